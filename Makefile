@@ -1,0 +1,44 @@
+# Mellanrum: `make run` installs everything and starts the demo; `make test` runs every test.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run install test lint format browser-deps bench messages clean
+
+run: install
+	$(VENV)/bin/mellanrum demo --serve
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@python3 -m venv --help >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv)
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# Browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
+lint: install
+	$(VENV)/bin/ruff check mellanrum tests bench
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: install browser-deps lint
+	$(PY) -m pytest
+
+format: install
+	$(VENV)/bin/ruff check --fix mellanrum tests bench
+	$(VENV)/bin/ruff format mellanrum tests bench
+
+messages: install
+	cd mellanrum && ../$(PY) ../manage.py makemessages -l sv --no-location --no-obsolete
+	cd mellanrum && ../$(PY) ../manage.py compilemessages -l sv
+
+bench: install
+	$(PY) bench/fairshare.py
+	$(PY) bench/commonality.py
+
+clean:
+	rm -rf $(VENV) mellanrum.sqlite3* static

@@ -1,0 +1,57 @@
+"""The JSON API, described by OpenAPI at /api/openapi.json."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBasicAuth, django_auth
+
+from mellanrum.core.models import User
+from mellanrum.landscape.actions import EditConflict
+from mellanrum.landscape.api import router as landscape_router
+
+
+class BasicAuth(HttpBasicAuth):
+    """Username and password, for scripts; use it only over HTTPS."""
+
+    def authenticate(self, request: HttpRequest, username: str, password: str) -> User | None:
+        from django.contrib.auth import authenticate
+
+        user = authenticate(request, username=username, password=password)
+        if user is not None and user.is_active:
+            request.user = user
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Mellanrum API",
+    version="1",
+    description="Organisations and their activities. Reading requires login; writing requires "
+    "an editor of the organisation concerned.",
+    auth=[django_auth, BasicAuth()],
+    docs_url=None,  # the interactive docs load assets from a CDN; the schema is served instead
+    urls_namespace="api",
+)
+api.add_router("/", landscape_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "You may not change this organisation's data."}, status=403
+    )
+
+
+@api.exception_handler(EditConflict)
+def edit_conflict(request: HttpRequest, exc: EditConflict) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "The activity was changed by someone else; fetch it again and retry."},
+        status=409,
+    )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)

@@ -1,0 +1,257 @@
+"""The ``mellanrum`` command line.
+
+Only commands that touch the database set up Django, so engine commands start fast and need no
+configured project.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+DEMO_USERS = [
+    # (username, password, organisation code, role, superuser)
+    ("demo", "mellanrum-demo", "0182", "editor", False),
+    ("admin", "mellanrum-admin", "", "editor", True),
+]
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mellanrum.settings")
+    import django
+
+    django.setup()
+
+
+def migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mellanrum")
+def main() -> None:
+    """Mellanrum: see what every municipality, region and partner does, and work together."""
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the database and load the reference data.
+
+    Loads all 290 municipalities and 21 regions (SCB codes, county, population 2024, SKR group,
+    tax rates 2025), the national agencies, associations of municipalities and the KLASSA
+    activity categories. Safe to run again; it refreshes the reference data.
+    """
+    setup_django()
+    from mellanrum.landscape.actions import do_load_reference_data
+
+    migrate()
+    counts = do_load_reference_data()
+    click.echo(
+        "Reference data loaded: "
+        + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+    )
+
+
+@main.command()
+@click.option("--serve/--no-serve", default=False, help="Start the web app afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(serve: bool, host: str, port: int) -> None:
+    """Create the demo scenario: Stockholm County's 26 municipalities with illustrative activities.
+
+    Runs `init` first. The catalogues are generated deterministically and labelled illustrative
+    everywhere. Creates the demo logins printed at the end.
+    """
+    setup_django()
+    from mellanrum.landscape.actions import do_load_reference_data
+    from mellanrum.landscape.demo import do_load_demo
+
+    migrate()
+    do_load_reference_data()
+    summary = do_load_demo(users=DEMO_USERS)
+    click.echo(
+        f"Demo scenario ready: {summary['organisations']} organisations with "
+        f"{summary['activities']} illustrative activities."
+    )
+    _print_logins()
+    if serve:
+        _serve(host, port)
+
+
+def _print_logins() -> None:
+    for username, password, code, role, superuser in DEMO_USERS:
+        who = "superuser" if superuser else f"{role} of organisation {code}"
+        click.echo(f"  Log in as {username} / {password} ({who})")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app with Waitress, a production WSGI server."""
+    setup_django()
+    migrate()
+    _serve(host, port, threads)
+
+
+def _serve(host: str, port: int, threads: int = 8) -> None:
+    from waitress import serve as waitress_serve
+
+    from mellanrum.wsgi import application
+
+    click.echo(f"Mellanrum is running on http://{host}:{port}/ (Ctrl+C stops it)")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="Mellanrum")
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--organisation", "-o", "code", required=True, help="Organisation code, e.g. 0182.")
+@click.option("--user", "username", default=None, help="Import as this user (checks rights).")
+@click.option("--dry-run", is_flag=True, help="Validate and show what would change; save nothing.")
+@click.option("--language", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
+def import_(file: Path, code: str, username: str | None, dry_run: bool, language: str) -> None:
+    """Import activities for an organisation from a CSV or XLSX file, all or nothing.
+
+    Rows are matched by key (or by name when there is no key), so importing the same file again
+    updates activities instead of duplicating them.
+    """
+    setup_django()
+    from mellanrum.core.models import User
+    from mellanrum.landscape import actions, imports
+    from mellanrum.landscape.access import require_write
+    from mellanrum.landscape.models import Organisation
+    from mellanrum.landscape.spreadsheet import SpreadsheetError
+
+    organisation = _organisation(code)
+    user = None
+    if username is not None:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise click.ClickException(f"no user called {username!r}")
+        from django.core.exceptions import PermissionDenied
+
+        try:
+            require_write(user, organisation)
+        except PermissionDenied:
+            raise click.ClickException(
+                f"{username} may not change the activities of {organisation.name}"
+            ) from None
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {file}: {exc.strerror}") from None
+    try:
+        result = imports.parse_for(organisation, data, file.name, language)
+    except SpreadsheetError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not result.ok:
+        for error in result.errors:
+            click.echo(
+                f"{file.name}: row {error.row}, column {error.column!r}: {error.message}",
+                err=True,
+            )
+        raise click.ClickException(
+            f"{len(result.errors)} problems in {file.name}; nothing was imported"
+        )
+    assert isinstance(organisation, Organisation)
+    if dry_run:
+        plan = actions.plan_import(organisation, result.rows)
+    else:
+        plan = actions.do_import_activities(organisation, result.rows, acting_user=user)
+    s = plan.as_summary()
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{s['new']} new and {s['changed']} changed activities {verb} saved for "
+        f"{organisation.name}; {s['unchanged']} unchanged, {s['untouched']} not in the file."
+    )
+
+
+def _organisation(code: str) -> Any:
+    from mellanrum.landscape.models import Organisation
+
+    organisation = Organisation.objects.filter(code=code).first()
+    if organisation is None:
+        raise click.ClickException(
+            f"no organisation with code {code!r} (run `mellanrum init` to load the reference "
+            "data; municipality codes have four digits, e.g. 0180)"
+        )
+    return organisation
+
+
+@main.command()
+@click.option("--organisation", "-o", "code", required=True, help="Organisation code.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx",
+              show_default=True)
+@click.option("--output", "-O", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write, or - for standard output.")
+@click.option("--language", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
+def export(code: str, fmt: str, output: Path, language: str) -> None:
+    """Export an organisation's activities as CSV or XLSX (re-importable)."""
+    setup_django()
+    from mellanrum.landscape.imports import export_rows
+    from mellanrum.landscape.spreadsheet import activities_to_csv, activities_to_xlsx
+
+    organisation = _organisation(code)
+    rows = export_rows(organisation.activities.all())
+    data = (activities_to_xlsx if fmt == "xlsx" else activities_to_csv)(rows, language=language)
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        return
+    output.write_bytes(data)
+    click.echo(f"Wrote {len(rows)} activities to {output}")
+
+
+@main.command()
+@click.argument("username")
+@click.option("--organisation", "-o", "code", default=None, help="Organisation code.")
+@click.option("--role", type=click.Choice(["editor", "reader"]), default="reader",
+              show_default=True)
+@click.option("--email", default="")
+@click.option("--superuser", is_flag=True, help="May do everything, in every organisation.")
+@click.password_option(help="Password (prompted for when not given).")
+def createuser(
+    username: str, code: str | None, role: str, email: str, superuser: bool, password: str
+) -> None:
+    """Create a user who belongs to one organisation."""
+    setup_django()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from mellanrum.core.actions import do_create_user
+
+    if not code and not superuser:
+        raise click.ClickException("give --organisation CODE (or --superuser)")
+    organisation = _organisation(code) if code else None
+    try:
+        validate_password(password)
+        user = do_create_user(
+            username, password=password, organisation=organisation, role=role, email=email,
+            superuser=superuser,
+        )
+    except ValidationError as exc:
+        raise click.ClickException(" ".join(exc.messages)) from None
+    click.echo(f"Created {user.username}" + (f" ({role} of {organisation})" if organisation
+                                             else " (superuser)"))
+
+
+def _add_engine_commands() -> None:
+    try:  # TEMPORARY until the engine CLIs land
+        from mellanrum.benefits.cli import share
+        from mellanrum.commonality.cli import commonality
+    except ImportError:
+        return
+    main.add_command(share)
+    main.add_command(commonality)
+
+
+_add_engine_commands()
+
+if __name__ == "__main__":
+    main()

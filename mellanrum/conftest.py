@@ -1,0 +1,87 @@
+"""Shared fixtures: alice (Alfa kommun, editor), bob (Alfa, reader), charlie (Beta kommun,
+editor of Beta, so no rights in Alfa) and a superuser, as in healthchecks' hc/test.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from mellanrum.core.models import User
+from mellanrum.landscape.models import Activity, Category, Contact, Organisation
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def alfa(db: None) -> Organisation:
+    return Organisation.objects.create(
+        code="9901", name="Alfa kommun", short_name="Alfa", kind="municipality",
+        county_code="99", county_name="Testlän", population=85_000,
+    )
+
+
+@pytest.fixture
+def beta(db: None) -> Organisation:
+    return Organisation.objects.create(
+        code="9902", name="Beta kommun", short_name="Beta", kind="municipality",
+        county_code="99", county_name="Testlän", population=30_000,
+    )
+
+
+def _user(username: str, organisation: Organisation | None, role: str, **extra: bool) -> User:
+    user = User(username=username, organisation=organisation, role=role, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def alice(alfa: Organisation) -> User:
+    return _user("alice", alfa, "editor")
+
+
+@pytest.fixture
+def bob(alfa: Organisation) -> User:
+    return _user("bob", alfa, "reader")
+
+
+@pytest.fixture
+def charlie(beta: Organisation) -> User:
+    return _user("charlie", beta, "editor")
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return _user("root", None, "editor", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def category(db: None) -> Category:
+    area = Category.objects.create(code="3.2", label="PLAN- OCH BYGGVERKSAMHET",
+                                   level="verksamhetsomrade")
+    return Category.objects.create(code="3.2.2", label="Bygglov", level="processgrupp",
+                                   parent=area)
+
+
+@pytest.fixture
+def contact(alfa: Organisation) -> Contact:
+    return Contact.objects.create(organisation=alfa, name="Anna Andersson", role="Bygglovschef",
+                                  email="anna.andersson@alfa.example")
+
+
+@pytest.fixture
+def activity(alfa: Organisation, category: Category) -> Activity:
+    return Activity.objects.create(
+        organisation=alfa, key="bygglov", name="Ansökan om bygglov", kind="eservice",
+        category=category, annual_cost_sek=Decimal("4250000"), volume_per_year=Decimal("850"),
+        volume_unit="ärenden", lead_time_days=Decimal("28"),
+    )
+
+
+@pytest.fixture
+def beta_activity(beta: Organisation) -> Activity:
+    return Activity.objects.create(
+        organisation=beta, key="hemtjanst", name="Hemtjänst", kind="service",
+        annual_cost_sek=Decimal("90000000"),
+    )

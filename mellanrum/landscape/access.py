@@ -1,0 +1,59 @@
+"""The one gate through which views, the API, the CLI and imports fetch landscape objects.
+
+Reading requires a logged-in user; writing requires an editor of the owning organisation or a
+superuser. Everything else is refused here, never by hiding buttons.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from mellanrum.core.models import User
+
+from .models import Activity, Contact, Organisation
+
+
+def can_read(user: User) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def require_write(user: User, organisation: Organisation) -> None:
+    if not can_read(user):
+        raise PermissionDenied
+    if not user.can_edit(organisation):
+        raise PermissionDenied
+
+
+def access_organisation(user: User, code: str, *, write: bool = False) -> Organisation:
+    try:
+        organisation = Organisation.objects.get(code=code)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+    if write:
+        require_write(user, organisation)
+    return organisation
+
+
+def access_activity(user: User, pk: int, *, write: bool = False) -> Activity:
+    if not can_read(user):
+        raise PermissionDenied
+    try:
+        activity = Activity.objects.select_related("organisation", "category", "owner").get(pk=pk)
+    except Activity.DoesNotExist:
+        raise Http404 from None
+    if write:
+        require_write(user, activity.organisation)
+    return activity
+
+
+def access_contact(user: User, pk: int, *, write: bool = False) -> Contact:
+    if not can_read(user):
+        raise PermissionDenied
+    try:
+        contact = Contact.objects.select_related("organisation").get(pk=pk)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+    if write:
+        require_write(user, contact.organisation)
+    return contact

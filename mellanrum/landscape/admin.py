@@ -1,0 +1,73 @@
+from django.contrib import admin
+
+from .models import (
+    Activity,
+    AuditEntry,
+    Category,
+    Contact,
+    IndicatorValue,
+    ITSystem,
+    NamedGroup,
+    Organisation,
+)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "county_name", "population")
+    list_filter = ("kind", "county_name", "skr_group_code", "is_reference")
+    search_fields = ("name", "code", "short_name")
+    filter_horizontal = ("members",)
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("name", "organisation", "kind", "annual_cost_sek", "is_illustrative")
+    list_filter = ("kind", "is_illustrative")
+    search_fields = ("name", "key", "organisation__name")
+    autocomplete_fields = ("organisation", "owner")
+    filter_horizontal = ("systems",)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "role", "organisation", "email")
+    search_fields = ("name", "email", "organisation__name")
+    autocomplete_fields = ("organisation",)
+
+
+@admin.register(ITSystem)
+class ITSystemAdmin(admin.ModelAdmin):
+    list_display = ("product", "vendor")
+    search_fields = ("product", "vendor")
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "label", "level")
+    search_fields = ("code", "label")
+
+
+@admin.register(NamedGroup)
+class NamedGroupAdmin(admin.ModelAdmin):
+    list_display = ("title", "code")
+    search_fields = ("title",)
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "indicator_code", "year", "value", "unit")
+    list_filter = ("indicator_code", "year")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "organisation", "action", "object_repr")
+    list_filter = ("action",)
+    readonly_fields = ("at", "user", "organisation", "action", "object_repr", "detail")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

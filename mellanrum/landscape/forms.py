@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Activity, Category, Contact, Organisation
+
+SYSTEM_PATTERN = re.compile(r"^(?P<product>[^()]+?)\s*(\((?P<vendor>[^()]*)\))?$")
+
+
+def parse_systems(text: str) -> list[tuple[str, str]]:
+    """Parse "Product (Vendor) | Other product" into (product, vendor) pairs."""
+    pairs = []
+    for part in re.split(r"[|;\n]", text):
+        part = part.strip()
+        if not part:
+            continue
+        match = SYSTEM_PATTERN.match(part)
+        if not match or len(part) > 200:
+            raise forms.ValidationError(
+                _("Write each system as “Product (Vendor)”, separated by |: %(part)s"),
+                params={"part": part[:100]},
+            )
+        pairs.append((match["product"].strip(), (match["vendor"] or "").strip()))
+    return pairs
+
+
+class ActivityForm(forms.ModelForm):
+    systems_text = forms.CharField(
+        label=_("IT systems"),
+        required=False,
+        max_length=2000,
+        help_text=_("For example: “Bygglovsystem Nord (Exempel AB) | E-tjänsteplattform”."),
+        widget=forms.TextInput(),
+    )
+    url = forms.URLField(label=_("web address"), required=False, max_length=500,
+                         assume_scheme="https")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "name",
+            "kind",
+            "category",
+            "description",
+            "annual_cost_sek",
+            "volume_per_year",
+            "volume_unit",
+            "fte",
+            "lead_time_days",
+            "legal_basis",
+            "url",
+            "owner",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Contact.objects.filter(organisation=organisation)
+        self.fields["category"].queryset = Category.objects.all()
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["systems_text"].initial = " | ".join(
+                str(s) for s in self.instance.systems.all()
+            )
+        for name in ("annual_cost_sek", "volume_per_year", "fte", "lead_time_days"):
+            self.fields[name].min_value = 0
+            self.fields[name].validators.append(_not_negative)
+            self.fields[name].localize = True
+            self.fields[name].widget.is_localized = True
+
+    def clean_systems_text(self) -> list[tuple[str, str]]:
+        return parse_systems(self.cleaned_data.get("systems_text") or "")
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data.get("url") or ""
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError(_("Only http:// and https:// addresses are allowed."))
+        return url
+
+
+def _not_negative(value: Any) -> None:
+    if value is not None and value < 0:
+        raise forms.ValidationError(_("The value cannot be negative."))
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "role", "email", "phone"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (CSV or XLSX)"),
+        help_text=_("Use the template's column headers. Swedish Excel CSV files work as they are."),
+    )

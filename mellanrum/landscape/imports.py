@@ -1,0 +1,237 @@
+"""Activity imports as background jobs: validate and preview first, then apply all or nothing.
+
+The work runs in a thread of the web process so that a 50,000-row file never holds a request
+open; the pages poll the job for progress. Tests and the CLI run the same functions inline.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import close_old_connections, connection
+from django.utils.translation import gettext as _
+
+from mellanrum.core.models import User
+
+from . import actions
+from .models import Activity, ImportJob, Organisation
+from .spreadsheet import ParseResult, SpreadsheetError, derive_key, parse_activity_file
+
+log = logging.getLogger(__name__)
+
+PREVIEW_ROWS = 50
+
+# Progress of the apply step lives in memory: it runs inside one database transaction, so
+# writing progress to the database would stay invisible until the very end.
+_live_progress: dict[int, tuple[int, int]] = {}
+
+
+class UploadRejected(Exception):
+    pass
+
+
+def key_for_name(name: str, organisation: Organisation) -> str:
+    """A key for an activity created in the web form, unique within its organisation."""
+    base = derive_key(name) or "verksamhet"
+    key, n = base, 1
+    while Activity.objects.filter(organisation=organisation, key=key).exists():
+        n += 1
+        key = f"{base[:60]}-{n}"
+    return key
+
+
+def parse_for(organisation: Organisation, data: bytes, filename: str, language: str = "sv",
+              progress: Callable[[int, int], None] | None = None) -> ParseResult:
+    return parse_activity_file(
+        data,
+        filename,
+        organisation_code=organisation.code,
+        known_categories=dict(
+            organisation.activities.model.category.field.related_model.objects.values_list(
+                "code", "label"
+            )
+        ),
+        known_contacts=[
+            value
+            for name, email in organisation.contacts.values_list("name", "email")
+            for value in (name, email)
+            if value
+        ],
+        language=language,
+        max_bytes=settings.IMPORT_MAX_BYTES,
+        progress=progress,
+    )
+
+
+def start_validation(organisation: Organisation, upload: UploadedFile, user: User) -> ImportJob:
+    if upload.size is not None and upload.size > settings.IMPORT_MAX_BYTES:
+        raise UploadRejected(
+            _("The file is %(size)s MB; the largest file Mellanrum accepts is %(max)s MB.")
+            % {
+                "size": round(upload.size / 1024 / 1024, 1),
+                "max": settings.IMPORT_MAX_BYTES // 1024 // 1024,
+            }
+        )
+    data = upload.read()
+    if not data:
+        raise UploadRejected(_("The file is empty."))
+    job = ImportJob.objects.create(
+        organisation=organisation,
+        created_by=user,
+        filename=(upload.name or "upload")[:255],
+        data=data,
+        status=ImportJob.Status.VALIDATING,
+    )
+    _run(validate_job, job.pk, _language())
+    return job
+
+
+def _language() -> str:
+    from django.utils.translation import get_language
+
+    language = (get_language() or "sv")[:2]
+    return language if language in {"sv", "en"} else "sv"
+
+
+def _run(function: Callable[..., None], *args: Any) -> None:
+    if settings.TASKS_INLINE:
+        function(*args)
+        return
+    thread = threading.Thread(target=_in_thread, args=(function, *args), daemon=True)
+    thread.start()
+
+
+def _in_thread(function: Callable[..., None], *args: Any) -> None:
+    close_old_connections()
+    try:
+        function(*args)
+    except Exception:
+        log.exception("background job failed")
+    finally:
+        connection.close()
+
+
+def _save_progress(job_id: int) -> Callable[[int, int], None]:
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+
+    return progress
+
+
+def validate_job(job_id: int, language: str = "sv") -> None:
+    job = ImportJob.objects.select_related("organisation").get(pk=job_id)
+    try:
+        result = parse_for(job.organisation, bytes(job.data), job.filename, language,
+                           _save_progress(job_id))
+    except SpreadsheetError as exc:
+        _finish(job, ImportJob.Status.INVALID, message=str(exc))
+        return
+    except Exception:
+        log.exception("import validation crashed")
+        _finish(job, ImportJob.Status.FAILED, message=_("The file could not be read."))
+        return
+    if not result.ok:
+        errors = [
+            {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+            for e in result.errors
+        ]
+        _finish(job, ImportJob.Status.INVALID, errors=errors,
+                message=_("%(count)s problems were found. Nothing was imported.")
+                % {"count": len(errors)})
+        return
+    plan = actions.plan_import(job.organisation, result.rows)
+    summary: dict[str, Any] = {
+        **plan.as_summary(),
+        "rows": len(result.rows),
+        "skipped_empty_rows": result.skipped_empty_rows,
+        "encoding": result.encoding or "",
+        "new_sample": [row.name for row in plan.new[:PREVIEW_ROWS]],
+        "changed_sample": [
+            {"name": row.name, "fields": fields} for row, fields in plan.changed[:PREVIEW_ROWS]
+        ],
+    }
+    _finish(job, ImportJob.Status.READY, summary=summary)
+
+
+def _finish(job: ImportJob, status: str, **fields: Any) -> None:
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", *fields])
+
+
+def start_import(job: ImportJob, user: User) -> None:
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
+        status=ImportJob.Status.IMPORTING, progress_done=0
+    )
+    if updated:
+        _run(apply_job, job.pk, user.pk)
+
+
+def apply_job(job_id: int, user_id: int | None) -> None:
+    job = ImportJob.objects.select_related("organisation").get(pk=job_id)
+    user = User.objects.filter(pk=user_id).first()
+
+    def progress(done: int, total: int) -> None:
+        _live_progress[job_id] = (done, total)
+
+    try:
+        result = parse_for(job.organisation, bytes(job.data), job.filename)
+        if not result.ok:
+            raise SpreadsheetError(_("The file no longer validates against current data."))
+        plan = actions.do_import_activities(
+            job.organisation, result.rows, acting_user=user, progress=progress
+        )
+    except Exception as exc:
+        log.exception("import failed")
+        message = str(exc) if isinstance(exc, SpreadsheetError) else _(
+            "The import failed and nothing was changed. Try again, or contact your administrator."
+        )
+        _finish(job, ImportJob.Status.FAILED, message=message)
+    else:
+        _finish(job, ImportJob.Status.DONE, summary={**job.summary, **plan.as_summary()},
+                data=b"")
+    finally:
+        _live_progress.pop(job_id, None)
+
+
+def live_progress(job: ImportJob) -> tuple[int, int]:
+    return _live_progress.get(job.pk, (job.progress_done, job.progress_total))
+
+
+def cancel(job: ImportJob) -> None:
+    ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportJob.Status.READY, ImportJob.Status.INVALID]
+    ).update(status=ImportJob.Status.CANCELLED, data=b"")
+
+
+def export_rows(activities: Iterable[Activity]) -> list[dict[str, Any]]:
+    rows = []
+    for activity in activities.select_related("organisation", "category", "owner").prefetch_related(
+        "systems"
+    ) if hasattr(activities, "select_related") else activities:
+        rows.append(
+            {
+                "organisation_code": activity.organisation.code,
+                "key": activity.key,
+                "name": activity.name,
+                "description": activity.description,
+                "kind": activity.kind,
+                "category": activity.category.code if activity.category else "",
+                "annual_cost_sek": activity.annual_cost_sek,
+                "volume_per_year": activity.volume_per_year,
+                "volume_unit": activity.volume_unit,
+                "fte": activity.fte,
+                "lead_time_days": activity.lead_time_days,
+                "legal_basis": activity.legal_basis,
+                "url": activity.url,
+                "systems": tuple((s.product, s.vendor) for s in activity.systems.all()),
+                "owner": activity.owner.name if activity.owner else "",
+            }
+        )
+    return rows

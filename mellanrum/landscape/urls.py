@@ -1,0 +1,44 @@
+from django.urls import path
+
+from . import views
+
+app_name = "landscape"
+
+urlpatterns = [
+    path("organisationer/", views.organisation_list, name="organisations"),
+    path("organisationer/<str:code>/", views.organisation_detail, name="organisation"),
+    path(
+        "organisationer/<str:code>/verksamheter/ny/",
+        views.activity_create,
+        name="activity_create",
+    ),
+    path("organisationer/<str:code>/kontakter/ny/", views.contact_create, name="contact_create"),
+    path("organisationer/<str:code>/import/", views.import_upload, name="import"),
+    path(
+        "organisationer/<str:code>/import/<int:job_id>/",
+        views.import_status,
+        name="import_status",
+    ),
+    path(
+        "organisationer/<str:code>/import/<int:job_id>/bekrafta/",
+        views.import_confirm,
+        name="import_confirm",
+    ),
+    path(
+        "organisationer/<str:code>/import/<int:job_id>/avbryt/",
+        views.import_cancel,
+        name="import_cancel",
+    ),
+    path(
+        "organisationer/<str:code>/export.<str:fmt>",
+        views.export_activities,
+        name="export",
+    ),
+    path("verksamheter/", views.activity_list, name="activities"),
+    path("verksamheter/<int:pk>/", views.activity_detail, name="activity"),
+    path("verksamheter/<int:pk>/andra/", views.activity_edit, name="activity_edit"),
+    path("verksamheter/<int:pk>/ta-bort/", views.activity_delete, name="activity_delete"),
+    path("kontakter/<int:pk>/andra/", views.contact_edit, name="contact_edit"),
+    path("kontakter/<int:pk>/ta-bort/", views.contact_delete, name="contact_delete"),
+    path("mall.<str:fmt>", views.template_download, name="template"),
+]

@@ -1,0 +1,439 @@
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mellanrum.lib.charts import bar_chart_data_uri
+
+from . import actions, imports
+from .access import access_activity, access_contact, access_organisation
+from .forms import ActivityForm, ContactForm, ImportForm
+from .models import (
+    POPULATION_BANDS,
+    Activity,
+    Category,
+    ImportJob,
+    ITSystem,
+    NamedGroup,
+    Organisation,
+)
+from .spreadsheet import activities_to_csv, activities_to_xlsx, template_csv, template_xlsx
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query: QueryDict = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- Organisations -------------------------------------------------------------------------
+
+
+def filter_organisations(params: QueryDict) -> QuerySet[Organisation]:
+    queryset = Organisation.objects.all()
+    if q := params.get("q", "").strip():
+        queryset = queryset.filter(
+            Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__iexact=q)
+        )
+    if county := params.get("county"):
+        queryset = queryset.filter(county_code=county)
+    if kind := params.get("kind"):
+        queryset = queryset.filter(kind=kind)
+    if skr := params.get("skr"):
+        queryset = queryset.filter(skr_group_code=skr)
+    if group := params.get("group"):
+        queryset = queryset.filter(named_groups__code=group)
+    if association := params.get("association"):
+        queryset = queryset.filter(associations__code=association)
+    if band := params.get("band"):
+        for key, _label, low, high in POPULATION_BANDS:
+            if key == band:
+                queryset = queryset.filter(population__gte=low)
+                if high is not None:
+                    queryset = queryset.filter(population__lt=high)
+    return queryset
+
+
+def _organisation_filters() -> dict[str, Any]:
+    counties = (
+        Organisation.objects.filter(kind=Organisation.Kind.REGION)
+        .order_by("county_code")
+        .values_list("county_code", "county_name")
+    )
+    skr_groups = (
+        Organisation.objects.exclude(skr_group_code="")
+        .order_by("skr_group_code")
+        .values_list("skr_group_code", "skr_group_name")
+        .distinct()
+    )
+    return {
+        "counties": list(counties),
+        "kinds": Organisation.Kind.choices,
+        "bands": [(key, label) for key, label, _low, _high in POPULATION_BANDS],
+        "skr_groups": list(skr_groups),
+        "groups": NamedGroup.objects.exclude(title__startswith="Kommuner med").exclude(
+            title__endswith="läns kommuner"
+        ),
+        "associations": Organisation.objects.filter(kind=Organisation.Kind.ASSOCIATION),
+    }
+
+
+def _population_by_county(queryset: QuerySet[Organisation]) -> list[tuple[str, int]]:
+    rows = (
+        queryset.exclude(kind__in=[Organisation.Kind.REGION, Organisation.Kind.ASSOCIATION])
+        .exclude(population=None)
+        .values("county_name")
+        .annotate(total=Sum("population"))
+        .order_by("-total")
+    )
+    return [(r["county_name"] or _("No county"), r["total"]) for r in rows]
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    queryset = filter_organisations(request.GET).order_by("name").distinct()
+    page = _page(request, queryset)
+    by_county = _population_by_county(queryset)
+    chart = None
+    if by_county:
+        chart = bar_chart_data_uri(
+            by_county, category_title=_("County"), value_title=_("Population 2024")
+        )
+    kinds = Counter(queryset.values_list("kind", flat=True))
+    context = {
+        "page": page,
+        "total": queryset.count(),
+        "filters": _organisation_filters(),
+        "params": request.GET,
+        "query": _query_without_page(request),
+        "chart": chart,
+        "by_county": by_county,
+        "kind_counts": [(Organisation.Kind(k).label, n) for k, n in kinds.most_common()],
+    }
+    template = "landscape/organisation_list.html"
+    if request.headers.get("HX-Request"):
+        template = "landscape/_organisation_results.html"
+    return render(request, template, context)
+
+
+def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, code=code)
+    user = request.user
+    can_read = user.is_authenticated
+    activities = organisation.activities.select_related("category").order_by("name")
+    systems = (
+        ITSystem.objects.filter(activities__organisation=organisation)
+        .annotate(n=Count("activities"))
+        .order_by("-n", "product")
+    )
+    totals = activities.aggregate(cost=Sum("annual_cost_sek"), fte=Sum("fte"))
+    context = {
+        "organisation": organisation,
+        "can_read": can_read,
+        "can_edit": can_read and user.can_edit(organisation),
+        "activities": activities if can_read else activities.none(),
+        "activity_count": activities.count(),
+        "systems": systems if can_read else systems.none(),
+        "contacts": organisation.contacts.all() if can_read else [],
+        "members": organisation.members.order_by("name"),
+        "associations": organisation.associations.order_by("name"),
+        "totals": totals,
+        "has_illustrative": activities.filter(is_illustrative=True).exists(),
+    }
+    return render(request, "landscape/organisation_detail.html", context)
+
+
+# --- Activities ----------------------------------------------------------------------------
+
+ACTIVITY_SORTS = {
+    "name": "name",
+    "-name": "-name",
+    "organisation": "organisation__name",
+    "cost": "annual_cost_sek",
+    "-cost": "-annual_cost_sek",
+    "lead": "lead_time_days",
+    "-lead": "-lead_time_days",
+    "volume": "volume_per_year",
+    "-volume": "-volume_per_year",
+}
+
+
+def filter_activities(params: QueryDict) -> QuerySet[Activity]:
+    queryset = Activity.objects.select_related("organisation", "category")
+    if q := params.get("q", "").strip():
+        queryset = queryset.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if organisation := params.get("organisation"):
+        queryset = queryset.filter(organisation__code=organisation)
+    if county := params.get("county"):
+        queryset = queryset.filter(organisation__county_code=county)
+    if kind := params.get("kind"):
+        queryset = queryset.filter(kind=kind)
+    if category := params.get("category"):
+        queryset = queryset.filter(
+            Q(category__code=category) | Q(category__parent__code=category)
+        )
+    if system := params.get("system"):
+        queryset = queryset.filter(systems__pk=system) if system.isdigit() else queryset.none()
+    sort = ACTIVITY_SORTS.get(params.get("sort", ""), "name")
+    return queryset.order_by(sort, "organisation__name", "pk")
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    queryset = filter_activities(request.GET)
+    context = {
+        "page": _page(request, queryset),
+        "total": queryset.count(),
+        "params": request.GET,
+        "query": _query_without_page(request),
+        "kinds": Activity.Kind.choices,
+        "categories": Category.objects.filter(level="verksamhetsomrade"),
+        "organisations": Organisation.objects.filter(activities__isnull=False).distinct(),
+        "counties": _organisation_filters()["counties"],
+        "sorts": [
+            ("name", _("Name")),
+            ("organisation", _("Organisation")),
+            ("-cost", _("Annual cost, highest first")),
+            ("cost", _("Annual cost, lowest first")),
+            ("-lead", _("Lead time, longest first")),
+            ("lead", _("Lead time, shortest first")),
+            ("-volume", _("Volume, largest first")),
+        ],
+    }
+    template = "landscape/activity_list.html"
+    if request.headers.get("HX-Request"):
+        template = "landscape/_activity_results.html"
+    return render(request, template, context)
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = access_activity(request.user, pk)
+    context = {
+        "activity": activity,
+        "organisation": activity.organisation,
+        "can_edit": request.user.can_edit(activity.organisation),
+    }
+    return render(request, "landscape/activity_detail.html", context)
+
+
+def _save_activity_form(
+    request: HttpRequest, organisation: Organisation, activity: Activity | None
+) -> HttpResponse:
+    form = ActivityForm(request.POST or None, instance=activity, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in actions.ACTIVITY_FIELDS}
+        systems = form.cleaned_data["systems_text"]
+        try:
+            if activity is None:
+                activity = actions.do_create_activity(
+                    organisation,
+                    acting_user=request.user,
+                    key=imports.key_for_name(data["name"], organisation),
+                    systems=systems,
+                    **data,
+                )
+            else:
+                activity = actions.do_update_activity(
+                    activity,
+                    acting_user=request.user,
+                    expected_version=form.cleaned_data.get("version"),
+                    systems=systems,
+                    **data,
+                )
+        except actions.EditConflict:
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this activity while you were editing it. "
+                    "Nothing was saved: reload the page to see their changes, then edit again."
+                ),
+            )
+        else:
+            messages.success(request, _("The activity was saved."))
+            return redirect(activity)
+    context = {"form": form, "organisation": organisation, "activity": activity}
+    status = 409 if form.non_field_errors() else 200
+    return render(request, "landscape/activity_form.html", context, status=status)
+
+
+@login_required
+def activity_create(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = access_organisation(request.user, code, write=True)
+    return _save_activity_form(request, organisation, None)
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = access_activity(request.user, pk, write=True)
+    return _save_activity_form(request, activity.organisation, activity)
+
+
+@login_required
+def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = access_activity(request.user, pk, write=True)
+    if request.method == "POST":
+        organisation = activity.organisation
+        actions.do_delete_activity(activity, acting_user=request.user)
+        messages.success(request, _("The activity was deleted."))
+        return redirect(organisation)
+    return render(
+        request, "landscape/confirm_delete.html",
+        {"object": activity, "cancel_url": activity.get_absolute_url()},
+    )
+
+
+# --- Contacts ------------------------------------------------------------------------------
+
+
+@login_required
+def contact_create(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = access_organisation(request.user, code, write=True)
+    return _save_contact_form(request, organisation, None)
+
+
+@login_required
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = access_contact(request.user, pk, write=True)
+    return _save_contact_form(request, contact.organisation, contact)
+
+
+def _save_contact_form(
+    request: HttpRequest, organisation: Organisation, contact: Any
+) -> HttpResponse:
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_contact(
+            organisation, acting_user=request.user, contact=contact,
+            **{f: form.cleaned_data[f] for f in ContactForm.Meta.fields},
+        )
+        messages.success(request, _("The contact person was saved."))
+        return redirect(organisation)
+    return render(
+        request, "landscape/contact_form.html",
+        {"form": form, "organisation": organisation, "contact": contact},
+    )
+
+
+@login_required
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = access_contact(request.user, pk, write=True)
+    if request.method == "POST":
+        organisation = contact.organisation
+        actions.do_delete_contact(contact, acting_user=request.user)
+        messages.success(request, _("The contact person was deleted."))
+        return redirect(organisation)
+    return render(
+        request, "landscape/confirm_delete.html",
+        {"object": contact, "cancel_url": contact.organisation.get_absolute_url()},
+    )
+
+
+# --- Import and export ---------------------------------------------------------------------
+
+
+@login_required
+def import_upload(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = access_organisation(request.user, code, write=True)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.start_validation(organisation, form.cleaned_data["file"], request.user)
+        except imports.UploadRejected as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("landscape:import_status", code=organisation.code, job_id=job.pk)
+    context = {"form": form, "organisation": organisation}
+    return render(request, "landscape/import_upload.html", context, status=400 if form.errors
+                  else 200)
+
+
+def _access_job(request: HttpRequest, code: str, job_id: int) -> ImportJob:
+    organisation = access_organisation(request.user, code, write=True)
+    return get_object_or_404(ImportJob, pk=job_id, organisation=organisation)
+
+
+@login_required
+def import_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    job = _access_job(request, code, job_id)
+    done, total = imports.live_progress(job)
+    context = {
+        "job": job,
+        "organisation": job.organisation,
+        "preview": job.summary,
+        "progress_done": done,
+        "progress_total": total,
+        "percent": min(100, round(100 * done / total)) if total else 0,
+    }
+    template = "landscape/import_status.html"
+    if request.headers.get("HX-Request"):
+        template = "landscape/_import_progress.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    job = _access_job(request, code, job_id)
+    if job.status != ImportJob.Status.READY:
+        messages.error(request, _("This import cannot be started in its current state."))
+    else:
+        imports.start_import(job, request.user)
+    return redirect("landscape:import_status", code=code, job_id=job.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    job = _access_job(request, code, job_id)
+    imports.cancel(job)
+    messages.info(request, _("The import was cancelled. Nothing was changed."))
+    return redirect(job.organisation)
+
+
+def template_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in {"sv", "en"} else "sv"
+    categories = dict(Category.objects.values_list("code", "label"))
+    if fmt == "xlsx":
+        return _download(
+            template_xlsx(language, categories=categories), "mellanrum-mall.xlsx", "xlsx"
+        )
+    return _download(template_csv(language), "mellanrum-mall.csv", "csv")
+
+
+@login_required
+def export_activities(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    organisation = access_organisation(request.user, code)
+    rows = imports.export_rows(organisation.activities.all())
+    language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in {"sv", "en"} else "sv"
+    filename = f"verksamheter-{organisation.code}.{fmt}"
+    if fmt == "xlsx":
+        return _download(activities_to_xlsx(rows, language=language), filename, "xlsx")
+    return _download(activities_to_csv(rows, language=language), filename, "csv")
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _download(data: bytes, filename: str, fmt: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+

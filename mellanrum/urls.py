@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from mellanrum.core import views as core_views
+
+from .api import api
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("om/", core_views.about, name="about"),
+    path(
+        "konto/logga-in/",
+        auth_views.LoginView.as_view(template_name="core/login.html"),
+        name="login",
+    ),
+    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("mellanrum.landscape.urls")),
+]
+
+handler403 = "mellanrum.core.views.permission_denied"
+handler404 = "mellanrum.core.views.page_not_found"
+handler500 = "mellanrum.core.views.server_error"
