@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run install test lint format browser-deps bench messages clean
+.PHONY: run install test lint format browser-deps bench messages docs clean
 
 run: install
 	$(VENV)/bin/mellanrum demo --serve
@@ -35,6 +35,9 @@ format: install
 messages: install
 	cd mellanrum && ../$(PY) ../manage.py makemessages -l sv --no-location --no-obsolete
 	cd mellanrum && ../$(PY) ../manage.py compilemessages -l sv
+
+docs: install
+	$(PY) -m mellanrum.lib.clidocs
 
 bench: install
 	$(PY) bench/fairshare.py

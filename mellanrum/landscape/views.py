@@ -35,6 +35,11 @@ def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data, so that an empty POST is validated rather than shown as new."""
+    return request.POST if request.method == "POST" else None
+
+
 def _query_without_page(request: HttpRequest) -> str:
     query: QueryDict = request.GET.copy()
     query.pop("page", None)
@@ -234,7 +239,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _save_activity_form(
     request: HttpRequest, organisation: Organisation, activity: Activity | None
 ) -> HttpResponse:
-    form = ActivityForm(request.POST or None, instance=activity, organisation=organisation)
+    form = ActivityForm(_posted(request), instance=activity, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in actions.ACTIVITY_FIELDS}
         systems = form.cleaned_data["systems_text"]
@@ -315,7 +320,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _save_contact_form(
     request: HttpRequest, organisation: Organisation, contact: Any
 ) -> HttpResponse:
-    form = ContactForm(request.POST or None, instance=contact)
+    form = ContactForm(_posted(request), instance=contact)
     if request.method == "POST" and form.is_valid():
         actions.do_save_contact(
             organisation, acting_user=request.user, contact=contact,
@@ -349,7 +354,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_upload(request: HttpRequest, code: str) -> HttpResponse:
     organisation = access_organisation(request.user, code, write=True)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             job = imports.start_validation(organisation, form.cleaned_data["file"], request.user)
