@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBasicAuth, django_auth
 
+from mellanrum.benefits.api import router as benefits_router
+from mellanrum.commonality.api import router as commonality_router
 from mellanrum.core.models import User
 from mellanrum.landscape.actions import EditConflict
 from mellanrum.landscape.api import router as landscape_router
@@ -33,6 +35,8 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", landscape_router)
+api.add_router("/", benefits_router)
+api.add_router("/", commonality_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "mellanrum.core",
     "mellanrum.landscape",
+    "mellanrum.benefits",
+    "mellanrum.commonality",
 ]
 
 MIDDLEWARE = [

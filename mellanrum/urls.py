@@ -20,6 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("mellanrum.landscape.urls")),
+    path("", include("mellanrum.benefits.urls")),
+    path("", include("mellanrum.commonality.urls")),
 ]
 
 handler403 = "mellanrum.core.views.permission_denied"

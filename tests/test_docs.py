@@ -51,6 +51,6 @@ def test_every_template_string_is_in_the_catalogue() -> None:
     missing = []
     for template in (ROOT / "mellanrum").rglob("templates/**/*.html"):
         for msgid in pattern.findall(template.read_text(encoding="utf-8")):
-            if msgid not in known:
+            if msgid not in known and msgid.replace("%", "%%") not in known:
                 missing.append((template.name, msgid))
     assert not missing, f"run `make messages` and translate: {missing}"

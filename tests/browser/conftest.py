@@ -58,3 +58,12 @@ def save_screenshot(page: object, name: str) -> Path:
         DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOCS_IMAGES / name)
     return path
+
+
+@pytest.fixture
+def axe_page(browser: object) -> Iterator[object]:
+    # axe is injected as a script, which the app's CSP rightly forbids; bypass it for the audit.
+    context = browser.new_context(locale="sv-SE", bypass_csp=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,15 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.10.2.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-@pytest.fixture
-def axe_page(browser: object) -> Iterator[Page]:
-    # axe is injected as a script, which the app's CSP rightly forbids; bypass it for the audit.
-    context = browser.new_context(locale="sv-SE", bypass_csp=True)  # type: ignore[attr-defined]
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def violations(page: Page, url: str) -> list[str]:

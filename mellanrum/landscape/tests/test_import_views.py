@@ -79,7 +79,7 @@ def test_changed_row_is_previewed_as_update(editor: Client, alfa: Organisation) 
     [
         ("tom.csv", b"", "ilen är tom"),
         ("rubrik.csv", "Beskrivning;Typ\nx;tjänst\n".encode(), "Namn"),
-        ("okand.csv", "Namn;Budget 2025\nX;5\n".encode(), "Budget 2025"),
+        ("okand.csv", b"Namn;Budget 2025\nX;5\n", "Budget 2025"),
         ("gammal.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".xlsx"),
         ("bild.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "Filformatet känns inte igen"),
     ],
@@ -111,7 +111,7 @@ def test_row_errors_are_listed_by_row_column_and_value(
 def test_hostile_strings_are_stored_as_text_and_escaped(
     editor: Client, alfa: Organisation
 ) -> None:
-    data = "Namn;Beskrivning\n<script>alert(1)</script>;=HYPERLINK(\"http://x\")\n".encode()
+    data = b"Namn;Beskrivning\n<script>alert(1)</script>;=HYPERLINK(\"http://x\")\n"
     upload(editor, alfa, "x.csv", data)
     editor.post(reverse("landscape:import_confirm", args=[alfa.code, ImportJob.objects.get().pk]))
     activity = Activity.objects.get()

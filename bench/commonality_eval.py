@@ -1,0 +1,100 @@
+"""Pairwise precision, recall and F1 of the commonality engine on the labelled set.
+
+python bench/commonality_eval.py                  # tune half
+python bench/commonality_eval.py --split holdout  # report only; never tune on it
+python bench/commonality_eval.py --grid           # threshold grid on the tune half
+python bench/commonality_eval.py --errors         # list wrong pairs (tune half)
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from collections import defaultdict
+
+from mellanrum.engines.commonality import GroupingSettings, group_activities
+from mellanrum.engines.commonality.evaluation import load_evaluation_set, pairwise_scores
+from mellanrum.engines.textmatch import Thesaurus
+
+
+def run(split: str, settings: GroupingSettings, *, no_thesaurus: bool = False) -> tuple:
+    activities, gold = load_evaluation_set(split)
+    if no_thesaurus:
+        import mellanrum.engines.textmatch.analyser as analyser_module
+
+        original = analyser_module.Thesaurus.default
+        analyser_module.Thesaurus.default = classmethod(lambda cls, language="sv": Thesaurus({}))  # type: ignore[method-assign]
+        try:
+            concepts = group_activities(activities, settings=settings)
+        finally:
+            analyser_module.Thesaurus.default = original  # type: ignore[method-assign]
+    else:
+        concepts = group_activities(activities, settings=settings)
+    return pairwise_scores([c.activity_ids for c in concepts], gold), concepts, activities, gold
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--split", choices=["tune", "holdout", "all"], default="tune")
+    parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--merge-threshold", type=float, default=None)
+    parser.add_argument("--grid", action="store_true")
+    parser.add_argument("--errors", action="store_true")
+    parser.add_argument("--no-thesaurus", action="store_true", help="ablation: empty thesaurus")
+    args = parser.parse_args()
+    base = GroupingSettings()
+    if args.grid:
+        if args.split != "tune":
+            parser.error("--grid only runs on the tune split")
+        results = []
+        for t, m in itertools.product([0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6], repeat=2):
+            s = GroupingSettings(threshold=t, merge_threshold=m)
+            score = run("tune", s)[0]
+            results.append((score.f1, t, m, score))
+        for f1, t, m, score in sorted(results, reverse=True)[:10]:
+            print(
+                f"threshold={t:.2f} merge={m:.2f} "
+                f"P={score.precision:.3f} R={score.recall:.3f} F1={f1:.3f}"
+            )
+        return
+    settings = GroupingSettings(
+        threshold=args.threshold if args.threshold is not None else base.threshold,
+        merge_threshold=args.merge_threshold
+        if args.merge_threshold is not None
+        else base.merge_threshold,
+    )
+    score, concepts, activities, gold = run(args.split, settings, no_thesaurus=args.no_thesaurus)
+    print(
+        f"split={args.split} activities={len(activities)} gold_concepts={len(set(gold.values()))} "
+        f"found_concepts={len(concepts)} threshold={settings.threshold} "
+        f"merge_threshold={settings.merge_threshold} "
+        f"thesaurus={'off' if args.no_thesaurus else 'on'}"
+    )
+    print(
+        f"pairwise precision={score.precision:.3f} recall={score.recall:.3f} f1={score.f1:.3f} "
+        f"(true pairs {score.true_pairs}, predicted {score.predicted_pairs}, "
+        f"correct {score.correct_pairs})"
+    )
+    if args.errors:
+        if args.split == "holdout":
+            parser.error("--errors is for the tune split; do not tune on the holdout")
+        names = {a.id: a.name for a in activities}
+        for c in concepts:
+            labels = defaultdict(list)
+            for m in c.activity_ids:
+                labels[gold[m]].append(names[m])
+            if len(labels) > 1:
+                print("MIXED:", dict(labels))
+        by_gold = defaultdict(set)
+        for c in concepts:
+            for m in c.activity_ids:
+                by_gold[gold[m]].add(c.label)
+        for g, labels_found in sorted(by_gold.items()):
+            if len(labels_found) > 1:
+                print("SPLIT:", g, sorted(labels_found))
+
+
+if __name__ == "__main__":
+    main()

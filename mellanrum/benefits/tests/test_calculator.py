@@ -1,0 +1,147 @@
+"""The cost-sharing calculator: enter partners and amounts, compare methods, export."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from mellanrum.landscape.models import Organisation
+
+
+def form_data(rows: list[tuple[str, str, str]], total: str, **extra: str) -> dict[str, str]:
+    data = {
+        "p-TOTAL_FORMS": str(max(5, len(rows))), "p-INITIAL_FORMS": "0",
+        "p-MIN_NUM_FORMS": "0", "p-MAX_NUM_FORMS": "20",
+        "kind": "cost", "total": total, "title": "Gemensam e-tjänsteplattform",
+        "action": "compute",
+    }
+    for i, (code, alone, usage) in enumerate(rows):
+        data |= {f"p-{i}-organisation": code, f"p-{i}-alone": alone, f"p-{i}-usage": usage}
+    return data | extra
+
+
+@pytest.fixture
+def gamma(db: None) -> Organisation:
+    return Organisation.objects.create(code="9903", name="Gamma kommun", kind="municipality",
+                                       population=10_000)
+
+
+def test_calculator_page_is_public_and_accessible_without_login(client: Client, db: None) -> None:
+    response = client.get(reverse("benefits:calculator"))
+    assert response.status_code == 200
+    assert "Dela en gemensam kostnad rättvist" in response.content.decode()
+
+
+def test_three_partners_get_every_method_and_a_stable_split(
+    client: Client, alfa: Organisation, beta: Organisation, gamma: Organisation
+) -> None:
+    data = form_data(
+        [("9901", "1 000 000", "85"), ("9902", "600 000", "30"), ("9903", "400 000", "10")],
+        "1 500 000",
+        groups="9901, 9902: 1 300 000",
+    )
+    response = client.post(reverse("benefits:calculator"), data)
+    html = response.content.decode()
+    assert response.status_code == 200, html[html.find("<main"):][:3000]
+    for label in ["Shapleyvärde", "Nukleolus", "Minsta kärnan", "SCRB", "Lika delar",
+                  "I proportion till folkmängd", "I proportion till användning"]:
+        assert label in html, label
+    assert "Ingen grupp av partner skulle tjäna på att gå ur" in html
+    assert 'src="data:image/svg+xml;base64,' in html
+
+
+def test_equal_split_is_flagged_when_a_small_partner_would_leave(
+    client: Client, alfa: Organisation, beta: Organisation, gamma: Organisation
+) -> None:
+    # Gamma alone costs 100 000; an equal third of 1 200 000 would make it leave.
+    data = form_data(
+        [("9901", "900 000", ""), ("9902", "500 000", ""), ("9903", "100 000", "")],
+        "1 200 000",
+    )
+    html = client.post(reverse("benefits:calculator"), data).content.decode()
+    assert "Gamma kommun skulle tjäna 300\xa0000 kr på att göra det ensam." in html
+
+
+def test_export_gives_a_workbook_with_every_partner_and_method(
+    client: Client, alfa: Organisation, beta: Organisation
+) -> None:
+    data = form_data([("9901", "1 000", ""), ("9902", "600", "")], "1 200", action="export")
+    response = client.post(reverse("benefits:calculator"), data)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "Alfa kommun" in values and "Beta kommun" in values
+    assert "Shapleyvärde" in values
+
+
+@pytest.mark.parametrize(
+    ("rows", "total", "message"),
+    [
+        ([("9901", "1 000", "")], "900", "Välj minst två partner"),
+        ([("9901", "1 000", ""), ("9901", "500", "")], "900", "bara väljas en gång"),
+        ([("9901", "1 000", ""), ("9902", "-5", "")], "900", "större än eller lika med 0"),
+        ([("9901", "tusen", ""), ("9902", "5", "")], "900", "Fyll i ett tal"),
+        ([("9901", "1 000", ""), ("9902", "500", "")], "", "obligatoriskt"),
+    ],
+    ids=["one-partner", "duplicate", "negative", "not-a-number", "no-total"],
+)
+def test_bad_input_is_explained(
+    client: Client, alfa: Organisation, beta: Organisation,
+    rows: list[tuple[str, str, str]], total: str, message: str,
+) -> None:
+    response = client.post(reverse("benefits:calculator"), form_data(rows, total))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_group_naming_a_non_partner_is_refused(
+    client: Client, alfa: Organisation, beta: Organisation
+) -> None:
+    data = form_data([("9901", "1 000", ""), ("9902", "600", "")], "1 200",
+                     groups="9901, 0180: 700")
+    html = client.post(reverse("benefits:calculator"), data).content.decode()
+    assert "0180" in html and "som inte är en av partnerna" in html
+
+
+def test_more_rows_keeps_what_was_entered(client: Client, alfa: Organisation) -> None:
+    data = form_data([("9901", "1 000", "")], "", action="more")
+    html = client.post(reverse("benefits:calculator"), data).content.decode()
+    assert 'name="p-9-organisation"' in html
+    assert 'value="1 000"' in html or 'value="1000"' in html
+
+
+def test_uploaded_game_file_is_compared(client: Client, alfa: Organisation) -> None:
+    game = {"kind": "cost", "players": [{"id": "9901", "population": 85000}, {"id": "B"}],
+            "values": {"9901": 21.95, "B": 17.08, "9901,B": 34.5}}
+    upload = SimpleUploadedFile("game.json", json.dumps(game).encode())
+    html = client.post(reverse("benefits:calculator_upload"), {"game": upload}).content.decode()
+    assert "Alfa kommun" in html  # organisation codes are shown by name
+    assert "Shapleyvärde" in html
+
+
+def test_broken_game_file_gets_one_clear_message(client: Client, db: None) -> None:
+    upload = SimpleUploadedFile("game.json", b'{"kind": "cost", "players": ["A"]')
+    response = client.post(reverse("benefits:calculator_upload"), {"game": upload})
+    assert response.status_code == 400
+    assert "inte giltig JSON" in response.content.decode()
+
+
+def test_api_compares_a_game(client: Client, alice: object) -> None:
+    from mellanrum.conftest import PASSWORD
+
+    client.login(username="alice", password=PASSWORD)
+    game = {"kind": "cost", "players": ["A", "B"], "values": {"A": 4, "B": 6, "A,B": 8}}
+    data = client.post("/api/fairshare/compare", json.dumps(game),
+                       content_type="application/json").json()
+    shapley = next(r for r in data["results"] if r["method"] == "shapley")
+    assert shapley["allocation"] == pytest.approx({"A": 3.0, "B": 5.0})
+    assert shapley["in_core"] is True
+    bad = client.post("/api/fairshare/compare", json.dumps({"kind": "cost"}),
+                      content_type="application/json")
+    assert bad.status_code == 422

@@ -1,0 +1,206 @@
+"""``mellanrum commonality``: group activities from a CSV file into concepts (no Django)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mellanrum.engines.commonality.activity import Activity
+from mellanrum.engines.commonality.concept import Concept
+from mellanrum.engines.commonality.executor import executor_for
+from mellanrum.engines.commonality.grouping import group_activities
+from mellanrum.engines.commonality.opportunities import rank_opportunities
+from mellanrum.engines.textmatch.normalise import normalise
+
+__all__ = ["commonality"]
+
+REQUIRED = ("organisation", "activity_id", "name")
+NUMBERS = ("annual_cost_sek", "volume", "lead_time_days", "population")
+
+
+class InputError(click.ClickException):
+    """A problem with the input file, reported on one line."""
+
+    def show(self, file: Any = None) -> None:  # noqa: D102 - click API
+        click.echo(f"Error: {self.message}", err=True)
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(
+            f"{path.name}: line {line}: not valid UTF-8 (byte 0x{raw[error.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
+
+
+def _number(value: str, column: str, line: int, name: str) -> float | None:
+    text = value.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise InputError(f"{name}: line {line}: {column} {value!r} is not a number") from None
+    if number != number or number < 0:
+        raise InputError(f"{name}: line {line}: {column} {value!r} must be zero or more")
+    return number
+
+
+def read_activities(path: Path) -> list[Activity]:
+    """Read and validate the activities CSV; raise :class:`InputError` on the first problem."""
+    text = _decode(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not header:
+        raise InputError(f"{path.name}: line 1: no header row (expected {', '.join(REQUIRED)})")
+    reader.fieldnames = header
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(f"{path.name}: line 1: missing column(s): {', '.join(missing)}")
+    activities: list[Activity] = []
+    first_line: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            raise InputError(f"{path.name}: line {line}: more cells than header columns")
+        values = {k: (v or "").strip() for k, v in row.items()}
+        if not any(values.values()):
+            continue
+        for column in REQUIRED:
+            if not values.get(column):
+                raise InputError(f"{path.name}: line {line}: empty {column}")
+        if not normalise(values["name"]):
+            raise InputError(f"{path.name}: line {line}: name {values['name']!r} has no words")
+        activity_id = values["activity_id"]
+        if activity_id in first_line:
+            raise InputError(
+                f"{path.name}: line {line}: duplicate activity_id {activity_id!r} "
+                f"(first on line {first_line[activity_id]})"
+            )
+        first_line[activity_id] = line
+        numbers = {c: _number(values.get(c, ""), c, line, path.name) for c in NUMBERS}
+        systems = tuple(
+            s.strip() for s in values.get("systems", "").replace(";", "|").split("|") if s.strip()
+        )
+        language = values.get("language") or None
+        if language not in (None, "sv", "en"):
+            raise InputError(f"{path.name}: line {line}: language {language!r} is not sv or en")
+        population = numbers["population"]
+        activities.append(
+            Activity(
+                id=activity_id,
+                organisation=values["organisation"],
+                name=values["name"],
+                description=values.get("description") or None,
+                kind=values.get("kind") or None,
+                systems=systems,
+                annual_cost_sek=numbers["annual_cost_sek"],
+                volume=numbers["volume"],
+                lead_time_days=numbers["lead_time_days"],
+                population=int(population) if population else None,
+                language=language,
+            )
+        )
+    if not activities:
+        raise InputError(f"{path.name}: no activity rows")
+    return activities
+
+
+def concept_json(concept: Concept) -> dict[str, Any]:
+    """Return the JSON form of a concept (``members`` lists activity ids)."""
+    return {
+        "id": concept.id,
+        "label": concept.label,
+        "members": list(concept.activity_ids),
+        "organisations": concept.organisations,
+        "pinned": concept.pinned,
+        "terms": list(concept.terms),
+        "member_details": [asdict(m) for m in concept.members],
+        "systems": dict(concept.systems),
+        "cost_per_inhabitant": _dist(concept.cost_per_inhabitant),
+        "cost_per_case": _dist(concept.cost_per_case),
+        "lead_time_days": _dist(concept.lead_time_days),
+        "total_cost_sek": concept.total_cost_sek,
+        "total_volume": concept.total_volume,
+    }
+
+
+def _dist(value: Any) -> dict[str, Any] | None:
+    return None if value is None else asdict(value)
+
+
+def _write_atomically(path: Path, payload: dict[str, Any]) -> None:
+    directory = path.resolve().parent
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+@click.command(name="commonality")
+@click.argument("input_csv", metavar="INPUT.csv", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False), help="JSON file to write."
+)
+@click.option(
+    "--language",
+    type=click.Choice(["sv", "en"]),
+    default="sv",
+    show_default=True,
+    help="Language of names without a language column.",
+)
+@click.option(
+    "--dask-scheduler",
+    envvar="MELLANRUM_DASK_SCHEDULER",
+    default=None,
+    help="Run the heavy step on a Dask cluster, e.g. tcp://host:8786.",
+)
+@click.option("--workers", type=int, default=None, help="Local processes (default: CPU count).")
+def commonality(
+    input_csv: str, out: str, language: str, dask_scheduler: str | None, workers: int | None
+) -> None:
+    """Group the activities in INPUT.csv into shared concepts and write OUT.json.
+
+    INPUT.csv is UTF-8 with columns organisation, activity_id, name and
+    optionally description, kind, systems (separated by | or ;),
+    annual_cost_sek, volume, lead_time_days, population, language.
+    """
+    activities = read_activities(Path(input_csv))
+    executor = executor_for(dask_scheduler, max_workers=workers)
+    concepts = group_activities(activities, language=language, executor=executor)
+    opportunities = rank_opportunities(concepts)
+    payload = {
+        "concepts": [concept_json(c) for c in concepts],
+        "opportunities": [asdict(o) for o in opportunities],
+        "summary": {
+            "activities": len(activities),
+            "organisations": len({a.organisation for a in activities}),
+            "concepts": len(concepts),
+            "shared_concepts": sum(1 for c in concepts if c.organisations > 1),
+        },
+    }
+    _write_atomically(Path(out), payload)
+    click.echo(
+        f"{len(activities)} activities → {len(concepts)} concepts "
+        f"({payload['summary']['shared_concepts']} shared); wrote {out}",
+        err=True,
+    )

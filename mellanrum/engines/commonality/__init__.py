@@ -1,0 +1,46 @@
+"""Find activities that are the same thing across organisations (plain Python, no Django)."""
+
+from mellanrum.engines.commonality.activity import Activity
+from mellanrum.engines.commonality.concept import Concept, Member
+from mellanrum.engines.commonality.decisions import Decision
+from mellanrum.engines.commonality.distribution import Distribution
+from mellanrum.engines.commonality.executor import (
+    DaskExecutor,
+    Executor,
+    ProcessExecutor,
+    SerialExecutor,
+    executor_for,
+)
+from mellanrum.engines.commonality.grouping import group_activities
+from mellanrum.engines.commonality.opportunities import (
+    Opportunity,
+    OpportunityWeights,
+    rank_opportunities,
+)
+from mellanrum.engines.commonality.settings import GroupingSettings
+from mellanrum.engines.commonality.similarity import (
+    Neighbour,
+    OrganisationProfile,
+    similar_organisations,
+)
+
+__all__ = [
+    "Activity",
+    "Concept",
+    "DaskExecutor",
+    "Decision",
+    "Distribution",
+    "Executor",
+    "GroupingSettings",
+    "Member",
+    "Neighbour",
+    "Opportunity",
+    "OpportunityWeights",
+    "OrganisationProfile",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "executor_for",
+    "group_activities",
+    "rank_opportunities",
+    "similar_organisations",
+]

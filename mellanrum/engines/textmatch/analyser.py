@@ -1,0 +1,286 @@
+"""Turn a service name into weighted features (Swedish or English)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from types import MappingProxyType
+
+import snowballstemmer
+
+from mellanrum.engines.textmatch._data import read_data_words
+from mellanrum.engines.textmatch.analysis import Analysis
+from mellanrum.engines.textmatch.compounds import split_compound
+from mellanrum.engines.textmatch.lexicon import Lexicon
+from mellanrum.engines.textmatch.ngrams import char_ngrams
+from mellanrum.engines.textmatch.stopwords import stop_words
+from mellanrum.engines.textmatch.thesaurus import Thesaurus
+from mellanrum.engines.textmatch.tokenise import tokenise
+from mellanrum.engines.textmatch.weights import FeatureWeights
+
+__all__ = ["Analyser"]
+
+_STEMMER_NAMES = {"sv": "swedish", "en": "english"}
+_ALPHABET = {"sv": "abcdefghijklmnopqrstuvwxyzåäö", "en": "abcdefghijklmnopqrstuvwxyz"}
+MIN_CORRECTION_LENGTH = 5
+MIN_COMPOUND_CORRECTION_LENGTH = 8
+# Endings added to lexicon words to recognise inflected forms when correcting.
+_INFLECTIONS = {
+    "sv": ("en", "et", "n", "t", "ar", "er", "or", "na", "arna", "erna", "orna", "s", "ens", "ets"),
+    "en": ("s",),
+}
+
+
+def _edits1(word: str, alphabet: str) -> set[str]:
+    """Words one deletion, transposition, substitution or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in alphabet}
+    inserts = {a + c + b for a, b in splits for c in alphabet}
+    return deletes | transposes | replaces | inserts
+
+
+class Analyser:
+    """Analyse names and descriptions of activities into weighted features.
+
+    Steps: normalise (å, ä, ö kept), tokenise, drop stop words, find base
+    forms in the lexicon, correct one-letter typos of unknown words against
+    the lexicon and thesaurus, split compounds, stem (Snowball), match thesaurus
+    concepts (longest phrase first, also on compound parts), add character
+    n-grams.  Word order does not matter; the result is a bag of features.
+
+    Parameters
+    ----------
+    language : {"sv", "en"}, default "sv"
+        Language of the texts.
+    thesaurus : Thesaurus, optional
+        Defaults to the thesaurus shipped for `language`.
+    extra_synonyms : iterable of sequence of str, optional
+        Synonym sets added to the thesaurus (see :meth:`Thesaurus.extended`).
+    lexicon : Lexicon, optional
+        Defaults to the lexicon shipped for `language`.
+    weights : FeatureWeights, optional
+        Weights of the feature kinds.
+    ngram : int, default 3
+        Character n-gram length (0 disables n-grams).
+
+    Examples
+    --------
+    >>> analyser = Analyser("sv")
+    >>> a = analyser.analyse("Bygglovsansökan")
+    >>> b = analyser.analyse("Ansökan om bygglov")
+    >>> sorted(k for k in a.features if k.startswith("w:"))
+    ['w:ansökan', 'w:bygg', 'w:bygglov', 'w:bygglovsansökan', 'w:lov']
+    >>> "w:bygglov" in b.features
+    True
+    >>> analyser.analyse("Stöd i hemmet").concepts
+    ('hemtjanst',)
+    """
+
+    def __init__(
+        self,
+        language: str = "sv",
+        thesaurus: Thesaurus | None = None,
+        extra_synonyms: Iterable[Sequence[str]] = (),
+        lexicon: Lexicon | None = None,
+        weights: FeatureWeights | None = None,
+        ngram: int = 3,
+    ) -> None:
+        if language not in _STEMMER_NAMES:
+            raise ValueError(f"unsupported language {language!r}; expected 'sv' or 'en'")
+        self.language = language
+        self.lexicon = lexicon if lexicon is not None else Lexicon.default(language)
+        base = thesaurus if thesaurus is not None else Thesaurus.default(language)
+        extra = [tuple(s) for s in extra_synonyms]
+        self.thesaurus = base.extended(extra) if extra else base
+        self.weights = weights if weights is not None else FeatureWeights()
+        self.ngram = ngram
+        self._stop = stop_words(language)
+        self._stemmer = snowballstemmer.stemmer(_STEMMER_NAMES[language])
+        self._stem_cache: dict[str, str] = {}
+        self._weak = frozenset(self._stem(w) for w in read_data_words(f"weak_{language}.txt"))
+        self._terms: dict[tuple[str, ...], str] = {}
+        for concept_id, terms in self.thesaurus.concepts.items():
+            for term in terms:
+                key = self.term_key(term)
+                if key:
+                    self._terms.setdefault(key, concept_id)
+        self._max_term = max((len(k) for k in self._terms), default=0)
+        self._known = frozenset(self.lexicon.words) | frozenset(
+            word
+            for terms in self.thesaurus.concepts.values()
+            for t in terms
+            for word in tokenise(t)
+        )
+        self._term_words = frozenset(
+            word
+            for terms in self.thesaurus.concepts.values()
+            for t in terms
+            for word in tokenise(t)
+        )
+        self._inflected = frozenset(
+            w + ending for w in self.lexicon.words for ending in _INFLECTIONS[self.language]
+        ) | frozenset(
+            w[:-1] + ending
+            for w in self.lexicon.words
+            if w.endswith("a")
+            for ending in _INFLECTIONS[self.language]
+        )
+        self._corrections: dict[str, str] = {}
+        self._cache: dict[str, Analysis] = {}
+        self._piece_cache: dict[str, tuple[tuple[str, float, str, str | None, bool], ...]] = {}
+        self._gram_cache: dict[str, tuple[str, ...]] = {}
+
+    def _stem(self, word: str) -> str:
+        stem = self._stem_cache.get(word)
+        if stem is None:
+            base = self.lexicon.base_form(word) if self.lexicon.words else None
+            stem = self._stemmer.stemWord(base or word)
+            self._stem_cache[word] = stem
+        return stem
+
+    def _content_tokens(self, text: str) -> list[str]:
+        return [t for t in tokenise(text) if t not in self._stop and len(t) > 1]
+
+    def correct(self, token: str) -> str:
+        """Return the known word one edit away from an unknown `token`, else `token`.
+
+        A token is known when it is a lexicon or thesaurus word, an inflected
+        form of one, or a compound of lexicon words.  Among candidates one
+        edit away, exact known words win over inflected forms; ties go to the
+        alphabetically first, so the result is deterministic.
+
+        Examples
+        --------
+        >>> Analyser("sv").correct("skolskjust")
+        'skolskjuts'
+        >>> Analyser("sv").correct("far")
+        'far'
+        """
+        cached = self._corrections.get(token)
+        if cached is not None:
+            return cached
+        result = token
+        if len(token) >= MIN_CORRECTION_LENGTH and not token.isdigit() and token not in self._known:
+            candidates = _edits1(token, _ALPHABET[self.language])
+            if self.lexicon.base_form(token) is not None:
+                pass
+            elif len(split_compound(token, self.lexicon)) > 1:
+                # A compound of known words: only correct it to a thesaurus word
+                # (försörjningstöd → försörjningsstöd), never to another compound.
+                if len(token) >= MIN_COMPOUND_CORRECTION_LENGTH:
+                    found = sorted(candidates & self._term_words)
+                    result = found[0] if found else token
+            else:
+                found = sorted(candidates & self._known) or sorted(candidates & self._inflected)
+                result = found[0] if found else token
+        self._corrections[token] = result
+        return result
+
+    def term_key(self, term: str) -> tuple[str, ...]:
+        """Return the stem sequence a thesaurus term is matched by.
+
+        Examples
+        --------
+        >>> Analyser("sv").term_key("Stöd i hemmet")
+        ('stöd', 'hem')
+        """
+        return tuple(self._stem(t) for t in self._content_tokens(term))
+
+    def analyse(self, text: str) -> Analysis:
+        """Return the weighted features of `text` (results are cached per analyser)."""
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._analyse(text)
+            if len(self._cache) < 1_000_000:
+                self._cache[text] = cached
+        return cached
+
+    def _analyse(self, text: str) -> Analysis:
+        w = self.weights
+        surfaces = self._content_tokens(text)
+        tokens = [self.correct(t) for t in surfaces]
+        stems = [self._stem(t) for t in tokens]
+        features: dict[str, float] = {}
+        labels: dict[str, str] = {}
+        concepts: set[str] = set()
+
+        def add(key: str, weight: float, label: str | None = None) -> None:
+            if weight > features.get(key, 0.0):
+                features[key] = weight
+            if label is not None and key not in labels:
+                labels[key] = label
+
+        covered = [False] * len(tokens)
+        i = 0
+        while i < len(tokens):
+            for length in range(min(self._max_term, len(tokens) - i), 0, -1):
+                concept_id = self._terms.get(tuple(stems[i : i + length]))
+                if concept_id is not None:
+                    concepts.add(concept_id)
+                    for j in range(i, i + length):
+                        covered[j] = True
+                    i += length
+                    break
+            else:
+                i += 1
+
+        for surface, token, stem, is_covered in zip(surfaces, tokens, stems, covered, strict=True):
+            factor = w.covered if is_covered else 1.0
+            for piece_stem, weight, piece, piece_concept, is_weak in self._pieces(token):
+                piece_factor = factor
+                if not is_covered and piece_concept is not None:
+                    concepts.add(piece_concept)
+                    piece_factor = w.covered
+                if is_weak:
+                    piece_factor *= w.weak
+                add("w:" + piece_stem, weight * piece_factor, piece)
+            if self.ngram and stem not in self._weak:
+                for gram in self._grams(surface):
+                    add(gram, w.gram * factor)
+        for concept_id in concepts:
+            add("c:" + concept_id, w.concept, self.thesaurus.name(concept_id))
+        return Analysis(
+            text=text,
+            features=MappingProxyType(features),
+            labels=MappingProxyType(labels),
+            concepts=tuple(sorted(concepts)),
+        )
+
+    def _pieces(self, token: str) -> tuple[tuple[str, float, str, str | None, bool], ...]:
+        """Per-token work, cached: (stem, weight, readable, part concept, weak) per piece."""
+        cached = self._piece_cache.get(token)
+        if cached is not None:
+            return cached
+        w = self.weights
+        parts = split_compound(token, self.lexicon) if self.lexicon.words else (token,)
+        pieces: list[tuple[str, float]] = []
+        if len(parts) > 1:
+            pieces.append((token, w.whole))
+            for part in parts:
+                pieces.append((part, w.part))
+                pieces.extend((leaf, w.leaf) for leaf in self._leaves(part))
+        else:
+            pieces.append((parts[0], w.word))
+            pieces.extend((leaf, w.leaf) for leaf in self._leaves(parts[0]))
+        result = []
+        for piece, weight in pieces:
+            piece_stem = self._stem(piece)
+            concept = self._terms.get((piece_stem,)) if piece != token else None
+            result.append((piece_stem, weight, piece, concept, piece_stem in self._weak))
+        cached = tuple(result)
+        self._piece_cache[token] = cached
+        return cached
+
+    def _grams(self, surface: str) -> tuple[str, ...]:
+        cached = self._gram_cache.get(surface)
+        if cached is None:
+            cached = tuple("g:" + gram for gram in char_ngrams(surface, self.ngram))
+            self._gram_cache[surface] = cached
+        return cached
+
+    def _leaves(self, word: str) -> tuple[str, ...]:
+        if not self.lexicon.words or word not in self.lexicon:
+            return ()
+        leaves = split_compound(word, self.lexicon, keep_known=False)
+        return leaves if len(leaves) > 1 else ()

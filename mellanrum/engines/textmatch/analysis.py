@@ -1,0 +1,44 @@
+"""The result of analysing one text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["Analysis"]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Weighted features of a text, ready for a sparse vector.
+
+    Feature keys have a kind prefix: ``c:`` thesaurus concept, ``w:`` word or
+    compound-part stem, ``g:`` character n-gram.
+
+    Attributes
+    ----------
+    text : str
+        The analysed text.
+    features : mapping of str to float
+        Feature key → weight (positive).
+    labels : mapping of str to str
+        Feature key → readable form, for explanations (no n-grams).
+    concepts : tuple of str
+        Thesaurus concept ids found, sorted.
+
+    Examples
+    --------
+    >>> a = Analysis("Dagis", {"c:forskola": 2.0}, {"c:forskola": "förskola"}, ("forskola",))
+    >>> a.evidence()
+    ('förskola',)
+    """
+
+    text: str
+    features: Mapping[str, float]
+    labels: Mapping[str, str]
+    concepts: tuple[str, ...]
+
+    def evidence(self, keys: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        """Return readable labels of `keys` (all labelled features by default)."""
+        chosen = self.labels.keys() if keys is None else keys
+        return tuple(dict.fromkeys(self.labels[k] for k in chosen if k in self.labels))

@@ -1,0 +1,117 @@
+"""Tests for the Swedish and English analyser."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from mellanrum.engines.textmatch import Analyser, Thesaurus
+
+
+def cosine(a: Analyser, x: str, y: str) -> float:
+    fa, fb = a.analyse(x).features, a.analyse(y).features
+    dot = sum(v * fb.get(k, 0.0) for k, v in fa.items())
+    na = math.sqrt(sum(v * v for v in fa.values()))
+    nb = math.sqrt(sum(v * v for v in fb.values()))
+    return dot / (na * nb)
+
+
+@pytest.fixture(scope="module")
+def sv() -> Analyser:
+    return Analyser("sv")
+
+
+def test_word_order_and_dash_do_not_matter(sv: Analyser) -> None:
+    a = sv.analyse("Bygglov – ansök")
+    b = sv.analyse("Ansök om bygglov")
+    assert a.features == b.features
+
+
+def test_compound_parts_meet_the_phrase(sv: Analyser) -> None:
+    compound = sv.analyse("Bygglovsansökan").features
+    phrase = sv.analyse("Ansökan om bygglov").features
+    assert "w:bygglov" in compound and "w:bygglov" in phrase
+    assert "w:ansökan" in compound and "w:ansökan" in phrase
+
+
+def test_deep_compound_gives_all_parts(sv: Analyser) -> None:
+    keys = set(sv.analyse("Äldreomsorgsboende").features)
+    for stem in ("w:äldreomsorg", "w:äldr", "w:omsorg", "w:boend"):
+        assert stem in keys
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Hemtjänst", "Stöd i hemmet"),
+        ("Hemtjänst", "Hemhjälp"),
+        ("Särskilt boende", "Vård- och omsorgsboende"),
+        ("Särskilt boende", "Äldreboende"),
+        ("Ekonomiskt bistånd", "Försörjningsstöd"),
+        ("Socialbidrag", "Försörjningsstöd"),
+        ("Förskola", "Dagis"),
+        ("LSS", "Lag om stöd och service till vissa funktionshindrade"),
+        ("SoL", "Socialtjänstlagen"),
+    ],
+)
+def test_synonyms_share_a_concept(sv: Analyser, left: str, right: str) -> None:
+    shared = set(sv.analyse(left).concepts) & set(sv.analyse(right).concepts)
+    assert shared
+
+
+def test_synonyms_are_closer_than_hard_negatives(sv: Analyser) -> None:
+    assert cosine(sv, "Hemtjänst", "Stöd i hemmet") > cosine(sv, "Hemtjänst", "Hemsjukvård")
+    assert cosine(sv, "Bygglov", "Ansök om bygglov") > cosine(sv, "Bygglov", "Rivningslov")
+    assert cosine(sv, "Förskola", "Dagis") > cosine(sv, "Förskola", "Förskoleklass")
+
+
+def test_å_ä_ö_are_distinct_letters(sv: Analyser) -> None:
+    assert set(sv.analyse("får").features).isdisjoint({"w:far"})
+    assert "w:far" in sv.analyse("far").features
+    assert sv.analyse("får").features != sv.analyse("far").features
+
+
+def test_accents_other_than_å_ä_ö_are_folded(sv: Analyser) -> None:
+    assert sv.analyse("Café").features == sv.analyse("cafe").features
+
+
+def test_stop_words_do_not_count(sv: Analyser) -> None:
+    assert sv.analyse("Plats i förskola").features == sv.analyse("plats förskola").features
+
+
+def test_char_ngrams_tolerate_a_typo(sv: Analyser) -> None:
+    assert cosine(sv, "Skolskjuts", "Skolskjust") > 0.3
+    assert cosine(sv, "Skolskjuts", "Bibliotek") == 0.0
+
+
+def test_runtime_synonyms_extend_the_thesaurus() -> None:
+    plain = Analyser("sv")
+    assert not set(plain.analyse("Trygg hemgång").concepts)
+    extended = Analyser("sv", extra_synonyms=[["trygg hemgång", "hemtjänst"]])
+    assert extended.analyse("Trygg hemgång").concepts == ("hemtjanst",)
+
+
+def test_user_synonym_set_alone_becomes_new_concept() -> None:
+    analyser = Analyser(
+        "sv", thesaurus=Thesaurus({}), extra_synonyms=[["öppen förskola", "familjecentral"]]
+    )
+    assert analyser.analyse("Familjecentral").concepts == ("user:öppen_förskola",)
+
+
+def test_english_analyser() -> None:
+    en = Analyser("en")
+    assert en.analyse("Apply for a building permit").concepts == ("bygglov",)
+    assert "w:permit" in en.analyse("permits").features
+    assert "the" not in {k[2:] for k in en.analyse("the library").features}
+
+
+def test_english_and_swedish_meet_on_shared_concept_ids() -> None:
+    assert (
+        Analyser("en").analyse("Home care").concepts == Analyser("sv").analyse("Hemtjänst").concepts
+    )
+
+
+def test_unknown_language_is_rejected() -> None:
+    with pytest.raises(ValueError, match="unsupported language"):
+        Analyser("de")
