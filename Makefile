@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run install test lint format browser-deps bench messages docs clean
+.PHONY: run install test test-postgres lint format browser-deps bench messages docs clean
 
 run: install
 	$(VENV)/bin/mellanrum demo --serve
@@ -27,6 +27,14 @@ lint: install
 
 test: install browser-deps lint
 	$(PY) -m pytest
+
+# The same suite on a throw-away PostgreSQL server (installed from Debian if missing).
+PG_DIR ?= /tmp/mellanrum-test-pg
+PG_PORT ?= 55432
+test-postgres: install browser-deps
+	@.ci/postgres.sh stop $(PG_DIR) 2>/dev/null || true
+	eval "$$(.ci/postgres.sh start $(PG_DIR) $(PG_PORT))" && $(PY) -m pytest -p no:cacheprovider; \
+	  status=$$?; .ci/postgres.sh stop $(PG_DIR); exit $$status
 
 format: install
 	$(VENV)/bin/ruff check --fix mellanrum tests bench

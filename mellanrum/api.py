@@ -8,6 +8,7 @@ from ninja.security import HttpBasicAuth, django_auth
 from mellanrum.benefits.api import router as benefits_router
 from mellanrum.commonality.api import router as commonality_router
 from mellanrum.core.models import User
+from mellanrum.journeys.api import router as journeys_router
 from mellanrum.landscape.actions import EditConflict
 from mellanrum.landscape.api import router as landscape_router
 
@@ -37,6 +38,7 @@ api = NinjaAPI(
 api.add_router("/", landscape_router)
 api.add_router("/", benefits_router)
 api.add_router("/", commonality_router)
+api.add_router("/", journeys_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -241,17 +241,16 @@ def createuser(
                                              else " (superuser)"))
 
 
-def _add_engine_commands() -> None:
-    try:  # TEMPORARY until the engine CLIs land
-        from mellanrum.benefits.cli import share
-        from mellanrum.commonality.cli import commonality
-    except ImportError:
-        return
+def _add_app_commands() -> None:
+    # Each app owns its commands; these import no Django until they run.
+    from mellanrum.benefits.cli import share
+    from mellanrum.commonality.cli import commonality
+
     main.add_command(share)
     main.add_command(commonality)
 
 
-_add_engine_commands()
+_add_app_commands()
 
 if __name__ == "__main__":
     main()

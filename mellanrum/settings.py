@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "mellanrum.landscape",
     "mellanrum.benefits",
     "mellanrum.commonality",
+    "mellanrum.journeys",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,9 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(25 * 1024 * 1024))
+
+# Heavy analyses run on a Dask cluster when this scheduler address is set (tcp://host:8786).
+DASK_SCHEDULER = os.getenv("MELLANRUM_DASK_SCHEDULER", "")
 
 # Background work (imports) runs in a thread of the web process; tests run it inline.
 TASKS_INLINE = envbool("TASKS_INLINE", "false")

@@ -4,17 +4,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from mellanrum.core import views as core_views
+from mellanrum.core.login import ThrottledLoginView
 
 from .api import api
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("om/", core_views.about, name="about"),
-    path(
-        "konto/logga-in/",
-        auth_views.LoginView.as_view(template_name="core/login.html"),
-        name="login",
-    ),
+    path("konto/logga-in/", ThrottledLoginView.as_view(), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
@@ -22,6 +19,7 @@ urlpatterns = [
     path("", include("mellanrum.landscape.urls")),
     path("", include("mellanrum.benefits.urls")),
     path("", include("mellanrum.commonality.urls")),
+    path("", include("mellanrum.journeys.urls")),
 ]
 
 handler403 = "mellanrum.core.views.permission_denied"

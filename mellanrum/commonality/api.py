@@ -1,3 +1,190 @@
-from ninja import Router
+"""Commonality endpoints: concepts, opportunities, similar organisations, runs, decisions."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from mellanrum.landscape.models import Organisation
+
+from . import actions, analysis
+from .access import access_concept, require_decide, require_read
+from .analysis import Scope
+from .models import AnalysisRun, Concept, Opportunity
 
 router = Router(tags=["commonality"])
+
+
+class ConceptOut(Schema):
+    id: str = Field(..., alias="concept_id")
+    label: str
+    pinned: bool
+    organisations: int
+    total_cost_sek: float
+    total_volume: float
+    systems: dict[str, int]
+    terms: list[str]
+
+
+class MemberOut(Schema):
+    activity_id: int
+    organisation: str
+    name: str
+    confidence: float
+    evidence: list[str]
+
+
+class ConceptDetailOut(ConceptOut):
+    stats: dict[str, Any]
+    members: list[MemberOut]
+
+
+class ConceptFilter(Schema):
+    organisation: str = ""
+    min_organisations: int = Field(1, ge=1)
+
+
+class OpportunityOut(Schema):
+    rank: int
+    concept_id: str = Field(..., alias="concept.concept_id")
+    label: str = Field(..., alias="concept.label")
+    score: float
+    components: dict[str, float]
+    figures: dict[str, float | None]
+    explanation_sv: str
+    explanation_en: str
+
+
+class SimilarOut(Schema):
+    organisation: str
+    name: str
+    similarity: float
+    structural: float
+    activity: float | None
+    shared_concepts: int
+    reasons: list[str]
+
+
+class ScopeIn(Schema):
+    county: str = Field("", max_length=2)
+    organisations: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class RunOut(Schema):
+    id: int
+    scope_label: str
+    status: str
+    stage: str
+    progress_done: int
+    progress_total: int
+    created_at: datetime
+    finished_at: datetime | None
+    message: str
+    activity_count: int
+    concept_count: int
+
+
+class DecisionIn(Schema):
+    kind: Literal["confirm", "rename", "include", "exclude", "merge", "split"]
+    activity_ids: list[int] = Field(default_factory=list, max_length=1000)
+    other_concept_ids: list[str] = Field(default_factory=list, max_length=100)
+    label: str = Field("", max_length=200)
+
+
+class DecisionOut(Schema):
+    id: int
+    kind: str
+    concept_id: str
+    run: RunOut | None
+
+
+def _current_concepts() -> Any:
+    run = analysis.current_run()
+    return Concept.objects.filter(run=run) if run else Concept.objects.none()
+
+
+@router.get("/concepts", response=list[ConceptOut])
+@paginate(LimitOffsetPagination)
+def list_concepts(request: HttpRequest, filters: Query[ConceptFilter]) -> Any:
+    require_read(request.user)
+    queryset = _current_concepts().filter(organisations__gte=filters.min_organisations)
+    if filters.organisation:
+        queryset = queryset.filter(
+            memberships__activity__organisation__code=filters.organisation
+        ).distinct()
+    return queryset.order_by("position")
+
+
+@router.get("/concepts/{concept_id}", response=ConceptDetailOut)
+def get_concept(request: HttpRequest, concept_id: str) -> Any:
+    concept = access_concept(request.user, concept_id)
+    concept.members = [  # type: ignore[attr-defined]
+        MemberOut(
+            activity_id=m.activity_id,
+            organisation=m.activity.organisation.code,
+            name=m.activity.name,
+            confidence=m.confidence,
+            evidence=m.evidence,
+        )
+        for m in concept.memberships.select_related("activity__organisation")
+    ]
+    return concept
+
+
+@router.get("/opportunities", response=list[OpportunityOut])
+@paginate(LimitOffsetPagination)
+def list_opportunities(request: HttpRequest) -> Any:
+    require_read(request.user)
+    return Opportunity.objects.filter(concept__in=_current_concepts()).select_related("concept")
+
+
+@router.get("/organisations/{code}/similar", response=list[SimilarOut])
+def similar(request: HttpRequest, code: str, k: int = Query(5, ge=1, le=50)) -> Any:
+    require_read(request.user)
+    organisation = get_object_or_404(Organisation, code=code)
+    return [
+        SimilarOut(
+            organisation=n.organisation.code,
+            name=n.organisation.name,
+            similarity=n.similarity,
+            structural=n.structural,
+            activity=n.activity,
+            shared_concepts=n.shared_concepts,
+            reasons=list(n.reasons),
+        )
+        for n in analysis.similar_to(organisation, k=k)
+    ]
+
+
+@router.post("/commonality/runs", response={202: RunOut})
+def start_run(request: HttpRequest, payload: ScopeIn) -> Any:
+    require_decide(request.user)
+    run = actions.do_start_analysis(
+        Scope.of(payload.county, payload.organisations), acting_user=request.user
+    )
+    return Status(202, run)
+
+
+@router.get("/commonality/runs/{run_id}", response=RunOut)
+def get_run(request: HttpRequest, run_id: int) -> Any:
+    require_read(request.user)
+    return get_object_or_404(AnalysisRun, pk=run_id)
+
+
+@router.post("/concepts/{concept_id}/decisions", response={201: DecisionOut})
+def post_decision(request: HttpRequest, concept_id: str, payload: DecisionIn) -> Any:
+    concept = access_concept(request.user, concept_id, write=True)
+    decision, run = actions.do_record_decision(
+        concept,
+        payload.kind,
+        acting_user=request.user,
+        activity_ids=payload.activity_ids,
+        other_concept_ids=payload.other_concept_ids,
+        label=payload.label,
+    )
+    body = {"id": decision.pk, "kind": decision.kind, "concept_id": decision.concept_id,
+            "run": run}
+    return Status(201, body)

@@ -1,8 +1,18 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 app_name = "commonality"
 
 urlpatterns = [
-    path("gemensamt/", RedirectView.as_view(url="/verksamheter/"), name="overview"),
+    path("gemensamt/", views.overview, name="overview"),
+    path("gemensamt/analys/", views.start_run, name="start_run"),
+    path("gemensamt/analys/<int:pk>/", views.run_status, name="run"),
+    path("gemensamt/matris/", views.matrix, name="matrix"),
+    path("gemensamt/mojligheter/", views.opportunities, name="opportunities"),
+    path("gemensamt/synonymer/", views.thesaurus, name="thesaurus"),
+    path("gemensamt/synonymer/<int:pk>/ta-bort/", views.thesaurus_delete,
+         name="thesaurus_delete"),
+    path("gemensamt/begrepp/<str:concept_id>/", views.concept_detail, name="concept"),
+    path("gemensamt/begrepp/<str:concept_id>/beslut/", views.decide, name="decide"),
 ]

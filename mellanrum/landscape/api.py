@@ -46,6 +46,8 @@ class OrganisationFilter(Schema):
     band: str = ""
     group: str = ""
     association: str = ""
+    tax_min: str = ""
+    tax_max: str = ""
 
 
 class SystemOut(Schema):

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -65,6 +66,9 @@ def filter_organisations(params: QueryDict) -> QuerySet[Organisation]:
         queryset = queryset.filter(named_groups__code=group)
     if association := params.get("association"):
         queryset = queryset.filter(associations__code=association)
+    for name, lookup in (("tax_min", "gte"), ("tax_max", "lte")):
+        if value := _decimal_param(params.get(name, "")):
+            queryset = queryset.filter(**{f"municipal_tax_rate__{lookup}": value})
     if band := params.get("band"):
         for key, _label, low, high in POPULATION_BANDS:
             if key == band:
@@ -72,6 +76,23 @@ def filter_organisations(params: QueryDict) -> QuerySet[Organisation]:
                 if high is not None:
                     queryset = queryset.filter(population__lt=high)
     return queryset
+
+
+ORGANISATION_SORTS = {
+    "name": "name",
+    "-population": "-population",
+    "population": "population",
+    "-tax": "-municipal_tax_rate",
+    "tax": "municipal_tax_rate",
+}
+
+
+def _decimal_param(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
 
 
 def _organisation_filters() -> dict[str, Any]:
@@ -110,7 +131,10 @@ def _population_by_county(queryset: QuerySet[Organisation]) -> list[tuple[str, i
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    queryset = filter_organisations(request.GET).order_by("name").distinct()
+    sort = ORGANISATION_SORTS.get(request.GET.get("sort", ""), "name")
+    queryset = filter_organisations(request.GET).order_by(F(sort.lstrip("-")).desc(
+        nulls_last=True) if sort.startswith("-") else F(sort).asc(nulls_last=True), "name"
+    ).distinct()
     page = _page(request, queryset)
     by_county = _population_by_county(queryset)
     chart = None
@@ -128,6 +152,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         "chart": chart,
         "by_county": by_county,
         "kind_counts": [(Organisation.Kind(k).label, n) for k, n in kinds.most_common()],
+        "sorts": [
+            ("name", _("Name")),
+            ("-population", _("Population, largest first")),
+            ("population", _("Population, smallest first")),
+            ("-tax", _("Municipal tax rate, highest first")),
+            ("tax", _("Municipal tax rate, lowest first")),
+        ],
     }
     template = "landscape/organisation_list.html"
     if request.headers.get("HX-Request"):

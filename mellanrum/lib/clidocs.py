@@ -6,9 +6,10 @@ suite fails while docs/cli.md differs from what this produces.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
-
-from click.testing import CliRunner
 
 CLI_MD = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
@@ -23,12 +24,20 @@ Every command prints `--help`. Errors are one line on standard error and a non-z
 def render() -> str:
     from mellanrum.cli import main
 
-    runner = CliRunner()
-    sections = [HEADER, "## mellanrum\n", _block(runner.invoke(main, ["--help"]).output)]
+    sections = [HEADER, "## mellanrum\n", _block(_help())]
     for name in sorted(main.commands):
-        output = runner.invoke(main, [name, "--help"], terminal_width=100).output
-        sections += [f"## mellanrum {name}\n", _block(output)]
+        sections += [f"## mellanrum {name}\n", _block(_help(name))]
     return "\n".join(sections)
+
+
+def _help(*command: str) -> str:
+    # A fresh process shows exactly what a user sees (click caches help options per command).
+    result = subprocess.run(
+        [sys.executable, "-c", "from mellanrum.cli import main; main(prog_name='mellanrum')",
+         *command, "--help"],
+        capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "100"},
+    )
+    return result.stdout
 
 
 def _block(text: str) -> str:

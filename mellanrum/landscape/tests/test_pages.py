@@ -161,3 +161,19 @@ def test_template_downloads(client: Client, db: None) -> None:
     csv = client.get(reverse("landscape:template", args=["csv"]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert csv.status_code == 200 and "Namn" in csv.content.decode("utf-8-sig")
+
+
+def test_directory_filters_and_sorts_by_tax_rate(client: Client, db: None) -> None:
+    from mellanrum.landscape.actions import do_load_reference_data
+
+    do_load_reference_data()
+    url = reverse("landscape:organisations")
+    html = client.get(url, {"tax_min": "23,5", "sort": "-tax"}).content.decode()
+    # 23.80 is the highest municipal rate in 2025 (Government figures: max - min = 7.20).
+    assert "23,80" in html
+    assert "Österåker" not in html  # 16.60, the lowest
+    low = client.get(url, {"tax_max": "16,6", "kind": "municipality"}).content.decode()
+    assert "Österåkers kommun" in low
+    assert "1 organisation matchar" in low
+    garbage = client.get(url, {"tax_min": "<script>", "sort": "nonsense"})
+    assert garbage.status_code == 200

@@ -1,0 +1,159 @@
+"""Tests for the `mellanrum share` command (mellanrum/benefits/cli.py), through CliRunner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mellanrum.benefits.cli import share
+
+GAME = {
+    "kind": "cost",
+    "players": [{"id": "A", "population": 85000, "demand": 6.7}, {"id": "B", "population": 30000}],
+    "values": {"A": 21.95, "B": 17.08, "A,B": 34.5},
+    "completion": "subadditive",
+}
+THREE = {
+    "kind": "cost",
+    "players": [{"id": "A"}, {"id": "B"}, {"id": "C"}],
+    "values": {"A": 10, "B": 10, "C": 10, "A,B": 12, "A,C": 20, "B,C": 20, "A,B,C": 22},
+}
+
+
+def _write(tmp_path: Path, data: object, name: str = "game.json") -> str:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(share, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("method", ["shapley", "nucleolus", "least-core", "scrb", "shapley-sample"])
+def test_two_players_split_the_saving_equally(tmp_path: Path, method: str) -> None:
+    code, out, err = _run(_write(tmp_path, GAME), "--method", method, "--format", "json")
+    assert code == 0, err
+    result = json.loads(out)
+    saving = 21.95 + 17.08 - 34.5
+    assert result["method"] == method
+    assert result["allocation"] == pytest.approx({"A": 21.95 - saving / 2, "B": 17.08 - saving / 2})
+    assert result["total"] == pytest.approx(34.5)
+    assert result["in_core"] is True
+    assert result["blocking_coalitions"] == []
+    assert result["savings_vs_alone"] == pytest.approx({"A": saving / 2, "B": saving / 2})
+
+
+def test_proportional_to_population_reports_the_blocking_partner(tmp_path: Path) -> None:
+    code, out, _ = _run(_write(tmp_path, GAME), "--method", "proportional:population")
+    assert code == 0
+    result = json.loads(out)
+    assert result["allocation"] == pytest.approx({"A": 34.5 * 85 / 115, "B": 34.5 * 30 / 115})
+    assert result["in_core"] is False
+    assert result["blocking_coalitions"] == [
+        {"coalition": ["A"], "excess": pytest.approx(34.5 * 85 / 115 - 21.95)}
+    ]
+    assert result["savings_vs_alone"]["A"] == pytest.approx(21.95 - 34.5 * 85 / 115)
+
+
+def test_equal_split_and_standalone_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, THREE)
+    _, out, _ = _run(path, "--method", "equal")
+    equal = json.loads(out)
+    assert equal["allocation"] == pytest.approx({"A": 22 / 3, "B": 22 / 3, "C": 22 / 3})
+    assert [b["coalition"] for b in equal["blocking_coalitions"]] == [["A", "B"]]
+    assert equal["blocking_coalitions"][0]["excess"] == pytest.approx(44 / 3 - 12)
+    _, out, _ = _run(path, "--method", "proportional:standalone")
+    assert json.loads(out)["allocation"] == pytest.approx({"A": 22 / 3, "B": 22 / 3, "C": 22 / 3})
+
+
+def test_shapley_sample_reports_confidence_intervals(tmp_path: Path) -> None:
+    path = _write(tmp_path, THREE)
+    args = (path, "--method", "shapley-sample", "--samples", "400", "--seed", "3")
+    _, out, _ = _run(*args)
+    result = json.loads(out)
+    assert result["samples"] == 400
+    assert result["seed"] == 3
+    for player, (low, high) in result["confidence_interval"].items():
+        assert low <= result["allocation"][player] <= high
+    assert _run(*args)[1] == out  # same seed, same output
+
+
+def test_table_format(tmp_path: Path) -> None:
+    code, out, _ = _run(_write(tmp_path, THREE), "--method", "equal", "--format", "table")
+    assert code == 0
+    assert "Method: equal (cost game, 3 players)" in out
+    assert "Core: no, 1 group(s) would gain by leaving:" in out
+    assert "A,B would gain 2.67" in out
+
+
+def test_value_game_with_negative_values(tmp_path: Path) -> None:
+    game = {"kind": "value", "players": ["A", "B"], "values": {"A": -2, "B": 1, "A,B": 3}}
+    _, out, _ = _run(_write(tmp_path, game), "--method", "nucleolus")
+    result = json.loads(out)
+    assert result["allocation"] == pytest.approx({"A": 0.0, "B": 3.0})
+    assert result["savings_vs_alone"] == pytest.approx({"A": 2.0, "B": 2.0})
+
+
+def test_model_game_with_290_players(tmp_path: Path) -> None:
+    players = [{"id": f"K{i:03d}", "alone": 10 + (i * 37) % 90} for i in range(290)]
+    game = {"kind": "cost", "players": players, "model": {"own": "alone", "size_exponent": 0.25}}
+    code, out, err = _run(_write(tmp_path, game), "--method", "shapley-sample", "--samples", "50")
+    assert code == 0, err
+    result = json.loads(out)
+    assert len(result["allocation"]) == 290
+    assert result["in_core"] is None
+    assert result["total"] == pytest.approx(result["grand_coalition"])
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ("{not json", (), "Error: not valid JSON"),
+        (
+            {**GAME, "values": {"A": 1, "B": 1, "A,C": 2, "A,B": 2}},
+            (),
+            'Error: values: coalition "A,C" names unknown player "C"',
+        ),
+        (GAME, ("--method", "banzhaf"), 'Error: unknown method "banzhaf"'),
+        (GAME, ("--method", "proportional:demand"), 'player "B" has no attribute "demand"'),
+        (GAME, ("--format", "xml"), 'Error: --format: "xml" must be "json" or "table"'),
+        (GAME, ("--method", "shapley-sample", "--samples", "many"), "Error: Invalid value"),
+        ({**GAME, "values": {"A": 1, "B": 2}}, (), "grand coalition"),
+        ({**GAME, "kind": "benefit"}, (), 'Error: kind: "benefit" must be "cost" or "value"'),
+        (
+            {"kind": "value", "players": ["A", "B"], "values": {"A": 3, "B": 3, "A,B": 4}},
+            ("--method", "nucleolus"),
+            "Error: nucleolus: no allocation gives every player",
+        ),
+    ],
+)
+def test_bad_input_gives_one_error_line(
+    tmp_path: Path, content: object, args: tuple[str, ...], message: str
+) -> None:
+    code, out, err = _run(_write(tmp_path, content), *args)
+    assert code != 0
+    assert out == ""
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    code, _, err = _run(str(tmp_path / "nope.json"))
+    assert code != 0
+    assert err.strip().splitlines() == [
+        f"Error: {tmp_path / 'nope.json'}: cannot read the file (No such file or directory)"
+    ]
+
+
+def test_importing_the_command_does_not_import_django() -> None:
+    code = "import sys; from mellanrum.benefits.cli import share; print('django' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

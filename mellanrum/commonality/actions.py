@@ -1,0 +1,340 @@
+"""Every write of the commonality app goes through a ``do_*`` function here.
+
+An analysis run replaces the stored results of its scope in one transaction, so a crash
+leaves the previous results as they were. Views, the API and (later) the CLI call these.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mellanrum.core.models import User
+from mellanrum.landscape.actions import record_audit
+
+from . import analysis
+from .analysis import Scope
+from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, SynonymSet
+
+log = logging.getLogger(__name__)
+
+# A queued or running run older than this is taken to have died with its process.
+STALE_AFTER = timedelta(minutes=30)
+MAX_TERMS, MIN_TERMS, MAX_TERM_LENGTH = 20, 2, 60
+SAVE_BATCH = 500
+
+# Progress of the saving stage lives in memory: it happens inside one transaction, whose
+# writes other connections cannot see until it commits (as in landscape/imports.py).
+_live_progress: dict[int, tuple[str, int, int]] = {}
+
+
+def live_progress(run: AnalysisRun) -> tuple[str, int, int]:
+    return _live_progress.get(run.pk, (run.stage, run.progress_done, run.progress_total))
+
+
+def _validate_scope(scope: Scope) -> None:
+    if scope.organisations:
+        found = set(scope.organisation_queryset().values_list("code", flat=True))
+        unknown = [c for c in scope.organisations if c not in found]
+        if unknown:
+            raise ValidationError(
+                _("Unknown organisation code(s): %(codes)s") % {"codes": ", ".join(unknown)}
+            )
+    elif scope.county and not scope.organisation_queryset().exists():
+        raise ValidationError(
+            _("No organisations in county %(county)s.") % {"county": scope.county}
+        )
+
+
+def _running(scope: Scope) -> AnalysisRun | None:
+    return (
+        AnalysisRun.objects.filter(
+            scope_key=scope.key,
+            status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING],
+            created_at__gte=timezone.now() - STALE_AFTER,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _create_run(scope: Scope, acting_user: User | None) -> AnalysisRun:
+    _validate_scope(scope)
+    run = AnalysisRun.objects.create(
+        scope_key=scope.key,
+        scope=scope.to_json(),
+        scope_label=scope.label()[:300],
+        started_by=acting_user if acting_user is not None and acting_user.pk else None,
+    )
+    record_audit(acting_user, None, "commonality.run", run.scope_label, run=run.pk)
+    return run
+
+
+def do_start_analysis(scope: Scope, *, acting_user: User | None) -> AnalysisRun:
+    """Queue an analysis of `scope` in the background (inline when ``TASKS_INLINE``).
+
+    If one is already queued or running for the same scope, that run is returned instead.
+    """
+    running = _running(scope)
+    if running is not None:
+        return running
+    run = _create_run(scope, acting_user)
+    if settings.TASKS_INLINE:
+        execute_run(run.pk)
+    else:
+        threading.Thread(target=_in_thread, args=(run.pk,), daemon=True).start()
+    run.refresh_from_db()
+    return run
+
+
+def do_run_analysis(scope: Scope, *, acting_user: User | None) -> AnalysisRun:
+    """Run an analysis of `scope` now, in this thread, and return the finished run."""
+    run = _create_run(scope, acting_user)
+    execute_run(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _in_thread(run_pk: int) -> None:
+    close_old_connections()
+    try:
+        execute_run(run_pk)
+    finally:
+        connection.close()
+
+
+def _stage(run: AnalysisRun, stage: str, done: int, total: int, **fields: Any) -> None:
+    _live_progress[run.pk] = (stage, done, total)
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        stage=stage, progress_done=done, progress_total=total, **fields
+    )
+
+
+def execute_run(run_pk: int) -> None:
+    """Load, group, save: the body of every run. A failure marks the run failed, nothing else."""
+    run = AnalysisRun.objects.get(pk=run_pk)
+    scope = Scope.from_json(run.scope)
+    started = time.monotonic()
+    try:
+        expected = analysis.activities_in(scope).count()
+        _stage(run, AnalysisRun.Stage.LOADING, 0, expected, status=AnalysisRun.Status.RUNNING,
+               started_at=timezone.now())
+        activities = analysis.engine_activities(scope)
+        if not activities:
+            raise ValidationError(_("There are no activities to analyse in this selection."))
+        total = len(activities)
+        _stage(run, AnalysisRun.Stage.GROUPING, 0, total)
+        concepts = analysis.group(activities)
+        _stage(run, AnalysisRun.Stage.SAVING, 0, len(concepts))
+        _save_results(run, concepts, lambda done: _live_progress.__setitem__(
+            run.pk, (AnalysisRun.Stage.SAVING, done, len(concepts))))
+    except Exception as exc:
+        log.exception("commonality analysis %s failed", run_pk)
+        if isinstance(exc, ValidationError):
+            message = " ".join(exc.messages)
+        else:
+            message = _(
+                "The analysis failed (%(error)s). The previous results are unchanged; "
+                "try again, or contact your administrator."
+            ) % {"error": type(exc).__name__}
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=AnalysisRun.Status.FAILED, finished_at=timezone.now(), message=message,
+            seconds=round(time.monotonic() - started, 2),
+        )
+    else:
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=AnalysisRun.Status.DONE,
+            stage=AnalysisRun.Stage.FINISHED,
+            finished_at=timezone.now(),
+            progress_done=len(concepts),
+            progress_total=len(concepts),
+            activity_count=total,
+            organisation_count=len({a.organisation for a in activities}),
+            concept_count=len(concepts),
+            shared_concept_count=sum(1 for c in concepts if c.organisations > 1),
+            seconds=round(time.monotonic() - started, 2),
+        )
+    finally:
+        _live_progress.pop(run.pk, None)
+
+
+@transaction.atomic
+def _save_results(run: AnalysisRun, concepts: Sequence[Any], progress: Callable[[int], None]
+                  ) -> None:
+    # Replace the scope's previous results; if anything below fails, the transaction rolls
+    # back and they stay as they were.
+    Concept.objects.filter(scope_key=run.scope_key).delete()
+    rows, members = analysis.result_rows(run, concepts)
+    for start in range(0, len(rows), SAVE_BATCH):
+        saved = Concept.objects.bulk_create(rows[start : start + SAVE_BATCH])
+        batch = []
+        for concept, concept_members in zip(saved, members[start : start + SAVE_BATCH],
+                                            strict=True):
+            for membership in concept_members:
+                membership.concept = concept
+                batch.append(membership)
+        Membership.objects.bulk_create(batch, batch_size=SAVE_BATCH)
+        progress(start + len(saved))
+    Opportunity.objects.bulk_create(
+        analysis.opportunity_rows(run, analysis.rank(concepts)), batch_size=SAVE_BATCH
+    )
+
+
+# --- Decisions -----------------------------------------------------------------------------
+
+
+def _ids(values: Sequence[Any]) -> list[str]:
+    return [str(v).strip() for v in values if str(v).strip()]
+
+
+def _clean_label(label: str, *, required: bool) -> str:
+    label = " ".join((label or "").split())
+    if required and not label:
+        raise ValidationError({"label": [_("Write a name for the concept.")]})
+    if len(label) > 200:
+        raise ValidationError({"label": [_("The name can be at most 200 characters.")]})
+    return label
+
+
+def _check_decision(
+    kind: str, concept: Concept, activity_ids: list[str], other_ids: list[str], label: str
+) -> str:
+    members = {str(pk) for pk in concept.memberships.values_list("activity_id", flat=True)}
+    if kind == Decision.Kind.RENAME:
+        return _clean_label(label, required=True)
+    if kind in {Decision.Kind.INCLUDE, Decision.Kind.EXCLUDE, Decision.Kind.SPLIT}:
+        if not activity_ids:
+            raise ValidationError({"activity_ids": [_("Choose at least one activity.")]})
+        if any(not i.isdigit() for i in activity_ids):
+            raise ValidationError({"activity_ids": [_("Activity ids are numbers.")]})
+    if kind == Decision.Kind.INCLUDE:
+        scope = Scope.from_json(concept.run.scope)
+        known = {
+            str(pk)
+            for pk in analysis.activities_in(scope)
+            .filter(pk__in=activity_ids)
+            .values_list("pk", flat=True)
+        }
+        unknown = [i for i in activity_ids if i not in known]
+        if unknown:
+            raise ValidationError({"activity_ids": [
+                _("Not activities of this analysis: %(ids)s") % {"ids": ", ".join(unknown)}]})
+        already = [i for i in activity_ids if i in members]
+        if already:
+            raise ValidationError({"activity_ids": [
+                _("Already in this concept: %(ids)s") % {"ids": ", ".join(already)}]})
+    if kind in {Decision.Kind.EXCLUDE, Decision.Kind.SPLIT}:
+        outside = [i for i in activity_ids if i not in members]
+        if outside:
+            raise ValidationError({"activity_ids": [
+                _("Not in this concept: %(ids)s") % {"ids": ", ".join(outside)}]})
+    if kind == Decision.Kind.SPLIT:
+        if set(activity_ids) >= members:
+            raise ValidationError({"activity_ids": [
+                _("Choose some of the members, not all of them, to split off.")]})
+        return _clean_label(label, required=False)
+    if kind == Decision.Kind.MERGE:
+        if not other_ids:
+            raise ValidationError({"other_concept_ids": [_("Choose a concept to merge with.")]})
+        if concept.concept_id in other_ids:
+            raise ValidationError({"other_concept_ids": [
+                _("A concept cannot be merged with itself.")]})
+        found = set(Concept.objects.filter(run=concept.run, concept_id__in=other_ids)
+                    .values_list("concept_id", flat=True))
+        unknown = [i for i in other_ids if i not in found]
+        if unknown:
+            raise ValidationError({"other_concept_ids": [
+                _("Unknown concept(s): %(ids)s") % {"ids": ", ".join(unknown)}]})
+    return ""
+
+
+def do_record_decision(
+    concept: Concept,
+    kind: str,
+    *,
+    acting_user: User | None,
+    activity_ids: Sequence[Any] = (),
+    other_concept_ids: Sequence[str] = (),
+    label: str = "",
+    rerun: bool = True,
+) -> tuple[Decision, AnalysisRun | None]:
+    """Store a decision about `concept`, then rerun its scope's analysis so it shows at once.
+
+    The decision is kept even if the rerun fails; every later run applies it again.
+    """
+    if kind not in Decision.Kind.values:
+        raise ValidationError({"kind": [_("Unknown kind of decision: %(kind)s") % {"kind": kind}]})
+    ids, others = _ids(activity_ids), _ids(other_concept_ids)
+    label = _check_decision(kind, concept, ids, others, label)
+    members = [str(pk) for pk in concept.memberships.order_by("activity_id")
+               .values_list("activity_id", flat=True)]
+    if kind == Decision.Kind.MERGE:
+        members += [str(pk) for pk in Membership.objects.filter(
+            concept__run=concept.run, concept__concept_id__in=others
+        ).order_by("activity_id").values_list("activity_id", flat=True)]
+    with transaction.atomic():
+        decision = Decision.objects.create(
+            kind=kind,
+            concept_id=concept.concept_id,
+            members=members,
+            activity_ids=ids,
+            other_concept_ids=others,
+            label=label,
+            created_by=acting_user if acting_user is not None and acting_user.pk else None,
+        )
+        record_audit(acting_user, None, f"commonality.decision.{kind}", concept.label,
+                     concept=concept.concept_id, activities=",".join(ids),
+                     others=",".join(others), label=label)
+    run = None
+    if rerun:
+        run = do_run_analysis(Scope.from_json(concept.run.scope), acting_user=acting_user)
+    return decision, run
+
+
+# --- User synonyms -------------------------------------------------------------------------
+
+
+def parse_terms(text: str) -> list[str]:
+    """Split comma-separated terms, dropping repeats; raise ValidationError when not 2–20."""
+    terms: list[str] = []
+    for part in (text or "").replace("\n", ",").split(","):
+        term = " ".join(part.split())
+        if not term:
+            continue
+        if len(term) > MAX_TERM_LENGTH:
+            raise ValidationError(
+                _("“%(term)s…” is longer than %(max)s characters.")
+                % {"term": term[:30], "max": MAX_TERM_LENGTH}
+            )
+        if term.casefold() not in {t.casefold() for t in terms}:
+            terms.append(term)
+    if not MIN_TERMS <= len(terms) <= MAX_TERMS:
+        raise ValidationError(
+            _("Give between %(min)s and %(max)s different terms, separated by commas.")
+            % {"min": MIN_TERMS, "max": MAX_TERMS}
+        )
+    return terms
+
+
+@transaction.atomic
+def do_add_synonym_set(terms: Sequence[str], *, acting_user: User | None) -> SynonymSet:
+    cleaned = parse_terms(",".join(terms))
+    synonyms = SynonymSet.objects.create(terms=cleaned, created_by=acting_user)
+    record_audit(acting_user, None, "commonality.synonyms.add", ", ".join(cleaned))
+    return synonyms
+
+
+@transaction.atomic
+def do_delete_synonym_set(synonyms: SynonymSet, *, acting_user: User | None) -> None:
+    record_audit(acting_user, None, "commonality.synonyms.delete", str(synonyms))
+    synonyms.delete()

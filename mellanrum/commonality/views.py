@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mellanrum.landscape.models import Activity, Organisation
+from mellanrum.lib.charts import bar_chart_data_uri
+
+from . import actions, analysis
+from .access import access_concept, access_synonym_set, can_decide, require_decide, require_read
+from .analysis import Scope
+from .forms import MergeForm, RenameForm, RunForm, SplitForm, SynonymSetForm
+from .models import AnalysisRun, Concept, Decision, Opportunity, SynonymSet
+
+MATRIX_CONCEPTS = 60
+OPPORTUNITIES_PER_PAGE = 50
+INCLUDE_CANDIDATES = 20
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _english() -> bool:
+    return (get_language() or "sv").startswith("en")
+
+
+def _run_context(run: AnalysisRun | None) -> dict[str, Any]:
+    if run is None:
+        return {"run": None}
+    stage, done, total = actions.live_progress(run)
+    return {
+        "run": run,
+        "stage_label": AnalysisRun.Stage(stage).label if stage in AnalysisRun.Stage.values
+        else stage,
+        "progress_done": done,
+        "progress_total": total,
+        "percent": min(100, round(100 * done / total)) if total else 0,
+    }
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    require_read(request.user)
+    current = analysis.current_run()
+    latest = AnalysisRun.objects.order_by("-created_at", "-pk").first()
+    opportunities = (
+        Opportunity.objects.filter(concept__run=current).select_related("concept")[:10]
+        if current else []
+    )
+    context = {
+        "current": current,
+        "latest": latest if latest != current else None,
+        **_run_context(latest),
+        "can_decide": can_decide(request.user),
+        "form": RunForm(),
+        "opportunities": opportunities,
+        "english": _english(),
+    }
+    return render(request, "commonality/overview.html", context)
+
+
+@login_required
+@require_POST
+def start_run(request: HttpRequest) -> HttpResponse:
+    require_decide(request.user)
+    form = RunForm(request.POST)
+    if form.is_valid():
+        try:
+            run = actions.do_start_analysis(
+                Scope.of(**form.scope_arguments()), acting_user=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("commonality:run", pk=run.pk)
+    current = analysis.current_run()
+    context = {"current": current, "latest": None, "run": None, "form": form,
+               "can_decide": True, "opportunities": [], "english": _english()}
+    return render(request, "commonality/overview.html", context, status=400)
+
+
+@login_required
+def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    require_read(request.user)
+    run = get_object_or_404(AnalysisRun, pk=pk)
+    template = "commonality/run_status.html"
+    if request.headers.get("HX-Request"):
+        template = "commonality/_run_progress.html"
+    return render(request, template, _run_context(run))
+
+
+def _require_current(request: HttpRequest) -> AnalysisRun | None:
+    run = analysis.current_run()
+    if run is None:
+        messages.info(request, _("No analysis has been run yet."))
+    return run
+
+
+@login_required
+def matrix(request: HttpRequest) -> HttpResponse:
+    require_read(request.user)
+    run = _require_current(request)
+    if run is None:
+        return redirect("commonality:overview")
+    organisations = Organisation.objects.all()
+    if county := request.GET.get("county", ""):
+        organisations = organisations.filter(county_code=county)
+    if chosen := [c for c in request.GET.getlist("organisation") if c]:
+        organisations = organisations.filter(code__in=chosen)
+    columns, rows = analysis.matrix(run, organisations)
+    page = Paginator(rows, MATRIX_CONCEPTS).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    in_run = Organisation.objects.filter(
+        activities__concept_memberships__concept__run=run
+    ).distinct().order_by("name")
+    context = {
+        "run": run,
+        "columns": columns,
+        "page": page,
+        "query": query.urlencode(),
+        "county": county,
+        "chosen": chosen,
+        "organisations": in_run,
+        "counties": in_run.exclude(county_code="").order_by("county_code")
+        .values_list("county_code", "county_name").distinct(),
+    }
+    return render(request, "commonality/matrix.html", context)
+
+
+@login_required
+def opportunities(request: HttpRequest) -> HttpResponse:
+    require_read(request.user)
+    run = _require_current(request)
+    if run is None:
+        return redirect("commonality:overview")
+    queryset = Opportunity.objects.filter(concept__run=run).select_related("concept")
+    page = Paginator(queryset, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"run": run, "page": page, "english": _english(), "query": ""}
+    return render(request, "commonality/opportunities.html", context)
+
+
+def _figure_rows(concept: Concept, members: list[Any]) -> dict[str, Any]:
+    costs = sorted(
+        ((m.activity.organisation.name, float(m.activity.cost_per_inhabitant))
+         for m in members if m.activity.cost_per_inhabitant is not None),
+        key=lambda row: -row[1],
+    )
+    leads = sorted(
+        ((m.activity.organisation.name, float(m.activity.lead_time_days))
+         for m in members if m.activity.lead_time_days is not None),
+        key=lambda row: -row[1],
+    )
+    result: dict[str, Any] = {"costs": costs, "leads": leads}
+    if costs:
+        result["cost_chart"] = bar_chart_data_uri(
+            costs, category_title=_("Organisation"), value_title=_("Cost per inhabitant (kr)")
+        )
+    if leads:
+        result["lead_chart"] = bar_chart_data_uri(
+            leads, category_title=_("Organisation"), value_title=_("Lead time (days)")
+        )
+    return result
+
+
+def _include_candidates(concept: Concept, q: str) -> list[Activity]:
+    if not q:
+        return []
+    return list(
+        analysis.activities_in(Scope.from_json(concept.run.scope))
+        .filter(name__icontains=q)
+        .exclude(concept_memberships__concept=concept)
+        .select_related("organisation")
+        .order_by("organisation__name", "name")[:INCLUDE_CANDIDATES]
+    )
+
+
+@login_required
+def concept_detail(request: HttpRequest, concept_id: str) -> HttpResponse:
+    concept = access_concept(request.user, concept_id)
+    members = list(
+        concept.memberships.select_related("activity__organisation")
+        .prefetch_related("activity__systems")
+    )
+    decide = can_decide(request.user)
+    q = request.GET.get("q", "").strip()[:100]
+    others = Concept.objects.filter(run=concept.run).exclude(pk=concept.pk).order_by("label")
+    context = {
+        "concept": concept,
+        "members": members,
+        "variants": sorted({m.activity.name for m in members}),
+        "systems": sorted(concept.systems.items(), key=lambda kv: (-kv[1], kv[0])),
+        "opportunity": Opportunity.objects.filter(concept=concept).first(),
+        "english": _english(),
+        "can_decide": decide,
+        "decisions": Decision.objects.filter(concept_id=concept.concept_id)
+        .select_related("created_by").order_by("-pk")[:20],
+        "q": q,
+        **_figure_rows(concept, members),
+    }
+    if decide:
+        context |= {
+            "candidates": _include_candidates(concept, q),
+            "rename_form": RenameForm(initial={"label": concept.label}),
+            "split_form": SplitForm(),
+            "merge_form": MergeForm(choices=[
+                (c.concept_id, f"{c.label} ({c.organisations})") for c in others
+            ]),
+        }
+    return render(request, "commonality/concept_detail.html", context)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, concept_id: str) -> HttpResponse:
+    concept = access_concept(request.user, concept_id, write=True)
+    kind = request.POST.get("kind", "")
+    try:
+        _decision, run = actions.do_record_decision(
+            concept,
+            kind,
+            acting_user=request.user,
+            activity_ids=request.POST.getlist("activity"),
+            other_concept_ids=request.POST.getlist("other"),
+            label=request.POST.get("label", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(concept)
+    if run is not None and run.status == AnalysisRun.Status.FAILED:
+        messages.warning(request, _("Your decision was saved, but the analysis could not be "
+                                    "rerun: %(message)s") % {"message": run.message})
+    else:
+        messages.success(request, _("Your decision was saved and the analysis was rerun. "
+                                    "It will be respected in every later analysis too."))
+    if Concept.objects.filter(run=analysis.current_run(), concept_id=concept_id).exists():
+        return redirect("commonality:concept", concept_id=concept_id)
+    return redirect("commonality:overview")
+
+
+@login_required
+def thesaurus(request: HttpRequest) -> HttpResponse:
+    require_read(request.user)
+    decide = can_decide(request.user)
+    form = SynonymSetForm(_posted(request) if decide else None)
+    if request.method == "POST":
+        require_decide(request.user)
+        if form.is_valid():
+            actions.do_add_synonym_set(form.cleaned_data["terms"], acting_user=request.user)
+            messages.success(request, _("The terms were saved. The next analysis uses them."))
+            return redirect("commonality:thesaurus")
+    context = {
+        "sets": SynonymSet.objects.select_related("created_by").order_by("-pk"),
+        "form": form,
+        "can_decide": decide,
+    }
+    return render(request, "commonality/thesaurus.html", context, status=400 if form.errors
+                  else 200)
+
+
+@login_required
+@require_POST
+def thesaurus_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    synonyms = access_synonym_set(request.user, pk, write=True)
+    actions.do_delete_synonym_set(synonyms, acting_user=request.user)
+    messages.success(request, _("The terms were deleted. The next analysis no longer uses them."))
+    return redirect("commonality:thesaurus")

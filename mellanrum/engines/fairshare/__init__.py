@@ -1,0 +1,130 @@
+"""Fair sharing of joint costs or savings between partners (cooperative game theory).
+
+Plain Python (numpy and scipy only). Build a :class:`Game` with :func:`game_from_dict`
+(the JSON format of ``mellanrum share``), :func:`game_from_values` or
+:func:`game_from_model`, then call :func:`solve` with one of :data:`METHODS` and check the
+result with :func:`check_core`.
+
+Examples
+--------
+>>> from mellanrum.engines.fairshare import check_core, game_from_dict, solve
+>>> g = game_from_dict({"kind": "cost", "players": ["A", "B"],
+...                     "values": {"A": 4, "B": 6, "A,B": 8}})
+>>> a = solve(g, "shapley")
+>>> {p: round(x, 9) for p, x in a.as_dict().items()}, check_core(g, a).in_core
+({'A': 3.0, 'B': 5.0}, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mellanrum.engines.fairshare.allocation import Allocation
+from mellanrum.engines.fairshare.core import BlockingCoalition, CoreCheck, check_core
+from mellanrum.engines.fairshare.game import (
+    MAX_TABLE_PLAYERS,
+    CostModel,
+    Game,
+    GameError,
+    game_from_dict,
+    game_from_json,
+    game_from_model,
+    game_from_values,
+)
+from mellanrum.engines.fairshare.least_core import least_core
+from mellanrum.engines.fairshare.nucleolus import nucleolus
+from mellanrum.engines.fairshare.scrb import scrb
+from mellanrum.engines.fairshare.shapley import shapley_values
+from mellanrum.engines.fairshare.shapley_sample import shapley_sample
+from mellanrum.engines.fairshare.simple import equal_split, proportional
+
+__all__ = [
+    "MAX_TABLE_PLAYERS",
+    "METHODS",
+    "Allocation",
+    "BlockingCoalition",
+    "CoreCheck",
+    "CostModel",
+    "Game",
+    "GameError",
+    "check_core",
+    "equal_split",
+    "game_from_dict",
+    "game_from_json",
+    "game_from_model",
+    "game_from_values",
+    "least_core",
+    "nucleolus",
+    "proportional",
+    "scrb",
+    "shapley_sample",
+    "shapley_values",
+    "solve",
+]
+
+#: Method names accepted by :func:`solve`; ``proportional:`` takes an attribute name
+#: (or ``standalone``) after the colon.
+METHODS = (
+    "shapley",
+    "shapley-sample",
+    "nucleolus",
+    "least-core",
+    "scrb",
+    "equal",
+    "proportional:",
+)
+
+
+def solve(game: Game, method: str, **options: Any) -> Allocation:
+    """Share a game's cost or value by the named method.
+
+    Parameters
+    ----------
+    game : Game
+        The game.
+    method : str
+        ``"shapley"``, ``"shapley-sample"``, ``"nucleolus"``, ``"least-core"``,
+        ``"scrb"``, ``"equal"`` or ``"proportional:ATTRIBUTE"`` (``ATTRIBUTE`` a player
+        attribute or ``standalone``).
+    **options
+        Passed to the method: ``samples``, ``seed``, ``confidence`` for
+        ``shapley-sample``; ``domain``, ``tol`` for ``nucleolus`` and ``least-core``.
+
+    Returns
+    -------
+    Allocation
+
+    Raises
+    ------
+    GameError
+        For an unknown method, bad options or a game the method cannot handle.
+
+    Examples
+    --------
+    >>> g = game_from_values("value", ["A", "B"], {"A": 0, "B": 2, "A,B": 6})
+    >>> solve(g, "nucleolus").as_dict()
+    {'A': 2.0, 'B': 4.0}
+    """
+    name, _, arg = method.partition(":")
+    if name == "proportional":
+        if not arg:
+            raise GameError('method "proportional" needs an attribute: proportional:population')
+        return proportional(game, arg, **options)
+    if arg:
+        raise GameError(f'unknown method "{method}"')
+    solvers: dict[str, Callable[..., Allocation]] = {
+        "shapley": shapley_values,
+        "shapley-sample": shapley_sample,
+        "nucleolus": nucleolus,
+        "least-core": least_core,
+        "scrb": scrb,
+        "equal": equal_split,
+    }
+    if name not in solvers:
+        choices = ", ".join(m + ("ATTRIBUTE" if m.endswith(":") else "") for m in METHODS)
+        raise GameError(f'unknown method "{method}" (choose from {choices})')
+    try:
+        return solvers[name](game, **options)
+    except TypeError as exc:
+        raise GameError(f'method "{method}": {exc}') from None

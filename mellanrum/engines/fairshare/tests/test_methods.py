@@ -1,0 +1,203 @@
+"""Tests for SCRB, least core, the simple keys, the solve() dispatcher and properties every
+method must have (efficiency, invariance to the order and names of players)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from mellanrum.engines.fairshare import (
+    CostModel,
+    Game,
+    GameError,
+    check_core,
+    equal_split,
+    game_from_dict,
+    game_from_model,
+    game_from_values,
+    least_core,
+    nucleolus,
+    proportional,
+    scrb,
+    solve,
+)
+from mellanrum.engines.fairshare.tests._helpers import table_games, value_orientation
+
+EXACT_METHODS = ["shapley", "nucleolus", "least-core", "scrb", "equal", "proportional:standalone"]
+
+
+def test_scrb_three_players_by_hand() -> None:
+    """James & Lee (1971) SCRB on c(A)=10, c(B)=20, c(C)=30, c(AB)=25, c(AC)=35, c(BC)=42,
+    c(ABC)=50: separable costs 50-42=8, 50-35=15, 50-25=25; remaining benefits 2, 5, 5;
+    the non-separable 2 is split 2:5:5."""
+    g = game_from_values(
+        "cost",
+        ["A", "B", "C"],
+        {"A": 10, "B": 20, "C": 30, "A,B": 25, "A,C": 35, "B,C": 42, "A,B,C": 50},
+    )
+    result = scrb(g)
+    assert result.amounts == pytest.approx([8 + 4 / 12, 15 + 10 / 12, 25 + 10 / 12])
+    assert result.details["separable"] == pytest.approx({"A": 8, "B": 15, "C": 25})
+    assert result.details["remaining_benefit"] == pytest.approx({"A": 2, "B": 5, "C": 5})
+
+
+def test_scrb_value_game_mirrors_the_cost_game() -> None:
+    costs = {"A": 10, "B": 20, "C": 30, "A,B": 25, "A,C": 35, "B,C": 42, "A,B,C": 50}
+    values = {k: -v for k, v in costs.items()}
+    as_cost = scrb(game_from_values("cost", ["A", "B", "C"], costs)).amounts
+    as_value = scrb(game_from_values("value", ["A", "B", "C"], values)).amounts
+    assert as_value == pytest.approx(-as_cost)
+
+
+def test_scrb_works_for_a_large_model_game() -> None:
+    n = 290
+    rng = np.random.default_rng(1)
+    model = CostModel(volume=np.zeros(n), own=rng.uniform(10, 100, n), size_exponent=0.25)
+    g = game_from_model([f"K{i}" for i in range(n)], model)
+    assert scrb(g).total == pytest.approx(g.grand)
+
+
+def test_least_core_of_the_majority_game() -> None:
+    """Three-player majority game: empty core, least-core value 1/3 at (1/3, 1/3, 1/3)
+    (Maschler, Peleg & Shapley 1979)."""
+    g = game_from_values(
+        "value", ["A", "B", "C"], {"A": 0, "B": 0, "C": 0, "A,B": 1, "A,C": 1, "B,C": 1, "A,B,C": 1}
+    )
+    result = least_core(g)
+    assert result.details["epsilon"] == pytest.approx(1 / 3)
+    assert result.amounts == pytest.approx([1 / 3] * 3)
+
+
+def _min_max_excess(game: Game) -> float:
+    """Smallest possible largest proper excess (independent LP over all coalitions)."""
+    n = game.n
+    w = value_orientation(game)
+    rows = [[-((m >> i) & 1) for i in range(n)] + [-1] for m in range(1, 2**n - 1)]
+    res = linprog(
+        np.r_[np.zeros(n), 1.0],
+        A_ub=np.array(rows, float),
+        b_ub=-w[1:-1],
+        A_eq=np.r_[np.ones(n), 0.0][None, :],
+        b_eq=[w[-1]],
+        bounds=[(None, None)] * (n + 1),
+        method="highs",
+    )
+    return float(res.fun)
+
+
+@settings(max_examples=40, deadline=None)
+@given(table_games(min_n=2, max_n=5))
+def test_least_core_allocation_has_the_smallest_largest_excess(game: Game) -> None:
+    result = least_core(game, domain="preimputation")
+    eps = result.details["epsilon"]
+    assert eps == pytest.approx(_min_max_excess(game), abs=1e-7)
+    w = value_orientation(game)
+    x = game.sign * result.amounts
+    for mask in range(1, 2**game.n - 1):
+        members = [i for i in range(game.n) if mask >> i & 1]
+        assert w[mask] - x[members].sum() <= eps + 1e-7
+    assert result.total == pytest.approx(game.grand, abs=1e-7)
+
+
+def test_proportional_to_population_and_to_standalone() -> None:
+    g = game_from_dict(
+        {
+            "kind": "cost",
+            "players": [{"id": "A", "population": 85000}, {"id": "B", "population": 30000}],
+            "values": {"A": 21.95, "B": 17.08, "A,B": 34.5},
+        }
+    )
+    assert proportional(g, "population").amounts == pytest.approx(
+        [34.5 * 85 / 115, 34.5 * 30 / 115]
+    )
+    assert proportional(g, "standalone").amounts == pytest.approx(
+        [34.5 * 21.95 / 39.03, 34.5 * 17.08 / 39.03]
+    )
+    assert equal_split(g).amounts == pytest.approx([17.25, 17.25])
+
+
+def test_proportional_errors_name_the_problem() -> None:
+    g = game_from_dict(
+        {
+            "kind": "value",
+            "players": [{"id": "A", "w": 0}, {"id": "B", "w": 0}],
+            "values": {"A": 0, "B": 0, "A,B": 10},
+        }
+    )
+    with pytest.raises(GameError, match='player "A" has no attribute "population"'):
+        proportional(g, "population")
+    with pytest.raises(GameError, match="add up to zero"):
+        proportional(g, "w")
+    with pytest.raises(GameError, match="add up to zero"):
+        proportional(g, "standalone")
+
+
+def test_solve_rejects_unknown_methods() -> None:
+    g = game_from_values("cost", ["A", "B"], {"A": 1, "B": 1, "A,B": 1.5})
+    with pytest.raises(GameError, match='unknown method "banzhaf"'):
+        solve(g, "banzhaf")
+    with pytest.raises(GameError, match="needs an attribute"):
+        solve(g, "proportional")
+    with pytest.raises(GameError, match='method "shapley"'):
+        solve(g, "shapley", samples=3)
+
+
+@st.composite
+def model_cost_games(draw: st.DrawFn) -> Game:
+    """Cost games with economies of scale (subadditive, so every method applies)."""
+    n = draw(st.integers(2, 6))
+    own = np.array(draw(st.lists(st.integers(10, 100), min_size=n, max_size=n)), float)
+    volume = np.array(draw(st.lists(st.integers(0, 50), min_size=n, max_size=n)), float)
+    model = CostModel(
+        volume=volume,
+        own=own,
+        fixed=draw(st.integers(0, 50)),
+        exponent=draw(st.sampled_from([0.5, 0.8, 1.0])),
+        size_exponent=draw(st.sampled_from([0.0, 0.25])),
+    )
+    return game_from_model([f"P{i}" for i in range(n)], model)
+
+
+@settings(max_examples=25, deadline=None)
+@given(model_cost_games())
+def test_every_method_shares_exactly_the_grand_coalition_cost(game: Game) -> None:
+    for method in [*EXACT_METHODS, "shapley-sample"]:
+        assert solve(game, method).total == pytest.approx(game.grand, rel=1e-9), method
+
+
+@settings(max_examples=20, deadline=None)
+@given(table_games(min_n=2, max_n=5, kind="value", low=0, high=8), st.data())
+def test_renaming_and_reordering_players_changes_nothing(game: Game, data: st.DataObject) -> None:
+    # The grand coalition beats going alone, so the nucleolus and least core are defined.
+    table = game.table().copy()
+    table[-1] = max(table.max(), table[[1 << i for i in range(game.n)]].sum()) + 1
+    game = Game(game.kind, game.players, table)
+    order = data.draw(st.permutations(range(game.n)))
+    names = {p: f"org-{ord(p) * 7 % 13}-{p.lower()}" for p in game.players}
+    values = {
+        ",".join(names[p] for p in reversed(game.members_of(m))): game.table()[m]
+        for m in range(1, 2**game.n)
+    }
+    renamed = game_from_values(
+        game.kind, [names[game.players[i]] for i in order], values, completion="none"
+    )
+    for method in EXACT_METHODS:
+        if method == "proportional:standalone" and game.standalone().sum() == 0:
+            continue
+        before = solve(game, method).as_dict()
+        after = solve(renamed, method).as_dict()
+        for p, amount in before.items():
+            assert after[names[p]] == pytest.approx(amount, abs=1e-7), method
+
+
+def test_core_shares_beat_going_alone_for_the_fair_benchmark_game() -> None:
+    rng = np.random.default_rng(0)
+    n = 8
+    model = CostModel(volume=np.zeros(n), own=rng.uniform(10, 100, n), size_exponent=0.25)
+    g = game_from_model([f"P{i}" for i in range(n)], model)
+    result = check_core(g, nucleolus(g))
+    assert result.in_core
+    assert min(result.savings_vs_alone.values()) > 0

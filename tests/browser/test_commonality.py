@@ -1,0 +1,85 @@
+"""An editor runs the commonality analysis, opens a concept and renames it, in a real browser."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from mellanrum.conftest import PASSWORD
+from mellanrum.core.models import User
+from mellanrum.landscape.models import Activity, ITSystem, Organisation
+
+from .conftest import save_screenshot
+from .test_accessibility import violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def small_landscape() -> None:
+    alfa = Organisation.objects.create(code="9901", name="Alfa kommun", short_name="Alfa",
+                                       kind="municipality", county_code="99",
+                                       county_name="Testlän", population=85_000)
+    beta = Organisation.objects.create(code="9902", name="Beta kommun", short_name="Beta",
+                                       kind="municipality", county_code="99",
+                                       county_name="Testlän", population=30_000)
+    rows = [
+        (alfa, "Hemtjänst", 90_000_000, 10, "Lifecare"),
+        (beta, "Stöd i hemmet", 40_000_000, 12, "Treserva"),
+        (alfa, "Ansökan om bygglov", 4_250_000, 28, "Castor"),
+        (beta, "Bygglovsansökan", 1_500_000, 70, "Ärendia"),
+        (alfa, "Gatubelysning", 3_000_000, None, ""),
+    ]
+    for n, (organisation, name, cost, lead, system) in enumerate(rows):
+        activity = Activity.objects.create(
+            organisation=organisation, key=f"a{n}", name=name, annual_cost_sek=Decimal(cost),
+            lead_time_days=None if lead is None else Decimal(lead),
+        )
+        if system:
+            activity.systems.add(ITSystem.objects.get_or_create(product=system, vendor="")[0])
+    editor = User(username="karin", organisation=alfa, role="editor")
+    editor.set_password(PASSWORD)
+    editor.save()
+
+
+def test_editor_runs_analysis_and_renames_a_concept(
+    axe_page: Page, live_server: object, settings: object
+) -> None:
+    settings.TASKS_INLINE = True  # type: ignore[attr-defined]
+    small_landscape()
+    base = str(live_server)
+    page = axe_page
+    page.goto(f"{base}/konto/logga-in/?next=/gemensamt/")
+    page.get_by_label("Användarnamn").fill("karin")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{base}/gemensamt/")
+
+    page.get_by_role("button", name="Kör analysen").click()
+    expect(page.get_by_role("status").filter(has_text="Analysen av")).to_contain_text(
+        "5 verksamheter i 3 begrepp"
+    )
+    page.get_by_role("link", name="Se resultatet").click()
+    table = page.get_by_role("table", name="De tio bästa samverkansmöjligheterna")
+    expect(table).to_contain_text("2 kommuner gör detta")
+    table.get_by_role("link", name="Hemtjänst").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hemtjänst")
+    expect(page.get_by_role("table", name="Verksamheter i begreppet")).to_contain_text(
+        "Stöd i hemmet"
+    )
+    concept_url = page.url
+
+    page.get_by_label("Nytt namn").fill("Hemtjänst och stöd i hemmet")
+    page.get_by_role("button", name="Byt namn").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hemtjänst och stöd i hemmet")
+    expect(page.get_by_role("status")).to_contain_text("Ditt beslut sparades")
+    assert page.url == concept_url
+    save_screenshot(page, "commonality-concept.png")
+
+    found = {url: violations(page, base + url)
+             for url in ("/gemensamt/", "/gemensamt/matris/", "/gemensamt/mojligheter/",
+                         "/gemensamt/synonymer/", concept_url.removeprefix(base),
+                         "/organisationer/9901/")}
+    problems = {url: v for url, v in found.items() if v}
+    assert not problems, problems
