@@ -245,9 +245,10 @@ def _add_app_commands() -> None:
     # Each app owns its commands; these import no Django until they run.
     from mellanrum.benefits.cli import share
     from mellanrum.commonality.cli import commonality
+    from mellanrum.journeys.cli import find, journey
 
-    main.add_command(share)
-    main.add_command(commonality)
+    for command in (share, commonality, journey, find):
+        main.add_command(command)
 
 
 _add_app_commands()

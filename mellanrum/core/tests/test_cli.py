@@ -11,7 +11,10 @@ from mellanrum.cli import main
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity, Organisation
 
-COMMANDS = ["demo", "init", "serve", "import", "export", "createuser", "share", "commonality"]
+COMMANDS = [
+    "demo", "init", "serve", "import", "export", "createuser", "share", "commonality", "journey",
+    "find",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -1,0 +1,279 @@
+"""The "no wrong door" finder: from everyday words to life events and services."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from mellanrum.engines.journeys.matching import (
+    ACTIVITY_THRESHOLD,
+    NameWeights,
+    TextMatcher,
+    text_matcher,
+)
+from mellanrum.engines.journeys.model import ActivityRef, LifeEvent, Place, Step
+from mellanrum.engines.journeys.resolve import responsible_organisation
+
+__all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find"]
+
+MAX_QUERY_CHARS = 500
+MIN_EVENT_SCORE = 0.12
+# Weights of the texts that describe a life event.
+LABEL_WEIGHT = 1.0
+SYNONYM_WEIGHT = 1.0
+DESCRIPTION_WEIGHT = 0.6
+NEED_WEIGHT = 0.75
+HINT_WEIGHT = 0.7
+# Services of the best life events are shown when that event scores this share of the best.
+RELATED_SHARE = 0.6
+DIRECT_SERVICE_THRESHOLD = 0.45
+
+
+@dataclass(frozen=True)
+class EventMatch:
+    """A life event that matches the query, with its score in [0, 1] and the text that
+    matched best."""
+
+    event: LifeEvent
+    score: float
+    matched: str
+
+
+@dataclass(frozen=True)
+class ServiceMatch:
+    """A service for the query: from a step of a matching life event, or by its name.
+
+    `step_number`, `need` and `data_items` (what to prepare) are set when the service
+    serves a step of `life_event_id`.
+    """
+
+    activity: ActivityRef
+    score: float
+    life_event_id: str
+    step_number: int | None
+    need: str
+    data_items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FindResult:
+    life_events: tuple[EventMatch, ...]
+    services: tuple[ServiceMatch, ...]
+
+
+def _responsible_matches(step: Step, activity: ActivityRef, place: Place | None) -> bool:
+    if place is not None:
+        organisation = responsible_organisation(step, place)
+        return organisation is not None and organisation.code == activity.organisation.code
+    kind = activity.organisation.kind
+    if step.responsible == "home_municipality":
+        return kind == "municipality"
+    if step.responsible in ("region", "new_region"):
+        return kind == "region"
+    if step.agency is not None:
+        return activity.organisation.code == step.agency
+    return False  # new_municipality (unknown to the finder) and outside providers
+
+
+class Finder:
+    """Life events pre-analysed once, then matched against many queries.
+
+    Every life event is described by weighted texts: its Swedish and English labels,
+    everyday phrasings (synonyms), description, the needs of its steps and their activity
+    hints.  A query's score for an event is the best weighted cosine over those texts,
+    where features are weighted by inverse event frequency (words that occur in many
+    events count less), plus a tenth of the mean of its next two best texts.
+
+    Parameters
+    ----------
+    life_events : sequence of LifeEvent
+    synonyms : tuple of tuple of str, optional
+        Everyday synonym sets added to the analyser's thesaurus.
+
+    Examples
+    --------
+    >>> from mellanrum.engines.journeys.catalogue import load_catalogue
+    >>> catalogue = load_catalogue()
+    >>> finder = Finder(catalogue.life_events, catalogue.synonyms)
+    >>> finder.find("flyttar").life_events[0].event.id
+    'flytta-till-annan-kommun'
+    """
+
+    def __init__(
+        self, life_events: Sequence[LifeEvent], synonyms: tuple[tuple[str, ...], ...] = ()
+    ) -> None:
+        self.life_events = tuple(life_events)
+        self.matcher: TextMatcher = text_matcher(tuple(tuple(s) for s in synonyms))
+        # Step hints meet activity names without the everyday synonyms, as in resolve_journey.
+        self.hint_matcher: TextMatcher = text_matcher(())
+        self._texts: list[list[tuple[str, float, dict[str, float]]]] = []
+        frequency: dict[str, int] = {}
+        raw: list[list[tuple[str, float]]] = []
+        for event in self.life_events:
+            texts = [(event.label_sv, LABEL_WEIGHT), (event.label_en, LABEL_WEIGHT * 0.8)]
+            texts += [(s, SYNONYM_WEIGHT) for s in event.synonyms]
+            texts += [(event.description, DESCRIPTION_WEIGHT)]
+            texts += [(step.need, NEED_WEIGHT) for step in event.steps]
+            texts += [(h, HINT_WEIGHT) for step in event.steps for h in step.activity_hints]
+            texts = [(t, w) for t, w in dict.fromkeys(texts) if t.strip()]
+            raw.append(texts)
+            seen: set[str] = set()
+            for text, _weight in texts:
+                seen.update(self.matcher.vector(text))
+            for key in seen:
+                frequency[key] = frequency.get(key, 0) + 1
+        count = max(1, len(self.life_events))
+        self._idf = {k: math.log(1 + count / df) for k, df in frequency.items()}
+        self._max_idf = math.log(1 + count)
+        for texts in raw:
+            self._texts.append([(t, w, self._weighted(t)) for t, w in texts])
+
+    def _weighted(self, text: str) -> dict[str, float]:
+        vector = {k: v * self._idf.get(k, self._max_idf) for k, v in
+                  self.matcher.vector(text).items()}
+        norm = math.sqrt(sum(v * v for v in vector.values()))
+        return {k: v / norm for k, v in vector.items()} if norm else {}
+
+    def score_events(self, text: str) -> list[EventMatch]:
+        """Every life event with a score ≥ the minimum, best first."""
+        query = self._weighted(text[:MAX_QUERY_CHARS])
+        if not query:
+            return []
+        matches = []
+        for event, texts in zip(self.life_events, self._texts, strict=True):
+            scored = sorted(
+                ((w * TextMatcher.cosine(query, vector), t) for t, w, vector in texts),
+                reverse=True,
+            )
+            best, matched = scored[0]
+            rest = [s for s, _t in scored[1:3]]
+            score = best + 0.1 * (sum(rest) / len(rest) if rest else 0.0)
+            if score >= MIN_EVENT_SCORE:
+                matches.append(EventMatch(event, round(min(1.0, score), 3), matched))
+        matches.sort(key=lambda m: (-m.score, m.event.id))
+        return matches
+
+    def find(
+        self,
+        text: str,
+        services: Sequence[ActivityRef] = (),
+        *,
+        place: Place | None = None,
+        max_events: int = 5,
+        max_services: int = 12,
+    ) -> FindResult:
+        """Rank life events and services for `text` (see :func:`find`)."""
+        events = self.score_events(text)[:max_events]
+        found: dict[str, ServiceMatch] = {}
+
+        def keep(match: ServiceMatch) -> None:
+            old = found.get(match.activity.id)
+            if old is None or match.score > old.score:
+                found[match.activity.id] = match
+
+        weights: dict[str, NameWeights] = {}
+        if events:
+            best = events[0].score
+            for rank, match in enumerate(events[:3]):
+                if match.score < RELATED_SHARE * best:
+                    break
+                for number, step in enumerate(match.event.steps, start=1):
+                    candidates = [a for a in services if _responsible_matches(step, a, place)]
+                    if not candidates:
+                        continue
+                    code = candidates[0].organisation.code
+                    if code not in weights:
+                        weights[code] = NameWeights(
+                            self.hint_matcher,
+                            (a.name for a in services if a.organisation.code == code),
+                        )
+                    activity, _score = self.hint_matcher.best_activity(
+                        step.activity_hints or (step.need,), candidates, ACTIVITY_THRESHOLD,
+                        weights=weights[code] if all(
+                            a.organisation.code == code for a in candidates) else None,
+                    )
+                    if activity is not None:
+                        score = match.score * (1.0 - 0.01 * number) * (1.0 - 0.1 * rank)
+                        keep(ServiceMatch(activity, round(score, 3), match.event.id, number,
+                                          step.need, step.data_items))
+        query = self.matcher.vector(text[:MAX_QUERY_CHARS])
+        if query:
+            for activity in services:
+                score = TextMatcher.cosine(query, self.matcher.vector(activity.name))
+                if score >= DIRECT_SERVICE_THRESHOLD:
+                    keep(ServiceMatch(activity, round(score, 3), "", None, "", ()))
+        ranked = sorted(
+            found.values(),
+            key=lambda m: (-m.score, m.step_number or 0, m.activity.organisation.name,
+                           m.activity.name),
+        )
+        return FindResult(tuple(events), tuple(ranked[:max_services]))
+
+
+@lru_cache(maxsize=4)
+def _finder(
+    life_events: tuple[LifeEvent, ...], synonyms: tuple[tuple[str, ...], ...]
+) -> Finder:
+    return Finder(life_events, synonyms)
+
+
+def find(
+    text: str,
+    life_events: Sequence[LifeEvent],
+    services: Sequence[ActivityRef] = (),
+    *,
+    synonyms: Sequence[Sequence[str]] = (),
+    place: Place | None = None,
+    max_events: int = 5,
+    max_services: int = 12,
+) -> FindResult:
+    """Find the life events and services that match a need in everyday Swedish.
+
+    Parameters
+    ----------
+    text : str
+        What the person needs, in their own words (``"mamma klarar sig inte hemma
+        längre"``).  Only the first 500 characters are read.
+    life_events : sequence of LifeEvent
+        The catalogue.  A :class:`Finder` is built once per catalogue and reused.
+    services : sequence of ActivityRef
+        Activities of the organisations serving the place (home municipality, its region,
+        national agencies).
+    synonyms : sequence of sequence of str, optional
+        Everyday synonym sets (the catalogue's).
+    place : Place, optional
+        When given, a step's service must belong to the organisation responsible for the
+        step in this place (as in :func:`resolve_journey`); otherwise to an organisation of
+        the right kind (municipality, region or the named agency), and steps of the
+        municipality moved to are skipped.
+    max_events, max_services : int
+        How many of each to return.
+
+    Returns
+    -------
+    FindResult
+        Life events best first; services best first: those serving the steps of the best
+        life events (with what to prepare), then those whose name matches the text.
+
+    Examples
+    --------
+    >>> from mellanrum.engines.journeys.catalogue import load_catalogue
+    >>> from mellanrum.engines.journeys.model import OrganisationRef
+    >>> catalogue = load_catalogue()
+    >>> nacka = OrganisationRef("0182", "Nacka kommun", "municipality", "01")
+    >>> services = [ActivityRef("1", "Hemtjänst", nacka), ActivityRef("2", "Bygglov", nacka)]
+    >>> result = find("mamma klarar sig inte hemma längre", catalogue.life_events, services,
+    ...               synonyms=catalogue.synonyms)
+    >>> result.life_events[0].event.id
+    'aldras-stod-hemma'
+    >>> [s.activity.name for s in result.services]
+    ['Hemtjänst']
+    >>> find("", catalogue.life_events).life_events
+    ()
+    """
+    finder = _finder(tuple(life_events), tuple(tuple(s) for s in synonyms))
+    return finder.find(
+        text, services, place=place, max_events=max_events, max_services=max_services
+    )

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from .models import CatalogueSetting, FinderUsage, LifeEvent, Step
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    extra = 0
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(admin.ModelAdmin):
+    list_display = ("label_sv", "slug", "audience", "position", "updated_at")
+    list_filter = ("audience",)
+    search_fields = ("label_sv", "label_en", "slug")
+    inlines = [StepInline]
+
+
+@admin.register(CatalogueSetting)
+class CatalogueSettingAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "updated_at")
+
+
+@admin.register(FinderUsage)
+class FinderUsageAdmin(admin.ModelAdmin):
+    list_display = ("day", "searches", "with_results", "without_results", "rejected")
+    readonly_fields = ("day", "searches", "with_results", "without_results", "rejected")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

@@ -1,0 +1,391 @@
+"""Adapter between the database and the journeys engine; the only module importing it."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max
+
+from mellanrum.engines.journeys import (
+    AGENCY_CODES,
+    ActivityRef,
+    Catalogue,
+    CatalogueError,
+    JourneyAnalysis,
+    OrganisationRef,
+    Place,
+    catalogue_to_dict,
+    find,
+    load_catalogue,
+    parse_catalogue,
+    resolve_journey,
+)
+from mellanrum.engines.journeys import LifeEvent as EngineLifeEvent
+from mellanrum.engines.journeys import Step as EngineStep
+from mellanrum.engines.journeys.model import LOCAL_KINDS, check_responsible
+from mellanrum.landscape.models import Activity, Organisation
+
+from .models import CatalogueSetting, LifeEvent, Step
+
+__all__ = [
+    "RESPONSIBLE_VALUES",
+    "CatalogueError",
+    "PlaceLookup",
+    "UnknownLifeEvent",
+    "catalogue_document",
+    "check_responsible",
+    "destination",
+    "engine_catalogue",
+    "find_for_place",
+    "journey_for_place",
+    "lookup_municipality",
+    "parse_document",
+    "shipped_catalogue",
+]
+
+RESPONSIBLE_VALUES: tuple[str, ...] = (*LOCAL_KINDS, *(f"agency:{c}" for c in AGENCY_CODES))
+POSTCODE = re.compile(r"^\s*(se-?)?\d{3}\s?\d{2}\s*$", re.IGNORECASE)
+MUNICIPALITY_CODE = re.compile(r"^\s*\d{4}\s*$")
+
+
+def shipped_catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def parse_document(data: Any) -> Catalogue:
+    """Validate an uploaded catalogue document (raises CatalogueError)."""
+    return parse_catalogue(data)
+
+
+# --- The catalogue as the engine sees it, rebuilt only when the database changes ----------
+
+_cache: dict[tuple[Any, ...], tuple[tuple[EngineLifeEvent, ...], tuple[tuple[str, ...], ...]]] = {}
+
+
+def _state_key() -> tuple[Any, ...]:
+    events = LifeEvent.objects.aggregate(n=Count("id"), at=Max("updated_at"))
+    setting = CatalogueSetting.objects.aggregate(at=Max("updated_at"))
+    return (events["n"], events["at"], setting["at"])
+
+
+def _engine_event(event: LifeEvent, steps: list[Step]) -> EngineLifeEvent:
+    return EngineLifeEvent(
+        id=event.slug,
+        label_sv=event.label_sv,
+        label_en=event.label_en,
+        audience=event.audience,
+        description=event.description,
+        synonyms=tuple(event.synonyms),
+        steps=tuple(
+            EngineStep(
+                need=s.need,
+                responsible=s.responsible,
+                activity_hints=tuple(s.activity_hints),
+                data_items=tuple(s.data_items),
+                lead_time_days=s.lead_time_days,
+                provider=s.provider,
+            )
+            for s in steps
+        ),
+    )
+
+
+def engine_catalogue() -> tuple[tuple[EngineLifeEvent, ...], tuple[tuple[str, ...], ...]]:
+    """Life events and synonym sets from the database, cached per process and state."""
+    key = _state_key()
+    cached = _cache.get(key)
+    if cached is None:
+        steps: dict[int, list[Step]] = {}
+        for step in Step.objects.order_by("life_event_id", "position"):
+            steps.setdefault(step.life_event_id, []).append(step)
+        events = tuple(
+            _engine_event(e, steps.get(e.pk, []))
+            for e in LifeEvent.objects.order_by("audience", "position", "label_sv")
+            if steps.get(e.pk)
+        )
+        setting = CatalogueSetting.objects.first()
+        synonyms = tuple(tuple(s) for s in (setting.synonyms if setting else []) if s)
+        cached = (events, synonyms)
+        _cache.clear()
+        _cache[key] = cached
+    return cached
+
+
+def catalogue_document() -> dict[str, Any]:
+    """The catalogue in the database as the JSON document of the shipped catalogue."""
+    events, synonyms = engine_catalogue()
+    shipped = shipped_catalogue()
+    setting = CatalogueSetting.objects.first()
+    return catalogue_to_dict(
+        Catalogue(
+            life_events=events,
+            synonyms=synonyms,
+            agency_services=shipped.agency_services,
+            version=shipped.version,
+            source=setting.source if setting and setting.source else shipped.source,
+        )
+    )
+
+
+# --- Places ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PlaceLookup:
+    """The municipality a visitor meant, or why none was found (`problem`)."""
+
+    organisation: Organisation | None = None
+    problem: str = ""  # "", "empty", "postcode", "unknown"
+    suggestions: list[Organisation] = field(default_factory=list)
+    corrected: bool = False
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold().strip()
+    text = re.sub(r"\s+", " ", text)
+    for suffix in (" kommun", " stad", " municipality"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+    return text
+
+
+def lookup_municipality(text: str) -> PlaceLookup:
+    """Find a municipality by code (``0182``) or name (``Nacka``, ``Nacka kommun``)."""
+    text = (text or "")[:100]
+    if not text.strip():
+        return PlaceLookup(problem="empty")
+    municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+    if MUNICIPALITY_CODE.match(text):
+        found = municipalities.filter(code=text.strip()).first()
+        return PlaceLookup(found) if found else PlaceLookup(problem="unknown")
+    if POSTCODE.match(text):
+        return PlaceLookup(problem="postcode")
+    wanted = _fold(text)
+    names: dict[str, Organisation] = {}
+    for organisation in municipalities:
+        for name in (organisation.short_name, organisation.name):
+            if name:
+                names.setdefault(_fold(name), organisation)
+                # "Stockholms kommun" is also asked for as "Stockholm".
+                folded = _fold(name)
+                if folded.endswith("s") and len(folded) > 4:
+                    names.setdefault(folded[:-1], organisation)
+    if wanted in names:
+        return PlaceLookup(names[wanted])
+    close = difflib.get_close_matches(wanted, list(names), n=5, cutoff=0.75)
+    suggestions = list(dict.fromkeys(names[c] for c in close))
+    if len(suggestions) == 1 and difflib.SequenceMatcher(None, wanted, close[0]).ratio() >= 0.85:
+        return PlaceLookup(suggestions[0], corrected=True)
+    return PlaceLookup(problem="unknown", suggestions=suggestions)
+
+
+def _ref(organisation: Organisation) -> OrganisationRef:
+    return OrganisationRef(
+        code=organisation.code,
+        name=organisation.name,
+        kind=organisation.kind,
+        county_code=organisation.county_code,
+    )
+
+
+def _region(municipality: Organisation) -> Organisation | None:
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.REGION, county_code=municipality.county_code
+    ).first()
+
+
+def _place(
+    municipality: Organisation, to: Organisation | None
+) -> tuple[Place, list[Organisation]]:
+    region = _region(municipality)
+    to_region = _region(to) if to is not None else None
+    agencies = list(
+        Organisation.objects.filter(kind=Organisation.Kind.STATE_AGENCY, code__in=AGENCY_CODES)
+    )
+    place = Place(
+        municipality=_ref(municipality),
+        region=_ref(region) if region else None,
+        to=_ref(to) if to else None,
+        to_region=_ref(to_region) if to_region else None,
+        agencies={a.code: _ref(a) for a in agencies},
+    )
+    involved = [o for o in (municipality, region, to, to_region) if o is not None] + agencies
+    return place, involved
+
+
+def _lead(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _activities(organisations: list[Organisation]) -> dict[str, list[ActivityRef]]:
+    refs = {o.pk: _ref(o) for o in organisations}
+    result: dict[str, list[ActivityRef]] = {ref.code: [] for ref in refs.values()}
+    rows = Activity.objects.filter(organisation_id__in=list(refs)).values_list(
+        "pk", "name", "organisation_id", "description", "lead_time_days", "url"
+    )
+    for pk, name, organisation_id, description, lead, url in rows:
+        ref = refs[organisation_id]
+        result[ref.code].append(
+            ActivityRef(str(pk), name, ref, description, _lead(lead), url)
+        )
+    return result
+
+
+# --- Results as plain data for pages, the API and the CLI ---------------------------------
+
+
+def _organisation_dict(ref: OrganisationRef | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
+    return {"code": ref.code, "name": ref.name, "kind": ref.kind, "county_code": ref.county_code}
+
+
+def _activity_dict(activity: ActivityRef | None) -> dict[str, Any] | None:
+    if activity is None:
+        return None
+    return {
+        "activity_id": activity.id,
+        "name": activity.name,
+        "organisation": activity.organisation.name,
+        "organisation_code": activity.organisation.code,
+        "url": activity.url,
+        "lead_time_days": activity.lead_time_days,
+    }
+
+
+def _event_dict(event: EngineLifeEvent) -> dict[str, Any]:
+    return {"id": event.id, "label": event.label_sv, "label_en": event.label_en,
+            "for": event.audience}
+
+
+def journey_dict(journey: JourneyAnalysis) -> dict[str, Any]:
+    steps = []
+    for s in journey.steps:
+        steps.append({
+            "number": s.number,
+            "need": s.step.need,
+            "responsible": s.step.responsible,
+            "organisation": _organisation_dict(s.organisation),
+            "activity": _activity_dict(s.activity),
+            "match_score": s.match_score,
+            "data_items": list(s.step.data_items),
+            "lead_time_days": s.lead_time_days,
+            "lead_time_source": s.lead_time_source,
+            "gap": s.gap,
+        })
+    return {
+        "life_event": _event_dict(journey.event),
+        "place": {
+            "municipality": _organisation_dict(journey.place.municipality),
+            "region": _organisation_dict(journey.place.region),
+            "to": _organisation_dict(journey.place.to),
+            "to_region": _organisation_dict(journey.place.to_region),
+        },
+        "steps": steps,
+        "analysis": {
+            "organisation_count": journey.organisation_count,
+            "organisations": [_organisation_dict(o) for o in journey.organisations],
+            "handoff_count": len(journey.handoffs),
+            "handoffs": [
+                {"from_step": h.from_step, "to_step": h.to_step,
+                 "from": h.from_organisation, "to": h.to_organisation,
+                 "crosses_state": h.crosses_state}
+                for h in journey.handoffs
+            ],
+            "borders": dict(journey.borders),
+            "repeated_information": [
+                {"item": r.item, "times": len(r.steps), "steps": list(r.steps),
+                 "asked_by": list(r.asked_by)}
+                for r in journey.repeated_information
+            ],
+            "total_lead_time_days": journey.total_lead_time_days,
+            "steps_without_lead_time": journey.steps_without_lead_time,
+            "gap_count": len(journey.gaps),
+            "gaps": [{"step": g.number, "need": g.step.need, "reason": g.gap}
+                     for g in journey.gaps],
+        },
+    }
+
+
+class UnknownLifeEvent(LookupError):
+    pass
+
+
+def journey_for_place(
+    slug: str, municipality: Organisation, to: Organisation | None = None
+) -> dict[str, Any]:
+    """Resolve the life event `slug` for a municipality (and the one moved to)."""
+    events, _synonyms = engine_catalogue()
+    event = next((e for e in events if e.id == slug), None)
+    if event is None:
+        raise UnknownLifeEvent(slug)
+    place, involved = _place(municipality, to)
+    journey = resolve_journey(event, place, _activities(involved))
+    return journey_dict(journey)
+
+
+_destinations: dict[int, tuple[re.Pattern[str], dict[str, Organisation]]] = {}
+
+
+def destination(text: str) -> Organisation | None:
+    """The municipality a query says the person moves to ("vi flyttar till Nacka").
+
+    Only names right after "till" count, so that words such as "vara" or "mark" elsewhere in
+    a sentence are not taken for the municipalities Vara and Mark.
+    """
+    municipalities = list(Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY))
+    cached = _destinations.get(len(municipalities))
+    if cached is None:
+        names = {_fold(o.short_name or o.name): o for o in municipalities}
+        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
+        if not alternatives:
+            return None
+        pattern = re.compile(rf"\btill\s+({alternatives})(?:s\b|\b)", re.IGNORECASE)
+        cached = (pattern, names)
+        _destinations.clear()
+        _destinations[len(municipalities)] = cached
+    pattern, names = cached
+    match = pattern.search(unicodedata.normalize("NFC", text).casefold())
+    return names.get(match.group(1)) if match else None
+
+
+def find_for_place(text: str, municipality: Organisation | None) -> dict[str, Any]:
+    """Life events and services in the municipality for a need in everyday words.
+
+    When the text names the municipality the person moves to, the steps of the new
+    municipality and region are served from there.
+    """
+    events, synonyms = engine_catalogue()
+    services: list[ActivityRef] = []
+    place: Place | None = None
+    to = destination(text) if municipality is not None else None
+    if to is not None and municipality is not None and to.pk == municipality.pk:
+        to = None
+    if municipality is not None:
+        place, involved = _place(municipality, to)
+        services = [a for refs in _activities(involved).values() for a in refs]
+    result = find(text, events, services, synonyms=synonyms, place=place)
+    return {
+        "to": _organisation_dict(place.to) if place is not None else None,
+        "life_events": [
+            {**_event_dict(m.event), "score": m.score, "matched": m.matched,
+             "description": m.event.description}
+            for m in result.life_events
+        ],
+        "services": [
+            {
+                **(_activity_dict(s.activity) or {}),
+                "score": s.score,
+                "life_event": s.life_event_id,
+                "step": s.step_number,
+                "need": s.need,
+                "prepare": list(s.data_items),
+            }
+            for s in result.services
+        ],
+    }

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class LifeEvent(models.Model):
+    """A life event of a person or a business (livshändelse), with ordered steps."""
+
+    class Audience(models.TextChoices):
+        PERSON = "person", _("Person")
+        BUSINESS = "business", _("Business")
+
+    slug = models.SlugField(_("identifier"), max_length=80, unique=True)
+    label_sv = models.CharField(_("name in Swedish"), max_length=200)
+    label_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    audience = models.CharField(
+        _("for"), max_length=16, choices=Audience.choices, default=Audience.PERSON
+    )
+    description = models.TextField(_("description"), blank=True)
+    synonyms = models.JSONField(
+        _("everyday phrasings"), default=list, blank=True,
+        help_text=_("Words people use for this life event, one per line."),
+    )
+    position = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["audience", "position", "label_sv"]
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
+
+    def __str__(self) -> str:
+        return self.label_sv
+
+    def get_absolute_url(self) -> str:
+        return reverse("journeys:life_event", args=[self.slug])
+
+
+class Step(models.Model):
+    """One step of a life event: a need, who is responsible and what the person must give."""
+
+    life_event = models.ForeignKey(
+        LifeEvent, on_delete=models.CASCADE, related_name="steps", verbose_name=_("life event")
+    )
+    position = models.PositiveIntegerField(_("order"))
+    need = models.CharField(_("need"), max_length=300)
+    responsible = models.CharField(_("responsible"), max_length=32)
+    provider = models.CharField(
+        _("provider"), max_length=200, blank=True,
+        help_text=_("Who serves the step when the responsible is another actor."),
+    )
+    activity_hints = models.JSONField(_("activity hints"), default=list, blank=True)
+    data_items = models.JSONField(_("information asked for"), default=list, blank=True)
+    lead_time_days = models.PositiveIntegerField(_("typical lead time (days)"), null=True,
+                                                 blank=True)
+
+    class Meta:
+        ordering = ["life_event", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["life_event", "position"], name="unique_step_position")
+        ]
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.need}"
+
+
+class CatalogueSetting(models.Model):
+    """Catalogue-wide data: the everyday synonym sets of the finder (one row)."""
+
+    synonyms = models.JSONField(default=list, blank=True)
+    source = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("catalogue settings")
+        verbose_name_plural = _("catalogue settings")
+
+    def __str__(self) -> str:
+        return "catalogue"
+
+
+class FinderUsage(models.Model):
+    """Anonymous daily counts of finder searches; the text people typed is never stored."""
+
+    day = models.DateField(unique=True)
+    searches = models.PositiveIntegerField(default=0)
+    with_results = models.PositiveIntegerField(default=0)
+    without_results = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("finder usage")
+        verbose_name_plural = _("finder usage")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.searches}"

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mellanrum.landscape.models import Organisation
+
+from . import actions, analysis
+from .access import access_life_event, can_edit_catalogue, require_catalogue_editor
+from .forms import (
+    CatalogueImportForm,
+    LifeEventForm,
+    StepFormSet,
+    responsible_choices,
+    split_lines,
+)
+from .models import LifeEvent
+
+MAX_QUERY_LENGTH = 500
+CODE = re.compile(r"\d{4}")
+
+
+def _municipalities() -> list[tuple[str, str]]:
+    return list(
+        Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+        .order_by("name")
+        .values_list("code", "name")
+    )
+
+
+def _municipality_by_code(code: str) -> Organisation | None:
+    # Only four digits reach the database (a NUL byte would be an error on PostgreSQL).
+    if not CODE.fullmatch(code):
+        return None
+    return Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY, code=code).first()
+
+
+def life_event_list(request: HttpRequest) -> HttpResponse:
+    actions.ensure_catalogue()
+    events = LifeEvent.objects.annotate(step_count=Count("steps"))
+    return render(request, "journeys/life_event_list.html", {
+        "person_events": [e for e in events if e.audience == LifeEvent.Audience.PERSON],
+        "business_events": [e for e in events if e.audience == LifeEvent.Audience.BUSINESS],
+        "can_edit": can_edit_catalogue(request.user),
+    })
+
+
+def _swimlanes(journey: dict[str, Any]) -> list[dict[str, Any]]:
+    lanes = []
+    for organisation in journey["analysis"]["organisations"]:
+        cells = [
+            step if step["organisation"] and step["organisation"]["code"] == organisation["code"]
+            else None
+            for step in journey["steps"]
+        ]
+        lanes.append({"organisation": organisation, "cells": cells})
+    unknown = [step if step["organisation"] is None else None for step in journey["steps"]]
+    if any(unknown):
+        lanes.append({"organisation": None, "cells": unknown})
+    return lanes
+
+
+def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    actions.ensure_catalogue()
+    event = access_life_event(request.user, slug)
+    code = request.GET.get("municipality", "").strip()[:10]
+    to_code = request.GET.get("to", "").strip()[:10]
+    journey = None
+    problem = ""
+    if code:
+        municipality = _municipality_by_code(code)
+        to = _municipality_by_code(to_code) if to_code else None
+        if municipality is None:
+            problem = "unknown_municipality"
+        elif to_code and to is None:
+            problem = "unknown_to"
+        else:
+            journey = analysis.journey_for_place(event.slug, municipality, to)
+    labels = dict(responsible_choices())
+    steps = list(event.steps.all())
+    for step in steps:
+        step.responsible_label = labels.get(step.responsible, step.responsible)  # type: ignore[attr-defined]
+    return render(request, "journeys/life_event_detail.html", {
+        "event": event,
+        "steps": steps,
+        "municipalities": _municipalities(),
+        "selected": code,
+        "selected_to": to_code,
+        "journey": journey,
+        "lanes": _swimlanes(journey) if journey else [],
+        "problem": problem,
+        "can_edit": can_edit_catalogue(request.user),
+    })
+
+
+def finder(request: HttpRequest) -> HttpResponse:
+    actions.ensure_catalogue()
+    place_text = request.GET.get("place", "")[:200]
+    raw_query = request.GET.get("q", "")
+    context: dict[str, Any] = {"place": place_text.strip(), "q": raw_query[:MAX_QUERY_LENGTH]}
+    if "q" not in request.GET and "place" not in request.GET:
+        return render(request, "journeys/finder.html", context)
+    query = " ".join(strip_tags(raw_query).split())
+    if len(raw_query) > MAX_QUERY_LENGTH:
+        context["query_problem"] = "too_long"
+    elif not query:
+        context["query_problem"] = "empty"
+    lookup = analysis.lookup_municipality(place_text) if place_text.strip() else None
+    context["lookup"] = lookup
+    municipality = lookup.organisation if lookup else None
+    context["municipality"] = municipality
+    if "query_problem" in context:
+        actions.do_count_finder_search("rejected")
+        return render(request, "journeys/finder.html", context, status=200)
+    result = analysis.find_for_place(query, municipality)
+    context["result"] = result
+    context["searched"] = True
+    actions.do_count_finder_search(
+        "with_results" if result["life_events"] or result["services"] else "without_results"
+    )
+    return render(request, "journeys/finder.html", context)
+
+
+def _step_initial(event: LifeEvent) -> list[dict[str, Any]]:
+    return [
+        {"need": s.need, "responsible": s.responsible, "provider": s.provider,
+         "hints_text": "\n".join(s.activity_hints), "data_items_text": ", ".join(s.data_items),
+         "lead_time_days": s.lead_time_days}
+        for s in event.steps.all()
+    ]
+
+
+def _edit(request: HttpRequest, event: LifeEvent | None) -> HttpResponse:
+    if request.method == "POST":
+        form = LifeEventForm(request.POST, instance=event)
+        formset = StepFormSet(request.POST, prefix="steps")
+        if form.is_valid() and formset.is_valid():
+            steps = [
+                actions.StepData(
+                    need=f.cleaned_data["need"].strip(),
+                    responsible=f.cleaned_data["responsible"],
+                    provider=f.cleaned_data.get("provider", "").strip(),
+                    activity_hints=tuple(split_lines(f.cleaned_data.get("hints_text", ""))),
+                    data_items=tuple(
+                        d.lower() for d in
+                        split_lines(f.cleaned_data.get("data_items_text", ""), commas=True)
+                    ),
+                    lead_time_days=f.cleaned_data.get("lead_time_days"),
+                )
+                for f in formset.forms
+                if f.has_changed() and not f.cleaned_data.get("DELETE")
+            ]
+            data = form.cleaned_data
+            try:
+                saved = actions.do_save_life_event(
+                    event, acting_user=request.user, slug=data["slug"],
+                    label_sv=data["label_sv"].strip(), label_en=data["label_en"].strip(),
+                    audience=data["audience"], description=data["description"].strip(),
+                    synonyms=split_lines(data["synonyms_text"]), steps=steps,
+                )
+            except (ValidationError, ValueError) as exc:
+                form.add_error(None, "; ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(request, _("The life event was saved."))
+                return redirect(saved.get_absolute_url())
+    else:
+        form = LifeEventForm(instance=event)
+        formset = StepFormSet(prefix="steps", initial=_step_initial(event) if event else None)
+    return render(request, "journeys/life_event_form.html",
+                  {"form": form, "formset": formset, "event": event})
+
+
+def life_event_create(request: HttpRequest) -> HttpResponse:
+    require_catalogue_editor(request.user)
+    return _edit(request, None)
+
+
+def life_event_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    event = access_life_event(request.user, slug, write=True)
+    return _edit(request, event)
+
+
+@require_POST
+def life_event_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    event = access_life_event(request.user, slug, write=True)
+    actions.do_delete_life_event(event, acting_user=request.user)
+    messages.success(request, _("The life event was deleted."))
+    return redirect("journeys:life_events")
+
+
+def catalogue_export(request: HttpRequest) -> HttpResponse:
+    actions.ensure_catalogue()
+    body = json.dumps(analysis.catalogue_document(), ensure_ascii=False, indent=1)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mellanrum-livshandelser.json"'
+    return response
+
+
+def catalogue_import(request: HttpRequest) -> HttpResponse:
+    require_catalogue_editor(request.user)
+    form = CatalogueImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            counts = actions.do_import_catalogue(form.cleaned_data["file"],
+                                                 acting_user=request.user)
+        except analysis.CatalogueError as exc:
+            form.add_error("file", str(exc))
+        except ValidationError as exc:
+            form.add_error("file", "; ".join(exc.messages))
+        else:
+            messages.success(request, _(
+                "Catalogue imported: %(created)d new and %(updated)d updated life events."
+            ) % counts)
+            return redirect("journeys:life_events")
+    return render(request, "journeys/catalogue_import.html", {"form": form})
