@@ -48,8 +48,11 @@ docs: install
 	$(PY) -m mellanrum.lib.clidocs
 
 bench: install
+	$(PY) bench/import_activities.py
 	$(PY) bench/fairshare.py
 	$(PY) bench/commonality.py
+	$(PY) bench/commonality_eval.py
+	$(PY) bench/finder.py
 
 clean:
 	rm -rf $(VENV) mellanrum.sqlite3* static

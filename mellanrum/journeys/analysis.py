@@ -225,8 +225,12 @@ def _lead(value: Decimal | None) -> float | None:
 def _activities(organisations: list[Organisation]) -> dict[str, list[ActivityRef]]:
     refs = {o.pk: _ref(o) for o in organisations}
     result: dict[str, list[ActivityRef]] = {ref.code: [] for ref in refs.values()}
-    rows = Activity.objects.filter(organisation_id__in=list(refs)).values_list(
-        "pk", "name", "organisation_id", "description", "lead_time_days", "url"
+    # Ordered by primary key, not by name: name order depends on the database's collation,
+    # and ties between equally good matches must resolve the same way on SQLite and PostgreSQL.
+    rows = (
+        Activity.objects.filter(organisation_id__in=list(refs))
+        .order_by("pk")
+        .values_list("pk", "name", "organisation_id", "description", "lead_time_days", "url")
     )
     for pk, name, organisation_id, description, lead, url in rows:
         ref = refs[organisation_id]
@@ -329,7 +333,7 @@ def journey_for_place(
     return journey_dict(journey)
 
 
-_destinations: dict[int, tuple[re.Pattern[str], dict[str, Organisation]]] = {}
+_destinations: dict[tuple[str, ...], tuple[re.Pattern[str], dict[str, str]]] = {}
 
 
 def destination(text: str) -> Organisation | None:
@@ -338,20 +342,29 @@ def destination(text: str) -> Organisation | None:
     Only names right after "till" count, so that words such as "vara" or "mark" elsewhere in
     a sentence are not taken for the municipalities Vara and Mark.
     """
-    municipalities = list(Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY))
-    cached = _destinations.get(len(municipalities))
+    rows = list(
+        Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+        .order_by("code")
+        .values_list("code", "short_name", "name")
+    )
+    # The compiled pattern is cached per set of names; rows are always fetched fresh so a
+    # cached entry never refers to a row that no longer exists.
+    key = tuple(f"{code}:{short or name}" for code, short, name in rows)
+    cached = _destinations.get(key)
     if cached is None:
-        names = {_fold(o.short_name or o.name): o for o in municipalities}
+        names = {_fold(short or name): code for code, short, name in rows}
         alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
         if not alternatives:
             return None
         pattern = re.compile(rf"\btill\s+({alternatives})(?:s\b|\b)", re.IGNORECASE)
         cached = (pattern, names)
         _destinations.clear()
-        _destinations[len(municipalities)] = cached
+        _destinations[key] = cached
     pattern, names = cached
     match = pattern.search(unicodedata.normalize("NFC", text).casefold())
-    return names.get(match.group(1)) if match else None
+    if not match or match.group(1) not in names:
+        return None
+    return Organisation.objects.filter(code=names[match.group(1)]).first()
 
 
 def find_for_place(text: str, municipality: Organisation | None) -> dict[str, Any]:
