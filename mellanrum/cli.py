@@ -211,7 +211,7 @@ def export(code: str, fmt: str, output: Path, language: str) -> None:
 @main.command()
 @click.argument("username")
 @click.option("--organisation", "-o", "code", default=None, help="Organisation code.")
-@click.option("--role", type=click.Choice(["editor", "reader"]), default="reader",
+@click.option("--role", type=click.Choice(["admin", "editor", "reader"]), default="reader",
               show_default=True)
 @click.option("--email", default="")
 @click.option("--superuser", is_flag=True, help="May do everything, in every organisation.")

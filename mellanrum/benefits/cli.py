@@ -20,6 +20,7 @@ from mellanrum.engines.fairshare import (
     game_from_json,
     solve,
 )
+from mellanrum.lib.cli import OneLineErrors
 
 METHOD_HELP = (
     "shapley, shapley-sample, nucleolus, least-core, scrb, equal or proportional:ATTRIBUTE "
@@ -28,23 +29,7 @@ METHOD_HELP = (
 MAX_BLOCKING = 50
 
 
-class _OneLineErrors(click.Command):
-    """Reports bad options as one ``Error: ...`` line, like every other error of the command."""
-
-    def make_context(
-        self,
-        info_name: str | None,
-        args: list[str],
-        parent: click.Context | None = None,
-        **extra: Any,
-    ) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as exc:
-            raise click.ClickException(exc.format_message()) from None
-
-
-@click.command(cls=_OneLineErrors)
+@click.command(cls=OneLineErrors)
 @click.argument("game_file", metavar="GAME.json")
 @click.option("--method", "-m", default="shapley", show_default=True, help=METHOD_HELP)
 @click.option(

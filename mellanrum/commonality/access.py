@@ -24,7 +24,7 @@ def can_decide(user: User) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.role == User.Role.EDITOR
+    return user.is_editor
 
 
 def require_read(user: User) -> None:

@@ -11,23 +11,9 @@ from typing import Any
 
 import click
 
+from mellanrum.lib.cli import OneLineErrors
+
 MAX_QUERY_LENGTH = 500
-
-
-class _OneLineErrors(click.Command):
-    """Reports bad options as one ``Error: ...`` line, like every other error of the command."""
-
-    def make_context(
-        self,
-        info_name: str | None,
-        args: list[str],
-        parent: click.Context | None = None,
-        **extra: Any,
-    ) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as exc:
-            raise click.ClickException(" ".join(exc.format_message().split())) from None
 
 
 def _prepare() -> None:
@@ -98,7 +84,7 @@ def _find_table(result: dict[str, Any]) -> str:
 FORMAT = click.Choice(["json", "table"])
 
 
-@click.command(cls=_OneLineErrors)
+@click.command(cls=OneLineErrors)
 @click.argument("life_event")
 @click.option("--municipality", required=True,
               help="SCB code (or exact name) of the home municipality.")
@@ -131,7 +117,7 @@ def journey(life_event: str, municipality: str, to: str, output_format: str) -> 
         click.echo(_journey_table(result))
 
 
-@click.command(cls=_OneLineErrors)
+@click.command(cls=OneLineErrors)
 @click.argument("text")
 @click.option("--municipality", default="",
               help="SCB code (or exact name) of the municipality lived in.")

@@ -57,3 +57,12 @@ def access_contact(user: User, pk: int, *, write: bool = False) -> Contact:
     if write:
         require_write(user, contact.organisation)
     return contact
+
+
+def access_audit_log(user: User, code: str) -> Organisation:
+    organisation = access_organisation(user, code)
+    if not can_read(user):
+        raise PermissionDenied
+    if not user.can_see_audit_log(organisation):
+        raise PermissionDenied
+    return organisation

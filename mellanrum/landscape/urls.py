@@ -34,6 +34,7 @@ urlpatterns = [
         views.export_activities,
         name="export",
     ),
+    path("organisationer/<str:code>/logg/", views.audit_log, name="audit_log"),
     path("verksamheter/", views.activity_list, name="activities"),
     path("verksamheter/<int:pk>/", views.activity_detail, name="activity"),
     path("verksamheter/<int:pk>/andra/", views.activity_edit, name="activity_edit"),

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 from mellanrum.lib.charts import bar_chart_data_uri
 
 from . import actions, imports
-from .access import access_activity, access_contact, access_organisation
+from .access import access_activity, access_audit_log, access_contact, access_organisation
 from .forms import ActivityForm, ContactForm, ImportForm
 from .models import (
     POPULATION_BANDS,
     Activity,
+    AuditEntry,
     Category,
     ImportJob,
     ITSystem,
@@ -181,6 +182,7 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
         "organisation": organisation,
         "can_read": can_read,
         "can_edit": can_read and user.can_edit(organisation),
+        "can_see_audit_log": can_read and user.can_see_audit_log(organisation),
         "activities": activities if can_read else activities.none(),
         "activity_count": activities.count(),
         "systems": systems if can_read else systems.none(),
@@ -377,6 +379,14 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
         request, "landscape/confirm_delete.html",
         {"object": contact, "cancel_url": contact.organisation.get_absolute_url()},
     )
+
+
+@login_required
+def audit_log(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = access_audit_log(request.user, code)
+    entries = AuditEntry.objects.filter(organisation=organisation).select_related("user")
+    context = {"organisation": organisation, "page": _page(request, entries), "query": ""}
+    return render(request, "landscape/audit_log.html", context)
 
 
 # --- Import and export ---------------------------------------------------------------------

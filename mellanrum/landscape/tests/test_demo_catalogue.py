@@ -21,9 +21,10 @@ from mellanrum.landscape.demo_catalogue import (
     demo_contacts,
 )
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared"
-KLASSA_CSV = SHARED / "data/vocabularies/se_klassa/klassa21_vo_pg.csv"
-POPULATION_CSV = SHARED / "data/sweden/population_municipalities_2024.csv"
+# The reference data shipped in the package (copied unchanged from the project's shared data).
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
+KLASSA_CSV = REFERENCE / "klassa21_vo_pg.csv"
+POPULATION_CSV = REFERENCE / "population_municipalities_2024.csv"
 REPO = Path(__file__).resolve().parents[3]
 
 STOCKHOLM = ("0180", 995_574)

@@ -177,3 +177,14 @@ def test_directory_filters_and_sorts_by_tax_rate(client: Client, db: None) -> No
     assert "1 organisation matchar" in low
     garbage = client.get(url, {"tax_min": "<script>", "sort": "nonsense"})
     assert garbage.status_code == 200
+
+
+def test_hsts_is_sent_only_over_https(client: Client, db: None) -> None:
+    assert "Strict-Transport-Security" not in client.get("/")
+    secure = client.get("/", secure=True)
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_session_cookie_is_http_only(client: Client, alice: User) -> None:
+    response = client.post("/konto/logga-in/", {"username": "alice", "password": PASSWORD})
+    assert response.cookies["sessionid"]["httponly"]

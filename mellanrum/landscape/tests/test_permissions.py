@@ -127,3 +127,40 @@ def test_import_job_of_another_organisation_is_refused(
                       ).status_code == 403
     job.refresh_from_db()
     assert job.status == "ready"
+
+
+def test_audit_log_is_for_superusers_and_the_organisations_own_administrators(
+    client: Client, alice: User, bob: User, charlie: User, superuser: User, alfa: Organisation
+) -> None:
+    from mellanrum.landscape.actions import do_create_activity
+
+    do_create_activity(alfa, acting_user=alice, key="x", name="<b>Färdtjänst</b>")
+    url = reverse("landscape:audit_log", args=[alfa.code])
+    for user in (alice, bob, charlie):  # an editor, a reader, another organisation's editor
+        login(client, user)
+        assert client.get(url).status_code == 403, user.username
+    admin = User(username="ada", organisation=alfa, role="admin")
+    admin.set_password(PASSWORD)
+    admin.save()
+    for user in (admin, superuser):
+        login(client, user)
+        html = client.get(url).content.decode()
+        assert "activity.create" in html and "alice" in html
+        assert "<b>Färdtjänst</b>" not in html
+    other_admin = User(username="beda", organisation=charlie.organisation, role="admin")
+    other_admin.set_password(PASSWORD)
+    other_admin.save()
+    login(client, other_admin)
+    assert client.get(url).status_code == 403
+
+
+def test_administrator_can_edit_own_organisation(
+    client: Client, alfa: Organisation, activity: Activity
+) -> None:
+    admin = User(username="ada", organisation=alfa, role="admin")
+    admin.set_password(PASSWORD)
+    admin.save()
+    login(client, admin)
+    url = reverse("landscape:activity_edit", args=[activity.pk])
+    response = client.post(url, {"name": "Bygglov", "kind": "service"})
+    assert response.status_code == 302
