@@ -3,9 +3,10 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.security import HttpBasicAuth, django_auth
+from ninja.security import HttpBasicAuth, SessionAuth
 
 from mellanrum.benefits.api import router as benefits_router
+from mellanrum.collaborations.api import router as collaborations_router
 from mellanrum.commonality.api import router as commonality_router
 from mellanrum.core.models import User
 from mellanrum.journeys.api import router as journeys_router
@@ -26,12 +27,22 @@ class BasicAuth(HttpBasicAuth):
         return None
 
 
+class BrowserSessionAuth(SessionAuth):
+    """The browser session, with its CSRF check. A request without a session cookie is left
+    to HTTP Basic: scripts send no cookie, and checking CSRF first refused all their writes."""
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super().__call__(request)  # type: ignore[no-any-return]
+
+
 api = NinjaAPI(
     title="Mellanrum API",
     version="1",
     description="Organisations and their activities. Reading requires login; writing requires "
     "an editor of the organisation concerned.",
-    auth=[django_auth, BasicAuth()],
+    auth=[BrowserSessionAuth(), BasicAuth()],
     docs_url=None,  # the interactive docs load assets from a CDN; the schema is served instead
     urls_namespace="api",
 )
@@ -39,6 +50,7 @@ api.add_router("/", landscape_router)
 api.add_router("/", benefits_router)
 api.add_router("/", commonality_router)
 api.add_router("/", journeys_router)
+api.add_router("/", collaborations_router)
 
 
 @api.exception_handler(PermissionDenied)

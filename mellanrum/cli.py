@@ -65,19 +65,20 @@ def init() -> None:
 def demo(serve: bool, host: str, port: int) -> None:
     """Create the demo scenario: Stockholm County's 26 municipalities with illustrative activities.
 
-    Runs `init` first. The catalogues are generated deterministically and labelled illustrative
-    everywhere. Creates the demo logins printed at the end.
+    Runs `init` first, then loads the life-event catalogue, runs the commonality analysis and
+    creates three illustrative collaboration initiatives. The catalogues are generated
+    deterministically and labelled illustrative everywhere. Creates the demo logins printed at
+    the end.
     """
     setup_django()
-    from mellanrum.landscape.actions import do_load_reference_data
-    from mellanrum.landscape.demo import do_load_demo
+    from mellanrum.demo import do_load_full_demo
 
     migrate()
-    do_load_reference_data()
-    summary = do_load_demo(users=DEMO_USERS)
+    summary = do_load_full_demo(users=DEMO_USERS)
     click.echo(
         f"Demo scenario ready: {summary['organisations']} organisations with "
-        f"{summary['activities']} illustrative activities."
+        f"{summary['activities']} illustrative activities, {summary['shared_concepts']} shared "
+        f"concepts and {summary['initiatives']} collaboration initiatives."
     )
     _print_logins()
     if serve:
@@ -244,10 +245,12 @@ def createuser(
 def _add_app_commands() -> None:
     # Each app owns its commands; these import no Django until they run.
     from mellanrum.benefits.cli import share
+    from mellanrum.collaborations.cli import initiatives
     from mellanrum.commonality.cli import commonality
+    from mellanrum.core.cli import backup, restore
     from mellanrum.journeys.cli import find, journey
 
-    for command in (share, commonality, journey, find):
+    for command in (share, commonality, journey, find, initiatives, backup, restore):
         main.add_command(command)
 
 

@@ -69,11 +69,14 @@ INSTALLED_APPS = [
     "mellanrum.benefits",
     "mellanrum.commonality",
     "mellanrum.journeys",
+    "mellanrum.collaborations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Everything below may touch the database; a brief outage gets a clear 503 page.
+    "mellanrum.core.middleware_db.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,6 +116,8 @@ if os.getenv("DB", "sqlite") == "postgres":
             "USER": os.getenv("DB_USER", "postgres"),
             "PASSWORD": envsecret("DB_PASSWORD", ""),
             "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", "0"),
+            # Reused connections are checked first, so a restarted server is reconnected to.
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": os.getenv("DB_TEST_NAME", "test_mellanrum")},
         }
     }
@@ -128,6 +133,10 @@ elif os.getenv("DB", "sqlite") == "sqlite":
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests use a file in WAL mode like production, not a shared-cache in-memory
+            # database, whose table locks fail at once when a background thread writes while
+            # the test reads.
+            "TEST": {"NAME": os.getenv("DB_TEST_NAME", str(BASE_DIR / "test-mellanrum.sqlite3"))},
         }
     }
 else:

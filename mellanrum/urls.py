@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("mellanrum.benefits.urls")),
     path("", include("mellanrum.commonality.urls")),
     path("", include("mellanrum.journeys.urls")),
+    path("", include("mellanrum.collaborations.urls")),
 ]
 
 handler403 = "mellanrum.core.views.permission_denied"

@@ -201,6 +201,8 @@ def _clean_label(label: str, *, required: bool) -> str:
     label = " ".join((label or "").split())
     if required and not label:
         raise ValidationError({"label": [_("Write a name for the concept.")]})
+    if "\x00" in label:
+        raise ValidationError({"label": [_("Null characters are not allowed.")]})
     if len(label) > 200:
         raise ValidationError({"label": [_("The name can be at most 200 characters.")]})
     return label
@@ -215,7 +217,7 @@ def _check_decision(
     if kind in {Decision.Kind.INCLUDE, Decision.Kind.EXCLUDE, Decision.Kind.SPLIT}:
         if not activity_ids:
             raise ValidationError({"activity_ids": [_("Choose at least one activity.")]})
-        if any(not i.isdigit() for i in activity_ids):
+        if any(not (i.isascii() and i.isdigit() and len(i) <= 18) for i in activity_ids):
             raise ValidationError({"activity_ids": [_("Activity ids are numbers.")]})
     if kind == Decision.Kind.INCLUDE:
         scope = Scope.from_json(concept.run.scope)
@@ -249,7 +251,9 @@ def _check_decision(
         if concept.concept_id in other_ids:
             raise ValidationError({"other_concept_ids": [
                 _("A concept cannot be merged with itself.")]})
-        found = set(Concept.objects.filter(run=concept.run, concept_id__in=other_ids)
+        # PostgreSQL cannot compare text containing NUL, and no concept id contains one.
+        queryable = [i for i in other_ids if "\x00" not in i]
+        found = set(Concept.objects.filter(run=concept.run, concept_id__in=queryable)
                     .values_list("concept_id", flat=True))
         unknown = [i for i in other_ids if i not in found]
         if unknown:

@@ -6,9 +6,11 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import field_validator
 
 from mellanrum.landscape.models import Organisation
+from mellanrum.lib.pagination import BoundedLimitOffsetPagination
 
 from . import actions, analysis
 from .access import access_concept, require_decide, require_read
@@ -42,9 +44,19 @@ class ConceptDetailOut(ConceptOut):
     members: list[MemberOut]
 
 
+def _refuse_nul(value: object) -> object:
+    # PostgreSQL cannot compare text containing NUL; no code or id contains one.
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise ValueError("NUL characters are not allowed.")
+    return value
+
+
 class ConceptFilter(Schema):
     organisation: str = ""
     min_organisations: int = Field(1, ge=1)
+
+    _no_nul = field_validator("organisation")(_refuse_nul)
 
 
 class OpportunityOut(Schema):
@@ -71,6 +83,8 @@ class SimilarOut(Schema):
 class ScopeIn(Schema):
     county: str = Field("", max_length=2)
     organisations: list[str] = Field(default_factory=list, max_length=1000)
+
+    _no_nul = field_validator("county", "organisations")(_refuse_nul)
 
 
 class RunOut(Schema):
@@ -107,7 +121,7 @@ def _current_concepts() -> Any:
 
 
 @router.get("/concepts", response=list[ConceptOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_concepts(request: HttpRequest, filters: Query[ConceptFilter]) -> Any:
     require_read(request.user)
     queryset = _current_concepts().filter(organisations__gte=filters.min_organisations)
@@ -135,7 +149,7 @@ def get_concept(request: HttpRequest, concept_id: str) -> Any:
 
 
 @router.get("/opportunities", response=list[OpportunityOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_opportunities(request: HttpRequest) -> Any:
     require_read(request.user)
     return Opportunity.objects.filter(concept__in=_current_concepts()).select_related("concept")

@@ -113,9 +113,10 @@ def matrix(request: HttpRequest) -> HttpResponse:
     if run is None:
         return redirect("commonality:overview")
     organisations = Organisation.objects.all()
-    if county := request.GET.get("county", ""):
+    # NUL is dropped: PostgreSQL cannot compare text with it, and no code contains one.
+    if county := request.GET.get("county", "").replace("\x00", ""):
         organisations = organisations.filter(county_code=county)
-    if chosen := [c for c in request.GET.getlist("organisation") if c]:
+    if chosen := [c for c in request.GET.getlist("organisation") if c and "\x00" not in c]:
         organisations = organisations.filter(code__in=chosen)
     columns, rows = analysis.matrix(run, organisations)
     page = Paginator(rows, MATRIX_CONCEPTS).get_page(request.GET.get("page"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib.auth import views as auth_views
@@ -17,7 +18,8 @@ def _key(request: HttpRequest) -> str:
     username = (request.POST.get("username") or "").strip().casefold()[:150]
     # Per user name, whatever the address: guessing one account from many addresses is
     # throttled too. The cost is that an attacker can lock a name out for 15 minutes.
-    return f"login-failures:{username}"
+    # Hashed, because a typed name may hold spaces or control characters no cache key may.
+    return f"login-failures:{hashlib.sha256(username.encode()).hexdigest()}"
 
 
 class ThrottledLoginView(auth_views.LoginView):

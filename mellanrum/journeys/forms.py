@@ -126,7 +126,8 @@ class CatalogueImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         try:
             return json.loads(upload.read().decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            # RecursionError: arrays nested thousands deep exhaust the JSON decoder's stack.
             raise forms.ValidationError(
                 _("The file is not valid UTF-8 JSON: %(error)s"), params={"error": str(exc)[:200]}
             ) from None

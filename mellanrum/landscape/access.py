@@ -25,11 +25,19 @@ def require_write(user: User, organisation: Organisation) -> None:
         raise PermissionDenied
 
 
-def access_organisation(user: User, code: str, *, write: bool = False) -> Organisation:
+def organisation_by_code(code: str) -> Organisation:
+    """The organisation anyone may see; 404 for an unknown code (or one PostgreSQL cannot
+    compare, with a NUL character in it)."""
+    if "\x00" in code:
+        raise Http404
     try:
-        organisation = Organisation.objects.get(code=code)
+        return Organisation.objects.get(code=code)
     except Organisation.DoesNotExist:
         raise Http404 from None
+
+
+def access_organisation(user: User, code: str, *, write: bool = False) -> Organisation:
+    organisation = organisation_by_code(code)
     if write:
         require_write(user, organisation)
     return organisation

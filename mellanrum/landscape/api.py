@@ -3,12 +3,14 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import field_validator
+
+from mellanrum.lib.pagination import BoundedLimitOffsetPagination
 
 from . import actions, imports
-from .access import access_activity, access_organisation
+from .access import access_activity, access_organisation, organisation_by_code
 from .forms import parse_systems
 from .models import Activity, Category, Contact, Organisation
 from .views import filter_activities, filter_organisations
@@ -102,6 +104,15 @@ class ActivityIn(Schema):
     owner: str | None = Field(None, description="Name or e-mail of a contact person")
     version: int | None = Field(None, description="Version you edited, to detect conflicts")
 
+    @field_validator("*")
+    @classmethod
+    def refuse_nul_characters(cls, value: object) -> object:
+        # PostgreSQL cannot store NUL in text; the web forms refuse it too.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("NUL characters are not allowed.")
+        return value
+
 
 def _fields(organisation: Organisation, payload: ActivityIn) -> dict[str, object]:
     from django.core.exceptions import ValidationError
@@ -138,7 +149,7 @@ def _systems(payload: ActivityIn) -> list[tuple[str, str]]:
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]):  # type: ignore[no-untyped-def]
     from django.http import QueryDict
 
@@ -149,11 +160,11 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter])
 
 @router.get("/organisations/{code}", response=OrganisationOut)
 def get_organisation(request: HttpRequest, code: str) -> Organisation:
-    return get_object_or_404(Organisation, code=code)
+    return organisation_by_code(code)
 
 
 @router.get("/activities", response=list[ActivityOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_activities(request: HttpRequest, filters: Query[ActivityFilter]):  # type: ignore[no-untyped-def]
     from django.http import QueryDict
 

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Activity, Category, Contact, Organisation
 
+# ITSystem.product and .vendor are 100 characters; longer names failed on PostgreSQL.
+SYSTEM_NAME_LENGTH = 100
 SYSTEM_PATTERN = re.compile(r"^(?P<product>[^()]+?)\s*(\((?P<vendor>[^()]*)\))?$")
 
 
@@ -24,7 +26,13 @@ def parse_systems(text: str) -> list[tuple[str, str]]:
                 _("Write each system as “Product (Vendor)”, separated by |: %(part)s"),
                 params={"part": part[:100]},
             )
-        pairs.append((match["product"].strip(), (match["vendor"] or "").strip()))
+        product, vendor = match["product"].strip(), (match["vendor"] or "").strip()
+        if len(product) > SYSTEM_NAME_LENGTH or len(vendor) > SYSTEM_NAME_LENGTH:
+            raise forms.ValidationError(
+                _("The IT system %(system)s is longer than %(limit)s characters."),
+                params={"system": part[:40] + "…", "limit": SYSTEM_NAME_LENGTH},
+            )
+        pairs.append((product, vendor))
     return pairs
 
 
@@ -39,6 +47,9 @@ class ActivityForm(forms.ModelForm):
     url = forms.URLField(label=_("web address"), required=False, max_length=500,
                          assume_scheme="https")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The same limit as the API's; the model's TextField has none.
+    description = forms.CharField(label=_("description"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
 
     class Meta:
         model = Activity

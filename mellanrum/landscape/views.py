@@ -16,7 +16,13 @@ from django.views.decorators.http import require_POST
 from mellanrum.lib.charts import bar_chart_data_uri
 
 from . import actions, imports
-from .access import access_activity, access_audit_log, access_contact, access_organisation
+from .access import (
+    access_activity,
+    access_audit_log,
+    access_contact,
+    access_organisation,
+    organisation_by_code,
+)
 from .forms import ActivityForm, ContactForm, ImportForm
 from .models import (
     POPULATION_BANDS,
@@ -51,9 +57,28 @@ def _query_without_page(request: HttpRequest) -> str:
 # --- Organisations -------------------------------------------------------------------------
 
 
+MAX_SEARCH_LENGTH = 200
+
+
+def _search_text(params: QueryDict) -> str:
+    # SQLite refuses LIKE patterns past 50 000 bytes; no name is longer than 200 characters.
+    return params.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+
+
+def _without_nul(params: QueryDict) -> QueryDict:
+    """The parameters with NUL characters removed: PostgreSQL cannot compare text with them."""
+    if not any("\x00" in key + "".join(values) for key, values in params.lists()):
+        return params
+    cleaned = QueryDict(mutable=True)
+    for key, values in params.lists():
+        cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+    return cleaned
+
+
 def filter_organisations(params: QueryDict) -> QuerySet[Organisation]:
+    params = _without_nul(params)
     queryset = Organisation.objects.all()
-    if q := params.get("q", "").strip():
+    if q := _search_text(params):
         queryset = queryset.filter(
             Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__iexact=q)
         )
@@ -93,7 +118,8 @@ def _decimal_param(text: str) -> Decimal | None:
         value = Decimal(text.strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         return None
-    return value if value.is_finite() else None
+    # A tax rate is a percentage; PostgreSQL cannot even compare with 1e999999.
+    return value if value.is_finite() and abs(value) < 1000 else None
 
 
 def _organisation_filters() -> dict[str, Any]:
@@ -168,7 +194,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, code=code)
+    organisation = organisation_by_code(code)
     user = request.user
     can_read = user.is_authenticated
     activities = organisation.activities.select_related("category").order_by("name")
@@ -211,8 +237,9 @@ ACTIVITY_SORTS = {
 
 
 def filter_activities(params: QueryDict) -> QuerySet[Activity]:
+    params = _without_nul(params)
     queryset = Activity.objects.select_related("organisation", "category")
-    if q := params.get("q", "").strip():
+    if q := _search_text(params):
         queryset = queryset.filter(Q(name__icontains=q) | Q(description__icontains=q))
     if organisation := params.get("organisation"):
         queryset = queryset.filter(organisation__code=organisation)
@@ -225,7 +252,9 @@ def filter_activities(params: QueryDict) -> QuerySet[Activity]:
             Q(category__code=category) | Q(category__parent__code=category)
         )
     if system := params.get("system"):
-        queryset = queryset.filter(systems__pk=system) if system.isdigit() else queryset.none()
+        # isdigit() alone lets "²" through to int(); the length keeps within a 64-bit id.
+        is_id = system.isascii() and system.isdigit() and len(system) <= 18
+        queryset = queryset.filter(systems__pk=system) if is_id else queryset.none()
     sort = ACTIVITY_SORTS.get(params.get("sort", ""), "name")
     return queryset.order_by(sort, "organisation__name", "pk")
 

@@ -22,7 +22,7 @@ def test_a_run_started_from_the_web_finishes_in_the_background(
     run = actions.do_start_analysis(Scope.of(), acting_user=alice)
     assert run.status in {AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING,
                           AnalysisRun.Status.DONE}
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # generous: CI machines are shared and noisy
     while time.monotonic() < deadline:
         run.refresh_from_db()
         if run.is_finished:

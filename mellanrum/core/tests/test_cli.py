@@ -13,7 +13,7 @@ from mellanrum.landscape.models import Activity, Organisation
 
 COMMANDS = [
     "demo", "init", "serve", "import", "export", "createuser", "share", "commonality", "journey",
-    "find",
+    "find", "initiatives", "backup", "restore",
 ]
 
 

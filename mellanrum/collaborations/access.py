@@ -1,0 +1,105 @@
+"""The one gate through which views, the API and the CLI fetch initiatives.
+
+Anonymous users see nothing. Partners (any role) read their initiatives; other logged-in users
+read only public ones, and a private initiative is a 404 to them, so its existence stays hidden.
+The lead partner's editors and superusers edit the initiative; each partner's editors edit
+their own statements; alignments are set by the statement's organisation or the lead.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from mellanrum.core.models import User
+from mellanrum.landscape.models import Organisation
+
+from .models import Initiative, Partner, Statement
+
+# The largest primary key a database stores; a bigger number in a URL is simply not found.
+MAX_ID = 2**63 - 1
+
+
+def is_reader(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def visible_initiatives(user: User) -> QuerySet[Initiative]:
+    if not is_reader(user):
+        return Initiative.objects.none()
+    if user.is_superuser:
+        return Initiative.objects.all()
+    return Initiative.objects.filter(
+        Q(is_public=True) | Q(partners__organisation_id=user.organisation_id)
+    ).distinct()
+
+
+def is_partner(user: User, initiative: Initiative) -> bool:
+    if user.organisation_id is None:
+        return False
+    return initiative.partners.filter(organisation_id=user.organisation_id).exists()
+
+
+def can_edit_initiative(user: User, initiative: Initiative) -> bool:
+    if not is_reader(user):
+        return False
+    if user.is_superuser:
+        return True
+    lead = initiative.partners.filter(role=Partner.Role.LEAD).first()
+    return lead is not None and user.can_edit(lead.organisation)
+
+
+def can_speak_for(user: User, initiative: Initiative, organisation: Organisation) -> bool:
+    """Whether the user may write statements and alignments for this partner organisation."""
+    if not is_reader(user):
+        return False
+    if not initiative.partners.filter(organisation=organisation).exists():
+        return False
+    return user.can_edit(organisation)
+
+
+def statement_organisations(user: User, initiative: Initiative) -> QuerySet[Organisation]:
+    """The partner organisations the user may write statements for."""
+    partners = Organisation.objects.filter(initiative_partnerships__initiative=initiative)
+    if not is_reader(user):
+        return partners.none()
+    if user.is_superuser:
+        return partners
+    if not user.is_editor:
+        return partners.none()
+    return partners.filter(pk=user.organisation_id)
+
+
+def can_set_alignment(user: User, statement: Statement) -> bool:
+    if can_speak_for(user, statement.initiative, statement.organisation):
+        return True
+    return can_edit_initiative(user, statement.initiative)
+
+
+def access_initiative(user: User, pk: int, *, write: bool = False) -> Initiative:
+    if not is_reader(user):
+        raise PermissionDenied
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    try:
+        initiative = visible_initiatives(user).get(pk=pk)
+    except Initiative.DoesNotExist:
+        raise Http404 from None
+    if write and not can_edit_initiative(user, initiative):
+        raise PermissionDenied
+    return initiative
+
+
+def access_statement(user: User, pk: int, *, write: bool = False) -> Statement:
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    try:
+        statement = Statement.objects.select_related("organisation").get(pk=pk)
+    except Statement.DoesNotExist:
+        raise Http404 from None
+    initiative = access_initiative(user, statement.initiative_id)
+    statement.initiative = initiative
+    if write and not can_speak_for(user, initiative, statement.organisation):
+        raise PermissionDenied
+    return statement

@@ -1,0 +1,92 @@
+"""``mellanrum initiatives``: list collaboration initiatives and export the portfolio."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _setup() -> None:
+    from mellanrum.cli import setup_django
+
+    setup_django()
+
+
+def _rows(username: str | None, phase: str, partner: str) -> tuple[list[Any], Any]:
+    from mellanrum.core.models import User
+
+    from .access import visible_initiatives
+    from .models import Initiative
+    from .portfolio import filter_initiatives, parse_weights, ranked
+
+    if username is None:
+        queryset = Initiative.objects.all()
+    else:
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise click.ClickException(f"--user: no active user named {username[:50]!r}")
+        queryset = visible_initiatives(user)
+    weights = parse_weights({})
+    params = {"phase": phase, "partner": partner}
+    return ranked(filter_initiatives(queryset, params), weights.values), weights
+
+
+user_option = click.option("--user", "username", default=None,
+                           help="Show only what this user may see (default: everything).")
+phase_option = click.option(
+    "--phase", default="",
+    type=click.Choice(["", "idea", "prestudy", "implementation", "management", "closed"]),
+    help="Only initiatives in this phase.",
+)
+partner_option = click.option("--partner", default="", help="Only with this partner (code).")
+
+
+@click.group()
+def initiatives() -> None:
+    """Collaboration initiatives (samverkan) in the database."""
+
+
+@initiatives.command(name="list")
+@user_option
+@phase_option
+@partner_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def list_(username: str | None, phase: str, partner: str, fmt: str) -> None:
+    """List initiatives, highest prioritisation score (default weights) first."""
+    _setup()
+    rows, _weights = _rows(username, phase, partner)
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"id": r.initiative.pk, "title": r.initiative.title, "phase": r.initiative.phase,
+             "lead": r.lead, "partners": list(r.partners), "score": str(r.score),
+             "conflicts": r.conflicts, "is_illustrative": r.initiative.is_illustrative}
+            for r in rows
+        ], ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r.initiative.pk}\t{r.score}\t{r.initiative.phase}\t{r.initiative.title}"
+                   f"\t{r.lead}")
+    if not rows:
+        click.echo("No initiatives.", err=True)
+
+
+@initiatives.command()
+@user_option
+@phase_option
+@partner_option
+@click.option("--format", "fmt", type=click.Choice(["xlsx"]), default="xlsx",
+              show_default=True)
+@click.option("--output", "-O", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="File to write.")
+def export(username: str | None, phase: str, partner: str, fmt: str, output: Path) -> None:
+    """Export the portfolio with scores as a spreadsheet."""
+    _setup()
+    from .portfolio import to_xlsx
+
+    rows, weights = _rows(username, phase, partner)
+    output.write_bytes(to_xlsx(rows, weights.values))
+    click.echo(f"Wrote {len(rows)} initiatives to {output}", err=True)

@@ -1,0 +1,190 @@
+"""Three illustrative initiatives among the Stockholm County demo municipalities.
+
+Everything here is made up for the demo and flagged ``is_illustrative`` so the UI labels it.
+Goals, statements, decisions and risks are written through the actions like any other data.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from mellanrum.commonality.models import Concept
+from mellanrum.journeys.models import Step
+from mellanrum.landscape.models import Organisation
+
+from . import actions
+from .models import Alignment, Initiative, Partner
+
+
+@dataclass(frozen=True)
+class DemoInitiative:
+    title: str
+    purpose: str
+    phase: str
+    ratings: tuple[int, int, int, int, int]
+    lead: str
+    partners: tuple[tuple[str, str], ...]
+    goals: tuple[tuple[str, str, str, str, int], ...]  # title, indicator, baseline, target, years
+    statements: tuple[tuple[str, str, str], ...]  # organisation code, kind, text
+    decisions: tuple[tuple[int, str, str, str], ...]  # days ago, decision, who, rationale
+    risks: tuple[tuple[str, int, int, str, str], ...]
+    concept_words: tuple[str, ...] = ()
+    step_words: tuple[str, ...] = ()
+    conflicts: tuple[tuple[int, int], ...] = field(default=())  # (statement index, goal index)
+    is_public: bool = True
+
+
+DEMO = (
+    DemoInitiative(
+        title="Gemensam e-tjänst för ekonomiskt bistånd",
+        purpose="Kommunerna driver samma tjänst i olika system. En gemensam e-tjänst ger "
+        "invånarna samma ingång och delar utvecklingskostnaden.",
+        phase="prestudy", ratings=(5, 4, 3, 4, 3), lead="0182",
+        partners=(("0120", "partner"), ("0187", "partner"), ("0138", "observer")),
+        goals=(
+            ("Alla ansökningar kan göras digitalt", "Andel digitala ansökningar", "45 %",
+             "90 %", 2),
+            ("Kortare handläggningstid för ekonomiskt bistånd", "Median handläggningstid",
+             "14 dagar", "7 dagar", 2),
+        ),
+        statements=(
+            ("0182", "principle", "Vi återanvänder befintliga e-tjänsteplattformar."),
+            ("0120", "goal", "Kortare handläggningstid för ekonomiskt bistånd till invånarna."),
+            ("0187", "budget_rule",
+             "Investeringar över 500 000 kr per år ryms inte i budgetramen."),
+        ),
+        decisions=(
+            (60, "Förstudie startas med Nacka som ledande part.", "Styrgruppen",
+             "Nacka har störst volym och en befintlig plattform."),
+        ),
+        risks=(
+            ("Olika verksamhetssystem gör integrationen dyr", 4, 4, "Projektledaren",
+             "Börja med ett gemensamt API mot två system."),
+        ),
+        concept_words=("ekonomiskt bistånd", "försörjningsstöd"),
+        conflicts=((2, 0),),
+    ),
+    DemoInitiative(
+        title="Gemensam bygglovsprocess",
+        purpose="En gemensam process och gemensamma mallar för bygglov gör handläggningen "
+        "likvärdig och lättare att bemanna.",
+        phase="implementation", ratings=(4, 3, 4, 3, 2), lead="0180",
+        partners=(("0114", "partner"), ("0126", "partner")),
+        goals=(
+            ("Lagstadgad handläggningstid hålls", "Andel ärenden inom 10 veckor", "78 %",
+             "98 %", 1),
+        ),
+        statements=(
+            ("0180", "principle", "Bygglovsprocessen följer Boverkets vägledning."),
+            ("0114", "constraint", "Handläggningen av bygglov får inte flyttas till en "
+             "annan kommun."),
+        ),
+        decisions=(
+            (120, "Gemensamma mallar för beslut om bygglov tas fram.", "Styrgruppen",
+             "Mallarna är det som ger mest likvärdighet till lägst kostnad."),
+            (20, "Genomförandet startar i januari.", "Kommundirektörerna", ""),
+        ),
+        risks=(("Nyckelpersoner slutar under projektet", 3, 3, "HR", "Dokumentera och "
+                "sprid kunskapen i ett gemensamt nätverk."),),
+        concept_words=("bygglov",), step_words=("bygglov",),
+    ),
+    DemoInitiative(
+        title="Gemensamt planeringssystem för hemtjänsten",
+        purpose="Ett gemensamt system för att planera hemtjänstens besök ger bättre "
+        "kontinuitet och lägre licenskostnader.",
+        phase="idea", ratings=(4, 5, 2, 4, 4), lead="0136",
+        partners=(("0192", "partner"), ("0181", "partner")),
+        goals=(
+            ("Färre olika personal hos varje brukare", "Antal personal per brukare och "
+             "14 dagar", "15", "10", 3),
+        ),
+        statements=(
+            ("0192", "constraint", "Personuppgifter får inte lagras utanför EU."),
+            ("0136", "goal", "Bättre kontinuitet för brukare i hemtjänsten."),
+        ),
+        decisions=(),
+        risks=(("Upphandlingen överprövas", 3, 4, "Upphandlingschefen",
+                "Gemensam förstudie av marknaden före upphandlingen."),),
+        concept_words=("hemtjänst",),
+        is_public=False,
+    ),
+)
+
+
+def _link_concepts(initiative: Initiative, words: tuple[str, ...]) -> None:
+    for word in words:
+        concept = Concept.objects.filter(label__icontains=word).order_by("-run_id").first()
+        if concept and not initiative.concept_links.filter(
+            concept_id=concept.concept_id
+        ).exists():
+            actions.do_link_concept(initiative, acting_user=None,
+                                    concept_id=concept.concept_id)
+
+
+def _create(item: DemoInitiative, organisations: dict[str, Organisation],
+            today: datetime.date) -> Initiative:
+    value, savings, feasibility, reach, risk = item.ratings
+    initiative = actions.do_create_initiative(
+        acting_user=None, lead=organisations[item.lead], illustrative=True,
+        title=item.title, purpose=item.purpose, phase=item.phase, is_public=item.is_public,
+        start_date=today - datetime.timedelta(days=90), end_date=None, citizen_value=value,
+        savings=savings, feasibility=feasibility, reach=reach, risk_level=risk,
+    )
+    for code, role in item.partners:
+        if code in organisations:
+            actions.do_add_partner(initiative, acting_user=None,
+                                   organisation=organisations[code], role=role)
+    goals = [
+        actions.do_add_goal(initiative, acting_user=None, title=title, indicator=indicator,
+                            baseline=baseline, target=target,
+                            target_date=today.replace(month=12, day=31).replace(
+                                year=today.year + years))
+        for title, indicator, baseline, target, years in item.goals
+    ]
+    statements = [
+        actions.do_add_statement(initiative, acting_user=None,
+                                 organisation=organisations[code], kind=kind, text=text)
+        for code, kind, text in item.statements if code in organisations
+    ]
+    for days, decision, who, rationale in item.decisions:
+        actions.do_add_decision(initiative, acting_user=None,
+                                date=today - datetime.timedelta(days=days), decision=decision,
+                                decided_by=who, rationale=rationale)
+    for description, likelihood, impact, owner, mitigation in item.risks:
+        actions.do_add_risk(initiative, acting_user=None, description=description,
+                            likelihood=likelihood, impact=impact, owner=owner,
+                            mitigation=mitigation)
+    for statement_index, goal_index in item.conflicts:
+        if statement_index < len(statements):
+            actions.do_set_alignment(statements[statement_index], goals[goal_index],
+                                     Alignment.Stance.CONFLICTS, acting_user=None)
+    _link_concepts(initiative, item.concept_words)
+    for word in item.step_words:
+        step = Step.objects.filter(need__icontains=word).first()
+        if step:
+            actions.do_link_step(initiative, acting_user=None, step=step)
+    return initiative
+
+
+@transaction.atomic
+def do_load_demo_initiatives() -> int:
+    """Create the demo initiatives that do not exist yet; returns how many were created."""
+    codes = {code for item in DEMO for code in [item.lead, *(c for c, _r in item.partners)]}
+    organisations = {o.code: o for o in Organisation.objects.filter(code__in=codes)}
+    today = timezone.localdate()
+    created = 0
+    for item in DEMO:
+        if item.lead not in organisations:
+            continue
+        exists = Initiative.objects.filter(
+            title=item.title, is_illustrative=True,
+            partners__role=Partner.Role.LEAD, partners__organisation=organisations[item.lead],
+        ).exists()
+        if not exists:
+            _create(item, organisations, today)
+            created += 1
+    return created

@@ -1,0 +1,48 @@
+"""The illustrative demo initiatives among Stockholm County municipalities."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from mellanrum.collaborations.demo import DEMO, do_load_demo_initiatives
+from mellanrum.collaborations.models import Alignment, Initiative
+from mellanrum.core.models import User
+from mellanrum.landscape.models import Organisation
+
+
+@pytest.fixture
+def stockholm(db: None) -> None:
+    codes = {code for item in DEMO for code in [item.lead, *(c for c, _r in item.partners)]}
+    for code in codes:
+        Organisation.objects.create(code=code, name=f"Kommun {code}", kind="municipality",
+                                    county_code="01")
+
+
+def test_demo_creates_three_illustrative_initiatives_once(stockholm: None) -> None:
+    assert do_load_demo_initiatives() == 3
+    assert do_load_demo_initiatives() == 0
+    assert Initiative.objects.filter(is_illustrative=True).count() == 3
+    conflict = Alignment.objects.get(stance="conflicts")
+    assert conflict.statement.kind == "budget_rule"
+    for initiative in Initiative.objects.all():
+        assert initiative.goals.exists() and initiative.statements.exists()
+        assert initiative.risks.exists()
+
+
+def test_demo_is_marked_illustrative_in_the_ui(
+    client: Client, stockholm: None, superuser: User
+) -> None:
+    do_load_demo_initiatives()
+    client.force_login(superuser)
+    page = client.get("/samverkan/")
+    assert page.context["has_illustrative"]
+    assert page.content.decode().count("badge-illustrative") == 3
+    initiative = Initiative.objects.get(title__startswith="Gemensam e-tjänst")
+    detail = client.get(f"/samverkan/{initiative.pk}/")
+    assert detail.context["conflicts"] == 1
+    assert 'class="notice"' in detail.content.decode()
+
+
+def test_demo_without_organisations_creates_nothing(db: None) -> None:
+    assert do_load_demo_initiatives() == 0

@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from mellanrum.commonality.models import Concept
+from mellanrum.journeys.models import LifeEvent
+from mellanrum.landscape.models import Organisation
+from mellanrum.lib.charts import bar_chart_data_uri
+
+from . import actions, analysis, portfolio
+from .access import (
+    MAX_ID,
+    access_initiative,
+    access_statement,
+    can_edit_initiative,
+    can_set_alignment,
+    can_speak_for,
+    is_partner,
+    statement_organisations,
+    visible_initiatives,
+)
+from .forms import AlignmentForm, InitiativeForm, StatementForm, item_form
+from .models import Alignment, Goal, Initiative, Partner, Statement
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _apply(form: Form, call: Any) -> bool:
+    """Run an action for a valid form; its validation errors go back into the form."""
+    if not form.is_valid():
+        return False
+    try:
+        call()
+    except ValidationError as exc:
+        by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+        for field, errors in by_field.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    return True
+
+
+# --- Portfolio -----------------------------------------------------------------------------
+
+
+def _portfolio_rows(request: HttpRequest) -> tuple[list[portfolio.Row], portfolio.Weights]:
+    weights = portfolio.parse_weights(request.GET)
+    queryset = portfolio.filter_initiatives(visible_initiatives(request.user), request.GET)
+    return portfolio.ranked(queryset, weights.values), weights
+
+
+def portfolio_view(request: HttpRequest) -> HttpResponse:
+    rows, weights = _portfolio_rows(request)
+    chart = None
+    if rows:
+        chart = bar_chart_data_uri(
+            [(r.initiative.title, float(r.score)) for r in rows],
+            category_title=_("Initiative"), value_title=_("Prioritisation score (1–5)"),
+        )
+    labels = dict(zip(portfolio.CRITERIA, (_("Citizen value"), _("Savings"), _("Feasibility"),
+                                           _("Reach"), _("Risk (counts inverted)")),
+                      strict=True))
+    context = {
+        "rows": rows,
+        "chart": chart,
+        "params": request.GET,
+        "query": request.GET.urlencode(),
+        "weights": [(name, labels[name], weights.values[name]) for name in portfolio.CRITERIA],
+        "weight_errors": weights.errors,
+        "phases": Initiative.Phase.choices,
+        "partners": Organisation.objects.filter(
+            initiative_partnerships__initiative__in=visible_initiatives(request.user)
+        ).distinct().order_by("name"),
+        "concepts": sorted(set(visible_initiatives(request.user).values_list(
+            "concept_links__concept_id", "concept_links__label").exclude(
+            concept_links__concept_id=None)), key=lambda c: c[1]),
+        "life_events": LifeEvent.objects.filter(
+            steps__initiatives__in=visible_initiatives(request.user)
+        ).distinct(),
+        "can_create": request.user.is_authenticated and (
+            request.user.is_superuser or (request.user.is_editor
+                                          and request.user.organisation_id is not None)),
+        "has_illustrative": any(r.initiative.is_illustrative for r in rows),
+    }
+    return render(request, "collaborations/portfolio.html", context)
+
+
+@login_required
+def portfolio_export(request: HttpRequest) -> HttpResponse:
+    rows, weights = _portfolio_rows(request)
+    response = HttpResponse(
+        portfolio.to_xlsx(rows, weights.values),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="samverkan.xlsx"'
+    return response
+
+
+# --- Initiatives ---------------------------------------------------------------------------
+
+
+@login_required
+def initiative_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (user.is_superuser or (user.is_editor and user.organisation_id)):
+        raise PermissionDenied
+    form = InitiativeForm(_posted(request), user=user)
+    created: list[Initiative] = []
+
+    def create() -> None:
+        lead = form.cleaned_data.get("lead") or user.organisation
+        created.append(actions.do_create_initiative(acting_user=user, lead=lead,
+                                                    **form.values()))
+
+    if request.method == "POST" and _apply(form, create):
+        return redirect(created[0])
+    return render(request, "collaborations/initiative_form.html", {"form": form})
+
+
+@login_required
+def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk, write=True)
+    form = InitiativeForm(_posted(request), instance=Initiative.objects.get(pk=pk),
+                          user=request.user)
+
+    def update() -> None:
+        actions.do_update_initiative(initiative, acting_user=request.user, **form.values())
+
+    if request.method == "POST" and _apply(form, update):
+        return redirect(initiative)
+    return render(request, "collaborations/initiative_form.html",
+                  {"form": form, "initiative": initiative})
+
+
+def _conflict_count(initiative: Initiative) -> int:
+    return Alignment.objects.filter(statement__initiative=initiative,
+                                    stance=Alignment.Stance.CONFLICTS).count()
+
+
+@login_required
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    user = request.user
+    context = {
+        "initiative": initiative,
+        "can_edit": can_edit_initiative(user, initiative),
+        "is_partner": is_partner(user, initiative) or user.is_superuser,
+        "can_add_statement": statement_organisations(user, initiative).exists(),
+        "partners": initiative.partners.select_related("organisation", "contact"),
+        "goals": initiative.goals.all(),
+        "phase_changes": initiative.phase_changes.select_related("changed_by"),
+        "steering": initiative.steering_members.select_related("organisation"),
+        "decisions": initiative.decisions.all(),
+        "risks": initiative.risks.all(),
+        "concepts": initiative.concept_links.all(),
+        "steps": initiative.steps.select_related("life_event"),
+        "activities": initiative.activities.select_related("organisation"),
+        "statements": initiative.statements.select_related("organisation"),
+        "conflicts": _conflict_count(initiative),
+        "concept_urls": set(Concept.objects.filter(
+            concept_id__in=initiative.concept_links.values("concept_id")
+        ).values_list("concept_id", flat=True)),
+    }
+    return render(request, "collaborations/initiative_detail.html", context)
+
+
+ITEM_TITLES = {
+    "goal": gettext_lazy("Add a shared goal"), "partner": gettext_lazy("Add a partner"),
+    "steering": gettext_lazy("Add a steering group member"),
+    "decision": gettext_lazy("Record a decision"), "risk": gettext_lazy("Add a risk"),
+    "concept": gettext_lazy("Link a concept"),
+    "step": gettext_lazy("Link a life-event step"),
+    "activity": gettext_lazy("Link an activity"),
+}
+
+
+@login_required
+def item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    initiative = access_initiative(request.user, pk, write=True)
+    form = item_form(kind, initiative, _posted(request))
+    if form is None:
+        raise Http404
+
+    def add() -> None:
+        form.apply(initiative, request.user)
+
+    if request.method == "POST" and _apply(form, add):
+        messages.success(request, _("Saved."))
+        return redirect(initiative)
+    return render(request, "collaborations/item_form.html",
+                  {"form": form, "initiative": initiative, "kind": kind,
+                   "title": ITEM_TITLES[kind]})
+
+
+@require_POST
+@login_required
+def item_remove(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk, write=True)
+    if kind not in {*actions.REMOVABLE, "step", "activity"} or item_pk > MAX_ID:
+        raise Http404
+    try:
+        actions.do_remove_item(initiative, kind, item_pk, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Removed."))
+    return redirect(initiative)
+
+
+# --- Statements and alignment --------------------------------------------------------------
+
+
+@login_required
+def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    organisations = statement_organisations(request.user, initiative)
+    if not organisations.exists():
+        raise PermissionDenied
+    form = StatementForm(_posted(request), organisations=organisations)
+
+    def add() -> None:
+        actions.do_add_statement(initiative, acting_user=request.user, **form.cleaned_data)
+
+    if request.method == "POST" and _apply(form, add):
+        messages.success(request, _("Saved."))
+        return redirect("collaborations:alignment", initiative.pk)
+    return render(request, "collaborations/statement_form.html",
+                  {"form": form, "initiative": initiative})
+
+
+@require_POST
+@login_required
+def statement_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = access_statement(request.user, pk, write=True)
+    actions.do_remove_statement(statement, acting_user=request.user)
+    messages.success(request, _("Removed."))
+    return redirect("collaborations:alignment", statement.initiative_id)
+
+
+def _goal_text(goal: Goal) -> str:
+    return " ".join([goal.title, goal.indicator, goal.target])
+
+
+def _matrix(initiative: Initiative, user: Any) -> list[dict[str, Any]]:
+    goals = list(initiative.goals.all())
+    statements = initiative.statements.select_related("organisation").prefetch_related(
+        Prefetch("alignments", queryset=Alignment.objects.select_related("set_by")))
+    rows = []
+    for statement in statements:
+        statement.initiative = initiative
+        set_stances = {a.goal_id: a for a in statement.alignments.all()}
+        cells = []
+        for goal in goals:
+            cells.append({
+                "goal": goal,
+                "alignment": set_stances.get(goal.pk),
+                "suggestion": analysis.suggest(statement.text, statement.kind,
+                                               _goal_text(goal)),
+            })
+        rows.append({"statement": statement, "cells": cells,
+                     "can_set": can_set_alignment(user, statement),
+                     "can_remove": can_speak_for(user, initiative, statement.organisation)})
+    return rows
+
+
+@login_required
+def alignment(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    if request.method == "POST":
+        form = AlignmentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose supports, neutral or conflicts."))
+            return redirect("collaborations:alignment", pk)
+        statement = get_object_or_404(Statement, pk=form.cleaned_data["statement"],
+                                      initiative=initiative)
+        if not can_set_alignment(request.user, statement):
+            raise PermissionDenied
+        goal = get_object_or_404(Goal, pk=form.cleaned_data["goal"], initiative=initiative)
+        actions.do_set_alignment(statement, goal, form.cleaned_data["stance"],
+                                 acting_user=request.user)
+        messages.success(request, _("Saved."))
+        return redirect(f"{initiative.get_absolute_url()}samstammighet/#s{statement.pk}")
+    context = {
+        "initiative": initiative,
+        "goals": initiative.goals.all(),
+        "rows": _matrix(initiative, request.user),
+        "stances": Alignment.Stance.choices,
+        "conflicts": _conflict_count(initiative),
+        "can_add_statement": statement_organisations(request.user, initiative).exists(),
+        "lead": initiative.partners.filter(role=Partner.Role.LEAD).first(),
+    }
+    return render(request, "collaborations/alignment.html", context)

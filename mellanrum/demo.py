@@ -1,0 +1,27 @@
+"""The whole demo scenario across apps: landscape, life events, commonality, collaborations.
+
+Each app owns its part (landscape/demo.py, the journeys catalogue, the commonality analysis,
+collaborations/demo.py); this module only runs them in the order their data depends on.
+"""
+
+from __future__ import annotations
+
+from mellanrum.collaborations.demo import do_load_demo_initiatives
+from mellanrum.commonality.actions import do_run_analysis
+from mellanrum.commonality.analysis import Scope
+from mellanrum.journeys.actions import do_load_catalogue
+from mellanrum.landscape.actions import do_load_reference_data
+from mellanrum.landscape.demo import do_load_demo
+
+DemoUser = tuple[str, str, str, str, bool]
+
+
+def do_load_full_demo(users: list[DemoUser]) -> dict[str, int]:
+    """Load or refresh everything the demo shows; running it twice gives the same data."""
+    do_load_reference_data()
+    summary = do_load_demo(users=users)
+    do_load_catalogue()
+    run = do_run_analysis(Scope(), acting_user=None)
+    summary["shared_concepts"] = run.shared_concept_count
+    summary["initiatives"] = do_load_demo_initiatives()
+    return summary
