@@ -1,0 +1,404 @@
+"""Realistic mixed load for Mellanrum (issue 8, item 3).
+
+Run through ``bench/load/run.py`` (which builds a throw-away demo database and serves the app
+as in production on 127.0.0.1), or by hand against a running server on loopback:
+
+    .venv/bin/locust -f bench/load/locustfile.py --headless -u 20 -r 20 --run-time 60s \
+        --host http://127.0.0.1:8765
+
+Two kinds of user share the traffic, weighted so that most requests are reads:
+
+* ``Visitor`` (anonymous, weight 3): the organisation directory with filters and sorting,
+  organisation pages, the public finder for Nacka with everyday phrasings, life-event pages.
+* ``Editor`` (logged in as the demo user, editor of Nacka 0182, weight 2): activities with search,
+  shared concepts and opportunities, concept pages, editing a Nacka activity (GET the form and
+  POST it back with its version) and, rarely, importing a small Swedish CSV and confirming it.
+
+An edit that meets another user's concurrent save gets HTTP 409 with a conflict message; that is
+the designed behaviour, so it is counted as a success and tallied separately (written to the
+file named by ``LOAD_CONFLICTS_FILE`` when the run stops).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import time
+from html.parser import HTMLParser
+
+from locust import HttpUser, between, events, task
+
+NACKA = "0182"
+TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ACTIVITY_RE = re.compile(r'href="/verksamheter/(\d+)/"')
+ORG_RE = re.compile(r'href="/organisationer/([0-9A-Za-z]+)/"')
+CONCEPT_RE = re.compile(r'href="(/gemensamt/begrepp/[^"/]+/)"')
+JOB_RE = re.compile(r"/organisationer/\d+/import/(\d+)/")
+
+FINDER_PHRASES = [
+    "jag ska flytta hit",
+    "bygga altan",
+    "hemtjänst till mamma",
+    "förskoleplats för mitt barn",
+    "vi ska skilja oss",
+    "starta restaurang",
+    "parkeringstillstånd",
+    "bostadsanpassning",
+    "försörjningsstöd",
+    "felanmälan gatlykta",
+    "simskola för barn",
+    "tappat jobbet",
+    "min pappa har fått demens",
+    "gifta oss i stadshuset",
+    "bygglov för garage",
+]
+LIFE_EVENTS = [
+    "aldras-stod-hemma",
+    "anhorig-demens",
+    "borja-forskola",
+    "borja-skolan",
+    "bygga-hus",
+    "dodsfall-i-familjen",
+    "ekonomiska-svarigheter",
+    "fa-barn",
+    "flytta-till-annan-kommun",
+    "forlora-jobbet",
+    "ga-i-pension",
+    "gifta-sig",
+    "oppna-restaurang",
+    "skilsmassa",
+    "starta-foretag",
+    "skaffa-bostad",
+    "ta-korkort",
+]
+COUNTIES = ["01", "03", "12", "14", "20", "25"]
+KINDS = ["municipality", "region", "municipal_company", "state_agency", ""]
+BANDS = ["0-5k", "10-15k", "20-30k", "50-100k", "100-200k", "200k+"]
+SORTS = ["name", "-population", "tax", "population"]
+ACTIVITY_SEARCHES = [
+    "bygglov",
+    "skola",
+    "avgift",
+    "tillstånd",
+    "stöd",
+    "bidrag",
+    "parkering",
+    "hemtjänst",
+    "e-tjänst",
+    "ansökan",
+]
+
+# Filled in by the first requests that see them; shared by all simulated users in the process.
+SEEN_ORGS: list[str] = ["0182", "0180", "0125", "1280", "1480"]
+NACKA_ACTIVITIES: list[int] = []
+CONCEPTS: list[str] = []
+CONFLICTS = {"edit": 0, "import_busy": 0}
+
+
+class _FormParser(HTMLParser):
+    """Collects the fields of the first ``<form>`` whose action matches, as a browser would post."""
+
+    def __init__(self, want_action: str = "") -> None:
+        super().__init__(convert_charrefs=True)
+        self.want = want_action
+        self.active = False
+        self.done = False
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._select_value: str | None = None
+        self._select_first: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+        self._option: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and not self.done and a.get("method", "").lower() == "post":
+            if a.get("action", "") in ("", self.want):  # the page's own form, not logout/language
+                self.active = True
+            return
+        if not self.active:
+            return
+        if tag == "input":
+            name, kind = a.get("name"), a.get("type", "text")
+            if not name or kind in ("submit", "button", "file"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.append((name, a.get("value", "on")))
+                return
+            self.fields.append((name, a.get("value", "") or ""))
+        elif tag == "select":
+            self._select, self._select_value, self._select_first = a.get("name"), None, None
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            if self._select_first is None:
+                self._select_first = value
+            if "selected" in a:
+                self._select_value = value
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if not self.active:
+            return
+        if tag == "select" and self._select:
+            value = self._select_value if self._select_value is not None else self._select_first
+            self.fields.append((self._select, value or ""))
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.fields.append((self._textarea, "".join(self._text).lstrip("\n")))
+            self._textarea = None
+        elif tag == "form":
+            self.active, self.done = False, True
+
+
+def form_fields(html: str, action: str = "") -> dict[str, str]:
+    parser = _FormParser(action)
+    parser.feed(html)
+    return dict(parser.fields)
+
+
+def _remember(pattern: re.Pattern, text: str, into: list, convert=str, limit: int = 500) -> None:
+    if len(into) >= limit:
+        return
+    for value in pattern.findall(text):
+        value = convert(value)
+        if value not in into:
+            into.append(value)
+
+
+class Visitor(HttpUser):
+    """An anonymous member of the public."""
+
+    weight = 3
+    wait_time = between(1, 3)
+
+    @task(4)
+    def directory(self):
+        params = {}
+        if random.random() < 0.6:
+            params["county"] = random.choice(COUNTIES)
+        if random.random() < 0.4:
+            params["kind"] = random.choice(KINDS)
+        if random.random() < 0.3:
+            params["band"] = random.choice(BANDS)
+        if random.random() < 0.2:
+            params["q"] = random.choice(["nacka", "stock", "region", "bo", "vatten"])
+        params["sort"] = random.choice(SORTS)
+        with self.client.get(
+            "/organisationer/", params=params, name="/organisationer/?filters", catch_response=True
+        ) as r:
+            if r.ok:
+                _remember(ORG_RE, r.text, SEEN_ORGS)
+
+    @task(4)
+    def organisation(self):
+        code = random.choice(SEEN_ORGS)
+        self.client.get(f"/organisationer/{code}/", name="/organisationer/[code]/")
+
+    @task(6)
+    def finder(self):
+        self.client.get(
+            "/hitta/",
+            params={"place": "Nacka", "q": random.choice(FINDER_PHRASES)},
+            name="/hitta/?place=Nacka&q=…",
+        )
+
+    @task(2)
+    def life_event(self):
+        self.client.get(
+            f"/livshandelser/{random.choice(LIFE_EVENTS)}/", name="/livshandelser/[slug]/"
+        )
+
+    @task(1)
+    def home(self):
+        self.client.get("/", name="/")
+
+
+class Editor(HttpUser):
+    """The demo user, editor of Nacka (0182): browses, edits and sometimes imports."""
+
+    weight = 2
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        r = self.client.get("/konto/logga-in/", name="/konto/logga-in/ [GET]")
+        token = TOKEN_RE.search(r.text).group(1)
+        with self.client.post(
+            "/konto/logga-in/",
+            name="/konto/logga-in/ [POST]",
+            data={
+                "csrfmiddlewaretoken": token,
+                "username": "demo",
+                "password": "mellanrum-demo",
+                "next": "/",
+            },
+            catch_response=True,
+            allow_redirects=False,
+        ) as r:
+            if r.status_code != 302:
+                r.failure(f"login failed: HTTP {r.status_code}")
+
+    def _csrf(self) -> str:
+        return self.client.cookies.get("csrftoken", "")
+
+    @task(6)
+    def activities_search(self):
+        params = {"q": random.choice(ACTIVITY_SEARCHES)}
+        if random.random() < 0.5:
+            params["organisation"] = NACKA
+        with self.client.get(
+            "/verksamheter/", params=params, name="/verksamheter/?q=…", catch_response=True
+        ) as r:
+            if r.ok and params.get("organisation") == NACKA:
+                _remember(ACTIVITY_RE, r.text, NACKA_ACTIVITIES, int)
+
+    @task(3)
+    def activity_detail(self):
+        if not NACKA_ACTIVITIES:
+            return self.nacka_page()
+        self.client.get(
+            f"/verksamheter/{random.choice(NACKA_ACTIVITIES)}/", name="/verksamheter/[id]/"
+        )
+
+    @task(2)
+    def nacka_page(self):
+        with self.client.get(
+            f"/organisationer/{NACKA}/",
+            name="/organisationer/[code]/ (editor)",
+            catch_response=True,
+        ) as r:
+            if r.ok:
+                _remember(ACTIVITY_RE, r.text, NACKA_ACTIVITIES, int)
+
+    @task(2)
+    def concepts_overview(self):
+        with self.client.get("/gemensamt/", name="/gemensamt/", catch_response=True) as r:
+            if r.ok:
+                _remember(CONCEPT_RE, r.text, CONCEPTS)
+
+    @task(2)
+    def opportunities(self):
+        with self.client.get(
+            "/gemensamt/mojligheter/", name="/gemensamt/mojligheter/", catch_response=True
+        ) as r:
+            if r.ok:
+                _remember(CONCEPT_RE, r.text, CONCEPTS)
+
+    @task(3)
+    def concept(self):
+        if not CONCEPTS:
+            return self.opportunities()
+        self.client.get(random.choice(CONCEPTS), name="/gemensamt/begrepp/[id]/")
+
+    @task(2)
+    def edit_activity(self):
+        if not NACKA_ACTIVITIES:
+            return self.nacka_page()
+        pk = random.choice(NACKA_ACTIVITIES)
+        url = f"/verksamheter/{pk}/andra/"
+        r = self.client.get(url, name="/verksamheter/[id]/andra/ [GET]")
+        if not r.ok:
+            return
+        data = form_fields(r.text)
+        if "version" not in data or "name" not in data:
+            return
+        data["description"] = f"Beskrivning uppdaterad under lasttest {random.randint(1, 10**6)}."
+        with self.client.post(
+            url,
+            data=data,
+            name="/verksamheter/[id]/andra/ [POST]",
+            headers={"Referer": self.host + url},
+            catch_response=True,
+            allow_redirects=False,
+        ) as p:
+            if p.status_code == 302:
+                p.success()
+            elif p.status_code == 409:
+                CONFLICTS["edit"] += 1
+                p.success()  # a correct, clearly reported edit conflict
+            else:
+                p.failure(f"edit not saved: HTTP {p.status_code}")
+
+    @task(1)
+    def import_spreadsheet(self):
+        # Only one import in ten Editor task picks, so well under 1 % of requests.
+        if random.random() > 0.1:
+            return self.activities_search()
+        base = f"/organisationer/{NACKA}/import/"
+        r = self.client.get(base, name="/organisationer/[code]/import/ [GET]")
+        if not r.ok:
+            return
+        n = random.randint(1, 10**6)
+        rows = ["Nyckel;Namn;Beskrivning;Typ;Årskostnad (kr);Volym per år;Volymenhet"]
+        for i in range(5):
+            rows.append(
+                f"last-{n}-{i};Lasttest {n} tjänst {i};Skapad av lasttestet;tjänst;"
+                f"{random.randint(10, 900)}\u00a0000,50;{random.randint(1, 5000)};ärenden"
+            )
+        body = ("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8")
+        with self.client.post(
+            base,
+            name="/organisationer/[code]/import/ [POST]",
+            data={"csrfmiddlewaretoken": self._csrf()},
+            files={"file": (f"lasttest-{n}.csv", body, "text/csv")},
+            headers={"Referer": self.host + base},
+            catch_response=True,
+            allow_redirects=False,
+        ) as p:
+            if p.status_code != 302:
+                p.failure(f"upload refused: HTTP {p.status_code}")
+                return
+            match = JOB_RE.search(p.headers.get("Location", ""))
+        if not match:
+            return
+        status_url = f"{base}{match.group(1)}/"
+        if not self._wait(status_url, "bekrafta/", timeout=15):
+            return
+        with self.client.post(
+            f"{status_url}bekrafta/",
+            name="/organisationer/[code]/import/[id]/bekrafta/",
+            data={"csrfmiddlewaretoken": self._csrf()},
+            headers={"Referer": self.host + status_url},
+            catch_response=True,
+            allow_redirects=False,
+        ) as p:
+            if p.status_code != 302:
+                p.failure(f"confirm refused: HTTP {p.status_code}")
+                return
+        self._wait(status_url, None, timeout=15)
+
+    def _wait(self, url: str, marker: str | None, timeout: float) -> bool:
+        """Polls the import status like the page's htmx does, bounded in time."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r = self.client.get(
+                url,
+                name="/organisationer/[code]/import/[id]/ (poll)",
+                headers={"HX-Request": "true"},
+            )
+            if not r.ok:
+                return False
+            if marker is not None and marker in r.text:
+                return True
+            if "hx-get" not in r.text:  # finished
+                if marker is not None:
+                    CONFLICTS["import_busy"] += 1
+                return marker is None
+            time.sleep(0.5)
+        return False
+
+
+@events.test_stop.add_listener
+def _write_conflicts(environment, **kwargs):
+    path = os.environ.get("LOAD_CONFLICTS_FILE")
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(CONFLICTS, fh)
