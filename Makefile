@@ -23,6 +23,7 @@ browser-deps:
 
 lint: install
 	$(VENV)/bin/ruff check mellanrum tests bench
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: install browser-deps lint

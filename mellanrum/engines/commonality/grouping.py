@@ -108,10 +108,10 @@ def group_activities(
         merged_labels = dict(result.labels)
         if description:
             extra = analyser(lang).analyse(description)
-            for key, value in extra.features.items():
-                merged[key] = max(merged.get(key, 0.0), value * cfg.description_weight)
-            for key, label in extra.labels.items():
-                merged_labels.setdefault(key, label)
+            for feature, value in extra.features.items():
+                merged[feature] = max(merged.get(feature, 0.0), value * cfg.description_weight)
+            for feature, label in extra.labels.items():
+                merged_labels.setdefault(feature, label)
         features.append(merged)
         labels.append(merged_labels)
     counts = Counter(row_of[k] for k in keys)
@@ -130,10 +130,10 @@ def group_activities(
     # activity of an organisation with that text goes to the k-th node.
     node_members: dict[tuple[int, str, tuple[str, ...], int], list[int]] = defaultdict(list)
     seen: Counter[tuple[int, str, tuple[str, ...], str]] = Counter()
-    for index, (activity, key) in enumerate(zip(items, keys, strict=True)):
+    for index, (activity, text_key) in enumerate(zip(items, keys, strict=True)):
         pin = state.pin.get(activity.id, "")
         excluded = tuple(sorted(state.excluded.get(activity.id, ())))
-        base = (row_of[key], pin, excluded)
+        base = (row_of[text_key], pin, excluded)
         occurrence = seen[(*base, activity.organisation)]
         seen[(*base, activity.organisation)] += 1
         node_members[(*base, occurrence)].append(index)
@@ -149,8 +149,8 @@ def group_activities(
         for key in node_keys
     ]
     nodes_of_row: dict[int, list[int]] = defaultdict(list)
-    for n, key in enumerate(node_keys):
-        nodes_of_row[key[0]].append(n)
+    for n, node_key in enumerate(node_keys):
+        nodes_of_row[node_key[0]].append(n)
     e_a: list[int] = []
     e_b: list[int] = []
     e_s: list[float] = []
@@ -174,17 +174,17 @@ def group_activities(
         allow_same_organisation=cfg.allow_same_organisation,
     )
     cluster_of_activity = [0] * len(items)
-    for n, key in enumerate(node_keys):
-        for index in node_members[key]:
+    for n, node_key in enumerate(node_keys):
+        for index in node_members[node_key]:
             cluster_of_activity[index] = cluster_of_node[n]
     rows = np.array([row_of[k] for k in keys], dtype=np.int64)
     for _ in range(cfg.rounds - 1):
-        merged = _merge_round(
+        regrouped = _merge_round(
             items, rows, cluster_of_activity, matrix, state.pin, state.excluded, cfg, run
         )
-        if merged == cluster_of_activity:
+        if regrouped == cluster_of_activity:
             break
-        cluster_of_activity = merged
+        cluster_of_activity = regrouped
     return build_concepts(
         items, rows, cluster_of_activity, matrix, columns, labels, state.pin, state.labels
     )

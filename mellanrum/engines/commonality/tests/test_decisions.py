@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mellanrum.engines.commonality import Activity, Decision, group_activities
+from mellanrum.engines.commonality.concept import Concept
 
 BASE = [
     Activity("a1", "Alfa", "Ansök om bygglov"),
@@ -13,7 +14,7 @@ BASE = [
 ]
 
 
-def concept_of(concepts: list, activity_id: str) -> object:
+def concept_of(concepts: list[Concept], activity_id: str) -> Concept:
     return next(c for c in concepts if activity_id in c.activity_ids)
 
 

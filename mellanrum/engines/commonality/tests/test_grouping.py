@@ -7,6 +7,7 @@ import random
 import pytest
 
 from mellanrum.engines.commonality import Activity, GroupingSettings, group_activities
+from mellanrum.engines.commonality.concept import Concept
 
 NAMES = {
     "bygglov": ["Ansök om bygglov", "Bygglov – ansökan", "Söka bygglov", "Bygglovsansökan"],
@@ -41,7 +42,7 @@ def fixture() -> tuple[list[Activity], dict[str, str]]:
     return activities, gold
 
 
-def as_partition(concepts: list) -> set[frozenset[str]]:
+def as_partition(concepts: list[Concept]) -> set[frozenset[str]]:
     return {frozenset(c.activity_ids) for c in concepts}
 
 
