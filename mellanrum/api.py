@@ -8,7 +8,9 @@ from ninja.security import HttpBasicAuth, SessionAuth
 from mellanrum.benefits.api import router as benefits_router
 from mellanrum.collaborations.api import router as collaborations_router
 from mellanrum.commonality.api import router as commonality_router
+from mellanrum.community.api import router as community_router
 from mellanrum.core.models import User
+from mellanrum.health.api import router as health_router
 from mellanrum.journeys.api import router as journeys_router
 from mellanrum.landscape.actions import EditConflict
 from mellanrum.landscape.api import router as landscape_router
@@ -51,6 +53,8 @@ api.add_router("/", benefits_router)
 api.add_router("/", commonality_router)
 api.add_router("/", journeys_router)
 api.add_router("/", collaborations_router)
+api.add_router("/", health_router)
+api.add_router("/", community_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -247,11 +247,15 @@ def _add_app_commands() -> None:
     from mellanrum.benefits.cli import share
     from mellanrum.collaborations.cli import initiatives
     from mellanrum.commonality.cli import commonality
-    from mellanrum.core.cli import backup, restore
+    from mellanrum.community.cli import community
+    from mellanrum.core.cli import backup, restore, worker
+    from mellanrum.health.cli import health
     from mellanrum.journeys.cli import find, journey
 
-    for command in (share, commonality, journey, find, initiatives, backup, restore):
+    for command in (share, commonality, journey, find, initiatives, backup, restore, worker):
         main.add_command(command)
+    main.add_command(community)
+    main.add_command(health)
 
 
 _add_app_commands()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from mellanrum.collaborations.demo import do_load_demo_initiatives
 from mellanrum.commonality.actions import do_run_analysis
 from mellanrum.commonality.analysis import Scope
+from mellanrum.community.demo import do_load_demo_community
+from mellanrum.health.demo import do_load_demo_health
 from mellanrum.journeys.actions import do_load_catalogue
 from mellanrum.landscape.actions import do_load_reference_data
 from mellanrum.landscape.demo import do_load_demo
@@ -24,4 +26,7 @@ def do_load_full_demo(users: list[DemoUser]) -> dict[str, int]:
     run = do_run_analysis(Scope(), acting_user=None)
     summary["shared_concepts"] = run.shared_concept_count
     summary["initiatives"] = do_load_demo_initiatives()
+    summary["health_rounds"] = do_load_demo_health()
+    community = do_load_demo_community()
+    summary["networks"], summary["events"] = community["networks"], community["events"]
     return summary

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "mellanrum.commonality",
     "mellanrum.journeys",
     "mellanrum.collaborations",
+    "mellanrum.community",
+    "mellanrum.health",
 ]
 
 MIDDLEWARE = [
@@ -192,11 +194,32 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(25 * 1024 * 1024))
 
+# Rendered charts (SVG, keyed by a hash of their data) are kept per process; ~30 kB each.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "charts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "mellanrum-charts",
+        "OPTIONS": {"MAX_ENTRIES": envint("CHART_CACHE_ENTRIES", "2000")},
+    },
+}
+# Charts are drawn in this many helper processes (vl-convert holds the interpreter lock while it
+# draws, which would stall the web process's other threads); 0 draws them in the web process.
+CHART_RENDER_PROCESSES = envint("CHART_RENDER_PROCESSES", "1")
+
 # Heavy analyses run on a Dask cluster when this scheduler address is set (tcp://host:8786).
 DASK_SCHEDULER = os.getenv("MELLANRUM_DASK_SCHEDULER", "")
 
 # Background work (imports) runs in a thread of the web process; tests run it inline.
 TASKS_INLINE = envbool("TASKS_INLINE", "false")
+# Jobs are rows of core.Task (mellanrum/core/tasks.py). "thread": the process that queues a job
+# runs it in a thread (zero setup); "worker": `mellanrum worker` processes run them.
+TASKS_RUNNER = os.getenv("TASKS_RUNNER", "thread")
+if TASKS_RUNNER not in {"thread", "worker"}:
+    raise ImproperlyConfigured("TASKS_RUNNER must be 'thread' or 'worker'")
+# A running job whose heartbeat is older than this is taken to have died with its process.
+TASKS_STALE_SECONDS = envint("TASKS_STALE_SECONDS", "120")
+TASKS_HEARTBEAT_SECONDS = envint("TASKS_HEARTBEAT_SECONDS", "3")
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("mellanrum.commonality.urls")),
     path("", include("mellanrum.journeys.urls")),
     path("", include("mellanrum.collaborations.urls")),
+    path("", include("mellanrum.health.urls")),
+    path("", include("mellanrum.community.urls")),
 ]
 
 handler403 = "mellanrum.core.views.permission_denied"

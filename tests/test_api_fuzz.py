@@ -81,7 +81,39 @@ def editor(db: None, settings: object) -> User:
             owner=owner if organisation == nacka else None, systems=[("Castor", "Exempel AB")],
         )
     do_run_analysis(Scope.of("", []), acting_user=user)
+    _community(user, nacka)
+    _collaboration(user, nacka, varmdo)
     return user
+
+
+def _collaboration(user: User, lead: Organisation, partner: Organisation) -> None:
+    """An initiative with a ledger and a cost split, so those endpoints reach their handlers."""
+    from mellanrum.collaborations import actions as collab
+
+    initiative = collab.do_create_initiative(acting_user=user, lead=lead, title="Samverkan",
+                                             purpose="Syfte", phase="idea")
+    collab.do_add_partner(initiative, acting_user=user, organisation=partner)
+    collab.do_add_ledger_row(initiative, acting_user=user, organisation=lead, year=2025,
+                             kind="money", planned=Decimal(1000))
+    collab.do_choose_cost_split(initiative, acting_user=user, joint_cost=Decimal(800),
+                                standalone={lead.code: 400, partner.code: 600},
+                                method="shapley")
+
+
+def _community(user: User, organiser: Organisation) -> None:
+    """An event with a network, so the community endpoints have something to answer with."""
+    import datetime
+
+    from django.utils import timezone
+
+    from mellanrum.community.actions import do_create_event, do_create_network
+
+    network = do_create_network(acting_user=user, title="Bygglovsnätverket",
+                                visibility="public")
+    start = timezone.now() + datetime.timedelta(days=30)
+    do_create_event(acting_user=user, organiser=organiser, title="Seminarium", place="Nacka",
+                    starts_at=start, ends_at=start + datetime.timedelta(hours=2),
+                    network=network, capacity=50)
 
 
 @pytest.fixture
@@ -117,6 +149,18 @@ def _existing(name: str) -> str | int | None:
         return AnalysisRun.objects.values_list("pk", flat=True).order_by("-pk").first()
     if name == "life_event":
         return LifeEvent.objects.values_list("slug", flat=True).order_by("pk").first()
+    if name in {"event_id", "network_id"}:
+        from mellanrum.community.models import Event, Network
+
+        model = Event if name == "event_id" else Network
+        return model.objects.values_list("pk", flat=True).order_by("pk").first()
+    if name == "activity_id":
+        return Activity.objects.values_list("pk", flat=True).order_by("pk").first()
+    if name in {"initiative_id", "row_id"}:
+        from mellanrum.collaborations.models import Initiative, LedgerRow
+
+        model = Initiative if name == "initiative_id" else LedgerRow
+        return model.objects.values_list("pk", flat=True).order_by("pk").first()
     return None
 
 

@@ -253,3 +253,147 @@ def test_calculator_escapes_title(client: Client, alfa: Organisation,  # noqa: F
     export = client.post(reverse("benefits:calculator"), data | {"action": "export"})
     sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
     assert sheet["A1"].value == f"Plattform {planted.payload}"
+
+
+def test_community_pages_escape_planted_text(admin_client: Client, planted: Planted,
+                                             superuser: User) -> None:  # noqa: F811
+    import datetime
+
+    from django.utils import timezone
+
+    from mellanrum.community.actions import (
+        do_create_event,
+        do_create_network,
+        do_link_network_concept,
+        do_register,
+    )
+
+    payload = planted.payload
+    network = do_create_network(acting_user=superuser, title=f"Nätverk {payload}",
+                                description=f"Om {payload}", visibility="public")
+    concept = Membership.objects.get(activity=planted.activity).concept
+    do_link_network_concept(network, acting_user=superuser, concept_id=concept.concept_id)
+    start = timezone.now() + datetime.timedelta(days=20)
+    event = do_create_event(acting_user=superuser, organiser=planted.organisation,
+                            title=f"Seminarium {payload}", description=f"Program {payload}",
+                            place=f"Sal {payload}", starts_at=start,
+                            ends_at=start + datetime.timedelta(hours=2), network=network)
+    guest = User.objects.create(username="gast", first_name=f"Gäst {payload}",
+                                organisation=planted.organisation)
+    network.members.create(user=guest)
+    do_register(event, guest)
+    pages = [
+        reverse("community:networks"),
+        reverse("community:network", args=[network.pk]),
+        reverse("community:network_edit", args=[network.pk]),
+        reverse("community:events"),
+        reverse("community:event", args=[event.pk]),
+        reverse("community:event_edit", args=[event.pk]),
+        reverse("community:activity_counterparts", args=[planted.activity.pk]),
+        reverse("community:concept_counterparts", args=[concept.concept_id]),
+        reverse("community:activity_counterparts", args=[planted.activity.pk])
+        + "?county=%3Cs&association=%22%3E%3Cimg",
+    ]
+    for url in pages:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert_escaped(response.content.decode(), payload)
+    detail = admin_client.get(reverse("community:event", args=[event.pk])).content.decode()
+    for text in [f"Program {payload}", f"Sal {payload}", f"Gäst {payload}"]:
+        assert escape(text) in detail, text
+    counterparts = admin_client.get(reverse("community:concept_counterparts",
+                                            args=[concept.concept_id])).content.decode()
+    assert escape(f"Anna {payload}") in counterparts
+    assert escape(f"Gäst {payload}") in counterparts
+    csv_text = admin_client.get(reverse("community:event_attendees", args=[event.pk, "csv"])
+                                ).content.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(csv_text), delimiter=";") for cell in row]
+    assert f"Gäst {payload}" in cells
+    ics = admin_client.get(reverse("community:event_calendar", args=[event.pk])).content
+    assert f"Seminarium {payload}".encode() in ics.replace(b"\r\n ", b"")
+
+
+def test_health_pages_escape_planted_text(admin_client: Client, client: Client,
+                                          planted: Planted, alfa: Organisation,  # noqa: F811
+                                          superuser: User) -> None:  # noqa: F811
+    from mellanrum.collaborations.actions import do_add_partner, do_create_initiative
+    from mellanrum.health import actions as health
+
+    initiative = do_create_initiative(
+        acting_user=superuser, lead=alfa, title=f"Samverkan {planted.payload}",
+        purpose="Syfte", phase="idea")
+    do_add_partner(initiative, acting_user=superuser, organisation=planted.organisation)
+    round_ = health.do_open_round(initiative, acting_user=superuser,
+                                  title=f"Omgång {planted.payload}")
+    links = health.do_create_invitations(round_, acting_user=superuser,
+                                         organisation=planted.organisation, count=4)
+    keys = round_.instrument.item_keys
+    for link in links[:3]:
+        health.do_submit_response(link.token, answers=dict.fromkeys(keys, 4),
+                                  comment=f"Kommentar {planted.payload}")
+    pages = [
+        reverse("health:initiative", args=[initiative.pk]),
+        reverse("health:round", args=[round_.pk]),
+        reverse("health:invitations", args=[round_.pk]),
+    ]
+    for url in pages:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert_escaped(response.content.decode(), planted.payload)
+    results = admin_client.get(pages[1]).content.decode()
+    assert escape(f"Kommentar {planted.payload}") in results
+    survey = client.get(reverse("health:survey", args=[links[3].token])).content.decode()
+    assert_escaped(survey, planted.payload)
+    created = admin_client.post(pages[2], {"organisation": "9909",
+                                           "emails": "anna@example.org", "format": "html"})
+    assert_escaped(created.content.decode(), planted.payload)
+    xlsx = admin_client.get(reverse("health:round_export", args=[round_.pk])).content
+    book = load_workbook(io.BytesIO(xlsx))
+    assert all(cell.data_type != "f" for sheet in book.worksheets
+               for row in sheet.iter_rows() for cell in row)
+
+
+def test_benefits_follow_up_pages_escape_planted_text(admin_client: Client, planted: Planted,
+                                                      alfa: Organisation,  # noqa: F811
+                                                      superuser: User) -> None:  # noqa: F811
+    from mellanrum.collaborations import actions as collab
+
+    initiative = collab.do_create_initiative(
+        acting_user=superuser, lead=alfa, title=f"Samverkan {planted.payload}",
+        purpose="Syfte", phase="idea", is_public=True)
+    collab.do_add_partner(initiative, acting_user=superuser,
+                          organisation=planted.organisation)
+    row = collab.do_add_ledger_row(initiative, acting_user=superuser,
+                                   organisation=planted.organisation, year=2025, kind="money",
+                                   planned=Decimal(1000), description=f"Nytta {planted.payload}")
+    collab.do_add_ledger_row(initiative, acting_user=superuser,
+                             organisation=planted.organisation, year=2025, kind="qualitative",
+                             description=f"Kvalitet {planted.payload}")
+    collab.do_choose_cost_split(initiative, acting_user=superuser, joint_cost=Decimal(800),
+                                standalone={alfa.code: 400, "9909": 600}, method="shapley",
+                                rationale=f"Motivering {planted.payload}")
+    goal = collab.do_add_goal(initiative, acting_user=superuser, title=f"Mål {planted.payload}",
+                              indicator="Andel", target="90 %",
+                              target_date=initiative.created_at.date().replace(year=2099))
+    pages = [
+        reverse("collaborations:ledger", args=[initiative.pk]),
+        reverse("collaborations:cost_split", args=[initiative.pk]),
+        reverse("collaborations:initiative", args=[initiative.pk]),
+        reverse("collaborations:ledger_row_edit", args=[row.pk]),
+        reverse("collaborations:item_edit", args=[initiative.pk, "goal", goal.pk]),
+        reverse("collaborations:portfolio"),
+        planted.organisation.get_absolute_url(),
+    ]
+    for url in pages:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert_escaped(response.content.decode(), planted.payload)
+    ledger = admin_client.get(pages[0]).content.decode()
+    assert escape(f"Nytta {planted.payload}") in ledger
+    assert escape(f"Kvalitet {planted.payload}") in ledger
+    split = admin_client.get(pages[1]).content.decode()
+    assert escape(f"Motivering {planted.payload}") in split
+    xlsx = admin_client.get(reverse("collaborations:ledger_export", args=[initiative.pk]))
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert all(cell.data_type != "f" for sheet in book.worksheets
+               for r in sheet.iter_rows() for cell in r)

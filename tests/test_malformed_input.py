@@ -442,3 +442,256 @@ def test_a_decimal_beyond_the_column_is_refused_by_the_action(
         do_create_activity(alfa, acting_user=alice, key="stor", name="Stor",
                            annual_cost_sek=Decimal("1e20"))
     assert not Activity.objects.exists()
+
+
+# --- Networks, events and counterparts (community) -----------------------------------------
+
+
+def _community_snapshot() -> dict[str, list[tuple[object, ...]]]:
+    from mellanrum.community.models import Event, Network, NetworkMember, Registration
+
+    return {m.__name__: sorted(m.objects.values_list(), key=repr)
+            for m in (Event, Network, NetworkMember, Registration)}
+
+
+def _event_form(**changes: str) -> dict[str, str]:
+    data = {"title": "Träff", "description": "", "starts_at": "2031-05-05T13:00",
+            "ends_at": "2031-05-05T15:00", "place": "Rum 1", "online_url": "",
+            "capacity": "20", "registration_deadline": "", "network": "", "organiser": "9901"}
+    return data | changes
+
+
+@pytest.mark.parametrize("changes", [
+    {"title": MEGABYTE}, {"title": NUL}, {"description": MEGABYTE}, {"place": NUL},
+    {"place": "x" * 301}, {"online_url": "javascript:alert(1)", "is_digital": "on"},
+    {"online_url": "https://exempel.se/\x00", "is_digital": "on"},
+    {"starts_at": "2031-02-30T13:00"}, {"starts_at": "%ff"}, {"starts_at": "0001-01-01T00:00"},
+    {"ends_at": "2031-05-05T12:00"}, {"ends_at": "2031-06-30T12:00"},
+    {"capacity": "0"}, {"capacity": "-1"}, {"capacity": "1e9"}, {"capacity": "9" * 40},
+    {"capacity": "²"}, {"network": "9" * 40}, {"network": "-1"}, {"organiser": NUL},
+    {"registration_deadline": "2031-05-06T10:00"},
+    {"starts_at": "2001-05-05T13:00", "ends_at": "2001-05-05T15:00"},
+])
+def test_event_form_refuses_bad_values_and_changes_nothing(
+    editor: Client, changes: dict[str, str]
+) -> None:
+    before = _community_snapshot()
+    status, html = refused(editor, "post", "/traffar/ny/", _event_form(**changes))
+    assert status == 200 and shows_error(html), changes if len(str(changes)) < 200 else "big"
+    assert _community_snapshot() == before
+
+
+def test_network_form_refuses_oversized_and_nul_values(editor: Client) -> None:
+    for data in ({"title": MEGABYTE, "visibility": "public"},
+                 {"title": NUL, "visibility": "public"},
+                 {"title": "Nät", "description": MEGABYTE, "visibility": "public"},
+                 {"title": "Nät", "visibility": "%00"}):
+        status, html = refused(editor, "post", "/natverk/nytt/", data)
+        assert status == 200 and shows_error(html)
+    assert _community_snapshot()["Network"] == []
+
+
+@pytest.mark.parametrize("path", [
+    "/traffar/-1/", "/traffar/" + "9" * 40 + "/", "/traffar/999999/kalender.ics",
+    "/traffar/999999/deltagare.csv", "/natverk/999999/", "/natverk/" + "9" * 40 + "/",
+    "/motparter/verksamhet/" + "9" * 40 + "/", "/motparter/begrepp/%00/",
+    "/api/events/-1", "/api/events/" + "9" * 40, "/api/networks/999999",
+    "/api/activities/999999/counterparts",
+])
+def test_unknown_community_ids_are_404(root: Client, path: str) -> None:
+    status, _html = refused(root, "get", path)
+    assert status in {404, 422}, path
+
+
+def test_community_posts_to_unknown_ids_change_nothing(editor: Client) -> None:
+    for path in ["/traffar/999999/anmal/", "/traffar/" + "9" * 40 + "/avanmal/",
+                 "/natverk/999999/ga-med/", "/natverk/999999/lamna/",
+                 "/natverk/999999/medlem/1/", "/natverk/999999/ta-bort/concept/1/",
+                 "/api/events/999999/registration", "/api/networks/999999/membership"]:
+        before = _community_snapshot()
+        status, _html = refused(editor, "post", path)
+        assert status == 404, path
+        assert _community_snapshot() == before
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
+def test_community_pages_survive_malformed_query_strings(
+    client: Client, alice: User, activity: Activity, query: str  # noqa: F811
+) -> None:
+    client.force_login(alice)
+    for page in ["/traffar/", "/natverk/", "/traffar/ny/", f"/motparter/verksamhet/{activity.pk}/",
+                 "/api/events", "/api/networks", f"/api/activities/{activity.pk}/counterparts"]:
+        status, _html = refused(client, "get", f"{page}?{query}")
+        assert status in {200, 302, 400, 404, 422}, (page, status)
+
+
+def test_the_events_api_refuses_nul_bytes_and_oversized_values(
+    client: Client, alice: User  # noqa: F811
+) -> None:
+    token = base64.b64encode(f"alice:{PASSWORD}".encode()).decode()
+    auth = {"HTTP_AUTHORIZATION": f"Basic {token}"}
+    good = {"title": "Träff", "starts_at": "2031-05-05T13:00:00+02:00",
+            "ends_at": "2031-05-05T15:00:00+02:00", "place": "Rum 1"}
+    for body in ({**good, "title": NUL}, {**good, "place": MEGABYTE},
+                 {**good, "capacity": -1}, {**good, "capacity": 2**70},
+                 {**good, "starts_at": "2031-13-01T10:00:00"}, {**good, "organiser": NUL},
+                 {**good, "online_url": "https://e.se/\x00", "is_digital": True}):
+        before = _community_snapshot()
+        status, text = refused(client, "post", "/api/events", json.dumps(body),
+                               content_type="application/json", **auth)
+        assert status in {403, 422}, (status, text[:300])
+        assert _community_snapshot() == before
+
+
+# --- Collaboration health ------------------------------------------------------------------
+
+
+def _health_snapshot() -> list[list[tuple[object, ...]]]:
+    from mellanrum.health.models import Answer, Invitation, Response, Round
+
+    return [sorted(m.objects.values_list(), key=repr)
+            for m in (Round, Invitation, Response, Answer)]
+
+
+def test_health_forms_and_links_refuse_malformed_input(
+    client: Client, alice: User, alfa: Organisation, beta: Organisation  # noqa: F811
+) -> None:
+    from mellanrum.collaborations.actions import do_add_partner, do_create_initiative
+    from mellanrum.health.actions import do_create_invitations, do_open_round
+
+    initiative = do_create_initiative(acting_user=alice, lead=alfa, title="Samverkan",
+                                      purpose="Syfte", phase="idea")
+    do_add_partner(initiative, acting_user=alice, organisation=beta)
+    round_ = do_open_round(initiative, acting_user=alice, title="Våren")
+    [link] = do_create_invitations(round_, acting_user=alice, organisation=beta, count=1)
+    client.force_login(alice)
+    before = _health_snapshot()
+    create = f"/samverkan/{initiative.pk}/halsa/ny-omgang/"
+    for data in ({"title": MEGABYTE, "invitation_days": "30"},
+                 {"title": NUL, "invitation_days": "30"},
+                 {"title": "Hösten", "invitation_days": str(2**70)}):
+        status, html = refused(client, "post", create, data)
+        assert status == 200 and shows_error(html)
+    invite = f"/halsa/omgang/{round_.pk}/inbjudningar/"
+    for data in ({"organisation": NUL, "count": "2"},
+                 {"organisation": "9902", "count": str(2**70)},
+                 {"organisation": "9902", "emails": MEGABYTE}):
+        status, html = refused(client, "post", invite, data)
+        assert status == 200 and shows_error(html)
+    for pk in (0, 2**63, 2**70):
+        for url in (f"/halsa/omgang/{pk}/", f"/halsa/omgang/{pk}/resultat.xlsx",
+                    f"/samverkan/{pk}/halsa/", f"/api/health/rounds/{pk}/results",
+                    f"/api/initiatives/{pk}/health/rounds"):
+            status, _html = refused(client, "get", url)
+            assert status in {404, 422}, (url, status)
+    client.logout()
+    items = round_.instrument.item_keys
+    survey = f"/enkat/{link.token}/"
+    for data in ({**dict.fromkeys(items, str(2**70)), "comment": ""},
+                 {**dict.fromkeys(items, "4"), "comment": MEGABYTE},
+                 {**dict.fromkeys(items, NUL)}):
+        status, _html = refused(client, "post", survey, data)
+        assert status == 400
+    assert _health_snapshot() == before
+
+
+# --- Collaborations: ledger rows, economics, cost split and item edits ------------------------
+
+
+def _ledger_snapshot() -> dict[str, list[tuple[object, ...]]]:
+    from mellanrum.collaborations.models import (
+        CostSplit,
+        DecisionEntry,
+        Economics,
+        Goal,
+        LedgerRow,
+        Risk,
+        Statement,
+    )
+
+    models: list[type[Model]] = [LedgerRow, Economics, CostSplit, Goal, Risk, DecisionEntry,
+                                 Statement]
+    return {m.__name__: sorted(m.objects.values_list(), key=repr) for m in models}
+
+
+def test_ledger_economics_split_and_edit_forms_refuse_malformed_values(
+    client: Client, alice: User, alfa: Organisation, beta: Organisation,  # noqa: F811
+) -> None:
+    from mellanrum.collaborations.actions import (
+        do_add_goal,
+        do_add_ledger_row,
+        do_add_partner,
+        do_add_risk,
+        do_add_statement,
+        do_create_initiative,
+    )
+
+    initiative = do_create_initiative(acting_user=alice, lead=alfa, title="Samverkan",
+                                      purpose="Syfte", phase="idea")
+    do_add_partner(initiative, acting_user=alice, organisation=beta)
+    row = do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
+                            kind="money", planned=Decimal(100))
+    import datetime
+
+    goal = do_add_goal(initiative, acting_user=alice, title="Mål", indicator="Andel",
+                       target="90 %", target_date=datetime.date(2099, 1, 1))
+    risk = do_add_risk(initiative, acting_user=alice, description="Risk", likelihood=2,
+                       impact=2)
+    statement = do_add_statement(initiative, acting_user=alice, organisation=alfa,
+                                 kind="goal", text="Lägre kostnad")
+    client.force_login(alice)
+    before = _ledger_snapshot()
+    good = {"organisation": "9901", "year": "2025", "kind": "money", "planned": "100",
+            "realised": "", "description": ""}
+    add = f"/samverkan/{initiative.pk}/nyttorealisering/ny/"
+    for changes in ({"description": MEGABYTE}, {"description": NUL}, {"planned": "9" * 40},
+                    {"planned": "1e400"}, {"planned": "NaN"}, {"planned": "-0,01"},
+                    {"realised": "Infinity"}, {"year": str(2**70)}, {"year": "-2025"},
+                    {"kind": NUL}, {"organisation": NUL}, {"organisation": "9999"},
+                    {"planned": "0.001"}):
+        status, html = refused(client, "post", add, {**good, **changes})
+        assert status == 200 and shows_error(html), changes
+    edit = f"/samverkan/nyttorad/{row.pk}/andra/"
+    for changes in ({"planned": "1e400"}, {"version": "garbage"}, {"version": str(2**70)},
+                    {"description": NUL}):
+        status, html = refused(client, "post", edit, {**good, **changes})
+        assert status == 200 and shows_error(html), changes
+    economics = f"/samverkan/{initiative.pk}/nyttorealisering/kalkyl/"
+    for data in ({"discount_rate_percent": "20,01", "hourly_cost": "600"},
+                 {"discount_rate_percent": "-1", "hourly_cost": "600"},
+                 {"discount_rate_percent": "NaN", "hourly_cost": "600"},
+                 {"discount_rate_percent": "3", "hourly_cost": "1e9"},
+                 {"discount_rate_percent": "3", "hourly_cost": "600", "base_year": "1066"}):
+        status, html = refused(client, "post", economics, data)
+        assert status == 200 and shows_error(html), data
+    split = f"/samverkan/{initiative.pk}/kostnadsfordelning/"
+    for data in ({"joint_cost": MEGABYTE}, {"joint_cost": "1e400"},
+                 {"joint_cost": "800", "alone_9901": NUL, "alone_9902": "600"},
+                 {"joint_cost": "800", "alone_9901": "400", "alone_9902": "600",
+                  "method": NUL},
+                 {"joint_cost": "800", "alone_9901": "400", "alone_9902": "600",
+                  "method": "shapley", "rationale": MEGABYTE}):
+        status, html = refused(client, "post", split, {**data, "save": "1"})
+        assert status == 422 and shows_error(html), data
+    for url, data in (
+        (f"/samverkan/{initiative.pk}/andra/goal/{goal.pk}/",
+         {"title": MEGABYTE, "indicator": "x", "target": "x", "target_date": "2099-01-01"}),
+        (f"/samverkan/{initiative.pk}/andra/goal/{goal.pk}/",
+         {"title": "x", "indicator": "x", "target": "x", "target_date": "99999-01-01"}),
+        (f"/samverkan/{initiative.pk}/andra/risk/{risk.pk}/",
+         {"description": NUL, "likelihood": "2", "impact": "2"}),
+        (f"/samverkan/{initiative.pk}/andra/risk/{risk.pk}/",
+         {"description": "x", "likelihood": str(2**70), "impact": "2"}),
+        (f"/samverkan/utgangspunkt/{statement.pk}/andra/", {"kind": "goal", "text": NUL}),
+        (f"/samverkan/utgangspunkt/{statement.pk}/andra/", {"kind": NUL, "text": "x"}),
+    ):
+        status, html = refused(client, "post", url, data)
+        assert status == 200 and shows_error(html), (url, data)
+    for pk in (0, 2**63, 2**70):
+        for url in (f"/samverkan/nyttorad/{pk}/andra/", f"/samverkan/{pk}/nyttorealisering/",
+                    f"/samverkan/{pk}/kostnadsfordelning/",
+                    f"/samverkan/{initiative.pk}/andra/goal/{pk}/",
+                    f"/api/initiatives/{initiative.pk}/ledger/{pk}"):
+            status, _html = refused(client, "get" if "api" not in url else "delete", url)
+            assert status in {404, 405, 422}, (url, status)
+    assert _ledger_snapshot() == before

@@ -10,7 +10,8 @@ Two kinds of user share the traffic, weighted so that most requests are reads:
 
 * ``Visitor`` (anonymous, weight 3): the organisation directory with filters and sorting,
   organisation pages, the public finder for Nacka with everyday phrasings, life-event pages.
-* ``Editor`` (logged in as the demo user, editor of Nacka 0182, weight 2): activities with search,
+* ``Editor`` (the demo user, editor of Nacka 0182, weight 2; with ``LOAD_SESSIONS_FILE`` each
+  one reuses a session opened before the run, otherwise it logs in first): activities with search,
   shared concepts and opportunities, concept pages, editing a Nacka activity (GET the form and
   POST it back with its version) and, rarely, importing a small Swedish CSV and confirming it.
 
@@ -95,6 +96,24 @@ SEEN_ORGS: list[str] = ["0182", "0180", "0125", "1280", "1480"]
 NACKA_ACTIVITIES: list[int] = []
 CONCEPTS: list[str] = []
 CONFLICTS = {"edit": 0, "import_busy": 0}
+
+
+SESSIONS: list[dict[str, str]] = []
+_sessions_used = 0
+
+
+def _next_session() -> dict[str, str] | None:
+    """The next pre-opened editor session (cookies), from the file named by LOAD_SESSIONS_FILE."""
+    global _sessions_used
+    path = os.environ.get("LOAD_SESSIONS_FILE")
+    if path and not SESSIONS:
+        with open(path, encoding="utf-8") as fh:
+            SESSIONS.extend(json.load(fh))
+    if not SESSIONS:
+        return None
+    session = SESSIONS[_sessions_used % len(SESSIONS)]
+    _sessions_used += 1
+    return session
 
 
 class _FormParser(HTMLParser):
@@ -229,6 +248,17 @@ class Editor(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
+        # Real editors stay logged in for days (the session lasts two weeks), so each simulated
+        # editor reuses a session that bench/load/run.py opened through the log-in form before
+        # the measured run; the 0.2 s of password hashing per log-in is not part of every visit.
+        session = _next_session()
+        if session is not None:
+            for name, value in session.items():
+                self.client.cookies.set(name, value)
+            return
+        self.log_in()
+
+    def log_in(self):
         r = self.client.get("/konto/logga-in/", name="/konto/logga-in/ [GET]")
         token = TOKEN_RE.search(r.text).group(1)
         with self.client.post(

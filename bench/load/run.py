@@ -1,12 +1,16 @@
 """Runs the load test (bench/load/locustfile.py) against Mellanrum served as in production.
 
-For each user count it builds a fresh throw-away demo database, starts
+For each user count it builds a fresh throw-away database (``--dataset demo``: ``mellanrum demo``,
+28 organisations with ~3,000 activities; ``--dataset 290x150``: the demo grown to 290
+municipalities × 150 activities = 43,500 by ``bench/load/scale.py``), opens one session per
+simulated editor through the log-in form, starts
 ``mellanrum serve --host 127.0.0.1 --port 8765 --threads 16`` (Waitress), sends one warm-up request,
 runs locust headless, stops the server and prints throughput, p50/p95/p99 and the error count.
 Only 127.0.0.1 is ever targeted, and every wait is bounded in time.
 
     .venv/bin/python bench/load/run.py                      # SQLite, 20 and 100 users, 60 s each
     .venv/bin/python bench/load/run.py --users 20 --run-time 30s
+    .venv/bin/python bench/load/run.py --dataset 290x150
 
 PostgreSQL: start a throw-away server first, then pass ``--postgres`` (the DB_* variables from
 ``.ci/postgres.sh`` are passed through; each run uses a fresh database named ``mellanrum_load_N``):
@@ -22,15 +26,20 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.cookiejar
 import json
+import math
 import os
 import platform
+import resource
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -75,52 +84,118 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
-def prepare_db(env: dict, out: Path, label: str, postgres: bool) -> None:
+def _pg(tool: str, env: dict, *args: str) -> None:
+    subprocess.run(
+        [tool, "-h", env.get("DB_HOST", "localhost"), "-p", env.get("DB_PORT", "5432"),
+         "-U", env.get("DB_USER", "postgres"), *args],
+        env=env, check=True, timeout=600,
+    )
+
+
+def build_template(env: dict, out: Path, dataset: str, postgres: bool) -> str:
+    """Builds the dataset once per engine; each run then starts from a fresh copy of it."""
+    env = dict(env)
+    name = f"mellanrum_load_template_{dataset.replace('x', '_')}"
     if postgres:
-        env["DB_NAME"] = f"mellanrum_load_{label}"
-        subprocess.run(
-            [
-                "dropdb",
-                "--if-exists",
-                "-h",
-                env.get("DB_HOST", "localhost"),
-                "-p",
-                env.get("DB_PORT", "5432"),
-                "-U",
-                env.get("DB_USER", "postgres"),
-                env["DB_NAME"],
-            ],
-            env=env,
-            check=True,
-            timeout=60,
-        )
-        subprocess.run(
-            [
-                "createdb",
-                "-h",
-                env.get("DB_HOST", "localhost"),
-                "-p",
-                env.get("DB_PORT", "5432"),
-                "-U",
-                env.get("DB_USER", "postgres"),
-                env["DB_NAME"],
-            ],
-            env=env,
-            check=True,
-            timeout=60,
-        )
+        env["DB_NAME"] = name
+        _pg("dropdb", env, "--if-exists", name)
+        _pg("createdb", env, name)
+    else:
+        env["DB_NAME"] = name = str(out / f"{name}.sqlite3")
+    commands = [[str(BIN / "mellanrum"), "demo"]]
+    if dataset == "290x150":
+        commands.append([sys.executable, str(ROOT / "bench/load/scale.py")])
+    print(f"[{dataset}] building the {'PostgreSQL' if postgres else 'SQLite'} database …",
+          flush=True)
+    with open(out / f"build-{dataset}-{'pg' if postgres else 'sqlite'}.log", "w") as log:
+        for command in commands:
+            subprocess.run(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                           check=True, timeout=1800)
+    return name
+
+
+def prepare_db(env: dict, out: Path, label: str, postgres: bool, template: str) -> None:
+    if postgres:
+        env["DB_NAME"] = f"mellanrum_load_{label}".replace("-", "_")
+        _pg("dropdb", env, "--if-exists", env["DB_NAME"])
+        _pg("createdb", env, "-T", template, env["DB_NAME"])
     else:
         env["DB_NAME"] = str(out / f"load-{label}.sqlite3")
-    with open(out / f"demo-{label}.log", "w") as log:
-        subprocess.run(
-            [str(BIN / "mellanrum"), "demo"],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            check=True,
-            timeout=600,
-        )
+        for suffix in ("", "-wal", "-shm"):
+            Path(env["DB_NAME"] + suffix).unlink(missing_ok=True)
+        source, target = sqlite3.connect(template), sqlite3.connect(env["DB_NAME"])
+        with target:
+            source.backup(target)
+        source.close()
+        target.close()
+
+
+WARM_UP = ["/", "/organisationer/?county=01&sort=name", "/organisationer/0182/",
+           "/livshandelser/fa-barn/", "/verksamheter/?q=skola", "/gemensamt/",
+           "/gemensamt/mojligheter/", "/organisationer/0182/import/"]
+
+
+def warm_up(cookies: dict[str, str]) -> None:
+    """One request per kind of page, as a server that has been running for a while has had."""
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    for url in WARM_UP:
+        request = urllib.request.Request(BASE + url, headers={"Cookie": header})
+        with urllib.request.urlopen(request, timeout=60) as r:
+            page = r.read().decode()
+        if url == "/gemensamt/mojligheter/" and 'href="/gemensamt/begrepp/' in page:
+            concept = page.split('href="/gemensamt/begrepp/', 1)[1].split('"', 1)[0]
+            request = urllib.request.Request(f"{BASE}/gemensamt/begrepp/{concept}",
+                                             headers={"Cookie": header})
+            with urllib.request.urlopen(request, timeout=60) as r:
+                r.read()
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a running process and its child processes
+    (the chart helper), from /proc."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def open_sessions(count: int, path: Path) -> float:
+    """Logs the demo editor in ``count`` times through the form; returns seconds per log-in."""
+    sessions, started = [], time.monotonic()
+    for _ in range(count):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with opener.open(BASE + "/konto/logga-in/", timeout=30) as r:
+            page = r.read().decode()
+        token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "demo",
+                                       "password": "mellanrum-demo", "next": "/om/"}).encode()
+        request = urllib.request.Request(BASE + "/konto/logga-in/", data=data,
+                                         headers={"Referer": BASE + "/konto/logga-in/"})
+        with opener.open(request, timeout=30) as r:
+            r.read()
+        cookies = {c.name: c.value for c in jar}
+        if "sessionid" not in cookies:
+            raise RuntimeError("the demo editor could not log in")
+        sessions.append(cookies)
+    path.write_text(json.dumps(sessions))
+    return (time.monotonic() - started) / max(1, count)
 
 
 def summary(prefix: Path) -> dict:
@@ -138,16 +213,20 @@ def summary(prefix: Path) -> dict:
     }
 
 
-def run_once(users: int, args: argparse.Namespace, out: Path) -> dict:
-    label = f"{'pg' if args.postgres else 'sqlite'}-{users}u"
+def base_env(args: argparse.Namespace) -> dict:
     env = dict(os.environ, ALLOWED_HOSTS="127.0.0.1,localhost", DEBUG="0")
     if args.postgres and env.get("DB") != "postgres":
         raise SystemExit("--postgres needs the DB_* variables from .ci/postgres.sh")
     if not args.postgres:
         for name in ("DB", "DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD"):
             env.pop(name, None)
-    print(f"[{label}] building the demo database …", flush=True)
-    prepare_db(env, out, label, args.postgres)
+    return env
+
+
+def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> dict:
+    label = f"{'pg' if args.postgres else 'sqlite'}-{args.dataset}-{users}u"
+    env = base_env(args)
+    prepare_db(env, out, label, args.postgres, template)
     server_log = open(out / f"server-{label}.log", "w")
     server = subprocess.Popen(
         [
@@ -168,9 +247,16 @@ def run_once(users: int, args: argparse.Namespace, out: Path) -> dict:
     )
     try:
         wait_until_up(server)
-        # One warm-up request, as a long-running server would already have built its finder index.
+        # A long-running server would already have built its finder index.
         with urllib.request.urlopen(BASE + "/hitta/?place=Nacka&q=flytta", timeout=30):
             pass
+        sessions_file = out / f"sessions-{label}.json"
+        editors = math.ceil(users * 2 / 5) + 1  # Editor has weight 2 of 5
+        login_seconds = open_sessions(editors, sessions_file)
+        warm_up(json.loads(sessions_file.read_text())[0])
+        load_before = os.getloadavg()
+        busy_before, server_before = machine_busy(), process_cpu(server.pid)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         prefix = out / label
         conflicts_file = out / f"conflicts-{label}.json"
         seconds = int(args.run_time.rstrip("s"))
@@ -198,18 +284,35 @@ def run_once(users: int, args: argparse.Namespace, out: Path) -> dict:
                     "--exit-code-on-error",
                     "0",
                 ],
-                env=dict(env, LOAD_CONFLICTS_FILE=str(conflicts_file)),
+                env=dict(env, LOAD_CONFLICTS_FILE=str(conflicts_file),
+                         LOAD_SESSIONS_FILE=str(sessions_file)),
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 check=True,
                 timeout=seconds + 120,
             )
+        load_after = os.getloadavg()
+        busy_after, server_after = machine_busy(), process_cpu(server.pid)
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
         stop(server)
         server_log.close()
     result = summary(prefix)
     result["label"] = label
+    result["login_ms"] = login_seconds * 1000
+    result["load"] = (load_before, load_after)
+    wall = busy_after[1] - busy_before[1]  # CPU-seconds available (all cores) during the run
+    locust_cpu = (children_after.ru_utime + children_after.ru_stime
+                  - children_before.ru_utime - children_before.ru_stime)
+    ours = (server_after - server_before) + locust_cpu
+    busy = busy_after[0] - busy_before[0]
+    result["cpu"] = {  # in cores, averaged over the run
+        "machine": busy / wall * (os.cpu_count() or 1) if wall else 0.0,
+        "server": (server_after - server_before) / wall * (os.cpu_count() or 1) if wall else 0.0,
+        "locust": locust_cpu / wall * (os.cpu_count() or 1) if wall else 0.0,
+        "other": max(0.0, busy - ours) / wall * (os.cpu_count() or 1) if wall else 0.0,
+    }
     result["conflicts"] = json.loads(conflicts_file.read_text()) if conflicts_file.exists() else {}
     return result
 
@@ -221,6 +324,7 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=None, help="default: all at once")
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--dataset", choices=["demo", "290x150"], default="demo")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="mellanrum-load-"))
@@ -228,17 +332,22 @@ def main() -> None:
     if not shutil.which(str(BIN / "locust")):
         raise SystemExit(f"locust is not installed in {BIN}: {BIN}/pip install locust")
     print(f"Machine: {machine()}; output in {out}", flush=True)
-    results = [run_once(users, args, out) for users in args.users]
+    template = build_template(base_env(args), out, args.dataset, args.postgres)
+    results = [run_once(users, args, out, template) for users in args.users]
     print()
     print(
         "| Run | Requests | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Errors "
-        "| Edit conflicts (409) |"
+        "| Edit conflicts (409) | Log-in (ms) | Load average before → after "
+        "| Cores busy: server / locust / other |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for r in results:
+        before, after = r["load"]
         print(
             f"| {r['label']} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} "
-            f"| {r['p99']:.0f} | {r['failures']} | {r['conflicts'].get('edit', '?')} |"
+            f"| {r['p99']:.0f} | {r['failures']} | {r['conflicts'].get('edit', '?')} "
+            f"| {r['login_ms']:.0f} | {before[0]:.2f} → {after[0]:.2f} "
+            f"| {r['cpu']['server']:.2f} / {r['cpu']['locust']:.2f} / {r['cpu']['other']:.2f} |"
         )
     for r in results:
         print(f"\n{r['label']}: slowest endpoints by p95")

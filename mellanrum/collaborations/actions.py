@@ -8,6 +8,9 @@ caller's business, through ``access.py``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,24 +18,32 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mellanrum.benefits.analysis import CalculatorError
 from mellanrum.commonality.models import Concept
 from mellanrum.core.models import User
+from mellanrum.engines import benefits as ledger_engine
 from mellanrum.journeys.models import Step
-from mellanrum.landscape.actions import record_audit
+from mellanrum.landscape.actions import EditConflict, record_audit
 from mellanrum.landscape.models import Activity, Contact, Organisation
 
+from . import analysis
 from .models import (
     Alignment,
     ConceptLink,
+    CostSplit,
     DecisionEntry,
+    Economics,
     Goal,
     Initiative,
+    LedgerRow,
     Partner,
     PhaseChange,
     Risk,
     Statement,
     SteeringMember,
 )
+
+__all__ = ["EditConflict"]
 
 INITIATIVE_FIELDS = (
     "title", "purpose", "is_public", "phase", "start_date", "end_date",
@@ -272,7 +283,8 @@ def do_remove_item(initiative: Initiative, kind: str, pk: int, *,
                    acting_user: User | None) -> None:
     """Remove a goal, partner, steering member, risk, concept link, step or activity link.
 
-    The decision log is append-only, and statements are removed by their own partner.
+    Decision entries are never removed (corrections are edits, kept in the audit log), and
+    statements are removed by their own partner.
     """
     if kind == "step":
         initiative.steps.remove(pk)
@@ -284,6 +296,12 @@ def do_remove_item(initiative: Initiative, kind: str, pk: int, *,
             raise ValidationError(_("That item does not exist any more."))
         if isinstance(item, Partner) and item.role == Partner.Role.LEAD:
             raise ValidationError(_("The lead partner cannot be removed."))
+        if isinstance(item, Partner) and LedgerRow.objects.filter(
+            initiative=initiative, organisation_id=item.organisation_id
+        ).exists():
+            raise ValidationError(_("The partner has rows in the benefits ledger. Its editors "
+                                    "remove them first, so that no figures are lost by "
+                                    "accident."))
         if isinstance(item, Partner):
             Statement.objects.filter(initiative=initiative,
                                      organisation_id=item.organisation_id).delete()
@@ -331,3 +349,360 @@ def do_set_alignment(statement: Statement, goal: Goal, stance: str, *,
     _audit(acting_user, statement.initiative, "set_alignment", statement=statement.pk,
            goal=goal.pk, stance=stance)
     return alignment
+
+
+# --- Editing goals, risks, decisions and statements (optimistic locking) --------------------
+
+GOAL_FIELDS = ("title", "indicator", "baseline", "target", "target_date")
+RISK_FIELDS = ("description", "likelihood", "impact", "owner", "mitigation")
+DECISION_FIELDS = ("date", "decision", "decided_by", "rationale")
+STATEMENT_FIELDS = ("kind", "text")
+
+
+def _locked(obj: Any, expected_version: int | None) -> Any:
+    """The row locked for update; ``EditConflict`` when someone saved it since it was read."""
+    current = type(obj).objects.select_for_update().filter(pk=obj.pk).first()
+    if current is None:
+        raise ValidationError(_("That item does not exist any more."))
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict
+    return current
+
+
+def _update(obj: Any, allowed: Sequence[str], fields: Mapping[str, Any],
+            expected_version: int | None, exclude: list[str] | None = None) -> tuple[Any, dict]:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    current = _locked(obj, expected_version)
+    old = {name: getattr(current, name) for name in fields}
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _full_clean(current, exclude=exclude)
+    current.version += 1
+    current.save(update_fields=[*fields, "version"])
+    changed = {f"old_{k}": v for k, v in old.items() if v != fields[k]}
+    return current, changed
+
+
+@transaction.atomic
+def do_update_goal(goal: Goal, *, acting_user: User | None, expected_version: int | None = None,
+                   **fields: Any) -> Goal:
+    # A target date may stay as it was even when it has passed; a new one must be ahead.
+    if "target_date" in fields and fields["target_date"] != goal.target_date:
+        check_target_date(fields["target_date"])
+    goal, old = _update(goal, GOAL_FIELDS, fields, expected_version)
+    _audit(acting_user, goal.initiative, "update_goal", goal=goal.title, **old)
+    return goal
+
+
+@transaction.atomic
+def do_update_risk(risk: Risk, *, acting_user: User | None, expected_version: int | None = None,
+                   **fields: Any) -> Risk:
+    risk, old = _update(risk, RISK_FIELDS, fields, expected_version)
+    _audit(acting_user, risk.initiative, "update_risk", risk=risk.description, **old)
+    return risk
+
+
+@transaction.atomic
+def do_update_decision(entry: DecisionEntry, *, acting_user: User | None,
+                       expected_version: int | None = None, **fields: Any) -> DecisionEntry:
+    """Correct a decision log entry; the audit log keeps the text it replaced."""
+    if "date" in fields:
+        check_decision_date(fields["date"])
+    entry, old = _update(entry, DECISION_FIELDS, fields, expected_version,
+                         exclude=["recorded_by"])
+    _audit(acting_user, entry.initiative, "update_decision", date=entry.date, **old)
+    return entry
+
+
+@transaction.atomic
+def do_update_statement(statement: Statement, *, acting_user: User | None,
+                        expected_version: int | None = None, **fields: Any) -> Statement:
+    if "text" in fields:
+        fields["text"] = str(fields["text"]).strip()
+    organisation = statement.organisation
+    statement, old = _update(statement, STATEMENT_FIELDS, fields, expected_version,
+                             exclude=["created_by"])
+    _audit(acting_user, statement.initiative, "update_statement", organisation=organisation,
+           partner=organisation.code, **old)
+    return statement
+
+
+# --- Benefits ledger --------------------------------------------------------------------------
+
+LEDGER_FIELDS = ("year", "kind", "planned", "realised", "description")
+
+
+def _amount(value: Any, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: [_("Give a number, e.g. 125000 or 125000.50.")]}) from None
+    if not number.is_finite():
+        raise ValidationError({field: [_("Give a number, e.g. 125000 or 125000.50.")]})
+    return number
+
+
+def check_ledger_values(kind: str, year: Any, planned: Any, realised: Any,
+                        description: str) -> tuple[Decimal | None, Decimal | None]:
+    """Validate one ledger row's values with messages for people; returns the amounts."""
+    errors: dict[str, list[str]] = {}
+    if kind not in LedgerRow.Kind.values:
+        raise ValidationError({"kind": [_("Choose a kind of cost or benefit.")]})
+    if not isinstance(year, int) or not ledger_engine.MIN_YEAR <= year <= ledger_engine.MAX_YEAR:
+        errors["year"] = [_("Give a year between %(low)s and %(high)s.") % {
+            "low": ledger_engine.MIN_YEAR, "high": ledger_engine.MAX_YEAR}]
+    planned_value = _amount(planned, "planned")
+    realised_value = _amount(realised, "realised")
+    if kind == LedgerRow.Kind.QUALITATIVE:
+        if planned_value is not None or realised_value is not None:
+            errors["planned"] = [_("A qualitative benefit is described in words, without an "
+                                   "amount; choose another kind to give an amount.")]
+        if not description.strip():
+            errors["description"] = [_("Describe the qualitative benefit.")]
+    else:
+        limit = ledger_engine.MAX_HOURS if kind == LedgerRow.Kind.HOURS else \
+            ledger_engine.MAX_KRONOR
+        if planned_value is None:
+            errors["planned"] = [_("Give the planned amount (0 if nothing is planned).")]
+        for name, value in (("planned", planned_value), ("realised", realised_value)):
+            if value is None:
+                continue
+            if value < 0:
+                errors[name] = [_("Amounts cannot be negative: record a cost as a cost row "
+                                  "and a benefit as a benefit row.")]
+            elif value > limit:
+                errors[name] = [_("The amount is unreasonably large (more than %(limit)s); "
+                                  "check the unit.") % {"limit": f"{limit:,.0f}".replace(",",
+                                                                                      " ")}]
+            elif value != value.quantize(Decimal("0.01")):
+                errors[name] = [_("Give at most two decimals.")]
+        if realised_value is not None and isinstance(year, int) and year > today().year:
+            errors["realised"] = [_("A realised amount cannot be recorded for a future year.")]
+    if errors:
+        raise ValidationError(errors)
+    return planned_value, realised_value
+
+
+def _check_partner(initiative: Initiative, organisation: Any) -> None:
+    if not isinstance(organisation, Organisation) or organisation.pk is None:
+        raise ValidationError({"organisation": [_("Choose an organisation from the landscape.")]})
+    if not initiative.partners.filter(organisation=organisation).exists():
+        raise ValidationError(
+            {"organisation": [_("Only partners of the initiative keep ledger rows.")]}
+        )
+
+
+def _build_row(initiative: Initiative, organisation: Organisation, year: Any, kind: str,
+               planned: Any, realised: Any, description: str,
+               acting_user: User | None) -> LedgerRow:
+    _check_partner(initiative, organisation)
+    planned_value, realised_value = check_ledger_values(kind, year, planned, realised,
+                                                        description)
+    row = LedgerRow(initiative=initiative, organisation=organisation, year=year, kind=kind,
+                    planned=planned_value, realised=realised_value,
+                    description=description.strip(), updated_by=_user_or_none(acting_user))
+    _full_clean(row, exclude=["updated_by"])
+    return row
+
+
+@transaction.atomic
+def do_add_ledger_row(initiative: Initiative, *, acting_user: User | None,
+                      organisation: Organisation, year: int, kind: str,
+                      planned: Any = None, realised: Any = None,
+                      description: str = "") -> LedgerRow:
+    row = _build_row(initiative, organisation, year, kind, planned, realised, description,
+                     acting_user)
+    row.save()
+    _audit(acting_user, initiative, "add_ledger_row", organisation=organisation,
+           partner=organisation.code, year=year, kind=kind, planned=row.planned,
+           realised=row.realised)
+    return row
+
+
+@transaction.atomic
+def do_update_ledger_row(row: LedgerRow, *, acting_user: User | None,
+                         expected_version: int | None = None, **fields: Any) -> LedgerRow:
+    unknown = set(fields) - set(LEDGER_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    current = _locked(row, expected_version)
+    values = {name: fields.get(name, getattr(current, name)) for name in LEDGER_FIELDS}
+    planned, realised = check_ledger_values(values["kind"], values["year"], values["planned"],
+                                            values["realised"], values["description"] or "")
+    old = {f"old_{k}": getattr(current, k) for k in LEDGER_FIELDS}
+    current.year, current.kind = values["year"], values["kind"]
+    current.planned, current.realised = planned, realised
+    current.description = (values["description"] or "").strip()
+    current.updated_by = _user_or_none(acting_user)
+    _full_clean(current, exclude=["updated_by"])
+    current.version += 1
+    current.save(update_fields=[*LEDGER_FIELDS, "updated_by", "version", "updated_at"])
+    _audit(acting_user, row.initiative, "update_ledger_row", organisation=row.organisation,
+           partner=row.organisation.code, row=row.pk, **old)
+    current.initiative = row.initiative
+    return current
+
+
+@transaction.atomic
+def do_remove_ledger_row(row: LedgerRow, *, acting_user: User | None) -> None:
+    initiative, organisation = row.initiative, row.organisation
+    _audit(acting_user, initiative, "remove_ledger_row", organisation=organisation,
+           partner=organisation.code, year=row.year, kind=row.kind, planned=row.planned,
+           realised=row.realised)
+    row.delete()
+
+
+@dataclass(frozen=True)
+class LedgerImportRow:
+    line: int
+    organisation: str  # code
+    year: Any
+    kind: str
+    planned: Any
+    realised: Any
+    description: str
+
+
+class LedgerImportError(Exception):
+    """Rows of an import that were refused; nothing was written."""
+
+    def __init__(self, errors: list[tuple[int, str]]) -> None:
+        super().__init__(f"{len(errors)} rows refused")
+        self.errors = errors
+
+
+@transaction.atomic
+def do_import_ledger(initiative: Initiative, rows: Sequence[LedgerImportRow], *,
+                     acting_user: User | None,
+                     allowed: Sequence[Organisation]) -> list[LedgerRow]:
+    """Add many rows, all or nothing; ``allowed`` are the organisations the user speaks for."""
+    by_code = {o.code: o for o in allowed}
+    errors: list[tuple[int, str]] = []
+    built: list[LedgerRow] = []
+    for item in rows:
+        organisation = by_code.get(item.organisation)
+        if organisation is None:
+            errors.append((item.line, _("organisation: %(code)s is not a partner you may "
+                                        "write ledger rows for.") % {
+                                            "code": item.organisation[:40]}))
+            continue
+        try:
+            year = int(str(item.year).strip())
+        except ValueError:
+            year = None
+        try:
+            built.append(_build_row(initiative, organisation, year, str(item.kind).strip(),
+                                    item.planned, item.realised, item.description or "",
+                                    acting_user))
+        except ValidationError as exc:
+            messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            for field, texts in messages.items():
+                errors.append((item.line, f"{field}: {' '.join(texts)}" if field else
+                               " ".join(texts)))
+    if errors:
+        raise LedgerImportError(errors)
+    for row in built:
+        row.save()
+    _audit(acting_user, initiative, "import_ledger", rows=len(built))
+    return built
+
+
+@transaction.atomic
+def do_set_economics(initiative: Initiative, *, acting_user: User | None,
+                     discount_rate_percent: Any, hourly_cost: Any,
+                     base_year: int | None) -> Economics:
+    rate = _amount(discount_rate_percent, "discount_rate_percent")
+    hourly = _amount(hourly_cost, "hourly_cost")
+    errors: dict[str, list[str]] = {}
+    if rate is None or not Decimal(0) <= rate <= ledger_engine.MAX_RATE * 100:
+        errors["discount_rate_percent"] = [_("Give a discount rate between 0 and 20 %.")]
+    if hourly is None or not Decimal(0) <= hourly <= ledger_engine.MAX_HOURLY_COST:
+        errors["hourly_cost"] = [_("Give an hourly cost between 0 and 10 000 kr.")]
+    if base_year is not None and not (
+        isinstance(base_year, int)
+        and ledger_engine.MIN_YEAR <= base_year <= ledger_engine.MAX_YEAR
+    ):
+        errors["base_year"] = [_("Give a year between %(low)s and %(high)s.") % {
+            "low": ledger_engine.MIN_YEAR, "high": ledger_engine.MAX_YEAR}]
+    if errors:
+        raise ValidationError(errors)
+    economics, _created = Economics.objects.select_for_update().get_or_create(
+        initiative=initiative)
+    economics.discount_rate_percent = rate
+    economics.hourly_cost = hourly
+    economics.base_year = base_year
+    economics.updated_by = _user_or_none(acting_user)
+    _full_clean(economics, exclude=["updated_by", "initiative"])
+    economics.save()
+    _audit(acting_user, initiative, "set_economics", discount_rate=rate, hourly_cost=hourly,
+           base_year=base_year or "")
+    return economics
+
+
+def check_split_input(initiative: Initiative, joint_cost: Any,
+                      standalone: Mapping[str, Any]) -> tuple[Decimal, dict[str, Decimal]]:
+    """The joint cost and every paying partner's stand-alone cost, validated."""
+    errors: dict[str, list[str]] = {}
+    joint = _amount(joint_cost, "joint_cost")
+    if joint is None or not Decimal(0) < joint <= ledger_engine.MAX_KRONOR:
+        errors["joint_cost"] = [_("Give a joint cost above 0 and at most 10 000 million kr.")]
+    partners = analysis.paying_partners(initiative)
+    if len(partners) < 2:
+        errors["joint_cost"] = [_("A joint cost is split between at least two paying partners "
+                                  "(observers do not pay).")]
+    codes = {p.organisation.code for p in partners}
+    unknown = set(standalone) - codes
+    if unknown:
+        errors["standalone"] = [_("Not a paying partner of the initiative: %(codes)s.") % {
+            "codes": ", ".join(sorted(c[:40] for c in unknown)[:5])}]
+    alone: dict[str, Decimal] = {}
+    for code in sorted(codes):
+        field = f"alone_{code}"
+        try:
+            value = _amount(standalone.get(code), field)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            continue
+        if value is None or not Decimal(0) < value <= ledger_engine.MAX_KRONOR:
+            errors[field] = [_("Give what the partner would pay alone: above 0 and at most "
+                               "10 000 million kr.")]
+            continue
+        alone[code] = value
+    if errors:
+        raise ValidationError(errors)
+    assert joint is not None
+    return joint, alone
+
+
+@transaction.atomic
+def do_choose_cost_split(initiative: Initiative, *, acting_user: User | None,
+                         joint_cost: Any, standalone: Mapping[str, Any], method: str,
+                         rationale: str = "") -> CostSplit:
+    """Store the lead's choice of how the joint cost is split, with the comparison of every
+    method and the core check as they are now."""
+    joint, alone = check_split_input(initiative, joint_cost, standalone)
+    try:
+        comparison = analysis.compare_split(initiative, joint, alone)
+    except CalculatorError as exc:
+        raise ValidationError({"joint_cost": [str(exc)]}) from None
+    snapshot = analysis.comparison_snapshot(comparison)
+    chosen = next((r for r in snapshot if r["method"] == method), None)
+    if chosen is None:
+        raise ValidationError({"method": [_("Choose one of the methods compared.")]})
+    split = CostSplit(
+        initiative=initiative, joint_cost=joint,
+        standalone={code: str(value) for code, value in alone.items()},
+        names={p.code: p.name for p in comparison.partners},
+        method=method, method_label=chosen["label"], amounts=chosen["amounts"],
+        comparison=snapshot, in_core=chosen["in_core"],
+        core_is_empty=comparison.core_is_empty, stability=chosen["stability"],
+        rationale=rationale.strip(), chosen_by=_user_or_none(acting_user),
+    )
+    _full_clean(split, exclude=["chosen_by"])
+    split.save()
+    _audit(acting_user, initiative, "choose_cost_split", method=method, joint_cost=joint)
+    return split

@@ -1,5 +1,8 @@
-"""The adapter to the text engine: suggested alignments between partner statements and shared
-goals, by a small rule set that the page explains.
+"""The adapters to the engines: suggested alignments between partner statements and shared
+goals (text engine), the benefits ledger (``engines.benefits``) and the split of the joint cost
+(the fair-sharing engine, through the calculator's adapter ``benefits.analysis``).
+
+Suggested alignments follow a small rule set that the page explains.
 
 The rules, in order:
 
@@ -18,11 +21,27 @@ Suggestions are never stored; people set the stance.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
+from django.utils import timezone
+
+from mellanrum.benefits import analysis as sharing
+from mellanrum.engines import benefits as engine
 from mellanrum.engines.textmatch import analyse
 
-__all__ = ["Suggestion", "suggest"]
+from .models import (
+    DEFAULT_DISCOUNT_RATE_PERCENT,
+    DEFAULT_HOURLY_COST,
+    Economics,
+    Initiative,
+    LedgerRow,
+    Partner,
+)
+
+__all__ = ["EconomicsValues", "LedgerView", "Suggestion", "ledger_view", "suggest"]
 
 LIMIT_WORDS = (
     "får inte", "inte", "ej", "endast", "enbart", "bara", "max", "högst", "ingen", "inget",
@@ -80,3 +99,158 @@ def suggest(statement_text: str, statement_kind: str, goal_text: str) -> Suggest
     if limits:
         return Suggestion("conflicts", "limit", tuple(limits), shared)
     return Suggestion("supports", "shared", shared, shared)
+
+
+# --- Benefits ledger ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EconomicsValues:
+    discount_rate_percent: Decimal
+    hourly_cost: Decimal
+    base_year: int
+    base_year_is_default: bool
+    is_default: bool  # no settings stored: the defaults apply
+
+    @property
+    def settings(self) -> engine.Settings:
+        return engine.Settings(self.discount_rate_percent / 100, self.hourly_cost,
+                               self.base_year)
+
+
+def economics_values(initiative: Initiative, rows: Iterable[LedgerRow] = ()) -> EconomicsValues:
+    try:
+        stored: Economics | None = initiative.economics
+    except Economics.DoesNotExist:
+        stored = None
+    years = [r.year for r in rows]
+    default_year = min(years) if years else timezone.localdate().year
+    if stored is None:
+        return EconomicsValues(DEFAULT_DISCOUNT_RATE_PERCENT, DEFAULT_HOURLY_COST, default_year,
+                               True, True)
+    return EconomicsValues(stored.discount_rate_percent, stored.hourly_cost,
+                           stored.base_year or default_year, stored.base_year is None, False)
+
+
+def _entries(rows: Iterable[LedgerRow]) -> list[engine.LedgerEntry]:
+    return [
+        engine.LedgerEntry(r.organisation.code, r.year, r.kind, r.planned or Decimal(0),
+                           r.realised)
+        for r in rows if r.kind != LedgerRow.Kind.QUALITATIVE
+    ]
+
+
+@dataclass
+class LedgerView:
+    economics: EconomicsValues
+    result: engine.LedgerResult
+    names: dict[str, str]
+    rows: list[LedgerRow]
+
+    @property
+    def qualitative(self) -> list[LedgerRow]:
+        return [r for r in self.rows if r.is_qualitative]
+
+    @property
+    def quantitative(self) -> list[LedgerRow]:
+        return [r for r in self.rows if not r.is_qualitative]
+
+    def partner_rows(self) -> list[dict[str, Any]]:
+        return [{"code": p.partner, "name": self.names.get(p.partner, p.partner), "result": p}
+                for p in self.result.partners]
+
+    def year_rows(self) -> list[dict[str, Any]]:
+        return [{"code": y.partner, "name": self.names.get(y.partner, y.partner), "year": y}
+                for y in self.result.years]
+
+
+def ledger_view(initiative: Initiative) -> LedgerView:
+    """The ledger of an initiative evaluated by the engine, every partner listed."""
+    rows = list(initiative.ledger_rows.select_related("organisation", "updated_by"))
+    partners = list(initiative.partners.select_related("organisation"))
+    values = economics_values(initiative, rows)
+    result = engine.evaluate(_entries(rows), values.settings,
+                             partners=[p.organisation.code for p in partners])
+    names = {p.organisation.code: p.organisation.name for p in partners}
+    names.update({r.organisation.code: r.organisation.name for r in rows})
+    return LedgerView(values, result, names, rows)
+
+
+def net_gains(initiatives: Iterable[Initiative]) -> dict[int, engine.LedgerResult]:
+    """The evaluated ledger of each initiative that has one, by initiative id (prefetch
+    ``ledger_rows__organisation`` and select ``economics`` to keep the queries few)."""
+    found: dict[int, engine.LedgerResult] = {}
+    for initiative in initiatives:
+        rows = list(initiative.ledger_rows.all())
+        if not rows:
+            continue
+        values = economics_values(initiative, rows)
+        found[initiative.pk] = engine.evaluate(_entries(rows), values.settings)
+    return found
+
+
+# --- Split of the joint cost ------------------------------------------------------------------
+
+
+def paying_partners(initiative: Initiative) -> list[Partner]:
+    """Observers take no share of the joint cost."""
+    return [p for p in initiative.partners.select_related("organisation")
+            if p.role != Partner.Role.OBSERVER]
+
+
+def compare_split(initiative: Initiative, joint_cost: Decimal,
+                  standalone: Mapping[str, Decimal]) -> sharing.Comparison:
+    """Every fair-sharing method for the joint cost against the partners' stand-alone costs.
+
+    Raises ``sharing.CalculatorError`` when the engine refuses the game.
+    """
+    partners = paying_partners(initiative)
+    players = [
+        sharing.Partner(code=p.organisation.code, name=p.organisation.name,
+                        alone=float(standalone[p.organisation.code]),
+                        population=(float(p.organisation.population)
+                                    if p.organisation.population else None))
+        for p in partners
+    ]
+    data = sharing.game_data("cost", players, float(joint_cost))
+    return sharing.compare(data, {p.code: p.name for p in players})
+
+
+def comparison_snapshot(comparison: sharing.Comparison) -> list[dict[str, Any]]:
+    """Every method's result as plain JSON, with its core check in words."""
+    return [
+        {
+            "method": r.method, "label": r.label, "explanation": r.explanation,
+            "amounts": {code: round(value, 2) for code, value in r.amounts.items()},
+            "in_core": r.in_core,
+            "blocking": [[list(members), round(gain, 2)] for members, gain in r.blocking],
+            "blocking_count": r.blocking_count,
+            "stability": sharing.stability_sentence(comparison, r),
+        }
+        for r in comparison.results
+    ]
+
+
+def _stability(in_core: bool | None, blocking: list[Any], blocking_count: int,
+               names: Mapping[str, str]) -> str:
+    """The core check in words, in the reader's language (as the calculator words it)."""
+    partners = [sharing.Partner(code=c, name=n, alone=0.0) for c, n in names.items()]
+    comparison = sharing.Comparison("cost", partners, 0.0, 0.0, [], [], False)
+    result = sharing.MethodResult(
+        method="", label="", explanation="", amounts={}, savings={}, in_core=in_core,
+        blocking=[(tuple(members), float(gain)) for members, gain in blocking],
+        blocking_count=blocking_count,
+    )
+    return sharing.stability_sentence(comparison, result)
+
+
+def localised_methods(comparison: list[dict[str, Any]],
+                      names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """A stored comparison with labels, explanations and core checks in the reader's
+    language; the stored texts are those the chooser saw."""
+    return [
+        {**m, "label": str(sharing.METHOD_LABELS.get(m["method"], m["label"])),
+         "explanation": str(sharing.METHOD_EXPLANATIONS.get(m["method"], m["explanation"])),
+         "stability": _stability(m["in_core"], m["blocking"], m["blocking_count"], names)}
+        for m in comparison
+    ]

@@ -6,16 +6,23 @@ from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.pagination import BoundedLimitOffsetPagination
 
-from . import actions, portfolio
-from .access import access_initiative, can_speak_for, is_reader, visible_initiatives
-from .models import Alignment, Initiative, Partner, Statement
+from . import actions, analysis, ledger, portfolio
+from .access import (
+    access_initiative,
+    access_ledger_row,
+    can_edit_economics,
+    can_speak_for,
+    is_reader,
+    visible_initiatives,
+)
+from .models import Alignment, CostSplit, Initiative, LedgerRow, Partner, Statement
 
 router = Router(tags=["collaborations"])
 
@@ -180,6 +187,9 @@ class PortfolioRowOut(Schema):
     score: Decimal
     conflicts: int
     is_illustrative: bool
+    net_gain: Decimal | None = Field(
+        None, description="Net gain of all partners (forecast NPV, kr); null without ledger"
+    )
 
 
 class PortfolioOut(Schema):
@@ -263,7 +273,215 @@ def get_portfolio(request: HttpRequest, filters: Query[PortfolioQuery]) -> dict[
         "rows": [
             {"id": r.initiative.pk, "title": r.initiative.title, "phase": r.initiative.phase,
              "lead": r.lead, "partners": list(r.partners), "score": r.score,
-             "conflicts": r.conflicts, "is_illustrative": r.initiative.is_illustrative}
+             "conflicts": r.conflicts, "is_illustrative": r.initiative.is_illustrative,
+             "net_gain": r.net_gain}
             for r in rows
         ],
     }
+
+
+
+# --- Benefits ledger, economics and cost split -------------------------------------------
+
+LedgerKind = Literal["investment", "running", "money", "hours", "qualitative"]
+MAX_AMOUNT = 10_000_000_000
+
+
+def Amount() -> Decimal | None:  # noqa: N802 - reads as a type in the schemas
+    return Field(  # type: ignore[no-any-return]
+        None, ge=0, le=MAX_AMOUNT, max_digits=13, decimal_places=2,
+        description="Kronor, or hours for kind 'hours'; null for a qualitative benefit",
+    )
+
+
+class LedgerRowOut(Schema):
+    id: int
+    organisation: str = Field(..., alias="organisation.code")
+    year: int
+    kind: str
+    planned: Decimal | None
+    realised: Decimal | None
+    description: str
+    version: int
+
+
+class LedgerRowUpdate(Schema):
+    year: int = Field(..., ge=2000, le=2100)
+    kind: LedgerKind
+    planned: Decimal | None = Amount()
+    realised: Decimal | None = Amount()
+    description: str = Field("", max_length=500)
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1,
+        description="The version you read; a newer one on the server answers 409",
+    )
+
+
+class LedgerRowIn(LedgerRowUpdate):
+    organisation: str | None = Field(
+        None, max_length=40, description="Code of the partner organisation; defaults to yours"
+    )
+
+
+class PartnerEconomicsOut(Schema):
+    organisation: str
+    name: str
+    cost_planned: Decimal
+    benefit_planned: Decimal
+    cost_realised: Decimal
+    benefit_realised: Decimal
+    npv_planned: Decimal
+    npv_realised: Decimal
+    net_gain: Decimal
+    realisation_rate: Decimal | None
+
+
+class EconomicsOut(Schema):
+    discount_rate_percent: Decimal
+    hourly_cost: Decimal
+    base_year: int
+    is_default: bool
+    partners: list[PartnerEconomicsOut]
+    npv_planned: Decimal
+    npv_realised: Decimal
+    net_gain: Decimal
+    realisation_rate: Decimal | None
+
+
+class EconomicsIn(Schema):
+    discount_rate_percent: Decimal = Field(..., ge=0, le=20, max_digits=5, decimal_places=2)
+    hourly_cost: Decimal = Field(..., ge=0, le=10000, max_digits=7, decimal_places=2)
+    base_year: int | None = Field(None, ge=2000, le=2100)
+
+
+class SplitMethodOut(Schema):
+    method: str
+    label: str
+    amounts: dict[str, float]
+    in_core: bool | None
+    blocking_count: int
+    stability: str
+
+
+class SplitOut(Schema):
+    method: str
+    method_label: str
+    joint_cost: Decimal
+    standalone: dict[str, Decimal]
+    amounts: dict[str, float]
+    in_core: bool | None
+    core_is_empty: bool
+    stability: str
+    rationale: str
+    chosen_at: datetime.datetime
+    chosen_by: str | None = None
+    comparison: list[SplitMethodOut]
+
+    @staticmethod
+    def resolve_chosen_by(obj: CostSplit) -> str | None:
+        return obj.chosen_by.get_username() if obj.chosen_by else None
+
+    @staticmethod
+    def resolve_comparison(obj: CostSplit) -> list[dict[str, object]]:
+        return analysis.localised_methods(obj.comparison, obj.names)
+
+    @staticmethod
+    def resolve_stability(obj: CostSplit) -> str:
+        return str(obj.chosen["stability"])
+
+
+class SplitIn(Schema):
+    joint_cost: Decimal = Field(..., gt=0, le=MAX_AMOUNT, max_digits=13, decimal_places=2)
+    standalone: dict[str, Decimal] = Field(
+        ..., description="Each paying partner's cost if it did the same alone, by code"
+    )
+    method: str = Field(..., max_length=40, description="e.g. shapley, nucleolus, scrb")
+    rationale: str = Field("", max_length=1000)
+
+
+CONFLICT = {"detail": "The ledger row was changed by someone else; fetch it again and retry."}
+
+
+@router.get("/initiatives/{initiative_id}/ledger", response=list[LedgerRowOut])
+def list_ledger(request: HttpRequest, initiative_id: int) -> list[LedgerRow]:
+    initiative = access_initiative(request.user, initiative_id)
+    return list(initiative.ledger_rows.select_related("organisation"))
+
+
+def _row_values(payload: LedgerRowUpdate) -> dict[str, object]:
+    return payload.dict(include={"year", "kind", "planned", "realised", "description"})
+
+
+@router.post("/initiatives/{initiative_id}/ledger", response={201: LedgerRowOut})
+def add_ledger_row(request: HttpRequest, initiative_id: int, payload: LedgerRowIn) -> Status:
+    initiative = access_initiative(request.user, initiative_id)
+    code = payload.organisation or getattr(request.user.organisation, "code", None)
+    if code and "\x00" in code:
+        raise ValidationError({"organisation": ["Give the code of a partner organisation."]})
+    organisation = Organisation.objects.filter(code=code).first() if code else None
+    if organisation is None:
+        raise ValidationError({"organisation": ["Give the code of a partner organisation."]})
+    if not can_speak_for(request.user, initiative, organisation):
+        raise PermissionDenied
+    row = actions.do_add_ledger_row(initiative, acting_user=request.user,
+                                    organisation=organisation, **_row_values(payload))
+    return Status(201, row)
+
+
+@router.put("/initiatives/{initiative_id}/ledger/{row_id}",
+            response={200: LedgerRowOut, 409: dict[str, str]})
+def update_ledger_row(request: HttpRequest, initiative_id: int, row_id: int,
+                      payload: LedgerRowUpdate) -> object:
+    row = access_ledger_row(request.user, row_id, write=True)
+    if row.initiative_id != initiative_id:
+        raise Http404
+    try:
+        return actions.do_update_ledger_row(row, acting_user=request.user,
+                                            expected_version=payload.version,
+                                            **_row_values(payload))
+    except actions.EditConflict:
+        return Status(409, CONFLICT)
+
+
+@router.delete("/initiatives/{initiative_id}/ledger/{row_id}", response={204: None})
+def delete_ledger_row(request: HttpRequest, initiative_id: int, row_id: int) -> Status:
+    row = access_ledger_row(request.user, row_id, write=True)
+    if row.initiative_id != initiative_id:
+        raise Http404
+    actions.do_remove_ledger_row(row, acting_user=request.user)
+    return Status(204, None)
+
+
+@router.get("/initiatives/{initiative_id}/economics", response=EconomicsOut)
+def get_economics(request: HttpRequest, initiative_id: int) -> dict[str, object]:
+    initiative = access_initiative(request.user, initiative_id)
+    return ledger.summary(analysis.ledger_view(initiative))
+
+
+@router.put("/initiatives/{initiative_id}/economics", response=EconomicsOut)
+def set_economics(request: HttpRequest, initiative_id: int,
+                  payload: EconomicsIn) -> dict[str, object]:
+    initiative = access_initiative(request.user, initiative_id, write=True)
+    actions.do_set_economics(initiative, acting_user=request.user, **payload.dict())
+    return ledger.summary(analysis.ledger_view(initiative))
+
+
+@router.get("/initiatives/{initiative_id}/split", response={200: SplitOut, 404: dict[str, str]})
+def get_split(request: HttpRequest, initiative_id: int) -> object:
+    initiative = access_initiative(request.user, initiative_id)
+    split = initiative.cost_splits.select_related("chosen_by").first()
+    if split is None:
+        return Status(404, {"detail": "No split of the joint cost has been chosen yet."})
+    return split
+
+
+@router.post("/initiatives/{initiative_id}/split", response={201: SplitOut})
+def choose_split(request: HttpRequest, initiative_id: int, payload: SplitIn) -> Status:
+    initiative = access_initiative(request.user, initiative_id)
+    if not can_edit_economics(request.user, initiative):
+        raise PermissionDenied
+    split = actions.do_choose_cost_split(initiative, acting_user=request.user,
+                                         joint_cost=payload.joint_cost,
+                                         standalone=payload.standalone, method=payload.method,
+                                         rationale=payload.rationale)
+    return Status(201, split)

@@ -1,13 +1,16 @@
 """Three illustrative initiatives among the Stockholm County demo municipalities.
 
 Everything here is made up for the demo and flagged ``is_illustrative`` so the UI labels it.
-Goals, statements, decisions and risks are written through the actions like any other data.
+Goals, statements, decisions, risks, ledgers and cost splits are written through the actions
+like any other data. The ledgers cover the fixed years 2024–2028 (realised figures for 2024
+and 2025), so the demo gives the same numbers whenever it is loaded.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +39,9 @@ class DemoInitiative:
     step_words: tuple[str, ...] = ()
     conflicts: tuple[tuple[int, int], ...] = field(default=())  # (statement index, goal index)
     is_public: bool = True
+    # Ledger scale in kronor: the lead's investment; partners' figures are scaled from it.
+    investment: int = 1_000_000
+    split_method: str = "shapley"
 
 
 DEMO = (
@@ -91,6 +97,7 @@ DEMO = (
         risks=(("Nyckelpersoner slutar under projektet", 3, 3, "HR", "Dokumentera och "
                 "sprid kunskapen i ett gemensamt nätverk."),),
         concept_words=("bygglov",), step_words=("bygglov",),
+        investment=600_000, split_method="nucleolus",
     ),
     DemoInitiative(
         title="Gemensamt planeringssystem för hemtjänsten",
@@ -111,6 +118,7 @@ DEMO = (
                 "Gemensam förstudie av marknaden före upphandlingen."),),
         concept_words=("hemtjänst",),
         is_public=False,
+        investment=1_500_000, split_method="scrb",
     ),
 )
 
@@ -170,6 +178,66 @@ def _create(item: DemoInitiative, organisations: dict[str, Organisation],
     return initiative
 
 
+LEDGER_YEARS = (2024, 2025, 2026, 2027, 2028)
+REALISED_YEARS = (2024, 2025)
+# Realised as a share of planned, per kind, so the follow-up shows both over- and under-run.
+REALISED_SHARE = {"investment": Decimal("1.12"), "running": Decimal("0.95"),
+                  "money": Decimal("0.80"), "hours": Decimal("0.70")}
+
+
+def _ledger_plan(investment: int, weight: Decimal) -> list[tuple[int, str, Decimal, str]]:
+    """(year, kind, planned, description) for one partner: an investment up front, a running
+    cost, and benefits in money and hours that grow as the solution is taken into use."""
+    base = Decimal(investment) * weight
+    plan = [(LEDGER_YEARS[0], "investment", base, "Införande och anpassning")]
+    for step, year in enumerate(LEDGER_YEARS):
+        plan.append((year, "running", (base * Decimal("0.10")).quantize(Decimal(1)),
+                     "Licenser och förvaltning"))
+        if step == 0:
+            continue
+        ramp = Decimal(min(step, 3)) / 3
+        plan.append((year, "money", (base * Decimal("0.30") * ramp).quantize(Decimal(1)),
+                     "Lägre kostnader för porto och utskick"))
+        plan.append((year, "hours", (base / 2000 * ramp).quantize(Decimal(1)),
+                     "Mindre tid för handläggning"))
+    return plan
+
+
+def _add_ledger(initiative: Initiative) -> None:
+    if initiative.ledger_rows.exists():
+        return
+    partners = [p for p in initiative.partners.select_related("organisation")]
+    paying = [p for p in partners if p.role != Partner.Role.OBSERVER]
+    actions.do_set_economics(initiative, acting_user=None, discount_rate_percent=Decimal("3.5"),
+                             hourly_cost=Decimal(600), base_year=LEDGER_YEARS[0])
+    item = next((d for d in DEMO if d.title == initiative.title), None)
+    investment = item.investment if item else 1_000_000
+    for index, partner in enumerate(paying):
+        weight = Decimal(1) if partner.role == Partner.Role.LEAD else \
+            Decimal(6 - index) / 10
+        for year, kind, planned, description in _ledger_plan(investment, weight):
+            realised = ((planned * REALISED_SHARE[kind]).quantize(Decimal(1))
+                        if year in REALISED_YEARS else None)
+            actions.do_add_ledger_row(initiative, acting_user=None,
+                                      organisation=partner.organisation, year=year, kind=kind,
+                                      planned=planned, realised=realised,
+                                      description=description)
+        actions.do_add_ledger_row(initiative, acting_user=None,
+                                  organisation=partner.organisation, year=LEDGER_YEARS[1],
+                                  kind="qualitative",
+                                  description="Invånarna möter samma service oavsett kommun.")
+    if len(paying) >= 2:
+        alone = {p.organisation.code: Decimal(investment) * (
+            Decimal(1) if p.role == Partner.Role.LEAD else Decimal("0.7"))
+            for p in paying}
+        actions.do_choose_cost_split(
+            initiative, acting_user=None,
+            joint_cost=(sum(alone.values()) * Decimal("0.6")).quantize(Decimal(1)),
+            standalone=alone, method=item.split_method if item else "shapley",
+            rationale="Styrgruppen valde metoden efter att ha jämfört alternativen.",
+        )
+
+
 @transaction.atomic
 def do_load_demo_initiatives() -> int:
     """Create the demo initiatives that do not exist yet; returns how many were created."""
@@ -180,11 +248,12 @@ def do_load_demo_initiatives() -> int:
     for item in DEMO:
         if item.lead not in organisations:
             continue
-        exists = Initiative.objects.filter(
+        existing = Initiative.objects.filter(
             title=item.title, is_illustrative=True,
             partners__role=Partner.Role.LEAD, partners__organisation=organisations[item.lead],
-        ).exists()
-        if not exists:
-            _create(item, organisations, today)
+        ).first()
+        if existing is None:
+            existing = _create(item, organisations, today)
             created += 1
+        _add_ledger(existing)
     return created

@@ -8,13 +8,23 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from mellanrum.benefits.analysis import METHOD_LABELS
 from mellanrum.commonality.models import Concept
 from mellanrum.core.models import User
 from mellanrum.journeys.models import Step
 from mellanrum.landscape.models import Activity, Contact, Organisation
 
 from . import actions
-from .models import Alignment, DecisionEntry, Goal, Initiative, Partner, Risk, Statement
+from .models import (
+    Alignment,
+    DecisionEntry,
+    Goal,
+    Initiative,
+    LedgerRow,
+    Partner,
+    Risk,
+    Statement,
+)
 
 NOT_AN_ORGANISATION = _("Choose an organisation from the landscape.")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -87,6 +97,8 @@ class GoalForm(forms.ModelForm, ItemForm):
 
     def clean_target_date(self) -> datetime.date:
         value: datetime.date = self.cleaned_data["target_date"]
+        if self.instance.pk is not None and value == self.instance.target_date:
+            return value  # an edit may keep a target date that has passed
         try:
             actions.check_target_date(value)
         except ValidationError as exc:
@@ -248,3 +260,122 @@ def item_form(kind: str, initiative: Initiative, data: Any) -> ItemForm | None:
         return ActivityLinkForm(data, initiative=initiative)
     form_class = classes.get(kind)
     return form_class(data) if form_class else None
+
+
+# --- Editing (optimistic locking) -------------------------------------------------------------
+
+EDIT_CONFLICT = _("Someone else saved this while you were editing it. Nothing was saved: "
+                  "reload the page to see their changes, then edit again.")
+
+
+def version_field() -> forms.IntegerField:
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
+                              max_value=2**31 - 1)
+
+
+class GoalEditForm(GoalForm):
+    version = version_field()
+
+
+class RiskEditForm(RiskForm):
+    version = version_field()
+
+
+class DecisionEditForm(DecisionForm):
+    version = version_field()
+
+
+class StatementEditForm(forms.ModelForm):
+    version = version_field()
+    text = forms.CharField(label=_("Statement"), max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = Statement
+        fields = ["kind", "text"]
+
+
+EDIT_FORMS: dict[str, type[forms.ModelForm]] = {
+    "goal": GoalEditForm, "risk": RiskEditForm, "decision": DecisionEditForm,
+}
+
+
+def edit_values(form: forms.ModelForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in form._meta.fields or ()}
+
+
+# --- Benefits ledger, economics and cost split ------------------------------------------------
+
+
+def amount_field(label: str, *, required: bool = False, help_text: str = "",
+                 ) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=required, localize=True, help_text=help_text,
+        error_messages={"invalid": _("Give a number, e.g. 125000 or 125000,50.")},
+    )
+
+
+class LedgerRowForm(forms.Form):
+    organisation = organisation_field(_("Partner"))
+    year = forms.IntegerField(label=_("Year"),
+                              error_messages={"invalid": _("Give a year, e.g. 2026.")})
+    kind = forms.ChoiceField(label=_("Kind"), choices=LedgerRow.Kind.choices)
+    planned = amount_field(_("Planned amount"), help_text=_(
+        "Kronor; for hours saved, the number of hours. Empty for a qualitative benefit."))
+    realised = amount_field(_("Realised amount"), help_text=_(
+        "Fill in when the year has been followed up; empty until then."))
+    description = forms.CharField(label=_("Description"), max_length=500, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    version = version_field()
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation],
+                 row: LedgerRow | None = None, **kwargs: Any) -> None:
+        if row is not None:
+            kwargs.setdefault("initial", {
+                "organisation": row.organisation.code, "year": row.year, "kind": row.kind,
+                "planned": row.planned, "realised": row.realised,
+                "description": row.description, "version": row.version,
+            })
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        field.queryset = organisations.order_by("name")
+        if row is not None:
+            del self.fields["organisation"]
+        elif len(field.queryset) == 1:
+            field.empty_label = None
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"year": data["year"], "kind": data["kind"], "planned": data["planned"],
+                "realised": data["realised"], "description": data["description"]}
+
+
+class EconomicsForm(forms.Form):
+    discount_rate_percent = amount_field(_("Discount rate (kalkylränta), %"), required=True,
+                                         help_text=_("Between 0 and 20."))
+    hourly_cost = amount_field(_("Hourly cost, kr"), required=True, help_text=_(
+        "What an hour of a person's time costs, with overheads; values the hours saved."))
+    base_year = forms.IntegerField(
+        label=_("Base year"), required=False,
+        help_text=_("The year values are discounted to; empty means the first year of the "
+                    "ledger."),
+        error_messages={"invalid": _("Give a year, e.g. 2026.")},
+    )
+
+
+class SplitForm(forms.Form):
+    joint_cost = amount_field(_("Joint cost to split, kr"), required=True)
+    method = forms.ChoiceField(label=_("Chosen method"), required=False,
+                               choices=[("", "–")] + [(k, v) for k, v in METHOD_LABELS.items()])
+    rationale = forms.CharField(label=_("Rationale for the choice"), max_length=1000,
+                                required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, partners: list[Partner], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.codes = [p.organisation.code for p in partners]
+        for p in partners:
+            self.fields[f"alone_{p.organisation.code}"] = amount_field(
+                _("%(name)s: cost alone, kr") % {"name": p.organisation.name}, required=True)
+
+    def standalone(self) -> dict[str, Any]:
+        return {code: self.cleaned_data.get(f"alone_{code}") for code in self.codes}

@@ -3,6 +3,9 @@ their own statements, the steering group, the decision log and the risks."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -89,6 +92,7 @@ class Goal(models.Model):
     baseline = models.CharField(_("baseline"), max_length=100, blank=True)
     target = models.CharField(_("target"), max_length=100)
     target_date = models.DateField(_("target date"))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["target_date", "pk"]
@@ -149,7 +153,8 @@ class SteeringMember(models.Model):
 
 
 class DecisionEntry(models.Model):
-    """One line of the decision log; the log is kept, never edited."""
+    """One line of the decision log. Entries are kept; corrections are edits recorded with
+their old text in the audit log."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
                                    related_name="decisions")
@@ -160,6 +165,7 @@ class DecisionEntry(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-date", "-pk"]
@@ -177,6 +183,7 @@ class Risk(models.Model):
     impact = models.PositiveSmallIntegerField(_("impact"), validators=ONE_TO_FIVE)
     owner = models.CharField(_("owner"), max_length=200, blank=True)
     mitigation = models.TextField(_("mitigation"), max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["pk"]
@@ -229,6 +236,7 @@ class Statement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["organisation__name", "pk"]
@@ -262,3 +270,128 @@ class Alignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement} / {self.goal}: {self.stance}"
+
+
+# --- Benefits follow-up (nyttorealisering) -------------------------------------------------
+
+DEFAULT_DISCOUNT_RATE_PERCENT = Decimal("3.5")
+DEFAULT_HOURLY_COST = Decimal("600")
+
+
+class Economics(models.Model):
+    """How an initiative's ledger is valued: discount rate, hourly cost and base year.
+
+    Created on first edit; until then the defaults apply (see ``docs/collaborations.md``).
+    """
+
+    initiative = models.OneToOneField(Initiative, on_delete=models.CASCADE,
+                                      related_name="economics")
+    discount_rate_percent = models.DecimalField(
+        _("discount rate (%)"), max_digits=5, decimal_places=2,
+        default=DEFAULT_DISCOUNT_RATE_PERCENT,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(20))],
+    )
+    hourly_cost = models.DecimalField(
+        _("hourly cost (kr)"), max_digits=8, decimal_places=2, default=DEFAULT_HOURLY_COST,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(10000))],
+    )
+    base_year = models.PositiveSmallIntegerField(
+        _("base year"), null=True, blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The year values are discounted to; empty means the first year of the "
+                    "ledger."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.discount_rate_percent} %"
+
+
+class LedgerRow(models.Model):
+    """One partner's planned (and realised) cost or benefit of one kind in one year.
+
+    Qualitative benefits are rows of kind ``qualitative`` with a description and no amount.
+    """
+
+    class Kind(models.TextChoices):
+        INVESTMENT = "investment", _("Investment cost")
+        RUNNING = "running", _("Running cost")
+        MONEY = "money", _("Benefit in money")
+        HOURS = "hours", _("Hours saved")
+        QUALITATIVE = "qualitative", _("Qualitative benefit")
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
+                                   related_name="ledger_rows")
+    organisation = models.ForeignKey("landscape.Organisation", on_delete=models.CASCADE,
+                                     related_name="+", verbose_name=_("organisation"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    planned = models.DecimalField(_("planned"), max_digits=14, decimal_places=2, null=True,
+                                  blank=True)
+    realised = models.DecimalField(_("realised"), max_digits=14, decimal_places=2, null=True,
+                                   blank=True)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["organisation__name", "year", "kind", "pk"]
+        verbose_name = _("ledger row")
+        verbose_name_plural = _("ledger rows")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year} {self.kind}"
+
+    @property
+    def is_hours(self) -> bool:
+        return self.kind == self.Kind.HOURS
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.kind == self.Kind.QUALITATIVE
+
+
+class CostSplit(models.Model):
+    """A stored split of the joint cost: the game, the chosen method, the comparison of all
+    methods and the core check, as they were when the lead chose. The newest is current."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
+                                   related_name="cost_splits")
+    joint_cost = models.DecimalField(_("joint cost"), max_digits=14, decimal_places=2)
+    standalone = models.JSONField(_("stand-alone costs"))  # {org code: kronor}
+    names = models.JSONField(default=dict)  # {org code: name} at the time of choosing
+    method = models.CharField(_("chosen method"), max_length=40)
+    method_label = models.CharField(max_length=200)
+    amounts = models.JSONField()  # {org code: kronor} by the chosen method
+    comparison = models.JSONField()  # every method: label, amounts, in_core, blocking
+    in_core = models.BooleanField(null=True)
+    core_is_empty = models.BooleanField(default=False)
+    stability = models.TextField(blank=True)  # the core check in plain words, as shown
+    rationale = models.CharField(_("rationale"), max_length=1000, blank=True)
+    chosen_at = models.DateTimeField(auto_now_add=True)
+    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-chosen_at", "-pk"]
+        get_latest_by = ["chosen_at", "pk"]
+        verbose_name = _("cost split")
+        verbose_name_plural = _("cost splits")
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.method}"
+
+    @property
+    def chosen(self) -> dict[str, Any]:
+        """The chosen method's entry of the comparison, worded in the reader's language."""
+        from .analysis import localised_methods
+
+        methods = localised_methods(self.comparison, self.names)
+        return next((m for m in methods if m["method"] == self.method),
+                    {"label": self.method_label, "stability": self.stability})

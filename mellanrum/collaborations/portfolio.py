@@ -18,6 +18,7 @@ from openpyxl import Workbook
 
 from mellanrum.landscape.spreadsheet import neutralise_formula
 
+from . import analysis
 from .models import Alignment, Initiative, Partner
 
 CRITERIA = ("citizen_value", "savings", "feasibility", "reach", "risk_level")
@@ -79,7 +80,9 @@ def filter_initiatives(queryset: QuerySet[Initiative],
     return (
         queryset.distinct()
         .annotate(conflict_count=conflicts)
-        .prefetch_related("partners__organisation", "concept_links")
+        .select_related("economics")
+        .prefetch_related("partners__organisation", "concept_links",
+                          "ledger_rows__organisation")
     )
 
 
@@ -90,16 +93,21 @@ class Row:
     lead: str
     partners: tuple[str, ...]
     conflicts: int
+    net_gain: Decimal | None = None  # all partners' forecast NPV; None without a ledger
 
 
 def ranked(initiatives: Iterable[Initiative], weights: Mapping[str, int]) -> list[Row]:
+    items = list(initiatives)
+    ledgers = analysis.net_gains(items)
     rows = []
-    for item in initiatives:
+    for item in items:
         partners = list(item.partners.all())
         lead = next((p.organisation.name for p in partners if p.role == Partner.Role.LEAD), "")
+        result = ledgers.get(item.pk)
         rows.append(Row(item, score(item, weights), lead,
                         tuple(p.organisation.name for p in partners),
-                        getattr(item, "conflict_count", 0)))
+                        getattr(item, "conflict_count", 0),
+                        result.net_gain if result else None))
     rows.sort(key=lambda r: (-r.score, r.initiative.title))
     return rows
 
@@ -111,7 +119,7 @@ def to_xlsx(rows: list[Row], weights: Mapping[str, int]) -> bytes:
     sheet.append([
         _("Initiative"), _("Phase"), _("Lead"), _("Partners"), _("Score"),
         _("Citizen value"), _("Savings"), _("Feasibility"), _("Reach"), _("Risk"),
-        _("Conflicts"), _("Public"), _("Illustrative"),
+        _("Conflicts"), _("Net gain (NPV, kr)"), _("Public"), _("Illustrative"),
     ])
     for row in rows:
         item = row.initiative
@@ -119,7 +127,9 @@ def to_xlsx(rows: list[Row], weights: Mapping[str, int]) -> bytes:
             neutralise_formula(item.title), str(item.get_phase_display()),
             neutralise_formula(row.lead), neutralise_formula(", ".join(row.partners)),
             float(row.score), item.citizen_value, item.savings, item.feasibility, item.reach,
-            item.risk_level, row.conflicts, bool(item.is_public), bool(item.is_illustrative),
+            item.risk_level, row.conflicts,
+            None if row.net_gain is None else float(row.net_gain),
+            bool(item.is_public), bool(item.is_illustrative),
         ])
     notes = workbook.create_sheet(_("Weights")[:31])
     notes.append([_("Criterion"), _("Weight")])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -16,21 +17,36 @@ from django.views.decorators.http import require_POST
 from mellanrum.commonality.models import Concept
 from mellanrum.journeys.models import LifeEvent
 from mellanrum.landscape.models import Organisation
-from mellanrum.lib.charts import bar_chart_data_uri
+from mellanrum.lib.charts import bar_chart_data_uri, grouped_bar_chart_data_uri
 
-from . import actions, analysis, portfolio
+from . import actions, analysis, ledger, portfolio
 from .access import (
     MAX_ID,
     access_initiative,
+    access_ledger_row,
     access_statement,
+    can_edit_economics,
     can_edit_initiative,
     can_set_alignment,
     can_speak_for,
     is_partner,
+    ledger_organisations,
     statement_organisations,
     visible_initiatives,
 )
-from .forms import AlignmentForm, InitiativeForm, StatementForm, item_form
+from .forms import (
+    EDIT_CONFLICT,
+    EDIT_FORMS,
+    AlignmentForm,
+    EconomicsForm,
+    InitiativeForm,
+    LedgerRowForm,
+    SplitForm,
+    StatementEditForm,
+    StatementForm,
+    edit_values,
+    item_form,
+)
 from .models import Alignment, Goal, Initiative, Partner, Statement
 
 
@@ -39,11 +55,15 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 
 
 def _apply(form: Form, call: Any) -> bool:
-    """Run an action for a valid form; its validation errors go back into the form."""
+    """Run an action for a valid form; its validation errors go back into the form, and an
+    edit conflict becomes a form error (the view answers 409)."""
     if not form.is_valid():
         return False
     try:
         call()
+    except actions.EditConflict:
+        form.add_error(None, EDIT_CONFLICT)
+        return False
     except ValidationError as exc:
         by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
         for field, errors in by_field.items():
@@ -172,6 +192,8 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "concept_urls": set(Concept.objects.filter(
             concept_id__in=initiative.concept_links.values("concept_id")
         ).values_list("concept_id", flat=True)),
+        "ledger": analysis.ledger_view(initiative),
+        "split": initiative.cost_splits.select_related("chosen_by").first(),
     }
     return render(request, "collaborations/initiative_detail.html", context)
 
@@ -219,6 +241,43 @@ def item_remove(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpR
     return redirect(initiative)
 
 
+EDIT_TITLES = {
+    "goal": gettext_lazy("Edit shared goal"), "risk": gettext_lazy("Edit risk"),
+    "decision": gettext_lazy("Correct a decision"),
+}
+EDIT_ACTIONS = {
+    "goal": actions.do_update_goal, "risk": actions.do_update_risk,
+    "decision": actions.do_update_decision,
+}
+
+
+def _status(form: Form) -> int:
+    return 409 if EDIT_CONFLICT in form.non_field_errors() else 200
+
+
+@login_required
+def item_edit(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk, write=True)
+    if kind not in EDIT_FORMS or not 0 < item_pk <= MAX_ID:
+        raise Http404
+    form_class = EDIT_FORMS[kind]
+    item = get_object_or_404(form_class._meta.model, pk=item_pk, initiative=initiative)
+    form = form_class(_posted(request), instance=form_class._meta.model.objects.get(pk=item.pk),
+                      initial={"version": item.version})
+
+    def update() -> None:
+        EDIT_ACTIONS[kind](item, acting_user=request.user,
+                           expected_version=form.cleaned_data.get("version"),
+                           **edit_values(form))
+
+    if request.method == "POST" and _apply(form, update):
+        messages.success(request, _("Saved."))
+        return redirect(initiative)
+    return render(request, "collaborations/item_form.html",
+                  {"form": form, "initiative": initiative, "kind": kind, "editing": True,
+                   "title": EDIT_TITLES[kind]}, status=_status(form))
+
+
 # --- Statements and alignment --------------------------------------------------------------
 
 
@@ -238,6 +297,25 @@ def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("collaborations:alignment", initiative.pk)
     return render(request, "collaborations/statement_form.html",
                   {"form": form, "initiative": initiative})
+
+
+@login_required
+def statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = access_statement(request.user, pk, write=True)
+    form = StatementEditForm(_posted(request), instance=Statement.objects.get(pk=pk),
+                             initial={"version": statement.version})
+
+    def update() -> None:
+        actions.do_update_statement(statement, acting_user=request.user,
+                                    expected_version=form.cleaned_data.get("version"),
+                                    **edit_values(form))
+
+    if request.method == "POST" and _apply(form, update):
+        messages.success(request, _("Saved."))
+        return redirect("collaborations:alignment", statement.initiative_id)
+    return render(request, "collaborations/statement_form.html",
+                  {"form": form, "initiative": statement.initiative, "statement": statement},
+                  status=_status(form))
 
 
 @require_POST
@@ -302,3 +380,184 @@ def alignment(request: HttpRequest, pk: int) -> HttpResponse:
         "lead": initiative.partners.filter(role=Partner.Role.LEAD).first(),
     }
     return render(request, "collaborations/alignment.html", context)
+
+
+# --- Benefits follow-up (nyttorealisering) ------------------------------------------------
+
+
+def _ledger_chart(view: analysis.LedgerView) -> str | None:
+    totals = view.result.totals_by_year
+    if not totals:
+        return None
+    planned, realised = _("Planned"), _("Realised")
+    rows: list[tuple[str, str, float]] = []
+    for y in totals:
+        rows.append((str(y.year), planned, float(y.net_planned)))
+        if y.has_realised:
+            rows.append((str(y.year), realised, float(y.net_realised)))
+    return grouped_bar_chart_data_uri(rows, category_title=_("Year"), series_title=_("Figures"),
+                                      value_title=_("Net benefit, kr (not discounted)"))
+
+
+@login_required
+def ledger_page(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    view = analysis.ledger_view(initiative)
+    writable = set(ledger_organisations(request.user, initiative).values_list("code",
+                                                                              flat=True))
+    context = {
+        "initiative": initiative,
+        "ledger": view,
+        "chart": _ledger_chart(view),
+        "writable": writable,
+        "can_edit_economics": can_edit_economics(request.user, initiative),
+        "split": initiative.cost_splits.select_related("chosen_by").first(),
+    }
+    return render(request, "collaborations/ledger.html", context)
+
+
+@login_required
+def ledger_export(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    response = HttpResponse(
+        ledger.to_xlsx(initiative, analysis.ledger_view(initiative)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="nyttorealisering-{pk}.xlsx"'
+    return response
+
+
+@login_required
+def ledger_row_add(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    organisations = ledger_organisations(request.user, initiative)
+    if not organisations.exists():
+        raise PermissionDenied
+    form = LedgerRowForm(_posted(request), organisations=organisations)
+
+    def add() -> None:
+        actions.do_add_ledger_row(initiative, acting_user=request.user,
+                                  organisation=form.cleaned_data["organisation"],
+                                  **form.values())
+
+    if request.method == "POST" and _apply(form, add):
+        messages.success(request, _("Saved."))
+        return redirect("collaborations:ledger", initiative.pk)
+    return render(request, "collaborations/ledger_row_form.html",
+                  {"form": form, "initiative": initiative})
+
+
+@login_required
+def ledger_row_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = access_ledger_row(request.user, pk, write=True)
+    form = LedgerRowForm(_posted(request), organisations=ledger_organisations(
+        request.user, row.initiative), row=row)
+
+    def update() -> None:
+        actions.do_update_ledger_row(row, acting_user=request.user,
+                                     expected_version=form.cleaned_data.get("version"),
+                                     **form.values())
+
+    if request.method == "POST" and _apply(form, update):
+        messages.success(request, _("Saved."))
+        return redirect("collaborations:ledger", row.initiative_id)
+    return render(request, "collaborations/ledger_row_form.html",
+                  {"form": form, "initiative": row.initiative, "row": row},
+                  status=_status(form))
+
+
+@require_POST
+@login_required
+def ledger_row_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    row = access_ledger_row(request.user, pk, write=True)
+    actions.do_remove_ledger_row(row, acting_user=request.user)
+    messages.success(request, _("Removed."))
+    return redirect("collaborations:ledger", row.initiative_id)
+
+
+@login_required
+def economics_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk, write=True)
+    values = analysis.economics_values(initiative)
+    form = EconomicsForm(_posted(request), initial={
+        "discount_rate_percent": values.discount_rate_percent,
+        "hourly_cost": values.hourly_cost,
+        "base_year": None if values.base_year_is_default else values.base_year,
+    })
+
+    def save() -> None:
+        actions.do_set_economics(initiative, acting_user=request.user, **form.cleaned_data)
+
+    if request.method == "POST" and _apply(form, save):
+        messages.success(request, _("Saved."))
+        return redirect("collaborations:ledger", initiative.pk)
+    return render(request, "collaborations/economics_form.html",
+                  {"form": form, "initiative": initiative})
+
+
+def _split_rows(comparison: list[dict[str, Any]], names: dict[str, str],
+                standalone: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"code": code, "name": names.get(code, code), "alone": standalone.get(code),
+             "amounts": [m["amounts"].get(code) for m in comparison]}
+            for code in names]
+
+
+@login_required
+def cost_split(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    can_choose = can_edit_economics(request.user, initiative)
+    partners = analysis.paying_partners(initiative)
+    current = initiative.cost_splits.select_related("chosen_by").first()
+    if request.method == "POST" and not can_choose:
+        raise PermissionDenied
+    initial: dict[str, Any] = {}
+    if current is not None:
+        initial = {"joint_cost": Decimal(current.joint_cost), "method": current.method,
+                   **{f"alone_{c}": Decimal(v) for c, v in current.standalone.items()}}
+    form = SplitForm(_posted(request), partners=partners, initial=initial)
+    preview: list[dict[str, Any]] | None = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        saving = request.POST.get("save") is not None
+        try:
+            if saving:
+                actions.do_choose_cost_split(
+                    initiative, acting_user=request.user,
+                    joint_cost=form.cleaned_data["joint_cost"], standalone=form.standalone(),
+                    method=form.cleaned_data["method"] or "",
+                    rationale=form.cleaned_data["rationale"])
+                messages.success(request, _("The split was saved and is shown to every "
+                                            "partner."))
+                return redirect("collaborations:cost_split", initiative.pk)
+            joint, alone = actions.check_split_input(
+                initiative, form.cleaned_data["joint_cost"], form.standalone())
+            preview = analysis.comparison_snapshot(
+                analysis.compare_split(initiative, joint, alone))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            status = 422
+        except analysis.sharing.CalculatorError as exc:
+            form.add_error("joint_cost", str(exc))
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    shown = current
+    context = {
+        "initiative": initiative,
+        "form": form,
+        "can_choose": can_choose,
+        "partners": partners,
+        "current": shown,
+        "current_rows": _split_rows(shown.comparison, shown.names, shown.standalone)
+        if shown else [],
+        "current_methods": analysis.localised_methods(shown.comparison, shown.names)
+        if shown else [],
+        "preview": preview,
+        "preview_rows": _split_rows(
+            preview, {p.organisation.code: p.organisation.name for p in partners},
+            form.standalone()) if preview else [],
+        "history": initiative.cost_splits.select_related("chosen_by")[1:10],
+        "enough_partners": len(partners) >= 2,
+    }
+    return render(request, "collaborations/cost_split.html", context, status=status)

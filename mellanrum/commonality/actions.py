@@ -7,19 +7,18 @@ leaves the previous results as they were. Views, the API and (later) the CLI cal
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mellanrum.core.models import User
+from mellanrum.core import tasks
+from mellanrum.core.models import Task, User
 from mellanrum.landscape.actions import record_audit
 
 from . import analysis
@@ -28,18 +27,41 @@ from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, Syn
 
 log = logging.getLogger(__name__)
 
-# A queued or running run older than this is taken to have died with its process.
+# A queued or running run without a task row (made before the task queue) older than this is
+# taken to have died with its process; runs with a task row are checked through it.
 STALE_AFTER = timedelta(minutes=30)
 MAX_TERMS, MIN_TERMS, MAX_TERM_LENGTH = 20, 2, 60
 SAVE_BATCH = 500
 
-# Progress of the saving stage lives in memory: it happens inside one transaction, whose
-# writes other connections cannot see until it commits (as in landscape/imports.py).
-_live_progress: dict[int, tuple[str, int, int]] = {}
+
+
+def _ref(run_pk: int) -> str:
+    return f"analysisrun:{run_pk}"
 
 
 def live_progress(run: AnalysisRun) -> tuple[str, int, int]:
-    return _live_progress.get(run.pk, (run.stage, run.progress_done, run.progress_total))
+    """Stage and progress of a run, from any process; a run whose process died is failed first.
+
+    The saving stage happens inside one transaction, whose writes other connections cannot see
+    until it commits, so its progress comes from the task (memory or heartbeat).
+    """
+    if run.is_finished:
+        return run.stage, run.progress_done, run.progress_total
+    task = tasks.check(_ref(run.pk))
+    if task is not None and task.status == Task.Status.FAILED:
+        run.refresh_from_db()
+    if run.stage == AnalysisRun.Stage.SAVING and task is not None and not run.is_finished:
+        done, total = tasks.live_progress(task)
+        if total:
+            return run.stage, done, total
+    return run.stage, run.progress_done, run.progress_total
+
+
+def _run_lost(args: list[Any], message: str) -> None:
+    """The process running the analysis died: the run failed; the saved results are as before."""
+    AnalysisRun.objects.filter(
+        pk=args[0], status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
+    ).update(status=AnalysisRun.Status.FAILED, finished_at=timezone.now(), message=message)
 
 
 def _validate_scope(scope: Scope) -> None:
@@ -57,7 +79,7 @@ def _validate_scope(scope: Scope) -> None:
 
 
 def _running(scope: Scope) -> AnalysisRun | None:
-    return (
+    run = (
         AnalysisRun.objects.filter(
             scope_key=scope.key,
             status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING],
@@ -66,6 +88,11 @@ def _running(scope: Scope) -> AnalysisRun | None:
         .order_by("-pk")
         .first()
     )
+    if run is not None:
+        live_progress(run)  # marks it failed if its process died
+        if run.is_finished:
+            return None
+    return run
 
 
 def _create_run(scope: Scope, acting_user: User | None) -> AnalysisRun:
@@ -89,10 +116,7 @@ def do_start_analysis(scope: Scope, *, acting_user: User | None) -> AnalysisRun:
     if running is not None:
         return running
     run = _create_run(scope, acting_user)
-    if settings.TASKS_INLINE:
-        execute_run(run.pk)
-    else:
-        threading.Thread(target=_in_thread, args=(run.pk,), daemon=True).start()
+    tasks.enqueue(execute_run, run.pk, ref=_ref(run.pk))
     run.refresh_from_db()
     return run
 
@@ -100,26 +124,19 @@ def do_start_analysis(scope: Scope, *, acting_user: User | None) -> AnalysisRun:
 def do_run_analysis(scope: Scope, *, acting_user: User | None) -> AnalysisRun:
     """Run an analysis of `scope` now, in this thread, and return the finished run."""
     run = _create_run(scope, acting_user)
-    execute_run(run.pk)
+    tasks.run_now(execute_run, run.pk, ref=_ref(run.pk))
     run.refresh_from_db()
     return run
 
 
-def _in_thread(run_pk: int) -> None:
-    close_old_connections()
-    try:
-        execute_run(run_pk)
-    finally:
-        connection.close()
-
-
 def _stage(run: AnalysisRun, stage: str, done: int, total: int, **fields: Any) -> None:
-    _live_progress[run.pk] = (stage, done, total)
+    tasks.progress(done, total)
     AnalysisRun.objects.filter(pk=run.pk).update(
         stage=stage, progress_done=done, progress_total=total, **fields
     )
 
 
+@tasks.task(on_lost=_run_lost)
 def execute_run(run_pk: int) -> None:
     """Load, group, save: the body of every run. A failure marks the run failed, nothing else."""
     run = AnalysisRun.objects.get(pk=run_pk)
@@ -136,8 +153,7 @@ def execute_run(run_pk: int) -> None:
         _stage(run, AnalysisRun.Stage.GROUPING, 0, total)
         concepts = analysis.group(activities)
         _stage(run, AnalysisRun.Stage.SAVING, 0, len(concepts))
-        _save_results(run, concepts, lambda done: _live_progress.__setitem__(
-            run.pk, (AnalysisRun.Stage.SAVING, done, len(concepts))))
+        _save_results(run, concepts, lambda done: tasks.progress(done, len(concepts)))
     except Exception as exc:
         log.exception("commonality analysis %s failed", run_pk)
         if isinstance(exc, ValidationError):
@@ -164,8 +180,6 @@ def execute_run(run_pk: int) -> None:
             shared_concept_count=sum(1 for c in concepts if c.organisations > 1),
             seconds=round(time.monotonic() - started, 2),
         )
-    finally:
-        _live_progress.pop(run.pk, None)
 
 
 @transaction.atomic

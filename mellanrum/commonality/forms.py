@@ -4,9 +4,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from mellanrum.landscape.models import Organisation
+from mellanrum.landscape.models import Activity, Organisation
 
 from .actions import parse_terms
 
@@ -23,7 +24,9 @@ class RunForm(forms.Form):
     organisations = forms.ModelMultipleChoiceField(
         label=_("Organisations"),
         required=False,
-        queryset=Organisation.objects.filter(activities__isnull=False).distinct().order_by("name"),
+        queryset=Organisation.objects.filter(
+            Exists(Activity.objects.filter(organisation=OuterRef("pk")))
+        ).order_by("name"),
         to_field_name="code",
         help_text=_("Hold down Ctrl (or Cmd) to choose more than one."),
         widget=forms.SelectMultiple(attrs={"size": 8}),
@@ -32,7 +35,9 @@ class RunForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         counties = (
-            Organisation.objects.filter(activities__isnull=False)
+            Organisation.objects.filter(
+                Exists(Activity.objects.filter(organisation=OuterRef("pk")))
+            )
             .exclude(county_code="")
             .order_by("county_code")
             .values_list("county_code", "county_name")

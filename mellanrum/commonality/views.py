@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -151,6 +153,39 @@ def opportunities(request: HttpRequest) -> HttpResponse:
     return render(request, "commonality/opportunities.html", context)
 
 
+# Above this many organisations a bar per organisation is unreadable (and costs ~1 s to draw):
+# the chart shows how many organisations fall in each range instead; the table lists them all.
+MAX_BARS = 40
+
+
+def _band(value: float, step: float) -> str:
+    digits = 0 if step >= 1 else 1 if step >= 0.1 else 2
+    return f"{value:,.{digits}f}".replace(",", "\u00a0")
+
+
+def _histogram_rows(values: list[float]) -> list[tuple[str, float]]:
+    """(range label, number of organisations) in ascending ranges of equal width."""
+    edges = numpy.histogram_bin_edges(values, bins=min(20, max(5, len(values) // 15)))
+    counts, _edges = numpy.histogram(values, bins=edges)
+    step = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
+    return [
+        (f"{_band(float(low), step)}–{_band(float(high), step)}", float(count))
+        for low, high, count in zip(edges[:-1], edges[1:], counts, strict=True)
+    ]
+
+
+def _chart(rows: list[tuple[str, float]], value_title: str, bars_alt: str, histogram_alt: str
+           ) -> tuple[str, str]:
+    if len(rows) <= MAX_BARS:
+        return bar_chart_data_uri(rows, category_title=_("Organisation"),
+                                  value_title=value_title), bars_alt
+    uri = bar_chart_data_uri(
+        _histogram_rows([value for _name, value in rows]),
+        category_title=value_title, value_title=_("Number of organisations"),
+    )
+    return uri, histogram_alt
+
+
 def _figure_rows(concept: Concept, members: list[Any]) -> dict[str, Any]:
     costs = sorted(
         ((m.activity.organisation.name, float(m.activity.cost_per_inhabitant))
@@ -164,12 +199,20 @@ def _figure_rows(concept: Concept, members: list[Any]) -> dict[str, Any]:
     )
     result: dict[str, Any] = {"costs": costs, "leads": leads}
     if costs:
-        result["cost_chart"] = bar_chart_data_uri(
-            costs, category_title=_("Organisation"), value_title=_("Cost per inhabitant (kr)")
+        result["cost_chart"], result["cost_chart_alt"] = _chart(
+            costs, _("Cost per inhabitant (kr)"),
+            _("Bar chart of the cost per inhabitant of each organisation; the figures are in "
+              "the table below."),
+            _("Histogram: how many organisations have a cost per inhabitant in each range; "
+              "each organisation's figure is in the table below."),
         )
     if leads:
-        result["lead_chart"] = bar_chart_data_uri(
-            leads, category_title=_("Organisation"), value_title=_("Lead time (days)")
+        result["lead_chart"], result["lead_chart_alt"] = _chart(
+            leads, _("Lead time (days)"),
+            _("Bar chart of the median lead time of each organisation; the figures are in the "
+              "table below."),
+            _("Histogram: how many organisations have a median lead time in each range; each "
+              "organisation's figure is in the table below."),
         )
     return result
 
@@ -195,7 +238,8 @@ def concept_detail(request: HttpRequest, concept_id: str) -> HttpResponse:
     )
     decide = can_decide(request.user)
     q = request.GET.get("q", "").strip()[:100]
-    others = Concept.objects.filter(run=concept.run).exclude(pk=concept.pk).order_by("label")
+    others = (Concept.objects.filter(run=concept.run).exclude(pk=concept.pk).order_by("label")
+              .values_list("concept_id", "label", "organisations"))
     context = {
         "concept": concept,
         "members": members,
@@ -207,6 +251,7 @@ def concept_detail(request: HttpRequest, concept_id: str) -> HttpResponse:
         "decisions": Decision.objects.filter(concept_id=concept.concept_id)
         .select_related("created_by").order_by("-pk")[:20],
         "q": q,
+        "decide_url": reverse("commonality:decide", args=[concept.concept_id]),
         **_figure_rows(concept, members),
     }
     if decide:
@@ -215,7 +260,8 @@ def concept_detail(request: HttpRequest, concept_id: str) -> HttpResponse:
             "rename_form": RenameForm(initial={"label": concept.label}),
             "split_form": SplitForm(),
             "merge_form": MergeForm(choices=[
-                (c.concept_id, f"{c.label} ({c.organisations})") for c in others
+                (concept_id, f"{label} ({organisations})")
+                for concept_id, label, organisations in others
             ]),
         }
     return render(request, "commonality/concept_detail.html", context)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import Task, User
 
 
 @admin.register(User)
@@ -18,3 +18,18 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Organisation"), {"fields": ("organisation", "role")}),
     )
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    """Read-only: jobs are written by the queue, never by hand."""
+
+    list_display = ("pk", "name", "ref", "status", "worker", "heartbeat_at", "finished_at")
+    list_filter = ("status", "name")
+    search_fields = ("ref", "name")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -30,7 +30,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 __all__ = ["BackupError", "BackupInfo", "RestoreInfo", "do_backup", "do_restore"]
@@ -146,6 +146,8 @@ def do_restore(path: str | Path, *, using: str = DEFAULT_DB_ALIAS) -> RestoreInf
         _sqlite_restore(connection, path)
     else:
         _pg_restore(connection, path)
+        if missing:
+            _pg_drop_newer_tables(connection, path)
     if missing:
         from django.core.management import call_command
 
@@ -365,6 +367,30 @@ def _pg_dump_migrations(connection: BaseDatabaseWrapper, path: Path) -> list[Mig
     if not rows:
         raise BackupError(f"{path} is not a Mellanrum backup (no django_migrations data)")
     return rows
+
+
+def _pg_drop_newer_tables(connection: BaseDatabaseWrapper, path: Path) -> None:
+    """Drop tables that later migrations created and the older backup does not have.
+
+    ``pg_restore --clean`` replaces only the tables in the dump; a table added since (say
+    ``core_task``) would survive the restore and make ``migrate`` fail to create it again.
+    A SQLite restore replaces the whole file, so it needs no such step.
+    """
+    listing = _run([find_pg_binary("pg_restore"), "--list", str(path)], _pg_env(connection),
+                   "reading the backup").stdout.decode("utf-8", "replace")
+    in_backup = set()
+    for line in listing.splitlines():
+        parts = line.split()
+        if not line.startswith(";") and "TABLE" in parts:
+            at = parts.index("TABLE")
+            if len(parts) > at + 2 and parts[at + 1] == "public":
+                in_backup.add(parts[at + 2])
+    if "django_migrations" not in in_backup:
+        return  # not a listing we understand: leave everything alone
+    extra = [t for t in connection.introspection.table_names() if t not in in_backup]
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for table in extra:
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
 
 
 def _pg_restore(connection: BaseDatabaseWrapper, path: Path) -> None:

@@ -64,3 +64,36 @@ def restore(path: Path, yes: bool) -> None:
     migrated = "; migrated to this version" if info.migrated else ""
     engine = ENGINE_NAMES[info.engine]
     click.echo(f"Restored the {engine} database from {info.path}{made}{migrated}")
+
+
+@click.command()
+@click.option("--once", is_flag=True,
+              help="Run the jobs that are waiting, then exit (instead of waiting for more).")
+@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(0.05, 60),
+              help="Seconds between looks at the queue when it is empty.")
+@click.option("--max-jobs", type=click.IntRange(1), default=None,
+              help="Exit after this many jobs (a supervisor starts a fresh process).")
+def worker(once: bool, poll: float, max_jobs: int | None) -> None:
+    """Run background jobs (imports, analyses) from the shared queue in the database.
+
+    Start one or more beside the web processes and set TASKS_RUNNER=worker for the web
+    processes, so that any of them can queue a job and show its progress. On SIGTERM or
+    Ctrl-C the worker finishes its current job and exits. Jobs of a worker that was killed are
+    marked failed at the next look (nothing of them was saved) and can be started again.
+    """
+    import signal
+    import threading
+
+    _setup_django()
+    from mellanrum.core.tasks import work
+
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        click.echo("Stopping after the current job ...", err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    ran = work(once=once, poll=poll, max_tasks=max_jobs, stop=stop)
+    click.echo(f"Ran {ran} job{'' if ran == 1 else 's'}.")

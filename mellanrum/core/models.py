@@ -48,3 +48,45 @@ class User(AbstractUser):
         if self.is_superuser:
             return True
         return self.role == self.Role.ADMIN and self.organisation_id == organisation.pk
+
+
+class Task(models.Model):
+    """A background job in the shared queue: any app process can read its state and progress.
+
+    The web process enqueues a row; a thread of that process (the default) or a
+    ``mellanrum worker`` process claims it, runs it and writes heartbeat and progress to it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(max_length=100)
+    args = models.JSONField(default=list, blank=True)
+    # What the task works on, e.g. "importjob:12", so its page can find it.
+    ref = models.CharField(max_length=100, blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # "host boot-id pid" of the process that runs it.
+    worker = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "id"], name="core_task_status_id")]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.args} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -70,6 +70,25 @@ def _swimlanes(journey: dict[str, Any]) -> list[dict[str, Any]]:
     return lanes
 
 
+def _initiatives_addressing(user: Any, event: LifeEvent) -> list[dict[str, Any]]:
+    """The collaborations the user may see that address a step of this life event."""
+    from mellanrum.collaborations.access import visible_initiatives
+
+    initiatives = (
+        visible_initiatives(user).filter(steps__life_event=event).distinct()
+        .prefetch_related("steps").order_by("title")
+    )
+    return [
+        {
+            "initiative": initiative,
+            "step_numbers": sorted(
+                step.position for step in initiative.steps.all() if step.life_event_id == event.pk
+            ),
+        }
+        for initiative in initiatives
+    ]
+
+
 def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actions.ensure_catalogue()
     event = access_life_event(request.user, slug)
@@ -93,6 +112,7 @@ def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "journeys/life_event_detail.html", {
         "event": event,
         "steps": steps,
+        "initiatives": _initiatives_addressing(request.user, event),
         "municipalities": _municipalities(),
         "selected": code,
         "selected_to": to_code,

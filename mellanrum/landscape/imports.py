@@ -1,22 +1,24 @@
 """Activity imports as background jobs: validate and preview first, then apply all or nothing.
 
-The work runs in a thread of the web process so that a 50,000-row file never holds a request
-open; the pages poll the job for progress. Tests and the CLI run the same functions inline.
+The work runs as a task of the shared queue (``mellanrum.core.tasks``): in a thread of the web
+process, or in a ``mellanrum worker`` process, so that a 50,000-row file never holds a request
+open; the pages poll the job for progress, from any app process. Tests run the same functions
+inline. If the process running a job dies, the next look at the job marks it failed; the apply
+step is one transaction, so nothing of it was written and the file can be imported again.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
-from mellanrum.core.models import User
+from mellanrum.core import tasks
+from mellanrum.core.models import Task, User
 
 from . import actions
 from .models import Activity, ImportJob, Organisation
@@ -25,10 +27,6 @@ from .spreadsheet import ParseResult, SpreadsheetError, derive_key, parse_activi
 log = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 50
-
-# Progress of the apply step lives in memory: it runs inside one database transaction, so
-# writing progress to the database would stay invisible until the very end.
-_live_progress: dict[int, tuple[int, int]] = {}
 
 
 class UploadRejected(Exception):
@@ -87,8 +85,19 @@ def start_validation(organisation: Organisation, upload: UploadedFile, user: Use
         data=data,
         status=ImportJob.Status.VALIDATING,
     )
-    _run(validate_job, job.pk, _language())
+    tasks.enqueue(validate_job, job.pk, _language(), ref=_ref(job.pk))
     return job
+
+
+def _ref(job_id: int) -> str:
+    return f"importjob:{job_id}"
+
+
+def _job_lost(args: list[Any], message: str) -> None:
+    """The process running the job died: the job failed, and nothing was imported."""
+    ImportJob.objects.filter(
+        pk=args[0], status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING]
+    ).update(status=ImportJob.Status.FAILED, message=message)
 
 
 def _language() -> str:
@@ -98,31 +107,15 @@ def _language() -> str:
     return language if language in {"sv", "en"} else "sv"
 
 
-def _run(function: Callable[..., None], *args: Any) -> None:
-    if settings.TASKS_INLINE:
-        function(*args)
-        return
-    thread = threading.Thread(target=_in_thread, args=(function, *args), daemon=True)
-    thread.start()
-
-
-def _in_thread(function: Callable[..., None], *args: Any) -> None:
-    close_old_connections()
-    try:
-        function(*args)
-    except Exception:
-        log.exception("background job failed")
-    finally:
-        connection.close()
-
-
 def _save_progress(job_id: int) -> Callable[[int, int], None]:
     def progress(done: int, total: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+        tasks.progress(done, total)
 
     return progress
 
 
+@tasks.task(on_lost=_job_lost)
 def validate_job(job_id: int, language: str = "sv") -> None:
     job = ImportJob.objects.select_related("organisation").get(pk=job_id)
     try:
@@ -170,15 +163,18 @@ def start_import(job: ImportJob, user: User) -> None:
         status=ImportJob.Status.IMPORTING, progress_done=0
     )
     if updated:
-        _run(apply_job, job.pk, user.pk)
+        tasks.enqueue(apply_job, job.pk, user.pk, ref=_ref(job.pk))
 
 
+@tasks.task(on_lost=_job_lost)
 def apply_job(job_id: int, user_id: int | None) -> None:
     job = ImportJob.objects.select_related("organisation").get(pk=job_id)
     user = User.objects.filter(pk=user_id).first()
 
     def progress(done: int, total: int) -> None:
-        _live_progress[job_id] = (done, total)
+        # The rows are written in one transaction: other connections cannot see them (nor
+        # progress written beside them) until it commits, so the task's heartbeat reports it.
+        tasks.progress(done, total)
 
     try:
         result = parse_for(job.organisation, bytes(job.data), job.filename)
@@ -196,12 +192,18 @@ def apply_job(job_id: int, user_id: int | None) -> None:
     else:
         _finish(job, ImportJob.Status.DONE, summary={**job.summary, **plan.as_summary()},
                 data=b"")
-    finally:
-        _live_progress.pop(job_id, None)
 
 
 def live_progress(job: ImportJob) -> tuple[int, int]:
-    return _live_progress.get(job.pk, (job.progress_done, job.progress_total))
+    """Progress of a job, wherever it runs; a job whose process died is marked failed first."""
+    if job.is_finished:
+        return job.progress_done, job.progress_total
+    task = tasks.check(_ref(job.pk))
+    if task is not None and task.status == Task.Status.FAILED:
+        job.refresh_from_db()
+    if job.status == ImportJob.Status.IMPORTING and task is not None:
+        return tasks.live_progress(task)
+    return job.progress_done, job.progress_total
 
 
 def cancel(job: ImportJob) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -262,14 +262,17 @@ def filter_activities(params: QueryDict) -> QuerySet[Activity]:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     queryset = filter_activities(request.GET)
+    page = _page(request, queryset)
     context = {
-        "page": _page(request, queryset),
-        "total": queryset.count(),
+        "page": page,
+        "total": page.paginator.count,
         "params": request.GET,
         "query": _query_without_page(request),
         "kinds": Activity.Kind.choices,
         "categories": Category.objects.filter(level="verksamhetsomrade"),
-        "organisations": Organisation.objects.filter(activities__isnull=False).distinct(),
+        "organisations": Organisation.objects.filter(
+            Exists(Activity.objects.filter(organisation=OuterRef("pk")))
+        ),
         "counties": _organisation_filters()["counties"],
         "sorts": [
             ("name", _("Name")),

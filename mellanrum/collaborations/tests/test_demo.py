@@ -46,3 +46,28 @@ def test_demo_is_marked_illustrative_in_the_ui(
 
 def test_demo_without_organisations_creates_nothing(db: None) -> None:
     assert do_load_demo_initiatives() == 0
+
+
+def test_demo_ledgers_and_splits_are_deterministic(stockholm: None, superuser: User,
+                                                   client: Client) -> None:
+    from mellanrum.collaborations.analysis import ledger_view
+
+    do_load_demo_initiatives()
+    first = {i.title: ledger_view(i).result.net_gain for i in Initiative.objects.all()}
+    for initiative in Initiative.objects.all():
+        view = ledger_view(initiative)
+        paying = [p for p in view.result.partners if p.cost_planned > 0]
+        assert 2 <= len(paying) <= 4
+        assert {y.year for y in view.result.years} == {2024, 2025, 2026, 2027, 2028}
+        assert any(y.has_realised for y in view.result.years)
+        assert not any(y.has_realised for y in view.result.years if y.year > 2025)
+        assert view.qualitative
+        split = initiative.cost_splits.get()
+        assert split.in_core is not None and len(split.comparison) >= 5
+    do_load_demo_initiatives()  # idempotent: no second ledger or split
+    assert {i.title: ledger_view(i).result.net_gain for i in Initiative.objects.all()} == first
+    assert all(i.cost_splits.count() == 1 for i in Initiative.objects.all())
+    client.force_login(superuser)
+    initiative = Initiative.objects.get(title__startswith="Gemensam e-tjänst")
+    page = client.get(f"/samverkan/{initiative.pk}/nyttorealisering/").content.decode()
+    assert 'class="notice"' in page and "<img" in page

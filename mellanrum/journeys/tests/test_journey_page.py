@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from mellanrum.landscape.models import Activity
+from mellanrum.landscape.models import Activity, Organisation
 
 MOVE = "flytta-till-annan-kommun"
 
@@ -58,3 +58,38 @@ def test_an_unknown_municipality_gets_a_message_not_an_error(
 
 def test_an_unknown_life_event_is_404(client: Client, catalogue: None) -> None:
     assert client.get(reverse("journeys:life_event", args=["finns-inte"])).status_code == 404
+
+
+def test_a_life_event_lists_the_collaborations_its_viewer_may_see(
+    client: Client, catalogue: None
+) -> None:
+    from mellanrum.collaborations.actions import do_create_initiative
+    from mellanrum.collaborations.models import Initiative
+    from mellanrum.conftest import _user
+    from mellanrum.journeys.models import LifeEvent
+
+    nacka = Organisation.objects.get(code="0182")
+    malmo = Organisation.objects.get(code="1280")
+    step = LifeEvent.objects.get(slug=MOVE).steps.get(position=2)
+    shown, hidden = (
+        do_create_initiative(
+            acting_user=_user(f"lead{n}", organisation, "editor"), lead=organisation,
+            title=title, purpose="Syfte", is_public=public, phase="idea", citizen_value=3,
+            savings=3, feasibility=3, reach=3, risk_level=3,
+        )
+        for n, organisation, title, public in (
+            (1, nacka, "Flyttanmälan en gång", True), (2, malmo, "Hemlig flyttsamverkan", False)
+        )
+    )
+    for initiative in (shown, hidden):
+        initiative.steps.add(step)
+    url = reverse("journeys:life_event", args=[MOVE])
+
+    assert "Flyttanmälan en gång" not in client.get(url).content.decode()
+
+    client.force_login(_user("reader", nacka, "reader"))
+    body = client.get(url).content.decode()
+    assert 'id="life-event-initiatives"' in body
+    assert "Flyttanmälan en gång" in body and "Hemlig flyttsamverkan" not in body
+    assert reverse("collaborations:initiative", args=[shown.pk]) in body
+    assert Initiative.objects.count() == 2

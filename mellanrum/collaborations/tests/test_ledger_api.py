@@ -1,0 +1,118 @@
+"""The ledger, economics and split endpoints of the JSON API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from mellanrum.collaborations import actions
+from mellanrum.collaborations.models import CostSplit, Initiative, LedgerRow
+from mellanrum.core.models import User
+from mellanrum.landscape.models import Organisation
+
+from .conftest import basic
+
+pytestmark = pytest.mark.django_db
+JSON = "application/json"
+ROW = {"year": 2025, "kind": "money", "planned": "1000", "description": "Porto"}
+
+
+def test_a_partner_creates_updates_and_deletes_its_own_rows(
+    client: Client, charlie: User, initiative: Initiative,
+) -> None:
+    base = f"/api/initiatives/{initiative.pk}/ledger"
+    created = client.post(base, ROW, content_type=JSON, **basic(charlie))
+    assert created.status_code == 201, created.content
+    row = created.json()
+    assert row["organisation"] == "9902" and Decimal(row["planned"]) == 1000
+    updated = client.put(f"{base}/{row['id']}", {**ROW, "realised": "900", "version": 1},
+                         content_type=JSON, **basic(charlie))
+    assert updated.status_code == 200 and updated.json()["version"] == 2
+    stale = client.put(f"{base}/{row['id']}", {**ROW, "realised": "1", "version": 1},
+                       content_type=JSON, **basic(charlie))
+    assert stale.status_code == 409
+    listed = client.get(base, **basic(charlie)).json()
+    assert [Decimal(r["realised"]) for r in listed] == [900]
+    assert client.delete(f"{base}/{row['id']}", **basic(charlie)).status_code == 204
+    assert not LedgerRow.objects.exists()
+
+
+def test_a_partner_cannot_touch_another_partners_rows(
+    client: Client, charlie: User, alice: User, initiative: Initiative, alfa: Organisation,
+) -> None:
+    row = actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa,
+                                    year=2025, kind="money", planned=Decimal(5))
+    base = f"/api/initiatives/{initiative.pk}/ledger"
+    assert client.post(base, {**ROW, "organisation": "9901"}, content_type=JSON,
+                       **basic(charlie)).status_code == 403
+    assert client.put(f"{base}/{row.pk}", ROW, content_type=JSON,
+                      **basic(charlie)).status_code == 403
+    assert client.delete(f"{base}/{row.pk}", **basic(charlie)).status_code == 403
+    row.refresh_from_db()
+    assert row.planned == Decimal(5) and LedgerRow.objects.count() == 1
+
+
+def test_outsiders_get_404_on_private_initiatives(client: Client, dave: User,
+                                                 initiative: Initiative) -> None:
+    for path in ("ledger", "economics", "split"):
+        assert client.get(f"/api/initiatives/{initiative.pk}/{path}",
+                          **basic(dave)).status_code == 404
+    assert client.post(f"/api/initiatives/{initiative.pk}/ledger", ROW, content_type=JSON,
+                       **basic(dave)).status_code == 404
+
+
+@pytest.mark.parametrize("bad", [
+    {"planned": "-1"}, {"planned": "1e11"}, {"year": 1999}, {"year": 2101},
+    {"kind": "gift"}, {"organisation": "9903"}, {"organisation": "nope"},
+    {"kind": "qualitative", "planned": "3"}, {"description": "x" * 501},
+    {"planned": "1.234"}, {"kind": "hours", "planned": "20000000"},
+])
+def test_bad_rows_are_422_and_change_nothing(client: Client, alice: User,
+                                             initiative: Initiative, gamma: Organisation,
+                                             bad: dict[str, object]) -> None:
+    response = client.post(f"/api/initiatives/{initiative.pk}/ledger", {**ROW, **bad},
+                           content_type=JSON, **basic(alice))
+    assert response.status_code in (403, 422), response.content
+    if bad.get("organisation") != "9903":
+        assert response.status_code == 422
+    assert not LedgerRow.objects.exists()
+
+
+def test_economics_summary_and_settings(client: Client, alice: User, charlie: User,
+                                        initiative: Initiative, alfa: Organisation) -> None:
+    actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
+                              kind="money", planned=Decimal(1000))
+    url = f"/api/initiatives/{initiative.pk}/economics"
+    data = client.get(url, **basic(charlie)).json()
+    assert data["is_default"] and Decimal(data["discount_rate_percent"]) == Decimal("3.5")
+    assert Decimal(data["net_gain"]) == 1000
+    body = {"discount_rate_percent": "10", "hourly_cost": "500", "base_year": 2024}
+    assert client.put(url, body, content_type=JSON, **basic(charlie)).status_code == 403
+    assert client.put(url, {**body, "discount_rate_percent": "21"}, content_type=JSON,
+                      **basic(alice)).status_code == 422
+    data = client.put(url, body, content_type=JSON, **basic(alice)).json()
+    assert Decimal(data["net_gain"]) == Decimal("909.09")
+
+
+def test_split_read_by_partners_and_chosen_by_the_lead(
+    client: Client, alice: User, charlie: User, initiative: Initiative,
+) -> None:
+    url = f"/api/initiatives/{initiative.pk}/split"
+    assert client.get(url, **basic(charlie)).status_code == 404
+    body = {"joint_cost": "800", "standalone": {"9901": "400", "9902": "600"},
+            "method": "nucleolus"}
+    assert client.post(url, body, content_type=JSON, **basic(charlie)).status_code == 403
+    for bad in ({"method": "coin"}, {"standalone": {"9901": "400"}},
+                {"standalone": {"9901": "400", "9902": "600", "9903": "1"}},
+                {"joint_cost": "0"}):
+        assert client.post(url, {**body, **bad}, content_type=JSON,
+                           **basic(alice)).status_code == 422
+    assert not CostSplit.objects.exists()
+    created = client.post(url, body, content_type=JSON, **basic(alice))
+    assert created.status_code == 201, created.content
+    data = client.get(url, **basic(charlie)).json()
+    assert data["method"] == "nucleolus" and data["chosen_by"] == "alice"
+    assert data["amounts"] == {"9901": 300.0, "9902": 500.0}
+    assert data["in_core"] is True and len(data["comparison"]) >= 5

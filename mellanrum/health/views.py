@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mellanrum.landscape.models import Organisation
+from mellanrum.landscape.spreadsheet import neutralise_formula
+from mellanrum.lib.charts import bar_chart_data_uri, grouped_bar_chart_data_uri
+
+from . import actions, analysis
+from .access import (
+    InvitationUnavailable,
+    access_health,
+    access_invitation,
+    access_round,
+    can_manage_rounds,
+)
+from .forms import InvitationForm, RoundForm, SurveyForm
+from .models import Invitation, Response, Round
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _errors_into(form: Form, exc: ValidationError) -> None:
+    by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    for field, errors in by_field.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _trend_chart(report: analysis.Report) -> str | None:
+    trend = report.trend()
+    rows = [(report.factor_name(f.key), r.title, trend[f.key][i])
+            for f in report.instrument.factors
+            for i, (r, _s) in enumerate(report.history) if trend[f.key][i] is not None]
+    if len({r for _f, r, _v in rows}) < 2:
+        return None
+    return grouped_bar_chart_data_uri(
+        [(f, r, float(v)) for f, r, v in rows if v is not None], category_title=_("Factor"),
+        series_title=_("Round"), value_title=_("Mean (1–5)"))
+
+
+@login_required
+def initiative_health(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_health(request.user, pk)
+    rounds = list(Round.objects.filter(initiative=initiative).order_by("-opened_at", "-pk"))
+    counts = {r.pk: 0 for r in rounds}
+    for round_id in Response.objects.filter(round__in=rounds).values_list("round_id", flat=True):
+        counts[round_id] += 1
+    invited = {r.pk: 0 for r in rounds}
+    for round_id in Invitation.objects.filter(round__in=rounds).values_list("round_id",
+                                                                             flat=True):
+        invited[round_id] += 1
+    latest = analysis.build_report(rounds[0]) if rounds else None
+    return render(request, "health/initiative_health.html", {
+        "initiative": initiative,
+        "rows": [(r, counts[r.pk], invited[r.pk]) for r in rounds],
+        "can_manage": can_manage_rounds(request.user, initiative),
+        "has_open": any(r.is_open for r in rounds),
+        "latest": latest,
+        "trend_chart": _trend_chart(latest) if latest else None,
+        "trend_rows": _trend_rows(latest) if latest else [],
+    })
+
+
+@login_required
+def round_create(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_health(request.user, pk, write=True)
+    form = RoundForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = actions.do_open_round(initiative, acting_user=request.user,
+                                           **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("The round is open. Create invitation links for the "
+                                        "partners' staff."))
+            return redirect("health:invitations", round_.pk)
+    return render(request, "health/round_form.html", {"form": form, "initiative": initiative})
+
+
+def _trend_rows(report: analysis.Report) -> list[tuple[str, list[float | None]]]:
+    trend = report.trend()
+    return [(report.factor_name(f.key), trend[f.key]) for f in report.instrument.factors]
+
+
+@login_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = access_round(request.user, pk)
+    report = analysis.build_report(round_)
+    scores = report.scores
+    factors = [(f, scores.factors.get(f.key)) for f in report.instrument.factors]
+    chart = None
+    if scores.factors:
+        chart = bar_chart_data_uri(
+            [(report.factor_name(k), s.mean) for k, s in scores.factors.items()],
+            category_title=_("Factor"), value_title=_("Mean (1–5)"))
+    partner_chart = None
+    breakdown = []
+    if scores.partners:
+        partner_chart = grouped_bar_chart_data_uri(
+            [(report.factor_name(k), report.names.get(p.partner, p.partner), c.mean)
+             for p in scores.partners for k, c in p.factors.items()],
+            category_title=_("Factor"), series_title=_("Organisation"),
+            value_title=_("Mean (1–5)"))
+        breakdown = [(f, [p.factors.get(f.key) for p in scores.partners])
+                     for f in report.instrument.factors]
+    return render(request, "health/round_detail.html", {
+        "round": round_,
+        "initiative": round_.initiative,
+        "report": report,
+        "factors": factors,
+        "chart": chart,
+        "partner_chart": partner_chart,
+        "partner_names": [report.names.get(p.partner, p.partner) for p in scores.partners],
+        "breakdown": breakdown,
+        "withheld": [report.names.get(c, c) for c in scores.suppressed],
+        "warnings": [(w, analysis.warning_text(report, w)) for w in report.warnings],
+        "trend_chart": _trend_chart(report),
+        "trend_rows": _trend_rows(report),
+        "can_manage": can_manage_rounds(request.user, round_.initiative),
+        "language": analysis.language(),
+    })
+
+
+@require_POST
+@login_required
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = access_round(request.user, pk, write=True)
+    try:
+        actions.do_close_round(round_, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The round is closed; its links no longer work."))
+    return redirect(round_)
+
+
+def _links_csv(links: list[actions.IssuedLink], urls: list[str]) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Organisation"), _("Recipient"), _("Link"), _("Valid until")])
+    for link, url in zip(links, urls, strict=True):
+        writer.writerow([neutralise_formula(link.organisation.name),
+                         neutralise_formula(link.label), url,
+                         link.expires_at.date().isoformat()])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="inbjudningar.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def round_invitations(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = access_round(request.user, pk, write=True)
+    organisations = Organisation.objects.filter(
+        initiative_partnerships__initiative=round_.initiative).order_by("name")
+    form = InvitationForm(_posted(request), organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            emails = actions.parse_emails(form.cleaned_data["emails"] or "")
+            links = actions.do_create_invitations(
+                round_, acting_user=request.user,
+                organisation=form.cleaned_data["organisation"],
+                count=form.cleaned_data["count"], emails=emails)
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            urls = [request.build_absolute_uri(reverse("health:survey", args=[link.token]))
+                    for link in links]
+            if request.POST.get("format") == "csv":
+                return _links_csv(links, urls)
+            response = render(request, "health/invitations_created.html", {
+                "round": round_, "initiative": round_.initiative,
+                "links": list(zip(links, urls, strict=True)),
+            })
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "health/invitations_form.html", {
+        "form": form, "round": round_, "initiative": round_.initiative,
+        "invited": Invitation.objects.filter(round=round_).count(),
+    })
+
+
+@login_required
+def round_export(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = access_round(request.user, pk)
+    response = HttpResponse(
+        analysis.to_xlsx(analysis.build_report(round_)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="halsa-omgang-{round_.pk}.xlsx"'
+    return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """The link is a secret: keep it out of caches and search engines. The site's
+    Referrer-Policy (same-origin) already keeps it from other sites; "no-referrer" would make
+    the browser send "Origin: null" with the form, which the CSRF check rightly refuses."""
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
+    status = 404 if reason == "unknown" else 410
+    return _private(render(request, "health/survey_unavailable.html", {"reason": reason},
+                           status=status))
+
+
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    """The survey behind a personal link; no login, and nothing shown but the initiative's
+    title and the statements."""
+    try:
+        invitation = access_invitation(token)
+    except Http404:
+        return _unavailable(request, "unknown")
+    except InvitationUnavailable as exc:
+        return _unavailable(request, exc.reason)
+    round_ = invitation.round
+    form = SurveyForm(_posted(request), instrument=round_.instrument,
+                      language=analysis.language())
+    context: dict[str, Any] = {"form": form, "title": round_.initiative.title,
+                               "is_illustrative": round_.is_illustrative}
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_submit_response(token, answers=form.answers(),
+                                       comment=form.cleaned_data["comment"])
+        except Http404:
+            return _unavailable(request, "unknown")
+        except InvitationUnavailable as exc:
+            return _unavailable(request, exc.reason)
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            return _private(render(request, "health/survey_thanks.html", context))
+    return _private(render(request, "health/survey.html", context,
+                           status=400 if form.errors else 200))

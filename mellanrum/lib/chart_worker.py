@@ -1,0 +1,29 @@
+"""Renders Vega-Lite to SVG in a helper process, so that the web process's threads keep running.
+
+vl-convert holds Python's global interpreter lock while it draws (60-100 ms per chart, about a
+second for hundreds of bars), which would stall every other request thread of the process.
+This module imports nothing but vl-convert, so the helper process starts quickly.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import vl_convert
+
+
+def watch_parent(parent: int) -> None:
+    """Exit when the web process is gone (it may be killed without shutting the pool down)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def render_svg(spec: str) -> str:
+    return vl_convert.vegalite_to_svg(spec)
