@@ -35,6 +35,11 @@ class Filters:
     county: str = ""
     association: str = ""
 
+    def __post_init__(self) -> None:
+        # No code holds a NUL character, and PostgreSQL refuses to compare text with one.
+        object.__setattr__(self, "county", self.county.replace("\x00", ""))
+        object.__setattr__(self, "association", self.association.replace("\x00", ""))
+
     @classmethod
     def of(cls, params: object) -> Filters:
         get = getattr(params, "get", None)

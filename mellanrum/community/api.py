@@ -216,9 +216,10 @@ def _organiser(request: HttpRequest, code: str | None) -> Organisation:
         if request.user.organisation is None:
             raise ValidationError({"organiser": ["Give the code of the organiser."]})
         code = request.user.organisation.code
-    organisation = Organisation.objects.filter(code=code).first()
+    # A NUL character is in no code, and PostgreSQL refuses to compare text with one.
+    organisation = None if "\x00" in code else Organisation.objects.filter(code=code).first()
     if organisation is None:
-        raise ValidationError({"organiser": [f"Unknown organisation: {code[:40]}"]})
+        raise ValidationError({"organiser": [f"Unknown organisation: {code[:40]!r}"]})
     if not allowed.filter(pk=organisation.pk).exists():
         raise PermissionDenied
     return organisation
