@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from mellanrum.benefits.analysis import CalculatorError
 from mellanrum.commonality.models import Concept
 from mellanrum.core.models import User
+from mellanrum.core.validation import full_clean_refusing_nul
 from mellanrum.engines import benefits as ledger_engine
 from mellanrum.journeys.models import Step
 from mellanrum.landscape.actions import EditConflict, record_audit
@@ -84,18 +85,6 @@ def check_decision_date(value: datetime.date) -> None:
         raise ValidationError({"date": [_("Give a date between 1990 and 2100.")]})
 
 
-def _full_clean(obj: Any, exclude: list[str] | None = None, **kwargs: Any) -> None:
-    """Model validation plus a refusal of NUL characters, which PostgreSQL cannot store."""
-    errors = {
-        f.name: [_("Remove the invisible control character (NUL) from the text.")]
-        for f in obj._meta.concrete_fields
-        if isinstance(getattr(obj, f.attname, None), str) and "\x00" in getattr(obj, f.attname)
-    }
-    if errors:
-        raise ValidationError(errors)
-    obj.full_clean(exclude=exclude, **kwargs)
-
-
 def _lead_organisation(initiative: Initiative) -> Organisation | None:
     lead = initiative.partners.filter(role=Partner.Role.LEAD).select_related("organisation")
     first = lead.first()
@@ -131,7 +120,7 @@ def do_create_initiative(
     initiative = Initiative(**fields, is_illustrative=illustrative)
     if acting_user is not None and acting_user.is_authenticated:
         initiative.created_by = acting_user
-    _full_clean(initiative, exclude=["created_by"])
+    full_clean_refusing_nul(initiative, exclude=["created_by"])
     check_period(initiative.start_date, initiative.end_date)
     initiative.save()
     Partner.objects.create(initiative=initiative, organisation=lead, role=Partner.Role.LEAD,
@@ -152,7 +141,7 @@ def do_update_initiative(initiative: Initiative, *, acting_user: User | None,
     old_phase = initiative.phase
     for name, value in fields.items():
         setattr(initiative, name, value)
-    _full_clean(initiative, exclude=["created_by"])
+    full_clean_refusing_nul(initiative, exclude=["created_by"])
     check_period(initiative.start_date, initiative.end_date)
     initiative.save(update_fields=[*fields, "updated_at"])
     if initiative.phase != old_phase:
@@ -176,7 +165,7 @@ def do_add_goal(initiative: Initiative, *, acting_user: User | None, title: str,
         check_target_date(target_date)
     goal = Goal(initiative=initiative, title=title, indicator=indicator, baseline=baseline,
                 target=target, target_date=target_date)
-    _full_clean(goal)
+    full_clean_refusing_nul(goal)
     goal.save()
     _audit(acting_user, initiative, "add_goal", goal=title)
     return goal
@@ -197,7 +186,7 @@ def do_add_partner(initiative: Initiative, *, acting_user: User | None,
     _check_contact(organisation, contact)
     partner = Partner(initiative=initiative, organisation=organisation, role=role,
                       contact=contact)
-    _full_clean(partner, validate_constraints=False)
+    full_clean_refusing_nul(partner, validate_constraints=False)
     partner.save()
     _audit(acting_user, initiative, "add_partner", partner=organisation.code, role=role)
     return partner
@@ -210,7 +199,7 @@ def do_add_steering_member(initiative: Initiative, *, acting_user: User | None, 
         raise ValidationError({"organisation": [_("Choose an organisation from the landscape.")]})
     member = SteeringMember(initiative=initiative, name=name, organisation=organisation,
                             role=role)
-    _full_clean(member)
+    full_clean_refusing_nul(member)
     member.save()
     _audit(acting_user, initiative, "add_steering_member", name=name)
     return member
@@ -223,7 +212,7 @@ def do_add_decision(initiative: Initiative, *, acting_user: User | None, date: d
     entry = DecisionEntry(initiative=initiative, date=date, decision=decision,
                           decided_by=decided_by, rationale=rationale,
                           recorded_by=_user_or_none(acting_user))
-    _full_clean(entry, exclude=["recorded_by"])
+    full_clean_refusing_nul(entry, exclude=["recorded_by"])
     entry.save()
     _audit(acting_user, initiative, "add_decision", date=date)
     return entry
@@ -234,7 +223,7 @@ def do_add_risk(initiative: Initiative, *, acting_user: User | None, description
                 likelihood: int, impact: int, owner: str = "", mitigation: str = "") -> Risk:
     risk = Risk(initiative=initiative, description=description, likelihood=likelihood,
                 impact=impact, owner=owner, mitigation=mitigation)
-    _full_clean(risk)
+    full_clean_refusing_nul(risk)
     risk.save()
     _audit(acting_user, initiative, "add_risk", risk=description)
     return risk
@@ -320,7 +309,7 @@ def do_add_statement(initiative: Initiative, *, acting_user: User | None,
         )
     statement = Statement(initiative=initiative, organisation=organisation, kind=kind,
                           text=text.strip(), created_by=_user_or_none(acting_user))
-    _full_clean(statement, exclude=["created_by"])
+    full_clean_refusing_nul(statement, exclude=["created_by"])
     statement.save()
     _audit(acting_user, initiative, "add_statement", organisation=organisation,
            partner=organisation.code)
@@ -378,7 +367,7 @@ def _update(obj: Any, allowed: Sequence[str], fields: Mapping[str, Any],
     old = {name: getattr(current, name) for name in fields}
     for name, value in fields.items():
         setattr(current, name, value)
-    _full_clean(current, exclude=exclude)
+    full_clean_refusing_nul(current, exclude=exclude)
     current.version += 1
     current.save(update_fields=[*fields, "version"])
     changed = {f"old_{k}": v for k, v in old.items() if v != fields[k]}
@@ -505,7 +494,7 @@ def _build_row(initiative: Initiative, organisation: Organisation, year: Any, ki
     row = LedgerRow(initiative=initiative, organisation=organisation, year=year, kind=kind,
                     planned=planned_value, realised=realised_value,
                     description=description.strip(), updated_by=_user_or_none(acting_user))
-    _full_clean(row, exclude=["updated_by"])
+    full_clean_refusing_nul(row, exclude=["updated_by"])
     return row
 
 
@@ -538,7 +527,7 @@ def do_update_ledger_row(row: LedgerRow, *, acting_user: User | None,
     current.planned, current.realised = planned, realised
     current.description = (values["description"] or "").strip()
     current.updated_by = _user_or_none(acting_user)
-    _full_clean(current, exclude=["updated_by"])
+    full_clean_refusing_nul(current, exclude=["updated_by"])
     current.version += 1
     current.save(update_fields=[*LEDGER_FIELDS, "updated_by", "version", "updated_at"])
     _audit(acting_user, row.initiative, "update_ledger_row", organisation=row.organisation,
@@ -636,7 +625,7 @@ def do_set_economics(initiative: Initiative, *, acting_user: User | None,
     economics.hourly_cost = hourly
     economics.base_year = base_year
     economics.updated_by = _user_or_none(acting_user)
-    _full_clean(economics, exclude=["updated_by", "initiative"])
+    full_clean_refusing_nul(economics, exclude=["updated_by", "initiative"])
     economics.save()
     _audit(acting_user, initiative, "set_economics", discount_rate=rate, hourly_cost=hourly,
            base_year=base_year or "")
@@ -702,7 +691,7 @@ def do_choose_cost_split(initiative: Initiative, *, acting_user: User | None,
         core_is_empty=comparison.core_is_empty, stability=chosen["stability"],
         rationale=rationale.strip(), chosen_by=_user_or_none(acting_user),
     )
-    _full_clean(split, exclude=["chosen_by"])
+    full_clean_refusing_nul(split, exclude=["chosen_by"])
     split.save()
     _audit(acting_user, initiative, "choose_cost_split", method=method, joint_cost=joint)
     return split

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from mellanrum.collaborations.models import Initiative
 from mellanrum.commonality.models import Concept
 from mellanrum.core.models import User
+from mellanrum.core.validation import full_clean_refusing_nul
 from mellanrum.landscape.actions import record_audit
 from mellanrum.landscape.models import Organisation
 
@@ -40,15 +41,7 @@ def _user_or_none(user: User | None) -> User | None:
 
 
 def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
-    """Model validation plus a refusal of NUL characters, which PostgreSQL cannot store."""
-    errors = {
-        f.name: [_("Remove the invisible control character (NUL) from the text.")]
-        for f in obj._meta.concrete_fields
-        if isinstance(getattr(obj, f.attname, None), str) and "\x00" in getattr(obj, f.attname)
-    }
-    if errors:
-        raise ValidationError(errors)
-    obj.full_clean(exclude=exclude, validate_constraints=False)
+    full_clean_refusing_nul(obj, exclude, validate_constraints=False)
 
 
 def _audit(user: User | None, organisation: Organisation | None, action: str, what: str,
