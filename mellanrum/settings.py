@@ -194,13 +194,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(25 * 1024 * 1024))
 
-# Rendered charts (SVG, keyed by a hash of their data) are kept per process; ~30 kB each.
+# Charts (mellanrum/lib/charts.py): what each chart is drawn from, and its picture, keyed by a
+# hash of the content. On disk, so that every app process on this machine shares them and they
+# survive a restart; a few kB for a description, ~30 kB for a picture.
+CHART_CACHE_DIR = os.getenv("CHART_CACHE_DIR", str(BASE_DIR / ".cache" / "charts"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "charts": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "mellanrum-charts",
-        "OPTIONS": {"MAX_ENTRIES": envint("CHART_CACHE_ENTRIES", "2000")},
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": CHART_CACHE_DIR,
+        "OPTIONS": {"MAX_ENTRIES": envint("CHART_CACHE_ENTRIES", "20000")},
     },
 }
 # Charts are drawn in this many helper processes (vl-convert holds the interpreter lock while it

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from mellanrum.core import views as core_views
@@ -13,6 +13,7 @@ urlpatterns = [
     path("om/", core_views.about, name="about"),
     path("konto/logga-in/", ThrottledLoginView.as_view(), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    re_path(r"^diagram/(?P<key>[0-9a-f]{64})\.svg$", core_views.chart, name="chart"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

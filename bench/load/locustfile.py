@@ -15,6 +15,10 @@ Two kinds of user share the traffic, weighted so that most requests are reads:
   shared concepts and opportunities, concept pages, editing a Nacka activity (GET the form and
   POST it back with its version) and, rarely, importing a small Swedish CSV and confirming it.
 
+Like a browser, each simulated user fetches the chart pictures of every page it reads
+(``<img src="/diagram/….svg">``), each picture once: their addresses are hashes of their
+content and they are served as immutable, so a browser keeps them.
+
 An edit that meets another user's concurrent save gets HTTP 409 with a conflict message; that is
 the designed behaviour, so it is counted as a success and tallied separately (written to the
 file named by ``LOAD_CONFLICTS_FILE`` when the run stops).
@@ -37,6 +41,7 @@ ACTIVITY_RE = re.compile(r'href="/verksamheter/(\d+)/"')
 ORG_RE = re.compile(r'href="/organisationer/([0-9A-Za-z]+)/"')
 CONCEPT_RE = re.compile(r'href="(/gemensamt/begrepp/[^"/]+/)"')
 JOB_RE = re.compile(r"/organisationer/\d+/import/(\d+)/")
+PICTURE_RE = re.compile(r'<img src="(/diagram/[0-9a-f]{64}\.svg)"')
 
 FINDER_PHRASES = [
     "jag ska flytta hit",
@@ -193,7 +198,26 @@ def _remember(pattern: re.Pattern, text: str, into: list, convert=str, limit: in
             into.append(value)
 
 
-class Visitor(HttpUser):
+class Browser(HttpUser):
+    """A user with a browser: it fetches the pictures of the pages it reads."""
+
+    abstract = True
+
+    def on_start(self):
+        self.pictures: set[str] = set()
+
+    def get_page(self, url: str, name: str, **kwargs):
+        """GET a page and then, as a browser does, each chart picture it has not seen yet."""
+        r = self.client.get(url, name=name, **kwargs)
+        if r.ok:
+            for address in PICTURE_RE.findall(r.text):
+                if address not in self.pictures:
+                    self.pictures.add(address)
+                    self.client.get(address, name="/diagram/[hash].svg")
+        return r
+
+
+class Visitor(Browser):
     """An anonymous member of the public."""
 
     weight = 3
@@ -211,20 +235,18 @@ class Visitor(HttpUser):
         if random.random() < 0.2:
             params["q"] = random.choice(["nacka", "stock", "region", "bo", "vatten"])
         params["sort"] = random.choice(SORTS)
-        with self.client.get(
-            "/organisationer/", params=params, name="/organisationer/?filters", catch_response=True
-        ) as r:
-            if r.ok:
-                _remember(ORG_RE, r.text, SEEN_ORGS)
+        r = self.get_page("/organisationer/", params=params, name="/organisationer/?filters")
+        if r.ok:
+            _remember(ORG_RE, r.text, SEEN_ORGS)
 
     @task(4)
     def organisation(self):
         code = random.choice(SEEN_ORGS)
-        self.client.get(f"/organisationer/{code}/", name="/organisationer/[code]/")
+        self.get_page(f"/organisationer/{code}/", name="/organisationer/[code]/")
 
     @task(6)
     def finder(self):
-        self.client.get(
+        self.get_page(
             "/hitta/",
             params={"place": "Nacka", "q": random.choice(FINDER_PHRASES)},
             name="/hitta/?place=Nacka&q=…",
@@ -232,22 +254,23 @@ class Visitor(HttpUser):
 
     @task(2)
     def life_event(self):
-        self.client.get(
+        self.get_page(
             f"/livshandelser/{random.choice(LIFE_EVENTS)}/", name="/livshandelser/[slug]/"
         )
 
     @task(1)
     def home(self):
-        self.client.get("/", name="/")
+        self.get_page("/", name="/")
 
 
-class Editor(HttpUser):
+class Editor(Browser):
     """The demo user, editor of Nacka (0182): browses, edits and sometimes imports."""
 
     weight = 2
     wait_time = between(1, 3)
 
     def on_start(self):
+        super().on_start()
         # Real editors stay logged in for days (the session lasts two weeks), so each simulated
         # editor reuses a session that bench/load/run.py opened through the log-in form before
         # the measured run; the 0.2 s of password hashing per log-in is not part of every visit.
@@ -284,49 +307,41 @@ class Editor(HttpUser):
         params = {"q": random.choice(ACTIVITY_SEARCHES)}
         if random.random() < 0.5:
             params["organisation"] = NACKA
-        with self.client.get(
-            "/verksamheter/", params=params, name="/verksamheter/?q=…", catch_response=True
-        ) as r:
-            if r.ok and params.get("organisation") == NACKA:
-                _remember(ACTIVITY_RE, r.text, NACKA_ACTIVITIES, int)
+        r = self.get_page("/verksamheter/", params=params, name="/verksamheter/?q=…")
+        if r.ok and params.get("organisation") == NACKA:
+            _remember(ACTIVITY_RE, r.text, NACKA_ACTIVITIES, int)
 
     @task(3)
     def activity_detail(self):
         if not NACKA_ACTIVITIES:
             return self.nacka_page()
-        self.client.get(
+        self.get_page(
             f"/verksamheter/{random.choice(NACKA_ACTIVITIES)}/", name="/verksamheter/[id]/"
         )
 
     @task(2)
     def nacka_page(self):
-        with self.client.get(
-            f"/organisationer/{NACKA}/",
-            name="/organisationer/[code]/ (editor)",
-            catch_response=True,
-        ) as r:
-            if r.ok:
-                _remember(ACTIVITY_RE, r.text, NACKA_ACTIVITIES, int)
+        r = self.get_page(f"/organisationer/{NACKA}/", name="/organisationer/[code]/ (editor)")
+        if r.ok:
+            _remember(ACTIVITY_RE, r.text, NACKA_ACTIVITIES, int)
 
     @task(2)
     def concepts_overview(self):
-        with self.client.get("/gemensamt/", name="/gemensamt/", catch_response=True) as r:
-            if r.ok:
-                _remember(CONCEPT_RE, r.text, CONCEPTS)
+        r = self.get_page("/gemensamt/", name="/gemensamt/")
+        if r.ok:
+            _remember(CONCEPT_RE, r.text, CONCEPTS)
 
     @task(2)
     def opportunities(self):
-        with self.client.get(
-            "/gemensamt/mojligheter/", name="/gemensamt/mojligheter/", catch_response=True
-        ) as r:
-            if r.ok:
-                _remember(CONCEPT_RE, r.text, CONCEPTS)
+        r = self.get_page("/gemensamt/mojligheter/", name="/gemensamt/mojligheter/")
+        if r.ok:
+            _remember(CONCEPT_RE, r.text, CONCEPTS)
 
     @task(3)
     def concept(self):
         if not CONCEPTS:
             return self.opportunities()
-        self.client.get(random.choice(CONCEPTS), name="/gemensamt/begrepp/[id]/")
+        self.get_page(random.choice(CONCEPTS), name="/gemensamt/begrepp/[id]/")
 
     @task(2)
     def edit_activity(self):
@@ -334,7 +349,7 @@ class Editor(HttpUser):
             return self.nacka_page()
         pk = random.choice(NACKA_ACTIVITIES)
         url = f"/verksamheter/{pk}/andra/"
-        r = self.client.get(url, name="/verksamheter/[id]/andra/ [GET]")
+        r = self.get_page(url, name="/verksamheter/[id]/andra/ [GET]")
         if not r.ok:
             return
         data = form_fields(r.text)

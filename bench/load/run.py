@@ -4,8 +4,10 @@ For each user count it builds a fresh throw-away database (``--dataset demo``: `
 28 organisations with ~3,000 activities; ``--dataset 290x150``: the demo grown to 290
 municipalities × 150 activities = 43,500 by ``bench/load/scale.py``), opens one session per
 simulated editor through the log-in form, starts
-``mellanrum serve --host 127.0.0.1 --port 8765 --threads 16`` (Waitress), sends one warm-up request,
-runs locust headless, stops the server and prints throughput, p50/p95/p99 and the error count.
+``mellanrum serve --host 127.0.0.1 --port 8765 --threads 16`` (Waitress), sends one warm-up request
+per kind of page, runs locust headless (the users start over ``--ramp-up`` seconds, then the
+statistics are reset and ``--run-time`` seconds are measured), stops the server and prints
+throughput, p50/p95/p99 and the error count.
 Only 127.0.0.1 is ever targeted, and every wait is bounded in time.
 
     .venv/bin/python bench/load/run.py                      # SQLite, 20 and 100 users, 60 s each
@@ -31,7 +33,7 @@ import json
 import math
 import os
 import platform
-import resource
+import re
 import shutil
 import signal
 import sqlite3
@@ -136,18 +138,24 @@ WARM_UP = ["/", "/organisationer/?county=01&sort=name", "/organisationer/0182/",
 
 
 def warm_up(cookies: dict[str, str]) -> None:
-    """One request per kind of page, as a server that has been running for a while has had."""
+    """One request per kind of page (with its chart pictures), as a server that has been running
+    for a while has had."""
     header = "; ".join(f"{name}={value}" for name, value in cookies.items())
-    for url in WARM_UP:
+
+    def get(url: str) -> str:
         request = urllib.request.Request(BASE + url, headers={"Cookie": header})
         with urllib.request.urlopen(request, timeout=60) as r:
             page = r.read().decode()
+        for picture in re.findall(r'<img src="(/diagram/[0-9a-f]{64}\.svg)"', page):
+            with urllib.request.urlopen(BASE + picture, timeout=60) as r:
+                r.read()
+        return page
+
+    for url in WARM_UP:
+        page = get(url)
         if url == "/gemensamt/mojligheter/" and 'href="/gemensamt/begrepp/' in page:
             concept = page.split('href="/gemensamt/begrepp/', 1)[1].split('"', 1)[0]
-            request = urllib.request.Request(f"{BASE}/gemensamt/begrepp/{concept}",
-                                             headers={"Cookie": header})
-            with urllib.request.urlopen(request, timeout=60) as r:
-                r.read()
+            get(f"/gemensamt/begrepp/{concept}")
 
 
 def machine_busy() -> tuple[float, float]:
@@ -227,6 +235,9 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
     label = f"{'pg' if args.postgres else 'sqlite'}-{args.dataset}-{users}u"
     env = base_env(args)
     prepare_db(env, out, label, args.postgres, template)
+    # A chart cache of its own, so that no run starts with pictures drawn by an earlier one.
+    env["CHART_CACHE_DIR"] = str(out / f"charts-{label}")
+    shutil.rmtree(env["CHART_CACHE_DIR"], ignore_errors=True)
     server_log = open(out / f"server-{label}.log", "w")
     server = subprocess.Popen(
         [
@@ -254,15 +265,14 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
         editors = math.ceil(users * 2 / 5) + 1  # Editor has weight 2 of 5
         login_seconds = open_sessions(editors, sessions_file)
         warm_up(json.loads(sessions_file.read_text())[0])
-        load_before = os.getloadavg()
-        busy_before, server_before = machine_busy(), process_cpu(server.pid)
-        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         prefix = out / label
         conflicts_file = out / f"conflicts-{label}.json"
         seconds = int(args.run_time.rstrip("s"))
-        print(f"[{label}] locust: {users} users for {args.run_time} …", flush=True)
+        ramp = args.ramp_up
+        print(f"[{label}] locust: {users} users, started over {ramp} s, then measured for "
+              f"{seconds} s …", flush=True)
         with open(out / f"locust-{label}.log", "w") as log:
-            subprocess.run(
+            locust = subprocess.Popen(
                 [
                     str(BIN / "locust"),
                     "-f",
@@ -271,9 +281,11 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
                     "-u",
                     str(users),
                     "-r",
-                    str(args.spawn_rate or users),
+                    str(users / ramp if ramp else users),
                     "--run-time",
-                    args.run_time,
+                    f"{ramp + seconds}s",
+                    # Measure the steady state: statistics start once every user is running.
+                    "--reset-stats",
                     "--stop-timeout",
                     "20",
                     "--host",
@@ -289,12 +301,20 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                check=True,
-                timeout=seconds + 120,
             )
-        load_after = os.getloadavg()
-        busy_after, server_after = machine_busy(), process_cpu(server.pid)
-        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            try:
+                time.sleep(ramp)
+                load_before = os.getloadavg()
+                busy_before, server_before = machine_busy(), process_cpu(server.pid)
+                locust_before = process_cpu(locust.pid)
+                time.sleep(max(0.0, seconds - 0.5))
+                load_after = os.getloadavg()
+                busy_after, server_after = machine_busy(), process_cpu(server.pid)
+                locust_after = process_cpu(locust.pid)
+                if locust.wait(timeout=120) != 0:
+                    raise RuntimeError(f"locust failed; see {out}/locust-{label}.log")
+            finally:
+                stop(locust)
     finally:
         stop(server)
         server_log.close()
@@ -303,8 +323,7 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
     result["login_ms"] = login_seconds * 1000
     result["load"] = (load_before, load_after)
     wall = busy_after[1] - busy_before[1]  # CPU-seconds available (all cores) during the run
-    locust_cpu = (children_after.ru_utime + children_after.ru_stime
-                  - children_before.ru_utime - children_before.ru_stime)
+    locust_cpu = locust_after - locust_before
     ours = (server_after - server_before) + locust_cpu
     busy = busy_after[0] - busy_before[0]
     result["cpu"] = {  # in cores, averaged over the run
@@ -320,8 +339,9 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[20, 100])
-    parser.add_argument("--run-time", default="60s", help="seconds, e.g. 60s")
-    parser.add_argument("--spawn-rate", type=float, default=None, help="default: all at once")
+    parser.add_argument("--run-time", default="60s", help="measured seconds, e.g. 60s")
+    parser.add_argument("--ramp-up", type=int, default=10,
+                        help="seconds over which the users start, before the measurement")
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--dataset", choices=["demo", "290x150"], default="demo")

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from mellanrum.landscape.models import Organisation
-from mellanrum.lib.charts import grouped_bar_chart_data_uri
+from mellanrum.lib.charts import grouped_bar_chart_url
 
 from . import analysis, export
 from .forms import CalculatorForm, GameUploadForm, PartnerFormSet
@@ -131,7 +131,7 @@ def _render(
         context["stability"] = [
             (r, analysis.stability_sentence(comparison, r)) for r in comparison.results
         ]
-        context["chart"] = grouped_bar_chart_data_uri(
+        context["chart"] = grouped_bar_chart_url(
             [
                 (partner.name, r.label, r.amounts[partner.code])
                 for partner in comparison.partners

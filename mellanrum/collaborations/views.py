@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from mellanrum.commonality.models import Concept
 from mellanrum.journeys.models import LifeEvent
 from mellanrum.landscape.models import Organisation
-from mellanrum.lib.charts import bar_chart_data_uri, grouped_bar_chart_data_uri
+from mellanrum.lib.charts import bar_chart_url, grouped_bar_chart_url
 
 from . import actions, analysis, ledger, portfolio
 from .access import (
@@ -85,7 +85,7 @@ def portfolio_view(request: HttpRequest) -> HttpResponse:
     rows, weights = _portfolio_rows(request)
     chart = None
     if rows:
-        chart = bar_chart_data_uri(
+        chart = bar_chart_url(
             [(r.initiative.title, float(r.score)) for r in rows],
             category_title=_("Initiative"), value_title=_("Prioritisation score (1–5)"),
         )
@@ -395,8 +395,8 @@ def _ledger_chart(view: analysis.LedgerView) -> str | None:
         rows.append((str(y.year), planned, float(y.net_planned)))
         if y.has_realised:
             rows.append((str(y.year), realised, float(y.net_realised)))
-    return grouped_bar_chart_data_uri(rows, category_title=_("Year"), series_title=_("Figures"),
-                                      value_title=_("Net benefit, kr (not discounted)"))
+    return grouped_bar_chart_url(rows, category_title=_("Year"), series_title=_("Figures"),
+                                 value_title=_("Net benefit, kr (not discounted)"))
 
 
 @login_required

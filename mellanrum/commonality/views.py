@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mellanrum.landscape.models import Activity, Organisation
-from mellanrum.lib.charts import bar_chart_data_uri
+from mellanrum.lib.charts import bar_chart_url
 
 from . import actions, analysis
 from .access import access_concept, access_synonym_set, can_decide, require_decide, require_read
 from .analysis import Scope
 from .forms import MergeForm, RenameForm, RunForm, SplitForm, SynonymSetForm
-from .models import AnalysisRun, Concept, Decision, Opportunity, SynonymSet
+from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, SynonymSet
 
 MATRIX_CONCEPTS = 60
 OPPORTUNITIES_PER_PAGE = 50
@@ -177,13 +177,13 @@ def _histogram_rows(values: list[float]) -> list[tuple[str, float]]:
 def _chart(rows: list[tuple[str, float]], value_title: str, bars_alt: str, histogram_alt: str
            ) -> tuple[str, str]:
     if len(rows) <= MAX_BARS:
-        return bar_chart_data_uri(rows, category_title=_("Organisation"),
-                                  value_title=value_title), bars_alt
-    uri = bar_chart_data_uri(
+        return bar_chart_url(rows, category_title=_("Organisation"),
+                             value_title=value_title), bars_alt
+    url = bar_chart_url(
         _histogram_rows([value for _name, value in rows]),
         category_title=value_title, value_title=_("Number of organisations"),
     )
-    return uri, histogram_alt
+    return url, histogram_alt
 
 
 def _figure_rows(concept: Concept, members: list[Any]) -> dict[str, Any]:
@@ -229,13 +229,29 @@ def _include_candidates(concept: Concept, q: str) -> list[Activity]:
     )
 
 
+def _members_with_systems(concept: Concept) -> list[Membership]:
+    """The concept's members, each with ``systems_text``: its IT systems, comma-separated.
+
+    One query for all the systems rather than a prefetch, which would build a model instance
+    per system: a concept can have hundreds of members.
+    """
+    members = list(concept.memberships.select_related("activity__organisation"))
+    products: dict[int, list[str]] = {}
+    for activity_id, product in (
+        Activity.systems.through.objects.filter(activity__concept_memberships__concept=concept)
+        .order_by("itsystem__product", "itsystem__vendor")
+        .values_list("activity_id", "itsystem__product")
+    ):
+        products.setdefault(activity_id, []).append(product)
+    for member in members:
+        member.systems_text = ", ".join(products.get(member.activity_id, ()))  # type: ignore[attr-defined]
+    return members
+
+
 @login_required
 def concept_detail(request: HttpRequest, concept_id: str) -> HttpResponse:
     concept = access_concept(request.user, concept_id)
-    members = list(
-        concept.memberships.select_related("activity__organisation")
-        .prefetch_related("activity__systems")
-    )
+    members = _members_with_systems(concept)
     decide = can_decide(request.user)
     q = request.GET.get("q", "").strip()[:100]
     others = (Concept.objects.filter(run=concept.run).exclude(pk=concept.pk).order_by("label")
@@ -248,6 +264,7 @@ def concept_detail(request: HttpRequest, concept_id: str) -> HttpResponse:
         "opportunity": Opportunity.objects.filter(concept=concept).first(),
         "english": _english(),
         "can_decide": decide,
+        "can_choose": decide and len(members) > 1,  # to split off or move out
         "decisions": Decision.objects.filter(concept_id=concept.concept_id)
         .select_related("created_by").order_by("-pk")[:20],
         "q": q,
@@ -258,7 +275,7 @@ def concept_detail(request: HttpRequest, concept_id: str) -> HttpResponse:
         context |= {
             "candidates": _include_candidates(concept, q),
             "rename_form": RenameForm(initial={"label": concept.label}),
-            "split_form": SplitForm(),
+            "split_form": SplitForm(auto_id="split_%s"),  # the rename form has a label too
             "merge_form": MergeForm(choices=[
                 (concept_id, f"{label} ({organisations})")
                 for concept_id, label, organisations in others

@@ -1,8 +1,13 @@
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from mellanrum.landscape.models import Activity, Organisation
+from mellanrum.lib.charts import chart_svg
+
+# A chart's picture is a plain SVG with inline presentation styles and nothing to run.
+CHART_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -33,3 +38,19 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "core/error.html", {"status": 500}, status=500)
+
+
+@require_safe
+def chart(request: HttpRequest, key: str) -> HttpResponse:
+    """The picture of a chart a page has described (``mellanrum.lib.charts``).
+
+    The address is a hash of the chart's content, so the picture never changes: browsers may
+    keep it, but only for this user ("private"), since it may show figures behind a log-in.
+    """
+    svg = chart_svg(key)
+    if svg is None:
+        raise Http404("No such chart.")
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=604800, immutable"
+    response["Content-Security-Policy"] = CHART_CONTENT_SECURITY_POLICY
+    return response

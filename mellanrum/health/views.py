@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from mellanrum.landscape.models import Organisation
 from mellanrum.landscape.spreadsheet import neutralise_formula
-from mellanrum.lib.charts import bar_chart_data_uri, grouped_bar_chart_data_uri
+from mellanrum.lib.charts import bar_chart_url, grouped_bar_chart_url
 
 from . import actions, analysis
 from .access import (
@@ -47,7 +47,7 @@ def _trend_chart(report: analysis.Report) -> str | None:
             for i, (r, _s) in enumerate(report.history) if trend[f.key][i] is not None]
     if len({r for _f, r, _v in rows}) < 2:
         return None
-    return grouped_bar_chart_data_uri(
+    return grouped_bar_chart_url(
         [(f, r, float(v)) for f, r, v in rows if v is not None], category_title=_("Factor"),
         series_title=_("Round"), value_title=_("Mean (1–5)"))
 
@@ -105,13 +105,13 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     factors = [(f, scores.factors.get(f.key)) for f in report.instrument.factors]
     chart = None
     if scores.factors:
-        chart = bar_chart_data_uri(
+        chart = bar_chart_url(
             [(report.factor_name(k), s.mean) for k, s in scores.factors.items()],
             category_title=_("Factor"), value_title=_("Mean (1–5)"))
     partner_chart = None
     breakdown = []
     if scores.partners:
-        partner_chart = grouped_bar_chart_data_uri(
+        partner_chart = grouped_bar_chart_url(
             [(report.factor_name(k), report.names.get(p.partner, p.partner), c.mean)
              for p in scores.partners for k, c in p.factors.items()],
             category_title=_("Factor"), series_title=_("Organisation"),

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mellanrum.lib.charts import bar_chart_data_uri
+from mellanrum.lib.charts import bar_chart_url
 
 from . import actions, imports
 from .access import (
@@ -166,7 +166,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     by_county = _population_by_county(queryset)
     chart = None
     if by_county:
-        chart = bar_chart_data_uri(
+        chart = bar_chart_url(
             by_county, category_title=_("County"), value_title=_("Population 2024")
         )
     kinds = Counter(queryset.values_list("kind", flat=True))

@@ -56,7 +56,9 @@ def test_ledger_net_gain_and_cost_split(axe_page: Page, live_server: object) -> 
     page.wait_for_url(ledger)
     expect(page.locator("#npv")).to_contain_text("Värmdö kommun")
     expect(page.locator("#per-year")).to_contain_text("2025")
-    expect(page.locator("img[src^='data:image/svg+xml']")).to_have_count(1)
+    chart = page.locator("img[src^='/diagram/']")
+    expect(chart).to_have_count(1)
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")  # the picture loaded
     found["ledger"] = _axe_violations(page)
 
     _log_in(page, base, "karin")

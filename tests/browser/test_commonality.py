@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
+from mellanrum.commonality.models import Decision
 from mellanrum.conftest import PASSWORD
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity, ITSystem, Organisation
@@ -76,6 +77,13 @@ def test_editor_runs_analysis_and_renames_a_concept(
     expect(page.get_by_role("status")).to_contain_text("Ditt beslut sparades")
     assert page.url == concept_url
     save_screenshot(page, "commonality-concept.png")
+
+    # Tick a member and move it out; the decision is stored and the analysis reruns.
+    page.get_by_label("Välj Stöd i hemmet (Beta kommun)").check()
+    page.get_by_role("button", name="Flytta ut de valda verksamheterna").click()
+    expect(page.get_by_role("status")).to_contain_text("Ditt beslut sparades")
+    moved_out = Decision.objects.get(kind="exclude")
+    assert moved_out.activity_ids == [str(Activity.objects.get(name="Stöd i hemmet").pk)]
 
     found = {url: violations(page, base + url)
              for url in ("/gemensamt/", "/gemensamt/matris/", "/gemensamt/mojligheter/",
