@@ -94,12 +94,23 @@ def _print_logins() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the web app with Waitress, a production WSGI server."""
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Request threads per app process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="App processes sharing the port (more than 1: Linux and macOS only).")
+def serve(host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the web app with a production WSGI server.
+
+    One process (the default) runs Waitress, on any operating system. Python runs one thread
+    at a time per process, so to use several cores give --workers (about one per core):
+    Gunicorn then runs that many app processes on the same port and restarts any that dies.
+    """
     setup_django()
     migrate()
-    _serve(host, port, threads)
+    if workers == 1:
+        _serve(host, port, threads)
+    else:
+        _serve_workers(host, port, threads, workers)
 
 
 def _serve(host: str, port: int, threads: int = 8) -> None:
@@ -109,6 +120,41 @@ def _serve(host: str, port: int, threads: int = 8) -> None:
 
     click.echo(f"Mellanrum is running on http://{host}:{port}/ (Ctrl+C stops it)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="Mellanrum")
+
+
+def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
+    if os.name != "posix":
+        raise click.ClickException(
+            "Several workers need Linux or macOS. On Windows, run one `mellanrum serve` per "
+            "port behind the proxy (see docs/deployment.md)."
+        )
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    from mellanrum.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "timeout": 120,  # imports and analyses run in the background, not in requests
+                "graceful_timeout": 30,
+                "proc_name": "mellanrum",
+            }
+            for name, value in options.items():
+                self.cfg.set(name, value)
+
+        def load(self) -> Any:
+            return application
+
+    # The workers are forked from this process: none may inherit its database connection.
+    connections.close_all()
+    click.echo(f"Mellanrum is running on http://{host}:{port}/ with {workers} processes × "
+               f"{threads} threads (Ctrl+C stops it)")
+    Server().run()
 
 
 @main.command(name="import")

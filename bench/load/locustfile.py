@@ -31,6 +31,7 @@ import os
 import random
 import re
 import time
+import urllib.parse
 from html.parser import HTMLParser
 
 from locust import HttpUser, between, events, task
@@ -276,8 +277,11 @@ class Editor(Browser):
         # the measured run; the 0.2 s of password hashing per log-in is not part of every visit.
         session = _next_session()
         if session is not None:
+            # For the server's host, so that a cookie it sets later (csrftoken) replaces this
+            # one instead of being kept beside it.
+            host = urllib.parse.urlsplit(self.host).hostname
             for name, value in session.items():
-                self.client.cookies.set(name, value)
+                self.client.cookies.set(name, value, domain=host, path="/")
             return
         self.log_in()
 

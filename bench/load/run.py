@@ -4,10 +4,10 @@ For each user count it builds a fresh throw-away database (``--dataset demo``: `
 28 organisations with ~3,000 activities; ``--dataset 290x150``: the demo grown to 290
 municipalities × 150 activities = 43,500 by ``bench/load/scale.py``), opens one session per
 simulated editor through the log-in form, starts
-``mellanrum serve --host 127.0.0.1 --port 8765 --threads 16`` (Waitress), sends one warm-up request
-per kind of page, runs locust headless (the users start over ``--ramp-up`` seconds, then the
-statistics are reset and ``--run-time`` seconds are measured), stops the server and prints
-throughput, p50/p95/p99 and the error count.
+``mellanrum serve --host 127.0.0.1 --port 8765 --threads 16`` (Waitress; with ``--workers N``,
+Gunicorn with N processes), sends one warm-up request per kind of page, runs locust headless
+(the users start over ``--ramp-up`` seconds, then the statistics are reset and ``--run-time``
+seconds are measured), stops the server and prints throughput, p50/p95/p99 and the error count.
 Only 127.0.0.1 is ever targeted, and every wait is bounded in time.
 
     .venv/bin/python bench/load/run.py                      # SQLite, 20 and 100 users, 60 s each
@@ -82,7 +82,10 @@ def stop(proc: subprocess.Popen) -> None:
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            try:  # the server runs in a session of its own: take its workers down with it
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (PermissionError, ProcessLookupError):
+                proc.kill()
             proc.wait(timeout=10)
 
 
@@ -170,17 +173,24 @@ def machine_busy() -> tuple[float, float]:
 
 
 def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a running process and its child processes
-    (the chart helper), from /proc."""
-    total = 0
+    """CPU seconds (user + system) used so far by a running process and all its descendants
+    (app workers, chart helpers), from /proc."""
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, CPU seconds)
+    tick = os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        stats[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    family, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, (parent, _cpu) in stats.items():
+            if parent in family and child not in family:
+                family.add(child)
+                grew = True
+    return sum(stats[member][1] for member in family if member in stats)
 
 
 def open_sessions(count: int, path: Path) -> float:
@@ -233,6 +243,8 @@ def base_env(args: argparse.Namespace) -> dict:
 
 def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> dict:
     label = f"{'pg' if args.postgres else 'sqlite'}-{args.dataset}-{users}u"
+    if args.workers > 1:
+        label += f"-{args.workers}w"
     env = base_env(args)
     prepare_db(env, out, label, args.postgres, template)
     # A chart cache of its own, so that no run starts with pictures drawn by an earlier one.
@@ -249,6 +261,8 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
             str(PORT),
             "--threads",
             str(args.threads),
+            "--workers",
+            str(args.workers),
         ],
         env=env,
         cwd=ROOT,
@@ -342,7 +356,9 @@ def main() -> None:
     parser.add_argument("--run-time", default="60s", help="measured seconds, e.g. 60s")
     parser.add_argument("--ramp-up", type=int, default=10,
                         help="seconds over which the users start, before the measurement")
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=16, help="request threads per process")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="app processes (mellanrum serve --workers; more than 1: Gunicorn)")
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--dataset", choices=["demo", "290x150"], default="demo")
     parser.add_argument("--out", type=Path, default=None)

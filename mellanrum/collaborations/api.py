@@ -22,7 +22,7 @@ from .access import (
     is_reader,
     visible_initiatives,
 )
-from .models import Alignment, CostSplit, Initiative, LedgerRow, Partner, Statement
+from .models import Alignment, CostSplit, Initiative, Partner, Statement
 
 router = Router(tags=["collaborations"])
 
@@ -403,9 +403,10 @@ CONFLICT = {"detail": "The ledger row was changed by someone else; fetch it agai
 
 
 @router.get("/initiatives/{initiative_id}/ledger", response=list[LedgerRowOut])
-def list_ledger(request: HttpRequest, initiative_id: int) -> list[LedgerRow]:
+@paginate(BoundedLimitOffsetPagination)
+def list_ledger(request: HttpRequest, initiative_id: int) -> object:
     initiative = access_initiative(request.user, initiative_id)
-    return list(initiative.ledger_rows.select_related("organisation"))
+    return initiative.ledger_rows.select_related("organisation")  # ordered by the model
 
 
 def _row_values(payload: LedgerRowUpdate) -> dict[str, object]:

@@ -185,7 +185,8 @@ class ImportPlan:
 def _row_values(
     row: ActivityRow, categories: dict[str, int], contacts: dict[str, int]
 ) -> dict[str, Any]:
-    return {
+    """The model values a row sets: only those the file has a column for (and the name)."""
+    values = {
         "name": row.name,
         "description": row.description,
         "kind": row.kind,
@@ -198,6 +199,10 @@ def _row_values(
         "legal_basis": row.legal_basis,
         "url": row.url,
         "owner_id": contacts.get(row.owner.casefold()) if row.owner else None,
+    }
+    return {
+        field: value for field, value in values.items()
+        if field == "name" or row.has_column(field.removesuffix("_id"))
     }
 
 
@@ -232,7 +237,7 @@ def plan_import(organisation: Organisation, rows: Sequence[ActivityRow]) -> Impo
         values = _row_values(row, categories, contacts)
         differences = [k for k, v in values.items() if not _same(getattr(activity, k), v)]
         current_systems = {(s.product, s.vendor) for s in activity.systems.all()}
-        if current_systems != set(row.systems):
+        if row.has_column("systems") and current_systems != set(row.systems):
             differences.append("systems")
         if differences:
             plan.changed.append((row, differences))
@@ -292,9 +297,10 @@ def do_import_activities(
             version=F("version") + 1
         )
 
-    _replace_systems(
-        {by_key[row.key].pk: row.systems for row in [*plan.new, *(r for r, _ in plan.changed)]}
-    )
+    _replace_systems({
+        by_key[row.key].pk: row.systems
+        for row in [*plan.new, *(r for r, _ in plan.changed)] if row.has_column("systems")
+    })
     record_audit(acting_user, organisation, "activity.import", organisation.name,
                  **plan.as_summary())
     return plan

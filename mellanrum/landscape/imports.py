@@ -78,15 +78,33 @@ def start_validation(organisation: Organisation, upload: UploadedFile, user: Use
     data = upload.read()
     if not data:
         raise UploadRejected(_("The file is empty."))
+    return _queue_validation(organisation, user, (upload.name or "upload")[:255], data)
+
+
+def _queue_validation(organisation: Organisation, user: User, filename: str,
+                      data: bytes) -> ImportJob:
     job = ImportJob.objects.create(
         organisation=organisation,
         created_by=user,
-        filename=(upload.name or "upload")[:255],
+        filename=filename,
         data=data,
         status=ImportJob.Status.VALIDATING,
     )
     tasks.enqueue(validate_job, job.pk, _language(), ref=_ref(job.pk))
     return job
+
+
+def can_retry(job: ImportJob) -> bool:
+    """A failed job keeps its file, so it can be tried again without uploading it anew."""
+    return job.status == ImportJob.Status.FAILED and bool(job.data)
+
+
+def retry(job: ImportJob, user: User) -> ImportJob | None:
+    """A new job for a failed job's file, validated afresh (the data may have changed since);
+    None when the job cannot be retried. The failed job stays as it was, for the record."""
+    if not can_retry(job):
+        return None
+    return _queue_validation(job.organisation, user, job.filename, bytes(job.data))
 
 
 def _ref(job_id: int) -> str:

@@ -25,6 +25,11 @@ urlpatterns = [
         name="import_confirm",
     ),
     path(
+        "organisationer/<str:code>/import/<int:job_id>/igen/",
+        views.import_retry,
+        name="import_retry",
+    ),
+    path(
         "organisationer/<str:code>/import/<int:job_id>/avbryt/",
         views.import_cancel,
         name="import_cancel",

@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,6 +36,7 @@ from .models import (
     Organisation,
 )
 from .spreadsheet import activities_to_csv, activities_to_xlsx, template_csv, template_xlsx
+from .spreadsheet.columns import FIELDS, header_for
 
 PAGE_SIZE = 50
 
@@ -445,6 +447,19 @@ def _access_job(request: HttpRequest, code: str, job_id: int) -> ImportJob:
     return get_object_or_404(ImportJob, pk=job_id, organisation=organisation)
 
 
+def _preview_with_headers(summary: dict[str, Any]) -> dict[str, Any]:
+    """The import preview with each changed field named by its column header, in the page's
+    language (the job stores field names, which are the same in every language)."""
+    language = "en" if (get_language() or "sv").startswith("en") else "sv"
+    changed = [
+        {**change, "fields": [header_for(name.removesuffix("_id"), language)
+                              if name.removesuffix("_id") in FIELDS else name
+                              for name in change.get("fields", [])]}
+        for change in summary.get("changed_sample", [])
+    ]
+    return {**summary, "changed_sample": changed}
+
+
 @login_required
 def import_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
     job = _access_job(request, code, job_id)
@@ -452,7 +467,8 @@ def import_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
     context = {
         "job": job,
         "organisation": job.organisation,
-        "preview": job.summary,
+        "preview": _preview_with_headers(job.summary),
+        "can_retry": imports.can_retry(job),
         "progress_done": done,
         "progress_total": total,
         "percent": min(100, round(100 * done / total)) if total else 0,
@@ -472,6 +488,18 @@ def import_confirm(request: HttpRequest, code: str, job_id: int) -> HttpResponse
     else:
         imports.start_import(job, request.user)
     return redirect("landscape:import_status", code=code, job_id=job.pk)
+
+
+@login_required
+@require_POST
+def import_retry(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    job = _access_job(request, code, job_id)
+    again = imports.retry(job, request.user)
+    if again is None:
+        messages.error(request, _("Only a failed import can be tried again."))
+        return redirect("landscape:import_status", code=code, job_id=job.pk)
+    messages.info(request, _("The same file is being checked again; nothing has been saved yet."))
+    return redirect("landscape:import_status", code=code, job_id=again.pk)
 
 
 @login_required

@@ -34,7 +34,7 @@ def test_a_partner_creates_updates_and_deletes_its_own_rows(
                        content_type=JSON, **basic(charlie))
     assert stale.status_code == 409
     listed = client.get(base, **basic(charlie)).json()
-    assert [Decimal(r["realised"]) for r in listed] == [900]
+    assert listed["count"] == 1 and [Decimal(r["realised"]) for r in listed["items"]] == [900]
     assert client.delete(f"{base}/{row['id']}", **basic(charlie)).status_code == 204
     assert not LedgerRow.objects.exists()
 
@@ -116,3 +116,17 @@ def test_split_read_by_partners_and_chosen_by_the_lead(
     assert data["method"] == "nucleolus" and data["chosen_by"] == "alice"
     assert data["amounts"] == {"9901": 300.0, "9902": 500.0}
     assert data["in_core"] is True and len(data["comparison"]) >= 5
+
+
+def test_the_ledger_list_is_paginated(
+    client: Client, alice: User, initiative: Initiative, alfa: Organisation,
+) -> None:
+    for year in (2027, 2025, 2026):
+        actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa,
+                                  year=year, kind="money", planned=Decimal(year))
+    base = f"/api/initiatives/{initiative.pk}/ledger"
+    first = client.get(f"{base}?limit=2", **basic(alice)).json()
+    rest = client.get(f"{base}?limit=2&offset=2", **basic(alice)).json()
+    assert first["count"] == rest["count"] == 3
+    assert [r["year"] for r in first["items"] + rest["items"]] == [2025, 2026, 2027]
+    assert client.get(f"{base}?limit=0", **basic(alice)).status_code == 422

@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, TypeVar
 
@@ -38,7 +38,12 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True)
 class ActivityRow:
-    """One valid activity. Strings are ``""`` when empty, numbers ``None``."""
+    """One valid activity. Strings are ``""`` when empty, numbers ``None``.
+
+    ``columns`` names the fields the file has a column for (``None``: every field). When an
+    import updates an existing activity, fields without a column are left as they are, so a
+    file with only names and costs does not clear descriptions, owners or IT systems.
+    """
 
     row_number: int
     key: str
@@ -56,6 +61,10 @@ class ActivityRow:
     url: str = ""
     systems: tuple[tuple[str, str], ...] = ()
     owner: str = ""
+    columns: frozenset[str] | None = field(default=None, compare=False)
+
+    def has_column(self, name: str) -> bool:
+        return self.columns is None or name in self.columns
 
 
 @dataclass(frozen=True)
@@ -371,6 +380,7 @@ class _RowValidator:
             url=url or "",
             systems=systems or (),
             owner=owner or "",
+            columns=frozenset(self.columns),
         )
 
     def _checked(

@@ -70,8 +70,65 @@ def test_changed_row_is_previewed_as_update(editor: Client, alfa: Organisation) 
                         args=[alfa.code, ImportJob.objects.get().pk]))
     changed = SWEDISH_CSV.replace(b"98 000 000", b"99 000 000")
     html = upload(editor, alfa, "v.csv", changed).content.decode()
-    assert "Hemtjänst (annual_cost_sek)" in html
+    assert "Hemtjänst (Årskostnad (kr))" in html  # named by its column
     assert ImportJob.objects.latest("pk").summary["changed"] == 1
+
+
+def _import(client: Client, organisation: Organisation, data: bytes) -> ImportJob:
+    upload(client, organisation, "v.csv", data)
+    job = ImportJob.objects.latest("pk")
+    client.post(reverse("landscape:import_confirm", args=[organisation.code, job.pk]))
+    job.refresh_from_db()
+    return job
+
+
+def test_columns_the_file_lacks_are_left_as_they_are(editor: Client, alfa: Organisation) -> None:
+    _import(editor, alfa, SWEDISH_CSV)
+    Activity.objects.filter(name="Ansökan om bygglov").update(description="Via e-tjänsten.")
+    costs_only = "\ufeffNamn;Årskostnad (kr)\r\nAnsökan om bygglov;2 000 000\r\n".encode()
+    assert _import(editor, alfa, costs_only).summary["changed"] == 1
+    bygglov = Activity.objects.get(name="Ansökan om bygglov")
+    assert bygglov.annual_cost_sek == 2_000_000 and bygglov.version == 2
+    assert bygglov.description == "Via e-tjänsten." and bygglov.kind == "eservice"
+    assert bygglov.volume_per_year == 850
+    assert [str(s) for s in bygglov.systems.all()] == ["ByggR (Exempel AB)"]
+
+    # A column that is there but empty does clear the field.
+    empty_systems = "\ufeffNamn;IT-system;Beskrivning\r\nAnsökan om bygglov;;\r\n".encode()
+    assert _import(editor, alfa, empty_systems).summary["changed"] == 1
+    bygglov.refresh_from_db()
+    assert not bygglov.systems.exists() and bygglov.description == ""
+    assert bygglov.annual_cost_sek == 2_000_000
+
+
+def test_a_failed_import_can_be_tried_again_without_uploading_the_file(
+    editor: Client, alfa: Organisation, charlie: User
+) -> None:
+    upload(editor, alfa, "verksamheter.csv", SWEDISH_CSV)
+    job = ImportJob.objects.get()
+    # As when the process applying it was killed: the job is marked failed, nothing was saved.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED,
+                                               message="Servern stannade mitt i importen.")
+    status_url = reverse("landscape:import_status", args=[alfa.code, job.pk])
+    retry_url = reverse("landscape:import_retry", args=[alfa.code, job.pk])
+    assert "Försök igen" in editor.get(status_url).content.decode()
+
+    other = Client()
+    other.force_login(charlie)  # an editor of another organisation
+    assert other.post(retry_url).status_code == 403
+    assert ImportJob.objects.count() == 1
+
+    html = editor.post(retry_url, follow=True).content.decode()
+    again = ImportJob.objects.latest("pk")
+    assert again.pk != job.pk and again.status == ImportJob.Status.READY
+    assert again.summary["new"] == 2 and "Förhandsgranskning" in html
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED  # kept as it was, for the record
+    assert not Activity.objects.exists()  # a retry starts with a preview, as an upload does
+
+    # Only a failed job can be retried.
+    editor.post(reverse("landscape:import_retry", args=[alfa.code, again.pk]))
+    assert ImportJob.objects.count() == 2
 
 
 @pytest.mark.parametrize(
