@@ -141,6 +141,9 @@ def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
                 "threads": threads,
                 "worker_class": "gthread",
                 "timeout": 120,  # imports and analyses run in the background, not in requests
+                # Longer than clients and proxies keep an idle connection, so that the app never
+                # closes one just as a new request is sent on it (a "connection reset").
+                "keepalive": 75,
                 "graceful_timeout": 30,
                 "proc_name": "mellanrum",
             }

@@ -347,6 +347,10 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
         "other": max(0.0, busy - ours) / wall * (os.cpu_count() or 1) if wall else 0.0,
     }
     result["conflicts"] = json.loads(conflicts_file.read_text()) if conflicts_file.exists() else {}
+    # Locust's statistics leave out the ramp-up; the server's log covers the whole run.
+    server_errors = (out / f"server-{label}.log").read_text(errors="replace").splitlines()
+    result["server_errors"] = sum(line.startswith("Internal Server Error:")
+                                  for line in server_errors)
     return result
 
 
@@ -373,15 +377,16 @@ def main() -> None:
     print()
     print(
         "| Run | Requests | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Errors "
-        "| Edit conflicts (409) | Log-in (ms) | Load average before → after "
-        "| Cores busy: server / locust / other |"
+        "| Server errors, whole run | Edit conflicts (409) | Log-in (ms) "
+        "| Load average before → after | Cores busy: server / locust / other |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for r in results:
         before, after = r["load"]
         print(
             f"| {r['label']} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} "
-            f"| {r['p99']:.0f} | {r['failures']} | {r['conflicts'].get('edit', '?')} "
+            f"| {r['p99']:.0f} | {r['failures']} | {r['server_errors']} "
+            f"| {r['conflicts'].get('edit', '?')} "
             f"| {r['login_ms']:.0f} | {before[0]:.2f} → {after[0]:.2f} "
             f"| {r['cpu']['server']:.2f} / {r['cpu']['locust']:.2f} / {r['cpu']['other']:.2f} |"
         )

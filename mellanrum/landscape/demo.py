@@ -17,6 +17,7 @@ from . import actions
 from .demo_catalogue import DemoActivity, demo_catalogue, demo_contacts
 from .models import Contact, Organisation
 from .spreadsheet import ActivityRow
+from .spreadsheet.columns import FIELDS
 
 STOCKHOLM_COUNTY = "01"
 ASSOCIATION_CODE = "STORSTHLM"
@@ -38,6 +39,11 @@ REGION_ACTIVITIES: list[dict[str, Any]] = [
 ]
 
 
+# The demo catalogue has no owners: the community demo appoints them, and loading the demo
+# again must not take them away (nor raise the activities' versions).
+DEMO_COLUMNS = frozenset(FIELDS) - {"owner"}
+
+
 def _row(number: int, item: DemoActivity, code: str) -> ActivityRow:
     return ActivityRow(
         row_number=number,
@@ -55,7 +61,7 @@ def _row(number: int, item: DemoActivity, code: str) -> ActivityRow:
         legal_basis=item.legal_basis,
         url="",
         systems=tuple(item.systems),
-        owner="",
+        columns=DEMO_COLUMNS,
     )
 
 
@@ -82,7 +88,7 @@ def _region_rows(region: Organisation) -> list[ActivityRow]:
                 legal_basis="",
                 url="",
                 systems=(),
-                owner="",
+                columns=DEMO_COLUMNS,
             )
         )
     return rows

@@ -6,6 +6,7 @@ from mellanrum.cli import DEMO_USERS
 from mellanrum.collaborations.models import Initiative
 from mellanrum.demo import do_load_full_demo
 from mellanrum.journeys.models import LifeEvent
+from mellanrum.landscape.models import Activity, AuditEntry
 
 
 @pytest.mark.django_db
@@ -14,6 +15,16 @@ def test_full_demo_shows_every_capability_and_can_be_rerun() -> None:
     assert first["shared_concepts"] > 100
     assert first["initiatives"] == 3 == Initiative.objects.count()
     assert LifeEvent.objects.count() >= 25
+    versions = dict(Activity.objects.values_list("pk", "version"))
+    owners = dict(Activity.objects.filter(owner__isnull=False).values_list("pk", "owner_id"))
+    assert owners  # the community demo appoints activity owners
+    updates = AuditEntry.objects.filter(action="activity.update").count()
+
     again = do_load_full_demo(users=DEMO_USERS)
     assert Initiative.objects.count() == 3
     assert again["activities"] == first["activities"]
+    # Loading it again changes nothing that is already there.
+    assert dict(Activity.objects.values_list("pk", "version")) == versions
+    assert dict(Activity.objects.filter(owner__isnull=False)
+                .values_list("pk", "owner_id")) == owners
+    assert AuditEntry.objects.filter(action="activity.update").count() == updates

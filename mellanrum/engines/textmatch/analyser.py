@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from types import MappingProxyType
 
 import snowballstemmer
+from snowballstemmer.basestemmer import BaseStemmer
 
 from mellanrum.engines.textmatch._data import read_data_words
 from mellanrum.engines.textmatch.analysis import Analysis
@@ -20,6 +22,20 @@ from mellanrum.engines.textmatch.weights import FeatureWeights
 __all__ = ["Analyser"]
 
 _STEMMER_NAMES = {"sv": "swedish", "en": "english"}
+# A snowball stemmer keeps the word it works on in the object, so two threads stemming with the
+# same one corrupt each other's words (seen under load as IndexError). Each thread gets its own.
+_THREAD_STEMMERS = threading.local()
+
+
+def _stemmer(language: str) -> BaseStemmer:
+    stemmers: dict[str, BaseStemmer] | None = getattr(_THREAD_STEMMERS, "by_language", None)
+    if stemmers is None:
+        stemmers = _THREAD_STEMMERS.by_language = {}
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(_STEMMER_NAMES[language])
+    return stemmers[language]
+
+
 _ALPHABET = {"sv": "abcdefghijklmnopqrstuvwxyzåäö", "en": "abcdefghijklmnopqrstuvwxyz"}
 MIN_CORRECTION_LENGTH = 5
 MIN_COMPOUND_CORRECTION_LENGTH = 8
@@ -96,7 +112,6 @@ class Analyser:
         self.weights = weights if weights is not None else FeatureWeights()
         self.ngram = ngram
         self._stop = stop_words(language)
-        self._stemmer = snowballstemmer.stemmer(_STEMMER_NAMES[language])
         self._stem_cache: dict[str, str] = {}
         self._weak = frozenset(self._stem(w) for w in read_data_words(f"weak_{language}.txt"))
         self._terms: dict[tuple[str, ...], str] = {}
@@ -135,7 +150,7 @@ class Analyser:
         stem = self._stem_cache.get(word)
         if stem is None:
             base = self.lexicon.base_form(word) if self.lexicon.words else None
-            stem = self._stemmer.stemWord(base or word)
+            stem = _stemmer(self.language).stemWord(base or word)
             self._stem_cache[word] = stem
         return stem
 

@@ -115,3 +115,29 @@ def test_english_and_swedish_meet_on_shared_concept_ids() -> None:
 def test_unknown_language_is_rejected() -> None:
     with pytest.raises(ValueError, match="unsupported language"):
         Analyser("de")
+
+
+def test_threads_sharing_one_analyser_get_the_same_analyses_as_one_thread() -> None:
+    """Web request threads share one analyser (the finder's); under load a shared stemmer once
+    mixed two threads' words up and failed with IndexError."""
+    import itertools
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Thousands of different words, so that each is stemmed (not read from the cache) while
+    # the threads run, and threads switched as often as possible.
+    parts = ["bygg", "lov", "skol", "hem", "tjänst", "stöd", "plats", "bidrag", "anpass"]
+    endings = ["ningarna", "arnas", "ernas", "andet", "heterna", "ens"]
+    texts = [f"{a}{b}{c}{ending}" for a, b, c in itertools.permutations(parts, 3)
+             for ending in endings]
+    serial = Analyser("sv")
+    expected = {text: serial.analyse(text).features for text in texts}
+    shared = Analyser("sv")
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(lambda text: (text, shared.analyse(text).features), texts))
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(features == expected[text] for text, features in results)
