@@ -3,30 +3,38 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .models import LoginFailure
+
 MAX_FAILURES = 5
-WINDOW_SECONDS = 15 * 60
+WINDOW = timedelta(minutes=15)
 
 
-def _key(request: HttpRequest) -> str:
+def _name_hash(request: HttpRequest) -> str:
     username = (request.POST.get("username") or "").strip().casefold()[:150]
     # Per user name, whatever the address: guessing one account from many addresses is
     # throttled too. The cost is that an attacker can lock a name out for 15 minutes.
-    # Hashed, because a typed name may hold spaces or control characters no cache key may.
-    return f"login-failures:{hashlib.sha256(username.encode()).hexdigest()}"
+    # Hashed, so that the table holds no typed names (which may be mistyped passwords).
+    return hashlib.sha256(username.encode()).hexdigest()
+
+
+def recent_failures(name_hash: str) -> int:
+    return LoginFailure.objects.filter(name_hash=name_hash,
+                                       at__gte=timezone.now() - WINDOW).count()
 
 
 class ThrottledLoginView(auth_views.LoginView):
     template_name = "core/login.html"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if cache.get(_key(request), 0) >= MAX_FAILURES:
+        if recent_failures(_name_hash(request)) >= MAX_FAILURES:
             form = self.get_form()
             form.errors.clear()
             form.add_error(
@@ -37,14 +45,11 @@ class ThrottledLoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        key = _key(self.request)
-        cache.add(key, 0, WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, WINDOW_SECONDS)
+        now = timezone.now()
+        LoginFailure.objects.filter(at__lt=now - WINDOW).delete()  # nobody needs them any more
+        LoginFailure.objects.create(name_hash=_name_hash(self.request), at=now)
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        cache.delete(_key(self.request))
+        LoginFailure.objects.filter(name_hash=_name_hash(self.request)).delete()
         return super().form_valid(form)

@@ -90,3 +90,20 @@ class Task(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class LoginFailure(models.Model):
+    """One failed log-in for a user name (hashed), kept for the throttling window.
+
+    In the database rather than a cache, so that every app process and machine counts the same
+    failures: with a per-process cache, N processes would allow N times the guesses.
+    """
+
+    name_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["name_hash", "at"], name="core_loginfailure_name_at")]
+
+    def __str__(self) -> str:
+        return f"{self.name_hash[:12]}… at {self.at:%Y-%m-%d %H:%M}"
