@@ -32,6 +32,7 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from mellanrum.collaborations.models import Initiative
 from mellanrum.commonality.actions import do_run_analysis
 from mellanrum.commonality.analysis import Scope
 from mellanrum.commonality.models import AnalysisRun, Concept
@@ -98,6 +99,19 @@ def _collaboration(user: User, lead: Organisation, partner: Organisation) -> Non
     collab.do_choose_cost_split(initiative, acting_user=user, joint_cost=Decimal(800),
                                 standalone={lead.code: 400, partner.code: 600},
                                 method="shapley")
+    _health_round(user, initiative, lead)
+
+
+def _health_round(user: User, initiative: Initiative, lead: Organisation) -> None:
+    """A health round with enough answers to show results, so the health API answers with data
+    (not only 404s)."""
+    from mellanrum.health import actions as health
+
+    round_ = health.do_open_round(initiative, acting_user=user, title="Hösten 2026")
+    for number, link in enumerate(health.do_create_invitations(
+            round_, acting_user=user, organisation=lead, count=4)):
+        answers = {key: 1 + (number + i) % 5 for i, key in enumerate(round_.instrument.item_keys)}
+        health.do_submit_response(link.token, answers=answers, comment="")
 
 
 def _community(user: User, organiser: Organisation) -> None:
@@ -156,6 +170,10 @@ def _existing(name: str) -> str | int | None:
         return model.objects.values_list("pk", flat=True).order_by("pk").first()
     if name == "activity_id":
         return Activity.objects.values_list("pk", flat=True).order_by("pk").first()
+    if name == "round_id":
+        from mellanrum.health.models import Round
+
+        return Round.objects.values_list("pk", flat=True).order_by("pk").first()
     if name in {"initiative_id", "row_id"}:
         from mellanrum.collaborations.models import Initiative, LedgerRow
 

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -509,6 +509,49 @@ def do_add_ledger_row(initiative: Initiative, *, acting_user: User | None,
     _audit(acting_user, initiative, "add_ledger_row", organisation=organisation,
            partner=organisation.code, year=year, kind=kind, planned=row.planned,
            realised=row.realised)
+    return row
+
+
+SHARE_KINDS = (LedgerRow.Kind.INVESTMENT, LedgerRow.Kind.RUNNING)
+
+
+@transaction.atomic
+def do_take_split_share(split: CostSplit, *, acting_user: User | None,
+                        organisation: Organisation, year: Any, kind: str) -> LedgerRow:
+    """Enter a partner's share of the chosen split as a planned cost in its own ledger.
+
+    Each partner does this for itself (a partner keeps only its own rows), once per split; the
+    row says which split it came from, and is edited like any other row afterwards.
+    """
+    # Lock the split so that two clicks at once cannot both enter the share.
+    split = CostSplit.objects.select_for_update().select_related("initiative").get(pk=split.pk)
+    initiative = split.initiative
+    if not isinstance(organisation, Organisation) or organisation.code not in split.amounts:
+        raise ValidationError({"organisation": [
+            _("Only partners that pay a share of this split can enter it.")]})
+    if kind not in SHARE_KINDS:
+        raise ValidationError({"kind": [_("A share of the joint cost is an investment cost or "
+                                          "a running cost.")]})
+    taken = split.ledger_rows.filter(organisation=organisation).first()
+    if taken is not None:
+        raise ValidationError({"organisation": [
+            _("%(name)s's share of this split is already in the ledger (%(year)s).")
+            % {"name": organisation.name, "year": taken.year}]})
+    description = _("Share of the joint cost by %(method)s, chosen %(date)s") % {
+        "method": split.chosen["label"], "date": f"{split.chosen_at:%Y-%m-%d}"}
+    row = _build_row(initiative, organisation, year, kind, split.amounts[organisation.code],
+                     None, description[:500], acting_user)
+    row.cost_split = split
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # entered by a request that raced this one (the constraint holds)
+        raise ValidationError({"organisation": [
+            _("%(name)s's share of this split is already in the ledger.")
+            % {"name": organisation.name}]}) from None
+    _audit(acting_user, initiative, "take_split_share", organisation=organisation,
+           partner=organisation.code, split=split.pk, year=row.year, kind=kind,
+           planned=row.planned)
     return row
 
 

@@ -303,6 +303,9 @@ class LedgerRowOut(Schema):
     realised: Decimal | None
     description: str
     version: int
+    cost_split: int | None = Field(
+        None, alias="cost_split_id",
+        description="The cost split this row's planned amount was taken from, if any")
 
 
 class LedgerRowUpdate(Schema):
@@ -321,6 +324,14 @@ class LedgerRowIn(LedgerRowUpdate):
     organisation: str | None = Field(
         None, max_length=40, description="Code of the partner organisation; defaults to yours"
     )
+
+
+class SplitShareIn(Schema):
+    organisation: str | None = Field(
+        None, max_length=40, description="Code of the paying partner; defaults to yours"
+    )
+    year: int = Field(..., ge=2000, le=2100)
+    kind: Literal["investment", "running"]
 
 
 class PartnerEconomicsOut(Schema):
@@ -416,7 +427,16 @@ def _row_values(payload: LedgerRowUpdate) -> dict[str, object]:
 @router.post("/initiatives/{initiative_id}/ledger", response={201: LedgerRowOut})
 def add_ledger_row(request: HttpRequest, initiative_id: int, payload: LedgerRowIn) -> Status:
     initiative = access_initiative(request.user, initiative_id)
-    code = payload.organisation or getattr(request.user.organisation, "code", None)
+    organisation = _partner_spoken_for(request, initiative, payload.organisation)
+    row = actions.do_add_ledger_row(initiative, acting_user=request.user,
+                                    organisation=organisation, **_row_values(payload))
+    return Status(201, row)
+
+
+def _partner_spoken_for(request: HttpRequest, initiative: Initiative,
+                        code: str | None) -> Organisation:
+    """The partner named by ``code`` (by default the user's own), if the user speaks for it."""
+    code = code or getattr(request.user.organisation, "code", None)
     if code and "\x00" in code:
         raise ValidationError({"organisation": ["Give the code of a partner organisation."]})
     organisation = Organisation.objects.filter(code=code).first() if code else None
@@ -424,8 +444,20 @@ def add_ledger_row(request: HttpRequest, initiative_id: int, payload: LedgerRowI
         raise ValidationError({"organisation": ["Give the code of a partner organisation."]})
     if not can_speak_for(request.user, initiative, organisation):
         raise PermissionDenied
-    row = actions.do_add_ledger_row(initiative, acting_user=request.user,
-                                    organisation=organisation, **_row_values(payload))
+    return organisation
+
+
+@router.post("/initiatives/{initiative_id}/split/share",
+             response={201: LedgerRowOut, 404: dict[str, str]})
+def take_split_share(request: HttpRequest, initiative_id: int, payload: SplitShareIn) -> Status:
+    """Enter the partner's share of the current split as a planned cost in its own ledger."""
+    initiative = access_initiative(request.user, initiative_id)
+    split = initiative.cost_splits.first()
+    if split is None:
+        return Status(404, {"detail": "No split of the joint cost has been chosen yet."})
+    organisation = _partner_spoken_for(request, initiative, payload.organisation)
+    row = actions.do_take_split_share(split, acting_user=request.user, organisation=organisation,
+                                      year=payload.year, kind=payload.kind)
     return Status(201, row)
 
 

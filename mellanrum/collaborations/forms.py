@@ -315,6 +315,25 @@ def amount_field(label: str, *, required: bool = False, help_text: str = "",
     )
 
 
+class SplitShareForm(forms.Form):
+    """A partner enters its share of the chosen split as a planned cost in its ledger."""
+
+    organisation = organisation_field(_("Partner"))
+    year = forms.IntegerField(label=_("Year"),
+                              error_messages={"invalid": _("Give a year, e.g. 2026.")})
+    kind = forms.ChoiceField(label=_("Kind"), choices=[
+        (kind.value, kind.label) for kind in actions.SHARE_KINDS])
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"year": datetime.date.today().year,
+                                      "kind": LedgerRow.Kind.INVESTMENT})
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        field.queryset = organisations.order_by("name")
+        if len(field.queryset) == 1:
+            field.empty_label = None
+
+
 class LedgerRowForm(forms.Form):
     organisation = organisation_field(_("Partner"))
     year = forms.IntegerField(label=_("Year"),

@@ -334,6 +334,9 @@ class LedgerRow(models.Model):
     realised = models.DecimalField(_("realised"), max_digits=14, decimal_places=2, null=True,
                                    blank=True)
     description = models.CharField(_("description"), max_length=500, blank=True)
+    # The cost split this row's planned amount was taken from (the partner's share), if any.
+    cost_split = models.ForeignKey("CostSplit", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="ledger_rows")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -342,6 +345,12 @@ class LedgerRow(models.Model):
 
     class Meta:
         ordering = ["organisation__name", "year", "kind", "pk"]
+        constraints = [
+            # A partner enters its share of a split once, even if two requests race.
+            models.UniqueConstraint(fields=["cost_split", "organisation"],
+                                    condition=models.Q(cost_split__isnull=False),
+                                    name="one_share_per_split_and_partner"),
+        ]
         verbose_name = _("ledger row")
         verbose_name_plural = _("ledger rows")
 

@@ -32,4 +32,6 @@ urlpatterns = [
     path("samverkan/nyttorad/<int:pk>/ta-bort/", views.ledger_row_remove,
          name="ledger_row_remove"),
     path("samverkan/<int:pk>/kostnadsfordelning/", views.cost_split, name="cost_split"),
+    path("samverkan/<int:pk>/kostnadsfordelning/andel/", views.take_split_share,
+         name="take_split_share"),
 ]

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -42,12 +43,13 @@ from .forms import (
     InitiativeForm,
     LedgerRowForm,
     SplitForm,
+    SplitShareForm,
     StatementEditForm,
     StatementForm,
     edit_values,
     item_form,
 )
-from .models import Alignment, Goal, Initiative, Partner, Statement
+from .models import Alignment, CostSplit, Goal, Initiative, Partner, Statement
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -502,6 +504,53 @@ def _split_rows(comparison: list[dict[str, Any]], names: dict[str, str],
             for code in names]
 
 
+def _paying_organisations(user: Any, initiative: Initiative, split: CostSplit) -> Any:
+    """The partners the user speaks for that pay a share of the split."""
+    return ledger_organisations(user, initiative).filter(code__in=list(split.amounts))
+
+
+def _share_context(user: Any, initiative: Initiative, split: CostSplit | None) -> dict[str, Any]:
+    if split is None:
+        return {"share_form": None, "share_amounts": {}, "shares_taken": []}
+    taken = list(split.ledger_rows.select_related("organisation"))
+    remaining = _paying_organisations(user, initiative, split).exclude(
+        pk__in=[row.organisation_id for row in taken])
+    return {
+        "share_form": SplitShareForm(organisations=remaining, auto_id="share_%s")
+        if remaining.exists() else None,
+        "share_amounts": {o.name: split.amounts[o.code] for o in remaining},
+        "shares_taken": taken,
+    }
+
+
+@login_required
+@require_POST
+def take_split_share(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    split = initiative.cost_splits.first()
+    if split is None:
+        raise Http404("No split has been chosen.")
+    organisations = _paying_organisations(request.user, initiative, split)
+    if not organisations.exists():
+        raise PermissionDenied
+    form = SplitShareForm(request.POST, organisations=organisations)
+    if form.is_valid():
+        try:
+            row = actions.do_take_split_share(
+                split, acting_user=request.user, organisation=form.cleaned_data["organisation"],
+                year=form.cleaned_data["year"], kind=form.cleaned_data["kind"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The share was entered in the benefits ledger as a "
+                                        "planned cost; follow it up there."))
+            return redirect(reverse("collaborations:ledger", args=[initiative.pk])
+                            + f"#row-{row.pk}")
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("collaborations:cost_split", initiative.pk)
+
+
 @login_required
 def cost_split(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
@@ -547,6 +596,7 @@ def cost_split(request: HttpRequest, pk: int) -> HttpResponse:
         "initiative": initiative,
         "form": form,
         "can_choose": can_choose,
+        **_share_context(request.user, initiative, current),
         "partners": partners,
         "current": shown,
         "current_rows": _split_rows(shown.comparison, shown.names, shown.standalone)
