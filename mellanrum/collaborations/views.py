@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mellanrum.commonality.models import Concept
+from mellanrum.core.models import User
 from mellanrum.journeys.models import LifeEvent
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.charts import bar_chart_url, grouped_bar_chart_url
@@ -504,12 +505,14 @@ def _split_rows(comparison: list[dict[str, Any]], names: dict[str, str],
             for code in names]
 
 
-def _paying_organisations(user: Any, initiative: Initiative, split: CostSplit) -> Any:
+def _paying_organisations(user: User, initiative: Initiative,
+                          split: CostSplit) -> QuerySet[Organisation]:
     """The partners the user speaks for that pay a share of the split."""
     return ledger_organisations(user, initiative).filter(code__in=list(split.amounts))
 
 
-def _share_context(user: Any, initiative: Initiative, split: CostSplit | None) -> dict[str, Any]:
+def _share_context(user: User, initiative: Initiative,
+                   split: CostSplit | None) -> dict[str, Any]:
     if split is None:
         return {"share_form": None, "share_amounts": {}, "shares_taken": []}
     taken = list(split.ledger_rows.select_related("organisation"))

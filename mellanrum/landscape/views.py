@@ -447,14 +447,18 @@ def _access_job(request: HttpRequest, code: str, job_id: int) -> ImportJob:
     return get_object_or_404(ImportJob, pk=job_id, organisation=organisation)
 
 
+def _column_header(field: str, language: str) -> str:
+    """The spreadsheet header of a model field ("owner_id" -> "Ansvarig")."""
+    name = field.removesuffix("_id")
+    return header_for(name, language) if name in FIELDS else field
+
+
 def _preview_with_headers(summary: dict[str, Any]) -> dict[str, Any]:
     """The import preview with each changed field named by its column header, in the page's
     language (the job stores field names, which are the same in every language)."""
     language = "en" if (get_language() or "sv").startswith("en") else "sv"
     changed = [
-        {**change, "fields": [header_for(name.removesuffix("_id"), language)
-                              if name.removesuffix("_id") in FIELDS else name
-                              for name in change.get("fields", [])]}
+        {**change, "fields": [_column_header(f, language) for f in change.get("fields", [])]}
         for change in summary.get("changed_sample", [])
     ]
     return {**summary, "changed_sample": changed}
