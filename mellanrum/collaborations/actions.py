@@ -539,8 +539,9 @@ def do_take_split_share(split: CostSplit, *, acting_user: User | None,
             % {"name": organisation.name, "year": taken.year}]})
     description = _("Share of the joint cost by %(method)s, chosen %(date)s") % {
         "method": split.chosen["label"], "date": f"{split.chosen_at:%Y-%m-%d}"}
-    row = _build_row(initiative, organisation, year, kind, split.amounts[organisation.code],
-                     None, description[:500], acting_user)
+    share = Decimal(str(split.amounts[organisation.code])).quantize(Decimal("0.01"))
+    row = _build_row(initiative, organisation, year, kind, share, None, description[:500],
+                     acting_user)
     row.cost_split = split
     try:
         with transaction.atomic():

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from mellanrum.landscape.models import AuditEntry, Organisation
 
-from .models import User
+from .models import LoginFailure, User
 
 
 @transaction.atomic
@@ -32,3 +35,15 @@ def do_create_user(
         detail={"role": role, "superuser": str(superuser)},
     )
     return user
+
+
+def do_record_login_failure(name_hash: str, *, window: timedelta) -> None:
+    """Count one failed log-in for a user name (hashed); failures older than the window go."""
+    now = timezone.now()
+    LoginFailure.objects.filter(at__lt=now - window).delete()
+    LoginFailure.objects.create(name_hash=name_hash, at=now)
+
+
+def do_clear_login_failures(name_hash: str) -> None:
+    """A successful log-in starts the count for that user name afresh."""
+    LoginFailure.objects.filter(name_hash=name_hash).delete()

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .actions import do_clear_login_failures, do_record_login_failure
 from .models import LoginFailure
 
 MAX_FAILURES = 5
@@ -45,11 +46,9 @@ class ThrottledLoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        now = timezone.now()
-        LoginFailure.objects.filter(at__lt=now - WINDOW).delete()  # nobody needs them any more
-        LoginFailure.objects.create(name_hash=_name_hash(self.request), at=now)
+        do_record_login_failure(_name_hash(self.request), window=WINDOW)
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        LoginFailure.objects.filter(name_hash=_name_hash(self.request)).delete()
+        do_clear_login_failures(_name_hash(self.request))
         return super().form_valid(form)
