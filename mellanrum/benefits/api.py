@@ -1,8 +1,9 @@
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Body, Router, Schema
 from ninja.errors import HttpError
+
+from mellanrum.core.http import AuthenticatedHttpRequest
 
 from . import analysis
 
@@ -29,7 +30,7 @@ class ComparisonOut(Schema):
 
 
 @router.post("/fairshare/compare", response=ComparisonOut)
-def compare(request: HttpRequest, game: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
+def compare(request: AuthenticatedHttpRequest, game: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
     """Share a cost or saving by every suitable method; the body is a `mellanrum share` game."""
     try:
         comparison = analysis.compare(game)

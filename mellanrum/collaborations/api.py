@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.pagination import BoundedLimitOffsetPagination
 
@@ -219,18 +220,18 @@ def _lead(request: HttpRequest, code: str | None) -> Organisation:
 
 @router.get("/initiatives", response=list[InitiativeSummary])
 @paginate(BoundedLimitOffsetPagination)
-def list_initiatives(request: HttpRequest, filters: Query[InitiativeFilter]) -> object:
+def list_initiatives(request: AuthenticatedHttpRequest, filters: Query[InitiativeFilter]) -> object:
     queryset = portfolio.filter_initiatives(visible_initiatives(request.user), filters.dict())
     return queryset.order_by("title", "pk")
 
 
 @router.get("/initiatives/{initiative_id}", response=InitiativeOut)
-def get_initiative(request: HttpRequest, initiative_id: int) -> Initiative:
+def get_initiative(request: AuthenticatedHttpRequest, initiative_id: int) -> Initiative:
     return access_initiative(request.user, initiative_id)
 
 
 @router.post("/initiatives", response={201: InitiativeOut})
-def create_initiative(request: HttpRequest, payload: InitiativeIn) -> Status:
+def create_initiative(request: AuthenticatedHttpRequest, payload: InitiativeIn) -> Status:
     if not is_reader(request.user):
         raise PermissionDenied
     lead = _lead(request, payload.lead)
@@ -240,14 +241,14 @@ def create_initiative(request: HttpRequest, payload: InitiativeIn) -> Status:
 
 
 @router.put("/initiatives/{initiative_id}", response=InitiativeOut)
-def update_initiative(request: HttpRequest, initiative_id: int,
+def update_initiative(request: AuthenticatedHttpRequest, initiative_id: int,
                       payload: InitiativeIn) -> Initiative:
     initiative = access_initiative(request.user, initiative_id, write=True)
     return actions.do_update_initiative(initiative, acting_user=request.user, **_fields(payload))
 
 
 @router.post("/initiatives/{initiative_id}/statements", response={201: InitiativeStatementOut})
-def add_statement(request: HttpRequest, initiative_id: int,
+def add_statement(request: AuthenticatedHttpRequest, initiative_id: int,
                   payload: StatementIn) -> Status:
     initiative = access_initiative(request.user, initiative_id)
     code = payload.organisation or getattr(request.user.organisation, "code", None)
@@ -263,7 +264,9 @@ def add_statement(request: HttpRequest, initiative_id: int,
 
 
 @router.get("/portfolio", response=PortfolioOut)
-def get_portfolio(request: HttpRequest, filters: Query[PortfolioQuery]) -> dict[str, object]:
+def get_portfolio(
+    request: AuthenticatedHttpRequest, filters: Query[PortfolioQuery],
+) -> dict[str, object]:
     params = filters.dict()
     weights = portfolio.parse_weights(params)
     queryset = portfolio.filter_initiatives(visible_initiatives(request.user), params)
@@ -415,7 +418,7 @@ CONFLICT = {"detail": "The ledger row was changed by someone else; fetch it agai
 
 @router.get("/initiatives/{initiative_id}/ledger", response=list[LedgerRowOut])
 @paginate(BoundedLimitOffsetPagination)
-def list_ledger(request: HttpRequest, initiative_id: int) -> object:
+def list_ledger(request: AuthenticatedHttpRequest, initiative_id: int) -> object:
     initiative = access_initiative(request.user, initiative_id)
     return initiative.ledger_rows.select_related("organisation")  # ordered by the model
 
@@ -425,7 +428,9 @@ def _row_values(payload: LedgerRowUpdate) -> dict[str, object]:
 
 
 @router.post("/initiatives/{initiative_id}/ledger", response={201: LedgerRowOut})
-def add_ledger_row(request: HttpRequest, initiative_id: int, payload: LedgerRowIn) -> Status:
+def add_ledger_row(
+    request: AuthenticatedHttpRequest, initiative_id: int, payload: LedgerRowIn,
+) -> Status:
     initiative = access_initiative(request.user, initiative_id)
     organisation = _partner_spoken_for(request, initiative, payload.organisation)
     row = actions.do_add_ledger_row(initiative, acting_user=request.user,
@@ -449,7 +454,9 @@ def _partner_spoken_for(request: HttpRequest, initiative: Initiative,
 
 @router.post("/initiatives/{initiative_id}/split/share",
              response={201: LedgerRowOut, 404: dict[str, str]})
-def take_split_share(request: HttpRequest, initiative_id: int, payload: SplitShareIn) -> Status:
+def take_split_share(
+    request: AuthenticatedHttpRequest, initiative_id: int, payload: SplitShareIn,
+) -> Status:
     """Enter the partner's share of the current split as a planned cost in its own ledger."""
     initiative = access_initiative(request.user, initiative_id)
     split = initiative.cost_splits.first()
@@ -463,7 +470,7 @@ def take_split_share(request: HttpRequest, initiative_id: int, payload: SplitSha
 
 @router.put("/initiatives/{initiative_id}/ledger/{row_id}",
             response={200: LedgerRowOut, 409: dict[str, str]})
-def update_ledger_row(request: HttpRequest, initiative_id: int, row_id: int,
+def update_ledger_row(request: AuthenticatedHttpRequest, initiative_id: int, row_id: int,
                       payload: LedgerRowUpdate) -> object:
     row = access_ledger_row(request.user, row_id, write=True)
     if row.initiative_id != initiative_id:
@@ -477,7 +484,7 @@ def update_ledger_row(request: HttpRequest, initiative_id: int, row_id: int,
 
 
 @router.delete("/initiatives/{initiative_id}/ledger/{row_id}", response={204: None})
-def delete_ledger_row(request: HttpRequest, initiative_id: int, row_id: int) -> Status:
+def delete_ledger_row(request: AuthenticatedHttpRequest, initiative_id: int, row_id: int) -> Status:
     row = access_ledger_row(request.user, row_id, write=True)
     if row.initiative_id != initiative_id:
         raise Http404
@@ -486,13 +493,13 @@ def delete_ledger_row(request: HttpRequest, initiative_id: int, row_id: int) -> 
 
 
 @router.get("/initiatives/{initiative_id}/economics", response=EconomicsOut)
-def get_economics(request: HttpRequest, initiative_id: int) -> dict[str, object]:
+def get_economics(request: AuthenticatedHttpRequest, initiative_id: int) -> dict[str, object]:
     initiative = access_initiative(request.user, initiative_id)
     return ledger.summary(analysis.ledger_view(initiative))
 
 
 @router.put("/initiatives/{initiative_id}/economics", response=EconomicsOut)
-def set_economics(request: HttpRequest, initiative_id: int,
+def set_economics(request: AuthenticatedHttpRequest, initiative_id: int,
                   payload: EconomicsIn) -> dict[str, object]:
     initiative = access_initiative(request.user, initiative_id, write=True)
     actions.do_set_economics(initiative, acting_user=request.user, **payload.dict())
@@ -500,7 +507,7 @@ def set_economics(request: HttpRequest, initiative_id: int,
 
 
 @router.get("/initiatives/{initiative_id}/split", response={200: SplitOut, 404: dict[str, str]})
-def get_split(request: HttpRequest, initiative_id: int) -> object:
+def get_split(request: AuthenticatedHttpRequest, initiative_id: int) -> object:
     initiative = access_initiative(request.user, initiative_id)
     split = initiative.cost_splits.select_related("chosen_by").first()
     if split is None:
@@ -509,7 +516,7 @@ def get_split(request: HttpRequest, initiative_id: int) -> object:
 
 
 @router.post("/initiatives/{initiative_id}/split", response={201: SplitOut})
-def choose_split(request: HttpRequest, initiative_id: int, payload: SplitIn) -> Status:
+def choose_split(request: AuthenticatedHttpRequest, initiative_id: int, payload: SplitIn) -> Status:
     initiative = access_initiative(request.user, initiative_id)
     if not can_edit_economics(request.user, initiative):
         raise PermissionDenied

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mellanrum.commonality.models import Concept
+from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.core.models import User
 from mellanrum.journeys.models import LifeEvent
 from mellanrum.landscape.models import Organisation
@@ -121,7 +122,7 @@ def portfolio_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def portfolio_export(request: HttpRequest) -> HttpResponse:
+def portfolio_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows, weights = _portfolio_rows(request)
     response = HttpResponse(
         portfolio.to_xlsx(rows, weights.values),
@@ -135,7 +136,7 @@ def portfolio_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def initiative_create(request: HttpRequest) -> HttpResponse:
+def initiative_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not (user.is_superuser or (user.is_editor and user.organisation_id)):
         raise PermissionDenied
@@ -153,7 +154,7 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def initiative_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk, write=True)
     form = InitiativeForm(_posted(request), instance=Initiative.objects.get(pk=pk),
                           user=request.user)
@@ -173,7 +174,7 @@ def _conflict_count(initiative: Initiative) -> int:
 
 
 @login_required
-def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def initiative_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     user = request.user
     context = {
@@ -212,7 +213,7 @@ ITEM_TITLES = {
 
 
 @login_required
-def item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def item_add(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     initiative = access_initiative(request.user, pk, write=True)
     form = item_form(kind, initiative, _posted(request))
     if form is None:
@@ -231,7 +232,9 @@ def item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def item_remove(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+def item_remove(
+    request: AuthenticatedHttpRequest, pk: int, kind: str, item_pk: int,
+) -> HttpResponse:
     initiative = access_initiative(request.user, pk, write=True)
     if kind not in {*actions.REMOVABLE, "step", "activity"} or item_pk > MAX_ID:
         raise Http404
@@ -259,7 +262,7 @@ def _status(form: Form) -> int:
 
 
 @login_required
-def item_edit(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+def item_edit(request: AuthenticatedHttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk, write=True)
     if kind not in EDIT_FORMS or not 0 < item_pk <= MAX_ID:
         raise Http404
@@ -285,7 +288,7 @@ def item_edit(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpRes
 
 
 @login_required
-def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     organisations = statement_organisations(request.user, initiative)
     if not organisations.exists():
@@ -303,7 +306,7 @@ def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     statement = access_statement(request.user, pk, write=True)
     form = StatementEditForm(_posted(request), instance=Statement.objects.get(pk=pk),
                              initial={"version": statement.version})
@@ -323,7 +326,7 @@ def statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def statement_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     statement = access_statement(request.user, pk, write=True)
     actions.do_remove_statement(statement, acting_user=request.user)
     messages.success(request, _("Removed."))
@@ -357,7 +360,7 @@ def _matrix(initiative: Initiative, user: Any) -> list[dict[str, Any]]:
 
 
 @login_required
-def alignment(request: HttpRequest, pk: int) -> HttpResponse:
+def alignment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     if request.method == "POST":
         form = AlignmentForm(request.POST)
@@ -403,7 +406,7 @@ def _ledger_chart(view: analysis.LedgerView) -> str | None:
 
 
 @login_required
-def ledger_page(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     view = analysis.ledger_view(initiative)
     writable = set(ledger_organisations(request.user, initiative).values_list("code",
@@ -420,7 +423,7 @@ def ledger_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ledger_export(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     response = HttpResponse(
         ledger.to_xlsx(initiative, analysis.ledger_view(initiative)),
@@ -431,7 +434,7 @@ def ledger_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ledger_row_add(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_row_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     organisations = ledger_organisations(request.user, initiative)
     if not organisations.exists():
@@ -451,7 +454,7 @@ def ledger_row_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ledger_row_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_row_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = access_ledger_row(request.user, pk, write=True)
     form = LedgerRowForm(_posted(request), organisations=ledger_organisations(
         request.user, row.initiative), row=row)
@@ -471,7 +474,7 @@ def ledger_row_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def ledger_row_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_row_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = access_ledger_row(request.user, pk, write=True)
     actions.do_remove_ledger_row(row, acting_user=request.user)
     messages.success(request, _("Removed."))
@@ -479,7 +482,7 @@ def ledger_row_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def economics_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def economics_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk, write=True)
     values = analysis.economics_values(initiative)
     form = EconomicsForm(_posted(request), initial={
@@ -528,7 +531,7 @@ def _share_context(user: User, initiative: Initiative,
 
 @login_required
 @require_POST
-def take_split_share(request: HttpRequest, pk: int) -> HttpResponse:
+def take_split_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     split = initiative.cost_splits.first()
     if split is None:
@@ -555,7 +558,7 @@ def take_split_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def cost_split(request: HttpRequest, pk: int) -> HttpResponse:
+def cost_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     can_choose = can_edit_economics(request.user, initiative)
     partners = analysis.paying_partners(initiative)

@@ -3,12 +3,12 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
+from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.pagination import BoundedLimitOffsetPagination
 
@@ -122,7 +122,7 @@ def _current_concepts() -> Any:
 
 @router.get("/concepts", response=list[ConceptOut])
 @paginate(BoundedLimitOffsetPagination)
-def list_concepts(request: HttpRequest, filters: Query[ConceptFilter]) -> Any:
+def list_concepts(request: AuthenticatedHttpRequest, filters: Query[ConceptFilter]) -> Any:
     require_read(request.user)
     queryset = _current_concepts().filter(organisations__gte=filters.min_organisations)
     if filters.organisation:
@@ -133,7 +133,7 @@ def list_concepts(request: HttpRequest, filters: Query[ConceptFilter]) -> Any:
 
 
 @router.get("/concepts/{concept_id}", response=ConceptDetailOut)
-def get_concept(request: HttpRequest, concept_id: str) -> Any:
+def get_concept(request: AuthenticatedHttpRequest, concept_id: str) -> Any:
     concept = access_concept(request.user, concept_id)
     concept.members = [  # type: ignore[attr-defined]
         MemberOut(
@@ -150,13 +150,13 @@ def get_concept(request: HttpRequest, concept_id: str) -> Any:
 
 @router.get("/opportunities", response=list[OpportunityOut])
 @paginate(BoundedLimitOffsetPagination)
-def list_opportunities(request: HttpRequest) -> Any:
+def list_opportunities(request: AuthenticatedHttpRequest) -> Any:
     require_read(request.user)
     return Opportunity.objects.filter(concept__in=_current_concepts()).select_related("concept")
 
 
 @router.get("/organisations/{code}/similar", response=list[SimilarOut])
-def similar(request: HttpRequest, code: str, k: int = Query(5, ge=1, le=50)) -> Any:
+def similar(request: AuthenticatedHttpRequest, code: str, k: int = Query(5, ge=1, le=50)) -> Any:
     require_read(request.user)
     organisation = get_object_or_404(Organisation, code=code)
     return [
@@ -174,7 +174,7 @@ def similar(request: HttpRequest, code: str, k: int = Query(5, ge=1, le=50)) -> 
 
 
 @router.post("/commonality/runs", response={202: RunOut})
-def start_run(request: HttpRequest, payload: ScopeIn) -> Any:
+def start_run(request: AuthenticatedHttpRequest, payload: ScopeIn) -> Any:
     require_decide(request.user)
     run = actions.do_start_analysis(
         Scope.of(payload.county, payload.organisations), acting_user=request.user
@@ -183,13 +183,13 @@ def start_run(request: HttpRequest, payload: ScopeIn) -> Any:
 
 
 @router.get("/commonality/runs/{run_id}", response=RunOut)
-def get_run(request: HttpRequest, run_id: int) -> Any:
+def get_run(request: AuthenticatedHttpRequest, run_id: int) -> Any:
     require_read(request.user)
     return get_object_or_404(AnalysisRun, pk=run_id)
 
 
 @router.post("/concepts/{concept_id}/decisions", response={201: DecisionOut})
-def post_decision(request: HttpRequest, concept_id: str, payload: DecisionIn) -> Any:
+def post_decision(request: AuthenticatedHttpRequest, concept_id: str, payload: DecisionIn) -> Any:
     concept = access_concept(request.user, concept_id, write=True)
     decision, run = actions.do_record_decision(
         concept,

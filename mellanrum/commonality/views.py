@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.models import Activity, Organisation
 from mellanrum.lib.charts import bar_chart_url
 
@@ -51,7 +52,7 @@ def _run_context(run: AnalysisRun | None) -> dict[str, Any]:
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_read(request.user)
     current = analysis.current_run()
     latest = AnalysisRun.objects.order_by("-created_at", "-pk").first()
@@ -73,7 +74,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def start_run(request: HttpRequest) -> HttpResponse:
+def start_run(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_decide(request.user)
     form = RunForm(request.POST)
     if form.is_valid():
@@ -92,7 +93,7 @@ def start_run(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+def run_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require_read(request.user)
     run = get_object_or_404(AnalysisRun, pk=pk)
     template = "commonality/run_status.html"
@@ -109,7 +110,7 @@ def _require_current(request: HttpRequest) -> AnalysisRun | None:
 
 
 @login_required
-def matrix(request: HttpRequest) -> HttpResponse:
+def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_read(request.user)
     run = _require_current(request)
     if run is None:
@@ -142,7 +143,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def opportunities(request: HttpRequest) -> HttpResponse:
+def opportunities(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_read(request.user)
     run = _require_current(request)
     if run is None:
@@ -249,7 +250,7 @@ def _members_with_systems(concept: Concept) -> list[Membership]:
 
 
 @login_required
-def concept_detail(request: HttpRequest, concept_id: str) -> HttpResponse:
+def concept_detail(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
     concept = access_concept(request.user, concept_id)
     members = _members_with_systems(concept)
     decide = can_decide(request.user)
@@ -286,7 +287,7 @@ def concept_detail(request: HttpRequest, concept_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, concept_id: str) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
     concept = access_concept(request.user, concept_id, write=True)
     kind = request.POST.get("kind", "")
     try:
@@ -313,7 +314,7 @@ def decide(request: HttpRequest, concept_id: str) -> HttpResponse:
 
 
 @login_required
-def thesaurus(request: HttpRequest) -> HttpResponse:
+def thesaurus(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_read(request.user)
     decide = can_decide(request.user)
     form = SynonymSetForm(_posted(request) if decide else None)
@@ -334,7 +335,7 @@ def thesaurus(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def thesaurus_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def thesaurus_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     synonyms = access_synonym_set(request.user, pk, write=True)
     actions.do_delete_synonym_set(synonyms, acting_user=request.user)
     messages.success(request, _("The terms were deleted. The next analysis no longer uses them."))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.access import access_activity
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.pagination import BoundedLimitOffsetPagination
@@ -191,7 +192,7 @@ class CounterpartsOut(Schema):
 
 @router.get("/events", response=list[EventSummary])
 @paginate(BoundedLimitOffsetPagination)
-def list_events(request: HttpRequest, filters: Query[EventFilter]) -> object:
+def list_events(request: AuthenticatedHttpRequest, filters: Query[EventFilter]) -> object:
     queryset = visible_events(request.user)
     now = timezone.now()
     if filters.when == "upcoming":
@@ -206,7 +207,7 @@ def list_events(request: HttpRequest, filters: Query[EventFilter]) -> object:
 
 
 @router.get("/events/{event_id}", response=EventOut)
-def get_event(request: HttpRequest, event_id: int) -> Event:
+def get_event(request: AuthenticatedHttpRequest, event_id: int) -> Event:
     return access_event(request.user, event_id)
 
 
@@ -226,7 +227,7 @@ def _organiser(request: HttpRequest, code: str | None) -> Organisation:
 
 
 @router.post("/events", response={201: EventOut})
-def create_event(request: HttpRequest, payload: EventIn) -> Status:
+def create_event(request: AuthenticatedHttpRequest, payload: EventIn) -> Status:
     require_reader(request.user)
     organiser = _organiser(request, payload.organiser)
     network = None
@@ -241,7 +242,7 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status:
 
 
 @router.post("/events/{event_id}/registration", response={201: RegistrationOut})
-def register(request: HttpRequest, event_id: int) -> Status:
+def register(request: AuthenticatedHttpRequest, event_id: int) -> Status:
     event = access_event(request.user, event_id)
     require_reader(request.user)
     actions.do_register(event, request.user)
@@ -249,14 +250,14 @@ def register(request: HttpRequest, event_id: int) -> Status:
 
 
 @router.delete("/events/{event_id}/registration", response={204: None})
-def cancel_registration(request: HttpRequest, event_id: int) -> Status:
+def cancel_registration(request: AuthenticatedHttpRequest, event_id: int) -> Status:
     event = access_event(request.user, event_id)
     actions.do_cancel_registration(event, request.user)
     return Status(204, None)
 
 
 @router.get("/events/{event_id}/attendees", response=list[AttendeeOut])
-def list_attendees(request: HttpRequest, event_id: int) -> list[dict[str, object]]:
+def list_attendees(request: AuthenticatedHttpRequest, event_id: int) -> list[dict[str, object]]:
     event = access_attendees(request.user, event_id)
     return [
         {"username": r.user.get_username(), "name": r.user.get_full_name(),
@@ -272,12 +273,12 @@ def list_attendees(request: HttpRequest, event_id: int) -> list[dict[str, object
 
 @router.get("/networks", response=list[NetworkSummary])
 @paginate(BoundedLimitOffsetPagination)
-def list_networks(request: HttpRequest) -> object:
+def list_networks(request: AuthenticatedHttpRequest) -> object:
     return visible_networks(request.user).order_by("title", "pk")
 
 
 @router.get("/networks/{network_id}", response=NetworkOut)
-def get_network(request: HttpRequest, network_id: int) -> Network:
+def get_network(request: AuthenticatedHttpRequest, network_id: int) -> Network:
     network = access_network(request.user, network_id)
     if not can_see_people(request.user):  # pragma: no cover - the API requires a login
         raise PermissionDenied
@@ -285,7 +286,7 @@ def get_network(request: HttpRequest, network_id: int) -> Network:
 
 
 @router.post("/networks/{network_id}/membership", response={201: MembershipOut})
-def join_network(request: HttpRequest, network_id: int) -> Status:
+def join_network(request: AuthenticatedHttpRequest, network_id: int) -> Status:
     network = access_network(request.user, network_id)
     require_reader(request.user)
     member = actions.do_join_network(network, request.user)
@@ -293,7 +294,7 @@ def join_network(request: HttpRequest, network_id: int) -> Status:
 
 
 @router.delete("/networks/{network_id}/membership", response={204: None})
-def leave_network(request: HttpRequest, network_id: int) -> Status:
+def leave_network(request: AuthenticatedHttpRequest, network_id: int) -> Status:
     network = access_network(request.user, network_id)
     actions.do_leave_network(network, request.user)
     return Status(204, None)
@@ -303,7 +304,7 @@ def leave_network(request: HttpRequest, network_id: int) -> Status:
 
 
 @router.get("/activities/{activity_id}/counterparts", response=CounterpartsOut)
-def activity_counterparts(request: HttpRequest, activity_id: int,
+def activity_counterparts(request: AuthenticatedHttpRequest, activity_id: int,
                           filters: Query[CounterpartFilter]) -> dict[str, object]:
     if not 0 < activity_id <= MAX_ID:
         from django.http import Http404

@@ -17,6 +17,7 @@ from mellanrum.collaborations.access import visible_initiatives
 from mellanrum.commonality import analysis as commonality
 from mellanrum.commonality.access import access_concept
 from mellanrum.commonality.models import Concept
+from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.access import access_activity
 
 from . import actions, analysis, export
@@ -112,7 +113,7 @@ def _counterpart_csv(result: analysis.Counterparts, filename: str) -> HttpRespon
 
 
 @login_required
-def activity_counterparts(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_counterparts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if pk > MAX_ID:
         raise Http404
     activity = access_activity(request.user, pk)
@@ -127,7 +128,7 @@ def activity_counterparts(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def concept_counterparts(request: HttpRequest, concept_id: str) -> HttpResponse:
+def concept_counterparts(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
     concept = access_concept(request.user, concept_id[:100])
     filters = analysis.Filters.of(request.GET)
     result = analysis.for_concept(concept, filters, visible_networks(request.user))
@@ -155,7 +156,7 @@ def network_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def network_create(request: HttpRequest) -> HttpResponse:
+def network_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_create_network(request.user):
         raise PermissionDenied
     form = NetworkForm(_posted(request))
@@ -172,7 +173,7 @@ def network_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def network_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     network = access_network(request.user, pk, write=True)
     form = NetworkForm(_posted(request), instance=Network.objects.get(pk=network.pk))
 
@@ -214,7 +215,7 @@ def network_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def network_join(request: HttpRequest, pk: int) -> HttpResponse:
+def network_join(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     network = access_network(request.user, pk)
     try:
         actions.do_join_network(network, request.user)
@@ -227,7 +228,7 @@ def network_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def network_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def network_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     network = access_network(request.user, pk)
     try:
         actions.do_leave_network(network, request.user)
@@ -270,7 +271,7 @@ def _item_form(kind: str, request: HttpRequest, network: Network) -> Form:
 
 
 @login_required
-def network_item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def network_item_add(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     network = access_network(request.user, pk, write=True)
     if kind not in NETWORK_ITEMS:
         raise Http404
@@ -300,7 +301,9 @@ def network_item_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def network_item_remove(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+def network_item_remove(
+    request: AuthenticatedHttpRequest, pk: int, kind: str, item_pk: int,
+) -> HttpResponse:
     network = access_network(request.user, pk, write=True)
     if kind not in NETWORK_ITEMS or kind == "person" or item_pk > MAX_ID:
         raise Http404
@@ -315,7 +318,7 @@ def network_item_remove(request: HttpRequest, pk: int, kind: str, item_pk: int) 
 
 @require_POST
 @login_required
-def network_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def network_member(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     network = access_network(request.user, pk, write=True)
     if member_pk > MAX_ID:
         raise Http404
@@ -366,7 +369,7 @@ def _event_form(request: HttpRequest, instance: Event | None = None) -> EventFor
 
 
 @login_required
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_create_event(request.user):
         raise PermissionDenied
     form = _event_form(request)
@@ -386,7 +389,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def event_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = access_event(request.user, pk, write=True)
     form = _event_form(request, Event.objects.get(pk=event.pk))
 
@@ -401,7 +404,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def event_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = access_event(request.user, pk, write=True)
     actions.do_delete_event(event, acting_user=request.user)
     messages.success(request, _("The event is deleted."))
@@ -427,7 +430,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def event_register(request: HttpRequest, pk: int) -> HttpResponse:
+def event_register(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = access_event(request.user, pk)
     require_reader(request.user)
     try:
@@ -441,7 +444,7 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def event_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = access_event(request.user, pk)
     try:
         actions.do_cancel_registration(event, request.user)
@@ -465,7 +468,7 @@ def attendee_rows(event: Event) -> tuple[list[str], list[list[export.Cell]]]:
 
 
 @login_required
-def event_attendees(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def event_attendees(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     event = access_attendees(request.user, pk)

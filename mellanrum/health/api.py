@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import HttpRequest
 from ninja import Router, Schema
+
+from mellanrum.core.http import AuthenticatedHttpRequest
 
 from . import analysis
 from .access import access_health, access_round
@@ -114,7 +115,7 @@ def _round_row(round_: Round, invited: int, responses: int) -> dict[str, object]
 
 
 @router.get("/initiatives/{initiative_id}/health/rounds", response=list[RoundOut])
-def list_rounds(request: HttpRequest, initiative_id: int) -> list[dict[str, object]]:
+def list_rounds(request: AuthenticatedHttpRequest, initiative_id: int) -> list[dict[str, object]]:
     initiative = access_health(request.user, initiative_id)
     rounds = list(Round.objects.filter(initiative=initiative).order_by("opened_at", "pk"))
     invited = {r.pk: 0 for r in rounds}
@@ -127,6 +128,6 @@ def list_rounds(request: HttpRequest, initiative_id: int) -> list[dict[str, obje
 
 
 @router.get("/health/rounds/{round_id}/results", response=ResultsOut)
-def round_results(request: HttpRequest, round_id: int) -> dict[str, object]:
+def round_results(request: AuthenticatedHttpRequest, round_id: int) -> dict[str, object]:
     round_ = access_round(request.user, round_id)
     return analysis.as_dict(analysis.build_report(round_))

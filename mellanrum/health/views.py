@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.models import Organisation
 from mellanrum.landscape.spreadsheet import neutralise_formula
 from mellanrum.lib.charts import bar_chart_url, grouped_bar_chart_url
@@ -53,7 +54,7 @@ def _trend_chart(report: analysis.Report) -> str | None:
 
 
 @login_required
-def initiative_health(request: HttpRequest, pk: int) -> HttpResponse:
+def initiative_health(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_health(request.user, pk)
     rounds = list(Round.objects.filter(initiative=initiative).order_by("-opened_at", "-pk"))
     counts = {r.pk: 0 for r in rounds}
@@ -76,7 +77,7 @@ def initiative_health(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def round_create(request: HttpRequest, pk: int) -> HttpResponse:
+def round_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_health(request.user, pk, write=True)
     form = RoundForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -98,7 +99,7 @@ def _trend_rows(report: analysis.Report) -> list[tuple[str, list[float | None]]]
 
 
 @login_required
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = access_round(request.user, pk)
     report = analysis.build_report(round_)
     scores = report.scores
@@ -138,7 +139,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+def round_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = access_round(request.user, pk, write=True)
     try:
         actions.do_close_round(round_, acting_user=request.user)
@@ -164,7 +165,7 @@ def _links_csv(links: list[actions.IssuedLink], urls: list[str]) -> HttpResponse
 
 
 @login_required
-def round_invitations(request: HttpRequest, pk: int) -> HttpResponse:
+def round_invitations(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = access_round(request.user, pk, write=True)
     organisations = Organisation.objects.filter(
         initiative_partnerships__initiative=round_.initiative).order_by("name")
@@ -196,7 +197,7 @@ def round_invitations(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def round_export(request: HttpRequest, pk: int) -> HttpResponse:
+def round_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = access_round(request.user, pk)
     response = HttpResponse(
         analysis.to_xlsx(analysis.build_report(round_)),

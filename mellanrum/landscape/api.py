@@ -2,11 +2,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
+from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.lib.pagination import BoundedLimitOffsetPagination
 
 from . import actions, imports
@@ -150,7 +150,7 @@ def _systems(payload: ActivityIn) -> list[tuple[str, str]]:
 
 @router.get("/organisations", response=list[OrganisationOut])
 @paginate(BoundedLimitOffsetPagination)
-def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]):  # type: ignore[no-untyped-def]
+def list_organisations(request: AuthenticatedHttpRequest, filters: Query[OrganisationFilter]):  # type: ignore[no-untyped-def]
     from django.http import QueryDict
 
     params = QueryDict(mutable=True)
@@ -159,13 +159,13 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter])
 
 
 @router.get("/organisations/{code}", response=OrganisationOut)
-def get_organisation(request: HttpRequest, code: str) -> Organisation:
+def get_organisation(request: AuthenticatedHttpRequest, code: str) -> Organisation:
     return organisation_by_code(code)
 
 
 @router.get("/activities", response=list[ActivityOut])
 @paginate(BoundedLimitOffsetPagination)
-def list_activities(request: HttpRequest, filters: Query[ActivityFilter]):  # type: ignore[no-untyped-def]
+def list_activities(request: AuthenticatedHttpRequest, filters: Query[ActivityFilter]):  # type: ignore[no-untyped-def]
     from django.http import QueryDict
 
     params = QueryDict(mutable=True)
@@ -174,12 +174,14 @@ def list_activities(request: HttpRequest, filters: Query[ActivityFilter]):  # ty
 
 
 @router.get("/activities/{int:pk}", response=ActivityOut)
-def get_activity(request: HttpRequest, pk: int) -> Activity:
+def get_activity(request: AuthenticatedHttpRequest, pk: int) -> Activity:
     return access_activity(request.user, pk)
 
 
 @router.post("/organisations/{code}/activities", response={201: ActivityOut})
-def create_activity(request: HttpRequest, code: str, payload: ActivityIn) -> Status[Activity]:
+def create_activity(
+    request: AuthenticatedHttpRequest, code: str, payload: ActivityIn,
+) -> Status[Activity]:
     organisation = access_organisation(request.user, code, write=True)
     activity = actions.do_create_activity(
         organisation,
@@ -192,7 +194,7 @@ def create_activity(request: HttpRequest, code: str, payload: ActivityIn) -> Sta
 
 
 @router.put("/activities/{int:pk}", response=ActivityOut)
-def update_activity(request: HttpRequest, pk: int, payload: ActivityIn) -> Activity:
+def update_activity(request: AuthenticatedHttpRequest, pk: int, payload: ActivityIn) -> Activity:
     activity = access_activity(request.user, pk, write=True)
     return actions.do_update_activity(
         activity,
@@ -204,7 +206,7 @@ def update_activity(request: HttpRequest, pk: int, payload: ActivityIn) -> Activ
 
 
 @router.delete("/activities/{int:pk}", response={204: None})
-def delete_activity(request: HttpRequest, pk: int) -> Status[None]:
+def delete_activity(request: AuthenticatedHttpRequest, pk: int) -> Status[None]:
     activity = access_activity(request.user, pk, write=True)
     actions.do_delete_activity(activity, acting_user=request.user)
     return Status(204, None)

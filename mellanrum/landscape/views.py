@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.lib.charts import bar_chart_url
 
 from . import actions, imports
@@ -262,7 +263,7 @@ def filter_activities(params: QueryDict) -> QuerySet[Activity]:
 
 
 @login_required
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     queryset = filter_activities(request.GET)
     page = _page(request, queryset)
     context = {
@@ -293,7 +294,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = access_activity(request.user, pk)
     context = {
         "activity": activity,
@@ -344,19 +345,19 @@ def _save_activity_form(
 
 
 @login_required
-def activity_create(request: HttpRequest, code: str) -> HttpResponse:
+def activity_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     organisation = access_organisation(request.user, code, write=True)
     return _save_activity_form(request, organisation, None)
 
 
 @login_required
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = access_activity(request.user, pk, write=True)
     return _save_activity_form(request, activity.organisation, activity)
 
 
 @login_required
-def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = access_activity(request.user, pk, write=True)
     if request.method == "POST":
         organisation = activity.organisation
@@ -373,13 +374,13 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contact_create(request: HttpRequest, code: str) -> HttpResponse:
+def contact_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     organisation = access_organisation(request.user, code, write=True)
     return _save_contact_form(request, organisation, None)
 
 
 @login_required
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact = access_contact(request.user, pk, write=True)
     return _save_contact_form(request, contact.organisation, contact)
 
@@ -402,7 +403,7 @@ def _save_contact_form(
 
 
 @login_required
-def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact = access_contact(request.user, pk, write=True)
     if request.method == "POST":
         organisation = contact.organisation
@@ -416,7 +417,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest, code: str) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     organisation = access_audit_log(request.user, code)
     entries = AuditEntry.objects.filter(organisation=organisation).select_related("user")
     context = {"organisation": organisation, "page": _page(request, entries), "query": ""}
@@ -427,7 +428,7 @@ def audit_log(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def import_upload(request: HttpRequest, code: str) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     organisation = access_organisation(request.user, code, write=True)
     form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -465,7 +466,7 @@ def _preview_with_headers(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 @login_required
-def import_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def import_status(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     job = _access_job(request, code, job_id)
     done, total = imports.live_progress(job)
     context = {
@@ -485,7 +486,7 @@ def import_status(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_confirm(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     job = _access_job(request, code, job_id)
     if job.status != ImportJob.Status.READY:
         messages.error(request, _("This import cannot be started in its current state."))
@@ -496,7 +497,7 @@ def import_confirm(request: HttpRequest, code: str, job_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def import_retry(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def import_retry(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     job = _access_job(request, code, job_id)
     again = imports.retry(job, request.user)
     if again is None:
@@ -508,7 +509,7 @@ def import_retry(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_cancel(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+def import_cancel(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
     job = _access_job(request, code, job_id)
     imports.cancel(job)
     messages.info(request, _("The import was cancelled. Nothing was changed."))
@@ -526,7 +527,7 @@ def template_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
-def export_activities(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+def export_activities(request: AuthenticatedHttpRequest, code: str, fmt: str) -> HttpResponse:
     organisation = access_organisation(request.user, code)
     rows = imports.export_rows(organisation.activities.all())
     language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in {"sv", "en"} else "sv"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -14,7 +15,8 @@ from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
 
 
-def basic(user: User) -> dict[str, str]:
+def basic(user: User) -> dict[str, Any]:
+    """Test-client keyword arguments that log in with HTTP Basic."""
     token = base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
     return {"HTTP_AUTHORIZATION": f"Basic {token}"}
 

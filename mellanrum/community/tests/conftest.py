@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import datetime
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -27,7 +28,8 @@ def client() -> Client:
     return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
-def basic(user: User) -> dict[str, str]:
+def basic(user: User) -> dict[str, Any]:
+    """Test-client keyword arguments that log in with HTTP Basic."""
     token = base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
     return {"HTTP_AUTHORIZATION": f"Basic {token}"}
 
