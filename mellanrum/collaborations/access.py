@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from mellanrum.core.http import AnyUser
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
 
@@ -26,12 +27,12 @@ from .models import Initiative, LedgerRow, Partner, Statement
 MAX_ID = 2**63 - 1
 
 
-def is_reader(user: User) -> bool:
+def is_reader(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
-def visible_initiatives(user: User) -> QuerySet[Initiative]:
-    if not is_reader(user):
+def visible_initiatives(user: AnyUser) -> QuerySet[Initiative]:
+    if not isinstance(user, User) or not is_reader(user):
         return Initiative.objects.none()
     if user.is_superuser:
         return Initiative.objects.all()
@@ -71,7 +72,7 @@ def statement_organisations(user: User, initiative: Initiative) -> QuerySet[Orga
         return partners.none()
     if user.is_superuser:
         return partners
-    if not user.is_editor:
+    if not user.is_editor or user.organisation_id is None:
         return partners.none()
     return partners.filter(pk=user.organisation_id)
 

@@ -258,7 +258,7 @@ def do_link_activity(initiative: Initiative, *, acting_user: User | None,
     _audit(acting_user, initiative, "link_activity", activity=activity.pk)
 
 
-REMOVABLE = {
+REMOVABLE: dict[str, type[Goal | Partner | SteeringMember | Risk | ConceptLink]] = {
     "goal": Goal,
     "partner": Partner,
     "steering": SteeringMember,
@@ -359,7 +359,8 @@ def _locked(obj: Any, expected_version: int | None) -> Any:
 
 
 def _update(obj: Any, allowed: Sequence[str], fields: Mapping[str, Any],
-            expected_version: int | None, exclude: list[str] | None = None) -> tuple[Any, dict]:
+            expected_version: int | None, exclude: list[str] | None = None,
+            ) -> tuple[Any, dict[str, Any]]:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -562,7 +563,7 @@ def do_update_ledger_row(row: LedgerRow, *, acting_user: User | None,
     unknown = set(fields) - set(LEDGER_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    current = _locked(row, expected_version)
+    current: LedgerRow = _locked(row, expected_version)
     values = {name: fields.get(name, getattr(current, name)) for name in LEDGER_FIELDS}
     planned, realised = check_ledger_values(values["kind"], values["year"], values["planned"],
                                             values["realised"], values["description"] or "")
@@ -663,6 +664,7 @@ def do_set_economics(initiative: Initiative, *, acting_user: User | None,
             "low": ledger_engine.MIN_YEAR, "high": ledger_engine.MAX_YEAR}]
     if errors:
         raise ValidationError(errors)
+    assert rate is not None and hourly is not None  # refused above otherwise
     economics, _created = Economics.objects.select_for_update().get_or_create(
         initiative=initiative)
     economics.discount_rate_percent = rate

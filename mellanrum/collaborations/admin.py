@@ -1,10 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from .models import DecisionEntry, Goal, Initiative, Partner, Risk, Statement
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Writes go through actions (validation and the audit log); the admin is for looking."""
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -17,12 +19,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class GoalInline(admin.TabularInline):
+class GoalInline(admin.TabularInline[Goal, Initiative]):
     model = Goal
     extra = 0
 
 
-class PartnerInline(admin.TabularInline):
+class PartnerInline(admin.TabularInline[Partner, Initiative]):
     model = Partner
     extra = 0
 

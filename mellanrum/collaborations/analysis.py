@@ -65,7 +65,7 @@ class Suggestion:
 
 def _found(text: str, words: tuple[str, ...]) -> list[str]:
     lowered = f" {text.lower()} "
-    found = []
+    found: list[str] = []
     for word in words:
         word = word.strip()
         if any(word in longer for longer in found):

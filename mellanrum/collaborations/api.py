@@ -3,10 +3,10 @@
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -31,7 +31,7 @@ Phase = Literal["idea", "prestudy", "implementation", "management", "closed"]
 
 
 def Rating() -> int:  # noqa: N802 - reads as a type in the schemas
-    return Field(3, ge=1, le=5)  # type: ignore[no-any-return]
+    return Field(3, ge=1, le=5)
 
 
 class InitiativePartnerOut(Schema):
@@ -198,11 +198,11 @@ class PortfolioOut(Schema):
     rows: list[PortfolioRowOut]
 
 
-def _fields(payload: InitiativeIn) -> dict[str, object]:
+def _fields(payload: InitiativeIn) -> dict[str, Any]:
     return payload.dict(exclude={"lead"})
 
 
-def _lead(request: HttpRequest, code: str | None) -> Organisation:
+def _lead(request: AuthenticatedHttpRequest, code: str | None) -> Organisation:
     user = request.user
     if code is None or (user.organisation is not None and code == user.organisation.code):
         if user.organisation is None:
@@ -231,7 +231,7 @@ def get_initiative(request: AuthenticatedHttpRequest, initiative_id: int) -> Ini
 
 
 @router.post("/initiatives", response={201: InitiativeOut})
-def create_initiative(request: AuthenticatedHttpRequest, payload: InitiativeIn) -> Status:
+def create_initiative(request: AuthenticatedHttpRequest, payload: InitiativeIn) -> Status[object]:
     if not is_reader(request.user):
         raise PermissionDenied
     lead = _lead(request, payload.lead)
@@ -249,7 +249,7 @@ def update_initiative(request: AuthenticatedHttpRequest, initiative_id: int,
 
 @router.post("/initiatives/{initiative_id}/statements", response={201: InitiativeStatementOut})
 def add_statement(request: AuthenticatedHttpRequest, initiative_id: int,
-                  payload: StatementIn) -> Status:
+                  payload: StatementIn) -> Status[object]:
     initiative = access_initiative(request.user, initiative_id)
     code = payload.organisation or getattr(request.user.organisation, "code", None)
     organisation = Organisation.objects.filter(code=code).first() if code else None
@@ -291,7 +291,7 @@ MAX_AMOUNT = 10_000_000_000
 
 
 def Amount() -> Decimal | None:  # noqa: N802 - reads as a type in the schemas
-    return Field(  # type: ignore[no-any-return]
+    return Field(
         None, ge=0, le=MAX_AMOUNT, max_digits=13, decimal_places=2,
         description="Kronor, or hours for kind 'hours'; null for a qualitative benefit",
     )
@@ -423,14 +423,14 @@ def list_ledger(request: AuthenticatedHttpRequest, initiative_id: int) -> object
     return initiative.ledger_rows.select_related("organisation")  # ordered by the model
 
 
-def _row_values(payload: LedgerRowUpdate) -> dict[str, object]:
+def _row_values(payload: LedgerRowUpdate) -> dict[str, Any]:
     return payload.dict(include={"year", "kind", "planned", "realised", "description"})
 
 
 @router.post("/initiatives/{initiative_id}/ledger", response={201: LedgerRowOut})
 def add_ledger_row(
     request: AuthenticatedHttpRequest, initiative_id: int, payload: LedgerRowIn,
-) -> Status:
+) -> Status[object]:
     initiative = access_initiative(request.user, initiative_id)
     organisation = _partner_spoken_for(request, initiative, payload.organisation)
     row = actions.do_add_ledger_row(initiative, acting_user=request.user,
@@ -438,7 +438,7 @@ def add_ledger_row(
     return Status(201, row)
 
 
-def _partner_spoken_for(request: HttpRequest, initiative: Initiative,
+def _partner_spoken_for(request: AuthenticatedHttpRequest, initiative: Initiative,
                         code: str | None) -> Organisation:
     """The partner named by ``code`` (by default the user's own), if the user speaks for it."""
     code = code or getattr(request.user.organisation, "code", None)
@@ -456,7 +456,7 @@ def _partner_spoken_for(request: HttpRequest, initiative: Initiative,
              response={201: LedgerRowOut, 404: dict[str, str]})
 def take_split_share(
     request: AuthenticatedHttpRequest, initiative_id: int, payload: SplitShareIn,
-) -> Status:
+) -> Status[object]:
     """Enter the partner's share of the current split as a planned cost in its own ledger."""
     initiative = access_initiative(request.user, initiative_id)
     split = initiative.cost_splits.first()
@@ -484,7 +484,9 @@ def update_ledger_row(request: AuthenticatedHttpRequest, initiative_id: int, row
 
 
 @router.delete("/initiatives/{initiative_id}/ledger/{row_id}", response={204: None})
-def delete_ledger_row(request: AuthenticatedHttpRequest, initiative_id: int, row_id: int) -> Status:
+def delete_ledger_row(
+    request: AuthenticatedHttpRequest, initiative_id: int, row_id: int,
+) -> Status[object]:
     row = access_ledger_row(request.user, row_id, write=True)
     if row.initiative_id != initiative_id:
         raise Http404
@@ -516,7 +518,9 @@ def get_split(request: AuthenticatedHttpRequest, initiative_id: int) -> object:
 
 
 @router.post("/initiatives/{initiative_id}/split", response={201: SplitOut})
-def choose_split(request: AuthenticatedHttpRequest, initiative_id: int, payload: SplitIn) -> Status:
+def choose_split(
+    request: AuthenticatedHttpRequest, initiative_id: int, payload: SplitIn,
+) -> Status[object]:
     initiative = access_initiative(request.user, initiative_id)
     if not can_edit_economics(request.user, initiative):
         raise PermissionDenied

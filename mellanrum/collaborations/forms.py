@@ -7,12 +7,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from mellanrum.benefits.analysis import METHOD_LABELS
 from mellanrum.commonality.models import Concept
 from mellanrum.core.models import User
 from mellanrum.journeys.models import Step
 from mellanrum.landscape.models import Activity, Contact, Organisation
+from mellanrum.lib.forms import choice_field, model_choice_field
 
 from . import actions
 from .models import (
@@ -30,8 +32,8 @@ NOT_AN_ORGANISATION = _("Choose an organisation from the landscape.")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def organisation_field(label: str, queryset: QuerySet[Organisation] | None = None,
-                       ) -> forms.ModelChoiceField:
+def organisation_field(label: StrOrPromise, queryset: QuerySet[Organisation] | None = None,
+                       ) -> forms.ModelChoiceField[Organisation]:
     return forms.ModelChoiceField(
         queryset=queryset if queryset is not None else Organisation.objects.order_by("name"),
         to_field_name="code", label=label,
@@ -39,7 +41,7 @@ def organisation_field(label: str, queryset: QuerySet[Organisation] | None = Non
     )
 
 
-def score_field(label: str) -> forms.IntegerField:
+def score_field(label: StrOrPromise) -> forms.IntegerField:
     return forms.IntegerField(
         label=label, min_value=1, max_value=5, initial=3,
         help_text=_("1 (low) to 5 (high)."),
@@ -55,7 +57,7 @@ class ItemForm(forms.Form):
         raise NotImplementedError
 
 
-class InitiativeForm(forms.ModelForm):
+class InitiativeForm(forms.ModelForm[Initiative]):
     citizen_value = score_field(_("citizen value"))
     savings = score_field(_("savings"))
     feasibility = score_field(_("feasibility"))
@@ -77,7 +79,8 @@ class InitiativeForm(forms.ModelForm):
             self.fields["lead"] = organisation_field(_("Lead organisation"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         try:
             actions.check_period(data.get("start_date"), data.get("end_date"))
         except ValidationError as exc:
@@ -89,7 +92,7 @@ class InitiativeForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in actions.INITIATIVE_FIELDS}
 
 
-class GoalForm(forms.ModelForm, ItemForm):
+class GoalForm(forms.ModelForm[Goal], ItemForm):
     class Meta:
         model = Goal
         fields = ["title", "indicator", "baseline", "target", "target_date"]
@@ -121,7 +124,8 @@ class PartnerForm(ItemForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         organisation = data.get("organisation")
         name = (data.get("contact") or "").strip()
         data["contact"] = None
@@ -149,7 +153,7 @@ class SteeringMemberForm(ItemForm):
         actions.do_add_steering_member(initiative, acting_user=user, **self.cleaned_data)
 
 
-class DecisionForm(forms.ModelForm, ItemForm):
+class DecisionForm(forms.ModelForm[DecisionEntry], ItemForm):
     class Meta:
         model = DecisionEntry
         fields = ["date", "decision", "decided_by", "rationale"]
@@ -168,7 +172,7 @@ class DecisionForm(forms.ModelForm, ItemForm):
         actions.do_add_decision(initiative, acting_user=user, **self.cleaned_data)
 
 
-class RiskForm(forms.ModelForm, ItemForm):
+class RiskForm(forms.ModelForm[Risk], ItemForm):
     likelihood = score_field(_("likelihood"))
     impact = score_field(_("impact"))
 
@@ -187,39 +191,44 @@ class ConceptLinkForm(ItemForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rows = Concept.objects.order_by("label").values_list("concept_id", "label")
-        self.fields["concept"].choices = list(dict(rows).items())
+        choice_field(self, "concept").choices = list(dict(rows).items())
 
     def apply(self, initiative: Initiative, user: User) -> None:
         actions.do_link_concept(initiative, acting_user=user,
                                 concept_id=self.cleaned_data["concept"])
 
 
+class StepChoiceField(forms.ModelChoiceField[Step]):
+    def label_from_instance(self, obj: Step) -> str:
+        return f"{obj.life_event}: {obj}"
+
+
 class StepLinkForm(ItemForm):
-    step = forms.ModelChoiceField(
+    step = StepChoiceField(
         label=_("Life-event step"),
         queryset=Step.objects.select_related("life_event").order_by("life_event__label_sv",
                                                                      "position"),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["step"].label_from_instance = lambda s: f"{s.life_event}: {s}"
-
     def apply(self, initiative: Initiative, user: User) -> None:
         actions.do_link_step(initiative, acting_user=user, step=self.cleaned_data["step"])
 
 
+class ActivityChoiceField(forms.ModelChoiceField[Activity]):
+    def label_from_instance(self, obj: Activity) -> str:
+        return f"{obj.organisation.name}: {obj.name}"
+
+
 class ActivityLinkForm(ItemForm):
-    activity = forms.ModelChoiceField(label=_("Activity of a partner"),
-                                      queryset=Activity.objects.none())
+    activity = ActivityChoiceField(label=_("Activity of a partner"),
+                                   queryset=Activity.objects.none())
 
     def __init__(self, *args: Any, initiative: Initiative, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["activity"]
+        field = model_choice_field(self, "activity")
         field.queryset = Activity.objects.filter(
             organisation__initiative_partnerships__initiative=initiative
         ).select_related("organisation").order_by("organisation__name", "name")
-        field.label_from_instance = lambda a: f"{a.organisation.name}: {a.name}"
 
     def apply(self, initiative: Initiative, user: User) -> None:
         actions.do_link_activity(initiative, acting_user=user,
@@ -238,7 +247,7 @@ class StatementForm(forms.Form):
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any,
                  ) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["organisation"]
+        field = model_choice_field(self, "organisation")
         field.queryset = organisations.order_by("name")
         if len(field.queryset) == 1:
             field.empty_label = None
@@ -285,7 +294,7 @@ class DecisionEditForm(DecisionForm):
     version = version_field()
 
 
-class StatementEditForm(forms.ModelForm):
+class StatementEditForm(forms.ModelForm[Statement]):
     version = version_field()
     text = forms.CharField(label=_("Statement"), max_length=500,
                            widget=forms.Textarea(attrs={"rows": 2}))
@@ -295,19 +304,19 @@ class StatementEditForm(forms.ModelForm):
         fields = ["kind", "text"]
 
 
-EDIT_FORMS: dict[str, type[forms.ModelForm]] = {
+EDIT_FORMS: dict[str, type[forms.ModelForm[Any]]] = {
     "goal": GoalEditForm, "risk": RiskEditForm, "decision": DecisionEditForm,
 }
 
 
-def edit_values(form: forms.ModelForm) -> dict[str, Any]:
+def edit_values(form: forms.ModelForm[Any]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form._meta.fields or ()}
 
 
 # --- Benefits ledger, economics and cost split ------------------------------------------------
 
 
-def amount_field(label: str, *, required: bool = False, help_text: str = "",
+def amount_field(label: StrOrPromise, *, required: bool = False, help_text: StrOrPromise = "",
                  ) -> forms.DecimalField:
     return forms.DecimalField(
         label=label, required=required, localize=True, help_text=help_text,
@@ -328,7 +337,7 @@ class SplitShareForm(forms.Form):
         kwargs.setdefault("initial", {"year": datetime.date.today().year,
                                       "kind": LedgerRow.Kind.INVESTMENT})
         super().__init__(*args, **kwargs)
-        field = self.fields["organisation"]
+        field = model_choice_field(self, "organisation")
         field.queryset = organisations.order_by("name")
         if len(field.queryset) == 1:
             field.empty_label = None
@@ -356,7 +365,7 @@ class LedgerRowForm(forms.Form):
                 "description": row.description, "version": row.version,
             })
         super().__init__(*args, **kwargs)
-        field = self.fields["organisation"]
+        field = model_choice_field(self, "organisation")
         field.queryset = organisations.order_by("name")
         if row is not None:
             del self.fields["organisation"]

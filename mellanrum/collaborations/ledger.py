@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from mellanrum.landscape.spreadsheet import neutralise_formula
 from mellanrum.landscape.spreadsheet.values import restore_neutralised
+from mellanrum.lib.xlsx import active_sheet
 
 from .actions import LedgerImportRow
 from .analysis import LedgerView
@@ -89,7 +90,7 @@ def to_json(initiative: Initiative, view: LedgerView) -> dict[str, Any]:
 def to_xlsx(initiative: Initiative, view: LedgerView) -> bytes:
     workbook = Workbook()
     bold = Font(bold=True)
-    sheet = workbook.active
+    sheet = active_sheet(workbook)
     sheet.title = _("Net gain")[:31]
     sheet.append([neutralise_formula(initiative.title)])
     sheet["A1"].font = Font(bold=True, size=14)

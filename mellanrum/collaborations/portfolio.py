@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from mellanrum.landscape.spreadsheet import neutralise_formula
+from mellanrum.lib.xlsx import active_sheet
 
 from . import analysis
 from .models import Alignment, Initiative, Partner
@@ -114,7 +115,7 @@ def ranked(initiatives: Iterable[Initiative], weights: Mapping[str, int]) -> lis
 
 def to_xlsx(rows: list[Row], weights: Mapping[str, int]) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = active_sheet(workbook)
     sheet.title = _("Portfolio")[:31]
     sheet.append([
         _("Initiative"), _("Phase"), _("Lead"), _("Partners"), _("Score"),

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from mellanrum.benefits.analysis import CalculatorError
 from mellanrum.commonality.models import Concept
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.core.models import User
@@ -58,7 +60,7 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def _apply(form: Form, call: Any) -> bool:
+def _apply(form: BaseForm, call: Callable[[], object]) -> bool:
     """Run an action for a valid form; its validation errors go back into the form, and an
     edit conflict becomes a form error (the view answers 409)."""
     if not form.is_valid():
@@ -144,7 +146,9 @@ def initiative_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     created: list[Initiative] = []
 
     def create() -> None:
-        lead = form.cleaned_data.get("lead") or user.organisation
+        # A superuser chooses the lead (a required field); anyone else is an editor with an
+        # organisation, checked above.
+        lead = cast(Organisation, form.cleaned_data.get("lead") or user.organisation)
         created.append(actions.do_create_initiative(acting_user=user, lead=lead,
                                                     **form.values()))
 
@@ -251,13 +255,13 @@ EDIT_TITLES = {
     "goal": gettext_lazy("Edit shared goal"), "risk": gettext_lazy("Edit risk"),
     "decision": gettext_lazy("Correct a decision"),
 }
-EDIT_ACTIONS = {
+EDIT_ACTIONS: dict[str, Callable[..., object]] = {
     "goal": actions.do_update_goal, "risk": actions.do_update_risk,
     "decision": actions.do_update_decision,
 }
 
 
-def _status(form: Form) -> int:
+def _status(form: BaseForm) -> int:
     return 409 if EDIT_CONFLICT in form.non_field_errors() else 200
 
 
@@ -553,7 +557,7 @@ def take_split_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                                         "planned cost; follow it up there."))
             return redirect(reverse("collaborations:ledger", args=[initiative.pk])
                             + f"#row-{row.pk}")
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("collaborations:cost_split", initiative.pk)
 
 
@@ -592,7 +596,7 @@ def cost_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
             status = 422
-        except analysis.sharing.CalculatorError as exc:
+        except CalculatorError as exc:
             form.add_error("joint_cost", str(exc))
             status = 422
     elif request.method == "POST":

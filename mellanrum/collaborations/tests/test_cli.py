@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from mellanrum.collaborations.cli import initiatives
 from mellanrum.collaborations.models import Initiative
 from mellanrum.core.models import User
+from mellanrum.lib.xlsx import active_sheet
 
 
 def test_list_as_json_and_per_user(initiative: Initiative, dave: User) -> None:
@@ -27,6 +28,6 @@ def test_export_xlsx(initiative: Initiative, tmp_path: Path) -> None:
     output = tmp_path / "portfolio.xlsx"
     result = CliRunner().invoke(initiatives, ["export", "--format", "xlsx", "-O", str(output)])
     assert result.exit_code == 0, result.output
-    sheet = load_workbook(output).active
+    sheet = active_sheet(load_workbook(output))
     assert sheet.cell(2, 1).value == initiative.title
     assert sheet.cell(2, 5).value == 3.6

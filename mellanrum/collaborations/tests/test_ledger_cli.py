@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
 from mellanrum.collaborations import actions
@@ -23,7 +23,7 @@ GOOD = ("organisation;year;kind;planned;realised;description\n"
         "9902;2025;qualitative;;;Nöjdare invånare\n")
 
 
-def run(*args: str) -> object:
+def run(*args: str) -> Result:
     return CliRunner().invoke(initiatives, list(args))
 
 

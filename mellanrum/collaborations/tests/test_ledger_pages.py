@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -147,7 +148,7 @@ def test_bad_ledger_input_gets_a_message_and_changes_nothing(
 ) -> None:
     posted = {"organisation": alfa.code, "year": "2025", "kind": "money", "planned": "100",
               "realised": "", "description": "", **data}
-    with_english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    with_english: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "en"}
     response = login(client, alice).post(
         f"/samverkan/{initiative.pk}/nyttorealisering/ny/", posted, **with_english)
     assert response.status_code == 200
@@ -190,8 +191,7 @@ def test_the_xlsx_export_holds_the_rows_and_the_npv(client: Client, bob: User,
     response = login(client, bob).get(
         f"/samverkan/{initiative.pk}/nyttorealisering/export.xlsx")
     assert response.status_code == 200
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)
-                                        if response.streaming else response.content))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
     assert len(workbook.sheetnames) == 3
     ledger = workbook.worksheets[2]
     assert ledger.max_row == 5  # header + 4 rows
