@@ -7,7 +7,12 @@ zero-setup SQLite database in the checkout; ``DB=postgres`` switches to PostgreS
 import os
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+# Django's generic classes (ModelForm, ModelAdmin, ...) take type parameters, as django-stubs
+# declares them, so that `class InitiativeForm(forms.ModelForm[Initiative])` runs.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

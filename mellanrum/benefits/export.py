@@ -9,13 +9,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from mellanrum.landscape.spreadsheet import neutralise_formula
+from mellanrum.lib.xlsx import active_sheet
 
 from .analysis import Comparison, stability_sentence
 
 
 def comparison_xlsx(comparison: Comparison, title: str) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = active_sheet(workbook)
     sheet.title = _("Comparison")[:31]
     bold = Font(bold=True)
     sheet.append([neutralise_formula(title or _("Cost sharing"))])

@@ -5,12 +5,12 @@ from mellanrum.collaborations.admin import ReadOnlyAdmin
 from .models import Event, Network, NetworkMember, Registration
 
 
-class NetworkMemberInline(admin.TabularInline):
+class NetworkMemberInline(admin.TabularInline[NetworkMember, Network]):
     model = NetworkMember
     extra = 0
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(admin.TabularInline[Registration, Event]):
     model = Registration
     extra = 0
 

@@ -227,7 +227,7 @@ def _organiser(request: HttpRequest, code: str | None) -> Organisation:
 
 
 @router.post("/events", response={201: EventOut})
-def create_event(request: AuthenticatedHttpRequest, payload: EventIn) -> Status:
+def create_event(request: AuthenticatedHttpRequest, payload: EventIn) -> Status[object]:
     require_reader(request.user)
     organiser = _organiser(request, payload.organiser)
     network = None
@@ -242,7 +242,7 @@ def create_event(request: AuthenticatedHttpRequest, payload: EventIn) -> Status:
 
 
 @router.post("/events/{event_id}/registration", response={201: RegistrationOut})
-def register(request: AuthenticatedHttpRequest, event_id: int) -> Status:
+def register(request: AuthenticatedHttpRequest, event_id: int) -> Status[object]:
     event = access_event(request.user, event_id)
     require_reader(request.user)
     actions.do_register(event, request.user)
@@ -250,7 +250,7 @@ def register(request: AuthenticatedHttpRequest, event_id: int) -> Status:
 
 
 @router.delete("/events/{event_id}/registration", response={204: None})
-def cancel_registration(request: AuthenticatedHttpRequest, event_id: int) -> Status:
+def cancel_registration(request: AuthenticatedHttpRequest, event_id: int) -> Status[object]:
     event = access_event(request.user, event_id)
     actions.do_cancel_registration(event, request.user)
     return Status(204, None)
@@ -286,7 +286,7 @@ def get_network(request: AuthenticatedHttpRequest, network_id: int) -> Network:
 
 
 @router.post("/networks/{network_id}/membership", response={201: MembershipOut})
-def join_network(request: AuthenticatedHttpRequest, network_id: int) -> Status:
+def join_network(request: AuthenticatedHttpRequest, network_id: int) -> Status[object]:
     network = access_network(request.user, network_id)
     require_reader(request.user)
     member = actions.do_join_network(network, request.user)
@@ -294,7 +294,7 @@ def join_network(request: AuthenticatedHttpRequest, network_id: int) -> Status:
 
 
 @router.delete("/networks/{network_id}/membership", response={204: None})
-def leave_network(request: AuthenticatedHttpRequest, network_id: int) -> Status:
+def leave_network(request: AuthenticatedHttpRequest, network_id: int) -> Status[object]:
     network = access_network(request.user, network_id)
     actions.do_leave_network(network, request.user)
     return Status(204, None)

@@ -21,7 +21,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(admin.ModelAdmin[Task]):
     """Read-only: jobs are written by the queue, never by hand."""
 
     list_display = ("pk", "name", "ref", "status", "worker", "heartbeat_at", "finished_at")

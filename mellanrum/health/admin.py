@@ -4,7 +4,7 @@ from .models import Round
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(admin.ModelAdmin[Round]):
     """Rounds only: responses and invitations are left out of the admin site so that it
     cannot show what the anonymity threshold withholds on the results page."""
 

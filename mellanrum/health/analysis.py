@@ -22,6 +22,7 @@ from mellanrum.engines.health import (
 )
 from mellanrum.landscape.models import Organisation
 from mellanrum.landscape.spreadsheet import neutralise_formula
+from mellanrum.lib.xlsx import active_sheet
 
 from .models import Answer, Invitation, Response, Round
 
@@ -216,7 +217,7 @@ def to_xlsx(report: Report) -> bytes:
     """The aggregated results; withheld groups are absent, comments carry no partner."""
     data = as_dict(report)
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = active_sheet(workbook)
     sheet.title = _("Factors")[:31]
     sheet.append([_("Factor"), _("Respondents"), _("Mean (1–5)"), _("Interval low (95 %)"),
                   _("Interval high (95 %)"), _("Don't know")])

@@ -3,13 +3,13 @@ from django.contrib import admin
 from .models import CatalogueSetting, FinderUsage, LifeEvent, Step
 
 
-class StepInline(admin.TabularInline):
+class StepInline(admin.TabularInline[Step, LifeEvent]):
     model = Step
     extra = 0
 
 
 @admin.register(LifeEvent)
-class LifeEventAdmin(admin.ModelAdmin):
+class LifeEventAdmin(admin.ModelAdmin[LifeEvent]):
     list_display = ("label_sv", "slug", "audience", "position", "updated_at")
     list_filter = ("audience",)
     search_fields = ("label_sv", "label_en", "slug")
@@ -17,12 +17,12 @@ class LifeEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(CatalogueSetting)
-class CatalogueSettingAdmin(admin.ModelAdmin):
+class CatalogueSettingAdmin(admin.ModelAdmin[CatalogueSetting]):
     list_display = ("__str__", "updated_at")
 
 
 @admin.register(FinderUsage)
-class FinderUsageAdmin(admin.ModelAdmin):
+class FinderUsageAdmin(admin.ModelAdmin[FinderUsage]):
     list_display = ("day", "searches", "with_results", "without_results", "rejected")
     readonly_fields = ("day", "searches", "with_results", "without_results", "rejected")
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from mellanrum.landscape.models import Organisation
+from mellanrum.lib.xlsx import active_sheet
 
 
 def form_data(rows: list[tuple[str, str, str]], total: str, **extra: str) -> dict[str, str]:
@@ -74,7 +75,7 @@ def test_export_gives_a_workbook_with_every_partner_and_method(
     data = form_data([("9901", "1 000", ""), ("9902", "600", "")], "1 200", action="export")
     response = client.post(reverse("benefits:calculator"), data)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = active_sheet(load_workbook(io.BytesIO(response.content)))
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "Alfa kommun" in values and "Beta kommun" in values
     assert "Shapleyvärde" in values

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -14,6 +15,9 @@ from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity
 
 from .conftest import login
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 @pytest.fixture
@@ -27,7 +31,7 @@ def concept_id(activity: Activity) -> str:
     return membership.concept.concept_id
 
 
-def post(client: Client, url: str, body: object) -> object:
+def post(client: Client, url: str, body: object) -> TestResponse:
     return client.post(url, json.dumps(body), content_type="application/json")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -14,6 +16,9 @@ from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity
 
 from .conftest import login
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 def concept_of(activity: Activity) -> Concept:
@@ -28,7 +33,7 @@ def analysed(landscape: dict[str, Activity], alice: User) -> dict[str, Activity]
     return landscape
 
 
-def decide(client: Client, concept: Concept, **data: object) -> object:
+def decide(client: Client, concept: Concept, **data: object) -> TestResponse:
     return client.post(reverse("commonality:decide", args=[concept.concept_id]), data)
 
 

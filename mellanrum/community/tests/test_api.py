@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import TYPE_CHECKING
 
 from django.test import Client
 
@@ -14,8 +15,11 @@ from mellanrum.landscape.models import AuditEntry
 
 from .conftest import basic, soon
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
-def _post(client: Client, url: str, user: User, data: object = None) -> object:
+
+def _post(client: Client, url: str, user: User, data: object = None) -> TestResponse:
     return client.post(url, json.dumps(data) if data is not None else "",
                        content_type="application/json", **basic(user))
 

@@ -14,6 +14,7 @@ from mellanrum.community import actions
 from mellanrum.community.models import Event, Network
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity
+from mellanrum.lib.xlsx import active_sheet
 
 
 def test_events_lists_coming_events(seminar: Event) -> None:
@@ -46,7 +47,7 @@ def test_attendees_exports_xlsx_and_refuses_others(
     result = CliRunner().invoke(main, ["community", "attendees", str(seminar.pk), "--user",
                                        "alice", "-O", str(out)])
     assert result.exit_code == 0, result.output
-    sheet = load_workbook(io.BytesIO(out.read_bytes())).active
+    sheet = active_sheet(load_workbook(io.BytesIO(out.read_bytes())))
     assert sheet is not None and sheet.cell(2, 2).value == "bob"
     refused = CliRunner().invoke(main, ["community", "attendees", str(seminar.pk), "--user",
                                         "bob", "-O", str(tmp_path / "x.csv")])

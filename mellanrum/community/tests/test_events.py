@@ -19,6 +19,7 @@ from mellanrum.community.models import Event, Registration
 from mellanrum.conftest import _user
 from mellanrum.core.models import User
 from mellanrum.landscape.models import AuditEntry, Organisation
+from mellanrum.lib.xlsx import active_sheet
 
 from .conftest import login, soon
 
@@ -215,7 +216,7 @@ def test_attendee_lists_are_formula_safe_csv_and_xlsx(
     csv_text = client.get(f"/traffar/{seminar.pk}/deltagare.csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text and "bob@alfa.example" in csv_text
     data = client.get(f"/traffar/{seminar.pk}/deltagare.xlsx").content
-    sheet = load_workbook(io.BytesIO(data)).active
+    sheet = active_sheet(load_workbook(io.BytesIO(data)))
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0].startswith("'=HYPERLINK")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +14,10 @@ from openpyxl import Workbook
 from mellanrum.conftest import PASSWORD
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity, ImportJob, Organisation
+from mellanrum.lib.xlsx import active_sheet
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +31,7 @@ def editor(client: Client, alice: User) -> Client:
     return client
 
 
-def upload(client: Client, organisation: Organisation, name: str, data: bytes) -> object:
+def upload(client: Client, organisation: Organisation, name: str, data: bytes) -> TestResponse:
     url = reverse("landscape:import", args=[organisation.code])
     return client.post(url, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
@@ -181,7 +186,7 @@ def test_hostile_strings_are_stored_as_text_and_escaped(
 
 def test_xlsx_upload_works(editor: Client, alfa: Organisation) -> None:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = active_sheet(workbook)
     sheet.append(["Namn", "Årskostnad (kr)", "Ledtid (dagar)"])
     sheet.append(["Färdtjänst", 1500000, 21])
     buffer = io.BytesIO()

@@ -34,6 +34,7 @@ from mellanrum.landscape.spreadsheet import (
     template_xlsx,
 )
 from mellanrum.landscape.spreadsheet.values import ValueProblem
+from mellanrum.lib.xlsx import active_sheet
 
 DATA = Path(__file__).parent / "data"
 ORG = "0180"
@@ -60,7 +61,7 @@ def xlsx_bytes(
     *rows: list[object], title: str = "Blad1", before: Callable[..., None] | None = None
 ) -> bytes:
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = active_sheet(book)
     assert sheet is not None
     sheet.title = title
     if before is not None:
