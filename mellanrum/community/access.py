@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from mellanrum.core.http import AnyUser
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
 
@@ -27,11 +28,11 @@ from .models import Event, Network, NetworkMember
 MAX_ID = 2**63 - 1
 
 
-def is_reader(user: User) -> bool:
+def is_reader(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
-def visible_networks(user: User) -> QuerySet[Network]:
+def visible_networks(user: AnyUser) -> QuerySet[Network]:
     public = Network.objects.filter(visibility=Network.Visibility.PUBLIC)
     if not is_reader(user):
         return public
@@ -42,24 +43,24 @@ def visible_networks(user: User) -> QuerySet[Network]:
     ).distinct()
 
 
-def visible_events(user: User) -> QuerySet[Event]:
+def visible_events(user: AnyUser) -> QuerySet[Event]:
     return Event.objects.filter(
         Q(network__isnull=True) | Q(network__in=visible_networks(user))
     ).select_related("organiser", "network")
 
 
-def membership(user: User, network: Network) -> NetworkMember | None:
-    if not is_reader(user):
+def membership(user: AnyUser, network: Network) -> NetworkMember | None:
+    if not isinstance(user, User) or not is_reader(user):
         return None
     return network.members.filter(user=user).first()
 
 
-def is_coordinator(user: User, network: Network) -> bool:
+def is_coordinator(user: AnyUser, network: Network) -> bool:
     found = membership(user, network)
     return found is not None and found.role == NetworkMember.Role.COORDINATOR
 
 
-def can_manage_network(user: User, network: Network) -> bool:
+def can_manage_network(user: AnyUser, network: Network) -> bool:
     if not is_reader(user):
         return False
     if user.is_superuser:
@@ -67,21 +68,21 @@ def can_manage_network(user: User, network: Network) -> bool:
     return is_coordinator(user, network)
 
 
-def can_create_network(user: User) -> bool:
+def can_create_network(user: AnyUser) -> bool:
     """Editors start networks (and become their first coordinator); readers join them."""
-    if not is_reader(user):
+    if not isinstance(user, User) or not is_reader(user):
         return False
     return user.is_superuser or user.is_editor
 
 
-def can_see_people(user: User) -> bool:
+def can_see_people(user: AnyUser) -> bool:
     """Names of members and contact details are for logged-in users only."""
     return is_reader(user)
 
 
-def event_organisations(user: User) -> QuerySet[Organisation]:
+def event_organisations(user: AnyUser) -> QuerySet[Organisation]:
     """The organisations the user may organise events for."""
-    if not is_reader(user):
+    if not isinstance(user, User) or not is_reader(user):
         return Organisation.objects.none()
     if user.is_superuser:
         return Organisation.objects.order_by("name")
@@ -90,17 +91,17 @@ def event_organisations(user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk=user.organisation_id)
 
 
-def can_create_event(user: User) -> bool:
+def can_create_event(user: AnyUser) -> bool:
     return event_organisations(user).exists()
 
 
-def can_edit_event(user: User, event: Event) -> bool:
-    if not is_reader(user):
+def can_edit_event(user: AnyUser, event: Event) -> bool:
+    if not isinstance(user, User) or not is_reader(user):
         return False
     return user.can_edit(event.organiser)
 
 
-def can_register(user: User) -> bool:
+def can_register(user: AnyUser) -> bool:
     return is_reader(user)
 
 
@@ -109,7 +110,7 @@ def _check_id(pk: int) -> None:
         raise Http404
 
 
-def access_network(user: User, pk: int, *, write: bool = False) -> Network:
+def access_network(user: AnyUser, pk: int, *, write: bool = False) -> Network:
     _check_id(pk)
     try:
         network = visible_networks(user).get(pk=pk)
@@ -120,7 +121,7 @@ def access_network(user: User, pk: int, *, write: bool = False) -> Network:
     return network
 
 
-def access_event(user: User, pk: int, *, write: bool = False) -> Event:
+def access_event(user: AnyUser, pk: int, *, write: bool = False) -> Event:
     _check_id(pk)
     try:
         event = visible_events(user).get(pk=pk)
@@ -131,13 +132,13 @@ def access_event(user: User, pk: int, *, write: bool = False) -> Event:
     return event
 
 
-def access_attendees(user: User, pk: int) -> Event:
+def access_attendees(user: AnyUser, pk: int) -> Event:
     """The event whose attendee list the user may export: its organiser's editors only."""
     if not is_reader(user):
         raise PermissionDenied
     return access_event(user, pk, write=True)
 
 
-def require_reader(user: User) -> None:
+def require_reader(user: AnyUser) -> None:
     if not is_reader(user):
         raise PermissionDenied

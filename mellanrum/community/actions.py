@@ -67,11 +67,12 @@ def do_create_network(*, acting_user: User | None, illustrative: bool = False,
                       created_by=_user_or_none(acting_user))
     _full_clean(network, exclude=["created_by"])
     network.save()
-    if _user_or_none(acting_user) is not None:
-        NetworkMember.objects.create(network=network, user=acting_user,
+    creator = _user_or_none(acting_user)
+    if creator is not None:
+        NetworkMember.objects.create(network=network, user=creator,
                                      role=NetworkMember.Role.COORDINATOR)
-        if acting_user.organisation_id:
-            network.organisations.add(acting_user.organisation_id)
+        if creator.organisation_id:
+            network.organisations.add(creator.organisation_id)
     _audit(acting_user, getattr(acting_user, "organisation", None), "create_network",
            network.title, network=network.pk)
     return network

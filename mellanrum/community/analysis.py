@@ -19,7 +19,7 @@ from mellanrum.commonality.models import Concept, Membership
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity, Contact, Organisation
 
-from .models import NetworkMember
+from .models import Network, NetworkMember
 
 __all__ = ["Counterpart", "Counterparts", "Filters", "for_activity", "for_concept"]
 
@@ -82,7 +82,7 @@ class Counterparts:
 
 
 def _network_people(concept: Concept, exclude_organisation: Organisation | None,
-                    organisations: QuerySet[Organisation], visible: QuerySet) -> list[
+                    organisations: QuerySet[Organisation], visible: QuerySet[Network]) -> list[
                         NetworkPerson]:
     members = (
         NetworkMember.objects.filter(network__concept_links__concept_id=concept.concept_id,
@@ -111,7 +111,7 @@ def _members(concept: Concept, organisations: QuerySet[Organisation]) -> list[Me
     )
 
 
-def for_activity(activity: Activity, filters: Filters, visible_networks: QuerySet,
+def for_activity(activity: Activity, filters: Filters, visible_networks: QuerySet[Network],
                  ) -> Counterparts:
     """The same thing in other organisations, most alike organisation first."""
     concept = commonality.concept_of(activity)
@@ -137,7 +137,7 @@ def for_activity(activity: Activity, filters: Filters, visible_networks: QuerySe
     return Counterparts(concept=concept, rows=rows, people=people)
 
 
-def for_concept(concept: Concept, filters: Filters, visible_networks: QuerySet,
+def for_concept(concept: Concept, filters: Filters, visible_networks: QuerySet[Network],
                 ) -> Counterparts:
     """Everyone responsible for the concept's activities, by organisation."""
     organisations = filters.apply(Organisation.objects.all())

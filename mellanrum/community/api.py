@@ -4,7 +4,6 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -211,7 +210,7 @@ def get_event(request: AuthenticatedHttpRequest, event_id: int) -> Event:
     return access_event(request.user, event_id)
 
 
-def _organiser(request: HttpRequest, code: str | None) -> Organisation:
+def _organiser(request: AuthenticatedHttpRequest, code: str | None) -> Organisation:
     allowed = event_organisations(request.user)
     if code is None:
         if request.user.organisation is None:

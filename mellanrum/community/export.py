@@ -77,7 +77,8 @@ def _fold(line: str) -> str:
     data = line.encode()
     if len(data) <= 75:
         return line
-    parts, current = [], b""
+    parts: list[str] = []
+    current = b""
     for char in line:
         encoded = char.encode()
         if len(current) + len(encoded) > (75 if not parts else 74):

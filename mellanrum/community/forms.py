@@ -6,10 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from mellanrum.collaborations.models import Initiative
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
+from mellanrum.lib.forms import choice_field, model_choice_field
 
 from . import actions
 from .models import Event, Network, NetworkMember
@@ -25,7 +27,8 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_FORMAT, **kwargs)
 
 
-def _datetime_field(label: str, *, required: bool = True, help_text: str = "",
+def _datetime_field(label: StrOrPromise, *, required: bool = True,
+                    help_text: StrOrPromise = "",
                     ) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label, required=required, help_text=help_text, widget=LocalDateTimeInput(),
@@ -34,14 +37,14 @@ def _datetime_field(label: str, *, required: bool = True, help_text: str = "",
     )
 
 
-class NetworkForm(forms.ModelForm):
+class NetworkForm(forms.ModelForm[Network]):
     class Meta:
         model = Network
         fields = list(actions.NETWORK_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
 
-class EventForm(forms.ModelForm):
+class EventForm(forms.ModelForm[Event]):
     online_url = forms.URLField(label=_("link to the digital meeting"), required=False,
                                 max_length=500, assume_scheme="https",
                                 help_text=_("Shown only to registered participants."))
@@ -68,7 +71,7 @@ class EventForm(forms.ModelForm):
     def __init__(self, *args: Any, organisations: QuerySet[Organisation],
                  networks: QuerySet[Network], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["network"].queryset = networks
+        model_choice_field(self, "network").queryset = networks
         self.fields["network"].required = False
         self.fields["network"].error_messages["invalid_choice"] = _(
             "Choose a network you can see.")
@@ -84,7 +87,8 @@ class EventForm(forms.ModelForm):
         pass
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         probe = Event(**{name: data.get(name) for name in actions.EVENT_FIELDS},
@@ -118,7 +122,7 @@ class ConceptItemForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["concept"].choices = choices
+        choice_field(self, "concept").choices = choices
 
 
 class InitiativeItemForm(forms.Form):
@@ -129,7 +133,7 @@ class InitiativeItemForm(forms.Form):
 
     def __init__(self, *args: Any, initiatives: QuerySet[Initiative], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["initiative"].queryset = initiatives
+        model_choice_field(self, "initiative").queryset = initiatives
 
 
 class PersonItemForm(forms.Form):

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
+from django.forms import BaseForm, Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -54,7 +55,7 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def _apply(form: Form, call: Any) -> bool:
+def _apply(form: BaseForm, call: Callable[[], object]) -> bool:
     """Run an action for a valid form; its validation errors go back into the form."""
     if not form.is_valid():
         return False
