@@ -392,16 +392,16 @@ def do_load_reference_data() -> dict[str, int]:
 
     categories = reference.read_categories()
     by_category: dict[str, Category] = {}
-    for record in categories:
+    for category_record in categories:
         category, _created = Category.objects.update_or_create(
-            code=record.code,
+            code=category_record.code,
             defaults={
-                "label": record.label,
-                "level": record.level,
-                "parent": by_category.get(record.parent_code),
+                "label": category_record.label,
+                "level": category_record.level,
+                "parent": by_category.get(category_record.parent_code),
             },
         )
-        by_category[record.code] = category
+        by_category[category_record.code] = category
     counts["categories"] = len(categories)
     record_audit(None, None, "reference.load", "", **counts)
     return counts

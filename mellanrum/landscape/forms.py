@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mellanrum.lib.forms import model_choice_field, number_field
+
 from .models import Activity, Category, Contact, Organisation
 
 # ITSystem.product and .vendor are 100 characters; longer names failed on PostgreSQL.
@@ -36,7 +38,7 @@ def parse_systems(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(forms.ModelForm[Activity]):
     systems_text = forms.CharField(
         label=_("IT systems"),
         required=False,
@@ -71,18 +73,20 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Contact.objects.filter(organisation=organisation)
-        self.fields["category"].queryset = Category.objects.all()
+        model_choice_field(self, "owner").queryset = Contact.objects.filter(
+            organisation=organisation)
+        model_choice_field(self, "category").queryset = Category.objects.all()
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["systems_text"].initial = " | ".join(
                 str(s) for s in self.instance.systems.all()
             )
         for name in ("annual_cost_sek", "volume_per_year", "fte", "lead_time_days"):
-            self.fields[name].min_value = 0
-            self.fields[name].validators.append(_not_negative)
-            self.fields[name].localize = True
-            self.fields[name].widget.is_localized = True
+            field = number_field(self, name)
+            field.min_value = 0
+            field.validators.append(_not_negative)
+            field.localize = True
+            field.widget.is_localized = True
 
     def clean_systems_text(self) -> list[tuple[str, str]]:
         return parse_systems(self.cleaned_data.get("systems_text") or "")
@@ -99,7 +103,7 @@ def _not_negative(value: Any) -> None:
         raise forms.ValidationError(_("The value cannot be negative."))
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(forms.ModelForm[Contact]):
     class Meta:
         model = Contact
         fields = ["name", "role", "email", "phone"]

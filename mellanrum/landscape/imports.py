@@ -21,7 +21,7 @@ from mellanrum.core import tasks
 from mellanrum.core.models import Task, User
 
 from . import actions
-from .models import Activity, ImportJob, Organisation
+from .models import Activity, Category, ImportJob, Organisation
 from .spreadsheet import ParseResult, SpreadsheetError, derive_key, parse_activity_file
 
 log = logging.getLogger(__name__)
@@ -49,11 +49,7 @@ def parse_for(organisation: Organisation, data: bytes, filename: str, language: 
         data,
         filename,
         organisation_code=organisation.code,
-        known_categories=dict(
-            organisation.activities.model.category.field.related_model.objects.values_list(
-                "code", "label"
-            )
-        ),
+        known_categories=dict(Category.objects.values_list("code", "label")),
         known_contacts=[
             value
             for name, email in organisation.contacts.values_list("name", "email")
@@ -187,7 +183,7 @@ def start_import(job: ImportJob, user: User) -> None:
 @tasks.task(on_lost=_job_lost)
 def apply_job(job_id: int, user_id: int | None) -> None:
     job = ImportJob.objects.select_related("organisation").get(pk=job_id)
-    user = User.objects.filter(pk=user_id).first()
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
 
     def progress(done: int, total: int) -> None:
         # The rows are written in one transaction: other connections cannot see them (nor

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mellanrum.core.http import AuthenticatedHttpRequest
+from mellanrum.core.models import User
 from mellanrum.lib.charts import bar_chart_url
 
 from . import actions, imports
@@ -42,7 +43,7 @@ from .spreadsheet.columns import FIELDS, header_for
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
+def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page[Any]:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
@@ -210,8 +211,9 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "organisation": organisation,
         "can_read": can_read,
-        "can_edit": can_read and user.can_edit(organisation),
-        "can_see_audit_log": can_read and user.can_see_audit_log(organisation),
+        "can_edit": can_read and isinstance(user, User) and user.can_edit(organisation),
+        "can_see_audit_log": (can_read and isinstance(user, User)
+                              and user.can_see_audit_log(organisation)),
         "activities": activities if can_read else activities.none(),
         "activity_count": activities.count(),
         "systems": systems if can_read else systems.none(),
@@ -305,7 +307,7 @@ def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _save_activity_form(
-    request: HttpRequest, organisation: Organisation, activity: Activity | None
+    request: AuthenticatedHttpRequest, organisation: Organisation, activity: Activity | None
 ) -> HttpResponse:
     form = ActivityForm(_posted(request), instance=activity, organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -386,7 +388,7 @@ def contact_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _save_contact_form(
-    request: HttpRequest, organisation: Organisation, contact: Any
+    request: AuthenticatedHttpRequest, organisation: Organisation, contact: Any
 ) -> HttpResponse:
     form = ContactForm(_posted(request), instance=contact)
     if request.method == "POST" and form.is_valid():
@@ -443,7 +445,7 @@ def import_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                   else 200)
 
 
-def _access_job(request: HttpRequest, code: str, job_id: int) -> ImportJob:
+def _access_job(request: AuthenticatedHttpRequest, code: str, job_id: int) -> ImportJob:
     organisation = access_organisation(request.user, code, write=True)
     return get_object_or_404(ImportJob, pk=job_id, organisation=organisation)
 

@@ -21,3 +21,11 @@ def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     if not isinstance(field, forms.ChoiceField):
         raise TypeError(f"{type(form).__name__}.{name} is not a ChoiceField")
     return field
+
+
+def number_field(form: forms.BaseForm, name: str) -> forms.IntegerField:
+    """An integer, decimal or float field (the latter two are IntegerFields in Django)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.IntegerField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a number field")
+    return field

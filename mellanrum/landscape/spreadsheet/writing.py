@@ -141,7 +141,7 @@ def activities_to_xlsx(rows: Iterable[ActivityLike], *, language: str = "sv") ->
         values = _as_mapping(row)
         record: list[object] = []
         for name in FIELDS:
-            value = _cell(name, values.get(name), language)
+            value: object = _cell(name, values.get(name), language)
             if isinstance(value, str):
                 # openpyxl refuses control characters that XML cannot hold.
                 value = ILLEGAL_CHARACTERS_RE.sub("", value) or None

@@ -16,8 +16,8 @@ def loaded(db: None) -> dict[str, int]:
 def test_all_municipalities_and_regions_are_loaded(loaded: dict[str, int]) -> None:
     assert Organisation.objects.filter(kind="municipality").count() == 290
     assert Organisation.objects.filter(kind="region").count() == 21
-    total = sum(Organisation.objects.filter(kind="municipality").values_list(
-        "population", flat=True))
+    total = sum(population or 0 for population in Organisation.objects.filter(
+        kind="municipality").values_list("population", flat=True))
     assert total == 10_587_710  # SCB's population of Sweden on 2024-12-31
 
 
@@ -29,6 +29,7 @@ def test_municipality_carries_county_group_and_tax(loaded: dict[str, int]) -> No
     assert stockholm.skr_group_code == "A1"
     assert stockholm.tax_year == 2025
     assert stockholm.municipal_tax_rate is not None
+    assert stockholm.regional_tax_rate is not None
     assert stockholm.total_tax_rate == stockholm.municipal_tax_rate + stockholm.regional_tax_rate
 
 
