@@ -10,7 +10,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -30,6 +30,7 @@ from mellanrum.engines.commonality import (
     similar_organisations,
 )
 from mellanrum.engines.commonality import Opportunity as EngineOpportunity
+from mellanrum.engines.commonality.decisions import DecisionKind
 from mellanrum.landscape.models import Activity, Organisation
 
 from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, SynonymSet
@@ -141,7 +142,8 @@ def engine_decisions() -> list[EngineDecision]:
     result = []
     for d in Decision.objects.order_by("pk"):
         members = tuple(d.members)
-        kind = "confirm" if d.kind == Decision.Kind.RENAME else d.kind
+        # The model's kinds are the engine's, plus "rename", which the engine sees as confirm.
+        kind = cast(DecisionKind, "confirm" if d.kind == Decision.Kind.RENAME else d.kind)
         result.append(
             EngineDecision(
                 kind=kind,
@@ -296,7 +298,8 @@ def matrix(
     done: dict[int, set[int]] = defaultdict(set)
     for concept_pk, organisation_pk in pairs:
         done[concept_pk].add(organisation_pk)
-    rows = [(c, [o.pk in done[c.pk] for o in columns]) for c in concepts]
+    rows: list[tuple[Concept, list[bool]]] = [
+        (c, [o.pk in done[c.pk] for o in columns]) for c in concepts]
     return columns, rows
 
 

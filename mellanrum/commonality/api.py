@@ -6,6 +6,7 @@ from typing import Any, Literal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.params.functions import Query as query_param
 from pydantic import field_validator
 
 from mellanrum.core.http import AuthenticatedHttpRequest
@@ -156,7 +157,8 @@ def list_opportunities(request: AuthenticatedHttpRequest) -> Any:
 
 
 @router.get("/organisations/{code}/similar", response=list[SimilarOut])
-def similar(request: AuthenticatedHttpRequest, code: str, k: int = Query(5, ge=1, le=50)) -> Any:
+def similar(request: AuthenticatedHttpRequest, code: str,
+            k: int = query_param(5, ge=1, le=50)) -> Any:
     require_read(request.user)
     organisation = get_object_or_404(Organisation, code=code)
     return [

@@ -188,7 +188,7 @@ def commonality(
     executor = executor_for(dask_scheduler, max_workers=workers)
     concepts = group_activities(activities, language=language, executor=executor)
     opportunities = rank_opportunities(concepts)
-    payload = {
+    payload: dict[str, Any] = {
         "concepts": [concept_json(c) for c in concepts],
         "opportunities": [asdict(o) for o in opportunities],
         "summary": {

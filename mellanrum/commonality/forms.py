@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from mellanrum.landscape.models import Activity, Organisation
+from mellanrum.lib.forms import choice_field
 
 from .actions import parse_terms
 
@@ -43,7 +44,7 @@ class RunForm(forms.Form):
             .values_list("county_code", "county_name")
             .distinct()
         )
-        self.fields["county"].choices = [("", "–"), *counties]
+        choice_field(self, "county").choices = [("", "–"), *counties]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -75,7 +76,7 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["other"].choices = [("", "–"), *choices]
+        choice_field(self, "other").choices = [("", "–"), *choices]
 
 
 class SynonymSetForm(forms.Form):

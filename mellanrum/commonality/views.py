@@ -87,7 +87,7 @@ def start_run(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             return redirect("commonality:run", pk=run.pk)
     current = analysis.current_run()
-    context = {"current": current, "latest": None, "run": None, "form": form,
+    context: dict[str, Any] = {"current": current, "latest": None, "run": None, "form": form,
                "can_decide": True, "opportunities": [], "english": _english()}
     return render(request, "commonality/overview.html", context, status=400)
 

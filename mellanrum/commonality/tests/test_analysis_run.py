@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from mellanrum.commonality import actions, analysis
 from mellanrum.commonality.analysis import Scope
@@ -57,7 +58,7 @@ def test_a_county_scope_keeps_the_results_of_other_scopes(
 
 
 def test_an_unknown_organisation_in_the_scope_is_refused(alice: User, alfa: object) -> None:
-    with pytest.raises(actions.ValidationError, match="9999"):
+    with pytest.raises(ValidationError, match="9999"):
         actions.do_start_analysis(Scope.of(organisations=["9999"]), acting_user=alice)
     assert not AnalysisRun.objects.exists()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
+import vl_convert
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -24,13 +26,13 @@ from .conftest import login, make
 def renders(monkeypatch: pytest.MonkeyPatch, settings: object) -> list[str]:
     settings.CHART_RENDER_PROCESSES = 0  # type: ignore[attr-defined]  # draw here, to count
     calls: list[str] = []
-    real = charts.vl_convert.vegalite_to_svg
+    real = vl_convert.vegalite_to_svg
 
-    def counting(spec: str, *args: object, **kwargs: object) -> str:
+    def counting(spec: str, *args: Any, **kwargs: Any) -> str:
         calls.append(spec)
         return real(spec, *args, **kwargs)
 
-    monkeypatch.setattr(charts.vl_convert, "vegalite_to_svg", counting)
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", counting)
     charts._cache().clear()
     return calls
 
