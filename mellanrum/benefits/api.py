@@ -30,7 +30,7 @@ class ComparisonOut(Schema):
 
 
 @router.post("/fairshare/compare", response=ComparisonOut)
-def compare(request: AuthenticatedHttpRequest, game: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
+def compare(request: AuthenticatedHttpRequest, game: Body[dict[str, Any]]) -> dict[str, Any]:
     """Share a cost or saving by every suitable method; the body is a `mellanrum share` game."""
     try:
         comparison = analysis.compare(game)

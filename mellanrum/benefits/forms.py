@@ -85,7 +85,8 @@ class PartnerForm(forms.Form):
     usage = _amount_field(_("Usage (optional)"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("organisation") and data.get("alone") is None and "alone" not in self.errors:
             self.add_error("alone", _("Give the amount for this partner on its own."))
         if data.get("alone") is not None and not data.get("organisation"):
@@ -93,7 +94,7 @@ class PartnerForm(forms.Form):
         return data
 
 
-class BasePartnerFormSet(forms.BaseFormSet):
+class BasePartnerFormSet(forms.BaseFormSet[PartnerForm]):
     def clean(self) -> None:
         if any(self.errors):
             return
