@@ -24,9 +24,11 @@ def can_edit_catalogue(user: User | AnonymousUser) -> bool:
     return user.is_superuser or user.has_perm("journeys.change_lifeevent")
 
 
-def require_catalogue_editor(user: User | AnonymousUser) -> None:
-    if not can_edit_catalogue(user):
+def require_catalogue_editor(user: User | AnonymousUser) -> User:
+    """The user, if they may edit the catalogue."""
+    if not isinstance(user, User) or not can_edit_catalogue(user):
         raise PermissionDenied
+    return user
 
 
 def access_life_event(user: User | AnonymousUser, slug: str, *, write: bool = False) -> LifeEvent:

@@ -68,7 +68,7 @@ class LifeEventForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_slug(self) -> str:
-        slug = self.cleaned_data["slug"].strip().lower()
+        slug: str = self.cleaned_data["slug"].strip().lower()
         if slug in RESERVED_SLUGS:
             raise forms.ValidationError(_("This identifier is reserved; choose another."))
         others = LifeEvent.objects.filter(slug=slug)
@@ -103,11 +103,11 @@ class StepForm(forms.Form):
         return data
 
 
-class BaseStepFormSet(forms.BaseFormSet):
+class BaseStepFormSet(forms.BaseFormSet[forms.Form]):
     def clean(self) -> None:
         if any(self.errors):
             return
-        kept = [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        kept = [f for f in self.forms if f.has_changed() and not f.cleaned_data.get("DELETE", False)]
         if not kept:
             raise forms.ValidationError(_("A life event needs at least one step."))
 

@@ -13,6 +13,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
 
 from . import actions, analysis
@@ -160,7 +161,7 @@ def _step_initial(event: LifeEvent) -> list[dict[str, Any]]:
     ]
 
 
-def _edit(request: HttpRequest, event: LifeEvent | None) -> HttpResponse:
+def _edit(request: HttpRequest, event: LifeEvent | None, editor: User) -> HttpResponse:
     if request.method == "POST":
         form = LifeEventForm(request.POST, instance=event)
         formset = StepFormSet(request.POST, prefix="steps")
@@ -183,7 +184,7 @@ def _edit(request: HttpRequest, event: LifeEvent | None) -> HttpResponse:
             data = form.cleaned_data
             try:
                 saved = actions.do_save_life_event(
-                    event, acting_user=request.user, slug=data["slug"],
+                    event, acting_user=editor, slug=data["slug"],
                     label_sv=data["label_sv"].strip(), label_en=data["label_en"].strip(),
                     audience=data["audience"], description=data["description"].strip(),
                     synonyms=split_lines(data["synonyms_text"]), steps=steps,
@@ -201,19 +202,21 @@ def _edit(request: HttpRequest, event: LifeEvent | None) -> HttpResponse:
 
 
 def life_event_create(request: HttpRequest) -> HttpResponse:
-    require_catalogue_editor(request.user)
-    return _edit(request, None)
+    editor = require_catalogue_editor(request.user)
+    return _edit(request, None, editor)
 
 
 def life_event_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    event = access_life_event(request.user, slug, write=True)
-    return _edit(request, event)
+    editor = require_catalogue_editor(request.user)
+    event = access_life_event(editor, slug, write=True)
+    return _edit(request, event, editor)
 
 
 @require_POST
 def life_event_delete(request: HttpRequest, slug: str) -> HttpResponse:
-    event = access_life_event(request.user, slug, write=True)
-    actions.do_delete_life_event(event, acting_user=request.user)
+    editor = require_catalogue_editor(request.user)
+    event = access_life_event(editor, slug, write=True)
+    actions.do_delete_life_event(event, acting_user=editor)
     messages.success(request, _("The life event was deleted."))
     return redirect("journeys:life_events")
 
@@ -227,12 +230,12 @@ def catalogue_export(request: HttpRequest) -> HttpResponse:
 
 
 def catalogue_import(request: HttpRequest) -> HttpResponse:
-    require_catalogue_editor(request.user)
+    editor = require_catalogue_editor(request.user)
     form = CatalogueImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             counts = actions.do_import_catalogue(form.cleaned_data["file"],
-                                                 acting_user=request.user)
+                                                 acting_user=editor)
         except analysis.CatalogueError as exc:
             form.add_error("file", str(exc))
         except ValidationError as exc:
