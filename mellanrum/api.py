@@ -36,7 +36,7 @@ class BrowserSessionAuth(SessionAuth):
     def __call__(self, request: HttpRequest) -> User | None:
         if self.param_name not in request.COOKIES:
             return None
-        return super().__call__(request)  # type: ignore[no-any-return]
+        return super().__call__(request)
 
 
 api = NinjaAPI(

@@ -107,7 +107,8 @@ class BaseStepFormSet(forms.BaseFormSet[forms.Form]):
     def clean(self) -> None:
         if any(self.errors):
             return
-        kept = [f for f in self.forms if f.has_changed() and not f.cleaned_data.get("DELETE", False)]
+        kept = [f for f in self.forms
+                if f.has_changed() and not f.cleaned_data.get("DELETE", False)]
         if not kept:
             raise forms.ValidationError(_("A life event needs at least one step."))
 
