@@ -133,7 +133,7 @@ def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
 
     from mellanrum.wsgi import application
 
-    class Server(BaseApplication):
+    class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
         def load_config(self) -> None:
             options = {
                 "bind": f"{host}:{port}",

@@ -6,12 +6,12 @@ from .models import Task, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "email", "organisation", "role", "is_superuser")
     list_filter = ("role", "is_superuser", "is_active")
     autocomplete_fields = ("organisation",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Organisation"), {"fields": ("organisation", "role")}),
     )
     add_fieldsets = (

@@ -67,10 +67,16 @@ def task(*, on_lost: LostHook | None = None) -> Callable[[TaskFunction], TaskFun
     def register(function: Callable[..., None]) -> Callable[..., None]:
         name = f"{function.__module__}.{function.__qualname__}"
         _registry[name] = _Registered(function, on_lost)
+        # The name rides on the function itself, which mypy cannot express for a plain function.
         function.task_name = name  # type: ignore[attr-defined]
         return function
 
     return register
+
+
+def task_name(function: Callable[..., None]) -> str:
+    """The name a task function is registered under; empty for a function that is no task."""
+    return str(getattr(function, "task_name", ""))
 
 
 def _resolve(name: str) -> _Registered:
@@ -128,7 +134,7 @@ def _alive(pid: int) -> bool:
 
 def enqueue(function: Callable[..., None], *args: Any, ref: str = "") -> Task:
     """Queue ``function(*args)``; see the module docstring for where it runs."""
-    name = getattr(function, "task_name", "")
+    name = task_name(function)
     _resolve(name)
     row = Task.objects.create(name=name, args=list(args), ref=ref[:100])
     if settings.TASKS_INLINE:
@@ -144,7 +150,7 @@ def enqueue(function: Callable[..., None], *args: Any, ref: str = "") -> Task:
 
 def run_now(function: Callable[..., None], *args: Any, ref: str = "") -> Task:
     """Run ``function(*args)`` in this thread, recorded as a task so its death is noticed."""
-    name = getattr(function, "task_name", "")
+    name = task_name(function)
     _resolve(name)
     now = timezone.now()
     row = Task.objects.create(
@@ -208,6 +214,7 @@ def _execute(row: Task, *, heartbeat: bool) -> None:
         beat.start()
     previous = getattr(_current, "task_id", None)
     _current.task_id = row.pk
+    failed: tuple[Task.Status, str] | None
     try:
         registered.function(*row.args)
     except Exception as exc:

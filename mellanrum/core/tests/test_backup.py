@@ -46,7 +46,7 @@ def live_db(transactional_db: None, tmp_path: Path) -> Iterator[None]:
         return
     settings_dict = {**default.settings_dict, "NAME": str(tmp_path / "live.sqlite3")}
     file_connection = type(default)(settings_dict, DEFAULT_DB_ALIAS)
-    setattr(connections._connections, DEFAULT_DB_ALIAS, file_connection)
+    connections[DEFAULT_DB_ALIAS] = file_connection
     try:
         # As Django creates test databases: apps without migrations get tables too.
         call_command("migrate", interactive=False, verbosity=0, run_syncdb=True)
@@ -56,7 +56,7 @@ def live_db(transactional_db: None, tmp_path: Path) -> Iterator[None]:
         yield
     finally:
         file_connection.close()
-        setattr(connections._connections, DEFAULT_DB_ALIAS, default)
+        connections[DEFAULT_DB_ALIAS] = default
 
 
 def _make_edits() -> None:
@@ -293,16 +293,16 @@ def test_a_sqlite_backup_cannot_go_into_postgresql_or_back(live_db: None, tmp_pa
 
 
 def test_missing_postgresql_tools_give_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(backup_module.shutil, "which", lambda name: None)
-    monkeypatch.setattr(backup_module.glob, "glob", lambda pattern: [])
+    monkeypatch.setattr("mellanrum.core.backup.shutil.which", lambda name: None)
+    monkeypatch.setattr("mellanrum.core.backup.glob.glob", lambda pattern: [])
     with pytest.raises(BackupError, match="pg_dump was not found on PATH"):
         backup_module.find_pg_binary("pg_dump")
 
 
 def test_postgresql_tools_are_found_outside_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(backup_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr("mellanrum.core.backup.shutil.which", lambda name: None)
     monkeypatch.setattr(
-        backup_module.glob, "glob",
+        "mellanrum.core.backup.glob.glob",
         lambda pattern: [pattern.replace("*", v) for v in ("9.6", "15", "13")],
     )
     assert backup_module.find_pg_binary("pg_restore") == "/usr/lib/postgresql/15/bin/pg_restore"

@@ -16,6 +16,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -68,7 +69,9 @@ def _start_worker(tmp_path: Path, suffix: str, go: bool = False
     return process, marker, go_file
 
 
-def _wait_for(marker: Path, process: subprocess.Popen[bytes], timeout: float = 120) -> dict:
+def _wait_for(
+    marker: Path, process: subprocess.Popen[bytes], timeout: float = 120,
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while not marker.exists():
         if process.poll() is not None:
@@ -79,7 +82,8 @@ def _wait_for(marker: Path, process: subprocess.Popen[bytes], timeout: float = 1
             pytest.fail("the worker did not reach the middle of the job in time")
         time.sleep(0.05)
     time.sleep(0.1)  # the marker is written just before the pause
-    return json.loads(marker.read_text())
+    state: dict[str, Any] = json.loads(marker.read_text())
+    return state
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:

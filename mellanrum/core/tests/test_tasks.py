@@ -70,9 +70,11 @@ def test_a_queued_task_waits_for_a_worker_which_runs_it_once() -> None:
 
 def test_tasks_are_claimed_oldest_first_and_only_once() -> None:
     first, second = tasks.enqueue(record, 1), tasks.enqueue(record, 2)
-    assert tasks.claim().pk == first.pk
+    claimed = tasks.claim()
+    assert claimed is not None and claimed.pk == first.pk
     assert tasks.claim(first.pk) is None  # already taken
-    assert tasks.claim().pk == second.pk
+    claimed = tasks.claim()
+    assert claimed is not None and claimed.pk == second.pk
     assert tasks.claim() is None
 
 
@@ -98,7 +100,8 @@ def test_only_registered_functions_can_be_queued_or_run() -> None:
     assert tasks.work(once=True) == 2
     assert RAN == []
     assert set(Task.objects.values_list("status", flat=True)) == {Task.Status.FAILED}
-    assert "unknown task" in Task.objects.first().message
+    first = Task.objects.first()
+    assert first is not None and "unknown task" in first.message
 
 
 def test_a_failing_task_is_marked_failed_and_its_owner_told() -> None:
@@ -111,7 +114,7 @@ def test_a_failing_task_is_marked_failed_and_its_owner_told() -> None:
 
 def _running(worker: str, heartbeat_age: float) -> Task:
     beat = timezone.now() - timedelta(seconds=heartbeat_age)
-    return Task.objects.create(name=record.task_name, args=["x"], status=Task.Status.RUNNING,
+    return Task.objects.create(name=tasks.task_name(record), args=["x"], status=Task.Status.RUNNING,
                                worker=worker, started_at=beat, heartbeat_at=beat)
 
 
@@ -148,7 +151,7 @@ def test_check_finds_the_newest_task_of_a_thing_and_reaps_it() -> None:
     newest = _running("elsewhere boot 1", heartbeat_age=10_000)
     Task.objects.filter(pk=newest.pk).update(ref="importjob:5")
     found = tasks.check("importjob:5")
-    assert found.pk == newest.pk and found.status == Task.Status.FAILED
+    assert found is not None and found.pk == newest.pk and found.status == Task.Status.FAILED
     assert tasks.check("importjob:6") is None
 
 
@@ -168,7 +171,7 @@ def test_a_queued_task_of_the_thread_runner_is_lost_when_its_process_is_gone(
     settings: object
 ) -> None:
     settings.TASKS_STALE_SECONDS = 30  # type: ignore[attr-defined]
-    row = Task.objects.create(name=record.task_name, args=[1])
+    row = Task.objects.create(name=tasks.task_name(record), args=[1])
     Task.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(seconds=31))
     row.refresh_from_db()
     assert not tasks.is_lost(row)  # a worker will still pick it up
