@@ -185,7 +185,7 @@ def check_answers(round_: Round, answers: Mapping[str, object]) -> dict[str, int
                                   or not SCALE_MIN <= value <= SCALE_MAX):
             raise ValidationError({"answers": [
                 _('Answers must be on the scale from 1 to 5, or "Don\'t know".')]})
-        clean[key] = value  # type: ignore[assignment]
+        clean[key] = value
     return clean
 
 

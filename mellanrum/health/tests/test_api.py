@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.test import Client
 
 from mellanrum.collaborations.models import Initiative
+from mellanrum.collaborations.tests.conftest import basic
 from mellanrum.core.models import User
 from mellanrum.health.models import Round
 from mellanrum.landscape.models import Organisation
 
-from .conftest import answer, basic
+from .conftest import answer
 
 
 def test_partner_lists_rounds_and_reads_aggregated_results(
