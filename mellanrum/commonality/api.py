@@ -136,6 +136,7 @@ def list_concepts(request: AuthenticatedHttpRequest, filters: Query[ConceptFilte
 @router.get("/concepts/{concept_id}", response=ConceptDetailOut)
 def get_concept(request: AuthenticatedHttpRequest, concept_id: str) -> Any:
     concept = access_concept(request.user, concept_id)
+    # The response schema reads the members from the concept.
     concept.members = [  # type: ignore[attr-defined]
         MemberOut(
             activity_id=m.activity_id,

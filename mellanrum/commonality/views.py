@@ -245,7 +245,9 @@ def _members_with_systems(concept: Concept) -> list[Membership]:
     ):
         products.setdefault(activity_id, []).append(product)
     for member in members:
-        member.systems_text = ", ".join(products.get(member.activity_id, ()))  # type: ignore[attr-defined]
+        # A display text for the template, carried on the membership itself.
+        member.systems_text = ", ".join(  # type: ignore[attr-defined]
+            products.get(member.activity_id, ()))
     return members
 
 

@@ -223,6 +223,7 @@ def _applied_migrations(connection: BaseDatabaseWrapper) -> list[Migration]:
 
 def _sqlite_file(connection: BaseDatabaseWrapper) -> str:
     name = str(connection.settings_dict["NAME"])
+    # Only SQLite's wrapper has is_in_memory_db; callers pass a SQLite connection.
     if connection.is_in_memory_db():  # type: ignore[attr-defined]
         raise BackupError("the database is in memory; only a database file can be backed up")
     return name

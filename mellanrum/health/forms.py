@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mellanrum.engines.health import Instrument
 from mellanrum.landscape.models import Organisation
+from mellanrum.lib.forms import model_choice_field
 
 from .actions import MAX_COMMENT, MAX_DAYS, MAX_LINKS
 
@@ -41,7 +42,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        model_choice_field(self, "organisation").queryset = organisations
 
 
 class SurveyForm(forms.Form):

@@ -109,7 +109,9 @@ def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     labels = dict(responsible_choices())
     steps = list(event.steps.all())
     for step in steps:
-        step.responsible_label = labels.get(step.responsible, step.responsible)  # type: ignore[attr-defined]
+        # A display label for the template, carried on the step itself.
+        step.responsible_label = labels.get(  # type: ignore[attr-defined]
+            step.responsible, step.responsible)
     return render(request, "journeys/life_event_detail.html", {
         "event": event,
         "steps": steps,

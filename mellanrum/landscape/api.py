@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
@@ -150,7 +151,9 @@ def _systems(payload: ActivityIn) -> list[tuple[str, str]]:
 
 @router.get("/organisations", response=list[OrganisationOut])
 @paginate(BoundedLimitOffsetPagination)
-def list_organisations(request: AuthenticatedHttpRequest, filters: Query[OrganisationFilter]):  # type: ignore[no-untyped-def]
+def list_organisations(
+    request: AuthenticatedHttpRequest, filters: Query[OrganisationFilter],
+) -> QuerySet[Organisation]:
     from django.http import QueryDict
 
     params = QueryDict(mutable=True)
@@ -165,7 +168,9 @@ def get_organisation(request: AuthenticatedHttpRequest, code: str) -> Organisati
 
 @router.get("/activities", response=list[ActivityOut])
 @paginate(BoundedLimitOffsetPagination)
-def list_activities(request: AuthenticatedHttpRequest, filters: Query[ActivityFilter]):  # type: ignore[no-untyped-def]
+def list_activities(
+    request: AuthenticatedHttpRequest, filters: Query[ActivityFilter],
+) -> QuerySet[Activity]:
     from django.http import QueryDict
 
     params = QueryDict(mutable=True)

@@ -57,7 +57,8 @@ def test_reader_cannot_create(client: Client, bob: User) -> None:
 def test_superuser_chooses_the_lead(client: Client, superuser: User, beta: Organisation) -> None:
     login(client, superuser)
     client.post("/samverkan/ny/", {**VALID, "lead": beta.code})
-    assert Initiative.objects.get().lead.organisation == beta  # type: ignore[union-attr]
+    lead = Initiative.objects.get().lead
+    assert lead is not None and lead.organisation == beta
     client.post("/samverkan/ny/", {**VALID, "lead": "not-a-code"})
     assert Initiative.objects.count() == 1
 

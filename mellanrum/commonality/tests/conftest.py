@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.conftest import PASSWORD
 from mellanrum.core.models import User
@@ -13,8 +14,8 @@ from mellanrum.landscape.models import Activity, ITSystem, Organisation
 
 
 @pytest.fixture(autouse=True)
-def _inline_tasks(settings: object) -> None:
-    settings.TASKS_INLINE = True  # type: ignore[attr-defined]
+def _inline_tasks(settings: SettingsWrapper) -> None:
+    settings.TASKS_INLINE = True
 
 
 def make(organisation: Organisation, key: str, name: str, cost: int | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.commonality import actions
 from mellanrum.commonality.analysis import Scope
@@ -16,9 +17,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_run_started_from_the_web_finishes_in_the_background(
-    landscape: dict[str, Activity], alice: User, settings: object
+    landscape: dict[str, Activity], alice: User, settings: SettingsWrapper
 ) -> None:
-    settings.TASKS_INLINE = False  # type: ignore[attr-defined]
+    settings.TASKS_INLINE = False
     run = actions.do_start_analysis(Scope.of(), acting_user=alice)
     assert run.status in {AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING,
                           AnalysisRun.Status.DONE}

@@ -118,6 +118,7 @@ def test_bad_decisions_are_refused_and_not_stored(
     if data.get("activity_ids") == "member":
         data = {"activity_ids": members[:1]}
     with pytest.raises(ValidationError) as caught:
+        # The table mixes invalid values of several types; the action must refuse each.
         actions.do_record_decision(concept, kind, acting_user=alice, **data)  # type: ignore[arg-type]
     assert field in caught.value.message_dict
     assert not Decision.objects.exists()

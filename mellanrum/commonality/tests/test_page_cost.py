@@ -11,6 +11,7 @@ import vl_convert
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.commonality import actions, analysis
 from mellanrum.commonality.analysis import Scope
@@ -23,8 +24,8 @@ from .conftest import login, make
 
 
 @pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch, settings: object) -> list[str]:
-    settings.CHART_RENDER_PROCESSES = 0  # type: ignore[attr-defined]  # draw here, to count
+def renders(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> list[str]:
+    settings.CHART_RENDER_PROCESSES = 0  # draw here, to count
     calls: list[str] = []
     real = vl_convert.vegalite_to_svg
 
@@ -152,13 +153,15 @@ def test_histogram_ranges_cover_every_value() -> None:
     assert sum(count for _label, count in _histogram_rows([3.0] * 50)) == 50
 
 
-def test_charts_drawn_in_a_helper_process_are_the_same_as_drawn_here(settings: object) -> None:
+def test_charts_drawn_in_a_helper_process_are_the_same_as_drawn_here(
+    settings: SettingsWrapper,
+) -> None:
     rows = [("Alfa kommun", 1234.5), ("Beta kommun", 99.0)]
-    settings.CHART_RENDER_PROCESSES = 0  # type: ignore[attr-defined]
+    settings.CHART_RENDER_PROCESSES = 0
     key = charts.bar_chart_url(rows, category_title="Org", value_title="kr")[-68:-4]
     charts._cache().delete(f"chart-svg:{key}")
     here = charts.chart_svg(key)
-    settings.CHART_RENDER_PROCESSES = 1  # type: ignore[attr-defined]
+    settings.CHART_RENDER_PROCESSES = 1
     charts._cache().delete(f"chart-svg:{key}")
     helper = charts.chart_svg(key)
     assert helper == here and helper is not None and helper.startswith("<svg")

@@ -11,7 +11,7 @@ from django.test import Client
 from mellanrum.community import actions
 from mellanrum.community.models import Event, Network
 from mellanrum.core.models import User
-from mellanrum.landscape.models import AuditEntry
+from mellanrum.landscape.models import Activity, AuditEntry
 
 from .conftest import basic, soon
 
@@ -109,8 +109,8 @@ def test_networks_join_and_leave(client: Client, network: Network, closed_networ
                  bob).status_code == 404
 
 
-def test_counterparts_endpoint(client: Client, bob: User, activity: object) -> None:
-    response = client.get(f"/api/activities/{activity.pk}/counterparts",  # type: ignore[attr-defined]
+def test_counterparts_endpoint(client: Client, bob: User, activity: Activity) -> None:
+    response = client.get(f"/api/activities/{activity.pk}/counterparts",
                           **basic(bob))
     assert response.status_code == 200
     assert response.json() == {"concept_id": None, "concept_label": None, "counterparts": []}

@@ -16,6 +16,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mellanrum.core.models import Task
 
 
 def main() -> None:
@@ -32,7 +36,7 @@ def main() -> None:
     original_progress, original_execute = tasks.progress, tasks._execute
     running: dict[str, str] = {}
 
-    def execute(row, *, heartbeat):  # type: ignore[no-untyped-def]
+    def execute(row: Task, *, heartbeat: bool) -> None:
         running["name"] = row.name
         return original_execute(row, heartbeat=heartbeat)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 from django.test import Client
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.lib import charts
 
@@ -15,8 +16,8 @@ def _key(address: str) -> str:
 
 
 @pytest.fixture
-def drawn_here(settings: object) -> None:
-    settings.CHART_RENDER_PROCESSES = 0  # type: ignore[attr-defined]
+def drawn_here(settings: SettingsWrapper) -> None:
+    settings.CHART_RENDER_PROCESSES = 0
 
 
 def test_a_described_chart_is_drawn_when_its_picture_is_fetched(

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.commonality import actions as commonality
 from mellanrum.commonality.analysis import Scope
@@ -45,9 +46,9 @@ SERVICES = [
 
 
 @pytest.fixture(autouse=True)
-def _queued_for_a_worker(settings: object) -> None:
-    settings.TASKS_INLINE = False  # type: ignore[attr-defined]
-    settings.TASKS_RUNNER = "worker"  # type: ignore[attr-defined]
+def _queued_for_a_worker(settings: SettingsWrapper) -> None:
+    settings.TASKS_INLINE = False
+    settings.TASKS_RUNNER = "worker"
 
 
 def _env() -> dict[str, str]:
@@ -165,13 +166,13 @@ def _two_municipalities_with_25_shared_services(alfa: Organisation, beta: Organi
 
 
 def test_an_analysis_killed_while_saving_keeps_the_previous_results(
-    alfa: Organisation, beta: Organisation, alice: User, tmp_path: Path, settings: object
+    alfa: Organisation, beta: Organisation, alice: User, tmp_path: Path, settings: SettingsWrapper
 ) -> None:
     _two_municipalities_with_25_shared_services(alfa, beta)
-    settings.TASKS_INLINE = True  # type: ignore[attr-defined]
+    settings.TASKS_INLINE = True
     first = commonality.do_start_analysis(Scope.of(), acting_user=alice)
     assert first.status == AnalysisRun.Status.DONE
-    settings.TASKS_INLINE = False  # type: ignore[attr-defined]
+    settings.TASKS_INLINE = False
     results = sorted(Membership.objects.values_list("concept__concept_id", "activity_id"))
     assert Concept.objects.filter(run=first).count() >= 20
 

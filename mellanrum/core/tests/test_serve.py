@@ -9,12 +9,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="reads /proc; workers need POSIX")
+
+# Starts `mellanrum serve` with extra options; gives the process and its base URL.
+Start = Callable[..., tuple[subprocess.Popen[bytes], str]]
 
 
 def _free_port() -> int:
@@ -46,7 +49,7 @@ def server_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def start(server_env: dict[str, str]) -> Iterator[object]:
+def start(server_env: dict[str, str]) -> Iterator[Start]:
     started: list[subprocess.Popen[bytes]] = []
 
     def run(*options: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -75,8 +78,8 @@ def start(server_env: dict[str, str]) -> Iterator[object]:
             process.wait(timeout=10)
 
 
-def test_several_workers_share_one_port_and_stop_together(start: object) -> None:
-    process, base = start("--workers", "2", "--threads", "2")  # type: ignore[operator]
+def test_several_workers_share_one_port_and_stop_together(start: Start) -> None:
+    process, base = start("--workers", "2", "--threads", "2")
     workers = _descendants(process.pid)
     assert len(workers) >= 2  # two app processes (and, once charts are drawn, their helpers)
     for _ in range(6):
@@ -88,8 +91,8 @@ def test_several_workers_share_one_port_and_stop_together(start: object) -> None
     assert not {pid for pid in workers if Path(f"/proc/{pid}").exists()}, "workers left behind"
 
 
-def test_one_worker_is_waitress(start: object) -> None:
-    process, base = start()  # type: ignore[operator]
+def test_one_worker_is_waitress(start: Start) -> None:
+    process, base = start()
     with urllib.request.urlopen(base + "/om/", timeout=10) as response:
         assert response.headers["Server"] == "Mellanrum"  # Waitress's ident
     process.send_signal(signal.SIGTERM)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from django.utils import timezone
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.cli import main
 from mellanrum.core import tasks
@@ -46,11 +47,11 @@ def not_a_task(value: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clean(settings: object) -> None:
+def _clean(settings: SettingsWrapper) -> None:
     RAN.clear()
     LOST.clear()
-    settings.TASKS_INLINE = False  # type: ignore[attr-defined]
-    settings.TASKS_RUNNER = "worker"  # type: ignore[attr-defined]
+    settings.TASKS_INLINE = False
+    settings.TASKS_RUNNER = "worker"
 
 
 def test_a_queued_task_waits_for_a_worker_which_runs_it_once() -> None:
@@ -119,9 +120,9 @@ def _running(worker: str, heartbeat_age: float) -> Task:
 
 
 def test_a_task_whose_heartbeat_stopped_is_marked_failed_on_the_next_look(
-    settings: object
+    settings: SettingsWrapper
 ) -> None:
-    settings.TASKS_STALE_SECONDS = 60  # type: ignore[attr-defined]
+    settings.TASKS_STALE_SECONDS = 60
     alive = _running("elsewhere boot 123", heartbeat_age=5)
     dead = _running("elsewhere boot 456", heartbeat_age=61)
     assert not tasks.is_lost(alive) and tasks.is_lost(dead)
@@ -155,8 +156,8 @@ def test_check_finds_the_newest_task_of_a_thing_and_reaps_it() -> None:
     assert tasks.check("importjob:6") is None
 
 
-def test_the_thread_runner_runs_a_task_in_the_background(settings: object) -> None:
-    settings.TASKS_RUNNER = "thread"  # type: ignore[attr-defined]
+def test_the_thread_runner_runs_a_task_in_the_background(settings: SettingsWrapper) -> None:
+    settings.TASKS_RUNNER = "thread"
     row = tasks.enqueue(record, "t")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -168,14 +169,14 @@ def test_the_thread_runner_runs_a_task_in_the_background(settings: object) -> No
 
 
 def test_a_queued_task_of_the_thread_runner_is_lost_when_its_process_is_gone(
-    settings: object
+    settings: SettingsWrapper
 ) -> None:
-    settings.TASKS_STALE_SECONDS = 30  # type: ignore[attr-defined]
+    settings.TASKS_STALE_SECONDS = 30
     row = Task.objects.create(name=tasks.task_name(record), args=[1])
     Task.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(seconds=31))
     row.refresh_from_db()
     assert not tasks.is_lost(row)  # a worker will still pick it up
-    settings.TASKS_RUNNER = "thread"  # type: ignore[attr-defined]
+    settings.TASKS_RUNNER = "thread"
     assert tasks.is_lost(row)
 
 

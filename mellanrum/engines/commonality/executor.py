@@ -84,7 +84,7 @@ class DaskExecutor:
         """Connect to the scheduler at `address` (``tcp://host:8786``)."""
         from distributed import Client  # optional dependency
 
-        return cls(Client(address))  # type: ignore[no-untyped-call]
+        return cls(Client(address))
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """Scatter the items, run one task per item and gather the results in order.

@@ -171,6 +171,7 @@ def test_action_refuses_bad_answers_without_using_the_link(
     [token] = tokens(round_, beta, 1)
     for bad in (answers(4, trust_raise=6), answers(4, trust_raise=0),
                 {**answers(4), "unknown": 3}, {"trust_raise": 3},
+                # Deliberately ill-typed answers: the action must refuse them.
                 answers(4, trust_raise=True), answers(4, trust_raise="4")):  # type: ignore[arg-type]
         with pytest.raises(ValidationError):
             actions.do_submit_response(token, answers=bad)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -12,8 +13,8 @@ from mellanrum.journeys.models import LifeEvent
 from mellanrum.landscape.models import Activity
 
 
-def _run(command: object, args: list[str]) -> tuple[int, str, str]:
-    result = CliRunner().invoke(command, args)  # type: ignore[arg-type]
+def _run(command: click.Command, args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(command, args)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -89,7 +90,7 @@ def test_table_format(activities: dict[tuple[str, str], Activity]) -> None:
     ],
 )
 def test_errors_are_one_line_on_stderr_with_a_non_zero_exit(
-    catalogue: None, command: object, args: list[str], message: str
+    catalogue: None, command: click.Command, args: list[str], message: str
 ) -> None:
     code, out, err = _run(command, args)
     assert code != 0

@@ -179,6 +179,7 @@ def test_canonical_list_is_large_and_covers_every_kind() -> None:
     kinds = {a.kind for a in CANONICAL_ACTIVITIES}
     assert kinds == {"service", "process", "eservice"}
     with pytest.raises(TypeError):
+        # Deliberately writing to the tuple: it must refuse.
         CANONICAL_ACTIVITIES[0] = CANONICAL_ACTIVITIES[1]  # type: ignore[index]
 
 
@@ -230,7 +231,7 @@ def test_it_rejects_bad_input(code: str, population: int, count: int | None) -> 
 def test_demo_activity_is_frozen() -> None:
     activity = demo_catalogue(*BJURHOLM)[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        activity.name = "Annat namn"  # type: ignore[misc]
+        activity.name = "Annat namn"  # type: ignore[misc]  # deliberately: it must refuse
 
 
 def test_contacts_are_synthetic_and_never_mailable() -> None:

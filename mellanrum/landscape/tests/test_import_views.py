@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.conftest import PASSWORD
 from mellanrum.core.models import User
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(autouse=True)
-def inline_tasks(settings: object) -> None:
-    settings.TASKS_INLINE = True  # type: ignore[attr-defined]
+def inline_tasks(settings: SettingsWrapper) -> None:
+    settings.TASKS_INLINE = True
 
 
 @pytest.fixture
@@ -198,8 +199,10 @@ def test_xlsx_upload_works(editor: Client, alfa: Organisation) -> None:
     assert Activity.objects.get().lead_time_days == 21
 
 
-def test_oversized_file_is_refused(editor: Client, alfa: Organisation, settings: object) -> None:
-    settings.IMPORT_MAX_BYTES = 1024 * 1024  # type: ignore[attr-defined]
+def test_oversized_file_is_refused(
+    editor: Client, alfa: Organisation, settings: SettingsWrapper,
+) -> None:
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
     data = ("Namn\n" + "\n".join(f"Verksamhet {i}" for i in range(200_000))).encode()
     html = upload(editor, alfa, "stor.csv", data).content.decode()
     assert "högst 1 MB" in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +36,7 @@ rows = st.lists(
 
 @settings(max_examples=40, deadline=None)
 @given(rows, st.randoms(use_true_random=False))
-def test_partition_rule_and_order(data: list[tuple[str, str]], rnd: object) -> None:
+def test_partition_rule_and_order(data: list[tuple[str, str]], rnd: random.Random) -> None:
     activities = [Activity(f"a{i}", org, name) for i, (org, name) in enumerate(data)]
     concepts = group_activities(activities)
     ids = sorted(m for c in concepts for m in c.activity_ids)
@@ -43,5 +45,5 @@ def test_partition_rule_and_order(data: list[tuple[str, str]], rnd: object) -> N
         organisations = [m.organisation for m in concept.members]
         assert len(organisations) == len(set(organisations))
     shuffled = activities[:]
-    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    rnd.shuffle(shuffled)
     assert group_activities(shuffled) == concepts

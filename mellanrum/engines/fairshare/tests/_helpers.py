@@ -11,15 +11,16 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from mellanrum.engines.fairshare import Game
+from mellanrum.engines.fairshare.game import GameKind
 
 FloatArray = np.ndarray
 
 
-def make_game(kind: str, values: list[float], players: tuple[str, ...] | None = None) -> Game:
+def make_game(kind: GameKind, values: list[float], players: tuple[str, ...] | None = None) -> Game:
     """A table game from ``2**n - 1`` values in bitmask order (mask 1 first)."""
     n = int(round(math.log2(len(values) + 1)))
     ids = players or tuple("ABCDEFGH"[:n])
-    return Game(kind=kind, players=ids, values=np.array([0.0, *values]))  # type: ignore[arg-type]
+    return Game(kind=kind, players=ids, values=np.array([0.0, *values]))
 
 
 @st.composite
@@ -27,13 +28,14 @@ def table_games(
     draw: st.DrawFn,
     min_n: int = 2,
     max_n: int = 5,
-    kind: str | None = None,
+    kind: GameKind | None = None,
     low: int = -5,
     high: int = 10,
 ) -> Game:
     """Small integer-valued games: many ties, so nucleoli often need several LP levels."""
     n = draw(st.integers(min_n, max_n))
-    chosen = kind or draw(st.sampled_from(["cost", "value"]))
+    kinds: tuple[GameKind, ...] = ("cost", "value")
+    chosen: GameKind = kind if kind is not None else draw(st.sampled_from(kinds))
     values = draw(st.lists(st.integers(low, high), min_size=2**n - 1, max_size=2**n - 1))
     return make_game(chosen, [float(v) for v in values])
 
