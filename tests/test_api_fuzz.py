@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import count
+from typing import Any
 
 import pytest
 import schemathesis
@@ -177,8 +178,8 @@ def _existing(name: str) -> str | int | None:
     if name in {"initiative_id", "row_id"}:
         from mellanrum.collaborations.models import Initiative, LedgerRow
 
-        model = Initiative if name == "initiative_id" else LedgerRow
-        return model.objects.values_list("pk", flat=True).order_by("pk").first()
+        collaboration_model = Initiative if name == "initiative_id" else LedgerRow
+        return collaboration_model.objects.values_list("pk", flat=True).order_by("pk").first()
     return None
 
 
@@ -188,7 +189,7 @@ def _basic_auth(username: str) -> str:
 
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-def test_no_operation_answers_with_a_server_error(case: schemathesis.Case) -> None:
+def test_no_operation_answers_with_a_server_error(case: schemathesis.Case[Any]) -> None:
     # Generated session cookies and Authorization headers would only test the log-in; the
     # editor's own credentials reach the handlers.
     if case.cookies:

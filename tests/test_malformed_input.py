@@ -70,7 +70,7 @@ def snapshot() -> dict[str, list[tuple[object, ...]]]:
     """Every row a user can change, to prove that a refused request changed nothing."""
     models: list[type[Model]] = [Organisation, Activity, Contact, ITSystem, ImportJob, LifeEvent,
                                  Step, SynonymSet, Decision, AnalysisRun]
-    return {m.__name__: sorted(m.objects.values_list(), key=repr) for m in models}
+    return {m.__name__: sorted(m._default_manager.values_list(), key=repr) for m in models}
 
 
 def refused(client: Client, method: str, url: str, data: object = None,
@@ -450,7 +450,7 @@ def test_a_decimal_beyond_the_column_is_refused_by_the_action(
 def _community_snapshot() -> dict[str, list[tuple[object, ...]]]:
     from mellanrum.community.models import Event, Network, NetworkMember, Registration
 
-    return {m.__name__: sorted(m.objects.values_list(), key=repr)
+    return {m.__name__: sorted(m._default_manager.values_list(), key=repr)
             for m in (Event, Network, NetworkMember, Registration)}
 
 
@@ -549,7 +549,7 @@ def test_the_events_api_refuses_nul_bytes_and_oversized_values(
 def _health_snapshot() -> list[list[tuple[object, ...]]]:
     from mellanrum.health.models import Answer, Invitation, Response, Round
 
-    return [sorted(m.objects.values_list(), key=repr)
+    return [sorted(m._default_manager.values_list(), key=repr)
             for m in (Round, Invitation, Response, Answer)]
 
 
@@ -611,7 +611,7 @@ def _ledger_snapshot() -> dict[str, list[tuple[object, ...]]]:
 
     models: list[type[Model]] = [LedgerRow, Economics, CostSplit, Goal, Risk, DecisionEntry,
                                  Statement]
-    return {m.__name__: sorted(m.objects.values_list(), key=repr) for m in models}
+    return {m.__name__: sorted(m._default_manager.values_list(), key=repr) for m in models}
 
 
 def test_ledger_economics_split_and_edit_forms_refuse_malformed_values(
