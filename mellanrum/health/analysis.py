@@ -103,6 +103,16 @@ class Report:
         return not self.round.is_open
 
     @property
+    def withheld(self) -> list[str]:
+        """Codes of the invited partners left out of the breakdown, whether or not anyone of
+        them answered: listing only those with answers would tell that someone did."""
+        if not self.released:
+            return []
+        shown = {p.partner for p in self.scores.partners}
+        return [r.organisation.code for r in self.rates
+                if r.invited and r.organisation.code not in shown]
+
+    @property
     def answered(self) -> int | None:
         return self.scores.released_responses
 
@@ -214,7 +224,7 @@ def as_dict(report: Report) -> dict[str, Any]:
              "factors": [{"factor": k, **_score_dict(v)} for k, v in p.factors.items()]}
             for p in scores.partners
         ],
-        "withheld_partners": list(scores.suppressed),
+        "withheld_partners": report.withheld,
         "trend": [
             {"round": r.pk, "title": r.title,
              "factors": {f.key: trend[f.key][i] for f in factors}}

@@ -132,7 +132,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "partner_chart": partner_chart,
         "partner_names": [report.names.get(p.partner, p.partner) for p in scores.partners],
         "breakdown": breakdown,
-        "withheld": [report.names.get(c, c) for c in scores.suppressed],
+        "withheld": [report.names.get(c, c) for c in report.withheld],
         "warnings": [(w, analysis.warning_text(report, w)) for w in report.warnings],
         "trend_chart": _trend_chart(report),
         "trend_rows": _trend_rows(report),

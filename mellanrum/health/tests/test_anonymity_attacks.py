@@ -208,3 +208,23 @@ def test_a_round_with_fewer_than_three_answers_shows_no_count_at_all(
     listed = CliRunner().invoke(main, ["health", "rounds", str(round_.initiative_id)],
                                 catch_exceptions=False).stdout
     assert "\t1\t" not in listed
+
+
+def test_partners_without_answers_are_listed_as_withheld_like_those_with_few(
+    lead_client: Client, round_: Round, initiative: object, alfa: Organisation,
+    beta: Organisation, gamma: Organisation, alice: User
+) -> None:
+    from mellanrum.collaborations import actions as collaboration_actions
+
+    collaboration_actions.do_add_partner(initiative, acting_user=alice, organisation=gamma)
+    answer(round_, alfa, [4, 4, 4, 4, 4, 4])
+    answer(round_, beta, [2])  # Beta's one invitee answered ...
+    tokens(round_, gamma, 1)  # ... Gamma's did not: the page must not tell them apart.
+    actions.do_close_round(round_, acting_user=alice)
+    html = lead_client.get(f"/halsa/omgang/{round_.pk}/").content.decode()
+    # Alfa is withheld too: the total minus Alfa's six would give Beta's and Gamma's one.
+    assert "Withheld to protect anonymity: Alfa kommun, Beta kommun, Gamma kommun" in html
+    api = Client().get(f"/api/health/rounds/{round_.pk}/results", **basic(alice)).json()
+    assert api["withheld_partners"] == ["9901", "9902", "9903"]
+    rates = {p["organisation"]: p["answered"] for p in api["partners"]}
+    assert rates["9902"] is rates["9903"] is None
