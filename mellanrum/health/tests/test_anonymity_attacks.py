@@ -20,12 +20,14 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from mellanrum.cli import main
+from mellanrum.collaborations.models import Initiative
+from mellanrum.collaborations.tests.conftest import basic
 from mellanrum.core.models import User
 from mellanrum.health import actions
 from mellanrum.health.models import Response, Round
 from mellanrum.landscape.models import Organisation
 
-from .conftest import answer, basic, form_data, tokens
+from .conftest import answer, form_data, tokens
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
@@ -211,7 +213,7 @@ def test_a_round_with_fewer_than_three_answers_shows_no_count_at_all(
 
 
 def test_partners_without_answers_are_listed_as_withheld_like_those_with_few(
-    lead_client: Client, round_: Round, initiative: object, alfa: Organisation,
+    lead_client: Client, round_: Round, initiative: Initiative, alfa: Organisation,
     beta: Organisation, gamma: Organisation, alice: User
 ) -> None:
     from mellanrum.collaborations import actions as collaboration_actions
