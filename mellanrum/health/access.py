@@ -32,7 +32,11 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class InvitationUnavailable(Exception):
-    """A link that exists but can no longer be used; ``reason`` says why."""
+    """A link that exists but takes no (more) answers; ``reason`` says why.
+
+    "expired" and "closed" hold for every link of a batch or round alike; "used" is raised
+    only by the submit action, and the survey page answers it exactly like a first answer.
+    """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -79,10 +83,12 @@ def access_round(user: User, pk: int, *, write: bool = False) -> Round:
 
 
 def access_invitation(token: str) -> Invitation:
-    """The invitation behind a link, if it can still be answered.
+    """The invitation behind a link, if its round still takes answers.
 
-    A malformed or unknown token is a 404 (nothing tells whether it ever existed); a used or
-    expired link, or one of a closed round, raises :class:`InvitationUnavailable`.
+    A malformed or unknown token is a 404 (nothing tells whether it ever existed); an
+    expired link, or one of a closed round, raises :class:`InvitationUnavailable`. Whether
+    the link has been used is deliberately *not* checked here: a used link must look exactly
+    like an unused one to anyone who opens it (see docs/health.md, "Anonymity").
     """
     if not TOKEN_PATTERN.fullmatch(token):
         raise Http404
@@ -90,8 +96,6 @@ def access_invitation(token: str) -> Invitation:
                   .filter(token_hash=hash_token(token)).first())
     if invitation is None:
         raise Http404
-    if invitation.is_used:
-        raise InvitationUnavailable("used")
     if not invitation.round.is_open:
         raise InvitationUnavailable("closed")
     if invitation.expires_at <= timezone.now():

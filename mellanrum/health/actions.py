@@ -13,9 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +43,12 @@ class IssuedLink:
     label: str  # the e-mail address it is meant for, or "1", "2", ...
     token: str
     expires_at: datetime.datetime
+
+
+def survey_url(token: str) -> str:
+    """The absolute link of a survey token, always from ``SITE_ROOT`` (never from the Host
+    header of the request that created it, which a client can set)."""
+    return settings.SITE_ROOT.rstrip("/") + reverse("health:survey", args=[token])
 
 
 def _user_or_none(user: User | None) -> User | None:
@@ -191,12 +199,14 @@ def check_answers(round_: Round, answers: Mapping[str, object]) -> dict[str, int
 
 def do_submit_response(token: str, *, answers: Mapping[str, object],
                        comment: str = "") -> Response:
-    """Record one anonymous response through a personal link, which then stops working.
+    """Record one anonymous response through a personal link; a link counts once.
 
-    Raises ``Http404`` for an unknown link, :class:`InvitationUnavailable` for a used,
-    expired or closed one, and ``ValidationError`` for bad answers; none of them records
-    anything. The link is marked used by a conditional update in the same transaction as
-    the response, so two submits at once record one response.
+    Raises ``Http404`` for an unknown link, :class:`InvitationUnavailable` for an expired
+    or closed one and, after the answers are checked, ``InvitationUnavailable("used")`` for
+    a link already answered through; ``ValidationError`` for bad answers. None of them
+    records anything. The link is marked used by a conditional update in the same
+    transaction as the response, so two submits at once record one response. The survey page
+    answers a "used" exactly like a first answer, so that nobody can probe a link.
     """
     invitation = access_invitation(token)
     round_ = invitation.round

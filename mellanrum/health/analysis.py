@@ -1,4 +1,11 @@
-"""The adapter between survey rows and the health engine, and the exports built on it."""
+"""The adapter between survey rows and the health engine, and the exports built on it.
+
+Every output of the survey (results page, overview, XLSX, API, CLI, charts) is built from a
+:class:`Report`, and :func:`build_report` applies the release rule: nothing about the
+answers, not even their number, is released while a round is open; when it has closed,
+results, comments and counts are released together, with no count below the anonymity
+threshold (see docs/health.md, "Anonymity").
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from mellanrum.engines.health import (
+    MIN_GROUP,
     EarlyWarning,
     Instrument,
     ResponseData,
@@ -47,18 +55,30 @@ def responses_of(round_: Round) -> list[ResponseData]:
 
 
 def score(round_: Round) -> RoundScores:
+    """The released scores of a round: those of its responses once it has closed, and
+    those of no responses at all while it is open."""
+    if round_.is_open:
+        return score_round(round_.instrument, [])
     return score_round(round_.instrument, responses_of(round_))
+
+
+def released_total(round_: Round, responses: int) -> int | None:
+    """The number of responses of a round as it may be shown: once closed, and at least
+    the anonymity threshold."""
+    return responses if not round_.is_open and responses >= MIN_GROUP else None
 
 
 @dataclass(frozen=True)
 class PartnerRate:
     organisation: Organisation
     invited: int
-    answered: int
+    answered: int | None  # None while the round is open, and for fewer than three
 
     @property
     def rate(self) -> float | None:
-        return self.answered / self.invited if self.invited else None
+        if self.answered is None or not self.invited:
+            return None
+        return self.answered / self.invited
 
 
 @dataclass(frozen=True)
@@ -79,12 +99,29 @@ class Report:
         return sum(r.invited for r in self.rates)
 
     @property
-    def answered(self) -> int:
-        return self.scores.responses
+    def released(self) -> bool:
+        """Results are released when the round has closed."""
+        return not self.round.is_open
+
+    @property
+    def withheld(self) -> list[str]:
+        """Codes of the invited partners left out of the breakdown, whether or not anyone of
+        them answered: listing only those with answers would tell that someone did."""
+        if not self.released:
+            return []
+        shown = {p.partner for p in self.scores.partners}
+        return [r.organisation.code for r in self.rates
+                if r.invited and r.organisation.code not in shown]
+
+    @property
+    def answered(self) -> int | None:
+        return self.scores.released_responses
 
     @property
     def rate(self) -> float | None:
-        return self.answered / self.invited if self.invited else None
+        if self.answered is None or not self.invited:
+            return None
+        return self.answered / self.invited
 
     def factor_name(self, key: str) -> str:
         return self.instrument.factor(key).text(language())
@@ -112,12 +149,13 @@ def build_report(round_: Round) -> Report:
         invited[organisation_id] = invited.get(organisation_id, 0) + 1
     extra = Organisation.objects.filter(pk__in=set(invited) - {o.pk for o in partners})
     organisations = sorted([*partners, *extra], key=lambda o: o.name)
-    rates = [PartnerRate(o, invited.get(o.pk, 0), scores.responses_by_partner.get(o.code, 0))
+    rates = [PartnerRate(o, invited.get(o.pk, 0), scores.released_count(o.code))
              for o in organisations]
     comments: list[str] = []
-    if scores.shown:
-        comments = sorted(c for c in Response.objects.filter(round=round_).exclude(comment="")
-                          .values_list("comment", flat=True))
+    if scores.shown:  # never for an open round: its scores are those of no responses
+        # All at once, in alphabetical order: never the order they were written in.
+        comments = sorted(Response.objects.filter(round=round_).exclude(comment="")
+                          .values_list("comment", flat=True), key=lambda c: (c.casefold(), c))
     return Report(round_, round_.instrument, scores, previous, previous_scores, warnings,
                   rates, history, comments, {o.code: o.name for o in organisations})
 
@@ -172,7 +210,8 @@ def as_dict(report: Report) -> dict[str, Any]:
                   "opened_at": report.round.opened_at, "closed_at": report.round.closed_at,
                   "is_illustrative": report.round.is_illustrative},
         "threshold": scores.threshold,
-        "responses": scores.responses,
+        "released": report.released,
+        "responses": report.answered,
         "invited": report.invited,
         "shown": scores.shown,
         "partners": [{"organisation": r.organisation.code, "name": r.organisation.name,
@@ -182,11 +221,11 @@ def as_dict(report: Report) -> dict[str, Any]:
             for f in factors
         ],
         "breakdown": [
-            {"organisation": p.partner, "responses": p.responses,
+            {"organisation": p.partner, "responses": scores.released_count(p.partner),
              "factors": [{"factor": k, **_score_dict(v)} for k, v in p.factors.items()]}
             for p in scores.partners
         ],
-        "withheld_partners": list(scores.suppressed),
+        "withheld_partners": report.withheld,
         "trend": [
             {"round": r.pk, "title": r.title,
              "factors": {f.key: trend[f.key][i] for f in factors}}
@@ -209,6 +248,17 @@ def _score_dict(score: Any) -> dict[str, Any]:
             "dont_know": score.dont_know}
 
 
+def withheld_count_text(released: bool) -> str:
+    """What stands where a count is withheld."""
+    if not released:
+        return _("after the round closes")
+    return _("fewer than 3")
+
+
+def _withheld_count(report: Report) -> str:
+    return withheld_count_text(report.released)
+
+
 def _round1(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
@@ -227,7 +277,8 @@ def to_xlsx(report: Report) -> bytes:
     rates = workbook.create_sheet(_("Response rate")[:31])
     rates.append([_("Organisation"), _("Invited"), _("Answered")])
     for row in data["partners"]:
-        rates.append([neutralise_formula(row["name"]), row["invited"], row["answered"]])
+        rates.append([neutralise_formula(row["name"]), row["invited"],
+                      _withheld_count(report) if row["answered"] is None else row["answered"]])
     breakdown = workbook.create_sheet(_("Partners")[:31])
     breakdown.append([_("Organisation"), _("Factor"), _("Respondents"), _("Mean (1–5)")])
     for partner in data["breakdown"]:

@@ -2,6 +2,8 @@
 
 Only the initiative's partners and superusers read them; individual answers are never served,
 and partner groups below the anonymity threshold are left out exactly as on the results page.
+Nothing about the answers, not even their number, is served while a round is open, and no
+count below the threshold is served at all (``null`` instead).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class RoundOut(Schema):
     is_open: bool
     is_illustrative: bool
     invited: int
-    responses: int
+    responses: int | None  # null while open, and for fewer than three
 
 
 class ScoreOut(Schema):
@@ -52,7 +54,7 @@ class CellOut(ScoreOut):
 
 class BreakdownOut(Schema):
     organisation: str
-    responses: int
+    responses: int | None
     factors: list[CellOut]
 
 
@@ -60,7 +62,7 @@ class PartnerRateOut(Schema):
     organisation: str
     name: str
     invited: int
-    answered: int
+    answered: int | None  # null while open, for fewer than three, or when withheld
 
 
 class TrendOut(Schema):
@@ -93,7 +95,8 @@ class RoundInfoOut(Schema):
 class ResultsOut(Schema):
     round: RoundInfoOut
     threshold: int
-    responses: int
+    released: bool
+    responses: int | None
     invited: int
     shown: bool
     partners: list[PartnerRateOut]
@@ -105,7 +108,7 @@ class ResultsOut(Schema):
     comments: list[str]
 
 
-def _round_row(round_: Round, invited: int, responses: int) -> dict[str, object]:
+def _round_row(round_: Round, invited: int, responses: int | None) -> dict[str, object]:
     return {"id": round_.pk, "initiative": round_.initiative_id, "title": round_.title,
             "instrument_version": round_.instrument_version,
             "invitation_days": round_.invitation_days, "opened_at": round_.opened_at,
@@ -124,7 +127,8 @@ def list_rounds(request: AuthenticatedHttpRequest, initiative_id: int) -> list[d
         invited[pk] += 1
     for pk in Response.objects.filter(round__in=rounds).values_list("round_id", flat=True):
         responses[pk] += 1
-    return [_round_row(r, invited[r.pk], responses[r.pk]) for r in rounds]
+    return [_round_row(r, invited[r.pk], analysis.released_total(r, responses[r.pk]))
+            for r in rounds]
 
 
 @router.get("/health/rounds/{round_id}/results", response=ResultsOut)

@@ -83,14 +83,21 @@ def health() -> None:
 @click.argument("initiative_id", type=int)
 @user_option
 def rounds_(initiative_id: int, username: str | None) -> None:
-    """List the survey rounds of an initiative."""
+    """List the survey rounds of an initiative.
+
+    The number of responses is shown once a round has closed and only when it is at least
+    three ("-" otherwise), as on the results page.
+    """
     _setup()
+    from .analysis import released_total
     from .models import Round
 
     initiative = _initiative(_user(username), initiative_id)
     for r in Round.objects.filter(initiative=initiative).order_by("opened_at", "pk"):
         state = "open" if r.is_open else f"closed {r.closed_at:%Y-%m-%d}"
-        click.echo(f"{r.pk}\t{r.opened_at:%Y-%m-%d}\t{state}\t{r.responses.count()}\t{r.title}")
+        count = released_total(r, r.responses.count())
+        shown = "-" if count is None else str(count)
+        click.echo(f"{r.pk}\t{r.opened_at:%Y-%m-%d}\t{state}\t{shown}\t{r.title}")
 
 
 @health.command(name="open")
@@ -137,12 +144,9 @@ def links(round_id: int, partner: str, count: int | None, emails: str, output: P
           username: str | None) -> None:
     """Create personal invitation links and write them as CSV. The links are shown only now."""
     _setup()
-    from django.conf import settings
-    from django.urls import reverse
-
     from mellanrum.landscape.models import Organisation
 
-    from .actions import do_create_invitations, parse_emails
+    from .actions import do_create_invitations, parse_emails, survey_url
 
     user = _user(username)
     round_ = _round(user, round_id, write=True)
@@ -150,14 +154,13 @@ def links(round_id: int, partner: str, count: int | None, emails: str, output: P
     issued = _gate(lambda: do_create_invitations(
         round_, acting_user=user, organisation=organisation, count=count,
         emails=parse_emails(emails) if emails else ()))
-    root = settings.SITE_ROOT.rstrip("/")
     handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         writer = csv.writer(handle)
         writer.writerow(["organisation", "recipient", "link", "valid_until"])
         for link in issued:
             writer.writerow([link.organisation.code, link.label,
-                             root + reverse("health:survey", args=[link.token]),
+                             survey_url(link.token),
                              link.expires_at.date().isoformat()])
     finally:
         if output:

@@ -63,8 +63,9 @@ class SurveyForm(forms.Form):
         self.fields["comment"] = forms.CharField(
             label=_("Comment (optional)"), required=False, max_length=MAX_COMMENT,
             widget=forms.Textarea(attrs={"rows": 4}),
-            help_text=_("Do not write names. Comments are shown to the partners without "
-                        "saying who wrote them, and only when at least three have answered."),
+            help_text=_("Do not write names. Comments are shown to the partners when the "
+                        "round has closed, all together and without saying who wrote them, "
+                        "and only when at least three have answered."),
         )
 
     def statements(self) -> list[forms.BoundField]:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -26,6 +28,7 @@ from .access import (
     access_invitation,
     access_round,
     can_manage_rounds,
+    hash_token,
 )
 from .forms import InvitationForm, RoundForm, SurveyForm
 from .models import Invitation, Response, Round
@@ -64,10 +67,12 @@ def initiative_health(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     for round_id in Invitation.objects.filter(round__in=rounds).values_list("round_id",
                                                                              flat=True):
         invited[round_id] += 1
-    latest = analysis.build_report(rounds[0]) if rounds else None
+    # The trend is that of the latest closed round: an open round releases nothing yet.
+    closed = [r for r in rounds if not r.is_open]
+    latest = analysis.build_report(closed[0]) if closed else None
     return render(request, "health/initiative_health.html", {
         "initiative": initiative,
-        "rows": [(r, counts[r.pk], invited[r.pk]) for r in rounds],
+        "rows": [(r, analysis.released_total(r, counts[r.pk]), invited[r.pk]) for r in rounds],
         "can_manage": can_manage_rounds(request.user, initiative),
         "has_open": any(r.is_open for r in rounds),
         "latest": latest,
@@ -128,7 +133,7 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "partner_chart": partner_chart,
         "partner_names": [report.names.get(p.partner, p.partner) for p in scores.partners],
         "breakdown": breakdown,
-        "withheld": [report.names.get(c, c) for c in scores.suppressed],
+        "withheld": [report.names.get(c, c) for c in report.withheld],
         "warnings": [(w, analysis.warning_text(report, w)) for w in report.warnings],
         "trend_chart": _trend_chart(report),
         "trend_rows": _trend_rows(report),
@@ -180,8 +185,7 @@ def round_invitations(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
-            urls = [request.build_absolute_uri(reverse("health:survey", args=[link.token]))
-                    for link in links]
+            urls = [actions.survey_url(link.token) for link in links]
             if request.POST.get("format") == "csv":
                 return _links_csv(links, urls)
             response = render(request, "health/invitations_created.html", {
@@ -217,14 +221,47 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
+    """A link that takes no answers. "expired" and "closed" are the same for every link of
+    a batch or round, used or not, so they tell nothing about any one respondent."""
     status = 404 if reason == "unknown" else 410
     return _private(render(request, "health/survey_unavailable.html", {"reason": reason},
                            status=status))
 
 
+ANSWERED_COOKIE = "mellanrum_answered"
+
+
+def _answered_salt(token: str) -> str:
+    return f"health.answered.{hash_token(token)}"
+
+
+def _has_answered(request: HttpRequest, token: str) -> bool:
+    """Whether this browser answered through this link: only the respondent's own browser
+    carries the signed cookie, which is scoped to the link's path and stored nowhere else."""
+    value = request.get_signed_cookie(ANSWERED_COOKIE, default=None,
+                                      salt=_answered_salt(token))
+    return value == "1"
+
+
+def _thanks(request: HttpRequest, token: str, context: dict[str, Any],
+            expires_at: datetime.datetime) -> HttpResponse:
+    """The same page, headers and cookie after a first answer and after a repeated one."""
+    response = _private(render(request, "health/survey_thanks.html", context))
+    response.set_signed_cookie(
+        ANSWERED_COOKIE, "1", salt=_answered_salt(token), expires=expires_at,
+        path=reverse("health:survey", args=[token]), secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True, samesite="Lax")
+    return response
+
+
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The survey behind a personal link; no login, and nothing shown but the initiative's
-    title and the statements."""
+    title and the statements.
+
+    A used link shows the same form with the same status as an unused one, and a repeated
+    answer gets the same thank-you page as a first one but is not recorded: to anyone but
+    the respondent, a link never tells whether it has been answered through.
+    """
     try:
         invitation = access_invitation(token)
     except Http404:
@@ -232,10 +269,13 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     except InvitationUnavailable as exc:
         return _unavailable(request, exc.reason)
     round_ = invitation.round
+    context: dict[str, Any] = {"title": round_.initiative.title,
+                               "is_illustrative": round_.is_illustrative}
+    if request.method != "POST" and _has_answered(request, token):
+        return _private(render(request, "health/survey_answered.html", context))
     form = SurveyForm(_posted(request), instrument=round_.instrument,
                       language=analysis.language())
-    context: dict[str, Any] = {"form": form, "title": round_.initiative.title,
-                               "is_illustrative": round_.is_illustrative}
+    context["form"] = form
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_submit_response(token, answers=form.answers(),
@@ -243,10 +283,12 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         except Http404:
             return _unavailable(request, "unknown")
         except InvitationUnavailable as exc:
-            return _unavailable(request, exc.reason)
+            if exc.reason != "used":
+                return _unavailable(request, exc.reason)
+            return _thanks(request, token, context, invitation.expires_at)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
-            return _private(render(request, "health/survey_thanks.html", context))
+            return _thanks(request, token, context, invitation.expires_at)
     return _private(render(request, "health/survey.html", context,
                            status=400 if form.errors else 200))

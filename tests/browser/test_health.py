@@ -1,5 +1,6 @@
-"""A lead opens a survey round and gets a link; a partner's staff member without an account
-answers through it in a fresh browser; the lead sees the response count go up."""
+"""A lead opens a survey round and gets links; a partner's staff member without an account
+answers through one in a fresh browser, and reopening the link tells only that browser it has
+answered; the lead sees nothing while the round is open, closes it, and sees the results."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from mellanrum.collaborations import actions as collaboration_actions
 from mellanrum.conftest import PASSWORD
 from mellanrum.core.models import User
 from mellanrum.engines.health import get_instrument
+from mellanrum.health import actions
 from mellanrum.health.models import Response, Round
 from mellanrum.landscape.models import Organisation
 
@@ -62,12 +64,15 @@ def test_answer_through_a_link_and_see_the_result_update(
     page.wait_for_url(f"{base}/halsa/omgang/{round_.pk}/inbjudningar/")
     found["invitation form"] = _axe_violations(page)
     page.locator("#id_organisation").select_option("0120")
-    page.locator("#id_count").fill("1")
+    page.locator("#id_count").fill("3")
     page.locator("button[value=html]").click()
     link = page.locator("a.survey-link")
-    expect(link).to_have_count(1)
-    url = link.get_attribute("href")
-    assert url and "/enkat/" in url
+    expect(link).to_have_count(3)
+    urls = [link.nth(i).get_attribute("href") or "" for i in range(3)]
+    url = urls[0]
+    # Built from SITE_ROOT, so point the browser at the live server with the same path.
+    assert all("/enkat/" in u for u in urls)
+    url = base + url[url.index("/enkat/"):]
     found["links"] = _axe_violations(page)
 
     # The respondent has no account and no session.
@@ -90,13 +95,35 @@ def test_answer_through_a_link_and_see_the_result_update(
         expect(respondent.locator("[role=status]")).to_be_visible()
         assert Response.objects.count() == 1
         again = respondent.goto(url)
-        assert again is not None and again.status == 410
-        found["used link"] = _axe_violations(respondent)
+        assert again is not None and again.status == 200
+        expect(respondent.locator("h1")).to_have_text("Du har redan svarat")
+        found["answered link"] = _axe_violations(respondent)
     finally:
         respondent_context.close()
+    # Anyone else, the lead included, sees the survey as if the link were unused.
+    stranger_context = browser.new_context(locale="sv-SE")
+    try:
+        stranger = stranger_context.new_page()
+        seen = stranger.goto(url)
+        assert seen is not None and seen.status == 200
+        expect(stranger.locator("form.survey")).to_be_visible()
+    finally:
+        stranger_context.close()
+    for other in urls[1:]:
+        token = other.rstrip("/").rsplit("/", 1)[1]
+        actions.do_submit_response(token, answers=dict.fromkeys(
+            get_instrument().item_keys, 4), comment="Tydliga roller.")
 
     page.goto(f"{base}/halsa/omgang/{round_.pk}/")
-    expect(page.locator("#response-count")).to_have_text("1")
-    expect(page.locator("#invited-count")).to_have_text("1")
+    # While the round is open nothing is released, not even the number of answers.
+    expect(page.locator("#response-count")).to_have_text("när omgången har stängts")
+    expect(page.locator("#invited-count")).to_have_text("3")
+    expect(page.locator("#not-released")).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text("Bra möten men för lite tid.")
+    found["open round"] = _axe_violations(page)
+    page.get_by_role("button", name="Stäng omgången").click()
+    expect(page.locator("#round-status")).to_contain_text("Avslutad")
+    expect(page.locator("#response-count")).to_have_text("3")
+    expect(page.locator("#comments")).to_contain_text("Bra möten men för lite tid.")
     found["results"] = _axe_violations(page)
     assert {k: v for k, v in found.items() if v} == {}

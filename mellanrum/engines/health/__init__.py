@@ -35,6 +35,7 @@ from mellanrum.engines.health.scoring import (
     ResponseData,
     RoundScores,
     mean_interval,
+    release_counts,
     score_round,
 )
 from mellanrum.engines.health.trends import (
@@ -65,5 +66,6 @@ __all__ = [
     "factor_trend",
     "get_instrument",
     "mean_interval",
+    "release_counts",
     "score_round",
 ]

@@ -19,6 +19,7 @@ __all__ = [
     "ResponseData",
     "RoundScores",
     "mean_interval",
+    "release_counts",
     "score_round",
 ]
 
@@ -62,10 +63,46 @@ class RoundScores:
     factors: dict[str, FactorScore]  # empty when fewer than ``threshold`` responded
     partners: list[PartnerScores]  # partners with at least one cell shown
     suppressed: tuple[str, ...] = field(default=())  # partners withheld from the breakdown
+    # The number of respondents per partner that may be shown; None where withheld.
+    released_counts: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def shown(self) -> bool:
         return self.responses >= self.threshold
+
+    @property
+    def released_responses(self) -> int | None:
+        """The number of respondents, or None when it is below the threshold."""
+        return self.responses if self.shown else None
+
+    def released_count(self, partner: str) -> int | None:
+        """A partner's number of respondents, or None when withheld (or none answered)."""
+        return self.released_counts.get(partner)
+
+
+def release_counts(counts: Mapping[str, int], threshold: int = MIN_GROUP
+                   ) -> dict[str, int | None]:
+    """The per-partner respondent counts that may be shown; ``None`` where withheld.
+
+    A count below ``threshold`` is never shown. Since the total is shown, the withheld
+    counts together must not be 1 to ``threshold - 1`` either (the total minus the shown
+    counts would give them), so while they are, the smallest shown count is withheld too.
+
+    Examples
+    --------
+    >>> release_counts({"A": 5, "B": 4, "C": 1})
+    {'A': 5, 'B': None, 'C': None}
+    >>> release_counts({"A": 3, "B": 0})
+    {'A': 3, 'B': None}
+    """
+    if threshold < 1:
+        raise HealthError("the anonymity threshold must be at least 1")
+    shown = {p: n for p, n in counts.items() if n >= threshold}
+    hidden = sum(n for p, n in counts.items() if p not in shown)
+    while 0 < hidden < threshold and shown:
+        smallest = min(shown, key=lambda p: (shown[p], p))
+        hidden += shown.pop(smallest)
+    return {p: shown.get(p) for p in counts}
 
 
 def mean_interval(values: Sequence[float], confidence: float = 0.95
@@ -188,7 +225,8 @@ def score_round(
     withheld *complementarily*: for each factor, while the respondents of the withheld cells
     together number between 1 and ``threshold - 1``, the smallest shown cell is withheld too.
     What can then be derived by subtraction is only the pooled mean of at least ``threshold``
-    respondents from withheld partners.
+    respondents from withheld partners. The respondent counts per partner follow the same
+    rule (:func:`release_counts`), and a partner whose count is withheld shows no cells.
 
     Examples
     --------
@@ -209,8 +247,10 @@ def score_round(
         by_partner.setdefault(response.partner, []).append(response)
     counts = {p: len(rs) for p, rs in sorted(by_partner.items())}
     total = len(responses)
+    released = release_counts(counts, threshold)
     if total < threshold:
-        return RoundScores(threshold, total, counts, {}, [], tuple(counts))
+        return RoundScores(threshold, total, counts, {}, [], tuple(counts),
+                           dict.fromkeys(counts))
 
     overall: dict[str, FactorScore] = {}
     cells: dict[str, dict[str, FactorScore]] = {p: {} for p in counts}
@@ -231,7 +271,11 @@ def score_round(
         for partner, cell in candidates.items():
             cells[partner][factor] = cell
 
-    partners = [PartnerScores(p, counts[p], cells[p]) for p in counts if cells[p]]
+    # A partner whose count is withheld shows no cells either: a cell's n would give the
+    # count away. Dropping whole partners only adds groups of at least ``threshold`` to what
+    # is hidden, so the complementary rule above still holds.
+    partners = [PartnerScores(p, counts[p], cells[p]) for p in counts
+                if cells[p] and released[p] is not None]
     shown = {p.partner for p in partners}
     return RoundScores(threshold, total, counts, overall, partners,
-                       tuple(p for p in counts if p not in shown))
+                       tuple(p for p in counts if p not in shown), released)

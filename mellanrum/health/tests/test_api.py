@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.test import Client
+from django.utils import timezone
 
 from mellanrum.collaborations.models import Initiative
 from mellanrum.collaborations.tests.conftest import basic
@@ -22,10 +23,22 @@ def test_partner_lists_rounds_and_reads_aggregated_results(
     rounds = client.get(f"/api/initiatives/{initiative.pk}/health/rounds", **basic(erin))
     assert rounds.status_code == 200
     [row] = rounds.json()
+    # While the round is open not even the number of responses is released.
     assert (row["id"], row["responses"], row["invited"], row["is_open"]) == (
-        round_.pk, 5, 5, True)
+        round_.pk, None, 5, True)
+    early = client.get(f"/api/health/rounds/{round_.pk}/results", **basic(erin)).json()
+    assert early["released"] is False and early["responses"] is None
+    assert early["factors"][0]["mean"] is None and early["comments"] == []
+    assert [p["answered"] for p in early["partners"]] == [None, None]
+    round_.initiative.health_rounds.update(closed_at=timezone.now())
+    [row] = client.get(f"/api/initiatives/{initiative.pk}/health/rounds",
+                       **basic(erin)).json()
+    assert row["responses"] == 5
     results = client.get(f"/api/health/rounds/{round_.pk}/results", **basic(erin)).json()
     assert results["responses"] == 5 and results["shown"] is True
+    assert results["released"] is True
+    # Beta's two are withheld, and so Alfa's three (the total would give Beta's away).
+    assert [p["answered"] for p in results["partners"]] == [None, None]
     assert results["threshold"] == 3
     vision = next(f for f in results["factors"] if f["factor"] == "shared_vision")
     assert vision["n"] == 5 and abs(vision["mean"] - 3.6) < 1e-9

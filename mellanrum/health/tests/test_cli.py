@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from django.conf import settings
 from openpyxl import load_workbook
 
 from mellanrum.cli import main
@@ -31,11 +32,17 @@ def test_open_links_answer_results_close(initiative: Initiative, alice: User,
     assert links.exit_code == 0, links.output
     rows = list(csv.reader(io.StringIO(links.stdout)))
     assert rows[0] == ["organisation", "recipient", "link", "valid_until"]
-    assert len(rows) == 4 and all("/enkat/" in r[2] for r in rows[1:])
+    assert len(rows) == 4 and all(r[2].startswith(f"{settings.SITE_ROOT}/enkat/")
+                                  for r in rows[1:])
     for row in rows[1:]:
         token = row[2].rstrip("/").rsplit("/", 1)[1]
         actions.do_submit_response(token, answers=dict.fromkeys(
             round_.instrument.item_keys, 4))
+    listed = run("rounds", str(initiative.pk))
+    assert "Våren 2026" in listed.stdout and "\topen\t-\t" in listed.stdout
+    early = json.loads(run("results", str(round_.pk), "--user", "alice").stdout)
+    assert early["released"] is False and early["responses"] is None
+    assert run("close", str(round_.pk), "--user", "alice").exit_code == 0
     results = run("results", str(round_.pk), "--user", "alice")
     data = json.loads(results.stdout)
     assert data["responses"] == 3 and data["factors"][0]["mean"] == 4.0
@@ -44,8 +51,8 @@ def test_open_links_answer_results_close(initiative: Initiative, alice: User,
     first = load_workbook(out).worksheets[0]
     assert first.max_row == 1 + len(round_.instrument.factors)
     listed = run("rounds", str(initiative.pk))
-    assert "Våren 2026" in listed.stdout and "open" in listed.stdout
-    assert run("close", str(round_.pk), "--user", "alice").exit_code == 0
+    assert "Våren 2026" in listed.stdout and "closed" in listed.stdout
+    assert "\t3\tVåren 2026" in listed.stdout
     assert not Round.objects.get().is_open
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 from openpyxl import load_workbook
 
 from mellanrum.collaborations.models import Initiative
@@ -30,7 +31,9 @@ def test_lead_opens_a_round_and_gets_links(lead_client: Client, initiative: Init
                              "emails": "a@beta.example\nb@beta.example"})
     assert page.status_code == 200 and page["Cache-Control"] == "no-store"
     html = page.content.decode()
-    assert html.count('class="survey-link" href="http://testserver/enkat/') == 2
+    # Links are built from SITE_ROOT, never from the Host header of the request.
+    assert html.count(f'class="survey-link" href="{settings.SITE_ROOT}/enkat/') == 2
+    assert "testserver/enkat/" not in html
     assert "a@beta.example" in html
     assert Invitation.objects.filter(organisation=beta).count() == 2
     # The addresses are only labels: nothing stores them.
@@ -45,7 +48,20 @@ def test_links_download_as_csv(lead_client: Client, round_: Round) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 4
     assert [r[1] for r in rows[1:]] == ["1", "2", "3"]
-    assert all(r[2].startswith("http://testserver/enkat/") for r in rows[1:])
+    assert all(r[2].startswith(f"{settings.SITE_ROOT}/enkat/") for r in rows[1:])
+
+
+def test_links_are_built_from_site_root_not_from_the_host_header(
+    lead_client: Client, round_: Round
+) -> None:
+    with override_settings(SITE_ROOT="https://mellanrum.example"):
+        for fmt in ("html", "csv"):
+            response = lead_client.post(f"/halsa/omgang/{round_.pk}/inbjudningar/",
+                                        {"organisation": "9902", "count": "1", "format": fmt},
+                                        HTTP_HOST="localhost")
+            body = response.content.decode("utf-8-sig")
+            assert "https://mellanrum.example/enkat/" in body, fmt
+            assert "localhost/enkat/" not in body, fmt
 
 
 def test_bad_invitation_input_gets_a_clear_message_and_creates_nothing(
@@ -127,6 +143,7 @@ def test_results_page_withholds_a_partner_with_two_answers(
 ) -> None:
     answer(round_, alfa, [5, 5, 4, 5])
     answer(round_, beta, [1, 2])
+    actions.do_close_round(round_, acting_user=None)
     html = lead_client.get(f"/halsa/omgang/{round_.pk}/").content.decode()
     assert '<dd id="response-count">6</dd>' in html
     assert 'id="factors"' in html
@@ -147,6 +164,7 @@ def test_results_page_shows_partners_above_the_threshold_and_warns(
     second = actions.do_open_round(initiative, acting_user=alice, title="Våren 2026")
     answer(second, alfa, [4, 4, 4])
     answer(second, beta, [2, 2, 2])
+    actions.do_close_round(second, acting_user=alice)
     html = lead_client.get(f"/halsa/omgang/{second.pk}/").content.decode()
     assert 'id="breakdown"' in html
     assert "has fallen from 4.0 to 3.0" in html
@@ -158,18 +176,23 @@ def test_results_page_shows_partners_above_the_threshold_and_warns(
     assert "Våren 2026" in overview and "Hösten 2025" in overview
 
 
-def test_comments_are_shown_only_above_the_threshold_and_without_partner(
+def test_comments_are_released_together_at_closing_in_alphabetical_order(
     lead_client: Client, round_: Round, alfa: Organisation
 ) -> None:
     links = actions.do_create_invitations(round_, acting_user=None, organisation=alfa,
-                                          count=3)
-    for link, comment in zip(links, ["Öppet klimat.", "Bra ledning.", ""], strict=True):
+                                          count=4)
+    written = ["Öppet klimat.", "bra ledning.", "", "Alla möten är för långa."]
+    for link, comment in zip(links, written, strict=True):
         actions.do_submit_response(link.token, answers=dict.fromkeys(
             round_.instrument.item_keys, 4), comment=comment)
         html = lead_client.get(f"/halsa/omgang/{round_.pk}/").content.decode()
-        if link is not links[-1]:
-            assert "Öppet klimat." not in html
-    assert html.index("Bra ledning.") < html.index("Öppet klimat.")
+        assert not any(c and c in html for c in written)  # nothing while the round is open
+        assert "Comments are shown when the round has closed." in html
+    actions.do_close_round(round_, acting_user=None)
+    html = lead_client.get(f"/halsa/omgang/{round_.pk}/").content.decode()
+    # Alphabetical, whatever the order of writing (and of case).
+    positions = [html.index(c) for c in ("Alla möten", "bra ledning.", "Öppet klimat.")]
+    assert positions == sorted(positions)
 
 
 def test_export_has_aggregates_and_never_a_withheld_partner(
@@ -182,6 +205,7 @@ def test_export_has_aggregates_and_never_a_withheld_partner(
     answer(round_, alfa, [5, 5, 5])
     answer(round_, gamma, [3, 3, 3])
     answer(round_, beta, [1, 1])
+    actions.do_close_round(round_, acting_user=alice)
     response = lead_client.get(f"/halsa/omgang/{round_.pk}/resultat.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))

@@ -65,17 +65,39 @@ def test_answering_records_one_anonymous_response_and_uses_the_link(
     assert not names & {"invitation", "token", "token_hash", "created_at", "submitted_at"}
 
 
-def test_reused_link_gets_a_clear_page_and_records_nothing_more(
+def test_reused_link_gets_the_same_thanks_and_records_nothing_more(
     client: Client, round_: Round, beta: Organisation
 ) -> None:
     [token] = tokens(round_, beta, 1)
-    assert client.post(url(token), form_data("5")).status_code == 200
+    first = client.post(url(token), form_data("5"))
+    assert first.status_code == 200
     again = client.post(url(token), form_data("1"))
-    assert again.status_code == 410
-    assert "already been used" in again.content.decode()
-    assert client.get(url(token)).status_code == 410
+    # Same page as a first answer, so that nobody can probe whether a link was used ...
+    assert again.status_code == 200
+    assert "Thank you for your answers" in again.content.decode()
+    assert "are not recorded" in again.content.decode()
+    # ... but nothing more is recorded.
     assert Response.objects.count() == 1
     assert set(Answer.objects.values_list("value", flat=True)) == {5}
+    # The respondent's own browser is told it has answered; any other sees the survey.
+    assert "You have already answered" in client.get(url(token)).content.decode()
+    other = Client(HTTP_ACCEPT_LANGUAGE="en").get(url(token))
+    assert other.status_code == 200 and "Send my answers" in other.content.decode()
+
+
+def test_a_forged_answered_cookie_is_ignored(
+    client: Client, round_: Round, beta: Organisation
+) -> None:
+    first, second = tokens(round_, beta, 2)
+    client.post(url(first), form_data("4"))
+    cookie = client.cookies["mellanrum_answered"].value
+    # The signed cookie of one link does not work for another, nor does a made-up one.
+    for value in (cookie, "1", "1:forged:signature"):
+        other = Client(HTTP_ACCEPT_LANGUAGE="en")
+        other.cookies["mellanrum_answered"] = value
+        response = other.get(url(second))
+        assert response.status_code == 200
+        assert "Send my answers" in response.content.decode()
 
 
 def test_double_submit_racing_past_the_first_check_records_once(
@@ -187,3 +209,31 @@ def test_tokens_are_stored_only_as_hashes(round_: Round, beta: Organisation) -> 
     assert len(stored) == 3
     assert not stored & set(issued)
     assert all(len(t) == 43 for t in issued) and len(set(issued)) == 3
+
+
+def test_tampered_form_on_a_used_link_gets_the_same_errors_as_on_an_unused_one(
+    round_: Round, beta: Organisation
+) -> None:
+    used, unused = tokens(round_, beta, 2)
+    Client().post(url(used), form_data("4"))
+    tampered = form_data("3", trust_raise="9", comment="x")
+    replies = [Client(HTTP_ACCEPT_LANGUAGE="en").post(url(t), tampered) for t in (used, unused)]
+    assert [r.status_code for r in replies] == [400, 400]
+    assert all("error-summary" in r.content.decode() for r in replies)
+    assert Response.objects.count() == 1
+    first = Invitation.objects.order_by("pk").values_list("pk", flat=True)[0]
+    assert list(Invitation.objects.filter(is_used=True).values_list("pk", flat=True)) == [
+        first]  # only the link answered through first
+
+
+def test_answers_after_closing_get_410_on_used_and_unused_links_alike(
+    round_: Round, beta: Organisation
+) -> None:
+    used, unused = tokens(round_, beta, 2)
+    Client().post(url(used), form_data("4"))
+    actions.do_close_round(round_, acting_user=None)
+    for token in (used, unused):
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(url(token), form_data("1"))
+        assert response.status_code == 410
+        assert "is closed" in response.content.decode()
+    assert Response.objects.count() == 1

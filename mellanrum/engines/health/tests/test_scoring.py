@@ -12,6 +12,7 @@ from mellanrum.engines.health import (
     ResponseData,
     get_instrument,
     mean_interval,
+    release_counts,
     score_round,
 )
 
@@ -175,3 +176,48 @@ def test_threshold_is_configurable_and_validated() -> None:
     assert {p.partner for p in score_round(V1, rs, threshold=2).partners} == {"A", "B"}
     with pytest.raises(HealthError):
         score_round(V1, rs, threshold=0)
+
+
+def test_counts_below_three_are_never_released() -> None:
+    released = release_counts({"A": 7, "B": 3, "C": 2, "D": 0})
+    assert released["C"] is None and released["D"] is None
+    # C's two would follow from the total (12) minus the shown counts: B is withheld too.
+    assert released == {"A": 7, "B": None, "C": None, "D": None}
+
+
+def test_a_withheld_pool_of_three_or_more_lets_the_other_counts_show() -> None:
+    assert release_counts({"A": 5, "B": 2, "C": 1, "D": 4}) == {
+        "A": 5, "B": None, "C": None, "D": 4}
+    assert release_counts({"A": 2}) == {"A": None}
+    assert release_counts({"A": 0, "B": 3}) == {"A": None, "B": 3}
+    with pytest.raises(HealthError):
+        release_counts({"A": 3}, threshold=0)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_released_counts_never_leave_a_small_remainder(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    counts = {p: rng.randint(0, 7) for p in "ABCDE"[: rng.randint(1, 5)]}
+    released = release_counts(counts)
+    shown = [n for n in released.values() if n is not None]
+    assert all(n >= 3 for n in shown)
+    total = sum(counts.values())
+    if total >= 3:  # below three the total is not shown either (released_responses)
+        remainder = total - sum(shown)
+        assert remainder == 0 or remainder >= 3, (seed, counts, released)
+    else:
+        assert shown == []
+
+
+def test_a_partner_whose_count_is_withheld_shows_no_cells() -> None:
+    # C's two answered nothing on trust, so trust alone would show A and B; but the total
+    # count (9) minus A's and B's would give C's count away: B is withheld entirely.
+    rs = ([resp("A", trust_raise=5)] * 4 + [resp("B", trust_raise=2)] * 3
+          + [resp("C", vision_agree=3)] * 2)
+    round_ = score_round(V1, rs)
+    assert [p.partner for p in round_.partners] == ["A"]
+    assert round_.released_counts == {"A": 4, "B": None, "C": None}
+    assert round_.released_responses == 9
+    assert score_round(V1, rs[:2]).released_responses is None
