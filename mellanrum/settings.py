@@ -57,7 +57,7 @@ ALLOWED_HOSTS = [h.strip() for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localh
 SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mellanrum.core.apps.MellanrumAdminConfig",  # django.contrib.admin, throttled log-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -145,6 +145,15 @@ else:
     raise ImproperlyConfigured("DB must be 'sqlite' or 'postgres'")
 
 AUTH_USER_MODEL = "core.User"
+# Finds users by normalised name and throttles password guessing at every door (core/login.py,
+# docs/security.md).
+AUTHENTICATION_BACKENDS = ["mellanrum.core.login.ThrottlingBackend"]
+# How many reverse proxies of this installation stand in front of the app. 0: the client address
+# is REMOTE_ADDR. N: it is the N-th address from the right in X-Forwarded-For (each proxy
+# appends the address it saw). Too high a number lets clients choose their own address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
