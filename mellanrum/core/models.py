@@ -53,8 +53,10 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.READER)
     # normalise_username(username), kept in step by save(): unique, so two look-alike names
-    # can never be two accounts. Empty (NULL) only for names that collided before this existed.
-    username_key = models.CharField(max_length=150, unique=True, null=True, editable=False)
+    # can never be two accounts. NULL (not "", which would collide) only for the names that
+    # collided with an older user's before this existed (migration 0006).
+    username_key = models.CharField(  # noqa: DJ001
+        max_length=150, unique=True, null=True, editable=False)
 
     objects = NormalisingUserManager()  # type: ignore[misc]
 

@@ -208,7 +208,7 @@ def test_refused_and_successful_attempts_are_not_failures(client: Client, alice:
 @pytest.mark.parametrize("header", [
     "Basic %%%not-base64", "Basic " + base64.b64encode(b"\xff\xfe:x").decode(),
     "Basic " + base64.b64encode(b"no-colon").decode(), "Bearer abc", "Basic a b c",
-    "Basic " + base64.b64encode("nul\x00name:pw".encode()).decode(),
+    "Basic " + base64.b64encode(b"nul\x00name:pw").decode(),
     "Basic " + base64.b64encode(("x" * 5000 + ":pw").encode()).decode(),
 ])
 def test_broken_basic_auth_headers_get_401_never_500(client: Client, alice: User,

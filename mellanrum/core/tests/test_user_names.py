@@ -55,7 +55,8 @@ def test_the_admin_refuses_a_look_alike(client: Client, alice: User, superuser: 
     client.force_login(superuser)
     User.objects.create(username="straße")
     response = client.post("/admin/core/user/add/", {
-        "username": "STRASSE",  # Django's own case-insensitive check misses this one "password1": PASSWORD, "password2": PASSWORD,
+        # Django's own case-insensitive check misses this one.
+        "username": "STRASSE", "password1": PASSWORD, "password2": PASSWORD,
         "role": "reader", "usable_password": "true",
     })
     assert response.status_code == 200
