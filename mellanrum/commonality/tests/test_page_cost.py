@@ -36,13 +36,15 @@ def renders(monkeypatch: pytest.MonkeyPatch, settings: object) -> list[str]:
 
 
 def _charts(client: Client, url: str) -> list[str]:
-    """The addresses of the charts on a page, each picture fetched as a browser does."""
+    """The addresses (without their signature) of the charts on a page, each picture fetched
+    as a browser does."""
     html = client.get(url).content.decode()
     addresses = re.findall(r'<img src="(/diagram/[0-9a-f]{64}\.svg\?a=[^"]+)"', html)
     for address in addresses:
         picture = client.get(address)
         assert picture.status_code == 200 and picture["Content-Type"].startswith("image/svg+xml")
-    return addresses
+    # The picture's key; the signature after "?" is made afresh for every page.
+    return [address.split("?")[0] for address in addresses]
 
 
 def _concept_url(activity: Activity) -> str:
