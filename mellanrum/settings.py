@@ -54,7 +54,10 @@ if not SECRET_KEY:
     SECRET_KEY = _key_file.read_text(encoding="utf-8").strip()
 
 ALLOWED_HOSTS = [h.strip() for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
+# Every absolute link the product writes is built from this, never from the Host header.
 SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000")
+if not SITE_ROOT.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_ROOT must start with http:// or https://, not {SITE_ROOT!r}")
 
 INSTALLED_APPS = [
     "mellanrum.core.apps.MellanrumAdminConfig",  # django.contrib.admin, throttled log-in
@@ -76,6 +79,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise, so that static files get the same headers and method check as pages.
+    "mellanrum.core.middleware.SecurityHeadersMiddleware",
+    "mellanrum.core.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Everything below may touch the database; a brief outage gets a clear 503 page.
     "mellanrum.core.middleware_db.DatabaseUnavailableMiddleware",
@@ -86,7 +92,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "mellanrum.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "mellanrum.urls"
