@@ -197,7 +197,7 @@ class ThrottlingBackend(ModelBackend):
         if refusal is not None:
             do_forget_login_attempt(attempt)
             if request is not None:
-                request.login_refusal = refusal  # type: ignore[attr-defined]
+                setattr(request, "login_refusal", refusal)  # noqa: B010 (not a declared attribute)
             raise PermissionDenied("too many failed log-ins")
         user = None
         if "\x00" not in username:  # PostgreSQL refuses NUL in a query: no such user

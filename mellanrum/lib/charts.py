@@ -52,7 +52,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeAlias
 
 import altair as alt
 import vl_convert
@@ -72,7 +72,7 @@ __all__ = [
 
 PUBLIC: Final = "public"
 # Who a chart is described for: the user who sees the page, or PUBLIC.
-Viewer = AbstractBaseUser | AnonymousUser | Literal["public"]
+Viewer: TypeAlias = AbstractBaseUser | AnonymousUser | Literal["public"]
 # How long the address of a private chart works: the browser fetches the picture right after
 # the page; a page shown again gets new addresses.
 PRIVATE_LINK_SECONDS = 3600
