@@ -9,6 +9,7 @@ from mellanrum.benefits.api import router as benefits_router
 from mellanrum.collaborations.api import router as collaborations_router
 from mellanrum.commonality.api import router as commonality_router
 from mellanrum.community.api import router as community_router
+from mellanrum.core.login import LoginThrottled
 from mellanrum.core.models import User
 from mellanrum.health.api import router as health_router
 from mellanrum.journeys.api import router as journeys_router
@@ -23,6 +24,9 @@ class BasicAuth(HttpBasicAuth):
         from django.contrib.auth import authenticate
 
         user = authenticate(request, username=username, password=password)
+        refusal = getattr(request, "login_refusal", None)
+        if refusal is not None:
+            raise LoginThrottled(refusal)
         if user is not None and user.is_active:
             request.user = user
             return user
@@ -62,6 +66,18 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
     return api.create_response(
         request, {"detail": "You may not change this organisation's data."}, status=403
     )
+
+
+@api.exception_handler(LoginThrottled)
+def login_throttled(request: HttpRequest, exc: LoginThrottled) -> HttpResponse:
+    response = api.create_response(
+        request,
+        {"detail": "Too many failed log-ins; wait and try again.",
+         "retry_after": exc.refusal.retry_after},
+        status=429,
+    )
+    response["Retry-After"] = str(exc.refusal.retry_after)
+    return response
 
 
 @api.exception_handler(EditConflict)

@@ -59,10 +59,13 @@ if not SECRET_KEY:
     SECRET_KEY = _key_file.read_text(encoding="utf-8").strip()
 
 ALLOWED_HOSTS = [h.strip() for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
+# Every absolute link the product writes is built from this, never from the Host header.
 SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000")
+if not SITE_ROOT.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_ROOT must start with http:// or https://, not {SITE_ROOT!r}")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mellanrum.core.apps.MellanrumAdminConfig",  # django.contrib.admin, throttled log-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,6 +84,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise, so that static files get the same headers and method check as pages.
+    "mellanrum.core.middleware.SecurityHeadersMiddleware",
+    "mellanrum.core.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Everything below may touch the database; a brief outage gets a clear 503 page.
     "mellanrum.core.middleware_db.DatabaseUnavailableMiddleware",
@@ -91,7 +97,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "mellanrum.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "mellanrum.urls"
@@ -150,6 +155,15 @@ else:
     raise ImproperlyConfigured("DB must be 'sqlite' or 'postgres'")
 
 AUTH_USER_MODEL = "core.User"
+# Finds users by normalised name and throttles password guessing at every door (core/login.py,
+# docs/security.md).
+AUTHENTICATION_BACKENDS = ["mellanrum.core.login.ThrottlingBackend"]
+# How many reverse proxies of this installation stand in front of the app. 0: the client address
+# is REMOTE_ADDR. N: it is the N-th address from the right in X-Forwarded-For (each proxy
+# appends the address it saw). Too high a number lets clients choose their own address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from mellanrum.landscape.models import Organisation
-from mellanrum.lib.charts import grouped_bar_chart_url
+from mellanrum.lib.charts import PUBLIC, grouped_bar_chart_url
 
 from . import analysis, export
 from .forms import CalculatorForm, GameUploadForm, PartnerFormSet
@@ -131,12 +131,13 @@ def _render(
         context["stability"] = [
             (r, analysis.stability_sentence(comparison, r)) for r in comparison.results
         ]
-        context["chart"] = grouped_bar_chart_url(
+        context["chart"] = grouped_bar_chart_url(  # the public calculator: anyone may see it
             [
                 (partner.name, r.label, r.amounts[partner.code])
                 for partner in comparison.partners
                 for r in comparison.results
             ],
+            viewer=PUBLIC,
             category_title=_("Partner"),
             series_title=_("Method"),
             value_title=_("Kronor per year"),

@@ -22,7 +22,7 @@ from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.core.models import User
 from mellanrum.journeys.models import LifeEvent
 from mellanrum.landscape.models import Organisation
-from mellanrum.lib.charts import bar_chart_url, grouped_bar_chart_url
+from mellanrum.lib.charts import Viewer, bar_chart_url, grouped_bar_chart_url
 
 from . import actions, analysis, ledger, portfolio
 from .access import (
@@ -92,7 +92,7 @@ def portfolio_view(request: HttpRequest) -> HttpResponse:
     chart = None
     if rows:
         chart = bar_chart_url(
-            [(r.initiative.title, float(r.score)) for r in rows],
+            [(r.initiative.title, float(r.score)) for r in rows], viewer=request.user,
             category_title=_("Initiative"), value_title=_("Prioritisation score (1–5)"),
         )
     labels = dict(zip(portfolio.CRITERIA, (_("Citizen value"), _("Savings"), _("Feasibility"),
@@ -395,7 +395,7 @@ def alignment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- Benefits follow-up (nyttorealisering) ------------------------------------------------
 
 
-def _ledger_chart(view: analysis.LedgerView) -> str | None:
+def _ledger_chart(view: analysis.LedgerView, viewer: Viewer) -> str | None:
     totals = view.result.totals_by_year
     if not totals:
         return None
@@ -405,7 +405,8 @@ def _ledger_chart(view: analysis.LedgerView) -> str | None:
         rows.append((str(y.year), planned, float(y.net_planned)))
         if y.has_realised:
             rows.append((str(y.year), realised, float(y.net_realised)))
-    return grouped_bar_chart_url(rows, category_title=_("Year"), series_title=_("Figures"),
+    return grouped_bar_chart_url(rows, viewer=viewer, category_title=_("Year"),
+                                 series_title=_("Figures"),
                                  value_title=_("Net benefit, kr (not discounted)"))
 
 
@@ -418,7 +419,7 @@ def ledger_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "initiative": initiative,
         "ledger": view,
-        "chart": _ledger_chart(view),
+        "chart": _ledger_chart(view, request.user),
         "writable": writable,
         "can_edit_economics": can_edit_economics(request.user, initiative),
         "split": initiative.cost_splits.select_related("chosen_by").first(),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.models import Activity, Organisation
-from mellanrum.lib.charts import bar_chart_url
+from mellanrum.lib.charts import Viewer, bar_chart_url
 
 from . import actions, analysis
 from .access import access_concept, access_synonym_set, can_decide, require_decide, require_read
@@ -175,19 +175,19 @@ def _histogram_rows(values: list[float]) -> list[tuple[str, float]]:
     ]
 
 
-def _chart(rows: list[tuple[str, float]], value_title: str, bars_alt: str, histogram_alt: str
-           ) -> tuple[str, str]:
+def _chart(rows: list[tuple[str, float]], value_title: str, bars_alt: str, histogram_alt: str,
+           viewer: Viewer) -> tuple[str, str]:
     if len(rows) <= MAX_BARS:
-        return bar_chart_url(rows, category_title=_("Organisation"),
+        return bar_chart_url(rows, viewer=viewer, category_title=_("Organisation"),
                              value_title=value_title), bars_alt
     url = bar_chart_url(
-        _histogram_rows([value for _name, value in rows]),
+        _histogram_rows([value for _name, value in rows]), viewer=viewer,
         category_title=value_title, value_title=_("Number of organisations"),
     )
     return url, histogram_alt
 
 
-def _figure_rows(concept: Concept, members: list[Any]) -> dict[str, Any]:
+def _figure_rows(concept: Concept, members: list[Any], viewer: Viewer) -> dict[str, Any]:
     costs = sorted(
         ((m.activity.organisation.name, float(m.activity.cost_per_inhabitant))
          for m in members if m.activity.cost_per_inhabitant is not None),
@@ -205,7 +205,7 @@ def _figure_rows(concept: Concept, members: list[Any]) -> dict[str, Any]:
             _("Bar chart of the cost per inhabitant of each organisation; the figures are in "
               "the table below."),
             _("Histogram: how many organisations have a cost per inhabitant in each range; "
-              "each organisation's figure is in the table below."),
+              "each organisation's figure is in the table below."), viewer,
         )
     if leads:
         result["lead_chart"], result["lead_chart_alt"] = _chart(
@@ -213,7 +213,7 @@ def _figure_rows(concept: Concept, members: list[Any]) -> dict[str, Any]:
             _("Bar chart of the median lead time of each organisation; the figures are in the "
               "table below."),
             _("Histogram: how many organisations have a median lead time in each range; each "
-              "organisation's figure is in the table below."),
+              "organisation's figure is in the table below."), viewer,
         )
     return result
 
@@ -272,7 +272,7 @@ def concept_detail(request: AuthenticatedHttpRequest, concept_id: str) -> HttpRe
         .select_related("created_by").order_by("-pk")[:20],
         "q": q,
         "decide_url": reverse("commonality:decide", args=[concept.concept_id]),
-        **_figure_rows(concept, members),
+        **_figure_rows(concept, members, request.user),
     }
     if decide:
         context |= {

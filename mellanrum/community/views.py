@@ -20,6 +20,7 @@ from mellanrum.commonality.access import access_concept
 from mellanrum.commonality.models import Concept
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.access import access_activity
+from mellanrum.lib.urls import site_host, site_url
 
 from . import actions, analysis, export
 from .access import (
@@ -484,9 +485,9 @@ def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     event = access_event(request.user, pk)
     location = _("Digital") if event.is_digital and not event.place else event.place
     data = export.event_ics(
-        uid=f"event-{event.pk}@{request.get_host()}", title=event.title,
+        uid=f"event-{event.pk}@{site_host()}", title=event.title,
         description=event.description, location=location,
-        url=request.build_absolute_uri(event.get_absolute_url()),
+        url=site_url(event.get_absolute_url()),  # never from the request's Host header
         starts_at=event.starts_at, ends_at=event.ends_at, stamp=event.created_at,
     )
     return _download(data, f"traff-{event.pk}.ics", "ics")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from mellanrum.landscape.models import AuditEntry, Organisation
 
-from .models import LoginFailure, User
+from .models import LoginFailure, LoginSuccess, User, normalise_username
 
 
 @transaction.atomic
@@ -21,8 +21,11 @@ def do_create_user(
     email: str = "",
     superuser: bool = False,
 ) -> User:
-    if User.objects.filter(username=username).exists():
-        raise ValidationError(f"a user called {username!r} already exists")
+    if User.objects.filter(username_key=normalise_username(username)).exists():
+        raise ValidationError(
+            f"a user called {username!r} already exists, or one whose name differs only in "
+            "case or look-alike characters"
+        )
     user = User(
         username=username, email=email, organisation=organisation, role=role,
         is_superuser=superuser, is_staff=superuser,
@@ -37,13 +40,46 @@ def do_create_user(
     return user
 
 
-def do_record_login_failure(name_hash: str, *, window: timedelta) -> None:
-    """Count one failed log-in for a user name (hashed); failures older than the window go."""
+def do_record_login_failure(name_hash: str, *, address: str, door: str,
+                            window: timedelta) -> LoginFailure:
+    """Count one failed log-in for a user name (hashed) from an address; failures older than
+    the window go. Written before the password is checked (see core.login.ThrottlingBackend)."""
     now = timezone.now()
     LoginFailure.objects.filter(at__lt=now - window).delete()
-    LoginFailure.objects.create(name_hash=name_hash, at=now)
+    return LoginFailure.objects.create(name_hash=name_hash, at=now, address=address[:64],
+                                       door=door)
 
 
-def do_clear_login_failures(name_hash: str) -> None:
-    """A successful log-in starts the count for that user name afresh."""
-    LoginFailure.objects.filter(name_hash=name_hash).delete()
+def do_forget_login_attempt(attempt: LoginFailure) -> None:
+    """An attempt that was refused before its password was checked, or that succeeded, is
+    not a failure."""
+    LoginFailure.objects.filter(pk=attempt.pk).delete()
+
+
+def do_record_login_success(name_hash: str, *, address: str, refresh: timedelta) -> None:
+    """Remember that this user name logged in from this address (at most one write per
+    ``refresh``, since HTTP Basic logs in on every request)."""
+    if not address:
+        return
+    now = timezone.now()
+    if LoginSuccess.objects.filter(name_hash=name_hash, address=address,
+                                   at__gte=now - refresh).exists():
+        return
+    LoginSuccess.objects.update_or_create(name_hash=name_hash, address=address,
+                                          defaults={"at": now})
+
+
+def do_audit_login_failure(username: str, *, door: str, address: str, name_hash: str) -> None:
+    """A failed log-in in the audit trail. The typed name is kept only when it names a real
+    account (then as that account's own name); otherwise only its hash, since a mistyped
+    name may be a password."""
+    from mellanrum.landscape.actions import record_audit
+
+    user = None
+    if "\x00" not in username:
+        user = User.objects.filter(username_key=normalise_username(username)).first()
+    record_audit(
+        None, user.organisation if user is not None else None, "login.failed",
+        user.username if user is not None else "",
+        door=door, address=address, name_hash=name_hash[:16],
+    )

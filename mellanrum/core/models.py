@@ -1,13 +1,38 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import unicodedata
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from mellanrum.landscape.models import Organisation
+
+
+def normalise_username(username: str) -> str:
+    """The identity a user name stands for: NFKC (so a fullwidth ``ｈ`` is ``h``) and
+    case-folded (so ``Alice`` and ``ALICE`` are ``alice``), without surrounding spaces.
+
+    Two user names with the same normalised form are the same person's: they log in to the
+    same account and share one budget of failed log-ins (docs/security.md).
+    """
+    return unicodedata.normalize("NFKC", username).casefold().strip()[:150]
+
+
+class NormalisingUserManager(UserManager["User"]):
+    """Finds users by their normalised name, so every door that looks a user up by name
+    (log-in, HTTP Basic, ``createsuperuser``) treats look-alike names as the same account."""
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        try:
+            # Exactly the name first: a user left without a key by migration 0006 (its name
+            # collided with an older user's) still logs in with exactly its own name.
+            return self.get(username=username)
+        except self.model.DoesNotExist:
+            return self.get(username_key=normalise_username(username or ""))
 
 
 class User(AbstractUser):
@@ -27,6 +52,30 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.READER)
+    # normalise_username(username), kept in step by save(): unique, so two look-alike names
+    # can never be two accounts. NULL (not "", which would collide) only for the names that
+    # collided with an older user's before this existed (migration 0006).
+    username_key = models.CharField(  # noqa: DJ001
+        max_length=150, unique=True, null=True, editable=False)
+
+    objects = NormalisingUserManager()  # type: ignore[misc]
+
+    def clean(self) -> None:
+        super().clean()
+        key = normalise_username(self.username or "")
+        if key and User.objects.filter(username_key=key).exclude(pk=self.pk).exists():
+            raise ValidationError({"username": _(
+                "A user with this name, or one that only differs in case or look-alike "
+                "characters, already exists."
+            )})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "username" in update_fields:
+            self.username_key = normalise_username(self.username or "") or None
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "username_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_editor(self) -> bool:
@@ -97,13 +146,38 @@ class LoginFailure(models.Model):
 
     In the database rather than a cache, so that every app process and machine counts the same
     failures: with a per-process cache, N processes would allow N times the guesses.
+    ``mellanrum.core.login`` also writes a row just before it checks a password and removes it
+    when the attempt turns out not to be a failure, so parallel attempts see each other.
     """
 
     name_hash = models.CharField(max_length=64)
     at = models.DateTimeField(db_index=True)
+    # The client address (an IPv6 address as its /64 network), see login.client_address.
+    address = models.CharField(max_length=64, blank=True, default="")
+    # Which door the password came through: "form", "admin" or "api".
+    door = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["name_hash", "at"], name="core_loginfailure_name_at")]
+        indexes = [
+            models.Index(fields=["name_hash", "at"], name="core_loginfailure_name_at"),
+            models.Index(fields=["address", "at"], name="core_loginfailure_addr_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name_hash[:12]}… at {self.at:%Y-%m-%d %H:%M}"
+
+
+class LoginSuccess(models.Model):
+    """The last successful log-in of a user name (hashed) from a client address: a user who
+    has logged in from an address recently is not slowed down by failures from elsewhere."""
+
+    name_hash = models.CharField(max_length=64)
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name_hash", "address"],
+                                               name="core_loginsuccess_name_address")]
+
+    def __str__(self) -> str:
+        return f"{self.name_hash[:12]}… from {self.address} at {self.at:%Y-%m-%d %H:%M}"

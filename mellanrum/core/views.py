@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from mellanrum.landscape.models import Activity, Organisation
-from mellanrum.lib.charts import chart_svg
+from mellanrum.lib.charts import PRIVATE_LINK_SECONDS, chart_picture
 
 # A chart's picture is a plain SVG with inline presentation styles and nothing to run.
 CHART_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -44,13 +44,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def chart(request: HttpRequest, key: str) -> HttpResponse:
     """The picture of a chart a page has described (``mellanrum.lib.charts``).
 
-    The address is a hash of the chart's content, so the picture never changes: browsers may
-    keep it, but only for this user ("private"), since it may show figures behind a log-in.
+    The address is a hash of the chart's content, so the picture never changes. A chart of
+    public data may be kept by anyone; a private one is served only to the user it was
+    described for, with a valid signature, and kept only by that user's browser. Anything
+    else is 404, so an address reveals nothing about a chart one may not see.
     """
-    svg = chart_svg(key)
-    if svg is None:
+    token = request.GET.get("a")
+    picture = chart_picture(key, token=token, viewer=request.user)
+    if picture is None:
         raise Http404("No such chart.")
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=604800, immutable"
+    response = HttpResponse(picture.svg, content_type="image/svg+xml; charset=utf-8")
+    if picture.private:
+        response["Cache-Control"] = f"private, max-age={PRIVATE_LINK_SECONDS}"
+    else:
+        response["Cache-Control"] = "public, max-age=604800, immutable"
     response["Content-Security-Policy"] = CHART_CONTENT_SECURITY_POLICY
     return response

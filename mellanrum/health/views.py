@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.models import Organisation
 from mellanrum.landscape.spreadsheet import neutralise_formula
-from mellanrum.lib.charts import bar_chart_url, grouped_bar_chart_url
+from mellanrum.lib.charts import Viewer, bar_chart_url, grouped_bar_chart_url
 
 from . import actions, analysis
 from .access import (
@@ -44,7 +44,7 @@ def _errors_into(form: Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _trend_chart(report: analysis.Report) -> str | None:
+def _trend_chart(report: analysis.Report, viewer: Viewer) -> str | None:
     trend = report.trend()
     rows = [(report.factor_name(f.key), r.title, trend[f.key][i])
             for f in report.instrument.factors
@@ -52,7 +52,8 @@ def _trend_chart(report: analysis.Report) -> str | None:
     if len({r for _f, r, _v in rows}) < 2:
         return None
     return grouped_bar_chart_url(
-        [(f, r, float(v)) for f, r, v in rows if v is not None], category_title=_("Factor"),
+        [(f, r, float(v)) for f, r, v in rows if v is not None], viewer=viewer,
+        category_title=_("Factor"),
         series_title=_("Round"), value_title=_("Mean (1–5)"))
 
 
@@ -76,7 +77,7 @@ def initiative_health(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "can_manage": can_manage_rounds(request.user, initiative),
         "has_open": any(r.is_open for r in rounds),
         "latest": latest,
-        "trend_chart": _trend_chart(latest) if latest else None,
+        "trend_chart": _trend_chart(latest, request.user) if latest else None,
         "trend_rows": _trend_rows(latest) if latest else [],
     })
 
@@ -113,14 +114,14 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if scores.factors:
         chart = bar_chart_url(
             [(report.factor_name(k), s.mean) for k, s in scores.factors.items()],
-            category_title=_("Factor"), value_title=_("Mean (1–5)"))
+            viewer=request.user, category_title=_("Factor"), value_title=_("Mean (1–5)"))
     partner_chart = None
     breakdown = []
     if scores.partners:
         partner_chart = grouped_bar_chart_url(
             [(report.factor_name(k), report.names.get(p.partner, p.partner), c.mean)
              for p in scores.partners for k, c in p.factors.items()],
-            category_title=_("Factor"), series_title=_("Organisation"),
+            viewer=request.user, category_title=_("Factor"), series_title=_("Organisation"),
             value_title=_("Mean (1–5)"))
         breakdown = [(f, [p.factors.get(f.key) for p in scores.partners])
                      for f in report.instrument.factors]
@@ -135,7 +136,7 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "breakdown": breakdown,
         "withheld": [report.names.get(c, c) for c in report.withheld],
         "warnings": [(w, analysis.warning_text(report, w)) for w in report.warnings],
-        "trend_chart": _trend_chart(report),
+        "trend_chart": _trend_chart(report, request.user),
         "trend_rows": _trend_rows(report),
         "can_manage": can_manage_rounds(request.user, round_.initiative),
         "language": analysis.language(),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.core.models import User
-from mellanrum.lib.charts import bar_chart_url
+from mellanrum.lib.charts import PUBLIC, bar_chart_url
 
 from . import actions, imports
 from .access import (
@@ -171,7 +171,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     chart = None
     if by_county:
         chart = bar_chart_url(
-            by_county, category_title=_("County"), value_title=_("Population 2024")
+            by_county, viewer=PUBLIC, category_title=_("County"), value_title=_("Population 2024")
         )
     kinds = Counter(queryset.values_list("kind", flat=True))
     context = {

@@ -13,7 +13,23 @@ keeps the drawing. Because the address is a hash of the content:
   browser fetches the pictures in parallel;
 * a picture can never be out of date (an edited cost makes a new address), nothing has to be
   invalidated, and browsers may keep it for as long as they like;
-* the address works as a capability: only someone who was shown the page knows it.
+* the address of a chart of *public* data works as a capability: only someone who was shown
+  the page knows it, and anyone may keep the picture (``Cache-Control: public``).
+
+Every chart is described for a ``viewer``, a required argument, so that no call site can make
+a picture public by forgetting something:
+
+* ``viewer=request.user`` (private, for any page of data that is not public — everything behind
+  a log-in): the address carries a signature (``?a=<user id>:<time>:<signature>``, made with
+  django.core.signing and ``SECRET_KEY``) bound to that user and valid for
+  ``PRIVATE_LINK_SECONDS``. The picture is served only to the same user (an anonymous viewer's
+  charts only to anonymous visitors) while the signature is valid, with
+  ``Cache-Control: private``; anyone else, and a tampered or expired address, gets 404;
+* ``viewer=PUBLIC`` (public pages: the organisation list, the public calculator): no
+  signature, and the picture may be cached by anyone.
+
+A private chart and a public chart of the same content have different keys, so a public address
+can never reveal a private picture.
 
 The ``charts`` cache is on disk by default (``CHART_CACHE_DIR``), so every app process on the
 machine shares it and it survives restarts; installations on several machines configure a
@@ -35,17 +51,32 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final, Literal, TypeAlias
 
 import altair as alt
 import vl_convert
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core import signing
 from django.core.cache import InvalidCacheBackendError, caches
 from django.urls import reverse
 
 from . import chart_worker
 
-__all__ = ["bar_chart_url", "chart_svg", "grouped_bar_chart_url", "is_chart_key"]
+__all__ = [
+    "PUBLIC", "PRIVATE_LINK_SECONDS", "ChartPicture", "Viewer", "bar_chart_url", "chart_picture",
+    "chart_svg", "grouped_bar_chart_url", "is_chart_key",
+]
+
+PUBLIC: Final = "public"
+# Who a chart is described for: the user who sees the page, or PUBLIC.
+Viewer: TypeAlias = AbstractBaseUser | AnonymousUser | Literal["public"]
+# How long the address of a private chart works: the browser fetches the picture right after
+# the page; a page shown again gets new addresses.
+PRIVATE_LINK_SECONDS = 3600
+_SIGNING_SALT = "mellanrum.lib.charts.private"
 
 # Dark blue on white: contrast 8.6:1, readable for people with colour-vision deficiencies.
 BAR_COLOUR = "#1d4f91"
@@ -74,11 +105,57 @@ def is_chart_key(key: str) -> bool:
     return _KEY.fullmatch(key) is not None
 
 
-def _describe(kind: str, payload: list[Any]) -> str:
+def _viewer_id(viewer: AbstractBaseUser | AnonymousUser) -> str:
+    return str(viewer.pk) if viewer.is_authenticated and viewer.pk is not None else "0"
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=_SIGNING_SALT)
+
+
+def _describe(kind: str, payload: list[Any], viewer: Viewer) -> str:
     """Stores what the chart is drawn from and returns the address of its picture."""
-    key = cache_key(kind, payload)
-    _cache().add(f"chart-spec:{key}", [kind, payload], CACHE_SECONDS)  # kept if already there
-    return reverse("chart", args=[key])
+    if isinstance(viewer, str) and viewer != PUBLIC:
+        raise ValueError(f"viewer must be a user or PUBLIC, not {viewer!r}")
+    private = viewer != PUBLIC
+    key = cache_key(kind, [*payload, "private"] if private else payload)
+    # Kept if already there.
+    _cache().add(f"chart-spec:{key}", [kind, payload, private], CACHE_SECONDS)
+    address = reverse("chart", args=[key])
+    if isinstance(viewer, str):
+        return address
+    signed = _signer().sign(f"{key}/{_viewer_id(viewer)}")
+    return f"{address}?a={signed.split('/', 1)[1]}"
+
+
+@dataclass(frozen=True)
+class ChartPicture:
+    svg: str
+    private: bool
+
+
+def chart_picture(key: str, *, token: str | None,
+                  viewer: AbstractBaseUser | AnonymousUser) -> ChartPicture | None:
+    """The picture for ``/diagram/<key>.svg?a=<token>`` as ``viewer`` asks for it, or None
+    (to be answered 404) when there is no such chart, or it is private and the token is
+    missing, tampered with, expired or made for someone else."""
+    if not is_chart_key(key):
+        return None
+    described = _cache().get(f"chart-spec:{key}")
+    if described is None:
+        return None
+    private = bool(described[2]) if len(described) > 2 else False
+    if private:
+        if not token or len(token) > 200:
+            return None
+        try:
+            signed = _signer().unsign(f"{key}/{token}", max_age=PRIVATE_LINK_SECONDS)
+        except signing.BadSignature:  # also SignatureExpired
+            return None
+        if signed.split("/", 1)[1] != _viewer_id(viewer):
+            return None
+    svg = chart_svg(key)
+    return None if svg is None else ChartPicture(svg, private)
 
 
 def chart_svg(key: str) -> str | None:
@@ -92,7 +169,7 @@ def chart_svg(key: str) -> str | None:
         described = cache.get(f"chart-spec:{key}")
         if described is None:
             return None
-        kind, payload = described
+        kind, payload = described[0], described[1]
         svg = _svg(_SPECS[kind](*payload))
         cache.set(f"chart-svg:{key}", svg, CACHE_SECONDS)
     return svg
@@ -136,13 +213,15 @@ def _svg(spec: str) -> str:
 def bar_chart_url(
     rows: Sequence[tuple[str, float]],
     *,
+    viewer: Viewer,
     category_title: str,
     value_title: str,
     width: int = 560,
 ) -> str:
-    """The address of a horizontal bar chart, bars in the given order."""
+    """The address of a horizontal bar chart, bars in the given order, for ``viewer``
+    (``request.user``, or ``PUBLIC`` on a public page)."""
     data = [{"label": str(label), "value": float(value)} for label, value in rows]
-    return _describe("bar", [data, str(category_title), str(value_title), width])
+    return _describe("bar", [data, str(category_title), str(value_title), width], viewer)
 
 
 def _bar_spec(data: list[dict[str, Any]], category_title: str, value_title: str,
@@ -164,6 +243,7 @@ def _bar_spec(data: list[dict[str, Any]], category_title: str, value_title: str,
 def grouped_bar_chart_url(
     rows: Sequence[tuple[str, str, float]],
     *,
+    viewer: Viewer,
     category_title: str,
     series_title: str,
     value_title: str,
@@ -172,11 +252,12 @@ def grouped_bar_chart_url(
     """The address of horizontal bars grouped by category, one bar per series.
 
     Series are told apart by colour and by their order within each group (the legend lists
-    them in the same order), and the page shows the numbers as a table too.
+    them in the same order), and the page shows the numbers as a table too. For ``viewer``
+    (``request.user``, or ``PUBLIC`` on a public page).
     """
     data = [{"category": str(c), "series": str(s), "value": float(v)} for c, s, v in rows]
     return _describe("grouped", [data, str(category_title), str(series_title),
-                                 str(value_title), width])
+                                 str(value_title), width], viewer)
 
 
 def _grouped_spec(data: list[dict[str, Any]], category_title: str, series_title: str,
