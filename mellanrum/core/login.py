@@ -204,7 +204,8 @@ class ThrottlingBackend(ModelBackend):
             user = super().authenticate(request, username=username, password=password)
         if user is not None:
             do_forget_login_attempt(attempt)
-            do_record_login_success(key_hash, address=address, refresh=SUCCESS_REFRESH)
+            do_record_login_success(key_hash, address=address, refresh=SUCCESS_REFRESH,
+                                    known_for=timedelta(days=KNOWN_ADDRESS_DAYS))
             return user
         from .actions import do_audit_login_failure
 

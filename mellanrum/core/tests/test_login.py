@@ -258,3 +258,14 @@ def test_old_failures_are_forgotten(client: Client, alice: User) -> None:
     assert _form(client, "bob", "guess") == 200
     assert LoginFailure.objects.count() == 1
     assert timezone.now() - LoginFailure.objects.get().at < timedelta(minutes=1)
+
+
+def test_an_address_is_known_for_thirty_days_after_a_log_in(client: Client, alice: User) -> None:
+    assert _form(client, "alice", PASSWORD, address=HOME) == 302
+    LoginSuccess.objects.update(at=timezone.now() - timedelta(days=31))
+    for _ in range(FREE_FAILURES):
+        assert _form(Client(), "alice", "guess") == 200
+    assert _form(Client(), "alice", PASSWORD, address=HOME) == 429  # no longer known
+    LoginFailure.objects.all().delete()
+    assert _form(Client(), "alice", PASSWORD, address="192.0.2.78") == 302
+    assert not LoginSuccess.objects.filter(address=HOME).exists()  # forgotten
