@@ -76,8 +76,8 @@ def client_address(request: HttpRequest | None) -> str:
             address = forwarded[-proxies]
     try:
         ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64]
+    except ValueError:  # a misconfigured proxy: count what it wrote, as printable ASCII
+        return "".join(c for c in address if c.isascii() and c.isprintable())[:64]
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return str(ip.ipv4_mapped)
     if ip.version == 6:

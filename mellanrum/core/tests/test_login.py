@@ -234,6 +234,8 @@ def test_the_client_address_is_remote_addr_unless_proxies_are_trusted() -> None:
         assert client_address(factory.get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
         bad = factory.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip")
         assert client_address(bad) == "not-an-ip"
+        nul = factory.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="a\x00b\u00e5c")
+        assert client_address(nul) == "abc"
     with override_settings(TRUSTED_PROXY_COUNT=2):
         assert client_address(spoofed) == "1.2.3.4"
     v6 = factory.get("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1")
