@@ -25,6 +25,7 @@ from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, settings
+from pytest_django.fixtures import SettingsWrapper
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -66,8 +67,8 @@ ACTIVITIES = [
 
 
 @pytest.fixture
-def editor(db: None, settings: object) -> User:
-    settings.TASKS_INLINE = True  # type: ignore[attr-defined]
+def editor(db: None, settings: SettingsWrapper) -> User:
+    settings.TASKS_INLINE = True
     do_load_reference_data()
     do_load_catalogue()
     nacka, varmdo = Organisation.objects.get(code="0182"), Organisation.objects.get(code="0120")

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.commonality.actions import do_add_synonym_set, do_record_decision, do_run_analysis
 from mellanrum.commonality.analysis import Scope
@@ -59,8 +60,8 @@ def assert_escaped(html: str, payload: str, *, shown: bool = True) -> None:
 
 @pytest.fixture(params=[SCRIPT, IMAGE], ids=["script", "img"])
 def planted(request: pytest.FixtureRequest, alfa: Organisation,  # noqa: F811
-            superuser: User, settings: object) -> Iterator[Planted]:  # noqa: F811
-    settings.TASKS_INLINE = True  # type: ignore[attr-defined]
+            superuser: User, settings: SettingsWrapper) -> Iterator[Planted]:  # noqa: F811
+    settings.TASKS_INLINE = True
     payload: str = request.param
     # No action creates organisations (administrators add them in the admin site), so the
     # user-created organisation is written directly.

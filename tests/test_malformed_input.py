@@ -12,12 +12,14 @@ import base64
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.commonality.actions import do_run_analysis
 from mellanrum.commonality.analysis import Scope
@@ -45,13 +47,16 @@ from mellanrum.landscape.models import (
     Organisation,
 )
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 MEGABYTE = "x" * 1_000_000
 NUL = "Bygg\x00lov"
 
 
 @pytest.fixture(autouse=True)
-def _inline_tasks(settings: object) -> None:
-    settings.TASKS_INLINE = True  # type: ignore[attr-defined]
+def _inline_tasks(settings: SettingsWrapper) -> None:
+    settings.TASKS_INLINE = True
 
 
 @pytest.fixture
@@ -77,10 +82,10 @@ def refused(client: Client, method: str, url: str, data: object = None,
             **extra: object) -> tuple[int, str]:
     """Send a request that must be refused; return its status and body, asserting no change."""
     before, audit = snapshot(), AuditEntry.objects.count()
-    send: Callable[..., object] = getattr(client, method)
+    send: Callable[..., TestResponse] = getattr(client, method)
     response = send(url, data, **extra) if data is not None else send(url, **extra)
-    status: int = response.status_code  # type: ignore[attr-defined]
-    body = response.content.decode(errors="replace")  # type: ignore[attr-defined]
+    status = response.status_code
+    body = response.content.decode(errors="replace")
     assert status < 500, body[:2000]
     assert snapshot() == before
     assert AuditEntry.objects.count() == audit

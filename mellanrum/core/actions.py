@@ -56,7 +56,8 @@ def do_forget_login_attempt(attempt: LoginFailure) -> None:
     LoginFailure.objects.filter(pk=attempt.pk).delete()
 
 
-def do_record_login_success(name_hash: str, *, address: str, refresh: timedelta) -> None:
+def do_record_login_success(name_hash: str, *, address: str, refresh: timedelta,
+                            known_for: timedelta) -> None:
     """Remember that this user name logged in from this address (at most one write per
     ``refresh``, since HTTP Basic logs in on every request)."""
     if not address:
@@ -67,6 +68,7 @@ def do_record_login_success(name_hash: str, *, address: str, refresh: timedelta)
         return
     LoginSuccess.objects.update_or_create(name_hash=name_hash, address=address,
                                           defaults={"at": now})
+    LoginSuccess.objects.filter(at__lt=now - known_for).delete()  # no longer known
 
 
 def do_audit_login_failure(username: str, *, door: str, address: str, name_hash: str) -> None:

@@ -76,8 +76,8 @@ def client_address(request: HttpRequest | None) -> str:
             address = forwarded[-proxies]
     try:
         ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64]
+    except ValueError:  # a misconfigured proxy: count what it wrote, as printable ASCII
+        return "".join(c for c in address if c.isascii() and c.isprintable())[:64]
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return str(ip.ipv4_mapped)
     if ip.version == 6:
@@ -204,7 +204,8 @@ class ThrottlingBackend(ModelBackend):
             user = super().authenticate(request, username=username, password=password)
         if user is not None:
             do_forget_login_attempt(attempt)
-            do_record_login_success(key_hash, address=address, refresh=SUCCESS_REFRESH)
+            do_record_login_success(key_hash, address=address, refresh=SUCCESS_REFRESH,
+                                    known_for=timedelta(days=KNOWN_ADDRESS_DAYS))
             return user
         from .actions import do_audit_login_failure
 

@@ -6,8 +6,12 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
 # database access from the test body.
@@ -19,7 +23,7 @@ DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -42,18 +46,18 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()
 
 
-def save_screenshot(page: object, name: str) -> Path:
+def save_screenshot(page: Page, name: str) -> Path:
     """Keep a screenshot of what the user saw; UPDATE_SCREENSHOTS=1 refreshes the README's."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=False)  # type: ignore[attr-defined]
+    page.screenshot(path=str(path), full_page=False)
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
         DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOCS_IMAGES / name)
@@ -61,9 +65,9 @@ def save_screenshot(page: object, name: str) -> Path:
 
 
 @pytest.fixture
-def axe_page(browser: object) -> Iterator[object]:
+def axe_page(browser: Browser) -> Iterator[Page]:
     # axe is injected as a script, which the app's CSP rightly forbids; bypass it for the audit.
-    context = browser.new_context(locale="sv-SE", bypass_csp=True)  # type: ignore[attr-defined]
+    context = browser.new_context(locale="sv-SE", bypass_csp=True)
     page = context.new_page()
     yield page
     context.close()

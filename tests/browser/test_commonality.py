@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.commonality.models import Decision
 from mellanrum.conftest import PASSWORD
@@ -45,9 +46,9 @@ def small_landscape() -> None:
 
 
 def test_editor_runs_analysis_and_renames_a_concept(
-    axe_page: Page, live_server: object, settings: object
+    axe_page: Page, live_server: object, settings: SettingsWrapper
 ) -> None:
-    settings.TASKS_INLINE = True  # type: ignore[attr-defined]
+    settings.TASKS_INLINE = True
     small_landscape()
     base = str(live_server)
     page = axe_page

@@ -234,6 +234,8 @@ def test_the_client_address_is_remote_addr_unless_proxies_are_trusted() -> None:
         assert client_address(factory.get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
         bad = factory.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip")
         assert client_address(bad) == "not-an-ip"
+        nul = factory.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="a\x00b\u00e5c")
+        assert client_address(nul) == "abc"
     with override_settings(TRUSTED_PROXY_COUNT=2):
         assert client_address(spoofed) == "1.2.3.4"
     v6 = factory.get("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1")
@@ -258,3 +260,14 @@ def test_old_failures_are_forgotten(client: Client, alice: User) -> None:
     assert _form(client, "bob", "guess") == 200
     assert LoginFailure.objects.count() == 1
     assert timezone.now() - LoginFailure.objects.get().at < timedelta(minutes=1)
+
+
+def test_an_address_is_known_for_thirty_days_after_a_log_in(client: Client, alice: User) -> None:
+    assert _form(client, "alice", PASSWORD, address=HOME) == 302
+    LoginSuccess.objects.update(at=timezone.now() - timedelta(days=31))
+    for _ in range(FREE_FAILURES):
+        assert _form(Client(), "alice", "guess") == 200
+    assert _form(Client(), "alice", PASSWORD, address=HOME) == 429  # no longer known
+    LoginFailure.objects.all().delete()
+    assert _form(Client(), "alice", PASSWORD, address="192.0.2.78") == 302
+    assert not LoginSuccess.objects.filter(address=HOME).exists()  # forgotten
