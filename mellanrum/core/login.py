@@ -27,7 +27,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -91,7 +90,7 @@ def delay_after(failures: int) -> timedelta:
     if failures < FREE_FAILURES:
         return timedelta(0)
     doublings = min(failures - FREE_FAILURES, 20)
-    return min(BASE_DELAY * 2**doublings, MAX_DELAY)
+    return min(BASE_DELAY * (1 << doublings), MAX_DELAY)
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,7 @@ class ThrottlingBackend(ModelBackend):
     """
 
     def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> AbstractBaseUser | None:
+                     password: str | None = None, **kwargs: Any) -> User | None:
         if username is None:
             username = kwargs.get(User.USERNAME_FIELD)
         if username is None or password is None:

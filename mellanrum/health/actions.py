@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -26,6 +25,7 @@ from mellanrum.core.models import User
 from mellanrum.engines.health import SCALE_MAX, SCALE_MIN
 from mellanrum.landscape.actions import record_audit
 from mellanrum.landscape.models import Organisation
+from mellanrum.lib.urls import site_url
 
 from .access import InvitationUnavailable, access_invitation, hash_token
 from .models import Answer, Invitation, Response, Round
@@ -48,7 +48,7 @@ class IssuedLink:
 def survey_url(token: str) -> str:
     """The absolute link of a survey token, always from ``SITE_ROOT`` (never from the Host
     header of the request that created it, which a client can set)."""
-    return settings.SITE_ROOT.rstrip("/") + reverse("health:survey", args=[token])
+    return site_url(reverse("health:survey", args=[token]))
 
 
 def _user_or_none(user: User | None) -> User | None:

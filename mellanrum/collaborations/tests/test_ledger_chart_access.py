@@ -23,7 +23,7 @@ def _chart_address(client: Client, initiative: Initiative) -> str:
     html = client.get(f"/samverkan/{initiative.pk}/nyttorealisering/").content.decode()
     found = re.findall(r'<img src="(/diagram/[0-9a-f]{64}\.svg\?a=[^"]+)"', html)
     assert len(found) == 1
-    return found[0].replace("&amp;", "&")
+    return str(found[0]).replace("&amp;", "&")
 
 
 def test_a_private_ledger_chart_is_served_to_the_partner_only(

@@ -4,9 +4,11 @@ import unicodedata
 
 import mellanrum.core.models
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def fill_username_keys(apps, schema_editor):
+def fill_username_keys(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Give every user its normalised name. When two existing names normalise to the same
     key, the oldest account gets it and the others keep working with their exact name but
     are reported (here and by ``manage.py check``, core.W001) for an administrator to rename;

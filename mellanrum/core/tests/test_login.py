@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client, RequestFactory, override_settings
@@ -25,7 +26,7 @@ ATTACKER = "203.0.113.66"
 HOME = "198.51.100.7"
 
 
-def _basic(username: str, password: str) -> dict[str, str]:
+def _basic(username: str, password: str) -> dict[str, Any]:
     token = base64.b64encode(f"{username}:{password}".encode()).decode()
     return {"HTTP_AUTHORIZATION": f"Basic {token}"}
 
