@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +16,7 @@ from mellanrum.engines.journeys.matching import (
 )
 from mellanrum.engines.journeys.model import ActivityRef, LifeEvent, Place, Step
 from mellanrum.engines.journeys.resolve import responsible_organisation
+from mellanrum.engines.textmatch import stop_words
 
 __all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find"]
 
@@ -29,6 +31,40 @@ HINT_WEIGHT = 0.7
 # Services of the best life events are shown when that event scores this share of the best.
 RELATED_SHARE = 0.6
 DIRECT_SERVICE_THRESHOLD = 0.45
+# English function words are dropped before matching, except those that are also Swedish
+# words ("by" is a village, "under" and "i" are Swedish too).
+_EN_STOP = stop_words("en") - {"by", "under", "i", "for"}
+
+# Words that say who is concerned, not what happened ("mamma" must not pull towards "bli
+# mamma" when the sentence is about mamma's memory), and verbs that carry no need ("fått",
+# "ska", "vill").  They are dropped before matching unless nothing else is left.
+FILLER_WORDS = frozenset(
+    "mamma mamman mammas pappa pappan pappas farsan morsan mor far mormor morfar farmor "
+    "farfar son sonen dotter dottern bror brorsan syster systern man mannen maken fru "
+    "frun frugan hustru sambo sambon partner kille killen tjej tjejen pojkvän flickvän "
+    "make maka jag vi min mitt mina vårt våra han hon de mig oss "
+    "få får fått fick har hade blivit bli blir blev ska skall vill kan måste gör göra "
+    "mother mum mom father dad grandmother grandfather husband wife daughter brother "
+    "sister partner want need got get".split()
+)
+_WORD = re.compile(r"[\w-]+")
+
+
+def clean_query(text: str) -> str:
+    """`text` without English function words and the filler words above.
+
+    Examples
+    --------
+    >>> clean_query("pappa känner inte igen mig längre")
+    'känner inte igen längre'
+    >>> clean_query("we had a baby")
+    'baby'
+    >>> clean_query("bli mamma")
+    'bli mamma'
+    """
+    words = _WORD.findall(text)
+    kept = [w for w in words if w.lower() not in FILLER_WORDS and w.lower() not in _EN_STOP]
+    return " ".join(kept) if kept else " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -121,7 +157,7 @@ class Finder:
             raw.append(texts)
             seen: set[str] = set()
             for text, _weight in texts:
-                seen.update(self.matcher.vector(text))
+                seen.update(self.matcher.vector(clean_query(text)))
             for key in seen:
                 frequency[key] = frequency.get(key, 0) + 1
         count = max(1, len(self.life_events))
@@ -129,10 +165,17 @@ class Finder:
         self._max_idf = math.log(1 + count)
         for texts in raw:
             self._texts.append([(t, w, self._weighted(t)) for t, w in texts])
+        # Inverted index: feature → (event, text, weighted value), so a query touches only
+        # the texts that share a feature with it.
+        self._index: dict[str, list[tuple[int, int, float]]] = {}
+        for e, event_texts in enumerate(self._texts):
+            for t, (_text, weight, vector) in enumerate(event_texts):
+                for key, value in vector.items():
+                    self._index.setdefault(key, []).append((e, t, weight * value))
 
     def _weighted(self, text: str) -> dict[str, float]:
         vector = {k: v * self._idf.get(k, self._max_idf) for k, v in
-                  self.matcher.vector(text).items()}
+                  self.matcher.vector(clean_query(text)).items()}
         norm = math.sqrt(sum(v * v for v in vector.values()))
         return {k: v / norm for k, v in vector.items()} if norm else {}
 
@@ -141,17 +184,23 @@ class Finder:
         query = self._weighted(text[:MAX_QUERY_CHARS])
         if not query:
             return []
+        dots: dict[tuple[int, int], float] = {}
+        for key, q in query.items():
+            for e, t, value in self._index.get(key, ()):
+                dots[(e, t)] = dots.get((e, t), 0.0) + q * value
+        per_event: dict[int, list[tuple[float, str]]] = {}
+        for (e, t), dot in dots.items():
+            per_event.setdefault(e, []).append((dot, self._texts[e][t][0]))
         matches = []
-        for event, texts in zip(self.life_events, self._texts, strict=True):
-            scored = sorted(
-                ((w * TextMatcher.cosine(query, vector), t) for t, w, vector in texts),
-                reverse=True,
-            )
+        for e, scored in per_event.items():
+            scored.sort(reverse=True)
             best, matched = scored[0]
-            rest = [s for s, _t in scored[1:3]]
+            others = len(self._texts[e]) - 1
+            rest = [s for s, _t in scored[1:3]] + [0.0] * max(0, min(2, others) - len(scored[1:3]))
             score = best + 0.1 * (sum(rest) / len(rest) if rest else 0.0)
             if score >= MIN_EVENT_SCORE:
-                matches.append(EventMatch(event, round(min(1.0, score), 3), matched))
+                matches.append(EventMatch(self.life_events[e], round(min(1.0, score), 3),
+                                          matched))
         matches.sort(key=lambda m: (-m.score, m.event.id))
         return matches
 
