@@ -15,7 +15,7 @@ from mellanrum.engines.journeys.matching import (
     text_matcher,
 )
 from mellanrum.engines.journeys.model import ActivityRef, LifeEvent, Place, Step
-from mellanrum.engines.journeys.resolve import responsible_organisation
+from mellanrum.engines.journeys.resolve import CITIZEN_KINDS, responsible_organisation
 from mellanrum.engines.textmatch import stop_words
 
 __all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find"]
@@ -29,8 +29,17 @@ DESCRIPTION_WEIGHT = 0.6
 NEED_WEIGHT = 0.75
 HINT_WEIGHT = 0.7
 # Services of the best life events are shown when that event scores this share of the best.
-RELATED_SHARE = 0.6
-DIRECT_SERVICE_THRESHOLD = 0.45
+# (A sentence with several needs scores two events close to each other; a weaker second
+# event is a neighbour, not a need, and its services would wander.)
+RELATED_SHARE = 0.85
+# A service found by its name alone must be this close to the words.
+DIRECT_SERVICE_THRESHOLD = 0.6
+# A step with `when` words is offered only when the query is this close to one of them.
+WHEN_THRESHOLD = 0.3
+# A step the words name outright (cosine ≥ STEP_NAMED) comes first: the services of the
+# other steps count (1 − STEP_NAMED_WEIGHT) as much.  Otherwise the steps keep their order.
+STEP_NAMED = 0.6
+STEP_NAMED_WEIGHT = 0.2
 # English function words are dropped before matching, except those that are also Swedish
 # words ("by" is a village, "under" and "i" are Swedish too).
 _EN_STOP = stop_words("en") - {"by", "under", "i", "for"}
@@ -91,6 +100,7 @@ class ServiceMatch:
     step_number: int | None
     need: str
     data_items: tuple[str, ...]
+    need_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,6 +175,16 @@ class Finder:
         self._max_idf = math.log(1 + count)
         for texts in raw:
             self._texts.append([(t, w, self._weighted(t)) for t, w in texts])
+        # Per step: the weighted vectors of its need (both languages), hints and `when` words.
+        self._steps: list[list[tuple[list[dict[str, float]], list[dict[str, float]]]]] = [
+            [
+                ([self._weighted(t) for t in (step.need, step.need_en, *step.activity_hints)
+                  if t.strip()],
+                 [self._weighted(t) for t in step.when])
+                for step in event.steps
+            ]
+            for event in self.life_events
+        ]
         # Inverted index: feature → (event, text, weighted value), so a query touches only
         # the texts that share a feature with it.
         self._index: dict[str, list[tuple[int, int, float]]] = {}
@@ -223,12 +243,20 @@ class Finder:
                 found[match.activity.id] = match
 
         weights: dict[str, NameWeights] = {}
+        services = [a for a in services if a.kind in CITIZEN_KINDS]
+        query_vector = self._weighted(text[:MAX_QUERY_CHARS])
+        index = {event.id: i for i, event in enumerate(self.life_events)}
         if events:
             best = events[0].score
             for rank, match in enumerate(events[:3]):
                 if match.score < RELATED_SHARE * best:
                     break
+                step_vectors = self._steps[index[match.event.id]]
                 for number, step in enumerate(match.event.steps, start=1):
+                    texts, when = step_vectors[number - 1]
+                    if when and max(TextMatcher.cosine(query_vector, v) for v in when) \
+                            < WHEN_THRESHOLD:
+                        continue  # the step applies only in a case the words do not name
                     candidates = [a for a in services if _responsible_matches(step, a, place)]
                     if not candidates:
                         continue
@@ -244,10 +272,14 @@ class Finder:
                             a.organisation.code == code for a in candidates) else None,
                     )
                     if activity is not None:
-                        score = match.score * (1.0 - 0.01 * number) * (1.0 - 0.1 * rank)
+                        fit = max((TextMatcher.cosine(query_vector, v) for v in texts),
+                                  default=0.0)
+                        named = STEP_NAMED_WEIGHT if fit >= STEP_NAMED else 0.0
+                        score = (match.score * (1.0 - STEP_NAMED_WEIGHT + named)
+                                 * (1.0 - 0.01 * number) * (1.0 - 0.1 * rank))
                         keep(ServiceMatch(activity, round(score, 3), match.event.id, number,
-                                          step.need, step.data_items))
-        query = self.matcher.vector(text[:MAX_QUERY_CHARS])
+                                          step.need, step.data_items, step.need_en))
+        query = self.matcher.vector(clean_query(text[:MAX_QUERY_CHARS]))
         if query:
             for activity in services:
                 score = TextMatcher.cosine(query, self.matcher.vector(activity.name))

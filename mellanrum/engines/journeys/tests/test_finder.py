@@ -127,7 +127,12 @@ def test_services_of_the_best_life_event_come_with_what_to_prepare() -> None:
     names = [s.activity.name for s in result.services]
     assert names[:2] == ["Hemtjänst", "Trygghetslarm"]
     assert "Bygglov" not in names
-    assert {"Hjälpmedel – förskrivning", "Bostadstillägg för pensionärer"} <= set(names)
+    assert "Hjälpmedel – förskrivning" in names
+    # Housing supplement applies when money is short: these words do not say so.
+    assert "Bostadstillägg för pensionärer" not in names
+    money = find("mamma klarar sig inte hemma och pensionen räcker inte", CATALOGUE.life_events,
+                 SERVICES, synonyms=CATALOGUE.synonyms, place=place)
+    assert "Bostadstillägg för pensionärer" in [s.activity.name for s in money.services]
     assert "personnummer" in result.services[0].data_items
     assert result.services[0].life_event_id == "aldras-stod-hemma"
 
@@ -143,3 +148,39 @@ def test_scores_are_ordered_and_between_0_and_1() -> None:
     scores = [m.score for m in result.life_events]
     assert scores == sorted(scores, reverse=True)
     assert all(0 < s <= 1 for s in scores)
+
+
+BUILD = [
+    ActivityRef("10", "Tomtkö", NACKA),
+    ActivityRef("11", "Bygglov – ansök", NACKA),
+    ActivityRef("12", "Bostadsförsörjning", NACKA, kind="process"),
+    ActivityRef("13", "Ansök om förskoleplats", NACKA),
+    ActivityRef("14", "Ansök om asyl", OrganisationRef("MIGR", "Migrationsverket", "state_agency")),
+]
+
+
+def test_a_deck_does_not_offer_building_plots_but_a_new_house_does() -> None:
+    place = Place(NACKA, region=STHLM)
+    deck = find("bygga altan", CATALOGUE.life_events, BUILD, synonyms=CATALOGUE.synonyms,
+                place=place)
+    assert [s.activity.name for s in deck.services] == ["Bygglov – ansök"]
+    house = find("vi ska bygga ett nytt hus", CATALOGUE.life_events, BUILD,
+                 synonyms=CATALOGUE.synonyms, place=place)
+    assert "Tomtkö" in [s.activity.name for s in house.services]
+
+
+def test_internal_processes_never_reach_citizens() -> None:
+    result = find("bostadsförsörjning", CATALOGUE.life_events, BUILD,
+                  synonyms=CATALOGUE.synonyms)
+    assert all(s.activity.kind != "process" for s in result.services)
+    assert "Bostadsförsörjning" not in [s.activity.name for s in result.services]
+
+
+def test_starting_preschool_does_not_wander_into_asylum() -> None:
+    migr = OrganisationRef("MIGR", "Migrationsverket", "state_agency")
+    place = Place(NACKA, region=STHLM, agencies={"MIGR": migr})
+    result = find("barnet ska börja förskolan", CATALOGUE.life_events, BUILD,
+                  synonyms=CATALOGUE.synonyms, place=place)
+    names = [s.activity.name for s in result.services]
+    assert names[0] == "Ansök om förskoleplats"
+    assert "Ansök om asyl" not in names
