@@ -31,6 +31,9 @@ class StepData:
     activity_hints: tuple[str, ...] = ()
     data_items: tuple[str, ...] = ()
     lead_time_days: int | None = None
+    need_en: str = ""
+    when: tuple[str, ...] = ()
+    waits_for: tuple[int, ...] = ()
 
 
 def _write_steps(event: LifeEvent, steps: Sequence[StepData]) -> None:
@@ -46,6 +49,9 @@ def _write_steps(event: LifeEvent, steps: Sequence[StepData]) -> None:
                 activity_hints=list(s.activity_hints),
                 data_items=list(s.data_items),
                 lead_time_days=s.lead_time_days,
+                need_en=s.need_en,
+                when=list(s.when),
+                waits_for=list(s.waits_for),
             )
             for number, s in enumerate(steps, start=1)
         ]
@@ -55,8 +61,10 @@ def _write_steps(event: LifeEvent, steps: Sequence[StepData]) -> None:
 def _check_steps(steps: Sequence[StepData]) -> None:
     if not steps:
         raise ValueError("a life event needs at least one step")
-    for step in steps:
+    for number, step in enumerate(steps, start=1):
         analysis.check_responsible(step.responsible)
+        if any(n < 1 or n >= number for n in step.waits_for):
+            raise ValueError(f"step {number} can only wait for earlier steps (1–{number - 1})")
 
 
 @transaction.atomic
@@ -71,6 +79,7 @@ def do_save_life_event(
     description: str = "",
     synonyms: Sequence[str] = (),
     steps: Sequence[StepData],
+    description_en: str = "",
 ) -> LifeEvent:
     """Create (`event` None) or update a life event and replace its steps."""
     _check_steps(steps)
@@ -83,6 +92,7 @@ def do_save_life_event(
     event.label_en = label_en
     event.audience = audience
     event.description = description
+    event.description_en = description_en
     event.synonyms = list(synonyms)
     event.updated_by = acting_user if acting_user and acting_user.is_authenticated else None
     event.full_clean()
@@ -90,7 +100,7 @@ def do_save_life_event(
         event.save()
     else:
         event.save(update_fields=["slug", "label_sv", "label_en", "audience", "description",
-                                  "synonyms", "updated_by", "updated_at"])
+                                  "description_en", "synonyms", "updated_by", "updated_at"])
     _write_steps(event, steps)
     record_audit(acting_user, None, "journeys.life_event.create" if creating else
                  "journeys.life_event.update", event.label_sv, slug=event.slug,
@@ -107,7 +117,8 @@ def do_delete_life_event(event: LifeEvent, *, acting_user: User | None) -> None:
 def _steps_from_catalogue(steps: Sequence[Any]) -> list[StepData]:
     return [
         StepData(s.need, s.responsible, s.provider, tuple(s.activity_hints),
-                 tuple(s.data_items), s.lead_time_days)
+                 tuple(s.data_items), s.lead_time_days, s.need_en, tuple(s.when),
+                 tuple(s.waits_for))
         for s in steps
     ]
 
@@ -158,6 +169,7 @@ def do_load_catalogue(*, acting_user: User | None = None, replace: bool = False)
             current, acting_user=acting_user, slug=event.id, label_sv=event.label_sv,
             label_en=event.label_en, audience=event.audience, description=event.description,
             synonyms=event.synonyms, steps=_steps_from_catalogue(event.steps),
+            description_en=event.description_en,
         )
         if saved.position != position:
             saved.position = position
@@ -169,12 +181,17 @@ def do_load_catalogue(*, acting_user: User | None = None, replace: bool = False)
     setting = CatalogueSetting.objects.first()
     if setting is None:
         CatalogueSetting.objects.create(
-            synonyms=[list(s) for s in catalogue.synonyms], source=catalogue.source
+            synonyms=[list(s) for s in catalogue.synonyms], source=catalogue.source,
+            information=analysis.information_document(catalogue),
         )
     elif replace:
         setting.synonyms = [list(s) for s in catalogue.synonyms]
         setting.source = catalogue.source
-        setting.save(update_fields=["synonyms", "source", "updated_at"])
+        setting.information = analysis.information_document(catalogue)
+        setting.save(update_fields=["synonyms", "source", "information", "updated_at"])
+    elif not setting.information:
+        setting.information = analysis.information_document(catalogue)
+        setting.save(update_fields=["information", "updated_at"])
     services = 0
     for code, rows in _agency_rows(catalogue).items():
         agency = Organisation.objects.filter(code=code, kind=Organisation.Kind.STATE_AGENCY).first()
@@ -206,6 +223,7 @@ def do_import_catalogue(data: Any, *, acting_user: User | None) -> dict[str, int
             current, acting_user=acting_user, slug=event.id, label_sv=event.label_sv,
             label_en=event.label_en, audience=event.audience, description=event.description,
             synonyms=event.synonyms, steps=_steps_from_catalogue(event.steps),
+            description_en=event.description_en,
         )
         created += current is None
         updated += current is not None
@@ -217,6 +235,10 @@ def do_import_catalogue(data: Any, *, acting_user: User | None) -> dict[str, int
         else:
             setting.synonyms = synonyms
             setting.save(update_fields=["synonyms", "updated_at"])
+    if isinstance(data, dict) and "information" in data:
+        setting = CatalogueSetting.objects.first() or CatalogueSetting.objects.create()
+        setting.information = analysis.information_document(catalogue)
+        setting.save(update_fields=["information", "updated_at"])
     record_audit(acting_user, None, "journeys.catalogue.import", "catalogue",
                  created=created, updated=updated)
     return {"created": created, "updated": updated}
