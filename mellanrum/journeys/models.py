@@ -116,3 +116,31 @@ class FinderUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.searches}"
+
+
+class PlaceName(models.Model):
+    """A postcode or locality an operator has loaded (`mellanrum places import`), with the
+    municipality it lies in.  A name loaded with several municipalities spans them."""
+
+    class Kind(models.TextChoices):
+        POSTCODE = "postcode", _("Postcode")
+        LOCALITY = "locality", _("Locality")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        "landscape.Organisation", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("municipality"),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "municipality"], name="unique_place_name")
+        ]
+        verbose_name = _("place name")
+        verbose_name_plural = _("place names")
+
+    def __str__(self) -> str:
+        return self.name

@@ -252,12 +252,20 @@ class Finder:
                 if match.score < RELATED_SHARE * best:
                     break
                 step_vectors = self._steps[index[match.event.id]]
+                # A person who moves meets the other life events (school, preschool) where
+                # they will live: those are served by the municipality and region moved to.
+                event_place = place
+                if place is not None and place.to is not None and not any(
+                        s.responsible in ("new_municipality", "new_region")
+                        for s in match.event.steps):
+                    event_place = Place(place.to, place.to_region, agencies=place.agencies)
                 for number, step in enumerate(match.event.steps, start=1):
                     texts, when = step_vectors[number - 1]
                     if when and max(TextMatcher.cosine(query_vector, v) for v in when) \
                             < WHEN_THRESHOLD:
                         continue  # the step applies only in a case the words do not name
-                    candidates = [a for a in services if _responsible_matches(step, a, place)]
+                    candidates = [a for a in services
+                                  if _responsible_matches(step, a, event_place)]
                     if not candidates:
                         continue
                     code = candidates[0].organisation.code

@@ -184,3 +184,19 @@ def test_starting_preschool_does_not_wander_into_asylum() -> None:
     names = [s.activity.name for s in result.services]
     assert names[0] == "Ansök om förskoleplats"
     assert "Ansök om asyl" not in names
+
+
+def test_a_move_with_a_child_in_school_offers_the_new_municipalitys_school_services() -> None:
+    malmo = OrganisationRef("1280", "Malmö stad", "municipality", "12")
+    skane = OrganisationRef("12", "Region Skåne", "region", "12")
+    services = [
+        ActivityRef("1", "Välj skola", NACKA), ActivityRef("2", "Fritidshem", NACKA),
+        ActivityRef("3", "Välj skola", malmo), ActivityRef("4", "Fritidshem", malmo),
+        ActivityRef("5", "Lista dig på en vårdcentral", skane),
+    ]
+    place = Place(NACKA, region=STHLM, to=malmo, to_region=skane)
+    result = find("vi flyttar till Malmö och barnen behöver ny skola", CATALOGUE.life_events,
+                  services, synonyms=CATALOGUE.synonyms, place=place)
+    codes = {s.activity.organisation.code for s in result.services}
+    assert "0182" not in codes
+    assert {"1280", "12"} <= codes
