@@ -18,7 +18,7 @@ from mellanrum.landscape.models import Organisation
 from mellanrum.landscape.spreadsheet import ActivityRow
 
 from . import analysis
-from .models import CatalogueSetting, FinderUsage, LifeEvent, Step
+from .models import CatalogueSetting, FinderUsage, LifeEvent, PlaceName, Step
 
 
 @dataclass(frozen=True)
@@ -256,3 +256,101 @@ def do_count_finder_search(outcome: str, *, day: date | None = None) -> None:
     FinderUsage.objects.filter(day=day).update(
         searches=F("searches") + 1, **{outcome: F(outcome) + 1}
     )
+
+
+@dataclass(frozen=True)
+class PlaceImport:
+    """The outcome of a place import: rows added, already there, and the row errors."""
+
+    added: int
+    unchanged: int
+    errors: tuple[str, ...]
+
+
+PLACE_COLUMNS = ("place", "municipality_code")
+MAX_PLACE_ROWS = 200_000
+
+
+def _place_rows(text: str) -> tuple[list[tuple[int, str, str]], list[str]]:
+    import csv
+    import io
+
+    lines = text.splitlines()
+    if not lines:
+        return [], ["the file is empty"]
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in PLACE_COLUMNS if c not in header]
+    if missing:
+        return [], [f"row 1: missing column(s) {', '.join(missing)}; the header must have "
+                    f"{', '.join(PLACE_COLUMNS)}"]
+    reader.fieldnames = header
+    rows: list[tuple[int, str, str]] = []
+    errors: list[str] = []
+    for number, row in enumerate(reader, start=2):
+        if number > MAX_PLACE_ROWS + 1:
+            errors.append(f"more than {MAX_PLACE_ROWS} rows")
+            break
+        place = (row.get("place") or "").strip()
+        code = (row.get("municipality_code") or "").strip()
+        if not place:
+            errors.append(f"row {number}: the place is empty")
+        elif len(place) > 100:
+            errors.append(f"row {number}: the place is longer than 100 characters")
+        elif not code.isdigit() or len(code) != 4:
+            errors.append(f"row {number}: municipality code {code[:20]!r} is not four digits")
+        else:
+            rows.append((number, place, code))
+    return rows, errors
+
+
+def _row_number(error: str) -> int:
+    parts = error.split(":", 1)[0].split()
+    return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else 0
+
+
+@transaction.atomic
+def do_import_places(
+    text: str, *, acting_user: User | None = None, source: str = "", replace: bool = False
+) -> PlaceImport:
+    """Load postcodes and localities (CSV: place, municipality_code), all or nothing.
+
+    A place of five digits (``131 40`` too) is a postcode, anything else a locality. The
+    same place may be listed with several municipalities: it spans them. Every bad row is
+    reported (row number and reason) and then nothing is changed. With `replace`, places
+    loaded before are removed first.
+    """
+    from mellanrum.engines.journeys.places import normalise_postcode
+
+    rows, errors = _place_rows(text)
+    municipalities = dict(
+        Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+        .values_list("code", "pk")
+    )
+    for number, _place, code in rows:
+        if code not in municipalities:
+            errors.append(f"row {number}: unknown municipality code {code}")
+    if errors:
+        return PlaceImport(0, 0, tuple(sorted(errors, key=_row_number)))
+    if replace:
+        PlaceName.objects.all().delete()
+    existing = set(PlaceName.objects.values_list("name", "municipality_id"))
+    new = []
+    unchanged = 0
+    for _number, place, code in rows:
+        postcode = normalise_postcode(place)
+        name = postcode or " ".join(place.split())
+        key = (name, municipalities[code])
+        if key in existing:
+            unchanged += 1
+            continue
+        existing.add(key)
+        new.append(PlaceName(
+            name=name, municipality_id=municipalities[code], source=source[:200],
+            kind=PlaceName.Kind.POSTCODE if postcode else PlaceName.Kind.LOCALITY,
+        ))
+    PlaceName.objects.bulk_create(new, batch_size=2000)
+    record_audit(acting_user, None, "journeys.places.import", source or "places",
+                 added=len(new), unchanged=unchanged)
+    return PlaceImport(len(new), unchanged, ())

@@ -4,32 +4,59 @@ from django.db import migrations, models
 
 
 def fill_from_shipped_catalogue(apps, schema_editor):
-    """Give life events that still have the shipped steps their English texts, the steps
-    they wait for and when they apply, and the catalogue its information holders."""
+    """Bring life events loaded from the shipped catalogue and never edited by a person
+    (no `updated_by`) up to the shipped text: English texts, the steps they wait for, when
+    they apply, everyday phrasings and activity hints.  Life events edited by hand are left
+    as they are.  Shipped life events missing from a catalogue that has some are added, and
+    the catalogue gets its information holders."""
     from mellanrum.engines.journeys.catalogue import catalogue_to_dict, load_catalogue
 
     shipped = load_catalogue()
     LifeEvent = apps.get_model("journeys", "LifeEvent")
+    Step = apps.get_model("journeys", "Step")
     CatalogueSetting = apps.get_model("journeys", "CatalogueSetting")
-    by_slug = {e.id: e for e in shipped.life_events}
-    for event in LifeEvent.objects.all():
-        source = by_slug.get(event.slug)
-        steps = list(event.steps.order_by("position"))
-        if source is None or [s.responsible for s in steps] != [
-                s.responsible for s in source.steps]:
-            continue  # edited by hand: left as it is
-        event.description_en = source.description_en
-        event.save(update_fields=["description_en"])
-        for step, new in zip(steps, source.steps):
-            step.need_en = new.need_en
-            step.when = list(new.when)
-            step.waits_for = list(new.waits_for)
-            step.save(update_fields=["need_en", "when", "waits_for"])
+    if not LifeEvent.objects.exists():
+        return  # an empty catalogue is loaded whole on first use
+    existing = {e.slug: e for e in LifeEvent.objects.all()}
+    for position, source in enumerate(shipped.life_events, start=1):
+        event = existing.get(source.id)
+        if event is None:
+            event = LifeEvent.objects.create(
+                slug=source.id, label_sv=source.label_sv, label_en=source.label_en,
+                audience=source.audience, description=source.description,
+                description_en=source.description_en, synonyms=list(source.synonyms),
+                position=position)
+            steps = []
+        elif event.updated_by_id is not None:
+            continue  # edited by a person
+        else:
+            steps = list(event.steps.order_by("position"))
+            if [s.responsible for s in steps] != [s.responsible for s in source.steps]:
+                continue
+            event.description = source.description
+            event.description_en = source.description_en
+            event.synonyms = list(source.synonyms)
+            event.save(update_fields=["description", "description_en", "synonyms"])
+        for number, new in enumerate(source.steps, start=1):
+            fields = dict(
+                need=new.need, responsible=new.responsible, provider=new.provider,
+                activity_hints=list(new.activity_hints), data_items=list(new.data_items),
+                lead_time_days=new.lead_time_days, need_en=new.need_en,
+                when=list(new.when), waits_for=list(new.waits_for))
+            if steps:
+                step = steps[number - 1]
+                for name, value in fields.items():
+                    setattr(step, name, value)
+                step.save(update_fields=list(fields))
+            else:
+                Step.objects.create(life_event=event, position=number, **fields)
     information = catalogue_to_dict(shipped)["information"]
+    synonyms = [list(s) for s in shipped.synonyms]
     for setting in CatalogueSetting.objects.all():
         if not setting.information:
             setting.information = information
-            setting.save(update_fields=["information"])
+            setting.synonyms = synonyms
+            setting.save(update_fields=["information", "synonyms"])
 
 
 class Migration(migrations.Migration):
