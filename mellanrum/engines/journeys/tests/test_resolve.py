@@ -171,9 +171,10 @@ def test_fetchable_items_are_counted_per_step_and_personnummer_is_no_burden() ->
     journey = resolve_journey(PARALLEL, _place(), ACTIVITIES, information)
     assert "personnummer" not in [r.item for r in journey.repeated_information]
     fetchable = {f.item: f.steps for f in journey.fetchable_information}
-    # The address is in the population register every authority can read (Navet), and
-    # the new municipality may fetch income (SSBTEK), Försäkringskassan too.
-    assert fetchable["adress"] == (1, 3, 5)
+    # The address is in the population register the others can read (Navet), but the
+    # person reporting a move gives Skatteverket the new address; the new municipality may
+    # fetch income (SSBTEK), Försäkringskassan too.
+    assert fetchable["adress"] == (3, 5)
     assert fetchable["inkomst"] == (3, 5)
     assert journey.steps[2].fetchable == ("adress", "inkomst")
-    assert journey.fetchable_count == 5
+    assert journey.fetchable_count == 4
