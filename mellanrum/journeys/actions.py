@@ -351,6 +351,9 @@ def do_import_places(
             kind=PlaceName.Kind.POSTCODE if postcode else PlaceName.Kind.LOCALITY,
         ))
     PlaceName.objects.bulk_create(new, batch_size=2000)
+    setting = CatalogueSetting.objects.first() or CatalogueSetting.objects.create()
+    setting.places_loaded_at = timezone.now()
+    setting.save(update_fields=["places_loaded_at", "updated_at"])
     record_audit(acting_user, None, "journeys.places.import", source or "places",
                  added=len(new), unchanged=unchanged)
     return PlaceImport(len(new), unchanged, ())

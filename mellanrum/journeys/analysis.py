@@ -200,7 +200,8 @@ def _place_state() -> tuple[Any, ...]:
     municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
     counts = municipalities.aggregate(n=Count("id"), last=Max("id"))
     places = PlaceName.objects.aggregate(n=Count("id"), last=Max("id"))
-    return (counts["n"], counts["last"], places["n"], places["last"])
+    loaded = CatalogueSetting.objects.aggregate(at=Max("places_loaded_at"))
+    return (counts["n"], counts["last"], places["n"], places["last"], loaded["at"])
 
 
 def place_index() -> PlaceIndex:

@@ -89,6 +89,8 @@ class CatalogueSetting(models.Model):
 
     synonyms = models.JSONField(default=list, blank=True)
     information = models.JSONField(default=list, blank=True)
+    # Set by every place import, so each process rebuilds its place index.
+    places_loaded_at = models.DateTimeField(null=True, blank=True)
     source = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
