@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -173,6 +174,33 @@ def catalogue_document() -> dict[str, Any]:
     )
 
 
+# --- Short-lived caches ----------------------------------------------------------------------
+# The finder answers every request with the same municipalities, regions, agencies and
+# activities.  Each process keeps them for a few seconds, so a burst of searches costs one
+# read; an edit shows in the finder at most FRESH_SECONDS later.  Imports in this process
+# clear them at once (`forget_cached`).
+
+FRESH_SECONDS = 5.0
+_fresh: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+
+def _recent(key: tuple[Any, ...], make: Any) -> Any:
+    now = time.monotonic()
+    hit = _fresh.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = make()
+    if len(_fresh) > 256:
+        _fresh.clear()
+    _fresh[key] = (now + FRESH_SECONDS, value)
+    return value
+
+
+def forget_cached() -> None:
+    """Drop the short-lived caches (after an import in this process)."""
+    _fresh.clear()
+
+
 # --- Places ---------------------------------------------------------------------------------
 
 
@@ -207,7 +235,7 @@ def _place_state() -> tuple[Any, ...]:
 def place_index() -> PlaceIndex:
     """Municipality names (the database's and the shipped official ones), the shipped
     localities and the loaded postcodes and localities, built once per database state."""
-    key = _place_state()
+    key = _recent(("place-state",), _place_state)
     cached = _place_indexes.get(key)
     if cached is None:
         shipped = shipped_municipality_names()
@@ -436,11 +464,11 @@ def destination(text: str) -> Organisation | None:
     Only names right after "till" count, so that words such as "vara" or "mark" elsewhere in
     a sentence are not taken for the municipalities Vara and Mark.
     """
-    rows = list(
+    rows = _recent(("destinations",), lambda: list(
         Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
         .order_by("code")
         .values_list("code", "short_name", "name")
-    )
+    ))
     # The compiled pattern is cached per set of names; rows are always fetched fresh so a
     # cached entry never refers to a row that no longer exists.
     key = tuple(f"{code}:{short or name}" for code, short, name in rows)
@@ -458,7 +486,15 @@ def destination(text: str) -> Organisation | None:
     match = pattern.search(unicodedata.normalize("NFC", text).casefold())
     if not match or match.group(1) not in names:
         return None
-    return Organisation.objects.filter(code=names[match.group(1)]).first()
+    found: Organisation | None = Organisation.objects.filter(code=names[match.group(1)]).first()
+    return found
+
+
+def _place_with_activities(
+    municipality: Organisation, to: Organisation | None
+) -> tuple[Place, list[Organisation], dict[str, list[ActivityRef]]]:
+    place, involved = _place(municipality, to)
+    return place, involved, _activities(involved)
 
 
 def find_for_place(text: str, municipality: Organisation | None) -> dict[str, Any]:
@@ -475,8 +511,10 @@ def find_for_place(text: str, municipality: Organisation | None) -> dict[str, An
         to = None
     to_info: dict[str, Any] | None = None
     if municipality is not None:
-        place, involved = _place(municipality, to)
-        by_org = _activities(involved)
+        place, involved, by_org = _recent(
+            ("place", municipality.pk, to.pk if to else None),
+            lambda: _place_with_activities(municipality, to),
+        )
         services = [a for refs in by_org.values() for a in refs]
         if to is not None and place.to is not None:
             to_info = {

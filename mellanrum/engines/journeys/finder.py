@@ -154,6 +154,7 @@ class Finder:
         self.matcher: TextMatcher = text_matcher(tuple(tuple(s) for s in synonyms))
         # Step hints meet activity names without the everyday synonyms, as in resolve_journey.
         self.hint_matcher: TextMatcher = text_matcher(())
+        self._weights: dict[tuple[str, tuple[str, ...]], NameWeights] = {}
         self._texts: list[list[tuple[str, float, dict[str, float]]]] = []
         frequency: dict[str, int] = {}
         raw: list[list[tuple[str, float]]] = []
@@ -198,6 +199,16 @@ class Finder:
                   self.matcher.vector(clean_query(text)).items()}
         norm = math.sqrt(sum(v * v for v in vector.values()))
         return {k: v / norm for k, v in vector.items()} if norm else {}
+
+    def _name_weights(self, code: str, names: tuple[str, ...]) -> NameWeights:
+        """IDF weights of an organisation's activity names, kept for the last 64 sets."""
+        key = (code, names)
+        cached = self._weights.get(key)
+        if cached is None:
+            if len(self._weights) >= 64:
+                self._weights.clear()
+            cached = self._weights[key] = NameWeights(self.hint_matcher, names)
+        return cached
 
     def score_events(self, text: str) -> list[EventMatch]:
         """Every life event with a score ≥ the minimum, best first."""
@@ -244,6 +255,9 @@ class Finder:
 
         weights: dict[str, NameWeights] = {}
         services = [a for a in services if a.kind in CITIZEN_KINDS]
+        names_by_code: dict[str, list[str]] = {}
+        for a in services:
+            names_by_code.setdefault(a.organisation.code, []).append(a.name)
         query_vector = self._weighted(text[:MAX_QUERY_CHARS])
         index = {event.id: i for i, event in enumerate(self.life_events)}
         if events:
@@ -270,10 +284,7 @@ class Finder:
                         continue
                     code = candidates[0].organisation.code
                     if code not in weights:
-                        weights[code] = NameWeights(
-                            self.hint_matcher,
-                            (a.name for a in services if a.organisation.code == code),
-                        )
+                        weights[code] = self._name_weights(code, tuple(names_by_code[code]))
                     activity, _score = self.hint_matcher.best_activity(
                         step.activity_hints or (step.need,), candidates, ACTIVITY_THRESHOLD,
                         weights=weights[code] if all(
