@@ -209,7 +209,9 @@ def _step_initial(event: LifeEvent) -> list[dict[str, Any]]:
     return [
         {"need": s.need, "responsible": s.responsible, "provider": s.provider,
          "hints_text": "\n".join(s.activity_hints), "data_items_text": ", ".join(s.data_items),
-         "lead_time_days": s.lead_time_days}
+         "lead_time_days": s.lead_time_days, "need_en": s.need_en,
+         "waits_for_text": ", ".join(str(n) for n in s.waits_for),
+         "when_text": ", ".join(s.when)}
         for s in event.steps.all()
     ]
 
@@ -230,6 +232,9 @@ def _edit(request: HttpRequest, event: LifeEvent | None) -> HttpResponse:
                         split_lines(f.cleaned_data.get("data_items_text", ""), commas=True)
                     ),
                     lead_time_days=f.cleaned_data.get("lead_time_days"),
+                    need_en=f.cleaned_data.get("need_en", "").strip(),
+                    when=tuple(split_lines(f.cleaned_data.get("when_text", ""), commas=True)),
+                    waits_for=f.cleaned_data.get("waits_for_text") or (),
                 )
                 for f in formset.forms
                 if f.has_changed() and not f.cleaned_data.get("DELETE")
@@ -241,6 +246,7 @@ def _edit(request: HttpRequest, event: LifeEvent | None) -> HttpResponse:
                     label_sv=data["label_sv"].strip(), label_en=data["label_en"].strip(),
                     audience=data["audience"], description=data["description"].strip(),
                     synonyms=split_lines(data["synonyms_text"]), steps=steps,
+                    description_en=data.get("description_en", "").strip(),
                 )
             except (ValidationError, ValueError) as exc:
                 form.add_error(None, "; ".join(getattr(exc, "messages", [str(exc)])))
