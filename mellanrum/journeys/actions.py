@@ -354,7 +354,8 @@ def do_import_places(
     setting = CatalogueSetting.objects.first() or CatalogueSetting.objects.create()
     setting.places_loaded_at = timezone.now()
     setting.save(update_fields=["places_loaded_at", "updated_at"])
-    transaction.on_commit(analysis.forget_cached)
+    analysis.forget_cached()
+    transaction.on_commit(analysis.forget_cached)  # again, once others can see the rows
     record_audit(acting_user, None, "journeys.places.import", source or "places",
                  added=len(new), unchanged=unchanged)
     return PlaceImport(len(new), unchanged, ())

@@ -17,6 +17,13 @@ from .test_accessibility import AXE, WCAG_TAGS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def fresh_caches() -> None:
+    from mellanrum.journeys.analysis import forget_cached
+
+    forget_cached()
+
+
 def _axe_violations(page: Page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(

@@ -194,3 +194,5 @@ def test_life_events_steps_and_answers_are_english_in_the_english_interface(
                               {"municipality": "0114", "to": "1280"}).content.decode()
     assert "Moving to another municipality" in journey_page
     assert "Reporting the move" in journey_page
+    listing = client.get("/livshandelser/").content.decode()
+    assert "Having a child" in listing and "Få barn" not in listing
