@@ -43,6 +43,7 @@ STEP_NAMED_WEIGHT = 0.2
 # English function words are dropped before matching, except those that are also Swedish
 # words ("by" is a village, "under" and "i" are Swedish too).
 _EN_STOP = stop_words("en") - {"by", "under", "i", "for"}
+_SV_STOP = stop_words("sv") | {"går", "igår", "idag", "snart", "nu"}
 
 # Words that say who is concerned, not what happened ("mamma" must not pull towards "bli
 # mamma" when the sentence is about mamma's memory), and verbs that carry no need ("fått",
@@ -73,7 +74,11 @@ def clean_query(text: str) -> str:
     """
     words = _WORD.findall(text)
     kept = [w for w in words if w.lower() not in FILLER_WORDS and w.lower() not in _EN_STOP]
-    return " ".join(kept) if kept else " ".join(words)
+    # When only function words would be left ("vi fick en dotter i går"), the person words
+    # are the content: keep the text as it is.
+    if not any(w.lower() not in _SV_STOP for w in kept):
+        return " ".join(words)
+    return " ".join(kept)
 
 
 @dataclass(frozen=True)
