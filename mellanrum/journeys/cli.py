@@ -58,16 +58,22 @@ def _journey_table(result: dict[str, Any]) -> str:
     for s in result["steps"]:
         who = s["organisation"]["name"] if s["organisation"] else "?"
         what = s["activity"]["name"] if s["activity"] else ("LUCKA" if s["gap"] else "–")
-        lines.append(f"{s['number']:>2}. {s['need']} | {who} | {what} | "
-                     f"{_fmt_days(s['lead_time_days'])} d")
+        waits = f" (väntar på {', '.join(map(str, s['waits_for']))})" if s["waits_for"] else ""
+        lines.append(f"{s['number']:>2}. {s['need']}{waits} | {who} | {what} | "
+                     f"{_fmt_days(s['lead_time_days'])} d | dag {_fmt_days(s['start_day'])}–"
+                     f"{_fmt_days(s['end_day'])}")
     lines.append(
         f"Organisationer: {a['organisation_count']}, överlämningar: {a['handoff_count']}, "
         f"gränser: kommun {a['borders']['municipal']}, region {a['borders']['regional']}, "
-        f"stat {a['borders']['state']}, ledtid: {_fmt_days(a['total_lead_time_days'])} d, "
-        f"luckor: {a['gap_count']}"
+        f"stat {a['borders']['state']}, väntetid (kritisk linje): "
+        f"{_fmt_days(a['critical_path_days'])} d, handläggningstid totalt: "
+        f"{_fmt_days(a['total_lead_time_days'])} d, luckor: {a['gap_count']}"
     )
     for r in a["repeated_information"]:
         lines.append(f"  {r['item']}: {r['times']} gånger ({', '.join(r['asked_by'])})")
+    for f in a["fetchable_information"]:
+        lines.append(f"  kunde hämtas: {f['item']} i steg {', '.join(map(str, f['steps']))} "
+                     f"({f['holder']})")
     return "\n".join(lines)
 
 
