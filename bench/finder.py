@@ -21,6 +21,10 @@ QUERIES = [
     "äldreboende",
     "bygga altan",
     "min pappa har fått demens",
+    "grannen spelar hög musik",
+    "vi har fått barn och behöver förskoleplats",
+    "we are moving to Malmö",
+    "pappa känner inte igen mig längre " * 20,
 ]
 
 

@@ -299,12 +299,13 @@ def _add_app_commands() -> None:
     from mellanrum.community.cli import community
     from mellanrum.core.cli import backup, restore, worker
     from mellanrum.health.cli import health
-    from mellanrum.journeys.cli import find, journey
+    from mellanrum.journeys.cli import find, journey, places
 
     for command in (share, commonality, journey, find, initiatives, backup, restore, worker):
         main.add_command(command)
     main.add_command(community)
     main.add_command(health)
+    main.add_command(places)
 
 
 _add_app_commands()

@@ -18,7 +18,7 @@ from mellanrum.landscape.models import Organisation
 from mellanrum.landscape.spreadsheet import ActivityRow
 
 from . import analysis
-from .models import CatalogueSetting, FinderUsage, LifeEvent, Step
+from .models import CatalogueSetting, FinderUsage, LifeEvent, PlaceName, Step
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class StepData:
     activity_hints: tuple[str, ...] = ()
     data_items: tuple[str, ...] = ()
     lead_time_days: int | None = None
+    need_en: str = ""
+    when: tuple[str, ...] = ()
+    waits_for: tuple[int, ...] = ()
 
 
 def _write_steps(event: LifeEvent, steps: Sequence[StepData]) -> None:
@@ -46,6 +49,9 @@ def _write_steps(event: LifeEvent, steps: Sequence[StepData]) -> None:
                 activity_hints=list(s.activity_hints),
                 data_items=list(s.data_items),
                 lead_time_days=s.lead_time_days,
+                need_en=s.need_en,
+                when=list(s.when),
+                waits_for=list(s.waits_for),
             )
             for number, s in enumerate(steps, start=1)
         ]
@@ -55,8 +61,10 @@ def _write_steps(event: LifeEvent, steps: Sequence[StepData]) -> None:
 def _check_steps(steps: Sequence[StepData]) -> None:
     if not steps:
         raise ValueError("a life event needs at least one step")
-    for step in steps:
+    for number, step in enumerate(steps, start=1):
         analysis.check_responsible(step.responsible)
+        if any(n < 1 or n >= number for n in step.waits_for):
+            raise ValueError(f"step {number} can only wait for earlier steps (1–{number - 1})")
 
 
 @transaction.atomic
@@ -71,6 +79,7 @@ def do_save_life_event(
     description: str = "",
     synonyms: Sequence[str] = (),
     steps: Sequence[StepData],
+    description_en: str = "",
 ) -> LifeEvent:
     """Create (`event` None) or update a life event and replace its steps."""
     _check_steps(steps)
@@ -83,6 +92,7 @@ def do_save_life_event(
     event.label_en = label_en
     event.audience = audience
     event.description = description
+    event.description_en = description_en
     event.synonyms = list(synonyms)
     event.updated_by = acting_user if acting_user and acting_user.is_authenticated else None
     event.full_clean()
@@ -90,7 +100,7 @@ def do_save_life_event(
         event.save()
     else:
         event.save(update_fields=["slug", "label_sv", "label_en", "audience", "description",
-                                  "synonyms", "updated_by", "updated_at"])
+                                  "description_en", "synonyms", "updated_by", "updated_at"])
     _write_steps(event, steps)
     record_audit(acting_user, None, "journeys.life_event.create" if creating else
                  "journeys.life_event.update", event.label_sv, slug=event.slug,
@@ -107,7 +117,8 @@ def do_delete_life_event(event: LifeEvent, *, acting_user: User | None) -> None:
 def _steps_from_catalogue(steps: Sequence[Any]) -> list[StepData]:
     return [
         StepData(s.need, s.responsible, s.provider, tuple(s.activity_hints),
-                 tuple(s.data_items), s.lead_time_days)
+                 tuple(s.data_items), s.lead_time_days, s.need_en, tuple(s.when),
+                 tuple(s.waits_for))
         for s in steps
     ]
 
@@ -158,6 +169,7 @@ def do_load_catalogue(*, acting_user: User | None = None, replace: bool = False)
             current, acting_user=acting_user, slug=event.id, label_sv=event.label_sv,
             label_en=event.label_en, audience=event.audience, description=event.description,
             synonyms=event.synonyms, steps=_steps_from_catalogue(event.steps),
+            description_en=event.description_en,
         )
         if saved.position != position:
             saved.position = position
@@ -169,12 +181,17 @@ def do_load_catalogue(*, acting_user: User | None = None, replace: bool = False)
     setting = CatalogueSetting.objects.first()
     if setting is None:
         CatalogueSetting.objects.create(
-            synonyms=[list(s) for s in catalogue.synonyms], source=catalogue.source
+            synonyms=[list(s) for s in catalogue.synonyms], source=catalogue.source,
+            information=analysis.information_document(catalogue),
         )
     elif replace:
         setting.synonyms = [list(s) for s in catalogue.synonyms]
         setting.source = catalogue.source
-        setting.save(update_fields=["synonyms", "source", "updated_at"])
+        setting.information = analysis.information_document(catalogue)
+        setting.save(update_fields=["synonyms", "source", "information", "updated_at"])
+    elif not setting.information:
+        setting.information = analysis.information_document(catalogue)
+        setting.save(update_fields=["information", "updated_at"])
     services = 0
     for code, rows in _agency_rows(catalogue).items():
         agency = Organisation.objects.filter(code=code, kind=Organisation.Kind.STATE_AGENCY).first()
@@ -206,6 +223,7 @@ def do_import_catalogue(data: Any, *, acting_user: User | None) -> dict[str, int
             current, acting_user=acting_user, slug=event.id, label_sv=event.label_sv,
             label_en=event.label_en, audience=event.audience, description=event.description,
             synonyms=event.synonyms, steps=_steps_from_catalogue(event.steps),
+            description_en=event.description_en,
         )
         created += current is None
         updated += current is not None
@@ -217,6 +235,10 @@ def do_import_catalogue(data: Any, *, acting_user: User | None) -> dict[str, int
         else:
             setting.synonyms = synonyms
             setting.save(update_fields=["synonyms", "updated_at"])
+    if isinstance(data, dict) and "information" in data:
+        setting = CatalogueSetting.objects.first() or CatalogueSetting.objects.create()
+        setting.information = analysis.information_document(catalogue)
+        setting.save(update_fields=["information", "updated_at"])
     record_audit(acting_user, None, "journeys.catalogue.import", "catalogue",
                  created=created, updated=updated)
     return {"created": created, "updated": updated}
@@ -234,3 +256,106 @@ def do_count_finder_search(outcome: str, *, day: date | None = None) -> None:
     FinderUsage.objects.filter(day=day).update(
         searches=F("searches") + 1, **{outcome: F(outcome) + 1}
     )
+
+
+@dataclass(frozen=True)
+class PlaceImport:
+    """The outcome of a place import: rows added, already there, and the row errors."""
+
+    added: int
+    unchanged: int
+    errors: tuple[str, ...]
+
+
+PLACE_COLUMNS = ("place", "municipality_code")
+MAX_PLACE_ROWS = 200_000
+
+
+def _place_rows(text: str) -> tuple[list[tuple[int, str, str]], list[str]]:
+    import csv
+    import io
+
+    lines = text.splitlines()
+    if not lines:
+        return [], ["the file is empty"]
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in PLACE_COLUMNS if c not in header]
+    if missing:
+        return [], [f"row 1: missing column(s) {', '.join(missing)}; the header must have "
+                    f"{', '.join(PLACE_COLUMNS)}"]
+    reader.fieldnames = header
+    rows: list[tuple[int, str, str]] = []
+    errors: list[str] = []
+    for number, row in enumerate(reader, start=2):
+        if number > MAX_PLACE_ROWS + 1:
+            errors.append(f"more than {MAX_PLACE_ROWS} rows")
+            break
+        place = (row.get("place") or "").strip()
+        code = (row.get("municipality_code") or "").strip()
+        if not place:
+            errors.append(f"row {number}: the place is empty")
+        elif len(place) > 100:
+            errors.append(f"row {number}: the place is longer than 100 characters")
+        elif not code.isdigit() or len(code) != 4:
+            errors.append(f"row {number}: municipality code {code[:20]!r} is not four digits")
+        else:
+            rows.append((number, place, code))
+    return rows, errors
+
+
+def _row_number(error: str) -> int:
+    parts = error.split(":", 1)[0].split()
+    return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else 0
+
+
+@transaction.atomic
+def do_import_places(
+    text: str, *, acting_user: User | None = None, source: str = "", replace: bool = False
+) -> PlaceImport:
+    """Load postcodes and localities (CSV: place, municipality_code), all or nothing.
+
+    A place of five digits (``131 40`` too) is a postcode, anything else a locality. The
+    same place may be listed with several municipalities: it spans them. Every bad row is
+    reported (row number and reason) and then nothing is changed. With `replace`, places
+    loaded before are removed first.
+    """
+    from mellanrum.engines.journeys.places import normalise_postcode
+
+    rows, errors = _place_rows(text)
+    municipalities = dict(
+        Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+        .values_list("code", "pk")
+    )
+    for number, _place, code in rows:
+        if code not in municipalities:
+            errors.append(f"row {number}: unknown municipality code {code}")
+    if errors:
+        return PlaceImport(0, 0, tuple(sorted(errors, key=_row_number)))
+    if replace:
+        PlaceName.objects.all().delete()
+    existing = set(PlaceName.objects.values_list("name", "municipality_id"))
+    new = []
+    unchanged = 0
+    for _number, place, code in rows:
+        postcode = normalise_postcode(place)
+        name = postcode or " ".join(place.split())
+        key = (name, municipalities[code])
+        if key in existing:
+            unchanged += 1
+            continue
+        existing.add(key)
+        new.append(PlaceName(
+            name=name, municipality_id=municipalities[code], source=source[:200],
+            kind=PlaceName.Kind.POSTCODE if postcode else PlaceName.Kind.LOCALITY,
+        ))
+    PlaceName.objects.bulk_create(new, batch_size=2000)
+    setting = CatalogueSetting.objects.first() or CatalogueSetting.objects.create()
+    setting.places_loaded_at = timezone.now()
+    setting.save(update_fields=["places_loaded_at", "updated_at"])
+    analysis.forget_cached()
+    transaction.on_commit(analysis.forget_cached)  # again, once others can see the rows
+    record_audit(acting_user, None, "journeys.places.import", source or "places",
+                 added=len(new), unchanged=unchanged)
+    return PlaceImport(len(new), unchanged, ())

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,9 +13,11 @@ from django.db.models import Count, Max
 
 from mellanrum.engines.journeys import (
     AGENCY_CODES,
+    CITIZEN_KINDS,
     ActivityRef,
     Catalogue,
     CatalogueError,
+    InformationItem,
     JourneyAnalysis,
     OrganisationRef,
     Place,
@@ -27,10 +29,16 @@ from mellanrum.engines.journeys import (
 )
 from mellanrum.engines.journeys import LifeEvent as EngineLifeEvent
 from mellanrum.engines.journeys import Step as EngineStep
+from mellanrum.engines.journeys.catalogue import catalogue_to_dict as _to_dict
 from mellanrum.engines.journeys.model import LOCAL_KINDS, check_responsible
+from mellanrum.engines.journeys.places import (
+    PlaceIndex,
+    shipped_localities,
+    shipped_municipality_names,
+)
 from mellanrum.landscape.models import Activity, Organisation
 
-from .models import CatalogueSetting, LifeEvent, Step
+from .models import CatalogueSetting, LifeEvent, PlaceName, Step
 
 __all__ = [
     "RESPONSIBLE_VALUES",
@@ -42,6 +50,7 @@ __all__ = [
     "destination",
     "engine_catalogue",
     "find_for_place",
+    "information_document",
     "journey_for_place",
     "lookup_municipality",
     "parse_document",
@@ -49,8 +58,6 @@ __all__ = [
 ]
 
 RESPONSIBLE_VALUES: tuple[str, ...] = (*LOCAL_KINDS, *(f"agency:{c}" for c in AGENCY_CODES))
-POSTCODE = re.compile(r"^\s*(se-?)?\d{3}\s?\d{2}\s*$", re.IGNORECASE)
-MUNICIPALITY_CODE = re.compile(r"^\s*\d{4}\s*$")
 
 
 def shipped_catalogue() -> Catalogue:
@@ -64,7 +71,15 @@ def parse_document(data: Any) -> Catalogue:
 
 # --- The catalogue as the engine sees it, rebuilt only when the database changes ----------
 
-_cache: dict[tuple[Any, ...], tuple[tuple[EngineLifeEvent, ...], tuple[tuple[str, ...], ...]]] = {}
+EngineCatalogue = tuple[tuple[EngineLifeEvent, ...], tuple[tuple[str, ...], ...]]
+_cache: dict[tuple[Any, ...], EngineCatalogue] = {}
+_information_cache: dict[tuple[Any, ...], tuple[InformationItem, ...]] = {}
+
+
+def information_document(catalogue: Catalogue) -> list[dict[str, Any]]:
+    """The catalogue's information holders as stored in CatalogueSetting."""
+    items: list[dict[str, Any]] = _to_dict(catalogue)["information"]
+    return items
 
 
 def _state_key() -> tuple[Any, ...]:
@@ -80,6 +95,7 @@ def _engine_event(event: LifeEvent, steps: list[Step]) -> EngineLifeEvent:
         label_en=event.label_en,
         audience=event.audience,
         description=event.description,
+        description_en=event.description_en,
         synonyms=tuple(event.synonyms),
         steps=tuple(
             EngineStep(
@@ -89,6 +105,12 @@ def _engine_event(event: LifeEvent, steps: list[Step]) -> EngineLifeEvent:
                 data_items=tuple(s.data_items),
                 lead_time_days=s.lead_time_days,
                 provider=s.provider,
+                need_en=s.need_en,
+                when=tuple(s.when),
+                # Waits only for earlier steps: a hand edit that reorders steps cannot
+                # make the journey unreadable.
+                waits_for=tuple(n for n in s.waits_for
+                                if isinstance(n, int) and 1 <= n < s.position),
             )
             for s in steps
         ),
@@ -116,6 +138,25 @@ def engine_catalogue() -> tuple[tuple[EngineLifeEvent, ...], tuple[tuple[str, ..
     return cached
 
 
+def engine_information() -> tuple[InformationItem, ...]:
+    """Who holds each information item (CatalogueSetting, else the shipped catalogue)."""
+    key = _state_key()
+    cached = _information_cache.get(key)
+    if cached is None:
+        setting = CatalogueSetting.objects.first()
+        if setting is not None and setting.information:
+            try:
+                cached = parse_catalogue(
+                    {"life_events": [], "information": setting.information}).information
+            except CatalogueError:
+                cached = shipped_catalogue().information
+        else:
+            cached = shipped_catalogue().information
+        _information_cache.clear()
+        _information_cache[key] = cached
+    return cached
+
+
 def catalogue_document() -> dict[str, Any]:
     """The catalogue in the database as the JSON document of the shipped catalogue."""
     events, synonyms = engine_catalogue()
@@ -126,10 +167,38 @@ def catalogue_document() -> dict[str, Any]:
             life_events=events,
             synonyms=synonyms,
             agency_services=shipped.agency_services,
+            information=engine_information(),
             version=shipped.version,
             source=setting.source if setting and setting.source else shipped.source,
         )
     )
+
+
+# --- Short-lived caches ----------------------------------------------------------------------
+# The finder answers every request with the same municipalities, regions, agencies and
+# activities.  Each process keeps them for a few seconds, so a burst of searches costs one
+# read; an edit shows in the finder at most FRESH_SECONDS later.  Imports in this process
+# clear them at once (`forget_cached`).
+
+FRESH_SECONDS = 5.0
+_fresh: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+
+def _recent(key: tuple[Any, ...], make: Any) -> Any:
+    now = time.monotonic()
+    hit = _fresh.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = make()
+    if len(_fresh) > 256:
+        _fresh.clear()
+    _fresh[key] = (now + FRESH_SECONDS, value)
+    return value
+
+
+def forget_cached() -> None:
+    """Drop the short-lived caches (after an import in this process)."""
+    _fresh.clear()
 
 
 # --- Places ---------------------------------------------------------------------------------
@@ -137,12 +206,69 @@ def catalogue_document() -> dict[str, Any]:
 
 @dataclass
 class PlaceLookup:
-    """The municipality a visitor meant, or why none was found (`problem`)."""
+    """The municipality a visitor meant, or why none was found (`problem`).
+
+    `problem` is "", "empty", "postcode" (no loaded table knows the postcode), "unknown"
+    (with `suggestions`) or "ambiguous" (the place spans the municipalities in `choices`).
+    `kind` says what matched: code, municipality, locality or postcode.
+    """
 
     organisation: Organisation | None = None
-    problem: str = ""  # "", "empty", "postcode", "unknown"
+    problem: str = ""
     suggestions: list[Organisation] = field(default_factory=list)
     corrected: bool = False
+    kind: str = ""
+    choices: list[Organisation] = field(default_factory=list)
+
+
+_place_indexes: dict[tuple[Any, ...], PlaceIndex] = {}
+
+
+def _place_state() -> tuple[Any, ...]:
+    municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+    counts = municipalities.aggregate(n=Count("id"), last=Max("id"))
+    places = PlaceName.objects.aggregate(n=Count("id"), last=Max("id"))
+    loaded = CatalogueSetting.objects.aggregate(at=Max("places_loaded_at"))
+    return (counts["n"], counts["last"], places["n"], places["last"], loaded["at"])
+
+
+def place_index() -> PlaceIndex:
+    """Municipality names (the database's and the shipped official ones), the shipped
+    localities and the loaded postcodes and localities, built once per database state."""
+    key = _recent(("place-state",), _place_state)
+    cached = _place_indexes.get(key)
+    if cached is None:
+        shipped = shipped_municipality_names()
+        rows = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY).values_list(
+            "code", "name", "short_name")
+        municipalities = [
+            (code, (short, name, *shipped.get(code, ()))) for code, name, short in rows
+        ]
+        known = {code for code, _names in municipalities}
+        loaded = PlaceName.objects.values_list("name", "municipality__code")
+        places = [(n, c) for n, c in shipped_localities() if c in known] + list(loaded)
+        cached = PlaceIndex(municipalities, places)
+        _place_indexes.clear()
+        _place_indexes[key] = cached
+    return cached
+
+
+def lookup_municipality(text: str) -> PlaceLookup:
+    """Find a municipality by code (``0182``), name in any common form (``Malmö stad``,
+    ``malmo``), locality (``Saltsjöbaden``) or loaded postcode (``131 40``)."""
+    answer = place_index().resolve(text or "")
+    if answer.problem:
+        suggestions = list(Organisation.objects.filter(
+            kind=Organisation.Kind.MUNICIPALITY, code__in=answer.suggestions))
+        suggestions.sort(key=lambda o: answer.suggestions.index(o.code))
+        return PlaceLookup(problem=answer.problem, suggestions=suggestions)
+    found = list(Organisation.objects.filter(
+        kind=Organisation.Kind.MUNICIPALITY, code__in=answer.codes).order_by("name"))
+    if len(found) > 1:
+        return PlaceLookup(problem="ambiguous", choices=found, kind=answer.kind)
+    if not found:
+        return PlaceLookup(problem="unknown")
+    return PlaceLookup(found[0], corrected=answer.corrected, kind=answer.kind)
 
 
 def _fold(text: str) -> str:
@@ -152,36 +278,6 @@ def _fold(text: str) -> str:
         if text.endswith(suffix):
             text = text[: -len(suffix)]
     return text
-
-
-def lookup_municipality(text: str) -> PlaceLookup:
-    """Find a municipality by code (``0182``) or name (``Nacka``, ``Nacka kommun``)."""
-    text = (text or "")[:100]
-    if not text.strip():
-        return PlaceLookup(problem="empty")
-    municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
-    if MUNICIPALITY_CODE.match(text):
-        found = municipalities.filter(code=text.strip()).first()
-        return PlaceLookup(found) if found else PlaceLookup(problem="unknown")
-    if POSTCODE.match(text):
-        return PlaceLookup(problem="postcode")
-    wanted = _fold(text)
-    names: dict[str, Organisation] = {}
-    for organisation in municipalities:
-        for name in (organisation.short_name, organisation.name):
-            if name:
-                names.setdefault(_fold(name), organisation)
-                # "Stockholms kommun" is also asked for as "Stockholm".
-                folded = _fold(name)
-                if folded.endswith("s") and len(folded) > 4:
-                    names.setdefault(folded[:-1], organisation)
-    if wanted in names:
-        return PlaceLookup(names[wanted])
-    close = difflib.get_close_matches(wanted, list(names), n=5, cutoff=0.75)
-    suggestions = list(dict.fromkeys(names[c] for c in close))
-    if len(suggestions) == 1 and difflib.SequenceMatcher(None, wanted, close[0]).ratio() >= 0.85:
-        return PlaceLookup(suggestions[0], corrected=True)
-    return PlaceLookup(problem="unknown", suggestions=suggestions)
 
 
 def _ref(organisation: Organisation) -> OrganisationRef:
@@ -230,12 +326,13 @@ def _activities(organisations: list[Organisation]) -> dict[str, list[ActivityRef
     rows = (
         Activity.objects.filter(organisation_id__in=list(refs))
         .order_by("pk")
-        .values_list("pk", "name", "organisation_id", "description", "lead_time_days", "url")
+        .values_list("pk", "name", "organisation_id", "description", "lead_time_days", "url",
+                     "kind")
     )
-    for pk, name, organisation_id, description, lead, url in rows:
+    for pk, name, organisation_id, description, lead, url, kind in rows:
         ref = refs[organisation_id]
         result[ref.code].append(
-            ActivityRef(str(pk), name, ref, description, _lead(lead), url)
+            ActivityRef(str(pk), name, ref, description, _lead(lead), url, kind)
         )
     return result
 
@@ -259,20 +356,31 @@ def _activity_dict(activity: ActivityRef | None) -> dict[str, Any] | None:
         "organisation_code": activity.organisation.code,
         "url": activity.url,
         "lead_time_days": activity.lead_time_days,
+        "kind": activity.kind,
     }
 
 
 def _event_dict(event: EngineLifeEvent) -> dict[str, Any]:
     return {"id": event.id, "label": event.label_sv, "label_en": event.label_en,
-            "for": event.audience}
+            "for": event.audience, "description_en": event.description_en}
 
 
-def journey_dict(journey: JourneyAnalysis) -> dict[str, Any]:
+def journey_dict(
+    journey: JourneyAnalysis, websites: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The journey as plain data; `websites` maps organisation codes to their web sites
+    (shown where an organisation has described no services)."""
+    websites = websites or {}
+    information = {i.item: i for i in engine_information()}
     steps = []
     for s in journey.steps:
         steps.append({
             "number": s.number,
             "need": s.step.need,
+            "need_en": s.step.need_en,
+            "waits_for": list(s.step.waits_for),
+            "start_day": s.start_day,
+            "end_day": s.end_day,
             "responsible": s.step.responsible,
             "organisation": _organisation_dict(s.organisation),
             "activity": _activity_dict(s.activity),
@@ -281,6 +389,12 @@ def journey_dict(journey: JourneyAnalysis) -> dict[str, Any]:
             "lead_time_days": s.lead_time_days,
             "lead_time_source": s.lead_time_source,
             "gap": s.gap,
+            "fetchable": [
+                {"item": item, "holder": information[item].holder,
+                 "basis": information[item].basis}
+                for item in s.fetchable
+            ],
+            "website": websites.get(s.organisation.code, "") if s.organisation else "",
         })
     return {
         "life_event": _event_dict(journey.event),
@@ -308,6 +422,14 @@ def journey_dict(journey: JourneyAnalysis) -> dict[str, Any]:
                 for r in journey.repeated_information
             ],
             "total_lead_time_days": journey.total_lead_time_days,
+            "critical_path_days": journey.critical_path_days,
+            "critical_path": list(journey.critical_path),
+            "fetchable_count": journey.fetchable_count,
+            "fetchable_information": [
+                {"item": f.item, "times": len(f.steps), "steps": list(f.steps),
+                 "holder": f.holder, "basis": f.basis}
+                for f in journey.fetchable_information
+            ],
             "steps_without_lead_time": journey.steps_without_lead_time,
             "gap_count": len(journey.gaps),
             "gaps": [{"step": g.number, "need": g.step.need, "reason": g.gap}
@@ -329,8 +451,8 @@ def journey_for_place(
     if event is None:
         raise UnknownLifeEvent(slug)
     place, involved = _place(municipality, to)
-    journey = resolve_journey(event, place, _activities(involved))
-    return journey_dict(journey)
+    journey = resolve_journey(event, place, _activities(involved), engine_information())
+    return journey_dict(journey, {o.code: o.website for o in involved if o.website})
 
 
 _destinations: dict[tuple[str, ...], tuple[re.Pattern[str], dict[str, str]]] = {}
@@ -342,11 +464,11 @@ def destination(text: str) -> Organisation | None:
     Only names right after "till" count, so that words such as "vara" or "mark" elsewhere in
     a sentence are not taken for the municipalities Vara and Mark.
     """
-    rows = list(
+    rows = _recent(("destinations",), lambda: list(
         Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
         .order_by("code")
         .values_list("code", "short_name", "name")
-    )
+    ))
     # The compiled pattern is cached per set of names; rows are always fetched fresh so a
     # cached entry never refers to a row that no longer exists.
     key = tuple(f"{code}:{short or name}" for code, short, name in rows)
@@ -364,7 +486,15 @@ def destination(text: str) -> Organisation | None:
     match = pattern.search(unicodedata.normalize("NFC", text).casefold())
     if not match or match.group(1) not in names:
         return None
-    return Organisation.objects.filter(code=names[match.group(1)]).first()
+    found: Organisation | None = Organisation.objects.filter(code=names[match.group(1)]).first()
+    return found
+
+
+def _place_with_activities(
+    municipality: Organisation, to: Organisation | None
+) -> tuple[Place, list[Organisation], dict[str, list[ActivityRef]]]:
+    place, involved = _place(municipality, to)
+    return place, involved, _activities(involved)
 
 
 def find_for_place(text: str, municipality: Organisation | None) -> dict[str, Any]:
@@ -379,12 +509,27 @@ def find_for_place(text: str, municipality: Organisation | None) -> dict[str, An
     to = destination(text) if municipality is not None else None
     if to is not None and municipality is not None and to.pk == municipality.pk:
         to = None
+    to_info: dict[str, Any] | None = None
     if municipality is not None:
-        place, involved = _place(municipality, to)
-        services = [a for refs in _activities(involved).values() for a in refs]
+        place, involved, by_org = _recent(
+            ("place", municipality.pk, to.pk if to else None),
+            lambda: _place_with_activities(municipality, to),
+        )
+        services = [a for refs in by_org.values() for a in refs]
+        if to is not None and place.to is not None:
+            to_info = {
+                **(_organisation_dict(place.to) or {}),
+                "website": to.website,
+                "service_count": sum(
+                    a.kind in CITIZEN_KINDS for a in by_org.get(place.to.code, ())),
+                "region": _organisation_dict(place.to_region),
+                "region_service_count": sum(
+                    a.kind in CITIZEN_KINDS for a in by_org.get(place.to_region.code, ()))
+                if place.to_region else 0,
+            }
     result = find(text, events, services, synonyms=synonyms, place=place)
     return {
-        "to": _organisation_dict(place.to) if place is not None else None,
+        "to": to_info,
         "life_events": [
             {**_event_dict(m.event), "score": m.score, "matched": m.matched,
              "description": m.event.description}
@@ -397,6 +542,7 @@ def find_for_place(text: str, municipality: Organisation | None) -> dict[str, An
                 "life_event": s.life_event_id,
                 "step": s.step_number,
                 "need": s.need,
+                "need_en": s.need_en,
                 "prepare": list(s.data_items),
             }
             for s in result.services

@@ -58,16 +58,22 @@ def _journey_table(result: dict[str, Any]) -> str:
     for s in result["steps"]:
         who = s["organisation"]["name"] if s["organisation"] else "?"
         what = s["activity"]["name"] if s["activity"] else ("LUCKA" if s["gap"] else "–")
-        lines.append(f"{s['number']:>2}. {s['need']} | {who} | {what} | "
-                     f"{_fmt_days(s['lead_time_days'])} d")
+        waits = f" (väntar på {', '.join(map(str, s['waits_for']))})" if s["waits_for"] else ""
+        lines.append(f"{s['number']:>2}. {s['need']}{waits} | {who} | {what} | "
+                     f"{_fmt_days(s['lead_time_days'])} d | dag {_fmt_days(s['start_day'])}–"
+                     f"{_fmt_days(s['end_day'])}")
     lines.append(
         f"Organisationer: {a['organisation_count']}, överlämningar: {a['handoff_count']}, "
         f"gränser: kommun {a['borders']['municipal']}, region {a['borders']['regional']}, "
-        f"stat {a['borders']['state']}, ledtid: {_fmt_days(a['total_lead_time_days'])} d, "
-        f"luckor: {a['gap_count']}"
+        f"stat {a['borders']['state']}, väntetid (kritisk linje): "
+        f"{_fmt_days(a['critical_path_days'])} d, handläggningstid totalt: "
+        f"{_fmt_days(a['total_lead_time_days'])} d, luckor: {a['gap_count']}"
     )
     for r in a["repeated_information"]:
         lines.append(f"  {r['item']}: {r['times']} gånger ({', '.join(r['asked_by'])})")
+    for f in a["fetchable_information"]:
+        lines.append(f"  kunde hämtas: {f['item']} i steg {', '.join(map(str, f['steps']))} "
+                     f"({f['holder']})")
     return "\n".join(lines)
 
 
@@ -144,3 +150,38 @@ def find(text: str, municipality: str, output_format: str) -> None:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
         click.echo(_find_table(result))
+
+
+@click.group()
+def places() -> None:
+    """Postcodes and localities the finder resolves to municipalities."""
+
+
+@places.command("import", cls=OneLineErrors)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Remove the places loaded before.")
+def places_import(file: str, replace: bool) -> None:
+    """Load postcodes and localities from a CSV FILE, all or nothing.
+
+    Columns (header row, comma or semicolon): place (a postcode such as 131 40, or a
+    locality), municipality_code (four-digit SCB code). A place listed with several
+    municipalities spans them; the finder then asks which one. Every bad row is reported
+    and nothing is changed.
+    """
+    _prepare()
+    from mellanrum.journeys.actions import do_import_places
+
+    try:
+        with open(file, encoding="utf-8-sig") as handle:
+            text = handle.read(50_000_000)
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file}: not UTF-8 text") from None
+    result = do_import_places(text, source=file.rsplit("/", 1)[-1], replace=replace)
+    if result.errors:
+        for error in result.errors[:100]:
+            click.echo(error, err=True)
+        if len(result.errors) > 100:
+            click.echo(f"... and {len(result.errors) - 100} more", err=True)
+        raise click.ClickException(
+            f"{len(result.errors)} bad row(s); nothing was imported")
+    click.echo(f"Imported {result.added} places ({result.unchanged} already loaded).")

@@ -50,6 +50,8 @@ class LifeEventForm(forms.Form):
     audience = forms.ChoiceField(label=_("For"), choices=LifeEvent.Audience.choices)
     description = forms.CharField(label=_("Description"), required=False, max_length=2000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
+    description_en = forms.CharField(label=_("Description in English"), required=False,
+                                     max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     synonyms_text = forms.CharField(
         label=_("Everyday phrasings"), required=False, max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -63,6 +65,7 @@ class LifeEventForm(forms.Form):
                 "slug": instance.slug, "label_sv": instance.label_sv,
                 "label_en": instance.label_en, "audience": instance.audience,
                 "description": instance.description,
+                "description_en": instance.description_en,
                 "synonyms_text": "\n".join(instance.synonyms),
             }
         super().__init__(*args, **kwargs)
@@ -81,6 +84,7 @@ class LifeEventForm(forms.Form):
 
 class StepForm(forms.Form):
     need = forms.CharField(label=_("Need"), max_length=300)
+    need_en = forms.CharField(label=_("Need in English"), max_length=300, required=False)
     responsible = forms.ChoiceField(label=_("Responsible"), choices=responsible_choices,
                                     initial="home_municipality")
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
@@ -95,6 +99,23 @@ class StepForm(forms.Form):
     )
     lead_time_days = forms.IntegerField(label=_("Typical lead time (days)"), required=False,
                                         min_value=0, max_value=3650)
+    waits_for_text = forms.CharField(
+        label=_("Waits for steps"), required=False, max_length=200,
+        help_text=_("Numbers of the earlier steps that must be done first, e.g. “1, 2”. "
+                    "Empty: the step starts at once."),
+    )
+    when_text = forms.CharField(
+        label=_("Applies when"), required=False, max_length=1000,
+        help_text=_("Words that say when the step applies, separated by commas; the finder "
+                    "offers the step only when the words are used. Empty: always."),
+    )
+
+    def clean_waits_for_text(self) -> tuple[int, ...]:
+        parts = split_lines(self.cleaned_data.get("waits_for_text", ""), commas=True)
+        if not all(p.isdigit() and 1 <= int(p) <= 30 for p in parts):
+            raise forms.ValidationError(
+                _("Write step numbers separated by commas, e.g. “1, 2”."))
+        return tuple(sorted({int(p) for p in parts}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -20,6 +20,7 @@ class LifeEvent(models.Model):
         _("for"), max_length=16, choices=Audience.choices, default=Audience.PERSON
     )
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
     synonyms = models.JSONField(
         _("everyday phrasings"), default=list, blank=True,
         help_text=_("Words people use for this life event, one per line."),
@@ -60,6 +61,15 @@ class Step(models.Model):
     data_items = models.JSONField(_("information asked for"), default=list, blank=True)
     lead_time_days = models.PositiveIntegerField(_("typical lead time (days)"), null=True,
                                                  blank=True)
+    need_en = models.CharField(_("need in English"), max_length=300, blank=True)
+    when = models.JSONField(
+        _("applies when"), default=list, blank=True,
+        help_text=_("Words that say when the step applies; empty when it always applies."),
+    )
+    waits_for = models.JSONField(
+        _("waits for steps"), default=list, blank=True,
+        help_text=_("Numbers of the earlier steps that must be done first."),
+    )
 
     class Meta:
         ordering = ["life_event", "position"]
@@ -74,9 +84,13 @@ class Step(models.Model):
 
 
 class CatalogueSetting(models.Model):
-    """Catalogue-wide data: the everyday synonym sets of the finder (one row)."""
+    """Catalogue-wide data: the everyday synonym sets of the finder and who holds each item
+    of information (one row)."""
 
     synonyms = models.JSONField(default=list, blank=True)
+    information = models.JSONField(default=list, blank=True)
+    # Set by every place import, so each process rebuilds its place index.
+    places_loaded_at = models.DateTimeField(null=True, blank=True)
     source = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,3 +118,31 @@ class FinderUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.searches}"
+
+
+class PlaceName(models.Model):
+    """A postcode or locality an operator has loaded (`mellanrum places import`), with the
+    municipality it lies in.  A name loaded with several municipalities spans them."""
+
+    class Kind(models.TextChoices):
+        POSTCODE = "postcode", _("Postcode")
+        LOCALITY = "locality", _("Locality")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        "landscape.Organisation", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("municipality"),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "municipality"], name="unique_place_name")
+        ]
+        verbose_name = _("place name")
+        verbose_name_plural = _("place names")
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import strip_tags
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -56,19 +57,48 @@ def life_event_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _swimlanes(journey: dict[str, Any]) -> list[dict[str, Any]]:
+def _phases(journey: dict[str, Any]) -> list[int]:
+    """Each step's phase: 0 when it waits for nothing, else one more than the latest phase
+    it waits for.  Steps of one phase can run at the same time."""
+    phase: dict[int, int] = {}
+    for step in journey["steps"]:
+        waits = [phase[n] for n in step["waits_for"] if n in phase]
+        phase[step["number"]] = max(waits) + 1 if waits else 0
+    return [phase[step["number"]] for step in journey["steps"]]
+
+
+def _swimlanes(journey: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows per organisation and columns per phase: steps that run in parallel share a
+    column.  Returns the columns (with the day the phase starts) and the lanes."""
+    phases = _phases(journey)
+    count = max(phases, default=-1) + 1
+    columns = []
+    for number in range(count):
+        steps = [s for s, p in zip(journey["steps"], phases, strict=True) if p == number]
+        columns.append({"number": number + 1,
+                        "start_day": min(s["start_day"] for s in steps),
+                        "steps": [s["number"] for s in steps]})
+    critical = set(journey["analysis"]["critical_path"])
+    for step in journey["steps"]:
+        step["critical"] = step["number"] in critical
+
+    def cells(belongs: Any) -> list[list[dict[str, Any]]]:
+        row: list[list[dict[str, Any]]] = [[] for _ in range(count)]
+        for step, phase in zip(journey["steps"], phases, strict=True):
+            if belongs(step):
+                row[phase].append(step)
+        return row
+
     lanes = []
     for organisation in journey["analysis"]["organisations"]:
-        cells = [
-            step if step["organisation"] and step["organisation"]["code"] == organisation["code"]
-            else None
-            for step in journey["steps"]
-        ]
-        lanes.append({"organisation": organisation, "cells": cells})
-    unknown = [step if step["organisation"] is None else None for step in journey["steps"]]
+        code = organisation["code"]
+        lanes.append({"organisation": organisation, "cells": cells(
+            lambda step, code=code: step["organisation"] and step["organisation"]["code"] == code
+        )})
+    unknown = cells(lambda step: step["organisation"] is None)
     if any(unknown):
         lanes.append({"organisation": None, "cells": unknown})
-    return lanes
+    return columns, lanes
 
 
 def _initiatives_addressing(user: Any, event: LifeEvent) -> list[dict[str, Any]]:
@@ -106,12 +136,19 @@ def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             problem = "unknown_to"
         else:
             journey = analysis.journey_for_place(event.slug, municipality, to)
+    english = (get_language() or "sv").startswith("en")
+    if journey:
+        for step in journey["steps"]:
+            step["display_need"] = (step["need_en"] or step["need"]) if english else step["need"]
+    columns, lanes = _swimlanes(journey) if journey else ([], [])
     labels = dict(responsible_choices())
     steps = list(event.steps.all())
     for step in steps:
-        # A display label for the template, carried on the step itself.
+        # Display values for the template, carried on the step itself.
         step.responsible_label = labels.get(  # type: ignore[attr-defined]
             step.responsible, step.responsible)
+        step.display_need = (  # type: ignore[attr-defined]
+            (step.need_en or step.need) if english else step.need)
     return render(request, "journeys/life_event_detail.html", {
         "event": event,
         "steps": steps,
@@ -120,10 +157,27 @@ def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "selected": code,
         "selected_to": to_code,
         "journey": journey,
-        "lanes": _swimlanes(journey) if journey else [],
+        "columns": columns,
+        "lanes": lanes,
+        "event_label": (event.label_en or event.label_sv) if english else event.label_sv,
+        "event_description": (event.description_en or event.description) if english
+        else event.description,
         "problem": problem,
         "can_edit": can_edit_catalogue(request.user),
     })
+
+
+def _for_display(result: dict[str, Any], language: str) -> None:
+    """Add the labels, descriptions and needs to show in the interface language."""
+    english = language.startswith("en")
+    for event in result["life_events"]:
+        event["display_label"] = (event["label_en"] or event["label"]) if english \
+            else event["label"]
+        event["display_description"] = (event["description_en"] or event["description"]) \
+            if english else event["description"]
+    for service in result["services"]:
+        service["display_need"] = (service["need_en"] or service["need"]) if english \
+            else service["need"]
 
 
 def finder(request: HttpRequest) -> HttpResponse:
@@ -146,6 +200,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         actions.do_count_finder_search("rejected")
         return render(request, "journeys/finder.html", context, status=200)
     result = analysis.find_for_place(query, municipality)
+    _for_display(result, get_language() or "sv")
     context["result"] = result
     context["searched"] = True
     actions.do_count_finder_search(
@@ -158,7 +213,9 @@ def _step_initial(event: LifeEvent) -> list[dict[str, Any]]:
     return [
         {"need": s.need, "responsible": s.responsible, "provider": s.provider,
          "hints_text": "\n".join(s.activity_hints), "data_items_text": ", ".join(s.data_items),
-         "lead_time_days": s.lead_time_days}
+         "lead_time_days": s.lead_time_days, "need_en": s.need_en,
+         "waits_for_text": ", ".join(str(n) for n in s.waits_for),
+         "when_text": ", ".join(s.when)}
         for s in event.steps.all()
     ]
 
@@ -179,6 +236,9 @@ def _edit(request: HttpRequest, event: LifeEvent | None, editor: User) -> HttpRe
                         split_lines(f.cleaned_data.get("data_items_text", ""), commas=True)
                     ),
                     lead_time_days=f.cleaned_data.get("lead_time_days"),
+                    need_en=f.cleaned_data.get("need_en", "").strip(),
+                    when=tuple(split_lines(f.cleaned_data.get("when_text", ""), commas=True)),
+                    waits_for=f.cleaned_data.get("waits_for_text") or (),
                 )
                 for f in formset.forms
                 if f.has_changed() and not f.cleaned_data.get("DELETE")
@@ -190,6 +250,7 @@ def _edit(request: HttpRequest, event: LifeEvent | None, editor: User) -> HttpRe
                     label_sv=data["label_sv"].strip(), label_en=data["label_en"].strip(),
                     audience=data["audience"], description=data["description"].strip(),
                     synonyms=split_lines(data["synonyms_text"]), steps=steps,
+                    description_en=data.get("description_en", "").strip(),
                 )
             except (ValidationError, ValueError) as exc:
                 form.add_error(None, "; ".join(getattr(exc, "messages", [str(exc)])))

@@ -19,12 +19,15 @@ from mellanrum.engines.journeys.matching import TextMatcher, text_matcher
 from mellanrum.engines.journeys.model import (
     AGENCY_CODES,
     ActivityRef,
+    InformationItem,
     LifeEvent,
     OrganisationRef,
     Place,
     Step,
 )
 from mellanrum.engines.journeys.resolve import (
+    CITIZEN_KINDS,
+    FetchableItem,
     Handoff,
     JourneyAnalysis,
     RepeatedItem,
@@ -34,14 +37,17 @@ from mellanrum.engines.journeys.resolve import (
 
 __all__ = [
     "AGENCY_CODES",
+    "CITIZEN_KINDS",
     "ActivityRef",
     "AgencyService",
     "Catalogue",
     "CatalogueError",
     "EventMatch",
+    "FetchableItem",
     "FindResult",
     "Finder",
     "Handoff",
+    "InformationItem",
     "JourneyAnalysis",
     "LifeEvent",
     "OrganisationRef",

@@ -9,7 +9,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mellanrum.engines.journeys.model import AGENCY_CODES, LifeEvent, Step
+from mellanrum.engines.journeys.model import (
+    AGENCY_CODES,
+    InformationItem,
+    LifeEvent,
+    Step,
+    check_responsible,
+)
 
 __all__ = [
     "CATALOGUE_PATH",
@@ -48,6 +54,7 @@ class Catalogue:
     life_events: tuple[LifeEvent, ...]
     synonyms: tuple[tuple[str, ...], ...] = ()
     agency_services: tuple[AgencyService, ...] = ()
+    information: tuple[InformationItem, ...] = ()
     version: int = 1
     source: str = ""
 
@@ -79,6 +86,16 @@ def _days(value: Any, where: str) -> int | None:
     return value
 
 
+def _numbers(value: Any, where: str) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value
+    ):
+        raise CatalogueError(f"{where}: expected a list of step numbers (1, 2, ...)")
+    return tuple(sorted(set(value)))
+
+
 def _step(raw: Any, where: str) -> Step:
     if not isinstance(raw, dict):
         raise CatalogueError(f"{where}: expected an object")
@@ -92,6 +109,9 @@ def _step(raw: Any, where: str) -> Step:
             ),
             lead_time_days=_days(raw.get("lead_time_days"), where),
             provider=_text(raw, "provider", where),
+            need_en=_text(raw, "need_en", where),
+            when=_strings(raw.get("when"), f"{where} when"),
+            waits_for=_numbers(raw.get("waits_for"), f"{where} waits_for"),
         )
     except ValueError as exc:
         if isinstance(exc, CatalogueError):
@@ -120,11 +140,36 @@ def _event(raw: Any, number: int) -> LifeEvent:
             description=_text(raw, "description", where),
             synonyms=_strings(raw.get("synonyms"), f"{where} synonyms"),
             steps=steps,
+            description_en=_text(raw, "description_en", where),
         )
     except ValueError as exc:
         if isinstance(exc, CatalogueError):
             raise
         raise CatalogueError(str(exc)) from None
+
+
+def _information(raw: Any, number: int) -> InformationItem:
+    where = f"information item {number}"
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where}: expected an object")
+    may_fetch = _strings(raw.get("may_fetch"), f"{where} may_fetch")
+    for value in may_fetch:
+        if value != "*":
+            try:
+                check_responsible(value)
+            except ValueError as exc:
+                raise CatalogueError(f"{where}: {exc}") from None
+    burden = raw.get("burden", True)
+    if not isinstance(burden, bool):
+        raise CatalogueError(f"{where}: 'burden' must be true or false")
+    return InformationItem(
+        item=_text(raw, "item", where, required=True).lower(),
+        holder=_text(raw, "holder", where),
+        holder_en=_text(raw, "holder_en", where),
+        may_fetch=may_fetch,
+        basis=_text(raw, "basis", where),
+        burden=burden,
+    )
 
 
 def _service(raw: Any, number: int) -> AgencyService:
@@ -198,11 +243,18 @@ new_region, other or agency:SKV, agency:FK, ...
     if not isinstance(raw_services, list):
         raise CatalogueError("'agency_services' must be a list")
     services = tuple(_service(raw, n) for n, raw in enumerate(raw_services, start=1))
+    raw_information = data.get("information") or []
+    if not isinstance(raw_information, list):
+        raise CatalogueError("'information' must be a list")
+    information = tuple(
+        _information(raw, n) for n, raw in enumerate(raw_information, start=1)
+    )
     version = data.get("version", 1)
     return Catalogue(
         life_events=events,
         synonyms=synonyms,
         agency_services=services,
+        information=information,
         version=version if isinstance(version, int) else 1,
         source=_text(data, "source", "catalogue"),
     )
@@ -218,7 +270,30 @@ def _step_to_dict(step: Step) -> dict[str, Any]:
     }
     if step.provider:
         result["provider"] = step.provider
+    if step.need_en:
+        result["need_en"] = step.need_en
+    if step.when:
+        result["when"] = list(step.when)
+    if step.waits_for:
+        result["waits_for"] = list(step.waits_for)
     return result
+
+
+def _event_to_dict(event: LifeEvent) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "id": event.id, "label_sv": event.label_sv, "label_en": event.label_en,
+        "for": event.audience, "description": event.description,
+    }
+    if event.description_en:
+        result["description_en"] = event.description_en
+    result["synonyms"] = list(event.synonyms)
+    result["steps"] = [_step_to_dict(s) for s in event.steps]
+    return result
+
+
+def _information_to_dict(item: InformationItem) -> dict[str, Any]:
+    return {"item": item.item, "holder": item.holder, "holder_en": item.holder_en,
+            "may_fetch": list(item.may_fetch), "basis": item.basis, "burden": item.burden}
 
 
 def catalogue_to_dict(catalogue: Catalogue) -> dict[str, Any]:
@@ -239,12 +314,8 @@ def catalogue_to_dict(catalogue: Catalogue) -> dict[str, Any]:
              "url": s.url, "lead_time_days": s.lead_time_days}
             for s in catalogue.agency_services
         ],
-        "life_events": [
-            {"id": e.id, "label_sv": e.label_sv, "label_en": e.label_en, "for": e.audience,
-             "description": e.description, "synonyms": list(e.synonyms),
-             "steps": [_step_to_dict(s) for s in e.steps]}
-            for e in catalogue.life_events
-        ],
+        "information": [_information_to_dict(i) for i in catalogue.information],
+        "life_events": [_event_to_dict(e) for e in catalogue.life_events],
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +15,8 @@ from mellanrum.engines.journeys.matching import (
     text_matcher,
 )
 from mellanrum.engines.journeys.model import ActivityRef, LifeEvent, Place, Step
-from mellanrum.engines.journeys.resolve import responsible_organisation
+from mellanrum.engines.journeys.resolve import CITIZEN_KINDS, responsible_organisation
+from mellanrum.engines.textmatch import stop_words
 
 __all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find"]
 
@@ -27,8 +29,56 @@ DESCRIPTION_WEIGHT = 0.6
 NEED_WEIGHT = 0.75
 HINT_WEIGHT = 0.7
 # Services of the best life events are shown when that event scores this share of the best.
-RELATED_SHARE = 0.6
-DIRECT_SERVICE_THRESHOLD = 0.45
+# (A sentence with several needs scores two events close to each other; a weaker second
+# event is a neighbour, not a need, and its services would wander.)
+RELATED_SHARE = 0.85
+# A service found by its name alone must be this close to the words.
+DIRECT_SERVICE_THRESHOLD = 0.6
+# A step with `when` words is offered only when the query is this close to one of them.
+WHEN_THRESHOLD = 0.3
+# A step the words name outright (cosine ≥ STEP_NAMED) comes first: the services of the
+# other steps count (1 − STEP_NAMED_WEIGHT) as much.  Otherwise the steps keep their order.
+STEP_NAMED = 0.6
+STEP_NAMED_WEIGHT = 0.2
+# English function words are dropped before matching, except those that are also Swedish
+# words ("by" is a village, "under" and "i" are Swedish too).
+_EN_STOP = stop_words("en") - {"by", "under", "i", "for"}
+_SV_STOP = stop_words("sv") | {"går", "igår", "idag", "snart", "nu"}
+
+# Words that say who is concerned, not what happened ("mamma" must not pull towards "bli
+# mamma" when the sentence is about mamma's memory), and verbs that carry no need ("fått",
+# "ska", "vill").  They are dropped before matching unless nothing else is left.
+FILLER_WORDS = frozenset(
+    "mamma mamman mammas pappa pappan pappas farsan morsan mor far mormor morfar farmor "
+    "farfar son sonen dotter dottern bror brorsan syster systern man mannen maken fru "
+    "frun frugan hustru sambo sambon partner kille killen tjej tjejen pojkvän flickvän "
+    "make maka jag vi min mitt mina vårt våra han hon de mig oss "
+    "få får fått fick har hade blivit bli blir blev ska skall vill kan måste gör göra "
+    "mother mum mom father dad grandmother grandfather husband wife daughter brother "
+    "sister partner want need got get".split()
+)
+_WORD = re.compile(r"[\w-]+")
+
+
+def clean_query(text: str) -> str:
+    """`text` without English function words and the filler words above.
+
+    Examples
+    --------
+    >>> clean_query("pappa känner inte igen mig längre")
+    'känner inte igen längre'
+    >>> clean_query("we had a baby")
+    'baby'
+    >>> clean_query("bli mamma")
+    'bli mamma'
+    """
+    words = _WORD.findall(text)
+    kept = [w for w in words if w.lower() not in FILLER_WORDS and w.lower() not in _EN_STOP]
+    # When only function words would be left ("vi fick en dotter i går"), the person words
+    # are the content: keep the text as it is.
+    if not any(w.lower() not in _SV_STOP for w in kept):
+        return " ".join(words)
+    return " ".join(kept)
 
 
 @dataclass(frozen=True)
@@ -55,6 +105,7 @@ class ServiceMatch:
     step_number: int | None
     need: str
     data_items: tuple[str, ...]
+    need_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +159,7 @@ class Finder:
         self.matcher: TextMatcher = text_matcher(tuple(tuple(s) for s in synonyms))
         # Step hints meet activity names without the everyday synonyms, as in resolve_journey.
         self.hint_matcher: TextMatcher = text_matcher(())
+        self._weights: dict[tuple[str, tuple[str, ...]], NameWeights] = {}
         self._texts: list[list[tuple[str, float, dict[str, float]]]] = []
         frequency: dict[str, int] = {}
         raw: list[list[tuple[str, float]]] = []
@@ -121,7 +173,7 @@ class Finder:
             raw.append(texts)
             seen: set[str] = set()
             for text, _weight in texts:
-                seen.update(self.matcher.vector(text))
+                seen.update(self.matcher.vector(clean_query(text)))
             for key in seen:
                 frequency[key] = frequency.get(key, 0) + 1
         count = max(1, len(self.life_events))
@@ -129,29 +181,62 @@ class Finder:
         self._max_idf = math.log(1 + count)
         for texts in raw:
             self._texts.append([(t, w, self._weighted(t)) for t, w in texts])
+        # Per step: the weighted vectors of its need (both languages), hints and `when` words.
+        self._steps: list[list[tuple[list[dict[str, float]], list[dict[str, float]]]]] = [
+            [
+                ([self._weighted(t) for t in (step.need, step.need_en, *step.activity_hints)
+                  if t.strip()],
+                 [self._weighted(t) for t in step.when])
+                for step in event.steps
+            ]
+            for event in self.life_events
+        ]
+        # Inverted index: feature → (event, text, weighted value), so a query touches only
+        # the texts that share a feature with it.
+        self._index: dict[str, list[tuple[int, int, float]]] = {}
+        for e, event_texts in enumerate(self._texts):
+            for t, (_text, weight, vector) in enumerate(event_texts):
+                for key, value in vector.items():
+                    self._index.setdefault(key, []).append((e, t, weight * value))
 
     def _weighted(self, text: str) -> dict[str, float]:
         vector = {k: v * self._idf.get(k, self._max_idf) for k, v in
-                  self.matcher.vector(text).items()}
+                  self.matcher.vector(clean_query(text)).items()}
         norm = math.sqrt(sum(v * v for v in vector.values()))
         return {k: v / norm for k, v in vector.items()} if norm else {}
+
+    def _name_weights(self, code: str, names: tuple[str, ...]) -> NameWeights:
+        """IDF weights of an organisation's activity names, kept for the last 64 sets."""
+        key = (code, names)
+        cached = self._weights.get(key)
+        if cached is None:
+            if len(self._weights) >= 64:
+                self._weights.clear()
+            cached = self._weights[key] = NameWeights(self.hint_matcher, names)
+        return cached
 
     def score_events(self, text: str) -> list[EventMatch]:
         """Every life event with a score ≥ the minimum, best first."""
         query = self._weighted(text[:MAX_QUERY_CHARS])
         if not query:
             return []
+        dots: dict[tuple[int, int], float] = {}
+        for key, q in query.items():
+            for e, t, value in self._index.get(key, ()):
+                dots[(e, t)] = dots.get((e, t), 0.0) + q * value
+        per_event: dict[int, list[tuple[float, str]]] = {}
+        for (e, t), dot in dots.items():
+            per_event.setdefault(e, []).append((dot, self._texts[e][t][0]))
         matches = []
-        for event, texts in zip(self.life_events, self._texts, strict=True):
-            scored = sorted(
-                ((w * TextMatcher.cosine(query, vector), t) for t, w, vector in texts),
-                reverse=True,
-            )
+        for e, scored in per_event.items():
+            scored.sort(reverse=True)
             best, matched = scored[0]
-            rest = [s for s, _t in scored[1:3]]
+            others = len(self._texts[e]) - 1
+            rest = [s for s, _t in scored[1:3]] + [0.0] * max(0, min(2, others) - len(scored[1:3]))
             score = best + 0.1 * (sum(rest) / len(rest) if rest else 0.0)
             if score >= MIN_EVENT_SCORE:
-                matches.append(EventMatch(event, round(min(1.0, score), 3), matched))
+                matches.append(EventMatch(self.life_events[e], round(min(1.0, score), 3),
+                                          matched))
         matches.sort(key=lambda m: (-m.score, m.event.id))
         return matches
 
@@ -174,31 +259,51 @@ class Finder:
                 found[match.activity.id] = match
 
         weights: dict[str, NameWeights] = {}
+        services = [a for a in services if a.kind in CITIZEN_KINDS]
+        names_by_code: dict[str, list[str]] = {}
+        for a in services:
+            names_by_code.setdefault(a.organisation.code, []).append(a.name)
+        query_vector = self._weighted(text[:MAX_QUERY_CHARS])
+        index = {event.id: i for i, event in enumerate(self.life_events)}
         if events:
             best = events[0].score
             for rank, match in enumerate(events[:3]):
                 if match.score < RELATED_SHARE * best:
                     break
+                step_vectors = self._steps[index[match.event.id]]
+                # A person who moves meets the other life events (school, preschool) where
+                # they will live: those are served by the municipality and region moved to.
+                event_place = place
+                if place is not None and place.to is not None and not any(
+                        s.responsible in ("new_municipality", "new_region")
+                        for s in match.event.steps):
+                    event_place = Place(place.to, place.to_region, agencies=place.agencies)
                 for number, step in enumerate(match.event.steps, start=1):
-                    candidates = [a for a in services if _responsible_matches(step, a, place)]
+                    texts, when = step_vectors[number - 1]
+                    if when and max(TextMatcher.cosine(query_vector, v) for v in when) \
+                            < WHEN_THRESHOLD:
+                        continue  # the step applies only in a case the words do not name
+                    candidates = [a for a in services
+                                  if _responsible_matches(step, a, event_place)]
                     if not candidates:
                         continue
                     code = candidates[0].organisation.code
                     if code not in weights:
-                        weights[code] = NameWeights(
-                            self.hint_matcher,
-                            (a.name for a in services if a.organisation.code == code),
-                        )
+                        weights[code] = self._name_weights(code, tuple(names_by_code[code]))
                     activity, _score = self.hint_matcher.best_activity(
                         step.activity_hints or (step.need,), candidates, ACTIVITY_THRESHOLD,
                         weights=weights[code] if all(
                             a.organisation.code == code for a in candidates) else None,
                     )
                     if activity is not None:
-                        score = match.score * (1.0 - 0.01 * number) * (1.0 - 0.1 * rank)
+                        fit = max((TextMatcher.cosine(query_vector, v) for v in texts),
+                                  default=0.0)
+                        named = STEP_NAMED_WEIGHT if fit >= STEP_NAMED else 0.0
+                        score = (match.score * (1.0 - STEP_NAMED_WEIGHT + named)
+                                 * (1.0 - 0.01 * number) * (1.0 - 0.1 * rank))
                         keep(ServiceMatch(activity, round(score, 3), match.event.id, number,
-                                          step.need, step.data_items))
-        query = self.matcher.vector(text[:MAX_QUERY_CHARS])
+                                          step.need, step.data_items, step.need_en))
+        query = self.matcher.vector(clean_query(text[:MAX_QUERY_CHARS]))
         if query:
             for activity in services:
                 score = TextMatcher.cosine(query, self.matcher.vector(activity.name))

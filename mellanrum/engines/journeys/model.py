@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "AGENCY_CODES",
     "AUDIENCES",
+    "InformationItem",
     "LOCAL_KINDS",
     "ActivityRef",
     "LifeEvent",
@@ -66,6 +67,15 @@ class Step:
         Typical lead time of the step.
     provider : str
         Who serves an ``other`` step (``"A-kassan"``); empty otherwise.
+    need_en : str
+        The need in English (empty: the Swedish text is shown).
+    when : tuple of str
+        Words that say when the step applies (a building plot only when a new house is
+        built).  A step with `when` is offered by the finder only for a query that matches
+        one of them; journeys always show it.  Empty: the step always applies.
+    waits_for : tuple of int
+        Numbers (1-based) of the earlier steps that must be done before this one can start.
+        Steps that wait for nothing start at once, in parallel.
 
     Examples
     --------
@@ -79,13 +89,22 @@ class Step:
     data_items: tuple[str, ...] = ()
     lead_time_days: int | None = None
     provider: str = ""
+    need_en: str = ""
+    when: tuple[str, ...] = ()
+    waits_for: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         check_responsible(self.responsible)
+        if any(n < 1 for n in self.waits_for):
+            raise ValueError("waits_for holds step numbers from 1")
         if not self.need.strip():
             raise ValueError("a step needs a need")
         if self.lead_time_days is not None and self.lead_time_days < 0:
             raise ValueError("lead time cannot be negative")
+
+    def need_in(self, language: str = "sv") -> str:
+        """The need in `language` (English falls back to Swedish)."""
+        return (self.need_en or self.need) if language == "en" else self.need
 
     @property
     def agency(self) -> str | None:
@@ -114,8 +133,14 @@ class LifeEvent:
     description: str = ""
     synonyms: tuple[str, ...] = ()
     steps: tuple[Step, ...] = ()
+    description_en: str = ""
 
     def __post_init__(self) -> None:
+        for number, step in enumerate(self.steps, start=1):
+            if any(n >= number for n in step.waits_for):
+                raise ValueError(
+                    f"life event {self.id} step {number}: a step can only wait for earlier steps"
+                )
         if not _SLUG.match(self.id):
             raise ValueError(f"life event id {self.id!r} must be a slug (a-z, 0-9, -)")
         if self.audience not in AUDIENCES:
@@ -126,6 +151,42 @@ class LifeEvent:
     def label(self, language: str = "sv") -> str:
         """The label in `language` (English falls back to Swedish)."""
         return (self.label_en or self.label_sv) if language == "en" else self.label_sv
+
+    def description_in(self, language: str = "sv") -> str:
+        """The description in `language` (English falls back to Swedish)."""
+        return (self.description_en or self.description) if language == "en" else self.description
+
+
+@dataclass(frozen=True)
+class InformationItem:
+    """Who already holds a piece of information a step asks for, and who may fetch it.
+
+    Attributes
+    ----------
+    item : str
+        The data item as steps name it (``inkomst``).
+    holder : str
+        The authority and register that hold it (``Skatteverket (beskattningsuppgifter)``).
+    may_fetch : tuple of str
+        Responsible kinds (as in :class:`Step`) that may fetch it themselves, or ``*`` for
+        every public organisation.  A step whose responsible kind is listed asks for it
+        although it could fetch it.
+    basis : str
+        The legal basis or known service for fetching it (``SSBTEK``, ``Navet``).
+    burden : bool
+        False for identifiers such as personnummer: giving them costs the person nothing.
+    """
+
+    item: str
+    holder: str
+    may_fetch: tuple[str, ...] = ()
+    basis: str = ""
+    burden: bool = True
+    holder_en: str = ""
+
+    def fetchable_by(self, responsible: str) -> bool:
+        """Whether an organisation of the `responsible` kind may fetch the item itself."""
+        return "*" in self.may_fetch or responsible in self.may_fetch
 
 
 @dataclass(frozen=True)
@@ -144,7 +205,11 @@ class OrganisationRef:
 
 @dataclass(frozen=True)
 class ActivityRef:
-    """An activity (service) of an organisation, as matched against steps and queries."""
+    """An activity of an organisation, as matched against steps and queries.
+
+    `kind` is the landscape's kind: ``service`` or ``eservice`` (a citizen can use it) or
+    ``process`` (internal work, never offered to citizens).
+    """
 
     id: str
     name: str
@@ -152,6 +217,7 @@ class ActivityRef:
     description: str = ""
     lead_time_days: float | None = None
     url: str = ""
+    kind: str = "service"
 
 
 @dataclass(frozen=True)

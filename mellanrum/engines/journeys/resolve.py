@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mellanrum.engines.journeys.matching import NameWeights, TextMatcher, text_matcher
-from mellanrum.engines.journeys.model import ActivityRef, LifeEvent, OrganisationRef, Place, Step
+from mellanrum.engines.journeys.model import (
+    ActivityRef,
+    InformationItem,
+    LifeEvent,
+    OrganisationRef,
+    Place,
+    Step,
+)
 
 __all__ = [
+    "CITIZEN_KINDS",
+    "FetchableItem",
     "Handoff",
     "JourneyAnalysis",
     "RepeatedItem",
@@ -19,6 +28,9 @@ __all__ = [
 
 GAP_NO_ORGANISATION = "no_organisation"
 GAP_NO_ACTIVITY = "no_activity"
+GAP_NO_SERVICES = "no_services"
+# Activity kinds a citizen can use; "process" (internal work) never serves a step.
+CITIZEN_KINDS = frozenset({"service", "eservice"})
 
 
 @dataclass(frozen=True)
@@ -27,8 +39,11 @@ class ResolvedStep:
 
     `organisation` is None when no organisation is known (a region or agency missing from
     the data); for ``other`` steps it is a pseudo-organisation of kind ``other`` named by the
-    step's provider.  `gap` is ``"no_organisation"``, ``"no_activity"`` or ``""``; steps
-    served outside the public sector (``other``) are never gaps.
+    step's provider.  `gap` is ``"no_organisation"``, ``"no_services"`` (the organisation has
+    described no citizen services at all), ``"no_activity"`` or ``""``; steps served outside
+    the public sector (``other``) are never gaps.  `start_day` and `end_day` place the step in
+    time when every step starts as soon as the steps it waits for are done; `fetchable` are
+    the data items the step asks for although the organisation could fetch them itself.
     """
 
     number: int
@@ -39,6 +54,9 @@ class ResolvedStep:
     lead_time_days: float | None
     lead_time_source: str
     gap: str
+    start_day: float = 0.0
+    end_day: float = 0.0
+    fetchable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,16 @@ class RepeatedItem:
 
 
 @dataclass(frozen=True)
+class FetchableItem:
+    """An item a person is asked for although the asking organisation could fetch it."""
+
+    item: str
+    steps: tuple[int, ...]
+    holder: str
+    basis: str
+
+
+@dataclass(frozen=True)
 class JourneyAnalysis:
     """A journey resolved to a place, with the figures that describe it.
 
@@ -75,10 +103,18 @@ class JourneyAnalysis:
         ``municipal``: municipalities involved − 1; ``regional``: counties involved − 1;
         ``state``: hand-offs between a state agency and anyone else.
     repeated_information : tuple of RepeatedItem
-        Data items asked for in two or more steps, most asked first.
+        Data items that are a burden to give (not personnummer) asked for in two or more
+        steps, most asked first.
     total_lead_time_days : float
         Sum of the steps' lead times (activity's median where known, else the catalogue's
-        typical lead time), as if the steps ran one after another.
+        typical lead time): the total handling time, as if the steps ran one after another.
+    critical_path_days : float
+        The time a person actually waits: the longest chain of steps that wait for one
+        another (steps that wait for nothing run in parallel from day 0).
+    critical_path : tuple of int
+        The step numbers of that chain, in order.
+    fetchable_information : tuple of FetchableItem
+        Items asked for although the asking organisation could fetch them, with the steps.
     gaps : tuple of ResolvedStep
         Steps with no organisation or no matching activity in the place.
     """
@@ -93,6 +129,14 @@ class JourneyAnalysis:
     total_lead_time_days: float
     steps_without_lead_time: int
     gaps: tuple[ResolvedStep, ...]
+    critical_path_days: float = 0.0
+    critical_path: tuple[int, ...] = ()
+    fetchable_information: tuple[FetchableItem, ...] = ()
+
+    @property
+    def fetchable_count(self) -> int:
+        """How many times in all a person is asked for something that could be fetched."""
+        return sum(len(f.steps) for f in self.fetchable_information)
 
     @property
     def organisation_count(self) -> int:
@@ -133,13 +177,16 @@ def _resolve_step(
         gap = GAP_NO_ORGANISATION
     elif organisation.kind != "other":
         hints = step.activity_hints or (step.need,)
-        candidates = activities_by_org.get(organisation.code, ())
+        candidates = [a for a in activities_by_org.get(organisation.code, ())
+                      if a.kind in CITIZEN_KINDS]
         if organisation.code not in weights:
             weights[organisation.code] = NameWeights(matcher, (a.name for a in candidates))
         activity, score = matcher.best_activity(
             hints, candidates, weights=weights[organisation.code]
         )
-        if activity is None:
+        if not candidates:
+            gap = GAP_NO_SERVICES
+        elif activity is None:
             gap = GAP_NO_ACTIVITY
     if activity is not None and activity.lead_time_days is not None:
         lead, source = float(activity.lead_time_days), "activity"
@@ -180,10 +227,57 @@ def _borders(
     }
 
 
-def _repeated(steps: Sequence[ResolvedStep]) -> tuple[RepeatedItem, ...]:
+def _schedule(steps: Sequence[ResolvedStep]) -> tuple[list[ResolvedStep], float, tuple[int, ...]]:
+    """Start and end days of every step, the critical path's length and its steps."""
+    ends: dict[int, float] = {}
+    before: dict[int, int | None] = {}
+    scheduled = []
+    for resolved in steps:
+        waits = [n for n in resolved.step.waits_for if n in ends]
+        start = max((ends[n] for n in waits), default=0.0)
+        before[resolved.number] = max(waits, key=lambda n: ends[n]) if waits else None
+        end = start + (resolved.lead_time_days or 0.0)
+        ends[resolved.number] = end
+        scheduled.append(replace(resolved, start_day=start, end_day=end))
+    if not ends:
+        return scheduled, 0.0, ()
+    last: int | None = max(ends, key=lambda n: (ends[n], -n))
+    path = []
+    while last is not None:
+        path.append(last)
+        last = before[last]
+    return scheduled, ends[path[0]], tuple(reversed(path))
+
+
+def _fetchable(
+    steps: Sequence[ResolvedStep], information: Mapping[str, InformationItem]
+) -> tuple[list[ResolvedStep], tuple[FetchableItem, ...]]:
+    found: dict[str, list[int]] = {}
+    result = []
+    for resolved in steps:
+        items = tuple(
+            item for item in dict.fromkeys(resolved.step.data_items)
+            if item in information and information[item].burden
+            and resolved.organisation is not None and resolved.organisation.kind != "other"
+            and information[item].fetchable_by(resolved.step.responsible)
+        )
+        for item in items:
+            found.setdefault(item, []).append(resolved.number)
+        result.append(replace(resolved, fetchable=items))
+    return result, tuple(
+        FetchableItem(item, tuple(numbers), information[item].holder, information[item].basis)
+        for item, numbers in sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    )
+
+
+def _repeated(
+    steps: Sequence[ResolvedStep], information: Mapping[str, InformationItem]
+) -> tuple[RepeatedItem, ...]:
     asked: dict[str, list[ResolvedStep]] = {}
     for resolved in steps:
         for item in dict.fromkeys(resolved.step.data_items):
+            if item in information and not information[item].burden:
+                continue
             asked.setdefault(item, []).append(resolved)
     result = [
         RepeatedItem(
@@ -204,6 +298,7 @@ def resolve_journey(
     event: LifeEvent,
     place: Place,
     activities_by_org: Mapping[str, Sequence[ActivityRef]],
+    information: Sequence[InformationItem] = (),
 ) -> JourneyAnalysis:
     """Resolve `event` to real organisations and activities in `place`, and analyse it.
 
@@ -222,7 +317,10 @@ def resolve_journey(
     place : Place
         Home municipality, its region, the municipality moved to (optional) and agencies.
     activities_by_org : mapping of str to sequence of ActivityRef
-        Organisation code → its activities.
+        Organisation code → its activities (processes are never offered to citizens).
+    information : sequence of InformationItem, optional
+        Who holds each data item and who may fetch it (the catalogue's ``information``).
+        Items that are no burden (personnummer) are not counted as asked for twice.
 
     Returns
     -------
@@ -243,26 +341,43 @@ def resolve_journey(
     >>> event = LifeEvent("flytta", "Flytta", "Moving", "person", steps=(
     ...     Step("Anmäla flytten", "agency:SKV", ("flyttanmälan",), ("personnummer",), 5),
     ...     Step("Förskoleplats", "new_municipality", ("förskoleplats",),
-    ...          ("personnummer", "inkomst"), 90),
+    ...          ("personnummer", "inkomst"), 90, waits_for=(1,)),
+    ...     Step("Vårdcentral", "new_region", ("vårdcentral",), ("personnummer",), 1,
+    ...          waits_for=(1,)),
     ... ))
     >>> acts = {"1280": [ActivityRef("7", "Ansök om förskoleplats", new, lead_time_days=60)]}
     >>> place = Place(home, to=new, agencies={"SKV": skv})
     >>> journey = resolve_journey(event, place, acts)
     >>> [s.activity.name if s.activity else s.gap for s in journey.steps]
-    ['no_activity', 'Ansök om förskoleplats']
+    ['no_services', 'Ansök om förskoleplats', 'no_organisation']
     >>> journey.organisation_count, len(journey.handoffs), journey.borders
     (2, 1, {'municipal': 0, 'regional': 0, 'state': 1})
-    >>> journey.total_lead_time_days, journey.repeated_information[0].item
-    (65.0, 'personnummer')
+
+    The form and the health centre both wait for the move to be registered, and then run
+    in parallel: the person waits 65 days, not the 66 days of handling time.
+
+    >>> journey.total_lead_time_days, journey.critical_path_days, journey.critical_path
+    (66.0, 65.0, (1, 2))
+    >>> journey.repeated_information[0].item
+    'personnummer'
+    >>> pn = InformationItem("personnummer", "Skatteverket", ("*",), burden=False)
+    >>> income = InformationItem("inkomst", "Skatteverket", ("new_municipality",), "SSBTEK")
+    >>> journey = resolve_journey(event, place, acts, information=[pn, income])
+    >>> journey.repeated_information, [(f.item, f.steps) for f in journey.fetchable_information]
+    ((), [('inkomst', (2,))])
     """
     # Hints and activity names are official wording: the catalogue's everyday synonym sets
     # (for the finder) would join "hem" in "Familjehem" to "hemma", so they are not used here.
     matcher = text_matcher(())
     weights: dict[str, NameWeights] = {}
-    steps = tuple(
+    by_item = {i.item: i for i in information}
+    first = [
         _resolve_step(number, step, place, activities_by_org, matcher, weights)
         for number, step in enumerate(event.steps, start=1)
-    )
+    ]
+    scheduled, critical_days, critical = _schedule(first)
+    with_items, fetchable = _fetchable(scheduled, by_item)
+    steps = tuple(with_items)
     organisations: dict[str, OrganisationRef] = {}
     for resolved in steps:
         if resolved.organisation is not None:
@@ -276,8 +391,11 @@ def resolve_journey(
         organisations=tuple(organisations.values()),
         handoffs=handoffs,
         borders=_borders(tuple(organisations.values()), handoffs),
-        repeated_information=_repeated(steps),
+        repeated_information=_repeated(steps, by_item),
         total_lead_time_days=float(sum(known)),
         steps_without_lead_time=len(steps) - len(known),
         gaps=tuple(s for s in steps if s.gap),
+        critical_path_days=critical_days,
+        critical_path=critical,
+        fetchable_information=fetchable,
     )

@@ -42,6 +42,15 @@ ACTIVITIES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def fresh_caches() -> None:
+    """Each test starts without the finder's short-lived per-process caches: rolled-back
+    tests reuse primary keys, so a cached place could belong to an earlier test."""
+    from mellanrum.journeys.analysis import forget_cached
+
+    forget_cached()
+
+
 @pytest.fixture
 def full_reference(db: None) -> None:
     do_load_reference_data()

@@ -71,6 +71,8 @@ def test_table_format(activities: dict[tuple[str, str], Activity]) -> None:
     code, out, _err = _run(journey, ["fa-barn", "--municipality", "0182", "--format", "table"])
     assert code == 0
     assert "Nacka kommun" in out
+    assert "väntetid (kritisk linje)" in out and "(väntar på 2)" in out
+    assert "kunde hämtas: inkomst" in out
     code, out, _err = _run(find, ["flyttar", "--format", "table"])
     assert code == 0
     assert "flytta-till-annan-kommun" in out

@@ -101,13 +101,20 @@ def test_only_anonymous_counts_are_kept(client: Client, catalogue: None) -> None
 def test_a_move_named_in_the_query_shows_services_in_the_new_municipality(
     client: Client, activities: dict[tuple[str, str], Activity]
 ) -> None:
-    response = client.get(URL, {"place": "Nacka", "q": "vi ska flytta till Malmö"})
+    response = client.get(URL, {"place": "Nacka",
+                                "q": "vi ska flytta till Malmö och barnet behöver förskola"})
     result = response.context["result"]
     assert result["to"]["code"] == "1280"
     assert result["life_events"][0]["id"] == "flytta-till-annan-kommun"
     services = {(s["name"], s["organisation"]) for s in result["services"]}
     assert ("Söka plats i förskola", "Malmö kommun") in services
     assert ("Välj vårdcentral", "Region Skåne") in services
+    # No child named: the preschool step does not apply.
+    response = client.get(URL, {"place": "Nacka", "q": "vi ska flytta till Malmö"})
+    services = {s["name"] for s in response.context["result"]["services"]}
+    assert "Söka plats i förskola" not in services
+    assert all(s["kind"] in ("service", "eservice")
+               for s in response.context["result"]["services"])
     assert 'id="finder-destination"' in response.content.decode()
 
 

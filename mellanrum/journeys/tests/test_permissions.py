@@ -109,3 +109,35 @@ def test_export_then_import_round_trips_and_a_bad_file_changes_nothing(
     assert LifeEvent.objects.get(slug=first).label_sv == "Ändrad"
     upload = SimpleUploadedFile("c.json", b"\xff not json", "application/json")
     assert client.post(reverse("journeys:import"), {"file": upload}).status_code == 200
+
+
+def test_editing_keeps_english_texts_waiting_steps_and_when_words(
+    client: Client, catalogue: None, superuser: User
+) -> None:
+    _login(client, superuser)
+    edit = reverse("journeys:life_event_edit", args=[SLUG])
+    initial = client.get(edit).context["formset"].initial
+    assert initial[1]["waits_for_text"] == "1" and initial[1]["need_en"]
+    changes = {
+        "description_en": "From permit to licence.",
+        "steps-0-need_en": "Learner's permit",
+        "steps-1-need": "Körkortet utfärdas", "steps-1-responsible": "agency:TS",
+        "steps-1-waits_for_text": "1", "steps-1-when_text": "körkort, bil",
+    }
+    assert client.post(edit, _form(**changes)).status_code == 302
+    event = LifeEvent.objects.get(slug=SLUG)
+    assert event.description_en == "From permit to licence."
+    first, second = event.steps.order_by("position")
+    assert (first.need_en, second.waits_for, second.when) == (
+        "Learner's permit", [1], ["körkort", "bil"])
+
+
+@pytest.mark.parametrize("waits_for", ["2", "x", "0"])
+def test_a_step_can_only_wait_for_an_earlier_step_in_the_form(
+    client: Client, catalogue: None, superuser: User, waits_for: str
+) -> None:
+    _login(client, superuser)
+    response = client.post(reverse("journeys:life_event_edit", args=[SLUG]),
+                           _form(**{"steps-0-waits_for_text": waits_for}))
+    assert response.status_code == 200
+    assert LifeEvent.objects.get(slug=SLUG).label_sv == "Ta körkort"

@@ -1,32 +1,29 @@
-"""The finder on everyday phrasings (evaluation/phrasings_sv.csv), typos and bad input.
+"""The finder on everyday phrasings, typos and bad input.
 
-The phrasings were written before the finder was tuned; the `holdout` rows were never used
-for tuning. docs/journeys.md reports the accuracy.
+Two tables in mellanrum/journeys/tests/data: `finder_dev.csv` (tuned on) and
+`finder_heldout.csv` (written before any tuning and never tuned on). docs/journeys.md reports
+the accuracy; the floors below keep it from sliding back.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from mellanrum.engines.journeys import (
     ActivityRef,
+    Finder,
     OrganisationRef,
     Place,
     find,
     load_catalogue,
 )
+from mellanrum.engines.journeys.phrasings import evaluate, read_phrasings
 
-PHRASINGS = Path(__file__).resolve().parents[1] / "evaluation" / "phrasings_sv.csv"
+DATA = Path(__file__).resolve().parents[3] / "journeys" / "tests" / "data"
 CATALOGUE = load_catalogue()
-
-
-def _rows(split: str | None = None) -> list[dict[str, str]]:
-    with open(PHRASINGS, encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [r for r in rows if split is None or r["split"] == split]
+FINDER = Finder(CATALOGUE.life_events, CATALOGUE.synonyms)
 
 
 def _ids(text: str) -> list[str]:
@@ -34,27 +31,50 @@ def _ids(text: str) -> list[str]:
     return [m.event.id for m in result.life_events]
 
 
-def _accuracy(split: str) -> tuple[float, float]:
-    rows = _rows(split)
-    top1 = sum(_ids(r["text"])[:1] == [r["expected"]] for r in rows) / len(rows)
-    top3 = sum(r["expected"] in _ids(r["text"])[:3] for r in rows) / len(rows)
-    return top1, top3
-
-
-def test_the_table_has_at_least_40_phrasings_with_known_life_events() -> None:
-    rows = _rows()
-    assert len(rows) >= 40
+def test_the_held_out_table_has_at_least_100_phrasings_of_every_kind() -> None:
+    rows = read_phrasings(DATA / "finder_heldout.csv")
+    assert len(rows) >= 100
     known = {e.id for e in CATALOGUE.life_events}
-    assert {r["expected"] for r in rows} <= known
-    assert len(_rows("holdout")) >= 20
+    for row in rows:
+        assert set(row.expected.replace("+", "|").split("|")) <= known, row
+    kinds = {row.kind for row in rows}
+    assert {"typo", "slang", "indirect", "english", "multi"} <= kinds
 
 
-@pytest.mark.parametrize(("split", "top1_floor", "top3_floor"),
-                         [("tune", 0.95, 0.97), ("holdout", 0.85, 0.9)])
-def test_accuracy_floor(split: str, top1_floor: float, top3_floor: float) -> None:
-    top1, top3 = _accuracy(split)
-    assert top1 >= top1_floor
-    assert top3 >= top3_floor
+def test_the_development_and_held_out_tables_share_no_phrasing() -> None:
+    dev = {r.text.lower() for r in read_phrasings(DATA / "finder_dev.csv")}
+    held = {r.text.lower() for r in read_phrasings(DATA / "finder_heldout.csv")}
+    assert not dev & held
+
+
+@pytest.mark.parametrize(("table", "top1_floor", "top3_floor"),
+                         [("finder_dev.csv", 0.97, 0.99), ("finder_heldout.csv", 0.84, 0.9)])
+def test_accuracy_floor(table: str, top1_floor: float, top3_floor: float) -> None:
+    score = evaluate(FINDER, read_phrasings(DATA / table))
+    assert score.total >= 100
+    assert score.top1_share >= top1_floor
+    assert score.top3_share >= top3_floor
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("vi har fått barn", "fa-barn"),
+        ("vill plugga upp mina betyg", "studera-som-vuxen"),
+        ("grannen spelar hög musik", "storningar-i-boendet"),
+        ("we had a baby", "fa-barn"),
+    ],
+)
+def test_the_issues_examples_find_the_right_life_event_first(text: str, expected: str) -> None:
+    assert _ids(text)[:1] == [expected]
+
+
+def test_a_father_who_no_longer_knows_his_child_is_dementia_or_old_age_not_a_birth() -> None:
+    assert _ids("pappa känner inte igen mig längre")[0] in {"anhorig-demens", "aldras-stod-hemma"}
+
+
+def test_vill_is_a_wish_not_a_villa() -> None:
+    assert "bygga-hus" not in _ids("min dotter vill börja köra bil")[:1]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +127,12 @@ def test_services_of_the_best_life_event_come_with_what_to_prepare() -> None:
     names = [s.activity.name for s in result.services]
     assert names[:2] == ["Hemtjänst", "Trygghetslarm"]
     assert "Bygglov" not in names
-    assert {"Hjälpmedel – förskrivning", "Bostadstillägg för pensionärer"} <= set(names)
+    assert "Hjälpmedel – förskrivning" in names
+    # Housing supplement applies when money is short: these words do not say so.
+    assert "Bostadstillägg för pensionärer" not in names
+    money = find("mamma klarar sig inte hemma och pensionen räcker inte", CATALOGUE.life_events,
+                 SERVICES, synonyms=CATALOGUE.synonyms, place=place)
+    assert "Bostadstillägg för pensionärer" in [s.activity.name for s in money.services]
     assert "personnummer" in result.services[0].data_items
     assert result.services[0].life_event_id == "aldras-stod-hemma"
 
@@ -123,3 +148,55 @@ def test_scores_are_ordered_and_between_0_and_1() -> None:
     scores = [m.score for m in result.life_events]
     assert scores == sorted(scores, reverse=True)
     assert all(0 < s <= 1 for s in scores)
+
+
+BUILD = [
+    ActivityRef("10", "Tomtkö", NACKA),
+    ActivityRef("11", "Bygglov – ansök", NACKA),
+    ActivityRef("12", "Bostadsförsörjning", NACKA, kind="process"),
+    ActivityRef("13", "Ansök om förskoleplats", NACKA),
+    ActivityRef("14", "Ansök om asyl", OrganisationRef("MIGR", "Migrationsverket", "state_agency")),
+]
+
+
+def test_a_deck_does_not_offer_building_plots_but_a_new_house_does() -> None:
+    place = Place(NACKA, region=STHLM)
+    deck = find("bygga altan", CATALOGUE.life_events, BUILD, synonyms=CATALOGUE.synonyms,
+                place=place)
+    assert [s.activity.name for s in deck.services] == ["Bygglov – ansök"]
+    house = find("vi ska bygga ett nytt hus", CATALOGUE.life_events, BUILD,
+                 synonyms=CATALOGUE.synonyms, place=place)
+    assert "Tomtkö" in [s.activity.name for s in house.services]
+
+
+def test_internal_processes_never_reach_citizens() -> None:
+    result = find("bostadsförsörjning", CATALOGUE.life_events, BUILD,
+                  synonyms=CATALOGUE.synonyms)
+    assert all(s.activity.kind != "process" for s in result.services)
+    assert "Bostadsförsörjning" not in [s.activity.name for s in result.services]
+
+
+def test_starting_preschool_does_not_wander_into_asylum() -> None:
+    migr = OrganisationRef("MIGR", "Migrationsverket", "state_agency")
+    place = Place(NACKA, region=STHLM, agencies={"MIGR": migr})
+    result = find("barnet ska börja förskolan", CATALOGUE.life_events, BUILD,
+                  synonyms=CATALOGUE.synonyms, place=place)
+    names = [s.activity.name for s in result.services]
+    assert names[0] == "Ansök om förskoleplats"
+    assert "Ansök om asyl" not in names
+
+
+def test_a_move_with_a_child_in_school_offers_the_new_municipalitys_school_services() -> None:
+    malmo = OrganisationRef("1280", "Malmö stad", "municipality", "12")
+    skane = OrganisationRef("12", "Region Skåne", "region", "12")
+    services = [
+        ActivityRef("1", "Välj skola", NACKA), ActivityRef("2", "Fritidshem", NACKA),
+        ActivityRef("3", "Välj skola", malmo), ActivityRef("4", "Fritidshem", malmo),
+        ActivityRef("5", "Lista dig på en vårdcentral", skane),
+    ]
+    place = Place(NACKA, region=STHLM, to=malmo, to_region=skane)
+    result = find("vi flyttar till Malmö och barnen behöver ny skola", CATALOGUE.life_events,
+                  services, synonyms=CATALOGUE.synonyms, place=place)
+    codes = {s.activity.organisation.code for s in result.services}
+    assert "0182" not in codes
+    assert {"1280", "12"} <= codes

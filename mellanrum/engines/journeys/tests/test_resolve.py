@@ -59,6 +59,9 @@ def test_a_move_across_a_county_border_crosses_municipal_and_regional_borders() 
 
 def test_gaps_are_steps_without_an_activity_and_outside_providers_are_not_gaps() -> None:
     journey = resolve_journey(MOVE, _place(), ACTIVITIES)
+    assert [(g.number, g.gap) for g in journey.gaps] == [(5, "no_services")]
+    other = {**ACTIVITIES, "FK": [ActivityRef("f1", "Sjukpenning", FK)]}
+    journey = resolve_journey(MOVE, _place(), other)
     assert [(g.number, g.gap) for g in journey.gaps] == [(5, "no_activity")]
     assert journey.steps[5].gap == ""
 
@@ -86,7 +89,7 @@ def test_without_a_destination_the_move_stays_in_the_home_municipality() -> None
     journey = resolve_journey(MOVE, place, ACTIVITIES)
     assert journey.steps[2].organisation == VASBY
     assert journey.steps[3].organisation == STHLM
-    assert journey.steps[3].gap == "no_activity"
+    assert journey.steps[3].gap == "no_services"  # Region Stockholm has none here
     assert journey.borders["municipal"] == 0
     assert journey.borders["regional"] == 0
 
@@ -122,3 +125,56 @@ def test_every_shipped_life_event_resolves(event: LifeEvent) -> None:
     journey = resolve_journey(event, _place(), ACTIVITIES)
     assert len(journey.steps) == len(event.steps)
     assert journey.total_lead_time_days >= 0
+
+
+def test_an_internal_process_never_serves_a_step() -> None:
+    internal = {**ACTIVITIES, "1280": [
+        ActivityRef("m1", "Förskoleplats – ansökan", MALMO, kind="process")]}
+    journey = resolve_journey(MOVE, _place(), internal)
+    assert journey.steps[2].activity is None
+    assert journey.steps[2].gap == "no_services"
+
+
+PARALLEL = LifeEvent("flytta", "Flytta", "Moving", "person", steps=(
+    Step("Anmäla flytten", "agency:SKV", ("flyttanmälan",), ("personnummer", "adress"), 5),
+    Step("Säga upp förskoleplatsen", "home_municipality", ("förskoleplats",),
+         ("personnummer",), 30),
+    Step("Ny förskoleplats", "new_municipality", ("förskoleplats",),
+         ("personnummer", "adress", "inkomst"), 120, waits_for=(1,)),
+    Step("Vårdcentral", "new_region", ("vårdcentral",), ("personnummer",), 1, waits_for=(1,)),
+    Step("Bostadsbidrag", "agency:FK", ("bostadsbidrag",), ("inkomst", "adress"), 30,
+         waits_for=(1,)),
+))
+
+
+def test_the_critical_path_is_the_longest_chain_of_waiting_steps_not_the_sum() -> None:
+    journey = resolve_journey(PARALLEL, _place(), ACTIVITIES)
+    # Step 1 takes 3 days (Skatteverket's median), the new preschool place 120 after it.
+    assert journey.total_lead_time_days == 3 + 20 + 120 + 1 + 30
+    assert journey.critical_path_days == 123
+    assert journey.critical_path == (1, 3)
+    starts = {s.number: (s.start_day, s.end_day) for s in journey.steps}
+    assert starts[2] == (0, 20)  # waits for nothing: runs beside the move
+    assert starts[4] == (3, 4)
+
+
+def test_a_step_can_only_wait_for_an_earlier_step() -> None:
+    with pytest.raises(ValueError, match="earlier steps"):
+        LifeEvent("x", "X", "X", "person", steps=(
+            Step("A", "agency:SKV", waits_for=(2,)), Step("B", "agency:SKV")))
+
+
+def test_fetchable_items_are_counted_per_step_and_personnummer_is_no_burden() -> None:
+    from mellanrum.engines.journeys import load_catalogue
+
+    information = load_catalogue().information
+    journey = resolve_journey(PARALLEL, _place(), ACTIVITIES, information)
+    assert "personnummer" not in [r.item for r in journey.repeated_information]
+    fetchable = {f.item: f.steps for f in journey.fetchable_information}
+    # The address is in the population register the others can read (Navet), but the
+    # person reporting a move gives Skatteverket the new address; the new municipality may
+    # fetch income (SSBTEK), Försäkringskassan too.
+    assert fetchable["adress"] == (3, 5)
+    assert fetchable["inkomst"] == (3, 5)
+    assert journey.steps[2].fetchable == ("adress", "inkomst")
+    assert journey.fetchable_count == 4
