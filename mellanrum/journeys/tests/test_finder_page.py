@@ -111,8 +111,8 @@ def test_a_move_named_in_the_query_shows_services_in_the_new_municipality(
     assert ("Välj vårdcentral", "Region Skåne") in services
     # No child named: the preschool step does not apply.
     response = client.get(URL, {"place": "Nacka", "q": "vi ska flytta till Malmö"})
-    services = {s["name"] for s in response.context["result"]["services"]}
-    assert "Söka plats i förskola" not in services
+    names = {s["name"] for s in response.context["result"]["services"]}
+    assert "Söka plats i förskola" not in names
     assert all(s["kind"] in ("service", "eservice")
                for s in response.context["result"]["services"])
     assert 'id="finder-destination"' in response.content.decode()
