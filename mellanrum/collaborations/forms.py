@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mellanrum.benefits.analysis import METHOD_LABELS
 from mellanrum.commonality.models import Concept
+from mellanrum.core.access import is_superuser
 from mellanrum.core.models import User
 from mellanrum.journeys.models import Step
 from mellanrum.landscape.models import Activity, Contact, Organisation
@@ -73,7 +74,7 @@ class InitiativeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None and user.is_superuser:
+        if self.instance.pk is None and is_superuser(user):
             self.fields["lead"] = organisation_field(_("Lead organisation"))
 
     def clean(self) -> dict[str, Any]:

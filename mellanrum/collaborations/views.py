@@ -27,12 +27,14 @@ from .access import (
     access_initiative,
     access_ledger_row,
     access_statement,
+    can_create_initiative,
     can_edit_economics,
     can_edit_initiative,
+    can_lead,
     can_set_alignment,
     can_speak_for,
-    is_partner,
     ledger_organisations,
+    sees_as_partner,
     statement_organisations,
     visible_initiatives,
 )
@@ -112,9 +114,7 @@ def portfolio_view(request: HttpRequest) -> HttpResponse:
         "life_events": LifeEvent.objects.filter(
             steps__initiatives__in=visible_initiatives(request.user)
         ).distinct(),
-        "can_create": request.user.is_authenticated and (
-            request.user.is_superuser or (request.user.is_editor
-                                          and request.user.organisation_id is not None)),
+        "can_create": can_create_initiative(request.user),
         "has_illustrative": any(r.initiative.is_illustrative for r in rows),
     }
     return render(request, "collaborations/portfolio.html", context)
@@ -137,13 +137,15 @@ def portfolio_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def initiative_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_superuser or (user.is_editor and user.organisation_id)):
+    if not can_create_initiative(user):
         raise PermissionDenied
     form = InitiativeForm(_posted(request), user=user)
     created: list[Initiative] = []
 
     def create() -> None:
         lead = form.cleaned_data.get("lead") or user.organisation
+        if not can_lead(user, lead):
+            raise PermissionDenied
         created.append(actions.do_create_initiative(acting_user=user, lead=lead,
                                                     **form.values()))
 
@@ -179,7 +181,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "initiative": initiative,
         "can_edit": can_edit_initiative(user, initiative),
-        "is_partner": is_partner(user, initiative) or user.is_superuser,
+        "is_partner": sees_as_partner(user, initiative),
         "can_add_statement": statement_organisations(user, initiative).exists(),
         "partners": initiative.partners.select_related("organisation", "contact"),
         "goals": initiative.goals.all(),

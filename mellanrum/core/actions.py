@@ -1,14 +1,32 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mellanrum.landscape.models import AuditEntry, Organisation
+from mellanrum.landscape.models import Organisation
 
-from .models import LoginFailure, User
+from .models import AuditEntry, LoginFailure, User
+
+
+def record_audit(
+    user: User | None,
+    organisation: Organisation | None,
+    action: str,
+    object_repr: str = "",
+    **detail: Any,
+) -> None:
+    """Write one entry of the audit log: who did what, to which organisation's data."""
+    AuditEntry.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        organisation=organisation,
+        action=action,
+        object_repr=object_repr[:300],
+        detail={k: str(v) for k, v in detail.items()},
+    )
 
 
 @transaction.atomic
@@ -30,10 +48,7 @@ def do_create_user(
     user.set_password(password)
     user.full_clean()
     user.save()
-    AuditEntry.objects.create(
-        organisation=organisation, action="user.create", object_repr=username,
-        detail={"role": role, "superuser": str(superuser)},
-    )
+    record_audit(None, organisation, "user.create", username, role=role, superuser=superuser)
     return user
 
 

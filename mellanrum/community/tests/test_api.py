@@ -9,8 +9,7 @@ from django.test import Client
 
 from mellanrum.community import actions
 from mellanrum.community.models import Event, Network
-from mellanrum.core.models import User
-from mellanrum.landscape.models import AuditEntry
+from mellanrum.core.models import AuditEntry, User
 
 from .conftest import basic, soon
 
