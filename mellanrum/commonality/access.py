@@ -30,7 +30,9 @@ def can_delete_synonyms(user: User, synonyms: SynonymSet) -> bool:
     """Superusers, and whoever added the synonyms."""
     if core_access.is_superuser(user):
         return True
-    return can_read(user) and synonyms.created_by_id == user.pk
+    if not can_read(user):
+        return False
+    return bool(synonyms.created_by_id == user.pk)
 
 
 def require_read(user: User) -> None:

@@ -14,16 +14,15 @@ The audit log itself (``AuditEntry``, ``record_audit``) lives beside this module
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from .models import User
+from mellanrum.landscape.models import Organisation
 
-if TYPE_CHECKING:
-    from mellanrum.landscape.models import Organisation
+from .models import User
 
 AnyUser: TypeAlias = User | AnonymousUser
 
@@ -53,7 +52,9 @@ def belongs_to(user: AnyUser, organisation: Organisation) -> bool:
     if not is_reader(user):
         return False
     assert isinstance(user, User)
-    return user.organisation_id is not None and user.organisation_id == organisation.pk
+    if user.organisation_id is None:
+        return False
+    return bool(user.organisation_id == organisation.pk)
 
 
 def can_edit_organisation(user: AnyUser, organisation: Organisation) -> bool:
@@ -77,8 +78,6 @@ def can_edit_for_some_organisation(user: AnyUser) -> bool:
 
 def editable_organisations(user: AnyUser) -> QuerySet[Organisation]:
     """The organisations whose data the user may change."""
-    from mellanrum.landscape.models import Organisation
-
     if is_superuser(user):
         return Organisation.objects.all()
     if not can_edit_for_some_organisation(user):
