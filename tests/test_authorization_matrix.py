@@ -38,14 +38,19 @@ How to add a route
    of GET and of POST (``post=`` may be left out for a page that only reads; a POST is then
    expected to be answered like the GET). Name the fixture that fills each URL parameter
    when the default for that parameter name (``DEFAULT_ARGS``) is not right, for example
-   ``pk="activity"``. A new fixture goes into ``world()`` under a new name.
+   ``pk="activity"``. A new fixture goes into ``_build()`` under a new name. Where a view
+   checks permission only once its form is valid, give the POST's fields with ``data=``
+   (``"@statement"`` is the primary key of the fixture ``statement``).
 2. API: add a line to ``API`` keyed by ``"METHOD /api/path"`` as in the OpenAPI description;
-   path parameters are filled by ``DEFAULT_ARGS`` (or ``args=``), the body is made from the
+   path parameters are filled by ``DEFAULT_ARGS`` (or named: ``op(API_READ, pk="activity")``),
+   the body is made from the
    operation's schema (``body=`` overrides fields when the made-up body is not enough to reach
    the gate).
 3. Decide each outcome from the rules in the app's ``access.py`` and ``core/access.py``, never
-   by copying what the code does now. ``MATRIX_PRINT=1 pytest tests/test_authorization_matrix.py``
-   prints the answers the app gives today, in the table's format, to compare.
+   by copying what the code does now. To compare, this prints the answers the app gives today
+   in the table's format: ``MATRIX_PRINT=1 pytest -s tests/test_authorization_matrix.py``.
+4. The admin's pages need no line: ``test_admin_is_for_superusers_only`` requests every one of
+   them as a visitor, Alfa's administrator and a superuser.
 A route that is missing from the tables fails ``test_every_route_has_an_expectation`` with the
 line to add; an entry for a route that no longer exists fails it too.
 """
