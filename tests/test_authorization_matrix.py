@@ -635,23 +635,36 @@ def is_admin(name: str) -> bool:
     return name.startswith("admin:")
 
 
-def test_every_route_has_an_expectation() -> None:
-    names = {name for name in url_patterns() if not is_admin(name)} - api_url_names()
-    missing = sorted(names - WEB.keys())
-    stale = sorted(WEB.keys() - names)
-    operations = api_operations()
-    missing_ops = sorted(operations.keys() - API.keys())
-    stale_ops = sorted(API.keys() - operations.keys())
+def table_problems(names: set[str], operations: set[str]) -> list[str]:
+    """What is missing from, or stale in, the tables for these route names and operations."""
     message = []
-    for name in missing:
+    for name in sorted(names - WEB.keys()):
         message.append(f'Add the route {name!r} to WEB in {__file__}, e.g.\n'
                        f'    "{name}": web(LOGGED_IN, ALFA_WRITE),')
-    for key in missing_ops:
+    for key in sorted(operations - API.keys()):
         message.append(f'Add the API operation {key!r} to API in {__file__}, e.g.\n'
                        f'    "{key}": op(API_READ),')
-    message += [f"Remove {name!r} from WEB: no such route." for name in stale]
-    message += [f"Remove {key!r} from API: no such operation." for key in stale_ops]
-    assert not message, "\n".join(message)
+    message += [f"Remove {name!r} from WEB: no such route." for name in sorted(WEB.keys() - names)]
+    message += [f"Remove {key!r} from API: no such operation."
+                for key in sorted(API.keys() - operations)]
+    return message
+
+
+def test_every_route_has_an_expectation() -> None:
+    names = {name for name in url_patterns() if not is_admin(name)} - api_url_names()
+    problems = table_problems(names, set(api_operations()))
+    assert not problems, "\n".join(problems)
+
+
+def test_a_route_without_an_expectation_is_named() -> None:
+    names = {name for name in url_patterns() if not is_admin(name)} - api_url_names()
+    operations = set(api_operations())
+    problems = table_problems(names | {"kolada:series"}, operations | {"GET /api/kolada"})
+    assert len(problems) == 2
+    assert "Add the route 'kolada:series' to WEB" in problems[0]
+    assert "Add the API operation 'GET /api/kolada' to API" in problems[1]
+    assert table_problems(names - {"home"}, operations) == [
+        "Remove 'home' from WEB: no such route."]
 
 
 def _sample(schema: dict[str, Any], components: dict[str, Any]) -> Any:
