@@ -57,7 +57,9 @@ def membership(user: User, network: Network) -> NetworkMember | None:
 
 def is_coordinator(user: User, network: Network) -> bool:
     found = membership(user, network)
-    return found is not None and found.role == NetworkMember.Role.COORDINATOR
+    if found is None:
+        return False
+    return bool(found.role == NetworkMember.Role.COORDINATOR)
 
 
 def can_manage_network(user: User, network: Network) -> bool:
