@@ -732,6 +732,29 @@ def test_api_operation(world: World, key: str) -> None:
           api=True)
 
 
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def test_api_methods_that_are_not_described_are_refused(world: World) -> None:
+    """Every API path answers 405 to the methods its description does not list, whoever asks."""
+    described: dict[str, set[str]] = {}
+    args: dict[str, dict[str, str]] = {}
+    for key, (method, template, _operation) in api_operations().items():
+        described.setdefault(template, set()).add(method)
+        args[template] = {**DEFAULT_ARGS, **API[key].args}
+    problems = []
+    for template, methods in sorted(described.items()):
+        path = template
+        for param in re.findall(r"{(\w+)}", template):
+            path = path.replace("{" + param + "}", world.arg(args[template][param]))
+        for method in sorted(set(METHODS) - methods):
+            for role in ("anonymous", "superuser"):
+                got, changed = request(world, role, method, path, api=True, data={})
+                if got != "405" or changed:
+                    problems.append(f"  {method} {path} as {role}: expected 405, got {got}")
+    assert not problems, "\n".join(problems)
+
+
 ADMIN_ARGS = {"app_label": "=core", "content_type_id": "organisation_type", "id": "admin_user"}
 # The admin's own pages that are not behind its staff check.
 ADMIN_OPEN = {"admin:login", "admin:logout"}
