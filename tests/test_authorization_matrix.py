@@ -13,6 +13,10 @@ roles, and the answer is compared with the expectation table below:
     non_partner   reader of Delta, which is no partner of anything
     superuser     a superuser without an organisation
 
+Methods: pages are requested with GET and POST (their forms use no other method); each API
+operation with its own method, and every API path with the methods it does not describe, which
+must be answered 405.
+
 The fixtures are built once per module, inside a transaction that is rolled back at the end;
 each request runs in a savepoint that is rolled back too, so an allowed delete does not take
 the object away from the next role. Nothing here depends on SQLite: CI runs it on PostgreSQL.
