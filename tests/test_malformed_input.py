@@ -35,12 +35,11 @@ from mellanrum.conftest import (  # noqa: F401  (fixtures)
     contact,
     superuser,
 )
-from mellanrum.core.models import User
+from mellanrum.core.models import AuditEntry, User
 from mellanrum.journeys.actions import do_load_catalogue
 from mellanrum.journeys.models import LifeEvent, Step
 from mellanrum.landscape.models import (
     Activity,
-    AuditEntry,
     Contact,
     ImportJob,
     ITSystem,

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from mellanrum.core import access as core_access
 from mellanrum.core.http import AnyUser
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
@@ -28,13 +29,13 @@ MAX_ID = 2**63 - 1
 
 
 def is_reader(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+    return core_access.is_reader(user)
 
 
 def visible_initiatives(user: AnyUser) -> QuerySet[Initiative]:
     if not isinstance(user, User) or not is_reader(user):
         return Initiative.objects.none()
-    if user.is_superuser:
+    if core_access.is_superuser(user):
         return Initiative.objects.all()
     return Initiative.objects.filter(
         Q(is_public=True) | Q(partners__organisation_id=user.organisation_id)
@@ -42,18 +43,39 @@ def visible_initiatives(user: AnyUser) -> QuerySet[Initiative]:
 
 
 def is_partner(user: User, initiative: Initiative) -> bool:
+    if not is_reader(user):
+        return False
     if user.organisation_id is None:
         return False
     return initiative.partners.filter(organisation_id=user.organisation_id).exists()
 
 
+def sees_as_partner(user: User, initiative: Initiative) -> bool:
+    """Partners, and superusers, see what is shown to the partners of an initiative."""
+    if core_access.is_superuser(user):
+        return True
+    return is_partner(user, initiative)
+
+
+def can_create_initiative(user: AnyUser) -> bool:
+    """Editors start initiatives, led by their own organisation; superusers for any."""
+    return core_access.can_edit_for_some_organisation(user)
+
+
+def can_lead(user: User, organisation: Organisation) -> bool:
+    """Whether the user may start an initiative with this organisation as its lead."""
+    return core_access.can_edit_organisation(user, organisation)
+
+
 def can_edit_initiative(user: User, initiative: Initiative) -> bool:
     if not is_reader(user):
         return False
-    if user.is_superuser:
+    if core_access.is_superuser(user):
         return True
     lead = initiative.partners.filter(role=Partner.Role.LEAD).first()
-    return lead is not None and user.can_edit(lead.organisation)
+    if lead is None:
+        return False
+    return core_access.can_edit_organisation(user, lead.organisation)
 
 
 def can_speak_for(user: User, initiative: Initiative, organisation: Organisation) -> bool:
@@ -62,19 +84,13 @@ def can_speak_for(user: User, initiative: Initiative, organisation: Organisation
         return False
     if not initiative.partners.filter(organisation=organisation).exists():
         return False
-    return user.can_edit(organisation)
+    return core_access.can_edit_organisation(user, organisation)
 
 
 def statement_organisations(user: User, initiative: Initiative) -> QuerySet[Organisation]:
     """The partner organisations the user may write statements for."""
     partners = Organisation.objects.filter(initiative_partnerships__initiative=initiative)
-    if not is_reader(user):
-        return partners.none()
-    if user.is_superuser:
-        return partners
-    if not user.is_editor or user.organisation_id is None:
-        return partners.none()
-    return partners.filter(pk=user.organisation_id)
+    return partners.filter(pk__in=core_access.editable_organisations(user))
 
 
 def can_set_alignment(user: User, statement: Statement) -> bool:

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from mellanrum.benefits.analysis import CalculatorError
 from mellanrum.commonality.models import Concept
+from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
 from mellanrum.core.validation import full_clean_refusing_nul
 from mellanrum.engines import benefits as ledger_engine
 from mellanrum.journeys.models import Step
-from mellanrum.landscape.actions import EditConflict, record_audit
+from mellanrum.landscape.actions import EditConflict
 from mellanrum.landscape.models import Activity, Contact, Organisation
 
 from . import analysis

@@ -19,6 +19,7 @@ from .access import (
     access_initiative,
     access_ledger_row,
     can_edit_economics,
+    can_lead,
     can_speak_for,
     is_reader,
     visible_initiatives,
@@ -213,7 +214,7 @@ def _lead(request: AuthenticatedHttpRequest, code: str | None) -> Organisation:
         if found is None:
             raise ValidationError({"lead": [f"Unknown organisation: {code[:40]}"]})
         lead = found
-    if not user.can_edit(lead):
+    if not can_lead(user, lead):
         raise PermissionDenied
     return lead
 

@@ -11,6 +11,7 @@ from django_stubs_ext import StrOrPromise
 
 from mellanrum.benefits.analysis import METHOD_LABELS
 from mellanrum.commonality.models import Concept
+from mellanrum.core.access import is_superuser
 from mellanrum.core.models import User
 from mellanrum.journeys.models import Step
 from mellanrum.landscape.models import Activity, Contact, Organisation
@@ -75,7 +76,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None and user.is_superuser:
+        if self.instance.pk is None and is_superuser(user):
             self.fields["lead"] = organisation_field(_("Lead organisation"))
 
     def clean(self) -> dict[str, Any]:

@@ -30,12 +30,14 @@ from .access import (
     access_initiative,
     access_ledger_row,
     access_statement,
+    can_create_initiative,
     can_edit_economics,
     can_edit_initiative,
+    can_lead,
     can_set_alignment,
     can_speak_for,
-    is_partner,
     ledger_organisations,
+    sees_as_partner,
     statement_organisations,
     visible_initiatives,
 )
@@ -115,9 +117,7 @@ def portfolio_view(request: HttpRequest) -> HttpResponse:
         "life_events": LifeEvent.objects.filter(
             steps__initiatives__in=visible_initiatives(request.user)
         ).distinct(),
-        "can_create": request.user.is_authenticated and (
-            request.user.is_superuser or (request.user.is_editor
-                                          and request.user.organisation_id is not None)),
+        "can_create": can_create_initiative(request.user),
         "has_illustrative": any(r.initiative.is_illustrative for r in rows),
     }
     return render(request, "collaborations/portfolio.html", context)
@@ -140,15 +140,15 @@ def portfolio_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def initiative_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_superuser or (user.is_editor and user.organisation_id)):
+    if not can_create_initiative(user):
         raise PermissionDenied
     form = InitiativeForm(_posted(request), user=user)
     created: list[Initiative] = []
 
     def create() -> None:
-        # A superuser chooses the lead (a required field); anyone else is an editor with an
-        # organisation, checked above.
         lead = cast(Organisation, form.cleaned_data.get("lead") or user.organisation)
+        if not can_lead(user, lead):
+            raise PermissionDenied
         created.append(actions.do_create_initiative(acting_user=user, lead=lead,
                                                     **form.values()))
 
@@ -184,7 +184,7 @@ def initiative_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     context = {
         "initiative": initiative,
         "can_edit": can_edit_initiative(user, initiative),
-        "is_partner": is_partner(user, initiative) or user.is_superuser,
+        "is_partner": sees_as_partner(user, initiative),
         "can_add_statement": statement_organisations(user, initiative).exists(),
         "partners": initiative.partners.select_related("organisation", "contact"),
         "goals": initiative.goals.all(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from mellanrum.core import access as core_access
 from mellanrum.core.models import User
 
 from . import analysis
@@ -16,15 +17,22 @@ from .models import Concept, SynonymSet
 
 
 def can_read(user: User) -> bool:
-    return user.is_authenticated and user.is_active
+    return core_access.is_reader(user)
 
 
 def can_decide(user: User) -> bool:
+    if core_access.is_superuser(user):
+        return True
+    return core_access.has_editor_role(user)
+
+
+def can_delete_synonyms(user: User, synonyms: SynonymSet) -> bool:
+    """Superusers, and whoever added the synonyms."""
+    if core_access.is_superuser(user):
+        return True
     if not can_read(user):
         return False
-    if user.is_superuser:
-        return True
-    return user.is_editor
+    return bool(synonyms.created_by_id == user.pk)
 
 
 def require_read(user: User) -> None:
@@ -59,6 +67,6 @@ def access_synonym_set(user: User, pk: int, *, write: bool = False) -> SynonymSe
         synonyms = SynonymSet.objects.get(pk=pk)
     except SynonymSet.DoesNotExist:
         raise Http404 from None
-    if write and not (user.is_superuser or synonyms.created_by_id == user.pk):
+    if write and not can_delete_synonyms(user, synonyms):
         raise PermissionDenied
     return synonyms

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mellanrum.core import tasks
+from mellanrum.core.actions import record_audit
 from mellanrum.core.models import Task, User
-from mellanrum.landscape.actions import record_audit
 
 from . import analysis
 from .analysis import Scope

@@ -19,7 +19,14 @@ from mellanrum.landscape.models import Activity, Organisation
 from mellanrum.lib.charts import Viewer, bar_chart_url
 
 from . import actions, analysis
-from .access import access_concept, access_synonym_set, can_decide, require_decide, require_read
+from .access import (
+    access_concept,
+    access_synonym_set,
+    can_decide,
+    can_delete_synonyms,
+    require_decide,
+    require_read,
+)
 from .analysis import Scope
 from .forms import MergeForm, RenameForm, RunForm, SplitForm, SynonymSetForm
 from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, SynonymSet
@@ -326,8 +333,10 @@ def thesaurus(request: AuthenticatedHttpRequest) -> HttpResponse:
             actions.do_add_synonym_set(form.cleaned_data["terms"], acting_user=request.user)
             messages.success(request, _("The terms were saved. The next analysis uses them."))
             return redirect("commonality:thesaurus")
+    sets = list(SynonymSet.objects.select_related("created_by").order_by("-pk"))
     context = {
-        "sets": SynonymSet.objects.select_related("created_by").order_by("-pk"),
+        "sets": sets,
+        "deletable": {s.pk for s in sets if can_delete_synonyms(request.user, s)},
         "form": form,
         "can_decide": decide,
     }

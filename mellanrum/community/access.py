@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from mellanrum.core import access as core_access
 from mellanrum.core.http import AnyUser
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
@@ -29,14 +30,14 @@ MAX_ID = 2**63 - 1
 
 
 def is_reader(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+    return core_access.is_reader(user)
 
 
 def visible_networks(user: AnyUser) -> QuerySet[Network]:
     public = Network.objects.filter(visibility=Network.Visibility.PUBLIC)
     if not is_reader(user):
         return public
-    if user.is_superuser:
+    if core_access.is_superuser(user):
         return Network.objects.all()
     return Network.objects.filter(
         Q(visibility=Network.Visibility.PUBLIC) | Q(members__user=user)
@@ -57,22 +58,22 @@ def membership(user: AnyUser, network: Network) -> NetworkMember | None:
 
 def is_coordinator(user: AnyUser, network: Network) -> bool:
     found = membership(user, network)
-    return found is not None and found.role == NetworkMember.Role.COORDINATOR
+    if found is None:
+        return False
+    return bool(found.role == NetworkMember.Role.COORDINATOR)
 
 
 def can_manage_network(user: AnyUser, network: Network) -> bool:
-    if not is_reader(user):
-        return False
-    if user.is_superuser:
+    if core_access.is_superuser(user):
         return True
     return is_coordinator(user, network)
 
 
 def can_create_network(user: AnyUser) -> bool:
     """Editors start networks (and become their first coordinator); readers join them."""
-    if not isinstance(user, User) or not is_reader(user):
-        return False
-    return user.is_superuser or user.is_editor
+    if core_access.is_superuser(user):
+        return True
+    return core_access.has_editor_role(user)
 
 
 def can_see_people(user: AnyUser) -> bool:
@@ -82,13 +83,7 @@ def can_see_people(user: AnyUser) -> bool:
 
 def event_organisations(user: AnyUser) -> QuerySet[Organisation]:
     """The organisations the user may organise events for."""
-    if not isinstance(user, User) or not is_reader(user):
-        return Organisation.objects.none()
-    if user.is_superuser:
-        return Organisation.objects.order_by("name")
-    if not user.is_editor or user.organisation_id is None:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(pk=user.organisation_id)
+    return core_access.editable_organisations(user).order_by("name")
 
 
 def can_create_event(user: AnyUser) -> bool:
@@ -96,9 +91,7 @@ def can_create_event(user: AnyUser) -> bool:
 
 
 def can_edit_event(user: AnyUser, event: Event) -> bool:
-    if not isinstance(user, User) or not is_reader(user):
-        return False
-    return user.can_edit(event.organiser)
+    return core_access.can_edit_organisation(user, event.organiser)
 
 
 def can_register(user: AnyUser) -> bool:
@@ -140,5 +133,4 @@ def access_attendees(user: AnyUser, pk: int) -> Event:
 
 
 def require_reader(user: AnyUser) -> None:
-    if not is_reader(user):
-        raise PermissionDenied
+    core_access.require_reader(user)

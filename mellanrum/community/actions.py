@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from mellanrum.collaborations.models import Initiative
 from mellanrum.commonality.models import Concept
+from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
 from mellanrum.core.validation import full_clean_refusing_nul
-from mellanrum.landscape.actions import record_audit
 from mellanrum.landscape.models import Organisation
 
 from .models import Event, Network, NetworkConcept, NetworkMember, Registration

@@ -1,14 +1,32 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mellanrum.landscape.models import AuditEntry, Organisation
+from mellanrum.landscape.models import Organisation
 
-from .models import LoginFailure, LoginSuccess, User, normalise_username
+from .models import AuditEntry, LoginFailure, LoginSuccess, User, normalise_username
+
+
+def record_audit(
+    user: User | None,
+    organisation: Organisation | None,
+    action: str,
+    object_repr: str = "",
+    **detail: Any,
+) -> None:
+    """Write one entry of the audit log: who did what, to which organisation's data."""
+    AuditEntry.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        organisation=organisation,
+        action=action,
+        object_repr=object_repr[:300],
+        detail={k: str(v) for k, v in detail.items()},
+    )
 
 
 @transaction.atomic
@@ -33,10 +51,7 @@ def do_create_user(
     user.set_password(password)
     user.full_clean()
     user.save()
-    AuditEntry.objects.create(
-        organisation=organisation, action="user.create", object_repr=username,
-        detail={"role": role, "superuser": str(superuser)},
-    )
+    record_audit(None, organisation, "user.create", username, role=role, superuser=superuser)
     return user
 
 
@@ -75,8 +90,6 @@ def do_audit_login_failure(username: str, *, door: str, address: str, name_hash:
     """A failed log-in in the audit trail. The typed name is kept only when it names a real
     account (then as that account's own name); otherwise only its hash, since a mistyped
     name may be a password."""
-    from mellanrum.landscape.actions import record_audit
-
     user = None
     if "\x00" not in username:
         user = User.objects.filter(username_key=normalise_username(username)).first()

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Task, User
+from .models import AuditEntry, Task, User
 
 
 @admin.register(User)
@@ -27,6 +27,19 @@ class TaskAdmin(admin.ModelAdmin[Task]):
     list_display = ("pk", "name", "ref", "status", "worker", "heartbeat_at", "finished_at")
     list_filter = ("status", "name")
     search_fields = ("ref", "name")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
+    list_display = ("at", "user", "organisation", "action", "object_repr")
+    list_filter = ("action",)
+    readonly_fields = ("at", "user", "organisation", "action", "object_repr", "detail")
 
     def has_add_permission(self, request: object) -> bool:
         return False

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-if TYPE_CHECKING:
-    from mellanrum.landscape.models import Organisation
 
 
 def normalise_username(username: str) -> str:
@@ -36,7 +34,10 @@ class NormalisingUserManager(UserManager["User"]):
 
 
 class User(AbstractUser):
-    """A person who logs in. Each user belongs to one organisation, as editor or reader."""
+    """A person who logs in. Each user belongs to one organisation, with a role in it.
+
+    What each role may do is decided in ``core/access.py``, never here.
+    """
 
     class Role(models.TextChoices):
         ADMIN = "admin", _("Administrator")
@@ -76,27 +77,6 @@ class User(AbstractUser):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "username_key"}
         super().save(*args, **kwargs)
-
-    @property
-    def is_editor(self) -> bool:
-        """Editors and administrators may change their own organisation's data."""
-        return self.role in {self.Role.EDITOR, self.Role.ADMIN}
-
-    def can_edit(self, organisation: Organisation) -> bool:
-        """Whether this user may change the given organisation's activities and contacts."""
-        if not self.is_active:
-            return False
-        if self.is_superuser:
-            return True
-        return self.is_editor and self.organisation_id == organisation.pk
-
-    def can_see_audit_log(self, organisation: Organisation) -> bool:
-        """Superusers, and the organisation's own administrators, read its audit log."""
-        if not self.is_active:
-            return False
-        if self.is_superuser:
-            return True
-        return self.role == self.Role.ADMIN and self.organisation_id == organisation.pk
 
 
 class Task(models.Model):
@@ -181,3 +161,24 @@ class LoginSuccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_hash[:12]}… from {self.address} at {self.at:%Y-%m-%d %H:%M}"
+class AuditEntry(models.Model):
+    """Who changed what, kept for every write made through actions."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "landscape.Organisation", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        # The table kept its name when the audit log moved here from landscape.
+        db_table = "landscape_auditentry"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mellanrum.collaborations.models import Initiative
+from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
 from mellanrum.engines.health import SCALE_MAX, SCALE_MIN
-from mellanrum.landscape.actions import record_audit
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.urls import site_url
 

@@ -11,17 +11,18 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from mellanrum.core import access as core_access
 from mellanrum.core.models import User
 
 from .models import LifeEvent
 
 
 def can_edit_catalogue(user: User | AnonymousUser) -> bool:
-    if not user.is_authenticated:
+    if core_access.is_superuser(user):
+        return True
+    if not core_access.is_reader(user):
         return False
-    if not user.is_active:
-        return False
-    return user.is_superuser or user.has_perm("journeys.change_lifeevent")
+    return user.has_perm("journeys.change_lifeevent")
 
 
 def require_catalogue_editor(user: User | AnonymousUser) -> User:

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
-from mellanrum.landscape.actions import do_import_activities, record_audit
+from mellanrum.landscape.actions import do_import_activities
 from mellanrum.landscape.models import Organisation
 from mellanrum.landscape.spreadsheet import ActivityRow
 

@@ -1,7 +1,8 @@
 """The one gate through which views, the API, the CLI and imports fetch landscape objects.
 
 Reading requires a logged-in user; writing requires an editor of the owning organisation or a
-superuser. Everything else is refused here, never by hiding buttons.
+superuser (the organisation-level rule of ``core/access.py``). Everything else is refused here,
+never by hiding buttons.
 """
 
 from __future__ import annotations
@@ -9,20 +10,27 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from mellanrum.core import access as core_access
+from mellanrum.core.http import AnyUser
 from mellanrum.core.models import User
 
 from .models import Activity, Contact, Organisation
 
 
-def can_read(user: User) -> bool:
-    return user.is_authenticated and user.is_active
+def can_read(user: AnyUser) -> bool:
+    return core_access.is_reader(user)
+
+
+def can_edit(user: AnyUser, organisation: Organisation) -> bool:
+    return core_access.can_edit_organisation(user, organisation)
+
+
+def can_see_audit_log(user: AnyUser, organisation: Organisation) -> bool:
+    return core_access.can_see_audit_log(user, organisation)
 
 
 def require_write(user: User, organisation: Organisation) -> None:
-    if not can_read(user):
-        raise PermissionDenied
-    if not user.can_edit(organisation):
-        raise PermissionDenied
+    core_access.require_edit_organisation(user, organisation)
 
 
 def organisation_by_code(code: str) -> Organisation:
@@ -69,8 +77,5 @@ def access_contact(user: User, pk: int, *, write: bool = False) -> Contact:
 
 def access_audit_log(user: User, code: str) -> Organisation:
     organisation = access_organisation(user, code)
-    if not can_read(user):
-        raise PermissionDenied
-    if not user.can_see_audit_log(organisation):
-        raise PermissionDenied
+    core_access.require_audit_log(user, organisation)
     return organisation

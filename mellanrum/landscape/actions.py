@@ -14,12 +14,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
 
 from . import reference
 from .models import (
     Activity,
-    AuditEntry,
     Category,
     Contact,
     ITSystem,
@@ -50,22 +50,6 @@ ACTIVITY_FIELDS = (
 
 class EditConflict(Exception):
     """Raised when an activity changed since the user opened it."""
-
-
-def record_audit(
-    user: User | None,
-    organisation: Organisation | None,
-    action: str,
-    object_repr: str = "",
-    **detail: Any,
-) -> None:
-    AuditEntry.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
-        organisation=organisation,
-        action=action,
-        object_repr=object_repr[:300],
-        detail={k: str(v) for k, v in detail.items()},
-    )
 
 
 def systems_for(pairs: Iterable[SystemPair]) -> list[ITSystem]:

@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from .models import (
     Activity,
-    AuditEntry,
     Category,
     Contact,
     IndicatorValue,
@@ -58,16 +57,3 @@ class NamedGroupAdmin(admin.ModelAdmin[NamedGroup]):
 class IndicatorValueAdmin(admin.ModelAdmin[IndicatorValue]):
     list_display = ("organisation", "indicator_code", "year", "value", "unit")
     list_filter = ("indicator_code", "year")
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
-    list_display = ("at", "user", "organisation", "action", "object_repr")
-    list_filter = ("action",)
-    readonly_fields = ("at", "user", "organisation", "action", "object_repr", "detail")
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False

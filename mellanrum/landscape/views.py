@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mellanrum.core.http import AuthenticatedHttpRequest
-from mellanrum.core.models import User
+from mellanrum.core.models import AuditEntry
 from mellanrum.lib.charts import PUBLIC, bar_chart_url
 
-from . import actions, imports
+from . import access, actions, imports
 from .access import (
     access_activity,
     access_audit_log,
@@ -30,7 +30,6 @@ from .forms import ActivityForm, ContactForm, ImportForm
 from .models import (
     POPULATION_BANDS,
     Activity,
-    AuditEntry,
     Category,
     ImportJob,
     ITSystem,
@@ -200,7 +199,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     organisation = organisation_by_code(code)
     user = request.user
-    can_read = user.is_authenticated
+    can_read = access.can_read(user)
     activities = organisation.activities.select_related("category").order_by("name")
     systems = (
         ITSystem.objects.filter(activities__organisation=organisation)
@@ -211,9 +210,8 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "organisation": organisation,
         "can_read": can_read,
-        "can_edit": can_read and isinstance(user, User) and user.can_edit(organisation),
-        "can_see_audit_log": (can_read and isinstance(user, User)
-                              and user.can_see_audit_log(organisation)),
+        "can_edit": access.can_edit(user, organisation),
+        "can_see_audit_log": access.can_see_audit_log(user, organisation),
         "activities": activities if can_read else activities.none(),
         "activity_count": activities.count(),
         "systems": systems if can_read else systems.none(),
@@ -301,7 +299,7 @@ def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "activity": activity,
         "organisation": activity.organisation,
-        "can_edit": request.user.can_edit(activity.organisation),
+        "can_edit": access.can_edit(request.user, activity.organisation),
     }
     return render(request, "landscape/activity_detail.html", context)
 

@@ -7,8 +7,8 @@ from django.test import Client
 from mellanrum.collaborations import actions
 from mellanrum.collaborations.analysis import suggest
 from mellanrum.collaborations.models import Alignment, Goal, Initiative, Statement
-from mellanrum.core.models import User
-from mellanrum.landscape.models import AuditEntry, Organisation
+from mellanrum.core.models import AuditEntry, User
+from mellanrum.landscape.models import Organisation
 
 from .conftest import login
 

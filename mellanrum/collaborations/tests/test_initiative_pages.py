@@ -16,8 +16,8 @@ from mellanrum.collaborations.models import (
     Risk,
     SteeringMember,
 )
-from mellanrum.core.models import User
-from mellanrum.landscape.models import Activity, AuditEntry, Contact, Organisation
+from mellanrum.core.models import AuditEntry, User
+from mellanrum.landscape.models import Activity, Contact, Organisation
 
 from .conftest import in_a_year, login
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from mellanrum.collaborations import actions
 from mellanrum.collaborations.models import DecisionEntry, Goal, Initiative, Risk, Statement
-from mellanrum.core.models import User
-from mellanrum.landscape.models import AuditEntry, Organisation
+from mellanrum.core.models import AuditEntry, User
+from mellanrum.landscape.models import Organisation
 
 from .conftest import login
 

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from mellanrum.collaborations import actions
 from mellanrum.collaborations.models import Economics, Initiative, LedgerRow
-from mellanrum.core.models import User
-from mellanrum.landscape.models import AuditEntry, Organisation
+from mellanrum.core.models import AuditEntry, User
+from mellanrum.landscape.models import Organisation
 
 from .conftest import login
 

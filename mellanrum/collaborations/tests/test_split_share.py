@@ -10,8 +10,8 @@ from django.test import Client
 
 from mellanrum.collaborations import actions
 from mellanrum.collaborations.models import CostSplit, Initiative, LedgerRow
-from mellanrum.core.models import User
-from mellanrum.landscape.models import AuditEntry, Organisation
+from mellanrum.core.models import AuditEntry, User
+from mellanrum.landscape.models import Organisation
 
 from .conftest import basic, login
 

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from mellanrum.commonality import actions, analysis
 from mellanrum.commonality.analysis import Scope
 from mellanrum.commonality.models import AnalysisRun, Concept, Membership, Opportunity
-from mellanrum.core.models import User
-from mellanrum.landscape.models import Activity, AuditEntry
+from mellanrum.core.models import AuditEntry, User
+from mellanrum.landscape.models import Activity
 
 
 def concept_of(activity: Activity) -> Concept:

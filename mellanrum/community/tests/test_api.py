@@ -10,8 +10,8 @@ from django.test import Client
 
 from mellanrum.community import actions
 from mellanrum.community.models import Event, Network
-from mellanrum.core.models import User
-from mellanrum.landscape.models import Activity, AuditEntry
+from mellanrum.core.models import AuditEntry, User
+from mellanrum.landscape.models import Activity
 
 from .conftest import basic, soon
 

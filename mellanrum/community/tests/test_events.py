@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from mellanrum.community import actions
 from mellanrum.community.models import Event, Registration
 from mellanrum.conftest import _user
-from mellanrum.core.models import User
-from mellanrum.landscape.models import AuditEntry, Organisation
+from mellanrum.core.models import AuditEntry, User
+from mellanrum.landscape.models import Organisation
 from mellanrum.lib.xlsx import active_sheet
 
 from .conftest import login, soon

@@ -27,7 +27,7 @@ from mellanrum.core.actions import do_create_user
 from mellanrum.core.backup import BackupError, do_backup, do_restore
 from mellanrum.core.cli import backup as backup_command
 from mellanrum.core.cli import restore as restore_command
-from mellanrum.core.models import User
+from mellanrum.core.models import AuditEntry, User
 from mellanrum.landscape.actions import (
     do_create_activity,
     do_delete_activity,
@@ -35,7 +35,7 @@ from mellanrum.landscape.actions import (
     do_save_contact,
     do_update_activity,
 )
-from mellanrum.landscape.models import Activity, AuditEntry, Contact, Organisation
+from mellanrum.landscape.models import Activity, Contact, Organisation
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ import pytest
 
 from mellanrum.cli import DEMO_USERS
 from mellanrum.collaborations.models import Initiative
+from mellanrum.core.models import AuditEntry
 from mellanrum.demo import do_load_full_demo
 from mellanrum.journeys.models import LifeEvent
-from mellanrum.landscape.models import Activity, AuditEntry
+from mellanrum.landscape.models import Activity
 
 
 @pytest.mark.django_db

@@ -19,8 +19,8 @@ from mellanrum.core.login import (
     client_address,
     delay_after,
 )
-from mellanrum.core.models import LoginFailure, LoginSuccess, User
-from mellanrum.landscape.models import AuditEntry, Organisation
+from mellanrum.core.models import AuditEntry, LoginFailure, LoginSuccess, User
+from mellanrum.landscape.models import Organisation
 
 ATTACKER = "203.0.113.66"
 HOME = "198.51.100.7"

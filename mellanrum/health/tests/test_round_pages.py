@@ -10,10 +10,10 @@ from django.test import Client, override_settings
 from openpyxl import load_workbook
 
 from mellanrum.collaborations.models import Initiative
-from mellanrum.core.models import User
+from mellanrum.core.models import AuditEntry, User
 from mellanrum.health import actions
 from mellanrum.health.models import Invitation, Round
-from mellanrum.landscape.models import AuditEntry, Organisation
+from mellanrum.landscape.models import Organisation
 
 from .conftest import answer
 

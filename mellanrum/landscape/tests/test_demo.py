@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from mellanrum.cli import DEMO_USERS
+from mellanrum.core.access import can_edit_organisation
 from mellanrum.core.models import User
 from mellanrum.landscape.actions import do_load_reference_data
 from mellanrum.landscape.demo import do_load_demo
@@ -65,5 +66,5 @@ def test_demo_is_deterministic_and_rerunnable(demo: dict[str, int]) -> None:
 def test_demo_logins_work(demo: dict[str, int]) -> None:
     demo_user = User.objects.get(username="demo")
     assert demo_user.check_password("mellanrum-demo")
-    assert demo_user.can_edit(Organisation.objects.get(code="0182"))
-    assert not demo_user.can_edit(Organisation.objects.get(code="0180"))
+    assert can_edit_organisation(demo_user, Organisation.objects.get(code="0182"))
+    assert not can_edit_organisation(demo_user, Organisation.objects.get(code="0180"))
