@@ -21,12 +21,16 @@ from .models import (
     Activity,
     AuditEntry,
     Category,
+    ColumnMapping,
     Contact,
+    ImportJob,
     ITSystem,
     NamedGroup,
     Organisation,
 )
-from .spreadsheet import ActivityRow
+from .spreadsheet import ActivityRow, RowError, normalise_name
+from .spreadsheet.columns import header_for
+from .spreadsheet.messages import render
 
 SystemPair = tuple[str, str]
 ProgressCallback = Callable[[int, int], None]
@@ -163,15 +167,90 @@ def do_delete_contact(contact: Contact, *, acting_user: User | None) -> None:
 
 # --- Import --------------------------------------------------------------------------------
 
+DECIMAL_FIELDS = ("annual_cost_sek", "volume_per_year", "fte", "lead_time_days")
+
+
+class StaleImport(Exception):
+    """The data changed between the preview and the confirmation; nothing was saved."""
+
+
+@dataclass(frozen=True)
+class ImportLookups:
+    """Categories and the organisation's contacts, loaded once per import for the validation
+    and the plan alike."""
+
+    categories: dict[str, tuple[int, str]]  # code -> (pk, label)
+    contacts: dict[str, int]  # folded name or e-mail -> pk
+
+    @property
+    def category_labels(self) -> dict[str, str]:
+        return {code: label for code, (_pk, label) in self.categories.items()}
+
+    @property
+    def contact_names(self) -> list[str]:
+        return list(self.contacts)
+
+
+def import_lookups(organisation: Organisation) -> ImportLookups:
+    categories = {code: (pk, label) for pk, code, label in
+                  Category.objects.values_list("pk", "code", "label")}
+    contacts: dict[str, int] = {}
+    for pk, name, email in organisation.contacts.values_list("pk", "name", "email"):
+        contacts[name.casefold()] = pk
+        if email:
+            contacts[email.casefold()] = pk
+    return ImportLookups(categories, contacts)
+
+
+@dataclass
+class PlannedRow:
+    """One row of the file as it will be written: model values, and the activity it updates."""
+
+    row: int
+    key: str
+    name: str
+    values: dict[str, Any]
+    systems: tuple[SystemPair, ...] | None  # None: the file has no IT systems column
+    activity_id: int | None = None
+    fields: list[str] = field(default_factory=list)  # the fields that change
+    matched_by: str = ""  # "key" or "name" for an existing activity
+
+    def to_json(self) -> dict[str, Any]:
+        values = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.values.items()}
+        systems = None if self.systems is None else [list(pair) for pair in self.systems]
+        return {"row": self.row, "key": self.key, "name": self.name, "values": values,
+                "systems": systems, "activity_id": self.activity_id, "fields": self.fields,
+                "matched_by": self.matched_by}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PlannedRow:
+        values = {
+            k: (Decimal(v) if k in DECIMAL_FIELDS and v is not None else v)
+            for k, v in data["values"].items()
+        }
+        systems = data["systems"]
+        return cls(data["row"], data["key"], data["name"], values,
+                   None if systems is None else tuple((p, v) for p, v in systems),
+                   data["activity_id"], list(data["fields"]), data["matched_by"])
+
 
 @dataclass
 class ImportPlan:
-    """What an import would do: shown as the preview, then applied unchanged."""
+    """What an import will do: planned once, shown as the preview, then applied unchanged.
 
-    new: list[ActivityRow] = field(default_factory=list)
-    changed: list[tuple[ActivityRow, list[str]]] = field(default_factory=list)
+    ``versions`` holds the version of every existing activity the file matched, and
+    ``new_names``/``new_keys`` what the new rows would be matched by: if any of it changed
+    before the plan is applied, the plan is stale and nothing is written.
+    """
+
+    new: list[PlannedRow] = field(default_factory=list)
+    changed: list[PlannedRow] = field(default_factory=list)
     unchanged: int = 0
     untouched: int = 0  # activities in Mellanrum that the file does not mention
+    matched_by_name: list[str] = field(default_factory=list)  # names of rows matched by name
+    versions: dict[int, int] = field(default_factory=dict)
+    contact_ids: list[int] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
 
     def as_summary(self) -> dict[str, int]:
         return {
@@ -179,18 +258,41 @@ class ImportPlan:
             "changed": len(self.changed),
             "unchanged": self.unchanged,
             "untouched": self.untouched,
+            "matched_by_name": len(self.matched_by_name),
         }
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "new": [row.to_json() for row in self.new],
+            "changed": [row.to_json() for row in self.changed],
+            "unchanged": self.unchanged,
+            "untouched": self.untouched,
+            "matched_by_name": self.matched_by_name,
+            "versions": [[pk, version] for pk, version in self.versions.items()],
+            "contact_ids": self.contact_ids,
+        }
 
-def _row_values(
-    row: ActivityRow, categories: dict[str, int], contacts: dict[str, int]
-) -> dict[str, Any]:
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportPlan:
+        return cls(
+            new=[PlannedRow.from_json(row) for row in data["new"]],
+            changed=[PlannedRow.from_json(row) for row in data["changed"]],
+            unchanged=data["unchanged"],
+            untouched=data["untouched"],
+            matched_by_name=list(data["matched_by_name"]),
+            versions={pk: version for pk, version in data["versions"]},
+            contact_ids=list(data["contact_ids"]),
+        )
+
+
+def _row_values(row: ActivityRow, lookups: ImportLookups) -> dict[str, Any]:
     """The model values a row sets: only those the file has a column for (and the name)."""
+    category = lookups.categories.get(row.category) if row.category else None
     values = {
         "name": row.name,
         "description": row.description,
         "kind": row.kind,
-        "category_id": categories.get(row.category) if row.category else None,
+        "category_id": category[0] if category else None,
         "annual_cost_sek": row.annual_cost_sek,
         "volume_per_year": row.volume_per_year,
         "volume_unit": row.volume_unit,
@@ -198,7 +300,7 @@ def _row_values(
         "lead_time_days": row.lead_time_days,
         "legal_basis": row.legal_basis,
         "url": row.url,
-        "owner_id": contacts.get(row.owner.casefold()) if row.owner else None,
+        "owner_id": lookups.contacts.get(row.owner.casefold()) if row.owner else None,
     }
     return {
         field: value for field, value in values.items()
@@ -212,39 +314,91 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def contact_lookup(organisation: Organisation) -> dict[str, int]:
-    lookup: dict[str, int] = {}
-    for pk, name, email in organisation.contacts.values_list("pk", "name", "email"):
-        lookup[name.casefold()] = pk
-        if email:
-            lookup[email.casefold()] = pk
-    return lookup
+def plan_import(
+    organisation: Organisation,
+    rows: Sequence[ActivityRow],
+    lookups: ImportLookups | None = None,
+    *,
+    language: str = "sv",
+) -> ImportPlan:
+    """Match each row to an existing activity and say what changes.
 
-
-def category_lookup() -> dict[str, int]:
-    return dict(Category.objects.values_list("code", "pk"))
-
-
-def plan_import(organisation: Organisation, rows: Sequence[ActivityRow]) -> ImportPlan:
-    categories, contacts = category_lookup(), contact_lookup(organisation)
-    existing = {a.key: a for a in organisation.activities.prefetch_related("systems")}
+    A row with a key is matched by key. A row without one is matched by its name, folded for
+    case, spaces, dashes and Unicode forms, so a file without the key column (an export with
+    the column deleted) updates instead of duplicating; a name two activities share is
+    reported in ``errors``, not guessed.
+    """
+    lookups = lookups or import_lookups(organisation)
+    activities = list(organisation.activities.prefetch_related("systems"))
+    by_key = {a.key: a for a in activities}
+    by_name: dict[str, list[Activity]] = {}
+    for activity in activities:
+        by_name.setdefault(normalise_name(activity.name), []).append(activity)
     plan = ImportPlan()
+    matched: dict[int, int] = {}  # activity pk -> row number
     for row in rows:
-        activity = existing.get(row.key)
+        activity, matched_by = by_key.get(row.key), "key"
+        if row.key_derived:
+            same = by_name.get(normalise_name(row.name), [])
+            if len(same) > 1:
+                plan.errors.append(_plan_error(row, "ambiguous_name", language, count=len(same)))
+                continue
+            if same:
+                activity, matched_by = same[0], "name"
+        values = _row_values(row, lookups)
+        systems = row.systems if row.has_column("systems") else None
+        planned = PlannedRow(row.row_number, row.key, row.name, values, systems)
         if activity is None:
-            plan.new.append(row)
+            plan.new.append(planned)
             continue
-        values = _row_values(row, categories, contacts)
+        if activity.pk in matched:
+            plan.errors.append(_plan_error(row, "duplicate_name", language,
+                                           row=matched[activity.pk]))
+            continue
+        matched[activity.pk] = row.row_number
+        plan.versions[activity.pk] = activity.version
+        if matched_by == "name":
+            plan.matched_by_name.append(row.name)
         differences = [k for k, v in values.items() if not _same(getattr(activity, k), v)]
         current_systems = {(s.product, s.vendor) for s in activity.systems.all()}
-        if row.has_column("systems") and current_systems != set(row.systems):
+        if systems is not None and current_systems != set(systems):
             differences.append("systems")
         if differences:
-            plan.changed.append((row, differences))
+            planned.activity_id, planned.matched_by = activity.pk, matched_by
+            planned.fields = differences
+            plan.changed.append(planned)
         else:
             plan.unchanged += 1
-    plan.untouched = len(set(existing) - {row.key for row in rows})
+    plan.untouched = len(activities) - len(matched)
+    plan.contact_ids = sorted({
+        row.values["owner_id"] for row in [*plan.new, *plan.changed]
+        if row.values.get("owner_id") is not None
+    })
     return plan
+
+
+def _plan_error(row: ActivityRow, code: str, language: str, **params: object) -> RowError:
+    header = header_for("name", language)
+    return RowError(row.row_number, header, row.name, render(code, language, params), code)
+
+
+def check_plan_is_current(organisation: Organisation, plan: ImportPlan) -> None:
+    """Raise :class:`StaleImport` unless the activities the plan matched (or would create)
+    are as they were when it was made."""
+    current = list(organisation.activities.values_list("pk", "version", "key", "name"))
+    versions = {pk: version for pk, version, _key, _name in current}
+    if any(versions.get(pk) != version for pk, version in plan.versions.items()):
+        raise StaleImport
+    new_keys = {row.key for row in plan.new}
+    new_names = {normalise_name(row.name) for row in plan.new}
+    for pk, _version, key, name in current:
+        if pk not in plan.versions and (key in new_keys or normalise_name(name) in new_names):
+            raise StaleImport
+    if plan.contact_ids:
+        contacts = set(organisation.contacts.filter(pk__in=plan.contact_ids)
+                       .values_list("pk", flat=True))
+        if contacts != set(plan.contact_ids):
+            raise StaleImport
 
 
 @transaction.atomic
@@ -256,20 +410,35 @@ def do_import_activities(
     illustrative: bool = False,
     progress: ProgressCallback | None = None,
 ) -> ImportPlan:
-    """Create or update activities by key, all or nothing, in one transaction."""
+    """Plan and apply at once (scripts and the demo); all or nothing. A row the plan cannot
+    match unambiguously raises ValueError."""
     plan = plan_import(organisation, rows)
-    categories, contacts = category_lookup(), contact_lookup(organisation)
+    if plan.errors:
+        raise ValueError("; ".join(error.located("en") for error in plan.errors[:5]))
+    return do_apply_import(organisation, plan, acting_user=acting_user,
+                           illustrative=illustrative, progress=progress)
+
+
+@transaction.atomic
+def do_apply_import(
+    organisation: Organisation,
+    plan: ImportPlan,
+    *,
+    acting_user: User | None,
+    illustrative: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportPlan:
+    """Write a plan exactly as it was previewed, in one transaction, or raise
+    :class:`StaleImport` and write nothing when the data changed since it was made."""
+    # Lock the organisation's activities (on PostgreSQL) while checking and writing.
+    list(organisation.activities.select_for_update().values_list("pk", flat=True))
+    check_plan_is_current(organisation, plan)
     total = len(plan.new) + len(plan.changed)
     done = 0
 
     new_objects = [
-        Activity(
-            organisation=organisation,
-            key=row.key,
-            is_illustrative=illustrative,
-            updated_by=acting_user,
-            **_row_values(row, categories, contacts),
-        )
+        Activity(organisation=organisation, key=row.key, is_illustrative=illustrative,
+                 updated_by=acting_user, **row.values)
         for row in plan.new
     ]
     for start in range(0, len(new_objects), 1000):
@@ -278,11 +447,11 @@ def do_import_activities(
         if progress:
             progress(done, total)
 
-    by_key = {a.key: a for a in organisation.activities.all()}
+    by_pk = Activity.objects.in_bulk([row.activity_id for row in plan.changed])
     changed_objects = []
-    for row, _differences in plan.changed:
-        activity = by_key[row.key]
-        for name, value in _row_values(row, categories, contacts).items():
+    for row in plan.changed:
+        activity = by_pk[row.activity_id]
+        for name, value in row.values.items():
             setattr(activity, name, value)
         activity.updated_by = acting_user
         changed_objects.append(activity)
@@ -297,9 +466,14 @@ def do_import_activities(
             version=F("version") + 1
         )
 
+    new_ids = dict(
+        organisation.activities.filter(key__in=[row.key for row in plan.new])
+        .values_list("key", "pk")
+    )
     _replace_systems({
-        by_key[row.key].pk: row.systems
-        for row in [*plan.new, *(r for r, _ in plan.changed)] if row.has_column("systems")
+        **{new_ids[row.key]: row.systems for row in plan.new if row.systems is not None},
+        **{row.activity_id: row.systems for row in plan.changed
+           if row.systems is not None and row.activity_id is not None},
     })
     record_audit(acting_user, organisation, "activity.import", organisation.name,
                  **plan.as_summary())
@@ -327,6 +501,73 @@ def _replace_systems(systems_by_activity: dict[int, tuple[SystemPair, ...]]) -> 
         ],
         batch_size=1000,
     )
+
+
+# --- Import jobs ---------------------------------------------------------------------------
+
+
+def do_create_import_job(
+    organisation: Organisation,
+    *,
+    acting_user: User | None,
+    filename: str,
+    data: bytes,
+    column_map: dict[str, str] | None = None,
+) -> ImportJob:
+    return ImportJob.objects.create(
+        organisation=organisation,
+        created_by=acting_user,
+        filename=filename[:255],
+        data=data,
+        column_map=column_map or {},
+        status=ImportJob.Status.VALIDATING,
+    )
+
+
+def do_finish_import_job(job: ImportJob, status: str, **fields: Any) -> None:
+    """Record the outcome of a job's step: its new status and what it found."""
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", *fields])
+
+
+def do_move_import_job(
+    job_id: int, *, from_statuses: Iterable[str], to: str, **fields: Any
+) -> bool:
+    """Change a job's status only if it is still in one of *from_statuses*, so two requests
+    (or a request and a dying worker) never both act on it. True when it moved."""
+    moved = ImportJob.objects.filter(pk=job_id, status__in=list(from_statuses)).update(
+        status=to, **fields
+    )
+    return bool(moved)
+
+
+def do_record_import_progress(job_id: int, done: int, total: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+
+
+@transaction.atomic
+def do_map_import_columns(
+    job: ImportJob, columns: dict[str, str], *, acting_user: User | None
+) -> None:
+    """Confirm the mapping step: remember the organisation's choices for its next import and
+    check the job's file again with them. *columns* maps folded headers to fields ("" to
+    ignore); the caller has checked it (see ``forms.ColumnMappingForm``)."""
+    remembered, _created = ColumnMapping.objects.get_or_create(organisation=job.organisation)
+    remembered.columns = {**remembered.columns, **columns}
+    remembered.updated_by = acting_user
+    remembered.save(update_fields=["columns", "updated_by", "updated_at"])
+    do_finish_import_job(job, ImportJob.Status.VALIDATING, column_map=columns, progress_done=0)
+    record_audit(acting_user, job.organisation, "import.map_columns", job.filename,
+                 columns=", ".join(f"{h}={f or '-'}" for h, f in sorted(columns.items())))
+
+
+def remembered_columns(organisation: Organisation) -> dict[str, str | None]:
+    mapping = ColumnMapping.objects.filter(organisation=organisation).first()
+    if mapping is None:
+        return {}
+    return {header: (name or None) for header, name in mapping.columns.items()}
 
 
 # --- Reference data ------------------------------------------------------------------------

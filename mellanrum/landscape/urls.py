@@ -20,6 +20,11 @@ urlpatterns = [
         name="import_status",
     ),
     path(
+        "organisationer/<str:code>/import/<int:job_id>/kolumner/",
+        views.import_mapping,
+        name="import_mapping",
+    ),
+    path(
         "organisationer/<str:code>/import/<int:job_id>/bekrafta/",
         views.import_confirm,
         name="import_confirm",

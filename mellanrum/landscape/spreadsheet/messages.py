@@ -23,10 +23,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "The file has more than %(limit)s rows. Split it into several files.",
     ),
     "no_header": (
-        "Filen saknar rubrikrad. Den första raden med innehåll ska ha kolumnrubriker som i "
-        "mallen, till exempel Namn.",
-        "The file has no header row. The first row with content must have column headers as "
-        "in the template, for example Name.",
+        "Filen saknar rubrikrad. Ingen av de %(rows)s första raderna med innehåll har "
+        "kolumnrubriker som känns igen, till exempel Namn eller Verksamhet.",
+        "The file has no header row. None of the first %(rows)s rows with content has column "
+        "headers that are recognised, for example Name or Activity.",
     ),
     "missing_required": (
         "Rubrikraden saknar den obligatoriska kolumnen %(column)s.",
@@ -37,6 +37,33 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Byt namn på dem enligt mallen eller ta bort dem.",
         "The file has columns that are not recognised: %(columns)s. "
         "Rename them as in the template or remove them.",
+    ),
+    "mapping_duplicate": (
+        "Kolumnerna %(headers)s är kopplade till samma fält, %(column)s. "
+        "Koppla bara en av dem och ignorera de andra.",
+        "The columns %(headers)s are mapped to the same field, %(column)s. "
+        "Map only one of them and ignore the others.",
+    ),
+    "mapping_no_name": (
+        "Ingen kolumn är kopplad till %(column)s. Välj vilken kolumn som innehåller "
+        "verksamhetens namn.",
+        "No column is mapped to %(column)s. Choose the column that holds the activity's name.",
+    ),
+    "map_bad_form": (
+        "Kopplingen %(given)s ska skrivas RUBRIK=FÄLT, till exempel Verksamhet=Namn, "
+        "eller RUBRIK=- för att ignorera kolumnen.",
+        "The mapping %(given)s must be written HEADER=FIELD, for example Verksamhet=Name, "
+        "or HEADER=- to ignore the column.",
+    ),
+    "map_unknown_field": (
+        "Fältet %(field)s i kopplingen %(given)s finns inte. Använd en rubrik ur mallen, "
+        "till exempel %(example)s, eller - för att ignorera kolumnen.",
+        "The field %(field)s in the mapping %(given)s does not exist. Use a template header, "
+        "for example %(example)s, or - to ignore the column.",
+    ),
+    "map_unknown_header": (
+        "Filen har ingen kolumn som heter %(header)s (kopplingen %(given)s).",
+        "The file has no column called %(header)s (the mapping %(given)s).",
     ),
     "duplicate_columns": (
         "Kolumnen %(column)s förekommer flera gånger: %(headers)s.",
@@ -161,6 +188,12 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "system_too_long": (
         "IT-systemet %(system)s är längre än %(limit)s tecken.",
         "The IT system %(system)s is longer than %(limit)s characters.",
+    ),
+    "ambiguous_name": (
+        "%(count)s verksamheter i Mellanrum heter så. Fyll i kolumnen Nyckel så att raden "
+        "kan kopplas till rätt verksamhet.",
+        "%(count)s activities in Mellanrum have this name. Fill in the Key column so that the "
+        "row can be matched to the right one.",
     ),
     "unheaded_value": (
         "Cellen har ett värde men kolumnen saknar rubrik.",
