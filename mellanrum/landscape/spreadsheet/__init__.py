@@ -4,7 +4,8 @@ Plain Python with no Django import: the landscape app calls :func:`parse_activit
 upload and turns the resulting :class:`ActivityRow` objects into model rows; exports and the
 downloadable template come from the ``activities_to_*`` and ``template_*`` functions.
 
-Modules: ``columns`` (the template and header matching), ``mapping`` (which column is which field), ``values`` (single cells),
+Modules: ``columns`` (the template and header matching),
+``mapping`` (which column is which field), ``values`` (single cells),
 ``reading`` (bytes to raw rows), ``parsing`` (validation) and ``writing`` (exports).
 """
 

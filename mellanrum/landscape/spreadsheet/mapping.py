@@ -75,6 +75,7 @@ _SYNONYMS: Mapping[str, tuple[str, ...]] = {
 _NOISE = frozenset({"kr", "sek", "dagar", "dgr", "days", "st", "i", "in", "per", "år", "year"})
 # An amount in thousands or millions would be read a thousand times too small.
 _SCALED = frozenset({"tkr", "mkr", "mnkr", "ksek", "msek"})
+_CHOSEN = ("given", "remembered")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -199,7 +200,8 @@ def choose_columns(
     """Find the header among the first rows and map its columns.
 
     Returns the position of the header among *candidates* and its columns. The header is the
-    first of the rows with the most columns that are mapped, template headers or suggested.
+    first of the rows with the most columns that are mapped (even to be ignored), template
+    headers or given a suggestion.
     *given* and *remembered* map header texts (compared folded) to a field or None (ignore).
     """
     labels = {normalise_header(header): header for header in given}
@@ -210,7 +212,8 @@ def choose_columns(
     for position, (_number, cells) in enumerate(candidates[:HEADER_ROWS_SCANNED]):
         choices = _choices(cells, given, remembered)
         scored.append(choices)
-        score = sum(1 for choice in choices if choice.field is not None)
+        # A column the user mapped counts even when it is to be ignored.
+        score = sum(1 for c in choices if c.field is not None or c.source in _CHOSEN)
         if score > best_score:
             best, best_score = position, score
     if best < 0:
