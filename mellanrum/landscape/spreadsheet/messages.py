@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["MESSAGES", "SpreadsheetError", "render"]
+__all__ = ["MESSAGES", "SpreadsheetError", "render", "render_count"]
 
 #: code -> (Swedish, English)
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -199,10 +199,18 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Cellen har ett värde men kolumnen saknar rubrik.",
         "The cell has a value but its column has no header.",
     ),
-    # Summaries.
+    # Summaries; a code ending in "_one" is the singular, see render_count().
+    "summary_rows_one": (
+        "%(count)s rad lästes från en %(format)s-fil.",
+        "%(count)s row was read from a %(format)s file.",
+    ),
     "summary_rows": (
         "%(count)s rader lästes från en %(format)s-fil.",
         "%(count)s rows were read from a %(format)s file.",
+    ),
+    "summary_skipped_one": (
+        "%(count)s tom rad hoppades över.",
+        "%(count)s empty row was skipped.",
     ),
     "summary_skipped": (
         "%(count)s tomma rader hoppades över.",
@@ -216,6 +224,15 @@ def render(code: str, language: str = "sv", params: Mapping[str, object] | None 
     swedish, english = MESSAGES[code]
     template = english if language == "en" else swedish
     return template % dict(params or {})
+
+
+def render_count(code: str, count: int, language: str = "sv",
+                 params: Mapping[str, object] | None = None) -> str:
+    """The message *code* for *count* things: its ``_one`` form when *count* is 1 (Swedish and
+    English both have one singular)."""
+    singular = f"{code}_one"
+    chosen = singular if count == 1 and singular in MESSAGES else code
+    return render(chosen, language, {**(params or {}), "count": count})
 
 
 class SpreadsheetError(Exception):

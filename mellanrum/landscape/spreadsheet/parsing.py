@@ -13,7 +13,7 @@ from typing import Literal, TypeVar
 
 from .columns import header_for
 from .mapping import ColumnChoice, MappingNeeded, check_mapping, choose_columns
-from .messages import SpreadsheetError, render
+from .messages import SpreadsheetError, render, render_count
 from .reading import RawTable, read_table
 from .values import (
     ValueProblem,
@@ -107,10 +107,10 @@ class ParseResult:
 
     def summary(self, language: str = "sv") -> list[str]:
         """Sentences to show after reading, so skipped rows never go unmentioned."""
-        counts = {"count": len(self.rows), "format": self.format.upper()}
-        lines = [render("summary_rows", language, counts)]
+        fmt = {"format": self.format.upper()}
+        lines = [render_count("summary_rows", len(self.rows), language, fmt)]
         if self.skipped_empty_rows:
-            lines.append(render("summary_skipped", language, {"count": self.skipped_empty_rows}))
+            lines.append(render_count("summary_skipped", self.skipped_empty_rows, language))
         return lines
 
 
