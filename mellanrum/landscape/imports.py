@@ -30,6 +30,7 @@ from mellanrum.core.models import Task, User
 from . import actions
 from .models import Activity, ImportJob, Organisation
 from .spreadsheet import (
+    ColumnChoice,
     MappingNeeded,
     ParseResult,
     RowError,
@@ -213,14 +214,7 @@ def validate_job(job_id: int, language: str = "sv") -> None:
             checked = check_file(job.organisation, bytes(job.data), job.filename, language,
                                  _save_progress(job_id), column_map=column_map)
     except MappingNeeded as needed:
-        mapping = {
-            "header_row": needed.header_row,
-            "columns": [
-                {"index": c.index, "header": c.header, "field": c.field or "",
-                 "source": c.source, "samples": list(c.samples)}
-                for c in needed.columns
-            ],
-        }
+        mapping = {"header_row": needed.header_row, "columns": _columns(needed.columns)}
         actions.do_finish_import_job(job, ImportJob.Status.MAPPING, message=str(needed),
                                      summary={"mapping": mapping})
         return
@@ -246,10 +240,7 @@ def validate_job(job_id: int, language: str = "sv") -> None:
         "skipped_empty_rows": result.skipped_empty_rows,
         "encoding": result.encoding or "",
         "header_row": result.header_row,
-        "columns": [
-            {"header": c.header, "field": c.field or "", "source": c.source}
-            for c in result.columns
-        ],
+        "columns": _columns(result.columns),
         "new_sample": [row.name for row in plan.new[:PREVIEW_ROWS]],
         "changed_sample": [
             {"name": row.name, "fields": row.fields, "matched_by": row.matched_by}
@@ -259,6 +250,24 @@ def validate_job(job_id: int, language: str = "sv") -> None:
     }
     actions.do_finish_import_job(job, ImportJob.Status.READY, summary=summary,
                                  plan=plan.to_json())
+
+
+def _columns(columns: Iterable[ColumnChoice]) -> list[dict[str, Any]]:
+    return [
+        {"index": c.index, "header": c.header, "field": c.field or "", "source": c.source,
+         "samples": list(c.samples)}
+        for c in columns
+    ]
+
+
+def remap(job: ImportJob) -> bool:
+    """Go back from the preview to the mapping step, with the columns as they were read."""
+    mapping = {"header_row": job.summary.get("header_row", 1),
+               "columns": job.summary.get("columns", [])}
+    return actions.do_move_import_job(
+        job.pk, from_statuses=[ImportJob.Status.READY], to=ImportJob.Status.MAPPING,
+        summary={"mapping": mapping}, plan={},
+    )
 
 
 def start_import(job: ImportJob, user: User) -> None:

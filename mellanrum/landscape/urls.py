@@ -25,6 +25,11 @@ urlpatterns = [
         name="import_mapping",
     ),
     path(
+        "organisationer/<str:code>/import/<int:job_id>/andra-kolumner/",
+        views.import_remap,
+        name="import_remap",
+    ),
+    path(
         "organisationer/<str:code>/import/<int:job_id>/bekrafta/",
         views.import_confirm,
         name="import_confirm",

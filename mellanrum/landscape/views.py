@@ -518,6 +518,15 @@ def import_mapping(request: HttpRequest, code: str, job_id: int) -> HttpResponse
 
 @login_required
 @require_POST
+def import_remap(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
+    job = _access_job(request, code, job_id)
+    if not imports.remap(job):
+        messages.error(request, _("The columns of this import cannot be changed now."))
+    return redirect("landscape:import_status", code=code, job_id=job.pk)
+
+
+@login_required
+@require_POST
 def import_confirm(request: HttpRequest, code: str, job_id: int) -> HttpResponse:
     job = _access_job(request, code, job_id)
     if job.status != ImportJob.Status.READY:

@@ -181,18 +181,19 @@ def parse_activity_file(
         table.candidates(), given=column_map, remembered=remembered_map, language=language
     )
     table.with_header_at(position)
+    samples = _samples(table, choices)
+    choices = [
+        ColumnChoice(c.index, c.header, c.field, c.source, samples.get(c.index, ()))
+        for c in choices
+    ]
     unconfirmed = [choice for choice in choices if not choice.confirmed]
     if unconfirmed:
         listed = ", ".join(f"”{_shorten(choice.header, 40)}”" for choice in unconfirmed[:20])
         params = {"columns": listed}
-        samples = _samples(table, choices)
         raise MappingNeeded(
             render("unknown_columns", language, params),
             header_row=table.header_row,
-            columns=[
-                ColumnChoice(c.index, c.header, c.field, c.source, samples.get(c.index, ()))
-                for c in choices
-            ],
+            columns=choices,
             params=params,
         )
     check_mapping(choices, language)

@@ -297,3 +297,29 @@ def test_an_activity_created_after_the_preview_makes_the_plan_stale(alfa: Organi
     with pytest.raises(actions.StaleImport):
         actions.do_apply_import(alfa, plan, acting_user=None)
     assert Activity.objects.count() == 1
+
+
+def test_a_remembered_mapping_can_be_changed_from_the_preview(
+    editor: Client, alfa: Organisation, contact: Contact
+) -> None:
+    upload(editor, alfa, NACKA, "nacka.csv")
+    job = ImportJob.objects.get()
+    editor.post(reverse("landscape:import_mapping", args=[alfa.code, job.pk]),
+                mapping_post(job, **NACKA_CHOICES))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY
+    assert "Ändra hur kolumnerna läses" in editor.get(
+        reverse("landscape:import_status", args=[alfa.code, job.pk])).content.decode()
+
+    html = editor.post(reverse("landscape:import_remap", args=[alfa.code, job.pk]),
+                       follow=True).content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.MAPPING and job.plan == {}
+    assert '<option value="owner" selected>Ansvarig</option>' in html  # the choice made before
+    editor.post(reverse("landscape:import_mapping", args=[alfa.code, job.pk]),
+                mapping_post(job, **{**NACKA_CHOICES, "Kontaktperson": ""}))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY
+    assert ColumnMapping.objects.get(organisation=alfa).columns["kontaktperson"] == ""
+    confirm(editor, job)
+    assert not Activity.objects.filter(owner__isnull=False).exists()
