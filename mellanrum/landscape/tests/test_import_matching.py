@@ -140,6 +140,10 @@ def test_only_editors_of_the_organisation_may_map_its_columns(
     url = reverse("landscape:import_mapping", args=[alfa.code, job.pk])
     assert other.post(url, mapping_post(job, **NACKA_CHOICES)).status_code == 403
     assert not ColumnMapping.objects.exists()
+    remap = reverse("landscape:import_remap", args=[alfa.code, job.pk])
+    assert other.post(remap).status_code == 403
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.MAPPING
 
 
 # --- Matching by name ---------------------------------------------------------------------
