@@ -32,6 +32,8 @@ __all__ = [
 #: How "ignore this column" is written in ``--map`` and stored.
 IGNORE = "-"
 HEADER_ROWS_SCANNED = 10
+#: More columns than anyone maps by hand (the template has 15).
+MAX_COLUMNS = 200
 
 Source = Literal["given", "remembered", "template", "suggested"]
 
@@ -222,6 +224,10 @@ def choose_columns(
         )
     header_row, _cells = candidates[best]
     choices = scored[best]
+    if len(choices) > MAX_COLUMNS:
+        raise SpreadsheetError.from_code(
+            "too_many_columns", language, count=len(choices), limit=MAX_COLUMNS
+        )
     folded = {normalise_header(choice.header) for choice in choices}
     for header, name in given.items():
         if header not in folded:

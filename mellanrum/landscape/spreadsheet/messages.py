@@ -38,6 +38,12 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "The file has columns that are not recognised: %(columns)s. "
         "Rename them as in the template or remove them.",
     ),
+    "too_many_columns": (
+        "Rubrikraden har %(count)s kolumner, men högst %(limit)s kan läsas. "
+        "Ta bort kolumnerna som inte gäller verksamheterna.",
+        "The header row has %(count)s columns, but at most %(limit)s can be read. "
+        "Remove the columns that are not about the activities.",
+    ),
     "mapping_duplicate": (
         "Kolumnerna %(headers)s är kopplade till samma fält, %(column)s. "
         "Koppla bara en av dem och ignorera de andra.",

@@ -450,7 +450,7 @@ class _RowValidator:
         if earlier is not None:
             earlier_row, earlier_derived = earlier
             if derived and earlier_derived:
-                self._error(row, column, name, "duplicate_name", row=earlier_row)
+                self._error(row, column, name or "", "duplicate_name", row=earlier_row)
             else:
                 self._error(row, column, key, "duplicate_key", key=key, row=earlier_row)
             return None

@@ -175,3 +175,11 @@ def test_a_file_whose_rows_have_no_recognisable_header_is_refused_clearly() -> N
         parse_activity_file(b"Bygglov;1234\r\nHemtjanst;55\r\n", "v.csv", organisation_code="1")
     assert caught.value.code == "no_header"
     assert "Ingen av de 2 första raderna" in caught.value.message
+
+
+def test_a_header_with_hundreds_of_columns_is_refused_before_any_mapping_step() -> None:
+    header = ";".join(["Namn", *(f"Kolumn {n}" for n in range(300))])
+    with pytest.raises(SpreadsheetError) as caught:
+        parse_activity_file(f"{header}\r\nBygglov\r\n".encode(), "v.csv", organisation_code="1")
+    assert caught.value.code == "too_many_columns"
+    assert caught.value.message.startswith("Rubrikraden har 301 kolumner, men högst 200")
