@@ -327,3 +327,18 @@ def test_a_remembered_mapping_can_be_changed_from_the_preview(
     assert ColumnMapping.objects.get(organisation=alfa).columns["kontaktperson"] == ""
     confirm(editor, job)
     assert not Activity.objects.filter(owner__isnull=False).exists()
+
+
+def test_the_mapping_step_speaks_english_in_the_english_interface(
+    editor: Client, alfa: Organisation
+) -> None:
+    editor.cookies["django_language"] = "en"
+    html = upload(editor, alfa, NACKA, "nacka.csv")
+    job = ImportJob.objects.get()
+
+    assert "Which column is which?" in html and "Vilken kolumn" not in html
+    assert '<option value="lead_time_days" selected>Lead time (days)</option>' in html
+    assert "Ignore the column" in html
+    url = reverse("landscape:import_mapping", args=[alfa.code, job.pk])
+    response = editor.post(url, mapping_post(job, **{**NACKA_CHOICES, "Verksamhet": ""}))
+    assert "No column is mapped to Name." in response.content.decode()
