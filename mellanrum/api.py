@@ -65,7 +65,7 @@ api = NinjaAPI(
     description="Organisations and their activities. Reading requires login; writing requires "
     "an editor of the organisation concerned.",
     auth=[BrowserSessionAuth(), BasicAuth()],
-    docs=VendoredSwagger(settings={"deepLinking": True, "layout": "BaseLayout"}),
+    docs=VendoredSwagger(settings={"deepLinking": False, "layout": "BaseLayout"}),
     docs_url="/docs",
     urls_namespace="api",
 )
