@@ -223,8 +223,9 @@ def validate_job(job_id: int, language: str = "sv") -> None:
         return
     except Exception:
         log.exception("import validation crashed")
-        actions.do_finish_import_job(job, ImportJob.Status.FAILED,
-                                     message=_("The file could not be read."))
+        with translation.override(language):
+            message = _("The file could not be read.")
+        actions.do_finish_import_job(job, ImportJob.Status.FAILED, message=message)
         return
     if checked.errors:
         errors = error_dicts(checked.errors)
