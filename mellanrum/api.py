@@ -1,8 +1,13 @@
-"""The JSON API, described by OpenAPI at /api/openapi.json."""
+"""The JSON API, described by OpenAPI at /api/openapi.json and documented at /api/docs."""
+
+import json
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
 from ninja.security import HttpBasicAuth, SessionAuth
 
 from mellanrum.benefits.api import router as benefits_router
@@ -43,13 +48,29 @@ class BrowserSessionAuth(SessionAuth):
         return super().__call__(request)
 
 
+class VendoredSwagger(Swagger):
+    """Swagger UI from the app's own static files (core/static/vendor/), never from a CDN, and
+    started by a static script, so the page works under the site's Content-Security-Policy."""
+
+    def render_page(self, request: HttpRequest, api: "NinjaAPI", **kwargs: Any) -> HttpResponse:
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        context = {
+            # "</" cannot end the JSON block early.
+            "swagger_settings": json.dumps(settings).replace("</", "<\\/"),
+            "schema_url": settings["url"],
+            "add_csrf": True,
+        }
+        return render(request, "core/api_docs.html", context)
+
+
 api = NinjaAPI(
     title="Mellanrum API",
     version="1",
     description="Organisations and their activities. Reading requires login; writing requires "
     "an editor of the organisation concerned.",
     auth=[BrowserSessionAuth(), BasicAuth()],
-    docs_url=None,  # the interactive docs load assets from a CDN; the schema is served instead
+    docs=VendoredSwagger(settings={"deepLinking": False, "layout": "BaseLayout"}),
+    docs_url="/docs",
     urls_namespace="api",
 )
 api.add_router("/", landscape_router)

@@ -6,10 +6,11 @@ configured project.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -160,67 +161,155 @@ def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
     Server().run()
 
 
+class ImportFailed(click.ClickException):
+    """An import error, shown in the run's language without click's English "Error:"."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, err=True)
+
+
 @main.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--organisation", "-o", "code", required=True, help="Organisation code, e.g. 0182.")
 @click.option("--user", "username", default=None, help="Import as this user (checks rights).")
 @click.option("--dry-run", is_flag=True, help="Validate and show what would change; save nothing.")
-@click.option("--language", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
-def import_(file: Path, code: str, username: str | None, dry_run: bool, language: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
+              help='json prints {"new", "changed", "unchanged", "kept", "errors"}.')
+@click.option("--map", "maps", multiple=True, metavar='"THEIR HEADER=FIELD"',
+              help="Read a column of the file as a template field (Swedish or English header), "
+              "or - to ignore it. Repeat for several columns.")
+@click.option("--language", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
+              help="Language of every message of the run.")
+def import_(file: Path, code: str, username: str | None, dry_run: bool, fmt: str,
+            maps: tuple[str, ...], language: str) -> None:
     """Import activities for an organisation from a CSV or XLSX file, all or nothing.
 
-    Rows are matched by key (or by name when there is no key), so importing the same file again
-    updates activities instead of duplicating them.
+    Rows are matched by key, or by name (ignoring case, spaces and dashes) when there is no
+    key, so importing the same file again updates activities instead of duplicating them. A
+    name that two activities share is reported, not guessed. Columns the template does not
+    know must be mapped with --map (the organisation's mapping saved in the web import is used
+    too); the exit status is 1 when anything is wrong, and then nothing is saved.
     """
     setup_django()
+    from django.utils import translation
+
+    with translation.override(language):
+        _run_import(file, code, username, dry_run, fmt, maps, language)
+
+
+def _run_import(file: Path, code: str, username: str | None, dry_run: bool, fmt: str,
+                maps: tuple[str, ...], language: str) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
     from mellanrum.core.models import User
     from mellanrum.landscape import actions, imports
     from mellanrum.landscape.access import require_write
-    from mellanrum.landscape.models import Organisation
-    from mellanrum.landscape.spreadsheet import SpreadsheetError
+    from mellanrum.landscape.spreadsheet import (
+        IGNORE,
+        MappingNeeded,
+        SpreadsheetError,
+        parse_map_option,
+    )
+    from mellanrum.landscape.spreadsheet.columns import header_for
 
-    organisation = _organisation(code)
+    as_json = fmt == "json"
+
+    def fail(errors: list[dict[str, Any]], message: str) -> NoReturn:
+        if as_json:
+            click.echo(json.dumps({"new": 0, "changed": 0, "unchanged": 0, "kept": 0,
+                                   "errors": errors}, ensure_ascii=False, indent=2))
+            raise SystemExit(1)
+        for error in errors:
+            if error["row"] is not None:
+                click.echo(
+                    _("%(file)s: row %(row)s, column %(column)s: %(reason)s")
+                    % {"file": file.name, **error}, err=True,
+                )
+        raise ImportFailed(_("Error: %(message)s") % {"message": message})
+
+    def file_error(message: str) -> NoReturn:
+        fail([{"row": None, "column": "", "value": "", "reason": message}], message)
+
+    organisation = _find_organisation(code)
+    if organisation is None:
+        file_error(_("no organisation with code '%(code)s' (run `mellanrum init` to load the "
+                     "reference data; municipality codes have four digits, e.g. 0180)")
+                   % {"code": code})
     user = None
     if username is not None:
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise click.ClickException(f"no user called {username!r}")
-        from django.core.exceptions import PermissionDenied
-
+            file_error(_("no user called '%(name)s'") % {"name": username})
         try:
             require_write(user, organisation)
         except PermissionDenied:
-            raise click.ClickException(
-                f"{username} may not change the activities of {organisation.name}"
-            ) from None
+            file_error(_("%(user)s may not change the activities of %(organisation)s")
+                       % {"user": username, "organisation": organisation.name})
     try:
         data = file.read_bytes()
     except OSError as exc:
-        raise click.ClickException(f"cannot read {file}: {exc.strerror}") from None
+        file_error(_("cannot read %(file)s: %(reason)s") % {"file": file, "reason": exc.strerror})
     try:
-        result = imports.parse_for(organisation, data, file.name, language)
+        column_map = dict(parse_map_option(given, language) for given in maps)
+        checked = imports.check_file(organisation, data, file.name, language,
+                                     column_map=column_map)
+    except MappingNeeded as needed:
+        errors = []
+        for column in needed.columns:
+            if column.confirmed:
+                continue
+            if column.field:
+                reason = _('The column is not recognised. Give --map "%(header)s=%(field)s" '
+                           '(suggested), another field, or --map "%(header)s=%(ignore)s" to '
+                           'ignore it.')
+            else:
+                reason = _('The column is not recognised. Give --map "%(header)s=%(ignore)s" to '
+                           'ignore it, or --map "%(header)s=FIELD" with a template header.')
+            field = header_for(column.field, language) if column.field else ""
+            errors.append({
+                "row": needed.header_row, "column": column.header, "value": column.header,
+                "reason": reason % {"header": column.header, "field": field, "ignore": IGNORE},
+            })
+        fail(errors, _("%(file)s has columns that are not recognised; nothing was imported.")
+             % {"file": file.name})
     except SpreadsheetError as exc:
-        raise click.ClickException(str(exc)) from None
-    if not result.ok:
-        for error in result.errors:
-            click.echo(
-                f"{file.name}: row {error.row}, column {error.column!r}: {error.message}",
-                err=True,
-            )
-        raise click.ClickException(
-            f"{len(result.errors)} problems in {file.name}; nothing was imported"
-        )
-    assert isinstance(organisation, Organisation)
-    if dry_run:
-        plan = actions.plan_import(organisation, result.rows)
-    else:
-        plan = actions.do_import_activities(organisation, result.rows, acting_user=user)
+        file_error(str(exc))
+    if checked.errors:
+        errors = [{"row": e.row, "column": e.column, "value": e.value, "reason": e.message}
+                  for e in checked.errors]
+        fail(errors, ngettext("%(count)s problem in %(file)s; nothing was imported.",
+                              "%(count)s problems in %(file)s; nothing was imported.",
+                              len(errors)) % {"count": len(errors), "file": file.name})
+    plan = checked.plan
+    if not dry_run:
+        actions.do_apply_import(organisation, plan, acting_user=user)
     s = plan.as_summary()
-    verb = "would be" if dry_run else "were"
-    click.echo(
-        f"{s['new']} new and {s['changed']} changed activities {verb} saved for "
-        f"{organisation.name}; {s['unchanged']} unchanged, {s['untouched']} not in the file."
-    )
+    if as_json:
+        click.echo(json.dumps({"new": s["new"], "changed": s["changed"],
+                               "unchanged": s["unchanged"], "kept": s["untouched"],
+                               "errors": []}, ensure_ascii=False, indent=2))
+        return
+    values = {**s, "organisation": organisation.name}
+    if dry_run:
+        click.echo(_("Dry run for %(organisation)s, nothing was saved: %(new)s new, %(changed)s "
+                     "changed, %(unchanged)s unchanged, %(untouched)s kept (not in the file).")
+                   % values)
+    else:
+        click.echo(_("Imported for %(organisation)s: %(new)s new, %(changed)s changed, "
+                     "%(unchanged)s unchanged, %(untouched)s kept (not in the file).") % values)
+    if s["matched_by_name"]:
+        click.echo(ngettext("%(count)s row without a key was matched by name.",
+                            "%(count)s rows without a key were matched by name.",
+                            s["matched_by_name"]) % {"count": s["matched_by_name"]})
+
+
+def _find_organisation(code: str) -> Any:
+    from mellanrum.landscape.models import Organisation
+
+    return Organisation.objects.filter(code=code).first()
 
 
 def _organisation(code: str) -> Any:

@@ -7,8 +7,6 @@ transaction and records who did it in the audit log.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -18,10 +16,21 @@ from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
 
 from . import reference
+
+# The plan is worked out in import_plan.py (reads only); its names are used from here too.
+from .import_plan import ImportLookups as ImportLookups
+from .import_plan import ImportPlan as ImportPlan
+from .import_plan import PlannedRow as PlannedRow
+from .import_plan import StaleImport as StaleImport
+from .import_plan import check_plan_is_current as check_plan_is_current
+from .import_plan import import_lookups as import_lookups
+from .import_plan import plan_import as plan_import
 from .models import (
     Activity,
     Category,
+    ColumnMapping,
     Contact,
+    ImportJob,
     ITSystem,
     NamedGroup,
     Organisation,
@@ -147,90 +156,6 @@ def do_delete_contact(contact: Contact, *, acting_user: User | None) -> None:
 
 # --- Import --------------------------------------------------------------------------------
 
-
-@dataclass
-class ImportPlan:
-    """What an import would do: shown as the preview, then applied unchanged."""
-
-    new: list[ActivityRow] = field(default_factory=list)
-    changed: list[tuple[ActivityRow, list[str]]] = field(default_factory=list)
-    unchanged: int = 0
-    untouched: int = 0  # activities in Mellanrum that the file does not mention
-
-    def as_summary(self) -> dict[str, int]:
-        return {
-            "new": len(self.new),
-            "changed": len(self.changed),
-            "unchanged": self.unchanged,
-            "untouched": self.untouched,
-        }
-
-
-def _row_values(
-    row: ActivityRow, categories: dict[str, int], contacts: dict[str, int]
-) -> dict[str, Any]:
-    """The model values a row sets: only those the file has a column for (and the name)."""
-    values = {
-        "name": row.name,
-        "description": row.description,
-        "kind": row.kind,
-        "category_id": categories.get(row.category) if row.category else None,
-        "annual_cost_sek": row.annual_cost_sek,
-        "volume_per_year": row.volume_per_year,
-        "volume_unit": row.volume_unit,
-        "fte": row.fte,
-        "lead_time_days": row.lead_time_days,
-        "legal_basis": row.legal_basis,
-        "url": row.url,
-        "owner_id": contacts.get(row.owner.casefold()) if row.owner else None,
-    }
-    return {
-        field: value for field, value in values.items()
-        if field == "name" or row.has_column(field.removesuffix("_id"))
-    }
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, Decimal) and isinstance(b, Decimal):
-        return a.compare(b) == 0
-    return bool(a == b)
-
-
-def contact_lookup(organisation: Organisation) -> dict[str, int]:
-    lookup: dict[str, int] = {}
-    for pk, name, email in organisation.contacts.values_list("pk", "name", "email"):
-        lookup[name.casefold()] = pk
-        if email:
-            lookup[email.casefold()] = pk
-    return lookup
-
-
-def category_lookup() -> dict[str, int]:
-    return dict(Category.objects.values_list("code", "pk"))
-
-
-def plan_import(organisation: Organisation, rows: Sequence[ActivityRow]) -> ImportPlan:
-    categories, contacts = category_lookup(), contact_lookup(organisation)
-    existing = {a.key: a for a in organisation.activities.prefetch_related("systems")}
-    plan = ImportPlan()
-    for row in rows:
-        activity = existing.get(row.key)
-        if activity is None:
-            plan.new.append(row)
-            continue
-        values = _row_values(row, categories, contacts)
-        differences = [k for k, v in values.items() if not _same(getattr(activity, k), v)]
-        current_systems = {(s.product, s.vendor) for s in activity.systems.all()}
-        if row.has_column("systems") and current_systems != set(row.systems):
-            differences.append("systems")
-        if differences:
-            plan.changed.append((row, differences))
-        else:
-            plan.unchanged += 1
-    plan.untouched = len(set(existing) - {row.key for row in rows})
-    return plan
-
-
 @transaction.atomic
 def do_import_activities(
     organisation: Organisation,
@@ -240,20 +165,35 @@ def do_import_activities(
     illustrative: bool = False,
     progress: ProgressCallback | None = None,
 ) -> ImportPlan:
-    """Create or update activities by key, all or nothing, in one transaction."""
+    """Plan and apply at once (scripts and the demo); all or nothing. A row the plan cannot
+    match unambiguously raises ValueError."""
     plan = plan_import(organisation, rows)
-    categories, contacts = category_lookup(), contact_lookup(organisation)
+    if plan.errors:
+        raise ValueError("; ".join(error.located("en") for error in plan.errors[:5]))
+    return do_apply_import(organisation, plan, acting_user=acting_user,
+                           illustrative=illustrative, progress=progress)
+
+
+@transaction.atomic
+def do_apply_import(
+    organisation: Organisation,
+    plan: ImportPlan,
+    *,
+    acting_user: User | None,
+    illustrative: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportPlan:
+    """Write a plan exactly as it was previewed, in one transaction, or raise
+    :class:`StaleImport` and write nothing when the data changed since it was made."""
+    # Lock the organisation's activities (on PostgreSQL) while checking and writing.
+    list(organisation.activities.select_for_update().values_list("pk", flat=True))
+    check_plan_is_current(organisation, plan)
     total = len(plan.new) + len(plan.changed)
     done = 0
 
     new_objects = [
-        Activity(
-            organisation=organisation,
-            key=row.key,
-            is_illustrative=illustrative,
-            updated_by=acting_user,
-            **_row_values(row, categories, contacts),
-        )
+        Activity(organisation=organisation, key=row.key, is_illustrative=illustrative,
+                 updated_by=acting_user, **row.values)
         for row in plan.new
     ]
     for start in range(0, len(new_objects), 1000):
@@ -262,11 +202,11 @@ def do_import_activities(
         if progress:
             progress(done, total)
 
-    by_key = {a.key: a for a in organisation.activities.all()}
+    by_pk = Activity.objects.in_bulk([row.activity_id for row in plan.changed])
     changed_objects = []
-    for row, _differences in plan.changed:
-        activity = by_key[row.key]
-        for name, value in _row_values(row, categories, contacts).items():
+    for row in plan.changed:
+        activity = by_pk[row.activity_id]
+        for name, value in row.values.items():
             setattr(activity, name, value)
         activity.updated_by = acting_user
         changed_objects.append(activity)
@@ -281,9 +221,14 @@ def do_import_activities(
             version=F("version") + 1
         )
 
+    new_ids = dict(
+        organisation.activities.filter(key__in=[row.key for row in plan.new])
+        .values_list("key", "pk")
+    )
     _replace_systems({
-        by_key[row.key].pk: row.systems
-        for row in [*plan.new, *(r for r, _ in plan.changed)] if row.has_column("systems")
+        **{new_ids[row.key]: row.systems for row in plan.new if row.systems is not None},
+        **{row.activity_id: row.systems for row in plan.changed
+           if row.systems is not None and row.activity_id is not None},
     })
     record_audit(acting_user, organisation, "activity.import", organisation.name,
                  **plan.as_summary())
@@ -311,6 +256,73 @@ def _replace_systems(systems_by_activity: dict[int, tuple[SystemPair, ...]]) -> 
         ],
         batch_size=1000,
     )
+
+
+# --- Import jobs ---------------------------------------------------------------------------
+
+
+def do_create_import_job(
+    organisation: Organisation,
+    *,
+    acting_user: User | None,
+    filename: str,
+    data: bytes,
+    column_map: dict[str, str] | None = None,
+) -> ImportJob:
+    return ImportJob.objects.create(
+        organisation=organisation,
+        created_by=acting_user,
+        filename=filename[:255],
+        data=data,
+        column_map=column_map or {},
+        status=ImportJob.Status.VALIDATING,
+    )
+
+
+def do_finish_import_job(job: ImportJob, status: str, **fields: Any) -> None:
+    """Record the outcome of a job's step: its new status and what it found."""
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", *fields])
+
+
+def do_move_import_job(
+    job_id: int, *, from_statuses: Iterable[str], to: str, **fields: Any
+) -> bool:
+    """Change a job's status only if it is still in one of *from_statuses*, so two requests
+    (or a request and a dying worker) never both act on it. True when it moved."""
+    moved = ImportJob.objects.filter(pk=job_id, status__in=list(from_statuses)).update(
+        status=to, **fields
+    )
+    return bool(moved)
+
+
+def do_record_import_progress(job_id: int, done: int, total: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+
+
+@transaction.atomic
+def do_map_import_columns(
+    job: ImportJob, columns: dict[str, str], *, acting_user: User | None
+) -> None:
+    """Confirm the mapping step: remember the organisation's choices for its next import and
+    check the job's file again with them. *columns* maps folded headers to fields ("" to
+    ignore); the caller has checked it (see ``forms.ColumnMappingForm``)."""
+    remembered, _created = ColumnMapping.objects.get_or_create(organisation=job.organisation)
+    remembered.columns = {**remembered.columns, **columns}
+    remembered.updated_by = acting_user
+    remembered.save(update_fields=["columns", "updated_by", "updated_at"])
+    do_finish_import_job(job, ImportJob.Status.VALIDATING, column_map=columns, progress_done=0)
+    record_audit(acting_user, job.organisation, "import.map_columns", job.filename,
+                 columns=", ".join(f"{h}={f or '-'}" for h, f in sorted(columns.items())))
+
+
+def remembered_columns(organisation: Organisation) -> dict[str, str | None]:
+    mapping = ColumnMapping.objects.filter(organisation=organisation).first()
+    if mapping is None:
+        return {}
+    return {header: (name or None) for header, name in mapping.columns.items()}
 
 
 # --- Reference data ------------------------------------------------------------------------

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from mellanrum.lib.forms import model_choice_field, number_field
 
 from .models import Activity, Category, Contact, Organisation
+from .spreadsheet import ColumnChoice, SpreadsheetError
+from .spreadsheet.columns import FIELDS, header_for, normalise_header
+from .spreadsheet.mapping import check_mapping
 
 # ITSystem.product and .vendor are 100 characters; longer names failed on PostgreSQL.
 SYSTEM_NAME_LENGTH = 100
@@ -112,5 +115,47 @@ class ContactForm(forms.ModelForm[Contact]):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet (CSV or XLSX)"),
-        help_text=_("Use the template's column headers. Swedish Excel CSV files work as they are."),
+        help_text=_("Your own column headers work too: you will be asked which field a column "
+                    "holds when it is not clear. Swedish Excel CSV files work as they are."),
     )
+
+
+class ColumnMappingForm(forms.Form):
+    """The mapping step: for each column of the file, the field it holds or "ignore"."""
+
+    def __init__(self, columns: list[dict[str, Any]], *args: Any, language: str = "sv",
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+        self.columns = columns
+        choices = [("", _("Ignore the column")),
+                   *((name, header_for(name, language)) for name in FIELDS)]
+        for column in columns:
+            self.fields[f"col_{column['index']}"] = forms.ChoiceField(
+                label=column["header"], choices=choices, required=False,
+                initial=column["field"],
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        choices = [
+            ColumnChoice(column["index"], column["header"],
+                         data.get(f"col_{column['index']}") or None, "given")
+            for column in self.columns
+        ]
+        try:
+            check_mapping(choices, self.language)
+        except SpreadsheetError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return data
+
+    def column_map(self) -> dict[str, str]:
+        """Folded header -> field ("" to ignore), as stored on the job and remembered."""
+        return {
+            normalise_header(column["header"]): self.cleaned_data.get(f"col_{column['index']}")
+            or ""
+            for column in self.columns
+        }
+
+    def rows(self) -> list[tuple[dict[str, Any], forms.BoundField]]:
+        return [(column, self[f"col_{column['index']}"]) for column in self.columns]

@@ -275,6 +275,7 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         VALIDATING = "validating", _("Validating")
+        MAPPING = "mapping", _("Needs column mapping")
         INVALID = "invalid", _("Has errors")
         READY = "ready", _("Ready to import")
         IMPORTING = "importing", _("Importing")
@@ -295,6 +296,10 @@ class ImportJob(models.Model):
     message = models.TextField(blank=True)
     errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    # The columns chosen in the mapping step: folded header -> field, "" to ignore.
+    column_map = models.JSONField(default=dict, blank=True)
+    # What the preview showed, applied as it is on confirm (see actions.ImportPlan).
+    plan = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -311,3 +316,25 @@ class ImportJob(models.Model):
         if not self.progress_total:
             return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class ColumnMapping(models.Model):
+    """An organisation's confirmed spreadsheet columns, used again on its next import."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    # folded header -> field name, or "" for a column to ignore
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+

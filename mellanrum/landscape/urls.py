@@ -20,6 +20,16 @@ urlpatterns = [
         name="import_status",
     ),
     path(
+        "organisationer/<str:code>/import/<int:job_id>/kolumner/",
+        views.import_mapping,
+        name="import_mapping",
+    ),
+    path(
+        "organisationer/<str:code>/import/<int:job_id>/andra-kolumner/",
+        views.import_remap,
+        name="import_remap",
+    ),
+    path(
         "organisationer/<str:code>/import/<int:job_id>/bekrafta/",
         views.import_confirm,
         name="import_confirm",

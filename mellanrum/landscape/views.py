@@ -26,7 +26,7 @@ from .access import (
     access_organisation,
     organisation_by_code,
 )
-from .forms import ActivityForm, ContactForm, ImportForm
+from .forms import ActivityForm, ColumnMappingForm, ContactForm, ImportForm
 from .models import (
     POPULATION_BANDS,
     Activity,
@@ -457,31 +457,73 @@ def _column_header(field: str, language: str) -> str:
 def _preview_with_headers(summary: dict[str, Any]) -> dict[str, Any]:
     """The import preview with each changed field named by its column header, in the page's
     language (the job stores field names, which are the same in every language)."""
-    language = "en" if (get_language() or "sv").startswith("en") else "sv"
+    language = _page_language()
     changed = [
         {**change, "fields": [_column_header(f, language) for f in change.get("fields", [])]}
         for change in summary.get("changed_sample", [])
     ]
-    return {**summary, "changed_sample": changed}
+    columns = [
+        {**column, "label": header_for(column["field"], language) if column["field"] else ""}
+        for column in summary.get("columns", [])
+    ]
+    return {**summary, "changed_sample": changed, "columns": columns}
 
 
-@login_required
-def import_status(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
-    job = _access_job(request, code, job_id)
+def _page_language() -> str:
+    return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+def _status_context(job: ImportJob, mapping_form: ColumnMappingForm | None = None
+                    ) -> dict[str, Any]:
     done, total = imports.live_progress(job)
-    context = {
+    if mapping_form is None and job.status == ImportJob.Status.MAPPING:
+        columns = job.summary.get("mapping", {}).get("columns", [])
+        mapping_form = ColumnMappingForm(columns, language=_page_language())
+    return {
         "job": job,
         "organisation": job.organisation,
         "preview": _preview_with_headers(job.summary),
+        "mapping_form": mapping_form,
         "can_retry": imports.can_retry(job),
         "progress_done": done,
         "progress_total": total,
         "percent": min(100, round(100 * done / total)) if total else 0,
     }
+
+
+@login_required
+def import_status(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
+    job = _access_job(request, code, job_id)
+    context = _status_context(job)
     template = "landscape/import_status.html"
     if request.headers.get("HX-Request"):
         template = "landscape/_import_progress.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_mapping(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
+    job = _access_job(request, code, job_id)
+    if job.status != ImportJob.Status.MAPPING:
+        messages.error(request, _("The columns of this import cannot be changed now."))
+        return redirect("landscape:import_status", code=code, job_id=job.pk)
+    columns = job.summary.get("mapping", {}).get("columns", [])
+    form = ColumnMappingForm(columns, request.POST, language=_page_language())
+    if not form.is_valid():
+        return render(request, "landscape/import_status.html", _status_context(job, form),
+                      status=400)
+    imports.map_columns(job, form.column_map(), request.user)
+    return redirect("landscape:import_status", code=code, job_id=job.pk)
+
+
+@login_required
+@require_POST
+def import_remap(request: AuthenticatedHttpRequest, code: str, job_id: int) -> HttpResponse:
+    job = _access_job(request, code, job_id)
+    if not imports.remap(job):
+        messages.error(request, _("The columns of this import cannot be changed now."))
+    return redirect("landscape:import_status", code=code, job_id=job.pk)
 
 
 @login_required

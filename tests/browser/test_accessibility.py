@@ -50,10 +50,28 @@ def test_pages_have_no_wcag_violations(axe_page: Page, live_server: object) -> N
         message="1 problem hittades.",
         errors=[{"row": 2, "column": "Årskostnad (kr)", "value": "tolv", "message": "Inget tal"}],
     )
+    columns = [
+        {"index": 0, "header": "Verksamhet", "field": "name", "source": "suggested",
+         "samples": ["Bygglov"]},
+        {"index": 1, "header": "Förvaltning", "field": "", "source": "suggested",
+         "samples": ["Stadsbyggnad"]},
+    ]
+    mapping = ImportJob.objects.create(
+        organisation=nacka, created_by=editor, filename="egen.csv", data=b"x", status="mapping",
+        summary={"mapping": {"header_row": 2, "columns": columns}},
+    )
+    ready = ImportJob.objects.create(
+        organisation=nacka, created_by=editor, filename="egen.csv", data=b"x", status="ready",
+        summary={"new": 1, "changed": 1, "unchanged": 0, "untouched": 0, "matched_by_name": 1,
+                 "header_row": 2, "columns": columns, "new_sample": ["Färdtjänst"],
+                 "changed_sample": [{"name": "Bygglov", "fields": ["lead_time_days"],
+                                     "matched_by": "name"}],
+                 "name_sample": ["Bygglov"]},
+    )
     base = str(live_server)
     page = axe_page
     public = ["/", "/om/", "/organisationer/", "/organisationer/?county=01&band=50-100k",
-              "/organisationer/0182/", "/konto/logga-in/", "/finns-inte/"]
+              "/organisationer/0182/", "/konto/logga-in/", "/finns-inte/", "/api/docs"]
     found = {url: violations(page, base + url) for url in public}
 
     page.goto(f"{base}/konto/logga-in/")
@@ -70,6 +88,8 @@ def test_pages_have_no_wcag_violations(axe_page: Page, live_server: object) -> N
         "/organisationer/0182/kontakter/ny/",
         "/organisationer/0182/import/",
         f"/organisationer/0182/import/{job.pk}/",
+        f"/organisationer/0182/import/{mapping.pk}/",
+        f"/organisationer/0182/import/{ready.pk}/",
         f"/verksamheter/{activity.pk}/ta-bort/",
     ]
     found |= {f"{url} (logged in)": violations(page, base + url) for url in private}

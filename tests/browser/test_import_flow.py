@@ -60,6 +60,62 @@ def test_log_in_import_spreadsheet_and_find_activity(
     assert Activity.objects.filter(organisation=alfa).count() == 2
 
 
+def test_own_headers_are_mapped_in_a_step_and_remembered(
+    page: Page, live_server: object
+) -> None:
+    alfa = Organisation.objects.create(
+        code="9901", name="Alfa kommun", short_name="Alfa", kind="municipality",
+        county_code="99", county_name="Testlän", population=85_000,
+    )
+    alice = User(username="alice", organisation=alfa, role="editor")
+    alice.set_password(PASSWORD)
+    alice.save()
+    # Windows-1252, a title row, the municipality's own headers, NBSP thousands.
+    data = Path(__file__).parents[2] / "mellanrum" / "landscape" / "tests" / "data"
+    nacka = data / "nacka_verksamhetskatalog.csv"
+    base = str(live_server)
+    page.goto(f"{base}/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill("alice")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+
+    page.goto(f"{base}/organisationer/9901/import/")
+    page.get_by_label("Kalkylblad (CSV eller XLSX)").set_input_files(str(nacka))
+    page.get_by_role("button", name="Kontrollera filen").click()
+
+    expect(page.get_by_role("heading", name="Vilken kolumn är vilken?")).to_be_visible(
+        timeout=15_000
+    )
+    expect(page.get_by_text("Kolumnrubrikerna hittades på rad 3")).to_be_visible()
+    # Each column is a labelled drop-down with its suggestion chosen.
+    expect(page.get_by_label("Verksamhet")).to_have_value("name")
+    expect(page.get_by_label("Handläggningstid")).to_have_value("lead_time_days")
+    expect(page.get_by_label("Förvaltning")).to_have_value("")
+    # No contacts exist yet, so the owner column is ignored this time.
+    page.get_by_label("Kontaktperson").select_option(label="Ignorera kolumnen")
+    # Mapping two columns to the name is refused with a message, and nothing is kept.
+    page.get_by_label("Förvaltning").select_option(label="Namn")
+    page.get_by_role("button", name="Använd de här kolumnerna").click()
+    expect(page.get_by_role("alert")).to_contain_text("kopplade till samma fält, Namn")
+    page.get_by_label("Förvaltning").select_option(label="Ignorera kolumnen")
+    page.get_by_role("button", name="Använd de här kolumnerna").click()
+
+    expect(page.get_by_text("Förhandsgranskning")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("Strandskyddsdispens – ansökan")).to_be_visible()
+    assert not Activity.objects.exists()
+    page.get_by_role("button", name="Importera nu").click()
+    expect(page.get_by_text("5 verksamheter lades till")).to_be_visible(timeout=15_000)
+    save_screenshot(page, "import-mapping-done.png")
+
+    # The same headers next time: straight to the preview, every row matched by name.
+    page.goto(f"{base}/organisationer/9901/import/")
+    page.get_by_label("Kalkylblad (CSV eller XLSX)").set_input_files(str(nacka))
+    page.get_by_role("button", name="Kontrollera filen").click()
+    expect(page.get_by_text("Förhandsgranskning")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("5 rader utan nyckel kopplades")).to_be_visible()
+    assert Activity.objects.filter(organisation=alfa).count() == 5
+
+
 def test_directory_is_keyboard_usable_and_shows_chart(page: Page, live_server: object) -> None:
     from mellanrum.landscape.actions import do_load_reference_data
 

@@ -41,27 +41,30 @@ def test_import_and_export_round_trip(tmp_path: Path, alfa: Organisation) -> Non
         "Hemtjänst;tjänst;90 000 000;\r\n".encode("cp1252")
     )
     runner = CliRunner()
-    result = runner.invoke(main, ["import", str(source), "--organisation", alfa.code])
+    result = runner.invoke(main, ["import", str(source), "--organisation", alfa.code,
+                                  "--language", "en"])
     assert result.exit_code == 0, result.output
     assert "2 new" in result.output
     assert Activity.objects.get(name="Ansökan om bygglov").annual_cost_sek == 1234567.5
 
     again = runner.invoke(main, ["import", str(source), "--organisation", alfa.code])
-    assert "0 new" in again.output and Activity.objects.count() == 2
+    assert "0 nya" in again.output and Activity.objects.count() == 2
 
     out = tmp_path / "out.xlsx"
     exported = runner.invoke(main, ["export", "-o", alfa.code, "--format", "xlsx", "-O", str(out)])
     assert exported.exit_code == 0, exported.output
     assert out.read_bytes()[:2] == b"PK"
-    reimport = runner.invoke(main, ["import", str(out), "--organisation", alfa.code])
-    assert "0 new and 0 changed" in reimport.output, reimport.output
+    reimport = runner.invoke(main, ["import", str(out), "--organisation", alfa.code,
+                                    "--language", "en"])
+    assert "0 new, 0 changed" in reimport.output, reimport.output
 
 
 @pytest.mark.django_db
 def test_import_with_errors_changes_nothing_and_fails(tmp_path: Path, alfa: Organisation) -> None:
     source = tmp_path / "bad.csv"
     source.write_text("Namn;Årskostnad (kr)\nBygglov;tolv\nHemtjänst;5\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["import", str(source), "--organisation", alfa.code])
+    result = CliRunner().invoke(main, ["import", str(source), "--organisation", alfa.code,
+                                       "--language", "en"])
     assert result.exit_code != 0
     assert "row 2" in result.output
     assert not Activity.objects.exists()
@@ -71,7 +74,8 @@ def test_import_with_errors_changes_nothing_and_fails(tmp_path: Path, alfa: Orga
 def test_unknown_organisation_is_one_clear_line(tmp_path: Path) -> None:
     source = tmp_path / "a.csv"
     source.write_text("Namn\nX\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["import", str(source), "--organisation", "0000"])
+    result = CliRunner().invoke(main, ["import", str(source), "--organisation", "0000",
+                                       "--language", "en"])
     assert result.exit_code == 1
     assert result.output.strip().startswith("Error: no organisation with code '0000'")
     assert len(result.output.strip().splitlines()) == 1
@@ -84,7 +88,8 @@ def test_import_as_user_of_other_organisation_is_refused(
     source = tmp_path / "a.csv"
     source.write_text("Namn\nX\n", encoding="utf-8")
     result = CliRunner().invoke(
-        main, ["import", str(source), "--organisation", alfa.code, "--user", "charlie"]
+        main, ["import", str(source), "--organisation", alfa.code, "--user", "charlie",
+               "--language", "en"]
     )
     assert result.exit_code == 1
     assert "may not change" in result.output

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["MESSAGES", "SpreadsheetError", "render"]
+__all__ = ["MESSAGES", "SpreadsheetError", "render", "render_count"]
 
 #: code -> (Swedish, English)
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -23,10 +23,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "The file has more than %(limit)s rows. Split it into several files.",
     ),
     "no_header": (
-        "Filen saknar rubrikrad. Den första raden med innehåll ska ha kolumnrubriker som i "
-        "mallen, till exempel Namn.",
-        "The file has no header row. The first row with content must have column headers as "
-        "in the template, for example Name.",
+        "Filen saknar rubrikrad. Ingen av de %(rows)s första raderna med innehåll har "
+        "kolumnrubriker som känns igen, till exempel Namn eller Verksamhet.",
+        "The file has no header row. None of the first %(rows)s rows with content has column "
+        "headers that are recognised, for example Name or Activity.",
     ),
     "missing_required": (
         "Rubrikraden saknar den obligatoriska kolumnen %(column)s.",
@@ -37,6 +37,39 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Byt namn på dem enligt mallen eller ta bort dem.",
         "The file has columns that are not recognised: %(columns)s. "
         "Rename them as in the template or remove them.",
+    ),
+    "too_many_columns": (
+        "Rubrikraden har %(count)s kolumner, men högst %(limit)s kan läsas. "
+        "Ta bort kolumnerna som inte gäller verksamheterna.",
+        "The header row has %(count)s columns, but at most %(limit)s can be read. "
+        "Remove the columns that are not about the activities.",
+    ),
+    "mapping_duplicate": (
+        "Kolumnerna %(headers)s är kopplade till samma fält, %(column)s. "
+        "Koppla bara en av dem och ignorera de andra.",
+        "The columns %(headers)s are mapped to the same field, %(column)s. "
+        "Map only one of them and ignore the others.",
+    ),
+    "mapping_no_name": (
+        "Ingen kolumn är kopplad till %(column)s. Välj vilken kolumn som innehåller "
+        "verksamhetens namn.",
+        "No column is mapped to %(column)s. Choose the column that holds the activity's name.",
+    ),
+    "map_bad_form": (
+        "Kopplingen %(given)s ska skrivas RUBRIK=FÄLT, till exempel Verksamhet=Namn, "
+        "eller RUBRIK=- för att ignorera kolumnen.",
+        "The mapping %(given)s must be written HEADER=FIELD, for example Verksamhet=Name, "
+        "or HEADER=- to ignore the column.",
+    ),
+    "map_unknown_field": (
+        "Fältet %(field)s i kopplingen %(given)s finns inte. Använd en rubrik ur mallen, "
+        "till exempel %(example)s, eller - för att ignorera kolumnen.",
+        "The field %(field)s in the mapping %(given)s does not exist. Use a template header, "
+        "for example %(example)s, or - to ignore the column.",
+    ),
+    "map_unknown_header": (
+        "Filen har ingen kolumn som heter %(header)s (kopplingen %(given)s).",
+        "The file has no column called %(header)s (the mapping %(given)s).",
     ),
     "duplicate_columns": (
         "Kolumnen %(column)s förekommer flera gånger: %(headers)s.",
@@ -162,14 +195,28 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "IT-systemet %(system)s är längre än %(limit)s tecken.",
         "The IT system %(system)s is longer than %(limit)s characters.",
     ),
+    "ambiguous_name": (
+        "%(count)s verksamheter i Mellanrum heter så. Fyll i kolumnen Nyckel så att raden "
+        "kan kopplas till rätt verksamhet.",
+        "%(count)s activities in Mellanrum have this name. Fill in the Key column so that the "
+        "row can be matched to the right one.",
+    ),
     "unheaded_value": (
         "Cellen har ett värde men kolumnen saknar rubrik.",
         "The cell has a value but its column has no header.",
     ),
-    # Summaries.
+    # Summaries; a code ending in "_one" is the singular, see render_count().
+    "summary_rows_one": (
+        "%(count)s rad lästes från en %(format)s-fil.",
+        "%(count)s row was read from a %(format)s file.",
+    ),
     "summary_rows": (
         "%(count)s rader lästes från en %(format)s-fil.",
         "%(count)s rows were read from a %(format)s file.",
+    ),
+    "summary_skipped_one": (
+        "%(count)s tom rad hoppades över.",
+        "%(count)s empty row was skipped.",
     ),
     "summary_skipped": (
         "%(count)s tomma rader hoppades över.",
@@ -183,6 +230,15 @@ def render(code: str, language: str = "sv", params: Mapping[str, object] | None 
     swedish, english = MESSAGES[code]
     template = english if language == "en" else swedish
     return template % dict(params or {})
+
+
+def render_count(code: str, count: int, language: str = "sv",
+                 params: Mapping[str, object] | None = None) -> str:
+    """The message *code* for *count* things: its ``_one`` form when *count* is 1 (Swedish and
+    English both have one singular)."""
+    singular = f"{code}_one"
+    chosen = singular if count == 1 and singular in MESSAGES else code
+    return render(chosen, language, {**(params or {}), "count": count})
 
 
 class SpreadsheetError(Exception):

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, TypeVar
 
-from .columns import field_for_header, header_for
-from .messages import SpreadsheetError, render
+from .columns import header_for
+from .mapping import ColumnChoice, MappingNeeded, check_mapping, choose_columns
+from .messages import SpreadsheetError, render, render_count
 from .reading import RawTable, read_table
 from .values import (
     ValueProblem,
@@ -62,6 +63,8 @@ class ActivityRow:
     systems: tuple[tuple[str, str], ...] = ()
     owner: str = ""
     columns: frozenset[str] | None = field(default=None, compare=False)
+    #: The key was made from the name (no key given): the row is matched by its name.
+    key_derived: bool = field(default=False, compare=False)
 
     def has_column(self, name: str) -> bool:
         return self.columns is None or name in self.columns
@@ -95,6 +98,8 @@ class ParseResult:
     delimiter: str | None
     skipped_empty_rows: int
     format: Literal["csv", "xlsx"]
+    header_row: int = 1
+    columns: list[ColumnChoice] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -102,10 +107,10 @@ class ParseResult:
 
     def summary(self, language: str = "sv") -> list[str]:
         """Sentences to show after reading, so skipped rows never go unmentioned."""
-        counts = {"count": len(self.rows), "format": self.format.upper()}
-        lines = [render("summary_rows", language, counts)]
+        fmt = {"format": self.format.upper()}
+        lines = [render_count("summary_rows", len(self.rows), language, fmt)]
         if self.skipped_empty_rows:
-            lines.append(render("summary_skipped", language, {"count": self.skipped_empty_rows}))
+            lines.append(render_count("summary_skipped", self.skipped_empty_rows, language))
         return lines
 
 
@@ -146,11 +151,17 @@ def parse_activity_file(
     max_rows: int = DEFAULT_MAX_ROWS,
     progress: Callable[[int, int], None] | None = None,
     max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES,
+    column_map: Mapping[str, str | None] = {},  # noqa: B006 - read only
+    remembered_map: Mapping[str, str | None] = {},  # noqa: B006 - read only
 ) -> ParseResult:
     """Read a CSV or XLSX activity catalogue and validate every row.
 
-    Raises :class:`SpreadsheetError` when the file as a whole cannot be used; problems in
-    single cells are all collected in ``ParseResult.errors``.
+    *column_map* maps the file's headers to fields (None: ignore the column) for this import;
+    *remembered_map* is the organisation's earlier choices, used for headers not in
+    *column_map*. Raises :class:`MappingNeeded` when some column is none of these nor a
+    template header (with a suggestion for each), and :class:`SpreadsheetError` when the file
+    as a whole cannot be used; problems in single cells are all collected in
+    ``ParseResult.errors``.
     """
     if len(data) > max_bytes:
         raise SpreadsheetError.from_code(
@@ -166,7 +177,29 @@ def parse_activity_file(
         max_rows=max_rows,
         max_uncompressed_bytes=max_uncompressed_bytes,
     )
-    validator = _RowValidator(table, organisation_code, known_categories, known_contacts, language)
+    position, choices = choose_columns(
+        table.candidates(), given=column_map, remembered=remembered_map, language=language
+    )
+    table.with_header_at(position)
+    samples = _samples(table, choices)
+    choices = [
+        ColumnChoice(c.index, c.header, c.field, c.source, samples.get(c.index, ()))
+        for c in choices
+    ]
+    unconfirmed = [choice for choice in choices if not choice.confirmed]
+    if unconfirmed:
+        listed = ", ".join(f"”{_shorten(choice.header, 40)}”" for choice in unconfirmed[:20])
+        params = {"columns": listed}
+        raise MappingNeeded(
+            render("unknown_columns", language, params),
+            header_row=table.header_row,
+            columns=choices,
+            params=params,
+        )
+    check_mapping(choices, language)
+    validator = _RowValidator(
+        table, choices, organisation_code, known_categories, known_contacts, language
+    )
     rows: list[ActivityRow] = []
     total = len(table.rows)
     for done, (number, cells) in enumerate(table.rows, start=1):
@@ -185,7 +218,20 @@ def parse_activity_file(
         table.delimiter,
         table.skipped_empty_rows,
         file_format,
+        table.header_row,
+        choices,
     )
+
+
+def _samples(table: RawTable, choices: Sequence[ColumnChoice]) -> dict[int, tuple[str, ...]]:
+    """The first few values of each column, shown beside it in the mapping step."""
+    samples: dict[int, list[str]] = {choice.index: [] for choice in choices}
+    for _number, cells in table.rows[:50]:
+        for index, values in samples.items():
+            text = cell_text(cells[index]).strip() if index < len(cells) else ""
+            if text and len(values) < 3 and text not in values:
+                values.append(_shorten(text, 60))
+    return {index: tuple(values) for index, values in samples.items()}
 
 
 def _megabytes(size: int, language: str, *, up: bool) -> str:
@@ -220,6 +266,7 @@ class _RowValidator:
     def __init__(
         self,
         table: RawTable,
+        choices: Sequence[ColumnChoice],
         organisation_code: str,
         known_categories: Mapping[str, str],
         known_contacts: Collection[str],
@@ -234,45 +281,13 @@ class _RowValidator:
         self.contacts = {contact.strip().casefold(): contact for contact in known_contacts}
         self.errors: list[RowError] = []
         self.seen_keys: dict[str, tuple[int, bool]] = {}
-        self.columns, self.unheaded = self._map_header(table.header, table.header_row)
+        self.columns = {
+            choice.field: (choice.index, choice.header) for choice in choices if choice.field
+        }
+        headed = {choice.index for choice in choices}
+        self.unheaded = set(range(len(table.header))) - headed
         self.width = len(table.header)
         self.headers = {name: header for name, (_, header) in self.columns.items()}
-
-    def _map_header(
-        self, header: Sequence[object], header_row: int
-    ) -> tuple[dict[str, tuple[int, str]], set[int]]:
-        columns: dict[str, tuple[int, str]] = {}
-        duplicates: dict[str, list[str]] = {}
-        unknown: list[str] = []
-        unheaded: set[int] = set()
-        for index, cell in enumerate(header):
-            text = cell_text(cell).strip()
-            if not text:
-                unheaded.add(index)
-                continue
-            name = field_for_header(text)
-            if name is None:
-                unknown.append(text)
-            elif name in columns:
-                duplicates.setdefault(name, [columns[name][1]]).append(text)
-            else:
-                columns[name] = (index, text)
-        language = self.language
-        if not columns:
-            raise SpreadsheetError.from_code("no_header", language)
-        if unknown:
-            listed = ", ".join(f"”{_shorten(text, 40)}”" for text in unknown[:20])
-            raise SpreadsheetError.from_code("unknown_columns", language, columns=listed)
-        for name, headers in duplicates.items():
-            listed = ", ".join(f"”{text}”" for text in headers)
-            raise SpreadsheetError.from_code(
-                "duplicate_columns", language, column=header_for(name, language), headers=listed
-            )
-        if "name" not in columns:
-            raise SpreadsheetError.from_code(
-                "missing_required", language, column=header_for("name", language)
-            )
-        return columns, unheaded
 
     # Errors ---------------------------------------------------------------------------
 
@@ -381,6 +396,7 @@ class _RowValidator:
             systems=systems or (),
             owner=owner or "",
             columns=frozenset(self.columns),
+            key_derived=not texts["key"],
         )
 
     def _checked(

@@ -33,6 +33,20 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    above: list[tuple[int, Sequence[object]]] = field(default_factory=list)
+
+    def candidates(self, limit: int = 10) -> list[tuple[int, Sequence[object]]]:
+        """The first non-empty rows, any of which may be the header."""
+        return [*self.above, (self.header_row, self.header), *self.rows][:limit]
+
+    def with_header_at(self, position: int) -> None:
+        """Make the *position*-th non-empty row the header; the rows above it are dropped."""
+        every = [*self.above, (self.header_row, self.header), *self.rows]
+        self.above = every[:position]
+        self.header_row, header = every[position]
+        self.header = list(header)
+        self.rows = every[position + 1 :]
+        self.skipped_empty_rows = _gaps(self.header_row, self.rows)
 
 
 def read_table(
@@ -144,27 +158,29 @@ def _is_empty(cells: Sequence[object]) -> bool:
 def _collect(
     records: Iterable[tuple[int, Sequence[object]]], max_rows: int, language: str
 ) -> RawTable:
-    header: list[object] | None = None
-    header_row = 0
-    rows: list[tuple[int, Sequence[object]]] = []
-    skipped = pending_empty = 0
+    """Every non-empty row; the first one is the header until :meth:`RawTable.with_header_at`
+    picks another (a title row above the header is common)."""
+    found: list[tuple[int, Sequence[object]]] = []
     for number, cells in records:
         if _is_empty(cells):
-            if header is not None:
-                pending_empty += 1
             continue
-        if header is None:
-            header_row, header = number, list(cells)
-            continue
-        # Only gaps are reported: trailing blank rows (common in XLSX) hide nothing.
-        skipped += pending_empty
-        pending_empty = 0
-        if len(rows) >= max_rows:
+        # A few rows of title above the header are allowed for.
+        if len(found) > max_rows + 10:
             raise SpreadsheetError.from_code("too_many_rows", language, limit=max_rows)
-        rows.append((number, tuple(cells)))
-    if header is None:
+        found.append((number, tuple(cells)))
+    if not found:
         raise SpreadsheetError.from_code("file_empty", language)
-    return RawTable("", header_row, header, rows, skipped)
+    header_row, header = found[0]
+    table = RawTable("", header_row, list(header), found[1:])
+    table.skipped_empty_rows = _gaps(header_row, table.rows)
+    if len(table.rows) > max_rows:
+        raise SpreadsheetError.from_code("too_many_rows", language, limit=max_rows)
+    return table
+
+
+def _gaps(header_row: int, rows: Sequence[tuple[int, Sequence[object]]]) -> int:
+    # Only gaps are reported: trailing blank rows (common in XLSX) hide nothing.
+    return rows[-1][0] - header_row - len(rows) if rows else 0
 
 
 # XLSX --------------------------------------------------------------------------------------

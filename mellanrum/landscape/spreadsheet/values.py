@@ -16,6 +16,7 @@ __all__ = [
     "derive_key",
     "is_valid_key",
     "neutralise_formula",
+    "normalise_name",
     "parse_decimal",
     "parse_kind",
     "parse_systems",
@@ -222,6 +223,21 @@ def derive_key(name: str) -> str:
     folded = unicodedata.normalize("NFC", name).lower()
     kept = "".join(ch for ch in folded if ch.isalnum() or ch.isspace())
     return "-".join(kept.split())[:64].strip("-")
+
+
+_DASHES_AND_SPACES = re.compile(r"[\s\u2010-\u2015\u2212\ufe58\ufe63\uff0d-]+")
+
+
+def normalise_name(name: str) -> str:
+    """Fold a name for matching: Unicode forms, case, runs of spaces and dashes do not count.
+
+    >>> normalise_name("Strandskyddsdispens –  Ansök")
+    'strandskyddsdispens ansök'
+    >>> normalise_name("STRANDSKYDDSDISPENS-ansök")
+    'strandskyddsdispens ansök'
+    """
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return _DASHES_AND_SPACES.sub(" ", folded).strip()
 
 
 def validate_url(text: str) -> str:

@@ -142,7 +142,8 @@ def test_it_reads_a_swedish_excel_csv() -> None:
     assert result.rows == SWEDISH_ROWS
     assert (result.format, result.encoding, result.delimiter) == ("csv", "utf-8-sig", ";")
     assert result.skipped_empty_rows == 1
-    assert result.summary() == ["3 rader lästes från en CSV-fil.", "1 tomma rader hoppades över."]
+    assert result.summary() == ["3 rader lästes från en CSV-fil.", "1 tom rad hoppades över."]
+    assert result.summary("en")[1] == "1 empty row was skipped."
 
 
 def test_it_reads_the_same_file_saved_as_cp1252() -> None:
