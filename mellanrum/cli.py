@@ -300,11 +300,13 @@ def _add_app_commands() -> None:
     from mellanrum.core.cli import backup, restore, worker
     from mellanrum.health.cli import health
     from mellanrum.journeys.cli import find, journey
+    from mellanrum.kolada.cli import kolada
 
     for command in (share, commonality, journey, find, initiatives, backup, restore, worker):
         main.add_command(command)
     main.add_command(community)
     main.add_command(health)
+    main.add_command(kolada)
 
 
 _add_app_commands()

@@ -1,0 +1,190 @@
+"""Writes of the Kolada app: the sync, which stores all values of a run or none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from mellanrum.core.models import User
+from mellanrum.landscape.actions import record_audit
+
+from . import catalogue
+from .client import KoladaClient, KoladaError, KoladaValue
+from .models import KoladaSync
+from .models import KoladaValue as StoredValue
+
+# The client's messages (plain Python) are msgids here, so the web UI shows them translated.
+CLIENT_MESSAGES = [
+    gettext_noop("Kolada did not answer within %(seconds)s seconds (%(url)s)"),
+    gettext_noop("Could not reach Kolada at %(url)s: %(reason)s"),
+    gettext_noop("Kolada limited the request rate and asked to wait too long (%(url)s)"),
+    gettext_noop("Kolada answered HTTP %(status)s for %(url)s"),
+    gettext_noop("Kolada's paging did not end (page %(url)s came again)"),
+    gettext_noop(
+        "Kolada sent a response that is not valid JSON of the expected shape (%(what)s) at "
+        "%(url)s"
+    ),
+    gettext_noop("it could not be parsed; it may be cut short"),
+    gettext_noop("no list of values"),
+    gettext_noop("next_url is not an address"),
+    gettext_noop("an item is not an object"),
+    gettext_noop("an item lacks kpi, municipality or values"),
+    gettext_noop("a value has no gender T, K or M"),
+    gettext_noop("a value is not a number"),
+    gettext_noop("a value is not a finite number"),
+    gettext_noop("a period is not a year"),
+]
+
+EARLIEST_YEAR = 1950
+
+
+def describe_error(error: KoladaError) -> str:
+    """The one-line message of a failed sync, in the active language."""
+    params = dict(error.params)
+    if "what" in params:
+        params["what"] = _(str(params["what"]))
+    return _(error.template) % params if params else _(error.template)
+
+
+def client_from_settings() -> KoladaClient:
+    return KoladaClient(
+        base_url=settings.KOLADA_API_URL,
+        timeout=float(settings.KOLADA_TIMEOUT_SECONDS),
+        retries=settings.KOLADA_RETRIES,
+        backoff=settings.KOLADA_RETRY_BACKOFF_MS / 1000,
+        per_page=settings.KOLADA_PER_PAGE,
+    )
+
+
+def check_kpi(kpi_id: str) -> str:
+    """The catalogue id for ``kpi_id``, or a ValidationError that suggests close ids."""
+    cleaned = kpi_id.strip().upper()
+    if cleaned in catalogue.catalogue():
+        return cleaned
+    close = catalogue.close_ids(cleaned)
+    if close:
+        raise ValidationError(
+            _("Unknown KPI id %(id)s; did you mean %(close)s?"),
+            code="unknown_kpi", params={"id": kpi_id[:40], "close": ", ".join(close)},
+        )
+    raise ValidationError(
+        _("Unknown KPI id %(id)s; search the catalogue for the right one."),
+        code="unknown_kpi", params={"id": kpi_id[:40]},
+    )
+
+
+def check_year(year: int) -> int:
+    this_year = timezone.localdate().year
+    if year > this_year:
+        raise ValidationError(
+            _("%(year)s lies in the future; Kolada has no values for it."),
+            code="future_year", params={"year": year},
+        )
+    if year < EARLIEST_YEAR:
+        raise ValidationError(
+            _("%(year)s is before %(earliest)s; Kolada has no values that old."),
+            code="old_year", params={"year": year, "earliest": EARLIEST_YEAR},
+        )
+    return year
+
+
+def check_municipality(code: str) -> str:
+    cleaned = code.strip()
+    if cleaned in catalogue.kolada_codes():
+        return cleaned
+    raise ValidationError(
+        _("Unknown municipality or region code %(code)s (use SCB's four digits, e.g. 0180, "
+          "or Kolada's region id, e.g. 0001)."),
+        code="unknown_municipality", params={"code": code[:20]},
+    )
+
+
+def _unique(items: Sequence[Any]) -> list[Any]:
+    return list(dict.fromkeys(items))
+
+
+def do_sync_kolada(
+    kpis: Sequence[str],
+    years: Sequence[int],
+    municipalities: Sequence[str] = (),
+    *,
+    acting_user: User | None = None,
+    client: KoladaClient | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> KoladaSync:
+    """Fetch these KPIs and years from Kolada and store them in one transaction.
+
+    Raises ValidationError for bad input and KoladaError when Kolada cannot be read; in both
+    cases nothing is stored. Values that did not change are left untouched.
+    """
+    if not kpis:
+        raise ValidationError(_("Name at least one KPI."), code="no_kpi")
+    if not years:
+        raise ValidationError(_("Name at least one year."), code="no_year")
+    kpi_ids = _unique([check_kpi(k) for k in kpis])
+    year_list = _unique([check_year(y) for y in years])
+    codes = _unique([check_municipality(c) for c in municipalities])
+    started = timezone.now()
+    fetched = (client or client_from_settings()).fetch_values(
+        kpi_ids, year_list, codes, progress=progress
+    )
+    return _store(fetched, kpi_ids, year_list, codes, started=started, acting_user=acting_user)
+
+
+@transaction.atomic
+def _store(
+    fetched: list[KoladaValue],
+    kpi_ids: list[str],
+    years: list[int],
+    codes: list[str],
+    *,
+    started: Any,
+    acting_user: User | None,
+) -> KoladaSync:
+    now = timezone.now()
+    wanted_codes = set(codes)
+    existing_rows = StoredValue.objects.filter(kpi_id__in=kpi_ids, year__in=years)
+    if codes:
+        existing_rows = existing_rows.filter(municipality_code__in=codes)
+    existing = {(r.kpi_id, r.municipality_code, r.year, r.gender): r for r in existing_rows}
+    new: list[StoredValue] = []
+    changed: list[StoredValue] = []
+    unchanged = 0
+    for value in fetched:
+        # Kolada's group averages (ids starting with G) are not organisations; and a
+        # response outside what was asked for is not stored.
+        if value.municipality.startswith("G") or value.kpi not in kpi_ids:
+            continue
+        if value.year not in years or (wanted_codes and value.municipality not in wanted_codes):
+            continue
+        row = existing.get(value.key)
+        if row is None:
+            new.append(StoredValue(
+                kpi_id=value.kpi, municipality_code=value.municipality, year=value.year,
+                gender=value.gender, value=value.value, status=value.status, changed_at=now,
+            ))
+        elif row.value != value.value or row.status != value.status:
+            row.value, row.status, row.changed_at = value.value, value.status, now
+            changed.append(row)
+        else:
+            unchanged += 1
+    StoredValue.objects.bulk_create(new, batch_size=1000)
+    StoredValue.objects.bulk_update(changed, ["value", "status", "changed_at"], batch_size=1000)
+    sync = KoladaSync.objects.create(
+        started_at=started, finished_at=now, kpis=kpi_ids, years=years, municipalities=codes,
+        created=len(new), updated=len(changed), unchanged=unchanged,
+        user=acting_user if acting_user is not None and acting_user.is_authenticated else None,
+    )
+    record_audit(
+        acting_user, None, "kolada.sync", ", ".join(kpi_ids)[:300],
+        years=",".join(str(y) for y in years), created=len(new), updated=len(changed),
+        unchanged=unchanged,
+    )
+    return sync

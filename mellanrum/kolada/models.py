@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class KoladaValue(models.Model):
+    """One value as Kolada publishes it (Källa: Kolada), never changed by Mellanrum."""
+
+    class Gender(models.TextChoices):
+        TOTAL = "T", _("Total")
+        WOMEN = "K", _("Women")
+        MEN = "M", _("Men")
+
+    kpi_id = models.CharField(_("KPI"), max_length=16)
+    # Kolada's code: SCB's four digits for municipalities, Kolada's "00NN" for regions.
+    municipality_code = models.CharField(_("municipality or region"), max_length=8)
+    year = models.PositiveSmallIntegerField(_("year"))
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=40, blank=True)
+    # When Mellanrum first stored this value or last saw Kolada change it.
+    changed_at = models.DateTimeField(_("changed"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi_id", "municipality_code", "year", "gender"],
+                name="kolada_value_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["kpi_id", "year"], name="kolada_value_kpi_year")]
+        ordering = ["kpi_id", "year", "municipality_code", "gender"]
+        verbose_name = _("Kolada value")
+        verbose_name_plural = _("Kolada values")
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.municipality_code} {self.year} {self.gender}: {self.value}"
+
+
+class KoladaSync(models.Model):
+    """A completed sync: what was asked for and what changed (failed runs store nothing)."""
+
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"))
+    kpis = models.JSONField(_("KPIs"), default=list)
+    years = models.JSONField(_("years"), default=list)
+    municipalities = models.JSONField(_("municipalities"), default=list, blank=True)
+    created = models.PositiveIntegerField(_("new values"), default=0)
+    updated = models.PositiveIntegerField(_("changed values"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged values"), default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("started by"),
+    )
+
+    class Meta:
+        ordering = ["-finished_at"]
+        verbose_name = _("Kolada sync")
+        verbose_name_plural = _("Kolada syncs")
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.kpis)} {self.years} ({self.finished_at:%Y-%m-%d %H:%M})"
