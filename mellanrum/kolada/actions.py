@@ -6,12 +6,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from mellanrum.core import tasks
 from mellanrum.core.models import User
 from mellanrum.landscape.actions import record_audit
 
@@ -110,6 +111,20 @@ def _unique(items: Sequence[Any]) -> list[Any]:
     return list(dict.fromkeys(items))
 
 
+def _check_all(
+    kpis: Sequence[str], years: Sequence[int], municipalities: Sequence[str]
+) -> tuple[list[str], list[int], list[str]]:
+    if not kpis:
+        raise ValidationError(_("Name at least one KPI."), code="no_kpi")
+    if not years:
+        raise ValidationError(_("Name at least one year."), code="no_year")
+    return (
+        _unique([check_kpi(k) for k in kpis]),
+        _unique([check_year(y) for y in years]),
+        _unique([check_municipality(c) for c in municipalities]),
+    )
+
+
 def do_sync_kolada(
     kpis: Sequence[str],
     years: Sequence[int],
@@ -118,24 +133,21 @@ def do_sync_kolada(
     acting_user: User | None = None,
     client: KoladaClient | None = None,
     progress: Callable[[int, int], None] | None = None,
+    job: KoladaSync | None = None,
 ) -> KoladaSync:
     """Fetch these KPIs and years from Kolada and store them in one transaction.
 
     Raises ValidationError for bad input and KoladaError when Kolada cannot be read; in both
-    cases nothing is stored. Values that did not change are left untouched.
+    cases no value is stored. Values that did not change are left untouched. ``job`` is the
+    row of a background sync to complete; without it a row is created on success.
     """
-    if not kpis:
-        raise ValidationError(_("Name at least one KPI."), code="no_kpi")
-    if not years:
-        raise ValidationError(_("Name at least one year."), code="no_year")
-    kpi_ids = _unique([check_kpi(k) for k in kpis])
-    year_list = _unique([check_year(y) for y in years])
-    codes = _unique([check_municipality(c) for c in municipalities])
+    kpi_ids, year_list, codes = _check_all(kpis, years, municipalities)
     started = timezone.now()
     fetched = (client or client_from_settings()).fetch_values(
         kpi_ids, year_list, codes, progress=progress
     )
-    return _store(fetched, kpi_ids, year_list, codes, started=started, acting_user=acting_user)
+    return _store(fetched, kpi_ids, year_list, codes, started=started, acting_user=acting_user,
+                  job=job)
 
 
 @transaction.atomic
@@ -147,6 +159,7 @@ def _store(
     *,
     started: Any,
     acting_user: User | None,
+    job: KoladaSync | None,
 ) -> KoladaSync:
     now = timezone.now()
     wanted_codes = set(codes)
@@ -177,14 +190,84 @@ def _store(
             unchanged += 1
     StoredValue.objects.bulk_create(new, batch_size=1000)
     StoredValue.objects.bulk_update(changed, ["value", "status", "changed_at"], batch_size=1000)
-    sync = KoladaSync.objects.create(
-        started_at=started, finished_at=now, kpis=kpi_ids, years=years, municipalities=codes,
-        created=len(new), updated=len(changed), unchanged=unchanged,
-        user=acting_user if acting_user is not None and acting_user.is_authenticated else None,
-    )
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    fields = {
+        "status": KoladaSync.Status.DONE, "message": "", "started_at": started,
+        "finished_at": now, "kpis": kpi_ids, "years": years, "municipalities": codes,
+        "created": len(new), "updated": len(changed), "unchanged": unchanged,
+    }
+    if job is None:
+        job = KoladaSync.objects.create(user=user, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(job, name, value)
+        job.save(update_fields=list(fields))
     record_audit(
         acting_user, None, "kolada.sync", ", ".join(kpi_ids)[:300],
         years=",".join(str(y) for y in years), created=len(new), updated=len(changed),
         unchanged=unchanged,
     )
-    return sync
+    return job
+
+
+# --- The superusers' background sync ---------------------------------------------------------
+
+
+def _ref(pk: int) -> str:
+    return f"kolada-sync:{pk}"
+
+
+def do_start_kolada_sync(
+    kpis: Sequence[str], years: Sequence[int], municipalities: Sequence[str] = (), *,
+    acting_user: User,
+) -> KoladaSync:
+    """Queue a sync as a background job (superusers only); bad input is refused at once."""
+    if not acting_user.is_superuser:
+        raise PermissionDenied
+    kpi_ids, year_list, codes = _check_all(kpis, years, municipalities)
+    job = KoladaSync.objects.create(
+        status=KoladaSync.Status.QUEUED, kpis=kpi_ids, years=year_list, municipalities=codes,
+        user=acting_user,
+    )
+    record_audit(acting_user, None, "kolada.sync_started", ", ".join(kpi_ids)[:300], job=job.pk)
+    tasks.enqueue(run_sync_job, job.pk, translation.get_language() or "sv", ref=_ref(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _job_lost(args: list[Any], message: str) -> None:
+    KoladaSync.objects.filter(
+        pk=args[0], status__in=[KoladaSync.Status.QUEUED, KoladaSync.Status.RUNNING]
+    ).update(status=KoladaSync.Status.FAILED, finished_at=timezone.now(), message=message)
+
+
+@tasks.task(on_lost=_job_lost)
+def run_sync_job(pk: int, language: str) -> None:
+    job = KoladaSync.objects.select_related("user").get(pk=pk)
+    KoladaSync.objects.filter(pk=pk).update(
+        status=KoladaSync.Status.RUNNING, started_at=timezone.now()
+    )
+
+    def progress(pages: int, values: int) -> None:
+        tasks.progress(pages, 0)
+        KoladaSync.objects.filter(pk=pk).update(pages=pages, values_read=values)
+
+    with translation.override(language):
+        try:
+            do_sync_kolada(job.kpis, job.years, job.municipalities, acting_user=job.user,
+                           progress=progress, job=job)
+        except (KoladaError, ValidationError) as exc:
+            message = (describe_error(exc) if isinstance(exc, KoladaError)
+                       else " ".join(exc.messages))
+            KoladaSync.objects.filter(pk=pk).update(
+                status=KoladaSync.Status.FAILED, finished_at=timezone.now(),
+                message=_("Nothing was stored: %(reason)s") % {"reason": message},
+            )
+
+
+def job_state(job: KoladaSync) -> KoladaSync:
+    """The job as it is now, marked failed first if the process running it died."""
+    if not job.is_finished:
+        tasks.check(_ref(job.pk))
+        job.refresh_from_db()
+    return job

@@ -17,7 +17,11 @@ __all__ = [
     "catalogue",
     "close_ids",
     "kolada_codes",
+    "SIMILAR_AREAS",
+    "SimilarGroup",
     "search",
+    "similar_groups",
+    "similar_to",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -95,3 +99,40 @@ def region_code(kolada_id: str) -> str:
     if len(kolada_id) == 4 and kolada_id.startswith("00"):
         return kolada_id[2:]
     return kolada_id
+
+
+SIMILAR_FILE = DATA_DIR / "kolada_similar_municipalities.csv"
+# Kolada's areas, in the order Kolada lists them; "övergripande" is the overall similarity.
+SIMILAR_AREAS = (
+    "övergripande", "socioekonomi", "arbetsmarknad", "förskola", "fritidshem", "grundskola",
+    "gymnasieskola", "äldreomsorg", "LSS", "IFO", "ekonomiskt bistånd", "räddningstjänst",
+)
+
+
+@dataclass(frozen=True)
+class SimilarGroup:
+    municipality: str
+    area: str
+    reference_year: int
+    similar: tuple[str, ...]  # Kolada's 7 most similar municipalities
+    kolada_group_id: str
+
+
+@cache
+def similar_groups() -> dict[tuple[str, str], SimilarGroup]:
+    """Kolada's "Liknande kommuner": (municipality code, area) -> its 7 similar ones."""
+    members: dict[tuple[str, str], list[str]] = {}
+    meta: dict[tuple[str, str], tuple[int, str]] = {}
+    with SIMILAR_FILE.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = (row["municipality_code"], row["area"])
+            members.setdefault(key, []).append(row["similar_code"])
+            meta[key] = (int(row["reference_year"]), row["kolada_group_id"])
+    return {
+        key: SimilarGroup(key[0], key[1], meta[key][0], tuple(codes), meta[key][1])
+        for key, codes in members.items()
+    }
+
+
+def similar_to(code: str, area: str = "övergripande") -> SimilarGroup | None:
+    return similar_groups().get((code, area))

@@ -40,10 +40,23 @@ class KoladaValue(models.Model):
 
 
 class KoladaSync(models.Model):
-    """A completed sync: what was asked for and what changed (failed runs store nothing)."""
+    """A sync: what was asked for and what changed. A failed sync stores no values; the
+    superusers' background syncs keep their row to show what went wrong."""
 
-    started_at = models.DateTimeField(_("started"))
-    finished_at = models.DateTimeField(_("finished"))
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.DONE)
+    message = models.TextField(_("message"), blank=True)
+    pages = models.PositiveIntegerField(_("pages read"), default=0)
+    values_read = models.PositiveIntegerField(_("values read"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     kpis = models.JSONField(_("KPIs"), default=list)
     years = models.JSONField(_("years"), default=list)
     municipalities = models.JSONField(_("municipalities"), default=list, blank=True)
@@ -56,9 +69,13 @@ class KoladaSync(models.Model):
     )
 
     class Meta:
-        ordering = ["-finished_at"]
+        ordering = ["-pk"]
         verbose_name = _("Kolada sync")
         verbose_name_plural = _("Kolada syncs")
 
     def __str__(self) -> str:
-        return f"{', '.join(self.kpis)} {self.years} ({self.finished_at:%Y-%m-%d %H:%M})"
+        return f"{', '.join(self.kpis)} {self.years} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -1,0 +1,142 @@
+"""Kolada values joined to organisations, and the figures Mellanrum computes from them.
+
+Values are Kolada's (Källa: Kolada). Medians and quartiles are computed here, by Mellanrum, and
+every page labels them so; they are never presented as Kolada's.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min
+
+from mellanrum.landscape.models import Organisation
+
+from . import catalogue
+from .models import KoladaValue
+
+
+def kolada_code(organisation: Organisation) -> str:
+    """Kolada's id of an organisation: a municipality's code, ``00NN`` for region ``NN``."""
+    if organisation.kind == Organisation.Kind.REGION and len(organisation.code) == 2:
+        return f"00{organisation.code}"
+    return organisation.code
+
+
+def organisations_by_kolada_code() -> dict[str, Organisation]:
+    orgs = Organisation.objects.filter(
+        kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.REGION]
+    )
+    return {kolada_code(o): o for o in orgs}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Computed by Mellanrum from Kolada values."""
+
+    count: int
+    median: float | None
+    lower_quartile: float | None
+    upper_quartile: float | None
+    minimum: float | None
+    maximum: float | None
+
+
+def summarise(values: Iterable[float]) -> Summary:
+    data = sorted(values)
+    if not data:
+        return Summary(0, None, None, None, None, None)
+    if len(data) == 1:
+        return Summary(1, data[0], data[0], data[0], data[0], data[0])
+    q1, q2, q3 = statistics.quantiles(data, n=4, method="inclusive")
+    return Summary(len(data), q2, q1, q3, data[0], data[-1])
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+@dataclass(frozen=True)
+class Row:
+    organisation: Organisation
+    value: float | None
+    status: str
+
+
+def synced_kpis() -> list[dict[str, object]]:
+    """KPIs with stored values: id, title, number of values and the years they span."""
+    rows = (
+        KoladaValue.objects.values("kpi_id")
+        .annotate(n=Count("id"), first=Min("year"), last=Max("year"))
+        .order_by("kpi_id")
+    )
+    known = catalogue.catalogue()
+    return [
+        {**row, "title": known[row["kpi_id"]].title if row["kpi_id"] in known else ""}
+        for row in rows
+    ]
+
+
+def years_of(kpi_id: str) -> list[int]:
+    return sorted(
+        KoladaValue.objects.filter(kpi_id=kpi_id).values_list("year", flat=True).distinct(),
+        reverse=True,
+    )
+
+
+def kpi_rows(
+    kpi_id: str, year: int, gender: str, organisations: Iterable[Organisation]
+) -> list[Row]:
+    """One row per organisation that Kolada has a value (or an empty value) for."""
+    by_code = {kolada_code(o): o for o in organisations}
+    stored = KoladaValue.objects.filter(
+        kpi_id=kpi_id, year=year, gender=gender, municipality_code__in=list(by_code)
+    )
+    return [Row(by_code[v.municipality_code], v.value, v.status) for v in stored]
+
+
+SERIES = ("own", "similar", "country")
+
+
+@dataclass(frozen=True)
+class Series:
+    kpi: catalogue.Kpi | None
+    kpi_id: str
+    # year -> (the organisation's value (Kolada), median of its similar municipalities
+    # (computed), median of all municipalities or regions (computed))
+    years: list[tuple[int, float | None, float | None, float | None]]
+    similar_count: int
+
+
+def organisation_series(organisation: Organisation, limit: int = 12) -> list[Series]:
+    """Each synced KPI of the organisation as a time series beside two computed medians."""
+    code = kolada_code(organisation)
+    kpi_ids = list(
+        KoladaValue.objects.filter(municipality_code=code, gender="T")
+        .values_list("kpi_id", flat=True).distinct().order_by("kpi_id")[:limit]
+    )
+    if not kpi_ids:
+        return []
+    group = catalogue.similar_to(code)
+    similar_codes = set(group.similar) if group else set()
+    peers = organisations_by_kolada_code()
+    same_kind = {c for c, o in peers.items() if o.kind == organisation.kind}
+    values: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    for v in KoladaValue.objects.filter(kpi_id__in=kpi_ids, gender="T").exclude(value=None):
+        values[(v.kpi_id, v.year)][v.municipality_code] = v.value  # type: ignore[assignment]
+    known = catalogue.catalogue()
+    result = []
+    for kpi_id in kpi_ids:
+        years = sorted({y for k, y in values if k == kpi_id})
+        points = []
+        for year in years:
+            by_code = values[(kpi_id, year)]
+            own = by_code.get(code)
+            similar = [by_code[c] for c in similar_codes if c in by_code]
+            country = [v for c, v in by_code.items() if c in same_kind]
+            points.append((year, own, median(similar), median(country)))
+        result.append(Series(known.get(kpi_id), kpi_id, points, len(similar_codes)))
+    return result

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from mellanrum.landscape.models import Organisation
+from mellanrum.lib.charts import grouped_bar_chart_url
+
+from .. import analysis
+
+register = template.Library()
+
+
+def _chart(series: analysis.Series, organisation: Organisation) -> str | None:
+    own = _("%(name)s (Källa: Kolada)") % {"name": organisation.name}
+    similar = _("Median of Kolada's similar municipalities (computed by Mellanrum)")
+    country = _("Median of the country (computed by Mellanrum)")
+    rows = []
+    for year, value, similar_median, country_median in series.years:
+        for label, number in ((own, value), (similar, similar_median), (country, country_median)):
+            if number is not None:
+                rows.append((str(year), label, number))
+    if not rows:
+        return None
+    return grouped_bar_chart_url(rows, category_title=_("Year"), series_title=_("Figures"),
+                                 value_title=series.kpi.title if series.kpi else series.kpi_id)
+
+
+@register.simple_tag(takes_context=True)
+def kolada_organisation_panel(context: template.Context, organisation: Organisation) -> str:
+    """The organisation's Kolada key figures over time (public, like Kolada itself)."""
+    if organisation.kind not in {Organisation.Kind.MUNICIPALITY, Organisation.Kind.REGION}:
+        return ""
+    series = [(s, _chart(s, organisation)) for s in analysis.organisation_series(organisation)]
+    html = render_to_string(
+        "kolada/_organisation_panel.html",
+        {"organisation": organisation, "series": series,
+         "is_municipality": organisation.kind == Organisation.Kind.MUNICIPALITY},
+        request=context.get("request"),
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escapes
