@@ -140,3 +140,37 @@ def organisation_series(organisation: Organisation, limit: int = 12) -> list[Ser
             points.append((year, own, median(similar), median(country)))
         result.append(Series(known.get(kpi_id), kpi_id, points, len(similar_codes)))
     return result
+
+
+@dataclass(frozen=True)
+class SimilarArea:
+    area: str
+    reference_year: int
+    similar: list[tuple[str, str, bool]]  # (code, name, also among Mellanrum's most alike)
+    agree: int
+
+
+def mellanrum_most_alike(organisation: Organisation, k: int = 7) -> set[str]:
+    """Codes of the organisations Mellanrum's own measure finds most alike (needs a login:
+    it draws on the activities organisations describe)."""
+    from mellanrum.commonality.analysis import similar_to
+
+    return {n.organisation.code for n in similar_to(organisation, k=k)}
+
+
+def similar_by_area(organisation: Organisation, *, compare: bool) -> list[SimilarArea]:
+    names = dict(
+        Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+        .values_list("code", "name")
+    )
+    ours = mellanrum_most_alike(organisation) if compare else set()
+    result = []
+    for area in catalogue.SIMILAR_AREAS:
+        group = catalogue.similar_to(organisation.code, area)
+        if group is None:
+            continue
+        similar = [(c, names.get(c) or catalogue.kolada_codes().get(c, c), c in ours)
+                   for c in group.similar]
+        result.append(SimilarArea(area, group.reference_year, similar,
+                                  sum(1 for _c, _n, also in similar if also)))
+    return result

@@ -74,3 +74,15 @@ def access_audit_log(user: User, code: str) -> Organisation:
     if not user.can_see_audit_log(organisation):
         raise PermissionDenied
     return organisation
+
+
+def access_organisation_admin(user: User, code: str) -> Organisation:
+    """The organisation, for one of its own administrators (or a superuser) to change facts
+    about it such as its web site."""
+    organisation = organisation_by_code(code)
+    if not can_read(user):
+        raise PermissionDenied
+    if not (user.is_superuser or (user.role == User.Role.ADMIN
+                                  and user.organisation_id == organisation.pk)):
+        raise PermissionDenied
+    return organisation

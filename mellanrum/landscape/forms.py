@@ -110,3 +110,11 @@ class ImportForm(forms.Form):
         label=_("Spreadsheet (CSV or XLSX)"),
         help_text=_("Use the template's column headers. Swedish Excel CSV files work as they are."),
     )
+
+
+class WebsiteForm(forms.Form):
+    website = forms.CharField(
+        label=_("Web site"), max_length=200,
+        help_text=_("The full address, e.g. https://www.example.se. Saving it marks it as "
+                    "verified by you."),
+    )

@@ -41,3 +41,22 @@ def kolada_organisation_panel(context: template.Context, organisation: Organisat
         request=context.get("request"),
     )
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escapes
+
+
+@register.simple_tag(takes_context=True)
+def kolada_similar_panel(context: template.Context, organisation: Organisation) -> str:
+    """Kolada's 7 similar municipalities per area, beside Mellanrum's own measure."""
+    if organisation.kind != Organisation.Kind.MUNICIPALITY:
+        return ""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    logged_in = bool(user is not None and user.is_authenticated)
+    areas = analysis.similar_by_area(organisation, compare=logged_in)
+    if not areas:
+        return ""
+    html = render_to_string(
+        "kolada/_similar_panel.html",
+        {"organisation": organisation, "areas": areas, "compared": logged_in},
+        request=request,
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escapes
