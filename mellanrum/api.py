@@ -12,6 +12,7 @@ from mellanrum.community.api import router as community_router
 from mellanrum.core.models import User
 from mellanrum.health.api import router as health_router
 from mellanrum.journeys.api import router as journeys_router
+from mellanrum.kolada.api import router as kolada_router
 from mellanrum.landscape.actions import EditConflict
 from mellanrum.landscape.api import router as landscape_router
 
@@ -55,6 +56,7 @@ api.add_router("/", journeys_router)
 api.add_router("/", collaborations_router)
 api.add_router("/", health_router)
 api.add_router("/", community_router)
+api.add_router("/", kolada_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -5,6 +5,7 @@ zero-setup SQLite database in the checkout; ``DB=postgres`` switches to PostgreS
 """
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -235,6 +236,10 @@ KOLADA_TIMEOUT_SECONDS = envint("KOLADA_TIMEOUT_SECONDS", "30")
 KOLADA_RETRIES = envint("KOLADA_RETRIES", "4")
 KOLADA_RETRY_BACKOFF_MS = envint("KOLADA_RETRY_BACKOFF_MS", "1000")
 KOLADA_PER_PAGE = envint("KOLADA_PER_PAGE", "5000")
+# The open reference API (/api/reference/...) answers each client address this often.
+REFERENCE_API_RATE = os.getenv("REFERENCE_API_RATE", "120/min")
+if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", REFERENCE_API_RATE):
+    raise ImproperlyConfigured("REFERENCE_API_RATE must look like 120/min (s, min, hour, day)")
 
 LOGGING = {
     "version": 1,
