@@ -18,7 +18,7 @@ from mellanrum.landscape.actions import record_audit
 
 from . import catalogue
 from .client import KoladaClient, KoladaError, KoladaValue
-from .models import KoladaSync
+from .models import ConceptKpi, KoladaSync
 from .models import KoladaValue as StoredValue
 
 # The client's messages (plain Python) are msgids here, so the web UI shows them translated.
@@ -271,3 +271,25 @@ def job_state(job: KoladaSync) -> KoladaSync:
         tasks.check(_ref(job.pk))
         job.refresh_from_db()
     return job
+
+
+# --- Concepts and KPIs -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_link_concept_kpi(concept_id: str, kpi_id: str, *, acting_user: User) -> ConceptKpi:
+    """Confirm that a KPI measures a concept (idempotent)."""
+    kpi = check_kpi(kpi_id)
+    link, _created = ConceptKpi.objects.get_or_create(
+        concept_id=concept_id[:100], kpi_id=kpi, defaults={"created_by": acting_user}
+    )
+    record_audit(acting_user, None, "kolada.concept_kpi", f"{concept_id} {kpi}"[:300])
+    return link
+
+
+@transaction.atomic
+def do_unlink_concept_kpi(concept_id: str, kpi_id: str, *, acting_user: User) -> None:
+    deleted, _rows = ConceptKpi.objects.filter(concept_id=concept_id, kpi_id=kpi_id).delete()
+    if deleted:
+        record_audit(acting_user, None, "kolada.concept_kpi_removed",
+                     f"{concept_id} {kpi_id}"[:300])

@@ -6,6 +6,7 @@ every page labels them so; they are never presented as Kolada's.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -173,4 +174,86 @@ def similar_by_area(organisation: Organisation, *, compare: bool) -> list[Simila
                    for c in group.similar]
         result.append(SimilarArea(area, group.reference_year, similar,
                                   sum(1 for _c, _n, also in similar if also)))
+    return result
+
+
+# --- Concepts and KPIs -------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-zåäöé]{4,}")
+# Words too common in KPI titles to say anything about a concept.
+_COMMON = {"kommun", "kommunen", "antal", "andel", "totalt", "kostnad", "region", "invånare",
+           "personer", "enligt", "samt", "eller", "inom", "över", "under", "från", "till"}
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.casefold()) if w not in _COMMON}
+
+
+def suggest_kpis(label: str, terms: Sequence[str], limit: int = 5) -> list[catalogue.Kpi]:
+    """KPIs whose title (twice as much) and description share words with the concept's label
+    and terms; words are compared by their first six letters, so "bygglov"/"bygglovet"
+    match."""
+    wanted = {w[:6] for w in _words(" ".join([label, *terms]))}
+    if not wanted:
+        return []
+    scored = []
+    for kpi in catalogue.catalogue().values():
+        title = {w[:6] for w in _words(kpi.title)}
+        description = {w[:6] for w in _words(kpi.description)}
+        score = 2 * len(wanted & title) + len(wanted & description - title)
+        if score >= 2:
+            scored.append((-score, kpi.id, kpi))
+    return [kpi for _score, _id, kpi in sorted(scored)[:limit]]
+
+
+# A self-reported figure and Kolada's disagree strongly when one is more than this many times
+# the other.
+DISAGREEMENT_RATIO = 2.0
+
+
+def comparable_measure(kpi: catalogue.Kpi) -> str:
+    """Which self-reported figure a KPI can be compared with: its unit decides."""
+    title = kpi.title.casefold()
+    if "kr/inv" in title:
+        return "cost_per_inhabitant"
+    if "dagar" in title:
+        return "lead_time_days"
+    return ""
+
+
+def disagrees(own: float | None, official: float | None) -> bool:
+    if own is None or official is None or own <= 0 or official <= 0:
+        return False
+    return max(own, official) / min(own, official) > DISAGREEMENT_RATIO
+
+
+@dataclass(frozen=True)
+class ConceptFigure:
+    organisation: Organisation
+    cost_per_inhabitant: float | None
+    lead_time_days: float | None
+    official: float | None
+    official_year: int | None
+    disagrees: bool
+
+
+def concept_figures(kpi: catalogue.Kpi, members: Iterable[tuple[Organisation, float | None,
+                                                                  float | None]]
+                    ) -> list[ConceptFigure]:
+    """Per organisation: self-reported cost per inhabitant and lead time beside Kolada's latest
+    value of the KPI, flagged where they disagree strongly."""
+    members = list(members)
+    codes = {kolada_code(o): o for o, _c, _l in members}
+    latest: dict[str, tuple[int, float | None]] = {}
+    for v in KoladaValue.objects.filter(kpi_id=kpi.id, gender="T",
+                                        municipality_code__in=list(codes)).order_by("year"):
+        latest[v.municipality_code] = (v.year, v.value)
+    measure = comparable_measure(kpi)
+    result = []
+    for organisation, cost, lead in members:
+        year, official = latest.get(kolada_code(organisation), (None, None))
+        own = cost if measure == "cost_per_inhabitant" else (
+            lead if measure == "lead_time_days" else None)
+        result.append(ConceptFigure(organisation, cost, lead, official, year,
+                                    disagrees(own, official)))
     return result

@@ -79,3 +79,27 @@ class KoladaSync(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class ConceptKpi(models.Model):
+    """A person's confirmation that a Kolada KPI measures a commonality concept. Keyed by the
+    concept's stable id, so the link survives new analysis runs."""
+
+    concept_id = models.CharField(_("concept id"), max_length=100)
+    kpi_id = models.CharField(_("KPI"), max_length=16)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("confirmed by"),
+    )
+    created_at = models.DateTimeField(_("confirmed"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["concept_id", "kpi_id"], name="kolada_concept_kpi")
+        ]
+        ordering = ["kpi_id"]
+        verbose_name = _("concept's KPI")
+        verbose_name_plural = _("concepts' KPIs")
+
+    def __str__(self) -> str:
+        return f"{self.concept_id} ↔ {self.kpi_id}"

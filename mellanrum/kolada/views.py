@@ -4,12 +4,14 @@ import csv
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.charts import bar_chart_url
@@ -253,3 +255,34 @@ def sync_status(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         template = "kolada/_sync_progress.html"
     return render(request, template, {"job": job})
+
+
+# --- Concepts and KPIs -------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def concept_link(request: HttpRequest, concept_id: str) -> HttpResponse:
+    from mellanrum.commonality.access import access_concept
+
+    concept = access_concept(request.user, concept_id, write=True)
+    try:
+        actions.do_link_concept_kpi(concept.concept_id, request.POST.get("kpi", "")[:40],
+                                    acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The KPI is linked to the concept."))
+    return redirect(concept)
+
+
+@login_required
+@require_POST
+def concept_unlink(request: HttpRequest, concept_id: str) -> HttpResponse:
+    from mellanrum.commonality.access import access_concept
+
+    concept = access_concept(request.user, concept_id, write=True)
+    actions.do_unlink_concept_kpi(concept.concept_id, request.POST.get("kpi", "")[:16],
+                                  acting_user=request.user)
+    messages.success(request, _("The link is removed."))
+    return redirect(concept)
