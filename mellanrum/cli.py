@@ -80,6 +80,12 @@ def demo(serve: bool, host: str, port: int) -> None:
         f"{summary['activities']} illustrative activities, {summary['shared_concepts']} shared "
         f"concepts and {summary['initiatives']} collaboration initiatives."
     )
+    from mellanrum.kolada.demo import SYNC_HINT
+
+    click.echo(
+        f"Key figures: {summary['kpi_values']} real values from the shipped SCB and Skatteverket "
+        f"files (not from Kolada). To fetch Kolada's figures (needs the network):\n  {SYNC_HINT}"
+    )
     _print_logins()
     if serve:
         _serve(host, port)

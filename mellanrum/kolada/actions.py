@@ -183,13 +183,15 @@ def _store(
                 kpi_id=value.kpi, municipality_code=value.municipality, year=value.year,
                 gender=value.gender, value=value.value, status=value.status, changed_at=now,
             ))
-        elif row.value != value.value or row.status != value.status:
-            row.value, row.status, row.changed_at = value.value, value.status, now
+        elif row.value != value.value or row.status != value.status or row.source:
+            row.value, row.status, row.source = value.value, value.status, ""
+            row.changed_at = now
             changed.append(row)
         else:
             unchanged += 1
     StoredValue.objects.bulk_create(new, batch_size=1000)
-    StoredValue.objects.bulk_update(changed, ["value", "status", "changed_at"], batch_size=1000)
+    StoredValue.objects.bulk_update(changed, ["value", "status", "source", "changed_at"],
+                                    batch_size=1000)
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
     fields = {
         "status": KoladaSync.Status.DONE, "message": "", "started_at": started,

@@ -65,6 +65,13 @@ class Row:
     organisation: Organisation
     value: float | None
     status: str
+    source: str = ""  # empty: fetched from Kolada
+
+
+def attribution(sources: Iterable[str]) -> str:
+    """"Källa: Kolada", or the sources of values the demo stored from shipped files."""
+    named = sorted({s for s in sources if s})
+    return "Källa: " + "; ".join(named) if named else "Källa: Kolada"
 
 
 def synced_kpis() -> list[dict[str, object]]:
@@ -96,7 +103,7 @@ def kpi_rows(
     stored = KoladaValue.objects.filter(
         kpi_id=kpi_id, year=year, gender=gender, municipality_code__in=list(by_code)
     )
-    return [Row(by_code[v.municipality_code], v.value, v.status) for v in stored]
+    return [Row(by_code[v.municipality_code], v.value, v.status, v.source) for v in stored]
 
 
 SERIES = ("own", "similar", "country")
@@ -110,6 +117,7 @@ class Series:
     # (computed), median of all municipalities or regions (computed))
     years: list[tuple[int, float | None, float | None, float | None]]
     similar_count: int
+    attribution: str = "Källa: Kolada"
 
 
 def organisation_series(organisation: Organisation, limit: int = 12) -> list[Series]:
@@ -126,8 +134,10 @@ def organisation_series(organisation: Organisation, limit: int = 12) -> list[Ser
     peers = organisations_by_kolada_code()
     same_kind = {c for c, o in peers.items() if o.kind == organisation.kind}
     values: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
+    sources: dict[str, set[str]] = defaultdict(set)
     for v in KoladaValue.objects.filter(kpi_id__in=kpi_ids, gender="T").exclude(value=None):
         values[(v.kpi_id, v.year)][v.municipality_code] = v.value  # type: ignore[assignment]
+        sources[v.kpi_id].add(v.source)
     known = catalogue.catalogue()
     result = []
     for kpi_id in kpi_ids:
@@ -139,7 +149,8 @@ def organisation_series(organisation: Organisation, limit: int = 12) -> list[Ser
             similar = [by_code[c] for c in similar_codes if c in by_code]
             country = [v for c, v in by_code.items() if c in same_kind]
             points.append((year, own, median(similar), median(country)))
-        result.append(Series(known.get(kpi_id), kpi_id, points, len(similar_codes)))
+        result.append(Series(known.get(kpi_id), kpi_id, points, len(similar_codes),
+                             attribution(sources[kpi_id])))
     return result
 
 

@@ -107,7 +107,7 @@ def _respond(request: HttpRequest, records: Sequence[dict[str, Any]] | dict[str,
     return response
 
 
-class OrganisationOut(Schema):
+class ReferenceOrganisationOut(Schema):
     code: str
     kolada_code: str
     name: str
@@ -132,14 +132,15 @@ def _organisation(o: Organisation) -> dict[str, Any]:
     }
 
 
-class OrganisationQuery(Schema):
+class ReferenceOrganisationQuery(Schema):
     kind: str = ""
     county: str = ""
     format: Format = "json"
 
 
-@router.get("/reference/organisations", response=list[OrganisationOut], openapi_extra=OPEN_BULK)
-def reference_organisations(request: HttpRequest, query: Query[OrganisationQuery]
+@router.get("/reference/organisations",
+            response=list[ReferenceOrganisationOut], openapi_extra=OPEN_BULK)
+def reference_organisations(request: HttpRequest, query: Query[ReferenceOrganisationQuery]
                             ) -> HttpResponse:
     """Open: municipalities, regions, agencies and associations from the shipped reference data
     (official names, SCB codes, county, population, SKR group, web site and whether the
@@ -152,7 +153,8 @@ def reference_organisations(request: HttpRequest, query: Query[OrganisationQuery
     return _respond(request, [_organisation(o) for o in orgs], query.format, "organisations")
 
 
-@router.get("/reference/organisations/{code}", response=OrganisationOut, openapi_extra=OPEN)
+@router.get("/reference/organisations/{code}",
+            response=ReferenceOrganisationOut, openapi_extra=OPEN)
 def reference_organisation(request: HttpRequest, code: str) -> HttpResponse:
     """Open: one organisation of the reference data, with its members and associations."""
     found = Organisation.objects.filter(is_reference=True, code=code[:32]).first()
@@ -164,14 +166,15 @@ def reference_organisation(request: HttpRequest, code: str) -> HttpResponse:
     return _respond(request, record, "json", found.code)
 
 
-class AssociationOut(Schema):
+class ReferenceMembershipOut(Schema):
     association: str
     association_name: str
     member: str
     member_name: str
 
 
-@router.get("/reference/associations", response=list[AssociationOut], openapi_extra=OPEN_BULK)
+@router.get("/reference/associations",
+            response=list[ReferenceMembershipOut], openapi_extra=OPEN_BULK)
 def reference_associations(request: HttpRequest, format: Format = "json") -> HttpResponse:  # noqa: A002
     """Open: associations of municipalities and their members, one row per membership."""
     rows = []
@@ -184,7 +187,7 @@ def reference_associations(request: HttpRequest, format: Format = "json") -> Htt
     return _respond(request, rows, format, "associations")
 
 
-class SimilarOut(Schema):
+class KoladaSimilarGroupOut(Schema):
     municipality: str
     area: str
     reference_year: int
@@ -201,7 +204,7 @@ def _similar(groups: Iterable[catalogue.SimilarGroup]) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/reference/similar", response=list[SimilarOut], openapi_extra=OPEN_BULK)
+@router.get("/reference/similar", response=list[KoladaSimilarGroupOut], openapi_extra=OPEN_BULK)
 def reference_similar(request: HttpRequest, area: str = "", format: Format = "json"  # noqa: A002
                       ) -> HttpResponse:
     """Open: Kolada's similar municipalities (Källa: Kolada), per municipality and area; in CSV
@@ -211,7 +214,7 @@ def reference_similar(request: HttpRequest, area: str = "", format: Format = "js
                     KOLADA_METADATA_DATE)
 
 
-@router.get("/reference/similar/{code}", response=list[SimilarOut], openapi_extra=OPEN)
+@router.get("/reference/similar/{code}", response=list[KoladaSimilarGroupOut], openapi_extra=OPEN)
 def reference_similar_to(request: HttpRequest, code: str) -> HttpResponse:
     """Open: the municipality's 7 similar municipalities in each of Kolada's 12 areas."""
     groups = [g for (c, _a), g in catalogue.similar_groups().items() if c == code]
@@ -220,14 +223,14 @@ def reference_similar_to(request: HttpRequest, code: str) -> HttpResponse:
     return _respond(request, _similar(groups), "json", f"similar-{code}", KOLADA_METADATA_DATE)
 
 
-class KpiOut(Schema):
+class KoladaKpiOut(Schema):
     id: str
     title: str
     municipality_type: str
     operating_area: str
 
 
-@router.get("/reference/kpis", response=list[KpiOut], openapi_extra=OPEN_BULK)
+@router.get("/reference/kpis", response=list[KoladaKpiOut], openapi_extra=OPEN_BULK)
 def reference_kpis(request: HttpRequest, search: str = "", format: Format = "json"  # noqa: A002
                    ) -> HttpResponse:
     """Open: Kolada's KPI catalogue shipped with Mellanrum, all or those matching `search`."""
@@ -238,23 +241,25 @@ def reference_kpis(request: HttpRequest, search: str = "", format: Format = "jso
     return _respond(request, rows, format, "kolada-kpis", KOLADA_METADATA_DATE)
 
 
-class ValueOut(Schema):
+class KoladaValueOut(Schema):
     kpi: str
     municipality: str
     year: int
     gender: str
     value: float | None
     status: str
+    source: str
 
 
-class ValueQuery(Schema):
+class KoladaValueQuery(Schema):
     year: int | None = None
     municipality: str = ""
     format: Format = "json"
 
 
-@router.get("/reference/kpis/{kpi_id}/values", response=list[ValueOut], openapi_extra=OPEN_BULK)
-def reference_values(request: HttpRequest, kpi_id: str, query: Query[ValueQuery]
+@router.get("/reference/kpis/{kpi_id}/values",
+            response=list[KoladaValueOut], openapi_extra=OPEN_BULK)
+def reference_values(request: HttpRequest, kpi_id: str, query: Query[KoladaValueQuery]
                      ) -> HttpResponse:
     """Open: the values of a KPI synced from Kolada, unchanged (Källa: Kolada); `null` where
     Kolada has no value. `Last-Modified` is when a value last changed in Mellanrum."""
@@ -268,11 +273,12 @@ def reference_values(request: HttpRequest, kpi_id: str, query: Query[ValueQuery]
         rows = rows.filter(municipality_code=query.municipality[:8])
     last = rows.aggregate(last=Max("changed_at"))["last"]
     records = [{"kpi": v.kpi_id, "municipality": v.municipality_code, "year": v.year,
-                "gender": v.gender, "value": v.value, "status": v.status} for v in rows]
+                "gender": v.gender, "value": v.value, "status": v.status,
+                "source": v.source or "Kolada"} for v in rows]
     return _respond(request, records, query.format, f"kolada-{kpi}", last)
 
 
-class LifeEventOut(Schema):
+class ReferenceLifeEventOut(Schema):
     id: str
     label: str
     label_en: str
@@ -280,7 +286,7 @@ class LifeEventOut(Schema):
     description: str
 
 
-@router.get("/reference/life-events", response=list[LifeEventOut], openapi_extra=OPEN_BULK)
+@router.get("/reference/life-events", response=list[ReferenceLifeEventOut], openapi_extra=OPEN_BULK)
 def reference_life_events(request: HttpRequest, format: Format = "json"  # noqa: A002
                           ) -> HttpResponse:
     """Open: the life-event catalogue, for bulk download."""

@@ -20,6 +20,11 @@ class KoladaValue(models.Model):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     value = models.FloatField(_("value"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=40, blank=True)
+    # Empty for a value fetched from Kolada's API. The demo stores real values from the files
+    # Mellanrum ships (SCB population, Skatteverket tax rates) under a KPI id, and names their
+    # source here so that they are never attributed to Kolada; a sync replaces them.
+    source = models.CharField(_("source, when not fetched from Kolada"), max_length=200,
+                              blank=True)
     # When Mellanrum first stored this value or last saw Kolada change it.
     changed_at = models.DateTimeField(_("changed"))
 
@@ -37,6 +42,10 @@ class KoladaValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi_id} {self.municipality_code} {self.year} {self.gender}: {self.value}"
+
+    @property
+    def attribution(self) -> str:
+        return f"Källa: {self.source}" if self.source else "Källa: Kolada"
 
 
 class KoladaSync(models.Model):

@@ -108,7 +108,7 @@ def _table(request: HttpRequest, kpi: catalogue.Kpi) -> dict[str, Any]:
     rows = analysis.kpi_rows(kpi.id, year, gender, orgs) if year is not None else []
     rows = _sorted(rows, sort)
     return {"kpi": kpi, "years": years, "year": year, "gender": gender, "sort": sort,
-            "kind": kind,
+            "kind": kind, "attribution": analysis.attribution(r.source for r in rows),
             "rows": rows, "chosen": chosen,
             "summary": analysis.summarise(r.value for r in rows if r.value is not None)}
 
@@ -121,7 +121,7 @@ def _chart(context: dict[str, Any]) -> str | None:
     if len(present) <= MAX_BARS:
         return bar_chart_url(
             [(r.organisation.name, r.value) for r in present],
-            category_title=_("Organisation"), value_title=f"{title} (Källa: Kolada)",
+            category_title=_("Organisation"), value_title=f"{title} ({context['attribution']})",
         )
     low, high = min(r.value for r in present), max(r.value for r in present)
     width = (high - low) / BINS or 1.0
@@ -171,13 +171,13 @@ def _filter_choices() -> dict[str, Any]:
     }
 
 
-EXPORT_COLUMNS = ["kpi", "municipality", "name", "year", "gender", "value", "status"]
+EXPORT_COLUMNS = ["kpi", "municipality", "name", "year", "gender", "value", "status", "source"]
 
 
 def _export_rows(context: dict[str, Any]) -> list[list[Any]]:
     return [
         [context["kpi"].id, analysis.kolada_code(r.organisation), r.organisation.name,
-         context["year"], context["gender"], r.value, r.status]
+         context["year"], context["gender"], r.value, r.status, r.source or "Kolada"]
         for r in context["rows"]
     ]
 
@@ -187,7 +187,7 @@ def kpi_export(request: HttpRequest, kpi_id: str, fmt: str) -> HttpResponse:
         raise Http404
     context = _table(request, _kpi(kpi_id))
     rows = _export_rows(context)
-    source = f"Källa: Kolada ({context['kpi'].id} {context['kpi'].title})"
+    source = f"{context['attribution']} ({context['kpi'].id} {context['kpi'].title})"
     name = f"kolada-{context['kpi'].id}-{context['year'] or 'inga-varden'}.{fmt}"
     if fmt == "csv":
         out = io.StringIO()

@@ -16,7 +16,7 @@ register = template.Library()
 
 
 def _chart(series: analysis.Series, organisation: Organisation) -> str | None:
-    own = _("%(name)s (Källa: Kolada)") % {"name": organisation.name}
+    own = f"{organisation.name} ({series.attribution})"
     similar = _("Median of Kolada's similar municipalities (computed by Mellanrum)")
     country = _("Median of the country (computed by Mellanrum)")
     rows = []

@@ -119,13 +119,14 @@ def test_csv_and_xlsx_exports_carry_the_values_and_the_source(
 ) -> None:
     text = client.get("/nyckeltal/N00901/export.csv", {"county": "12"}).content.decode()
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["kpi", "municipality", "name", "year", "gender", "value", "status"]
-    assert ["N00901", "1280", "Malmö stad", "2024", "T", "40.0", ""] in rows
+    assert rows[0] == ["kpi", "municipality", "name", "year", "gender", "value", "status",
+                       "source"]
+    assert ["N00901", "1280", "Malmö stad", "2024", "T", "40.0", "", "Kolada"] in rows
     assert rows[-1][0].startswith("Källa: Kolada")
     data = client.get("/nyckeltal/N00901/export.xlsx").content
     sheet = load_workbook(io.BytesIO(data)).active
     cells = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert ["N00901", "1281", "Lunds kommun", 2024, "T", 10, ""] in [
+    assert ["N00901", "1281", "Lunds kommun", 2024, "T", 10, "", "Kolada"] in [
         [c if c is not None else "" for c in row] for row in cells]
 
 

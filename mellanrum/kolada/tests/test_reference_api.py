@@ -87,11 +87,11 @@ def test_kpi_values_with_null_and_last_modified(client: Client, reference: None)
     response = client.get("/api/reference/kpis/N00901/values", {"year": 2024})
     assert response.json() == [
         {"kpi": "N00901", "municipality": "0012", "year": 2024, "gender": "T", "value": 11.18,
-         "status": ""},
+         "status": "", "source": "Kolada"},
         {"kpi": "N00901", "municipality": "1280", "year": 2024, "gender": "T", "value": 20.6,
-         "status": ""},
+         "status": "", "source": "Kolada"},
         {"kpi": "N00901", "municipality": "1281", "year": 2024, "gender": "T", "value": None,
-         "status": ""},
+         "status": "", "source": "Kolada"},
     ]
     assert response["Last-Modified"] == "Wed, 02 Apr 2025 10:00:00 GMT"
     again = client.get("/api/reference/kpis/N00901/values", {"year": 2024},
