@@ -268,3 +268,53 @@ def concept_figures(kpi: catalogue.Kpi, members: Iterable[tuple[Organisation, fl
         result.append(ConceptFigure(organisation, cost, lead, official, year,
                                     disagrees(own, official)))
     return result
+
+
+# --- "My similar municipalities" for a concept ---------------------------------------------------
+
+# Words in a KPI's operating area, or in a concept's name, and the Kolada similarity area that
+# fits them (first match wins); everything else is compared on the overall similarity.
+AREA_WORDS = [
+    ("äldre", "äldreomsorg"), ("hemtjänst", "äldreomsorg"), ("särskilt boende", "äldreomsorg"),
+    ("funktionshind", "LSS"), ("lss", "LSS"), ("grundskol", "grundskola"),
+    ("förskol", "förskola"), ("fritidshem", "fritidshem"), ("gymnasie", "gymnasieskola"),
+    ("ekonomiskt bistånd", "ekonomiskt bistånd"), ("försörjningsstöd", "ekonomiskt bistånd"),
+    ("individ- och familjeomsorg", "IFO"), ("socialtjänst", "IFO"),
+    ("räddningstjänst", "räddningstjänst"), ("arbetsmarknad", "arbetsmarknad"),
+]
+
+
+def _area_of(text: str) -> str | None:
+    folded = text.casefold()
+    for word, area in AREA_WORDS:
+        if word in folded:
+            return area
+    return None
+
+
+def concept_area(concept_id: str, label: str) -> str:
+    """The Kolada similarity area that fits a concept: from its confirmed KPIs' operating
+    area, else from its name, else the overall similarity."""
+    from .models import ConceptKpi
+
+    known = catalogue.catalogue()
+    for kpi_id in ConceptKpi.objects.filter(concept_id=concept_id).values_list("kpi_id",
+                                                                               flat=True):
+        if kpi_id in known and (area := _area_of(known[kpi_id].operating_area)):
+            return area
+    return _area_of(label) or "övergripande"
+
+
+def my_similar(organisation: Organisation | None, concept_id: str, label: str
+               ) -> tuple[str, set[str]] | None:
+    """The area and the codes (the organisation's own and Kolada's 7 similar municipalities)
+    of "my similar municipalities" for a concept; None when the organisation is no
+    municipality."""
+    if organisation is None or organisation.kind != Organisation.Kind.MUNICIPALITY:
+        return None
+    area = concept_area(concept_id, label)
+    group = catalogue.similar_to(organisation.code, area) or catalogue.similar_to(
+        organisation.code)
+    if group is None:
+        return None
+    return group.area, {organisation.code, *group.similar}
