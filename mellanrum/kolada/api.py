@@ -146,10 +146,10 @@ def reference_organisations(request: HttpRequest, query: Query[ReferenceOrganisa
     (official names, SCB codes, county, population, SKR group, web site and whether the
     organisation has verified it). `format=csv` or `ndjson` for bulk download."""
     orgs = Organisation.objects.filter(is_reference=True).order_by("code")
-    if query.kind:
-        orgs = orgs.filter(kind=query.kind[:32])
-    if query.county:
-        orgs = orgs.filter(county_code=query.county[:2])
+    if kind := query.kind.replace("\x00", ""):
+        orgs = orgs.filter(kind=kind[:32])
+    if county := query.county.replace("\x00", ""):
+        orgs = orgs.filter(county_code=county[:2])
     return _respond(request, [_organisation(o) for o in orgs], query.format, "organisations")
 
 
@@ -157,7 +157,8 @@ def reference_organisations(request: HttpRequest, query: Query[ReferenceOrganisa
             response=ReferenceOrganisationOut, openapi_extra=OPEN)
 def reference_organisation(request: HttpRequest, code: str) -> HttpResponse:
     """Open: one organisation of the reference data, with its members and associations."""
-    found = Organisation.objects.filter(is_reference=True, code=code[:32]).first()
+    found = Organisation.objects.filter(is_reference=True,
+                                        code=code.replace("\x00", "")[:32]).first()
     if found is None:
         raise HttpError(404, "no organisation with this code in the reference data")
     record = _organisation(found)
@@ -263,14 +264,14 @@ def reference_values(request: HttpRequest, kpi_id: str, query: Query[KoladaValue
                      ) -> HttpResponse:
     """Open: the values of a KPI synced from Kolada, unchanged (Källa: Kolada); `null` where
     Kolada has no value. `Last-Modified` is when a value last changed in Mellanrum."""
-    kpi = kpi_id.upper()[:16]
+    kpi = kpi_id.upper().replace("\x00", "")[:16]
     if kpi not in catalogue.catalogue():
         raise HttpError(404, "no such KPI in Kolada's catalogue")
     rows = KoladaValue.objects.filter(kpi_id=kpi).order_by("year", "municipality_code", "gender")
     if query.year is not None:
         rows = rows.filter(year=query.year)
-    if query.municipality:
-        rows = rows.filter(municipality_code=query.municipality[:8])
+    if municipality := query.municipality.replace("\x00", ""):
+        rows = rows.filter(municipality_code=municipality[:8])
     last = rows.aggregate(last=Max("changed_at"))["last"]
     records = [{"kpi": v.kpi_id, "municipality": v.municipality_code, "year": v.year,
                 "gender": v.gender, "value": v.value, "status": v.status,

@@ -37,7 +37,7 @@ def kpi_index(request: HttpRequest) -> HttpResponse:
 
 
 def _kpi(kpi_id: str) -> catalogue.Kpi:
-    kpi = catalogue.catalogue().get(kpi_id.upper())
+    kpi = catalogue.catalogue().get(kpi_id.upper().replace("\x00", ""))
     if kpi is None:
         raise Http404(_("No such KPI in Kolada's catalogue."))
     return kpi
@@ -50,8 +50,14 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-def _organisations(params: QueryDict) -> tuple[QuerySet[Organisation], dict[str, Any]]:
+def _clean(params: QueryDict) -> dict[str, str]:
+    # No code holds a NUL character, and PostgreSQL refuses to compare text with one.
+    return {key: params.get(key, "").replace("\x00", "") for key in params}
+
+
+def _organisations(raw: QueryDict) -> tuple[QuerySet[Organisation], dict[str, Any]]:
     """The organisations the filters leave, and what each filter was set to."""
+    params = _clean(raw)
     orgs = Organisation.objects.filter(
         kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.REGION]
     )

@@ -149,3 +149,17 @@ def test_the_organisation_page_shows_its_series_beside_computed_medians(
     # 2024: Stockholm 30; its Kolada-similar municipalities in the data: Malmö (40);
     # all municipalities: 10, 20, 30, 40 -> 25
     assert "25" in page and "40" in page
+
+
+@pytest.mark.parametrize("query", [
+    {"county": "\x00", "skr": "\x00x", "association": "\x00", "year": "abc", "gender": "X",
+     "sort": "drop table", "similar": "\x00", "area": "\x00", "kind": "\x00"},
+    {"year": "99999999999999999999", "similar": "0180", "area": "nonsense"},
+    {"q": "\x00" * 5 + "x" * 5000},
+])
+def test_malformed_queries_never_cause_a_server_error(
+    client: Client, figures: dict[str, Organisation], query: dict[str, str]
+) -> None:
+    for url in ("/nyckeltal/", "/nyckeltal/N00901/", "/nyckeltal/N00901/export.csv",
+                "/nyckeltal/N00901%00/"):
+        assert client.get(url, query).status_code in {200, 404}, url
