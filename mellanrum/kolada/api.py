@@ -33,14 +33,20 @@ from .models import KoladaValue
 # The shipped Kolada metadata (catalogue, similar municipalities) is a snapshot of this date.
 KOLADA_METADATA_DATE = datetime(2026, 3, 23, tzinfo=UTC)
 OPEN = {"security": []}  # OpenAPI: no authentication needed
-# Lists can also be downloaded as CSV or NDJSON (`?format=`).
-OPEN_BULK = {
-    "security": [],
-    "responses": {"200": {"content": {
-        "text/csv": {"schema": {"type": "string"}},
-        "application/x-ndjson": {"schema": {"type": "string"}},
-    }}},
-}
+
+
+
+def open_bulk(schema: str) -> dict[str, Any]:
+    """OpenAPI of an open list that can also be downloaded as CSV or NDJSON (`?format=`)."""
+    items = {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}}
+    return {
+        "security": [],
+        "responses": {"200": {"content": {
+            "application/json": {"schema": items},
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        }}},
+    }
 
 
 class ClientAddressThrottle(SimpleRateThrottle):
@@ -138,8 +144,11 @@ class ReferenceOrganisationQuery(Schema):
     format: Format = "json"
 
 
-@router.get("/reference/organisations",
-            response=list[ReferenceOrganisationOut], openapi_extra=OPEN_BULK)
+@router.get(
+    "/reference/organisations",
+    response=list[ReferenceOrganisationOut],
+    openapi_extra=open_bulk("ReferenceOrganisationOut"),
+)
 def reference_organisations(request: HttpRequest, query: Query[ReferenceOrganisationQuery]
                             ) -> HttpResponse:
     """Open: municipalities, regions, agencies and associations from the shipped reference data
@@ -174,8 +183,11 @@ class ReferenceMembershipOut(Schema):
     member_name: str
 
 
-@router.get("/reference/associations",
-            response=list[ReferenceMembershipOut], openapi_extra=OPEN_BULK)
+@router.get(
+    "/reference/associations",
+    response=list[ReferenceMembershipOut],
+    openapi_extra=open_bulk("ReferenceMembershipOut"),
+)
 def reference_associations(request: HttpRequest, format: Format = "json") -> HttpResponse:  # noqa: A002
     """Open: associations of municipalities and their members, one row per membership."""
     rows = []
@@ -205,7 +217,11 @@ def _similar(groups: Iterable[catalogue.SimilarGroup]) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/reference/similar", response=list[KoladaSimilarGroupOut], openapi_extra=OPEN_BULK)
+@router.get(
+    "/reference/similar",
+    response=list[KoladaSimilarGroupOut],
+    openapi_extra=open_bulk("KoladaSimilarGroupOut"),
+)
 def reference_similar(request: HttpRequest, area: str = "", format: Format = "json"  # noqa: A002
                       ) -> HttpResponse:
     """Open: Kolada's similar municipalities (Källa: Kolada), per municipality and area; in CSV
@@ -231,7 +247,11 @@ class KoladaKpiOut(Schema):
     operating_area: str
 
 
-@router.get("/reference/kpis", response=list[KoladaKpiOut], openapi_extra=OPEN_BULK)
+@router.get(
+    "/reference/kpis",
+    response=list[KoladaKpiOut],
+    openapi_extra=open_bulk("KoladaKpiOut"),
+)
 def reference_kpis(request: HttpRequest, search: str = "", format: Format = "json"  # noqa: A002
                    ) -> HttpResponse:
     """Open: Kolada's KPI catalogue shipped with Mellanrum, all or those matching `search`."""
@@ -258,8 +278,11 @@ class KoladaValueQuery(Schema):
     format: Format = "json"
 
 
-@router.get("/reference/kpis/{kpi_id}/values",
-            response=list[KoladaValueOut], openapi_extra=OPEN_BULK)
+@router.get(
+    "/reference/kpis/{kpi_id}/values",
+    response=list[KoladaValueOut],
+    openapi_extra=open_bulk("KoladaValueOut"),
+)
 def reference_values(request: HttpRequest, kpi_id: str, query: Query[KoladaValueQuery]
                      ) -> HttpResponse:
     """Open: the values of a KPI synced from Kolada, unchanged (Källa: Kolada); `null` where
@@ -287,7 +310,11 @@ class ReferenceLifeEventOut(Schema):
     description: str
 
 
-@router.get("/reference/life-events", response=list[ReferenceLifeEventOut], openapi_extra=OPEN_BULK)
+@router.get(
+    "/reference/life-events",
+    response=list[ReferenceLifeEventOut],
+    openapi_extra=open_bulk("ReferenceLifeEventOut"),
+)
 def reference_life_events(request: HttpRequest, format: Format = "json"  # noqa: A002
                           ) -> HttpResponse:
     """Open: the life-event catalogue, for bulk download."""
