@@ -81,3 +81,12 @@ def test_bad_input_is_shown_in_the_form_and_starts_nothing(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not KoladaSync.objects.exists() and fake_kolada.requests == []
+
+
+def test_the_admin_lists_values_and_syncs_read_only(client: Client, superuser: User,
+                                                    fake_kolada: FakeKolada) -> None:
+    client.force_login(superuser)
+    client.post("/nyckeltal/hamta/", {"kpis": "N00901", "years": "2023"})
+    assert "N00901" in client.get("/admin/kolada/koladavalue/").content.decode()
+    assert client.get("/admin/kolada/koladasync/").status_code == 200
+    assert client.get("/admin/kolada/koladavalue/add/").status_code == 403
