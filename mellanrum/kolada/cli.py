@@ -10,9 +10,12 @@ import click
 
 
 def _setup() -> None:
-    from mellanrum.cli import setup_django
+    """Django, and the database created or upgraded if needed (as `mellanrum init` does), so
+    that a first sync on a new installation works."""
+    from mellanrum.cli import migrate, setup_django
 
     setup_django()
+    migrate()
 
 
 def _fail_on_invalid(call: Any) -> Any:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 
@@ -153,7 +154,9 @@ class KoladaClient:
                         )
                     seen.add(next_url)
                     body = self._get(http, next_url)
-                    page_values, next_url = parse_page(body, next_url)
+                    page_values, following = parse_page(body, next_url)
+                    # An address relative to the page is resolved against it.
+                    next_url = urljoin(next_url, following) if following else None
                     for value in page_values:
                         values[value.key] = value
                     pages += 1

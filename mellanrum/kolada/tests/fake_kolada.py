@@ -25,6 +25,7 @@ class FakeKolada:
     retry_after: str = "1"
     bad_page: int = 2
     delay: float = 0.0
+    relative_next: bool = False  # next_url as a path instead of a full address
     requests: list[str] = field(default_factory=list)
     base_url: str = ""
     _server: ThreadingHTTPServer | None = None
@@ -94,7 +95,7 @@ class FakeKolada:
         per_page = int(query.get("per_page", ["5000"])[0])
         chunk = items[(page - 1) * per_page : page * per_page]
         more = page * per_page < len(items)
-        base = self.base_url.rsplit("/v3", 1)[0]
+        base = "" if self.relative_next else self.base_url.rsplit("/v3", 1)[0]
         next_url = f"{base}{parts.path}?page={page + 1}&per_page={per_page}" if more else ""
         body = json.dumps(
             {"values": chunk, "count": len(chunk), "next_url": next_url,

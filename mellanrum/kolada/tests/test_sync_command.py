@@ -41,6 +41,13 @@ def test_sync_follows_every_page_and_stores_values(fake_kolada: FakeKolada) -> N
         "page=1&per_page=2", "page=2&per_page=2", "page=3&per_page=2"]
 
 
+def test_a_relative_next_url_is_followed(fake_kolada: FakeKolada) -> None:
+    fake_kolada.relative_next = True
+    code, output = run("sync", "--kpi", "N01951", "--year", "2023")
+    assert code == 0, output
+    assert len(stored()) == 4 and len(fake_kolada.requests) == 3
+
+
 def test_sync_uses_the_municipality_path_when_codes_are_given(fake_kolada: FakeKolada) -> None:
     code, output = run("sync", "--kpi", "n15004", "--year", "2022", "--municipality", "0182")
     assert code == 0, output
