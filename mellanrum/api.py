@@ -18,6 +18,7 @@ from mellanrum.core.login import LoginThrottled
 from mellanrum.core.models import User
 from mellanrum.health.api import router as health_router
 from mellanrum.journeys.api import router as journeys_router
+from mellanrum.kolada.api import router as kolada_router
 from mellanrum.landscape.actions import EditConflict
 from mellanrum.landscape.api import router as landscape_router
 
@@ -80,6 +81,7 @@ api.add_router("/", journeys_router)
 api.add_router("/", collaborations_router)
 api.add_router("/", health_router)
 api.add_router("/", community_router)
+api.add_router("/", kolada_router)
 
 
 @api.exception_handler(PermissionDenied)

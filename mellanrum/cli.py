@@ -81,6 +81,12 @@ def demo(serve: bool, host: str, port: int) -> None:
         f"{summary['activities']} illustrative activities, {summary['shared_concepts']} shared "
         f"concepts and {summary['initiatives']} collaboration initiatives."
     )
+    from mellanrum.kolada.demo import SYNC_HINT
+
+    click.echo(
+        f"Key figures: {summary['kpi_values']} real values from the shipped SCB and Skatteverket "
+        f"files (not from Kolada). To fetch Kolada's figures (needs the network):\n  {SYNC_HINT}"
+    )
     _print_logins()
     if serve:
         _serve(host, port)
@@ -389,12 +395,14 @@ def _add_app_commands() -> None:
     from mellanrum.core.cli import backup, restore, worker
     from mellanrum.health.cli import health
     from mellanrum.journeys.cli import find, journey, places
+    from mellanrum.kolada.cli import kolada
 
     for command in (share, commonality, journey, find, initiatives, backup, restore, worker):
         main.add_command(command)
     main.add_command(community)
     main.add_command(health)
     main.add_command(places)
+    main.add_command(kolada)
 
 
 _add_app_commands()

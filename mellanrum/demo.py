@@ -12,6 +12,7 @@ from mellanrum.commonality.analysis import Scope
 from mellanrum.community.demo import do_load_demo_community
 from mellanrum.health.demo import do_load_demo_health
 from mellanrum.journeys.actions import do_load_catalogue
+from mellanrum.kolada.demo import do_load_demo_kpis
 from mellanrum.landscape.actions import do_load_reference_data
 from mellanrum.landscape.demo import do_load_demo
 
@@ -29,4 +30,5 @@ def do_load_full_demo(users: list[DemoUser]) -> dict[str, int]:
     summary["health_rounds"] = do_load_demo_health()
     community = do_load_demo_community()
     summary["networks"], summary["events"] = community["networks"], community["events"]
+    summary["kpi_values"] = do_load_demo_kpis()
     return summary

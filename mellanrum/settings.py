@@ -5,6 +5,7 @@ zero-setup SQLite database in the checkout; ``DB=postgres`` switches to PostgreS
 """
 
 import os
+import re
 from pathlib import Path
 
 import django_stubs_ext
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "mellanrum.collaborations",
     "mellanrum.community",
     "mellanrum.health",
+    "mellanrum.kolada",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +244,21 @@ if TASKS_RUNNER not in {"thread", "worker"}:
 # A running job whose heartbeat is older than this is taken to have died with its process.
 TASKS_STALE_SECONDS = envint("TASKS_STALE_SECONDS", "120")
 TASKS_HEARTBEAT_SECONDS = envint("TASKS_HEARTBEAT_SECONDS", "3")
+
+# Kolada's open API (docs/kolada.md): the base address including the version path, and how
+# patiently a sync waits. Only `mellanrum kolada sync` and the superusers' sync job call it.
+KOLADA_API_URL = os.getenv("KOLADA_API_URL", "https://api.kolada.se/v3").rstrip("/")
+if not KOLADA_API_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("KOLADA_API_URL must be an http(s) address, e.g. "
+                               "https://api.kolada.se/v3")
+KOLADA_TIMEOUT_SECONDS = envint("KOLADA_TIMEOUT_SECONDS", "30")
+KOLADA_RETRIES = envint("KOLADA_RETRIES", "4")
+KOLADA_RETRY_BACKOFF_MS = envint("KOLADA_RETRY_BACKOFF_MS", "1000")
+KOLADA_PER_PAGE = envint("KOLADA_PER_PAGE", "5000")
+# The open reference API (/api/reference/...) answers each client address this often.
+REFERENCE_API_RATE = os.getenv("REFERENCE_API_RATE", "120/min")
+if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", REFERENCE_API_RATE):
+    raise ImproperlyConfigured("REFERENCE_API_RATE must look like 120/min (s, min, hour, day)")
 
 LOGGING = {
     "version": 1,

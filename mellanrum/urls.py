@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("mellanrum.collaborations.urls")),
     path("", include("mellanrum.health.urls")),
     path("", include("mellanrum.community.urls")),
+    path("", include("mellanrum.kolada.urls")),
 ]
 
 handler403 = "mellanrum.core.views.permission_denied"

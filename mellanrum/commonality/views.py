@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mellanrum.core.http import AuthenticatedHttpRequest
+from mellanrum.kolada import analysis as kolada_analysis
 from mellanrum.landscape.models import Activity, Organisation
 from mellanrum.lib.charts import Viewer, bar_chart_url
 
@@ -156,9 +157,32 @@ def opportunities(request: AuthenticatedHttpRequest) -> HttpResponse:
     if run is None:
         return redirect("commonality:overview")
     queryset = Opportunity.objects.filter(concept__run=run).select_related("concept")
+    own = getattr(request.user, "organisation", None)
+    can_limit = own is not None and own.kind == "municipality"
+    only_similar = can_limit and request.GET.get("similar") == "1"
+    if only_similar:
+        queryset = queryset.filter(pk__in=_with_my_similar(queryset, own))
     page = Paginator(queryset, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"run": run, "page": page, "english": _english(), "query": ""}
+    context = {"run": run, "page": page, "english": _english(),
+               "query": "similar=1" if only_similar else "", "can_limit": can_limit,
+               "only_similar": only_similar}
     return render(request, "commonality/opportunities.html", context)
+
+
+def _with_my_similar(opportunities: Any, own: Any) -> list[int]:
+    """Opportunities in which at least one of Kolada's similar municipalities of ``own`` (for
+    the area that fits the concept) takes part."""
+    keep = []
+    for opportunity in opportunities:
+        concept = opportunity.concept
+        mine = kolada_analysis.my_similar(own, concept.concept_id, concept.label)
+        if mine is None:
+            continue
+        if concept.memberships.filter(
+            activity__organisation__code__in=mine[1] - {own.code}
+        ).exists():
+            keep.append(opportunity.pk)
+    return keep
 
 
 # Above this many organisations a bar per organisation is unreadable (and costs ~1 s to draw):
@@ -262,6 +286,11 @@ def _members_with_systems(concept: Concept) -> list[Membership]:
 def concept_detail(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
     concept = access_concept(request.user, concept_id)
     members = _members_with_systems(concept)
+    mine = kolada_analysis.my_similar(getattr(request.user, "organisation", None),
+                                      concept.concept_id, concept.label)
+    only_similar = mine is not None and request.GET.get("similar") == "1"
+    if mine is not None and only_similar:
+        members = [m for m in members if m.activity.organisation.code in mine[1]]
     decide = can_decide(request.user)
     q = request.GET.get("q", "").strip()[:100]
     others = (Concept.objects.filter(run=concept.run).exclude(pk=concept.pk).order_by("label")
@@ -278,6 +307,8 @@ def concept_detail(request: AuthenticatedHttpRequest, concept_id: str) -> HttpRe
         "decisions": Decision.objects.filter(concept_id=concept.concept_id)
         .select_related("created_by").order_by("-pk")[:20],
         "q": q,
+        "similar_area": mine[0] if mine else None,
+        "only_similar": only_similar,
         "decide_url": reverse("commonality:decide", args=[concept.concept_id]),
         **_figure_rows(concept, members, request.user),
     }

@@ -34,6 +34,8 @@ class Filters:
 
     county: str = ""
     association: str = ""
+    # Kolada's similar municipalities of the user's own (and the own), when asked for.
+    codes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # No code holds a NUL character, and PostgreSQL refuses to compare text with one.
@@ -53,6 +55,8 @@ class Filters:
             organisations = organisations.filter(county_code=self.county)
         if self.association:
             organisations = organisations.filter(associations__code=self.association)
+        if self.codes:
+            organisations = organisations.filter(code__in=self.codes)
         return organisations
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from mellanrum.commonality import analysis as commonality
 from mellanrum.commonality.access import access_concept
 from mellanrum.commonality.models import Concept
 from mellanrum.core.http import AuthenticatedHttpRequest
+from mellanrum.kolada import analysis as kolada_analysis
 from mellanrum.landscape.access import access_activity
 from mellanrum.lib.urls import site_host, site_url
 
@@ -134,10 +136,15 @@ def activity_counterparts(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 def concept_counterparts(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
     concept = access_concept(request.user, concept_id[:100])
     filters = analysis.Filters.of(request.GET)
+    mine = kolada_analysis.my_similar(getattr(request.user, "organisation", None),
+                                      concept.concept_id, concept.label)
+    if mine is not None and request.GET.get("similar") == "1":
+        filters = dataclasses.replace(filters, codes=tuple(sorted(mine[1])))
     result = analysis.for_concept(concept, filters, visible_networks(request.user))
     if request.GET.get("format") == "csv":
         return _counterpart_csv(result, "motparter.csv")
-    context = _counterpart_context(request, result, filters) | {"from_activity": False}
+    context = _counterpart_context(request, result, filters) | {
+        "from_activity": False, "similar_area": mine[0] if mine else None}
     return render(request, "community/counterparts.html", context)
 
 

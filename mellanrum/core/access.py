@@ -85,6 +85,12 @@ def editable_organisations(user: AnyUser) -> QuerySet[Organisation]:
 
 
 def can_see_audit_log(user: AnyUser, organisation: Organisation) -> bool:
+    return can_administer_organisation(user, organisation)
+
+
+def can_administer_organisation(user: AnyUser, organisation: Organisation) -> bool:
+    """Superusers, and the organisation's own administrators: facts about the organisation
+    itself (its web site) and its audit log."""
     if is_superuser(user):
         return True
     if not is_reader(user):

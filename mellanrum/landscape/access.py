@@ -25,6 +25,10 @@ def can_edit(user: AnyUser, organisation: Organisation) -> bool:
     return core_access.can_edit_organisation(user, organisation)
 
 
+def can_administer(user: AnyUser, organisation: Organisation) -> bool:
+    return core_access.can_administer_organisation(user, organisation)
+
+
 def can_see_audit_log(user: AnyUser, organisation: Organisation) -> bool:
     return core_access.can_see_audit_log(user, organisation)
 
@@ -78,4 +82,14 @@ def access_contact(user: User, pk: int, *, write: bool = False) -> Contact:
 def access_audit_log(user: User, code: str) -> Organisation:
     organisation = access_organisation(user, code)
     core_access.require_audit_log(user, organisation)
+    return organisation
+
+
+def access_organisation_admin(user: AnyUser, code: str) -> Organisation:
+    """The organisation, for one of its own administrators (or a superuser) to change facts
+    about it such as its web site."""
+    organisation = organisation_by_code(code)
+    core_access.require_reader(user)
+    if not core_access.can_administer_organisation(user, organisation):
+        raise PermissionDenied
     return organisation

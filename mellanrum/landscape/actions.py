@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
@@ -346,6 +350,9 @@ def _upsert_organisation(record: reference.ReferenceOrganisation) -> Organisatio
         "source": record.source,
         "is_reference": True,
     }
+    existing = Organisation.objects.filter(code=record.code).only("website").first()
+    if existing is not None and existing.website:
+        del values["website"]  # an address set or confirmed by the organisation stays
     organisation, _created = Organisation.objects.update_or_create(
         code=record.code, defaults=values
     )
@@ -401,3 +408,40 @@ def do_load_reference_data() -> dict[str, int]:
     counts["categories"] = len(categories)
     record_audit(None, None, "reference.load", "", **counts)
     return counts
+
+
+# --- Web sites --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_set_website(organisation: Organisation, url: str, *, acting_user: User) -> Organisation:
+    """An administrator enters the organisation's web site; entering it confirms it."""
+    validator = URLValidator(schemes=["https", "http"])
+    url = url.strip()
+    try:
+        validator(url)
+    except ValidationError:
+        raise ValidationError(
+            {"website": _("Enter a full web address that starts with https://.")}
+        ) from None
+    old = organisation.website
+    organisation.website = url[:200]
+    organisation.website_verified_at = timezone.now()
+    organisation.website_verified_by = acting_user
+    organisation.save(update_fields=["website", "website_verified_at", "website_verified_by"])
+    record_audit(acting_user, organisation, "organisation.website", organisation.name,
+                 old=old, new=organisation.website)
+    return organisation
+
+
+@transaction.atomic
+def do_confirm_website(organisation: Organisation, *, acting_user: User) -> Organisation:
+    """An administrator confirms that the shipped web site is right."""
+    if not organisation.website:
+        raise ValidationError(_("There is no web site to confirm; enter one instead."))
+    organisation.website_verified_at = timezone.now()
+    organisation.website_verified_by = acting_user
+    organisation.save(update_fields=["website_verified_at", "website_verified_by"])
+    record_audit(acting_user, organisation, "organisation.website_confirmed", organisation.name,
+                 website=organisation.website)
+    return organisation

@@ -159,3 +159,10 @@ class ColumnMappingForm(forms.Form):
 
     def rows(self) -> list[tuple[dict[str, Any], forms.BoundField]]:
         return [(column, self[f"col_{column['index']}"]) for column in self.columns]
+
+class WebsiteForm(forms.Form):
+    website = forms.CharField(
+        label=_("Web site"), max_length=200,
+        help_text=_("The full address, e.g. https://www.example.se. Saving it marks it as "
+                    "verified by you."),
+    )

@@ -52,6 +52,12 @@ class Organisation(models.Model):
     )
     tax_year = models.PositiveSmallIntegerField(_("tax year"), null=True, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # Shipped web sites are from 2016; one of the organisation's administrators confirms it.
+    website_verified_at = models.DateTimeField(_("website verified"), null=True, blank=True)
+    website_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("website verified by"),
+    )
     description = models.TextField(_("description"), blank=True)
     members = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="associations",

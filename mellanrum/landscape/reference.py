@@ -100,14 +100,17 @@ def read_municipalities() -> list[ReferenceOrganisation]:
         "population_municipalities_2024.csv")}
     groups = {r["municipality_code"]: r for r in _rows("municipality_groups_skr2023.csv")}
     taxes = {r["municipality_code"]: r for r in _rows("tax_rates_municipalities_2025.csv")}
+    # Official names ("Malmö stad", "Region Gotland") and web sites (2016, not verified).
+    official = {r["municipality_code"]: r for r in _rows("municipality_websites.csv")}
     result = []
     for row in _rows("municipalities.csv"):
         code = row["municipality_code"]
         tax = taxes[code]
+        names = official.get(code, {})
         result.append(
             ReferenceOrganisation(
                 code=code,
-                name=row["municipality_name_long"],
+                name=names.get("official_name") or row["municipality_name_long"],
                 short_name=row["municipality_name"],
                 kind="municipality",
                 county_code=row["county_code"],
@@ -119,6 +122,7 @@ def read_municipalities() -> list[ReferenceOrganisation]:
                 municipal_tax_rate=_decimal(tax["municipal_tax_rate_pct"]),
                 regional_tax_rate=_decimal(tax["regional_tax_rate_pct"]),
                 tax_year=int(tax["tax_year"]),
+                website=names.get("website", ""),
                 source=SOURCE_SCB,
             )
         )

@@ -50,6 +50,12 @@ urlpatterns = [
         name="export",
     ),
     path("organisationer/<str:code>/logg/", views.audit_log, name="audit_log"),
+    path("organisationer/<str:code>/webbplats/", views.website_edit, name="website_edit"),
+    path(
+        "organisationer/<str:code>/webbplats/bekrafta/",
+        views.website_confirm,
+        name="website_confirm",
+    ),
     path("verksamheter/", views.activity_list, name="activities"),
     path("verksamheter/<int:pk>/", views.activity_detail, name="activity"),
     path("verksamheter/<int:pk>/andra/", views.activity_edit, name="activity_edit"),

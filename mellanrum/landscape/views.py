@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -24,9 +25,10 @@ from .access import (
     access_audit_log,
     access_contact,
     access_organisation,
+    access_organisation_admin,
     organisation_by_code,
 )
-from .forms import ActivityForm, ColumnMappingForm, ContactForm, ImportForm
+from .forms import ActivityForm, ColumnMappingForm, ContactForm, ImportForm, WebsiteForm
 from .models import (
     POPULATION_BANDS,
     Activity,
@@ -220,6 +222,7 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
         "associations": organisation.associations.order_by("name"),
         "totals": totals,
         "has_illustrative": activities.filter(is_illustrative=True).exists(),
+        "can_admin": access.can_administer(user, organisation),
     }
     return render(request, "landscape/organisation_detail.html", context)
 
@@ -590,3 +593,36 @@ def _download(data: bytes, filename: str, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
+
+
+# --- Web site ----------------------------------------------------------------------------------
+
+
+@login_required
+def website_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    organisation = access_organisation_admin(request.user, code)
+    form = WebsiteForm(request.POST or None, initial={"website": organisation.website})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_set_website(organisation, form.cleaned_data["website"],
+                                   acting_user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The web site is saved and marked as verified."))
+            return redirect(organisation)
+    return render(request, "landscape/website_form.html",
+                  {"organisation": organisation, "form": form})
+
+
+@login_required
+@require_POST
+def website_confirm(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    organisation = access_organisation_admin(request.user, code)
+    try:
+        actions.do_confirm_website(organisation, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The web site is marked as verified."))
+    return redirect(organisation)

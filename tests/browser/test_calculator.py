@@ -18,7 +18,7 @@ def test_compare_methods_and_see_the_core_check(axe_page: Page, live_server: obj
     page = axe_page
     page.goto(f"{live_server}/kostnadsfordelning/")
     partners = [("Nacka kommun", "2 400 000"), ("Värmdö kommun", "1 100 000"),
-                ("Vaxholms kommun", "450 000")]
+                ("Vaxholms stad", "450 000")]
     for row, (name, alone) in enumerate(partners, start=1):
         page.get_by_label(f"Partner {row}", exact=True).select_option(label=name)
         page.get_by_label(f"Belopp om den gör det ensam (kr per år) {row}").fill(alone)
@@ -27,7 +27,7 @@ def test_compare_methods_and_see_the_core_check(axe_page: Page, live_server: obj
 
     expect(page.get_by_role("heading", name="Resultat")).to_be_visible()
     table = page.get_by_role("table", name="Vad varje partner betalar per år")
-    expect(table.get_by_role("rowheader", name="Vaxholms kommun")).to_be_visible()
+    expect(table.get_by_role("rowheader", name="Vaxholms stad")).to_be_visible()
     core_check = page.get_by_role("table", name="Kärnkontroll")
     stable = core_check.get_by_role("row", name="Shapleyvärde")
     expect(stable).to_contain_text("Ingen grupp av partner skulle tjäna på att gå ur")
