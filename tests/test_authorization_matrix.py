@@ -91,6 +91,7 @@ from mellanrum.community import actions as community
 from mellanrum.core.models import User
 from mellanrum.health import actions as health
 from mellanrum.journeys.actions import StepData, do_save_life_event
+from mellanrum.kolada.models import KoladaSync
 from mellanrum.landscape import actions as landscape
 from mellanrum.landscape.models import Activity, Contact, ImportJob, Organisation
 from mellanrum.lib import charts
@@ -136,6 +137,9 @@ COORDINATOR =   "login     404    ok     404   404          403     404         
 CREATOR =       "login     403    ok     403   403          403     403         ok"
 # The life-event catalogue: superusers and users given the permission (none of these roles).
 # A visitor who is not logged in is refused rather than asked to log in.
+SUPERUSER_ONLY = "login     403    403    403   403          403     403         ok"
+# An organisation's own administrators: its web site, its audit log.
+ALFA_ADMIN =    "login     403    403    ok    403          403     403         ok"
 CATALOGUE =     "403       403    403    403   403          403     403         ok"
 # The admin: superusers only (the others are sent to the admin's log-in page).
 ADMIN =         "login     login  login  login login        login   login       ok"
@@ -214,6 +218,7 @@ WEB: dict[str, Web] = {
     "chart":                             web(PUBLIC, NOT_ALLOWED),
     "set_language":                      web(PUBLIC),
     "api:openapi-json":                  web(PUBLIC),
+    "api:openapi-view":                  web(PUBLIC),
     # landscape
     "landscape:organisations":           web(PUBLIC),
     "landscape:organisation":            web(PUBLIC),
@@ -235,6 +240,18 @@ WEB: dict[str, Web] = {
                                              data={"name": "Ändrad av matrisen"}),
     "landscape:contact_delete":          web(ALFA_WRITE, pk="contact"),
     "landscape:template":                web(PUBLIC),
+    "landscape:import_mapping":          web(POST_ONLY, ALFA_WRITE),
+    "landscape:import_remap":            web(POST_ONLY, ALFA_WRITE),
+    "landscape:website_edit":            web(ALFA_ADMIN, data={"website": "https://alfa.example.se"}),
+    "landscape:website_confirm":         web(POST_ONLY, ALFA_ADMIN),
+    # kolada (the key figures are public, like Kolada itself)
+    "kolada:kpis":                       web(PUBLIC),
+    "kolada:kpi":                        web(PUBLIC, kpi_id="=N01951"),
+    "kolada:kpi_export":                 web(PUBLIC, kpi_id="=N01951"),
+    "kolada:sync":                       web(SUPERUSER_ONLY),
+    "kolada:sync_status":                web(SUPERUSER_ONLY, pk="kolada_sync"),
+    "kolada:concept_link":               web(POST_ONLY, ANY_EDITOR, data={"kpi": "N01951"}),
+    "kolada:concept_unlink":             web(POST_ONLY, ANY_EDITOR, data={"kpi": "N01951"}),
     # benefits
     "benefits:calculator":               web(PUBLIC),
     "benefits:calculator_upload":        web(PUBLIC),
@@ -326,6 +343,15 @@ API: dict[str, Op] = {
     "POST /api/organisations/{code}/activities":       op(API_ALFA_WRITE),
     # benefits
     "POST /api/fairshare/compare":                     op(API_READ),
+    # open reference data (kolada, journeys): no login, rate-limited per client address
+    "GET /api/reference/organisations":                op(API_PUBLIC),
+    "GET /api/reference/organisations/{code}":         op(API_PUBLIC, code="reference"),
+    "GET /api/reference/associations":                 op(API_PUBLIC),
+    "GET /api/reference/similar":                      op(API_PUBLIC),
+    "GET /api/reference/similar/{code}":               op(API_PUBLIC, code="=0182"),
+    "GET /api/reference/kpis":                         op(API_PUBLIC),
+    "GET /api/reference/kpis/{kpi_id}/values":         op(API_PUBLIC, kpi_id="=N01951"),
+    "GET /api/reference/life-events":                  op(API_PUBLIC),
     # commonality
     "GET /api/concepts":                               op(API_READ),
     "GET /api/concepts/{concept_id}":                  op(API_READ),
@@ -428,6 +454,10 @@ def _build() -> tuple[dict[str, Any], dict[str, User]]:
     import_job = ImportJob.objects.create(organisation=alfa, created_by=alice,
                                           filename="verksamheter.csv", data=b"",
                                           status=ImportJob.Status.READY)
+    kolada_sync = KoladaSync.objects.create(kpis=["N01951"], years=[2024])
+    reference, _ = Organisation.objects.get_or_create(
+        code="0182", defaults={"name": "Nacka kommun", "kind": Organisation.Kind.MUNICIPALITY,
+                               "is_reference": True})
     run = commonality.do_run_analysis(Scope.of(organisations=[alfa.code, beta.code]),
                                       acting_user=alice)
     concept = Concept.objects.filter(run=run).first()
@@ -476,7 +506,9 @@ def _build() -> tuple[dict[str, Any], dict[str, User]]:
     assert key is not None
     values = {
         "alfa": alfa, "beta": beta, "gamma": gamma, "delta": delta, "activity": activity,
-        "contact": contact, "import_job": import_job, "run": run, "concept": concept.concept_id,
+        "contact": contact, "import_job": import_job, "kolada_sync": kolada_sync, "run": run,
+        "reference": reference.code,
+        "concept": concept.concept_id,
         "synonyms": synonyms, "life_event": life_event.slug, "initiative": initiative,
         "goal": goal, "statement": statement, "ledger_row": ledger_row, "round": round_,
         "token": token, "network": network, "membership": membership, "event": event,
@@ -633,7 +665,8 @@ def api_operations() -> dict[str, tuple[str, str, dict[str, Any]]]:
 
 def api_url_names() -> set[str]:
     """URL names of the API's views: they are covered by the operations of the API table."""
-    return {name for name in url_patterns() if name.startswith("api:")} - {"api:openapi-json"}
+    pages = {"api:openapi-json", "api:openapi-view"}  # the description and its docs page
+    return {name for name in url_patterns() if name.startswith("api:")} - pages
 
 
 def is_admin(name: str) -> bool:
