@@ -304,7 +304,7 @@ def test_a_game_too_large_for_memory_is_refused_with_what_it_needs(tmp_path: Pat
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.strip() == (
-        "Error: nucleolus: 27 players need a table of 2^27 coalition values: 1.0 GiB, 5.0 GiB"
+        "Error: nucleolus: 27 players need a table of 2^27 coalition values: 1.0 GiB, 3.3 GiB"
         " with working memory, but only 0.5 GiB is available (MELLANRUM_FAIRSHARE_MAX_MEMORY);"
         " use shapley-sample, scrb, equal or proportional"
     )

@@ -9,9 +9,8 @@ import numpy as np
 
 from mellanrum.engines.fairshare.airport import AirportModel, airport_core_gains
 from mellanrum.engines.fairshare.allocation import Allocation
-from mellanrum.engines.fairshare.game import FloatArray, Game, GameError, subset_sums
-
-_CHUNK_BITS = 20
+from mellanrum.engines.fairshare.bitmask import chunked_subset_sums
+from mellanrum.engines.fairshare.game import FloatArray, Game, GameError
 
 __all__ = ["BlockingCoalition", "CoreCheck", "check_core"]
 
@@ -84,7 +83,7 @@ def check_core(
     every coalition ``S``; for a value game iff ``sum x = v(N)`` and ``x(S) >= v(S)``
     [1]_. The excess reported for a blocking coalition is what it would gain by leaving:
     ``x(S) - c(S)`` (cost) or ``v(S) - x(S)`` (value). All ``x(S)`` are computed over the
-    ``2**n`` bitmasks in chunks of ``2**20``, so the check needs the table and a few MB.
+    ``2**n`` bitmasks in chunks of ``2**16``, so the check needs the table and a few MB.
     Airport games with identical players or too large for a table are checked in closed
     form (:func:`airport_core_gains`): among the coalitions whose longest runway is ``L``,
     the one that gains most is known, so one group per runway length is tried.
@@ -118,23 +117,16 @@ def check_core(
     n = game.n
     if tol is None:
         tol = 1e-7 * max(1.0, float(table.max()), -float(table.min()))
-    low_bits = min(n, _CHUNK_BITS)
-    xs = sign * x
-    low_sums = subset_sums(xs[:low_bits])
-    high_sums = subset_sums(xs[low_bits:])
-    chunk = 1 << low_bits
     full = (1 << n) - 1
     count = 0
     masks: list[np.ndarray] = []
     found: list[np.ndarray] = []
-    for h, high in enumerate(high_sums.tolist()):
-        start = h * chunk
-        gains = sign * table[start : start + chunk]
-        gains -= low_sums
-        gains -= high
+    for start, sums in chunked_subset_sums(sign * x):
+        gains = sign * table[start : start + len(sums)]
+        gains -= sums
         if start == 0:
             gains[0] = -np.inf
-        if start + chunk > full:
+        if start + len(sums) > full:
             gains[full - start] = -np.inf
         idx = np.flatnonzero(gains > tol)
         count += int(idx.size)

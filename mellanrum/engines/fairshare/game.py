@@ -59,6 +59,7 @@ MAX_TABLE_PLAYERS = 40
 MEMORY_LIMIT_ENV = "MELLANRUM_FAIRSHARE_MAX_MEMORY"
 
 _CHUNK_BITS = 20
+_MODEL_CHUNK_BITS = 16
 #: Largest game given by a Python function whose core is checked (``2**n`` calls).
 FUNCTION_TABLE_PLAYERS = 16
 _GIB = float(1 << 30)
@@ -309,7 +310,7 @@ class CostModel:
     def table(self) -> FloatArray:
         """Return the cost of every coalition in bitmask order (one ``2**n`` table)."""
         n = self.n
-        low_bits = min(n, _CHUNK_BITS)
+        low_bits = min(n, _MODEL_CHUNK_BITS)  # a dozen temporaries of this size per chunk
         low_vol, low_own = subset_sums(self.volume[:low_bits]), subset_sums(self.own[:low_bits])
         low_pc = popcounts(low_bits).astype(np.int64)
         high_vol, high_own = subset_sums(self.volume[low_bits:]), subset_sums(self.own[low_bits:])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mellanrum.engines.fairshare._lp import closest_in_least_core, solve_level
+from mellanrum.engines.fairshare._lp import ScaledTable, closest_in_least_core, solve_level
 from mellanrum.engines.fairshare.allocation import Allocation, from_units
 from mellanrum.engines.fairshare.game import Game, GameError
 from mellanrum.engines.fairshare.nucleolus import PEAK_TABLES, Domain
@@ -75,8 +75,8 @@ def least_core(
     table = game.table("least core", factor=PEAK_TABLES)
     # Solve on values scaled to at most 1 in size: HiGHS's tolerances are absolute, and
     # municipal costs run to hundreds of millions of kronor.
-    scale = float(np.max(np.abs(table))) or 1.0
-    w = table * (game.sign / scale)
+    scale = max(float(table.max()), -float(table.min())) or 1.0
+    w = ScaledTable(table, game.sign / scale)
     full = (1 << n) - 1
     tol = 1e-9 if tol is None else tol / scale
     if n == 1:

@@ -6,16 +6,18 @@ from typing import Literal
 
 import numpy as np
 
-from mellanrum.engines.fairshare._lp import solve_level
+from mellanrum.engines.fairshare._lp import ScaledTable, solve_level
 from mellanrum.engines.fairshare.airport import AirportModel, airport_nucleolus_per_unit
 from mellanrum.engines.fairshare.allocation import Allocation, from_units, with_per_unit
-from mellanrum.engines.fairshare.game import Game, GameError, popcounts, subset_sums
+from mellanrum.engines.fairshare.bitmask import chunked_popcounts, chunked_subset_sums
+from mellanrum.engines.fairshare.game import Game, GameError
 
 __all__ = ["PEAK_TABLES", "nucleolus"]
 
-#: Peak memory of the LP methods, in tables of ``2**n`` floats (the values, their scaled
-#: copy, the excesses and the sizes/projections used to drop determined coalitions).
-PEAK_TABLES = 5.0
+#: Peak memory of the LP methods, in tables of ``2**n`` floats: the values, their scaled
+#: copy and (nucleolus) the squared projections used to drop determined coalitions, plus
+#: boolean masks; excesses are computed in chunks.
+PEAK_TABLES = 3.3
 
 Domain = Literal["imputation", "preimputation"]
 
@@ -101,8 +103,8 @@ def nucleolus(game: Game, *, domain: Domain = "imputation", tol: float | None = 
     table = game.table("nucleolus", factor=PEAK_TABLES)
     # Solve on values scaled to at most 1 in size: HiGHS's tolerances are absolute, and
     # municipal costs run to hundreds of millions of kronor.
-    scale = float(np.max(np.abs(table))) or 1.0
-    w = table * (game.sign / scale)
+    scale = max(float(table.max()), -float(table.min())) or 1.0
+    w = ScaledTable(table, game.sign / scale)
     full = (1 << n) - 1
     tol = 1e-9 if tol is None else tol / scale
     alone = np.array([w[1 << i] for i in range(n)])
@@ -129,8 +131,9 @@ def nucleolus(game: Game, *, domain: Domain = "imputation", tol: float | None = 
     fixed: list[int] = []
     fixed_excess: list[float] = []
     basis = np.ones((n, 1)) / np.sqrt(n)  # orthonormal basis of the span of fixed rows and N
-    proj_sq = subset_sums(basis[:, 0]) ** 2
-    sizes = popcounts(n).astype(np.float64)
+    proj_sq = np.empty(1 << n, dtype=np.float64)  # |projection of S on the span|^2
+    for start, sums in chunked_subset_sums(basis[:, 0]):
+        proj_sq[start : start + len(sums)] = sums**2
     levels: list[float] = []
     lps = 0
     active = None
@@ -153,11 +156,14 @@ def nucleolus(game: Game, *, domain: Domain = "imputation", tol: float | None = 
             if norm > 1e-7:
                 vec /= norm
                 basis = np.hstack([basis, vec[:, None]])
-                proj_sq += subset_sums(vec) ** 2
+                for start, sums in chunked_subset_sums(vec):
+                    proj_sq[start : start + len(sums)] += sums**2
         if basis.shape[1] >= n:
             break
         # Coalitions in the span of the fixed ones have a determined excess.
-        free &= sizes - proj_sq > 1e-7
+        for start, sizes in chunked_popcounts(n):
+            stop = start + len(sizes)
+            free[start:stop] &= sizes - proj_sq[start:stop] > 1e-7
         active = level.active
     if basis.shape[1] < n:
         raise GameError("nucleolus: the linear programs did not determine a unique allocation")

@@ -8,14 +8,13 @@ import numpy as np
 
 from mellanrum.engines.fairshare.airport import AirportModel, airport_shapley_per_unit
 from mellanrum.engines.fairshare.allocation import Allocation, from_units, with_per_unit
-from mellanrum.engines.fairshare.game import FloatArray, Game, popcounts
+from mellanrum.engines.fairshare.bitmask import chunked_popcounts
+from mellanrum.engines.fairshare.game import FloatArray, Game
 
 __all__ = ["PEAK_TABLES", "shapley_values"]
 
-_CHUNK_BITS = 20
-
 #: Peak memory of the exact Shapley value, in tables of ``2**n`` floats: the coalition
-#: values and one weighted copy folded in place (plus 1 MB of popcounts).
+#: values and one weighted copy folded in place (plus chunks of 2**16 popcounts).
 PEAK_TABLES = 2.0
 
 
@@ -60,7 +59,7 @@ def shapley_values(game: Game) -> Allocation:
     The first sum is taken for every ``i`` at once by folding the weighted table in
     halves (bit ``n-1`` first), so the work is ``O(2**n)`` after one weighted pass and the
     memory two tables of ``2**n`` floats (256 MB each at 25 players, 2 GiB at 28): the
-    fold is done in place and popcounts are made per chunk of ``2**20`` coalitions.
+    fold is done in place and popcounts are made per chunk of ``2**16`` coalitions.
     The Shapley value is linear, so it applies unchanged to costs and to values.
 
     References
@@ -92,18 +91,14 @@ def shapley_values(game: Game) -> Allocation:
     w = _weights(n)
     coef = w.copy()
     coef[1:] += w[:-1]  # w(|T|) + w(|T| - 1)
-    low_bits = min(n, _CHUNK_BITS)
-    chunk = 1 << low_bits
-    low_pc = popcounts(low_bits).astype(np.intp)
     size = 1 << n
     weighted = np.empty(size, dtype=np.float64)
     total_q = 0.0
-    for start in range(0, size, chunk):
-        part = v[start : start + chunk]
-        pc = low_pc + (start >> low_bits).bit_count()
-        np.multiply(part, coef[pc], out=weighted[start : start + chunk])
+    for start, pc in chunked_popcounts(n):
+        stop = start + len(pc)
+        part = v[start:stop]
+        np.multiply(part, coef[pc], out=weighted[start:stop])
         total_q += float(np.dot(part, w[pc]))
-    del low_pc
     phi = np.empty(n, dtype=np.float64)
     length = size
     for k in range(n, 0, -1):
