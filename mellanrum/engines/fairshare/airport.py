@@ -244,7 +244,8 @@ def airport_core_gains(
         For each distinct cost level ``L``, the coalition (as id positions) whose longest
         runway is ``L`` that gains most by leaving, ``x(S) - c(S)``, and that gain; a
         coalition listing an id contains all its players, except that an id added only to
-        reach level ``L`` contributes one player.
+        reach level ``L`` contributes one player. The members are listed only where the
+        gain is positive (elsewhere the list is empty), which keeps the check linear.
     float
         ``max |v(S)|``, the game's largest cost, for tolerances.
 
@@ -273,14 +274,15 @@ def airport_core_gains(
             if positive[r]:
                 running += x[r] * k[r]
                 members.append(r)
-        group = list(members)
         gain = running - c[start]
+        extra: list[int] = []
         if not any(positive[r] for r in level):
             best = max(level, key=lambda r: x[r])
-            group.append(best)
+            extra = [best]
             gain += x[best]
-        is_grand = len(group) == m and all(positive[r] or k[r] == 1 for r in group)
-        if stop == m - 1 and is_grand:
+        group = members + extra if stop == m - 1 else []
+        top = stop == m - 1
+        if top and len(group) == m and all(positive[r] or k[r] == 1 for r in group):
             # The grand coalition: drop one player with the smallest share instead,
             # keeping at least one player of the longest runway.
             if total == 1:
@@ -291,6 +293,8 @@ def airport_core_gains(
             gain -= x[drop]
             if k[drop] == 1:
                 group.remove(drop)
+        if stop < m - 1:  # the members are listed only for levels that block (below)
+            group = members + extra if gain > 0 else []
         out.append(([int(order[r]) for r in group], float(gain)))
         start = stop + 1
     return out, float(c[-1]) if m else 0.0

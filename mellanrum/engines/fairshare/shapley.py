@@ -94,11 +94,14 @@ def shapley_values(game: Game) -> Allocation:
     size = 1 << n
     weighted = np.empty(size, dtype=np.float64)
     total_q = 0.0
+    scratch = np.empty(min(size, 1 << 16), dtype=np.float64)
     for start, pc in chunked_popcounts(n):
         stop = start + len(pc)
         part = v[start:stop]
         np.multiply(part, coef[pc], out=weighted[start:stop])
-        total_q += float(np.dot(part, w[pc]))
+        # Multiply and sum rather than np.dot: BLAS threads cost more than they save here.
+        np.multiply(part, w[pc], out=scratch[: stop - start])
+        total_q += float(scratch[: stop - start].sum())
     phi = np.empty(n, dtype=np.float64)
     length = size
     for k in range(n, 0, -1):
