@@ -12,6 +12,7 @@ optimal basis (a warm start), which is what makes small games fast.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,12 +62,29 @@ def membership(masks: npt.NDArray[np.int64], n: int, extra: float | None = None)
     return csr_matrix(bits)
 
 
+_LOCAL = threading.local()
+
+
+def _highs() -> Any:
+    """Return this thread's HiGHS object, emptied (creating one costs more than a small LP)."""
+    h = getattr(_LOCAL, "highs", None)
+    if h is None:
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+        h.setOptionValue("output_flag", False)
+        # Presolve costs more than it saves on these narrow LPs (n + 1 columns), and every
+        # re-solve starts from the last basis anyway.
+        h.setOptionValue("presolve", "off")
+        _LOCAL.highs = h
+    else:
+        h.clearModel()
+    return h
+
+
 class _Solver:
     """A HiGHS model over the columns ``x_0 .. x_{n-1}, t`` that is grown and re-solved."""
 
     def __init__(self, n: int, lower: Sequence[float | None], t_lower: float | None) -> None:
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-        h.setOptionValue("output_flag", False)
+        h = _highs()
         lows = np.array(
             [-_INF if lo is None else lo for lo in lower] + [-_INF if t_lower is None else t_lower]
         )

@@ -63,6 +63,8 @@ _MODEL_CHUNK_BITS = 16
 #: Largest game given by a Python function whose core is checked (``2**n`` calls).
 FUNCTION_TABLE_PLAYERS = 16
 _GIB = float(1 << 30)
+#: Tables needing at most this much (with working memory) are never refused (16 MiB).
+_ALWAYS_ALLOWED = 16 << 20
 _UNITS = {"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
 
 
@@ -148,9 +150,11 @@ def require_table_memory(n: int, factor: float, what: str, limit: int | None = N
     ...     print(str(exc)[:75])
     shapley: 28 players need a table of 2^28 coalition values: 2.0 GiB, 4.0 GiB
     """
-    allowed = memory_limit() if limit is None else limit
     table = table_bytes(n) if n <= MAX_TABLE_PLAYERS else math.inf
     needed = factor * table
+    if limit is None and needed <= _ALWAYS_ALLOWED:
+        return  # small tables: not worth reading /proc/meminfo for
+    allowed = memory_limit() if limit is None else limit
     if n > MAX_TABLE_PLAYERS or needed > allowed:
         raise GameError(
             f"{what}: {n} players need a table of 2^{n} coalition values:"

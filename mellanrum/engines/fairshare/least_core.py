@@ -93,10 +93,12 @@ def least_core(
         lower: list[float | None] = [float(a) for a in alone]
     else:
         lower = [None] * n
+    # The Shapley value first, so its working table is gone before the masks are made.
+    target = game.sign * shapley_values(game).amounts / scale
     free = np.ones(1 << n, dtype=bool)
     free[0] = free[full] = False
     level = solve_level(w, n, free, [], [], lower, tol)
-    target = game.sign * shapley_values(game).amounts / scale
+    del free
     x = closest_in_least_core(w, n, level.eps, target, lower, tol)
     return Allocation(
         "least-core", game.kind, game.players, game.sign * scale * x, {"epsilon": scale * level.eps}

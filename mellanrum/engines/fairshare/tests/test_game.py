@@ -12,6 +12,7 @@ from mellanrum.engines.fairshare import (
     game_from_json,
     game_from_model,
     game_from_values,
+    require_table_memory,
 )
 
 EXAMPLE = {
@@ -126,7 +127,9 @@ def test_a_table_beyond_the_memory_limit_is_refused_with_the_memory_it_needs(
 def test_a_bad_memory_limit_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MELLANRUM_FAIRSHARE_MAX_MEMORY", "lots")
     with pytest.raises(GameError, match='MELLANRUM_FAIRSHARE_MAX_MEMORY: "lots" must be'):
-        game_from_values("cost", ["A"], {"A": 1})
+        require_table_memory(24, 2.0, "shapley")
+    # Tables of at most 16 MiB (with working memory) are never refused, so never read it.
+    assert game_from_values("cost", ["A"], {"A": 1}).grand == 1.0
 
 
 def test_bad_json_is_a_game_error() -> None:
