@@ -314,3 +314,18 @@ def test_a_game_too_large_for_memory_is_refused_with_what_it_needs(tmp_path: Pat
     )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["in_core"] is None
+
+
+def test_least_core_of_thousands_of_identical_players_is_refused_not_attempted(
+    tmp_path: Path,
+) -> None:
+    game = {**AIRPORT, "players": [{"id": "A", "count": 30000}, {"id": "B"}, {"id": "C"}]}
+    code, out, err = _run(_write(tmp_path, game), "--method", "least-core")
+    assert code == 1 and out == ""
+    assert err.strip() == (
+        "Error: least core: 30002 players need a table of 2^30002 coalition values, far more"
+        " than any memory; use shapley-sample, scrb, equal or proportional"
+    )
+    code, out, _ = _run(_write(tmp_path, game, "g2.json"), "--method", "nucleolus")
+    assert code == 0
+    assert json.loads(out)["total"] == pytest.approx(13)

@@ -155,7 +155,12 @@ def require_table_memory(n: int, factor: float, what: str, limit: int | None = N
     if limit is None and needed <= _ALWAYS_ALLOWED:
         return  # small tables: not worth reading /proc/meminfo for
     allowed = memory_limit() if limit is None else limit
-    if n > MAX_TABLE_PLAYERS or needed > allowed:
+    if n > MAX_TABLE_PLAYERS:
+        raise GameError(
+            f"{what}: {n} players need a table of 2^{n} coalition values, far more than any"
+            " memory; use shapley-sample, scrb, equal or proportional"
+        )
+    if needed > allowed:
         raise GameError(
             f"{what}: {n} players need a table of 2^{n} coalition values:"
             f" {table / _GIB:.1f} GiB, {needed / _GIB:.1f} GiB with working memory, but only"

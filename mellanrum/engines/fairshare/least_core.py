@@ -6,7 +6,7 @@ import numpy as np
 
 from mellanrum.engines.fairshare._lp import ScaledTable, closest_in_least_core, solve_level
 from mellanrum.engines.fairshare.allocation import Allocation, from_units
-from mellanrum.engines.fairshare.game import Game, GameError
+from mellanrum.engines.fairshare.game import Game, GameError, require_table_memory
 from mellanrum.engines.fairshare.nucleolus import PEAK_TABLES, Domain
 from mellanrum.engines.fairshare.shapley import shapley_values
 
@@ -69,7 +69,8 @@ def least_core(
     """
     if domain not in ("imputation", "preimputation"):
         raise GameError(f'least core: domain "{domain}" must be "imputation" or "preimputation"')
-    if game.counts is not None:
+    if game.counts is not None:  # on the individual players, if their table fits
+        require_table_memory(game.units, PEAK_TABLES, "least core")
         return from_units(game, least_core(game.unit_game(), domain=domain, tol=tol))
     n = game.n
     table = game.table("least core", factor=PEAK_TABLES)

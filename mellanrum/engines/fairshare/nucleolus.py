@@ -10,7 +10,7 @@ from mellanrum.engines.fairshare._lp import ScaledTable, solve_level
 from mellanrum.engines.fairshare.airport import AirportModel, airport_nucleolus_per_unit
 from mellanrum.engines.fairshare.allocation import Allocation, from_units, with_per_unit
 from mellanrum.engines.fairshare.bitmask import chunked_popcounts, chunked_subset_sums
-from mellanrum.engines.fairshare.game import Game, GameError
+from mellanrum.engines.fairshare.game import Game, GameError, require_table_memory
 
 __all__ = ["PEAK_TABLES", "nucleolus"]
 
@@ -97,7 +97,8 @@ def nucleolus(game: Game, *, domain: Domain = "imputation", tol: float | None = 
         counts = game.unit_counts()
         per_unit = airport_nucleolus_per_unit(game.model.costs, counts)
         return with_per_unit(game, "nucleolus", per_unit * counts, {})
-    if game.counts is not None:
+    if game.counts is not None:  # on the individual players, if their table fits
+        require_table_memory(game.units, PEAK_TABLES, "nucleolus")
         return from_units(game, nucleolus(game.unit_game(), domain=domain, tol=tol))
     n = game.n
     table = game.table("nucleolus", factor=PEAK_TABLES)

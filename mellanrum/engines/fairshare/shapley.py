@@ -9,7 +9,7 @@ import numpy as np
 from mellanrum.engines.fairshare.airport import AirportModel, airport_shapley_per_unit
 from mellanrum.engines.fairshare.allocation import Allocation, from_units, with_per_unit
 from mellanrum.engines.fairshare.bitmask import chunked_popcounts
-from mellanrum.engines.fairshare.game import FloatArray, Game
+from mellanrum.engines.fairshare.game import FloatArray, Game, require_table_memory
 
 __all__ = ["PEAK_TABLES", "shapley_values"]
 
@@ -84,7 +84,8 @@ def shapley_values(game: Game) -> Allocation:
         counts = game.unit_counts()
         per_unit = airport_shapley_per_unit(game.model.costs, counts)
         return with_per_unit(game, "shapley", per_unit * counts, {})
-    if game.counts is not None:
+    if game.counts is not None:  # on the individual players, if their table fits
+        require_table_memory(game.units, PEAK_TABLES, "shapley")
         return from_units(game, shapley_values(game.unit_game()))
     v = game.table("shapley", factor=PEAK_TABLES)
     n = game.n
