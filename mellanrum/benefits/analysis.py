@@ -13,7 +13,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mellanrum.engines.fairshare import Game, GameError, check_core, game_from_dict, solve
+from mellanrum.engines.fairshare import (
+    AirportModel,
+    Game,
+    GameError,
+    check_core,
+    game_from_dict,
+    solve,
+)
 
 # The exact LP methods enumerate every coalition; keep the calculator responsive.
 MAX_EXACT_LP_PLAYERS = 12
@@ -143,7 +150,13 @@ def methods_for(game: Game) -> tuple[list[str], list[tuple[str, str]]]:
     for attribute in ("population", "usage"):
         if all(attribute in game.attributes[p] for p in game.players):
             methods.append(f"proportional:{attribute}")
-    if game.n <= MAX_TABLE_PLAYERS:
+    if isinstance(game.model, AirportModel):
+        # Closed forms (Littlechild & Owen; Littlechild): exact at any size, counts included.
+        methods += ["shapley", "scrb", "nucleolus"]
+        if game.units <= MAX_EXACT_LP_PLAYERS:
+            methods.append("least-core")
+        return methods, skipped
+    if game.n <= MAX_TABLE_PLAYERS and game.counts is None:
         methods += ["shapley", "scrb"]
     else:
         methods.append("shapley-sample")

@@ -50,12 +50,16 @@ MAX_BLOCKING = 50
 def share(game_file: str, method: str, output_format: str, samples: int, seed: int) -> None:
     """Share the joint cost or saving of GAME.json fairly between its players.
 
-    GAME.json holds "kind" ("cost" or "value"), "players" (objects with an "id" and numeric
-    attributes), "values" (coalition "A,B" to its stand-alone cost or value; the full
-    coalition is required, missing ones are completed from the best partition) and optionally
-    "completion" ("subadditive", "superadditive" or "none"). Prints each player's share,
-    whether the split is in the core (no group gains by leaving), the groups that would gain
-    and each player's saving against going alone. See docs/fairshare.md.
+    GAME.json holds "kind" ("cost" or "value"), "players" (objects with an "id", numeric
+    attributes and optionally "count", a number of identical players), "values" (coalition
+    "A,B" to its stand-alone cost or value; the full coalition is required, missing ones are
+    completed from the best partition) and optionally "completion" ("subadditive",
+    "superadditive" or "none"), or instead of "values" a cost "model" such as
+    {"type": "airport", "cost": {"A": 8, "B": 11}} (a group pays its largest cost). Prints
+    each player's share (and, with counts, each single player's share), whether the split is
+    in the core (no group gains by leaving), the groups that would gain and each player's
+    saving against going alone. Tables of every coalition may use the memory set by
+    MELLANRUM_FAIRSHARE_MAX_MEMORY (default: what is available). See docs/fairshare.md.
     """
     if output_format not in ("json", "table"):
         raise click.ClickException(f'--format: "{output_format}" must be "json" or "table"')
@@ -75,7 +79,10 @@ def share(game_file: str, method: str, output_format: str, samples: int, seed: i
     except GameError as exc:
         raise click.ClickException(_one_line(str(exc))) from None
     except MemoryError:
-        raise click.ClickException(f"{method}: not enough memory for this game") from None
+        raise click.ClickException(
+            f"{method}: not enough memory for this game (lower the number of players, or use"
+            " shapley-sample, scrb, equal or proportional)"
+        ) from None
     result = result_dict(game, allocation, check)
     if output_format == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
@@ -107,6 +114,10 @@ def result_dict(game: Game, allocation: Allocation, check: CoreCheck) -> dict[st
         "savings_vs_alone": {p: _number(s) for p, s in check.savings_vs_alone.items()},
     }
     details = allocation.details
+    if game.counts is not None:
+        per_unit = allocation.amounts / game.counts
+        result["per_unit"] = {p: _number(x) for p, x in zip(game.players, per_unit, strict=True)}
+        result["counts"] = dict(zip(game.players, game.counts.tolist(), strict=True))
     if "confidence_interval" in details:
         result["confidence_interval"] = {
             p: [_number(lo), _number(hi)] for p, (lo, hi) in details["confidence_interval"].items()
@@ -130,8 +141,11 @@ def format_table(game: Game, allocation: Allocation, check: CoreCheck) -> str:
     header = f"{'Player':<{width}}  {pays:>14}  {alone:>14}  {'Saving':>14}"
     if interval:
         header += f"  {'95% interval':>29}"
+    players = f"{game.n} players"
+    if game.counts is not None:
+        players = f"{game.n} kinds of player, {game.units} players in all"
     lines = [
-        f"Method: {allocation.method} ({game.kind} game, {game.n} players)",
+        f"Method: {allocation.method} ({game.kind} game, {players})",
         header,
         "-" * len(header),
     ]
@@ -144,6 +158,9 @@ def format_table(game: Game, allocation: Allocation, check: CoreCheck) -> str:
         if interval:
             lo, hi = interval[p]
             row += f"  {lo:>14,.2f}{hi:>15,.2f}"
+        if game.counts is not None:
+            count = int(game.counts[i])
+            row += f"  ({count} x {allocation.amounts[i] / count:,.4f})"
         lines.append(row)
     lines.append("-" * len(header))
     lines.append(

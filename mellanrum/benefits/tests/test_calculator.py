@@ -146,3 +146,29 @@ def test_api_compares_a_game(client: Client, alice: object) -> None:
     bad = client.post("/api/fairshare/compare", json.dumps({"kind": "cost"}),
                       content_type="application/json")
     assert bad.status_code == 422
+
+
+def test_api_solves_an_airport_game_of_4000_players(client: Client, alice: object) -> None:
+    """An airport model with counts: exact Shapley and nucleolus by closed form, for 4 000
+    players; Shapley per movement A 8/4000, B 8/4000 + 3/1000 (A's totals 6, B's 5)."""
+    from mellanrum.conftest import PASSWORD
+
+    client.login(username="alice", password=PASSWORD)
+    game = {
+        "kind": "cost",
+        "players": [{"id": "A", "count": 3000}, {"id": "B", "count": 1000}],
+        "model": {"type": "airport", "cost": {"A": 8, "B": 11}},
+    }
+    data = client.post(
+        "/api/fairshare/compare", json.dumps(game), content_type="application/json"
+    ).json()
+    methods = {r["method"]: r for r in data["results"]}
+    assert methods["shapley"]["allocation"] == pytest.approx({"A": 6.0, "B": 5.0})
+    assert methods["nucleolus"]["in_core"] is True
+    assert data["total"] == pytest.approx(11.0)
+    bad = dict(game, model={"type": "airport", "cost": {"A": -8, "B": 11}})
+    response = client.post(
+        "/api/fairshare/compare", json.dumps(bad), content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == 'model: cost of "A" is negative (-8)'

@@ -157,3 +157,175 @@ def test_importing_the_command_does_not_import_django() -> None:
     code = "import sys; from mellanrum.benefits.cli import share; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+AIRPORT = {
+    "kind": "cost",
+    "players": [{"id": "A", "count": 3}, {"id": "B"}, {"id": "C", "count": 2}],
+    "model": {"type": "airport", "cost": {"A": 8, "B": 11, "C": 13}},
+}
+
+
+def test_airport_game_with_counts_gives_totals_and_per_unit_shares(tmp_path: Path) -> None:
+    """Shapley by segments: 8 shared by 6 players, 3 by 3, 2 by 2 (see test_airport.py)."""
+    code, out, err = _run(_write(tmp_path, AIRPORT), "--method", "shapley", "--format", "json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["allocation"] == pytest.approx({"A": 4, "B": 7 / 3, "C": 20 / 3})
+    assert result["per_unit"] == pytest.approx({"A": 4 / 3, "B": 7 / 3, "C": 10 / 3})
+    assert result["counts"] == {"A": 3, "B": 1, "C": 2}
+    assert result["total"] == pytest.approx(13) and result["grand_coalition"] == 13
+    assert result["in_core"] is True
+    assert result["savings_vs_alone"] == pytest.approx({"A": 20, "B": 26 / 3, "C": 58 / 3})
+
+
+def test_airport_nucleolus_and_a_blocking_split(tmp_path: Path) -> None:
+    path = _write(tmp_path, AIRPORT)
+    result = json.loads(_run(path, "--method", "nucleolus")[1])
+    assert result["per_unit"] == pytest.approx({"A": 2, "B": 7 / 3, "C": 7 / 3})
+    # Equal split, 13/6 each: the three A pay 6.5 <= 8, the A and B 8.67 <= 11, and any five
+    # players 10.83 <= 13, so nobody blocks.
+    equal = json.loads(_run(path, "--method", "equal")[1])
+    assert equal["in_core"] is True
+    # Proportional to an attribute that loads everything on A: the A's would leave.
+    heavy = {
+        **AIRPORT,
+        "players": [
+            {"id": "A", "count": 3, "w": 1},
+            {"id": "B", "w": 0},
+            {"id": "C", "count": 2, "w": 0},
+        ],
+    }
+    result = json.loads(_run(_write(tmp_path, heavy, "h.json"), "--method", "proportional:w")[1])
+    assert result["allocation"] == pytest.approx({"A": 13, "B": 0, "C": 0})
+    assert result["in_core"] is False
+    assert result["blocking_coalitions"][0] == {"coalition": ["A"], "excess": pytest.approx(5)}
+
+
+def test_airport_with_thousands_of_players_and_the_sampler(tmp_path: Path) -> None:
+    players = [{"id": f"T{i}", "count": 50 + i} for i in range(40)]
+    game = {
+        "kind": "cost",
+        "players": players,
+        "model": {"type": "airport", "cost": {f"T{i}": 10.0 + i for i in range(40)}},
+    }
+    path = _write(tmp_path, game)
+    code, out, err = _run(path, "--method", "shapley")
+    assert code == 0, err
+    exact = json.loads(out)
+    assert sum(exact["allocation"].values()) == pytest.approx(49.0)
+    code, out, err = _run(path, "--method", "shapley-sample", "--samples", "200")
+    assert code == 0, err
+    sampled = json.loads(out)
+    assert sampled["total"] == pytest.approx(49.0)
+    assert (
+        set(sampled["per_unit"]) == set(sampled["confidence_interval"]) == set(exact["allocation"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            {**AIRPORT, "model": {"type": "airport", "cost": {"A": 8, "B": -1, "C": 13}}},
+            'Error: model: cost of "B" is negative (-1)',
+        ),
+        (
+            {**AIRPORT, "model": {"type": "airport", "cost": {"A": 8, "C": 13}}},
+            'Error: model: cost: the cost of "B" is missing',
+        ),
+        (
+            {**AIRPORT, "model": {"type": "airport", "cost": {"A": 8, "B": "x", "C": 1}}},
+            'Error: model: cost of "B": "x" is not a number',
+        ),
+        (
+            {**AIRPORT, "model": {"type": "airport"}},
+            'Error: model: an airport model needs "cost"',
+        ),
+        (
+            {**AIRPORT, "model": {"type": "runway", "cost": {}}},
+            'Error: model: type "runway" must be "formula" (the default) or "airport"',
+        ),
+        (
+            {**AIRPORT, "players": [{"id": "A", "count": 0}, "B", "C"]},
+            'Error: players: count of "A" must be a positive integer, not 0',
+        ),
+        (
+            {**AIRPORT, "players": [{"id": "A", "count": 2.5}, "B", "C"]},
+            'Error: players: count of "A" must be a positive integer, not 2.5',
+        ),
+        (
+            {**AIRPORT, "players": [{"id": "A", "count": "3"}, "B", "C"]},
+            'Error: players: count of "A" must be a positive integer, not "3"',
+        ),
+        (
+            {**AIRPORT, "players": [{"id": "A", "count": True}, "B", "C"]},
+            'Error: players: count of "A" must be a positive integer, not true',
+        ),
+        (
+            {**GAME, "players": [{"id": "A", "count": 2}, {"id": "B"}]},
+            'Error: players: "count" (identical players) needs a "model"',
+        ),
+        (
+            '{"kind": "cost", "players": ["A", "B"],'
+            ' "values": {"A": 1, "B": 2, "A,B": 2.5, "A,B": 3}}',
+            'Error: values: coalition "A,B" is listed twice',
+        ),
+        (
+            '{"kind": "cost", "players": ["A", "B"],'
+            ' "values": {"A": 1, "B": 2, "A,B": 2.5, "B, A": 3}}',
+            'Error: values: coalitions "A,B" and "B, A" are the same coalition',
+        ),
+        (
+            '{"kind": "cost", "players": ["A", "B"], "model": {"type": "airport",'
+            ' "cost": {"A": 1, "B": 2, "A": 3}}}',
+            'Error: model: cost: player "A" is listed twice',
+        ),
+    ],
+)
+def test_bad_airport_input_gives_one_error_line(
+    tmp_path: Path, content: object, message: str
+) -> None:
+    code, out, err = _run(_write(tmp_path, content), "--method", "shapley")
+    assert code == 1
+    assert out == ""
+    assert err.strip() == message or err.startswith(message), err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_a_game_too_large_for_memory_is_refused_with_what_it_needs(tmp_path: Path) -> None:
+    players = [{"id": f"P{i}", "alone": 10 + i} for i in range(27)]
+    game = {"kind": "cost", "players": players, "model": {"own": "alone", "size_exponent": 0.25}}
+    path = _write(tmp_path, game)
+    result = CliRunner(env={"MELLANRUM_FAIRSHARE_MAX_MEMORY": "512MiB"}).invoke(
+        share, [path, "--method", "nucleolus"]
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        "Error: nucleolus: 27 players need a table of 2^27 coalition values: 1.0 GiB, 3.3 GiB"
+        " with working memory, but only 0.5 GiB is available (MELLANRUM_FAIRSHARE_MAX_MEMORY);"
+        " use shapley-sample, scrb, equal or proportional"
+    )
+    # Within the limit, a method that needs no table still answers (core not checked).
+    result = CliRunner(env={"MELLANRUM_FAIRSHARE_MAX_MEMORY": "512MiB"}).invoke(
+        share, [path, "--method", "scrb"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["in_core"] is None
+
+
+def test_least_core_of_thousands_of_identical_players_is_refused_not_attempted(
+    tmp_path: Path,
+) -> None:
+    game = {**AIRPORT, "players": [{"id": "A", "count": 30000}, {"id": "B"}, {"id": "C"}]}
+    code, out, err = _run(_write(tmp_path, game), "--method", "least-core")
+    assert code == 1 and out == ""
+    assert err.strip() == (
+        "Error: least core: 30002 players need a table of 2^30002 coalition values, far more"
+        " than any memory; use shapley-sample, scrb, equal or proportional"
+    )
+    code, out, _ = _run(_write(tmp_path, game, "g2.json"), "--method", "nucleolus")
+    assert code == 0
+    assert json.loads(out)["total"] == pytest.approx(13)

@@ -1,9 +1,10 @@
 """Fair sharing of joint costs or savings between partners (cooperative game theory).
 
 Plain Python (numpy and scipy only). Build a :class:`Game` with :func:`game_from_dict`
-(the JSON format of ``mellanrum share``), :func:`game_from_values` or
-:func:`game_from_model`, then call :func:`solve` with one of :data:`METHODS` and check the
-result with :func:`check_core`.
+(the JSON format of ``mellanrum share``), :func:`game_from_values`,
+:func:`game_from_model` (a :class:`CostModel` or :class:`AirportModel`, optionally with
+identical players) or :func:`game_from_function`, then call :func:`solve` with one of
+:data:`METHODS` and check the result with :func:`check_core`.
 
 Examples
 --------
@@ -20,17 +21,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mellanrum.engines.fairshare.airport import (
+    AirportModel,
+    airport_nucleolus_per_unit,
+    airport_shapley_per_unit,
+)
 from mellanrum.engines.fairshare.allocation import Allocation
 from mellanrum.engines.fairshare.core import BlockingCoalition, CoreCheck, check_core
 from mellanrum.engines.fairshare.game import (
     MAX_TABLE_PLAYERS,
+    MEMORY_LIMIT_ENV,
     CostModel,
+    FunctionModel,
     Game,
     GameError,
     game_from_dict,
+    game_from_function,
     game_from_json,
     game_from_model,
     game_from_values,
+    memory_limit,
+    require_table_memory,
+    table_bytes,
 )
 from mellanrum.engines.fairshare.least_core import least_core
 from mellanrum.engines.fairshare.nucleolus import nucleolus
@@ -41,19 +53,28 @@ from mellanrum.engines.fairshare.simple import equal_split, proportional
 
 __all__ = [
     "MAX_TABLE_PLAYERS",
+    "MEMORY_LIMIT_ENV",
     "METHODS",
+    "AirportModel",
     "Allocation",
     "BlockingCoalition",
     "CoreCheck",
     "CostModel",
+    "FunctionModel",
     "Game",
     "GameError",
+    "airport_nucleolus_per_unit",
+    "airport_shapley_per_unit",
     "check_core",
     "equal_split",
     "game_from_dict",
+    "game_from_function",
     "game_from_json",
     "game_from_model",
     "game_from_values",
+    "memory_limit",
+    "require_table_memory",
+    "table_bytes",
     "least_core",
     "nucleolus",
     "proportional",

@@ -4,33 +4,164 @@ Every game is taken in value orientation ``w`` (costs negated). The excess of co
 ``S`` at allocation ``x`` is ``e(S) = w(S) - x(S)``: what ``S`` would gain by leaving.
 The programs have one row per coalition, ``2**n`` of them, so they are solved by
 constraint generation: solve with a few rows, add the most violated coalitions (found by
-computing every excess at once with :func:`subset_sums`), repeat until none is violated.
+computing every excess in chunks), repeat until none is violated. They are solved with
+HiGHS through its own Python interface (``highspy``), one solver object per computation:
+rows are added and bounds changed in place, so every later solve starts from the last
+optimal basis (a warm start), which is what makes small games fast.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import highspy
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import linprog
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import csr_matrix
 
-from mellanrum.engines.fairshare.game import FloatArray, GameError, subset_sums
+from mellanrum.engines.fairshare.bitmask import chunked_subset_sums
+from mellanrum.engines.fairshare.game import FloatArray, GameError
 
 _MAX_ADD = 200
 
 
-def membership(masks: npt.NDArray[np.int64], n: int) -> csr_matrix:
-    """Return the 0/1 matrix with one row per coalition mask and one column per player."""
-    bits = (masks[:, None] >> np.arange(n, dtype=np.int64)) & 1
-    return csr_matrix(bits.astype(np.float64))
+class ScaledTable:
+    """The coalition values ``factor * table`` in value orientation, scaled when indexed.
+
+    The LPs need the values divided by their largest size (HiGHS's tolerances are absolute)
+    and negated for cost games; scaling on access instead of copying keeps a ``2**n``
+    table out of memory.
+
+    Examples
+    --------
+    >>> w = ScaledTable(np.array([0.0, 2.0, 4.0]), -0.5)
+    >>> float(w[2]), w[1:].tolist()
+    (-2.0, [-1.0, -2.0])
+    """
+
+    def __init__(self, table: FloatArray, factor: float) -> None:
+        self.table = table
+        self.factor = factor
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.table[index] * self.factor
 
 
-def all_excesses(w: FloatArray, x: FloatArray) -> FloatArray:
-    """Return ``w(S) - x(S)`` for every coalition mask."""
-    return w - subset_sums(x)
+_INF = highspy.kHighsInf
+
+
+def membership(masks: npt.NDArray[np.int64], n: int, extra: float | None = None) -> csr_matrix:
+    """Return the 0/1 matrix with one row per coalition mask and one column per player
+    (and a last column of ``extra`` when given)."""
+    bits = ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(np.float64)
+    if extra is not None:
+        bits = np.hstack([bits, np.full((len(masks), 1), extra)])
+    return csr_matrix(bits)
+
+
+_LOCAL = threading.local()
+
+
+def _highs() -> Any:
+    """Return this thread's HiGHS object, emptied (creating one costs more than a small LP)."""
+    h = getattr(_LOCAL, "highs", None)
+    if h is None:
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+        h.setOptionValue("output_flag", False)
+        # Presolve costs more than it saves on these narrow LPs (n + 1 columns), and every
+        # re-solve starts from the last basis anyway.
+        h.setOptionValue("presolve", "off")
+        _LOCAL.highs = h
+    else:
+        h.clearModel()
+    return h
+
+
+class _Solver:
+    """A HiGHS model over the columns ``x_0 .. x_{n-1}, t`` that is grown and re-solved."""
+
+    def __init__(self, n: int, lower: Sequence[float | None], t_lower: float | None) -> None:
+        h = _highs()
+        lows = np.array(
+            [-_INF if lo is None else lo for lo in lower] + [-_INF if t_lower is None else t_lower]
+        )
+        h.addVars(n + 1, lows, np.full(n + 1, _INF))
+        cost = np.zeros(n + 1)
+        cost[n] = 1.0
+        h.changeColsCost(n + 1, np.arange(n + 1, dtype=np.int32), cost)
+        self.h = h
+        self.n = n
+        self.rows = 0
+
+    def add_rows(self, matrix: csr_matrix, lower: FloatArray, upper: FloatArray) -> int:
+        """Add rows ``lower <= matrix @ (x, t) <= upper``; return the index of the first."""
+        first = self.rows
+        k = matrix.shape[0]
+        if k:
+            self.h.addRows(
+                k,
+                np.asarray(lower, dtype=np.float64),
+                np.asarray(upper, dtype=np.float64),
+                matrix.nnz,
+                matrix.indptr[:-1].astype(np.int32),
+                matrix.indices.astype(np.int32),
+                matrix.data.astype(np.float64),
+            )
+            self.rows += k
+        return first
+
+    def solve(self, what: str) -> tuple[FloatArray, FloatArray]:
+        """Solve; return the column values and the row duals (``>= 0`` on a tight lower
+        bound, ``<= 0`` on a tight upper bound, as HiGHS reports them for a minimisation)."""
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise GameError(
+                f"{what}: the linear program failed ({self.h.modelStatusToString(status)})"
+            )
+        sol = self.h.getSolution()
+        return np.asarray(sol.col_value, dtype=np.float64), np.asarray(
+            sol.row_dual, dtype=np.float64
+        )
+
+
+def violations(
+    w: ScaledTable,
+    x: FloatArray,
+    allowed: npt.NDArray[np.bool_],
+    active: npt.NDArray[np.int64],
+    threshold: float,
+    limit: int = _MAX_ADD,
+) -> npt.NDArray[np.int64]:
+    """Return up to ``limit`` allowed coalitions not in ``active`` (sorted) whose excess
+    ``w(S) - x(S)`` exceeds ``threshold``, the largest first.
+
+    The excesses are computed in chunks of ``2**16`` coalitions, so the search needs no
+    memory beyond the tables it is given.
+    """
+    found: list[npt.NDArray[np.int64]] = []
+    values: list[FloatArray] = []
+    for start, sums in chunked_subset_sums(x):
+        stop = start + len(sums)
+        exc = w[start:stop] - sums
+        exc[~allowed[start:stop]] = -np.inf
+        lo, hi = np.searchsorted(active, [start, stop])
+        exc[active[lo:hi] - start] = -np.inf  # satisfied up to the solver's tolerance
+        idx = np.flatnonzero(exc > threshold)
+        if idx.size > limit:
+            idx = idx[np.argpartition(-exc[idx], limit)[:limit]]
+        if idx.size:
+            found.append(idx.astype(np.int64) + start)
+            values.append(exc[idx])
+    if not found:
+        return np.zeros(0, dtype=np.int64)
+    masks, exc_all = np.concatenate(found), np.concatenate(values)
+    if masks.size > limit:
+        masks = masks[np.argpartition(-exc_all, limit)[:limit]]
+    return masks
 
 
 @dataclass
@@ -56,14 +187,8 @@ def _with_complements(masks: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.in
     return np.concatenate([masks, full ^ masks])
 
 
-def _check(res: object, what: str) -> None:
-    status = getattr(res, "status", 1)
-    if status != 0:
-        raise GameError(f"{what}: the linear program failed ({getattr(res, 'message', '')})")
-
-
 def solve_level(
-    w: FloatArray,
+    w: ScaledTable,
     n: int,
     free: npt.NDArray[np.bool_],
     fixed: Sequence[int],
@@ -81,44 +206,32 @@ def solve_level(
     active = _initial_rows(n, free) if start is None else start[free[start]]
     if active.size == 0:
         active = np.flatnonzero(free)[:1].astype(np.int64)
+    solver = _Solver(n, lower, None)
     eq_masks = np.array([full, *fixed], dtype=np.int64)
-    a_eq = hstack([membership(eq_masks, n), csr_matrix((len(eq_masks), 1))]).tocsr()
     b_eq = np.concatenate([[w[full]], w[eq_masks[1:]] - np.asarray(fixed_excess, dtype=float)])
-    bounds = [(lo, None) for lo in lower] + [(None, None)]
-    cost = np.zeros(n + 1)
-    cost[n] = 1.0
+    solver.add_rows(membership(eq_masks, n, 0.0), b_eq, b_eq)
+    first = solver.rows
+    rows = [active]
+    new = active
     lps = 0
     while True:
-        a_ub = hstack([-membership(active, n), csr_matrix(-np.ones((len(active), 1)))]).tocsr()
-        res = linprog(
-            cost,
-            A_ub=a_ub,
-            b_ub=-w[active],
-            A_eq=a_eq,
-            b_eq=b_eq,
-            bounds=bounds,
-            method="highs",
-        )
+        # x(S) + eps >= w(S) for each active S.
+        solver.add_rows(membership(new, n, 1.0), w[new], np.full(len(new), _INF))
+        values, row_duals = solver.solve("nucleolus")
         lps += 1
-        _check(res, "nucleolus")
-        x, eps = res.x[:n], float(res.x[n])
-        exc = all_excesses(w, x)
-        exc[~free] = -np.inf
-        exc[active] = -np.inf  # satisfied up to the solver's tolerance; never re-added
-        violated = np.flatnonzero(exc > eps + tol)
+        x, eps = values[:n], float(values[n])
+        active = np.concatenate(rows)
+        order = np.argsort(active, kind="stable")
+        violated = violations(w, x, free, active[order], eps + tol)
         if violated.size == 0:
-            duals = -np.asarray(res.ineqlin.marginals, dtype=np.float64)
-            return LevelResult(x=x, eps=eps, active=active, duals=duals, lps=lps)
-        if violated.size > _MAX_ADD:
-            top = np.argpartition(-exc[violated], _MAX_ADD)[:_MAX_ADD]
-            violated = violated[top]
-        new = _with_complements(violated.astype(np.int64), n)
-        new = new[free[new]]
-        active = np.unique(np.concatenate([active, new]))
+            return LevelResult(x=x, eps=eps, active=active, duals=row_duals[first:], lps=lps)
+        new = _with_complements(violated, n)
+        new = np.setdiff1d(new[free[new]], active)
+        rows.append(new)
 
 
 def closest_in_least_core(
-    w: FloatArray,
+    w: ScaledTable,
     n: int,
     eps: float,
     target: FloatArray,
@@ -131,63 +244,56 @@ def closest_in_least_core(
     possible, then the next largest, and so on, which makes the point unique (unlike the
     nearest point in L1, which can depend on the order of the players). Each round is one LP
     ``min t`` subject to ``+-(x_i - target_i) <= t`` for the players not yet fixed; players
-    whose deviation row has a positive dual price are at that deviation in every optimum and
-    are fixed, as in the nucleolus.
+    whose deviation row has a non-zero dual price are at that deviation in every optimum and
+    are fixed, as in the nucleolus. Every round re-solves the same HiGHS model from the last
+    basis: a fixed player's column bounds are set to its value and its deviation rows
+    relaxed.
     """
     full = (1 << n) - 1
     rows_ok = np.ones(1 << n, dtype=bool)
     rows_ok[0] = rows_ok[full] = False
     active = _initial_rows(n, rows_ok)
-    bounds = [(lo, None) for lo in lower] + [(None, None)]
-    cost = np.zeros(n + 1)
-    cost[n] = 1.0
+    solver = _Solver(n, lower, None)  # t free, so its dual lands on the deviation rows
+    solver.add_rows(membership(np.array([full]), n, 0.0), w[[full]], w[[full]])
+    # Deviation rows 1 + 2i: x_i - t <= target_i; 2 + 2i: x_i + t >= target_i.
+    dev = np.zeros((2 * n, n + 1))
+    for i in range(n):
+        dev[2 * i, i] = dev[2 * i + 1, i] = 1.0
+        dev[2 * i, n], dev[2 * i + 1, n] = -1.0, 1.0
+    dev_lo = np.ravel(np.column_stack([np.full(n, -_INF), target]))
+    dev_hi = np.ravel(np.column_stack([target, np.full(n, _INF)]))
+    dev_first = solver.add_rows(csr_matrix(dev), dev_lo, dev_hi)
+    solver.add_rows(membership(active, n, 0.0), w[active] - eps, np.full(len(active), _INF))
     fixed: dict[int, float] = {}
     x = np.asarray(target, dtype=np.float64).copy()
     while len(fixed) < n - 1:
-        open_players = [i for i in range(n) if i not in fixed]
-        k = len(open_players)
-        dev = np.zeros((2 * k, n + 1))
-        for r, i in enumerate(open_players):
-            dev[2 * r, i], dev[2 * r + 1, i] = 1.0, -1.0
-        dev[:, n] = -1.0
-        b_dev = np.repeat(target[open_players], 2) * np.tile([1.0, -1.0], k)
-        eq_rows = np.zeros((1 + len(fixed), n + 1))
-        eq_rows[0, :n] = 1.0
-        b_eq = [w[full]]
-        for r, (i, value) in enumerate(fixed.items(), start=1):
-            eq_rows[r, i] = 1.0
-            b_eq.append(value)
         while True:
-            a_core = hstack([-membership(active, n), csr_matrix((len(active), 1))])
-            res = linprog(
-                cost,
-                A_ub=vstack([csr_matrix(dev), a_core]).tocsr(),
-                b_ub=np.concatenate([b_dev, eps - w[active]]),
-                A_eq=csr_matrix(eq_rows),
-                b_eq=b_eq,
-                bounds=bounds,
-                method="highs",
-            )
-            _check(res, "least core")
-            x = res.x[:n]
-            exc = all_excesses(w, x)
-            exc[~rows_ok] = -np.inf
-            exc[active] = -np.inf
-            violated = np.flatnonzero(exc > eps + tol)
+            values, row_duals = solver.solve("least core")
+            x = values[:n]
+            violated = violations(w, x, rows_ok, np.sort(active), eps + tol)
             if violated.size == 0:
                 break
-            if violated.size > _MAX_ADD:
-                violated = violated[np.argpartition(-exc[violated], _MAX_ADD)[:_MAX_ADD]]
-            active = np.unique(np.concatenate([active, _with_complements(violated, n)]))
-            active = active[rows_ok[active]]
-        t = float(res.x[n])
-        duals = -np.asarray(res.ineqlin.marginals[: 2 * k], dtype=np.float64)
+            new = np.setdiff1d(_with_complements(violated, n), active)
+            new = new[rows_ok[new]]
+            solver.add_rows(membership(new, n, 0.0), w[new] - eps, np.full(len(new), _INF))
+            active = np.concatenate([active, new])
+        t = float(values[n])
+        duals = np.abs(row_duals[dev_first : dev_first + 2 * n])
+        for i in fixed:
+            duals[2 * i] = duals[2 * i + 1] = 0.0
         tight = np.flatnonzero(duals > 1e-9)
         if tight.size == 0:  # cannot happen for a bounded LP; guard against solver noise
-            tight = np.array([int(np.argmax(duals))])
+            open_rows = [r for r in range(2 * n) if r // 2 not in fixed]
+            tight = np.array([max(open_rows, key=lambda r: duals[r])])
         for r in tight.tolist():
-            i = open_players[r // 2]
-            fixed[i] = float(target[i] + (t if r % 2 == 0 else -t))
+            i = r // 2
+            if i in fixed:
+                continue
+            value = float(target[i] + (t if r % 2 == 0 else -t))
+            fixed[i] = value
+            solver.h.changeColBounds(i, value, value)
+            solver.h.changeRowBounds(dev_first + 2 * i, -_INF, _INF)
+            solver.h.changeRowBounds(dev_first + 2 * i + 1, -_INF, _INF)
     for i, value in fixed.items():
         x[i] = value
     rest = [i for i in range(n) if i not in fixed]

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from mellanrum.engines.fairshare.game import FloatArray, GameKind
+from mellanrum.engines.fairshare.game import FloatArray, Game, GameKind
 
-__all__ = ["Allocation"]
+__all__ = ["Allocation", "from_units", "with_per_unit"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,3 +55,33 @@ class Allocation:
 
     def __getitem__(self, player: str) -> float:
         return float(self.amounts[self.players.index(player)])
+
+
+def with_per_unit(
+    game: Game, method: str, totals: FloatArray, details: Mapping[str, Any]
+) -> Allocation:
+    """Return an allocation of each id's total, adding ``details["per_unit"]`` (a total divided
+    by the id's count) when the game has identical players."""
+    extra = dict(details)
+    if game.counts is not None:
+        per = np.asarray(totals, dtype=np.float64) / game.counts
+        extra["per_unit"] = dict(zip(game.players, per.tolist(), strict=True))
+    return Allocation(method, game.kind, game.players, np.asarray(totals, np.float64), extra)
+
+
+def from_units(game: Game, unit_allocation: Allocation) -> Allocation:
+    """Sum an allocation of a game's individual players (its ``unit_game()``) per id.
+
+    Examples
+    --------
+    >>> from mellanrum.engines.fairshare.game import AirportModel, game_from_model
+    >>> g = game_from_model(["A", "B"], AirportModel(np.array([2.0, 5.0])), counts=[2, 1])
+    >>> units = Allocation("x", "cost", g.unit_game().players, np.array([0.5, 0.5, 4.0]))
+    >>> a = from_units(g, units)
+    >>> a.as_dict(), a.details["per_unit"]
+    ({'A': 1.0, 'B': 4.0}, {'A': 0.5, 'B': 4.0})
+    """
+    counts = game.unit_counts()
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    totals = np.add.reduceat(np.asarray(unit_allocation.amounts, np.float64), starts)
+    return with_per_unit(game, unit_allocation.method, totals, unit_allocation.details)

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mellanrum.engines.fairshare.airport import AirportModel, airport_core_gains
 from mellanrum.engines.fairshare.allocation import Allocation
-from mellanrum.engines.fairshare.game import FloatArray, Game, GameError, subset_sums
+from mellanrum.engines.fairshare.bitmask import chunked_subset_sums
+from mellanrum.engines.fairshare.game import FloatArray, Game, GameError
 
 __all__ = ["BlockingCoalition", "CoreCheck", "check_core"]
 
@@ -29,14 +31,16 @@ class CoreCheck:
     ----------
     in_core : bool or None
         Whether the allocation is in the core; ``None`` when the game is too large to
-        check every coalition (more than 25 players in a model game).
+        check every coalition (a model game whose table does not fit in memory, or with
+        identical players; airport games are always checked, in closed form).
     efficiency_gap : float
         ``sum(x) - v(N)``; non-zero (beyond the tolerance) means the allocation does not
         share exactly the grand coalition's cost or value, and is then not in the core.
     blocking : tuple of BlockingCoalition
         Groups that would gain by leaving, largest gain first (at most ``max_blocking``).
     blocking_count : int
-        Number of blocking groups in total.
+        Number of blocking groups in total (for an airport game checked in closed form:
+        the number of runway lengths at which some group would gain, one group each).
     savings_vs_alone : dict
         Per player: cost game ``c({i}) - x_i``; value game ``x_i - v({i})``.
     """
@@ -78,8 +82,11 @@ def check_core(
     For a cost game ``x`` is in the core iff ``sum x = c(N)`` and ``x(S) <= c(S)`` for
     every coalition ``S``; for a value game iff ``sum x = v(N)`` and ``x(S) >= v(S)``
     [1]_. The excess reported for a blocking coalition is what it would gain by leaving:
-    ``x(S) - c(S)`` (cost) or ``v(S) - x(S)`` (value). All ``x(S)`` are computed at once
-    over the ``2**n`` bitmasks.
+    ``x(S) - c(S)`` (cost) or ``v(S) - x(S)`` (value). All ``x(S)`` are computed over the
+    ``2**n`` bitmasks in chunks of ``2**16``, so the check needs the table and a few MB.
+    Airport games with identical players or too large for a table are checked in closed
+    form (:func:`airport_core_gains`): among the coalitions whose longest runway is ``L``,
+    the one that gains most is known, so one group per runway length is tried.
 
     References
     ----------
@@ -102,22 +109,68 @@ def check_core(
     savings = sign * (x - alone)
     savings_d = dict(zip(game.players, savings.tolist(), strict=True))
     gap = float(x.sum() - game.grand)
+    if isinstance(game.model, AirportModel) and not game.has_table():
+        return _airport_check(game, game.model, x, gap, savings_d, tol, max_blocking)
     if not game.has_table():
         return CoreCheck(None, gap, (), 0, savings_d)
-    w = sign * game.table()
+    table = game.table("core check", factor=1.0)
+    n = game.n
     if tol is None:
-        tol = 1e-7 * max(1.0, float(np.max(np.abs(w))))
-    gains = w - subset_sums(sign * x)
-    gains[0] = gains[-1] = -np.inf
-    blocked = np.flatnonzero(gains > tol)
-    order = blocked[np.lexsort((blocked, -gains[blocked]))]
+        tol = 1e-7 * max(1.0, float(table.max()), -float(table.min()))
+    full = (1 << n) - 1
+    count = 0
+    masks: list[np.ndarray] = []
+    found: list[np.ndarray] = []
+    for start, sums in chunked_subset_sums(sign * x):
+        gains = sign * table[start : start + len(sums)]
+        gains -= sums
+        if start == 0:
+            gains[0] = -np.inf
+        if start + len(sums) > full:
+            gains[full - start] = -np.inf
+        idx = np.flatnonzero(gains > tol)
+        count += int(idx.size)
+        if idx.size == 0:
+            continue
+        if max_blocking is not None and idx.size > max_blocking:
+            idx = idx[np.lexsort((idx, -gains[idx]))[:max_blocking]]
+        masks.append(idx.astype(np.int64) + start)
+        found.append(gains[idx])
+    all_masks = np.concatenate(masks) if masks else np.zeros(0, dtype=np.int64)
+    all_gains = np.concatenate(found) if found else np.zeros(0)
+    order = np.lexsort((all_masks, -all_gains))
     if max_blocking is not None:
         order = order[:max_blocking]
     blocking = tuple(
-        BlockingCoalition(game.members_of(int(m)), float(gains[m])) for m in order.tolist()
+        BlockingCoalition(game.members_of(int(all_masks[i])), float(all_gains[i]))
+        for i in order.tolist()
     )
-    in_core = bool(abs(gap) <= tol and blocked.size == 0)
-    return CoreCheck(in_core, gap, blocking, int(blocked.size), savings_d)
+    in_core = bool(abs(gap) <= tol and count == 0)
+    return CoreCheck(in_core, gap, blocking, count, savings_d)
+
+
+def _airport_check(
+    game: Game,
+    model: AirportModel,
+    x: FloatArray,
+    gap: float,
+    savings: dict[str, float],
+    tol: float | None,
+    max_blocking: int | None,
+) -> CoreCheck:
+    counts = game.unit_counts()
+    groups, largest = airport_core_gains(model.costs, counts, x / counts)
+    if tol is None:
+        tol = 1e-7 * max(1.0, largest)
+    blocked = sorted(
+        ((g, ids) for ids, g in groups if g > tol), key=lambda item: (-item[0], sorted(item[1]))
+    )
+    shown = blocked if max_blocking is None else blocked[:max_blocking]
+    blocking = tuple(
+        BlockingCoalition(tuple(game.players[i] for i in sorted(ids)), float(g)) for g, ids in shown
+    )
+    in_core = bool(abs(gap) <= tol and not blocked)
+    return CoreCheck(in_core, gap, blocking, len(blocked), savings)
 
 
 def _amounts(

@@ -11,39 +11,238 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from mellanrum.engines.fairshare.airport import AirportModel
 from mellanrum.engines.fairshare.bitmask import popcounts, subset_sums
 from mellanrum.engines.fairshare.completion import complete_values
 from mellanrum.engines.fairshare.errors import GameError
 
 __all__ = [
     "MAX_TABLE_PLAYERS",
+    "MEMORY_LIMIT_ENV",
+    "AirportModel",
     "CostModel",
+    "FunctionModel",
     "Game",
     "GameError",
     "complete_values",
     "game_from_dict",
+    "game_from_function",
     "game_from_json",
     "game_from_model",
     "game_from_values",
+    "memory_limit",
     "popcounts",
+    "require_table_memory",
     "subset_sums",
+    "table_bytes",
 ]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 GameKind = Literal["cost", "value"]
 Completion = Literal["subadditive", "superadditive", "none"]
 
-#: Largest number of players for which all ``2**n`` coalition values are stored (256 MB).
-MAX_TABLE_PLAYERS = 25
+#: Absolute cap on the players of a table (bitmasks are int64); the memory limit
+#: (:func:`memory_limit`) usually refuses a table long before.
+MAX_TABLE_PLAYERS = 40
+
+#: Environment variable that sets the memory a table may use, in bytes or with a unit
+#: (``"4GiB"``, ``"512MiB"``); default: the memory available on the machine.
+MEMORY_LIMIT_ENV = "MELLANRUM_FAIRSHARE_MAX_MEMORY"
 
 _CHUNK_BITS = 20
+_MODEL_CHUNK_BITS = 16
+#: Largest game given by a Python function whose core is checked (``2**n`` calls).
+FUNCTION_TABLE_PLAYERS = 16
+_GIB = float(1 << 30)
+#: Tables needing at most this much (with working memory) are never refused (16 MiB).
+_ALWAYS_ALLOWED = 16 << 20
+_UNITS = {"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
+
+
+def table_bytes(n: int) -> int:
+    """Return the bytes of one table of ``2**n`` float64 coalition values.
+
+    Examples
+    --------
+    >>> table_bytes(25) / 2**20, table_bytes(28) / 2**30
+    (256.0, 2.0)
+    """
+    return 8 << n
+
+
+def _available_bytes() -> int:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 4 << 30
+
+
+def memory_limit() -> int:
+    """Return the bytes a table method may use.
+
+    The environment variable ``MELLANRUM_FAIRSHARE_MAX_MEMORY`` (bytes, or a number with
+    ``KiB``, ``MiB``, ``GiB``, ``TiB``) sets it; otherwise it is the memory the operating
+    system reports as available (``MemAvailable`` in ``/proc/meminfo``).
+
+    Raises
+    ------
+    GameError
+        When the environment variable is not a positive amount.
+    """
+    raw = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if not raw:
+        return _available_bytes()
+    number = raw.rstrip("KMGTiBkmgtib ")  # noqa: B005 - strips any unit letters
+    unit = raw[len(number) :].strip().lower()
+    try:
+        amount = float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        amount = -1.0
+    if not math.isfinite(amount) or amount <= 0:
+        raise GameError(
+            f'{MEMORY_LIMIT_ENV}: "{raw}" must be a positive amount such as 4GiB or 512MiB'
+        )
+    return int(amount)
+
+
+def require_table_memory(n: int, factor: float, what: str, limit: int | None = None) -> None:
+    """Refuse a method whose ``2**n`` tables would not fit in memory, saying how much it needs.
+
+    Parameters
+    ----------
+    n : int
+        Number of players of the table.
+    factor : float
+        Peak memory of the method in tables (2 for the exact Shapley value).
+    what : str
+        The method, for the message.
+    limit : int, optional
+        Bytes allowed; default :func:`memory_limit`.
+
+    Raises
+    ------
+    GameError
+        ``"shapley: 30 players need a table of 2^30 coalition values: 8.0 GiB, 16.0 GiB
+        with working memory, but only 7.5 GiB is available ..."``.
+
+    Examples
+    --------
+    >>> require_table_memory(20, 2.0, "shapley", limit=1 << 30)
+    >>> try:
+    ...     require_table_memory(28, 2.0, "shapley", limit=1 << 30)
+    ... except GameError as exc:
+    ...     print(str(exc)[:75])
+    shapley: 28 players need a table of 2^28 coalition values: 2.0 GiB, 4.0 GiB
+    """
+    table = table_bytes(n) if n <= MAX_TABLE_PLAYERS else math.inf
+    needed = factor * table
+    if limit is None and needed <= _ALWAYS_ALLOWED:
+        return  # small tables: not worth reading /proc/meminfo for
+    allowed = memory_limit() if limit is None else limit
+    if n > MAX_TABLE_PLAYERS:
+        raise GameError(
+            f"{what}: {n} players need a table of 2^{n} coalition values, far more than any"
+            " memory; use shapley-sample, scrb, equal or proportional"
+        )
+    if needed > allowed:
+        raise GameError(
+            f"{what}: {n} players need a table of 2^{n} coalition values:"
+            f" {table / _GIB:.1f} GiB, {needed / _GIB:.1f} GiB with working memory, but only"
+            f" {allowed / _GIB:.1f} GiB is available ({MEMORY_LIMIT_ENV}); use"
+            " shapley-sample, scrb, equal or proportional"
+        )
+
+
+def table_fits(n: int, factor: float = 2.0) -> bool:
+    """Whether a table method with the given peak (in tables) fits in memory."""
+    try:
+        require_table_memory(n, factor, "table")
+    except GameError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class FunctionModel:
+    """A game given by a Python function of the coalition (a tuple of player ids).
+
+    Parameters
+    ----------
+    players : tuple of str
+        Player ids, in the game's order.
+    function : callable
+        ``function(("A", "C")) -> float``: the cost (or value) of a coalition; it is called
+        once per coalition needed, never for the empty coalition.
+
+    Examples
+    --------
+    >>> m = FunctionModel(("A", "B"), lambda s: 10.0 * len(s) ** 0.5)
+    >>> m.cost(np.array([[True, False], [True, True]])).round(3).tolist()
+    [10.0, 14.142]
+    """
+
+    players: tuple[str, ...]
+    function: Callable[[tuple[str, ...]], float]
+
+    @property
+    def n(self) -> int:
+        """Number of players."""
+        return len(self.players)
+
+    def _call(self, members: tuple[str, ...]) -> float:
+        if not members:
+            return 0.0
+        try:
+            value = float(self.function(members))
+        except (TypeError, ValueError) as exc:
+            raise GameError(f'function: coalition "{",".join(members)}": {exc}') from None
+        if not math.isfinite(value):
+            raise GameError(f'function: coalition "{",".join(members)}" gave {value}')
+        return value
+
+    def cost(self, members: npt.NDArray[np.generic]) -> FloatArray:
+        """Return the function of each coalition given as a row of a membership matrix."""
+        rows = np.asarray(members) > 0
+        ids = self.players
+        return np.array(
+            [self._call(tuple(ids[i] for i in np.flatnonzero(row))) for row in rows],
+            dtype=np.float64,
+        )
+
+    def prefix_costs(self, orders: npt.NDArray[np.intp]) -> FloatArray:
+        """Return the function of all prefixes (sizes ``0 .. n``) of each ordering."""
+        k, n = orders.shape
+        out = np.zeros((k, n + 1), dtype=np.float64)
+        ids = self.players
+        for r in range(k):
+            names = [ids[i] for i in orders[r]]
+            for s in range(1, n + 1):
+                out[r, s] = self._call(tuple(names[:s]))
+        return out
+
+    def table(self) -> FloatArray:
+        """Return the function of every coalition in bitmask order."""
+        n = self.n
+        out = np.zeros(1 << n, dtype=np.float64)
+        for mask in range(1, 1 << n):
+            out[mask] = self._call(tuple(p for i, p in enumerate(self.players) if mask >> i & 1))
+        return out
 
 
 @dataclass(frozen=True)
@@ -100,9 +299,9 @@ class CostModel:
         cost = cost + self.fixed
         return np.where(nonempty, cost, 0.0)
 
-    def cost(self, members: npt.NDArray[np.bool_]) -> FloatArray:
-        """Return the cost of each coalition given as a row of a boolean membership matrix."""
-        m = np.asarray(members, dtype=bool)
+    def cost(self, members: npt.NDArray[np.generic]) -> FloatArray:
+        """Return the cost of each coalition given as a row of member counts (or booleans)."""
+        m = np.asarray(members, dtype=np.float64)
         return self.cost_from_sums(
             m.sum(axis=1), m @ self.volume.astype(np.float64), m @ self.own.astype(np.float64)
         )
@@ -118,11 +317,9 @@ class CostModel:
         return out
 
     def table(self) -> FloatArray:
-        """Return the cost of every coalition in bitmask order (``n <= 25``)."""
+        """Return the cost of every coalition in bitmask order (one ``2**n`` table)."""
         n = self.n
-        if n > MAX_TABLE_PLAYERS:
-            raise GameError(f"a table of {n} players is too large (at most {MAX_TABLE_PLAYERS})")
-        low_bits = min(n, _CHUNK_BITS)
+        low_bits = min(n, _MODEL_CHUNK_BITS)  # a dozen temporaries of this size per chunk
         low_vol, low_own = subset_sums(self.volume[:low_bits]), subset_sums(self.own[:low_bits])
         low_pc = popcounts(low_bits).astype(np.int64)
         high_vol, high_own = subset_sums(self.volume[low_bits:]), subset_sums(self.own[low_bits:])
@@ -134,6 +331,10 @@ class CostModel:
                 low_pc + high_pc[h], low_vol + high_vol[h], low_own + high_own[h]
             )
         return out
+
+
+#: Anything that gives coalition costs: a formula, the airport game or a Python function.
+Model = CostModel | AirportModel | FunctionModel
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,8 +353,11 @@ class Game:
         game is given by ``model``.
     attributes : mapping
         Per player id, numeric attributes (population, demand, ...) for proportional keys.
-    model : CostModel or None
-        The formula of a cost game too large for a table.
+    model : CostModel, AirportModel, FunctionModel or None
+        The formula (or function) of the game, when it is not given as a table.
+    counts : numpy.ndarray or None
+        Number of identical players behind each id (``None``: one each). The game is then
+        played by the individual players; allocations give each id's total.
 
     Examples
     --------
@@ -166,33 +370,84 @@ class Game:
     players: tuple[str, ...]
     values: FloatArray | None
     attributes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    model: CostModel | None = None
+    model: Model | None = None
+    counts: IntArray | None = None
 
     @property
     def n(self) -> int:
-        """Number of players."""
+        """Number of players (ids; see :attr:`units` for identical players)."""
         return len(self.players)
+
+    @property
+    def units(self) -> int:
+        """Number of individual players (the sum of the counts)."""
+        return self.n if self.counts is None else int(self.counts.sum())
+
+    def unit_counts(self) -> IntArray:
+        """Return the count of every id (ones when the game has no counts)."""
+        return np.ones(self.n, dtype=np.int64) if self.counts is None else self.counts
+
+    def unit_game(self) -> Game:
+        """Return the game of the individual players, each count expanded into ``A#1 .. A#k``."""
+        if self.counts is None:
+            return self
+        k = self.counts
+        ids = tuple(
+            f"{p}#{j + 1}" for p, c in zip(self.players, k.tolist(), strict=True) for j in range(c)
+        )
+        attrs = {
+            u: self.attributes.get(p, {})
+            for p, c in zip(self.players, k.tolist(), strict=True)
+            for u in (f"{p}#{j + 1}" for j in range(c))
+        }
+        model: Model
+        if isinstance(self.model, AirportModel):
+            model = AirportModel(np.repeat(self.model.costs, k))
+        elif isinstance(self.model, CostModel):
+            m = self.model
+            model = CostModel(
+                volume=np.repeat(m.volume, k),
+                own=np.repeat(m.own, k),
+                fixed=m.fixed,
+                unit_cost=m.unit_cost,
+                exponent=m.exponent,
+                size_exponent=m.size_exponent,
+            )
+        else:
+            raise GameError("count: only games given by a model may have identical players")
+        return Game(kind=self.kind, players=ids, values=None, attributes=attrs, model=model)
 
     @property
     def sign(self) -> float:
         """``+1`` for a value game, ``-1`` for a cost game (value orientation = sign * values)."""
         return 1.0 if self.kind == "value" else -1.0
 
-    def has_table(self) -> bool:
-        """Whether every coalition value is available (stored or computable) as a table."""
-        return self.values is not None or self.n <= MAX_TABLE_PLAYERS
+    def has_table(self, factor: float = 1.0) -> bool:
+        """Whether every coalition value is available as a table (stored, or fits in memory
+        with ``factor`` tables of working memory)."""
+        if self.counts is not None:
+            return False
+        if self.values is not None:
+            return True
+        if isinstance(self.model, FunctionModel) and self.n > FUNCTION_TABLE_PLAYERS:
+            return False  # 2**n Python calls: only on request (table())
+        return table_fits(self.n, factor)
 
-    def table(self) -> FloatArray:
-        """Return the ``2**n`` coalition values, building them from the model if needed."""
+    def table(self, what: str = "this method", factor: float = 1.0) -> FloatArray:
+        """Return the ``2**n`` coalition values, building them from the model if needed.
+
+        Raises
+        ------
+        GameError
+            When the game has identical players (solve :meth:`unit_game` instead) or the
+            table with ``factor`` tables of working memory would not fit in memory.
+        """
         if self.values is not None:
             return self.values
         assert self.model is not None
-        if self.n > MAX_TABLE_PLAYERS:
-            raise GameError(
-                f"this method needs every coalition's value, which is impossible for {self.n}"
-                f" players (at most {MAX_TABLE_PLAYERS}); use shapley-sample, equal or"
-                " proportional"
-            )
+        if self.counts is not None:
+            raise GameError(f"{what}: a game with counts is solved on its unit_game()")
+        require_table_memory(self.n, factor, what)
         table = self.model.table()
         object.__setattr__(self, "values", table)
         return table
@@ -207,8 +462,8 @@ class Game:
         mask = self.mask_of(members)
         if self.values is not None or self.model is None:
             return float(self.table()[mask])
-        row = np.array([[(mask >> i) & 1 for i in range(self.n)]], dtype=bool)
-        return float(self.model.cost(row)[0])
+        row = np.array([[(mask >> i) & 1 for i in range(self.n)]], dtype=np.int64)
+        return float(self.model.cost(row * self.unit_counts())[0])
 
     def mask_of(self, members: Iterable[str]) -> int:
         """Return the bitmask of a coalition given by player ids."""
@@ -230,26 +485,34 @@ class Game:
         if self.values is not None:
             return float(self.values[-1])
         assert self.model is not None
-        return float(self.model.cost(np.ones((1, self.n), dtype=bool))[0])
+        return float(self.model.cost(self.unit_counts()[None, :])[0])
 
-    def standalone(self) -> FloatArray:
-        """Return each player's stand-alone value ``v({i})`` (or cost ``c({i})``)."""
+    def unit_standalone(self) -> FloatArray:
+        """Return the stand-alone value ``v({i})`` (or cost) of one player of each id."""
         if self.values is not None:
             return np.array([self.values[1 << i] for i in range(self.n)], dtype=np.float64)
         assert self.model is not None
-        return self.model.cost(np.eye(self.n, dtype=bool))
+        return self.model.cost(np.eye(self.n, dtype=np.int64))
 
-    def values_of_members(self, members: npt.NDArray[np.bool_]) -> FloatArray:
-        """Return the values of coalitions given as rows of a boolean membership matrix."""
-        m = np.asarray(members, dtype=bool)
+    def standalone(self) -> FloatArray:
+        """Return each id's stand-alone value ``v({i})`` (or cost ``c({i})``), times its count:
+        what its players would pay (or get) each on its own."""
+        return self.unit_standalone() * self.unit_counts()
+
+    def values_of_members(self, members: npt.NDArray[np.generic]) -> FloatArray:
+        """Return the values of coalitions given as rows of member counts per id (or booleans;
+        a table game takes booleans only)."""
         if self.values is None:
             assert self.model is not None
-            return self.model.cost(m)
+            return self.model.cost(np.asarray(members))
+        m = np.asarray(members, dtype=bool)
         masks = m.astype(np.int64) @ (np.int64(1) << np.arange(self.n, dtype=np.int64))
         return self.values[masks]
 
     def prefix_values(self, orders: npt.NDArray[np.intp]) -> FloatArray:
         """Return the values of all prefixes (sizes ``0 .. n``) of each ordering of players."""
+        if self.counts is not None:
+            raise GameError("prefix values: a game with counts is sampled on its unit_game()")
         if self.values is None:
             assert self.model is not None
             return self.model.prefix_costs(orders)
@@ -337,11 +600,8 @@ def game_from_values(
         raise GameError(f'kind: {json.dumps(kind)} must be "cost" or "value"')
     ids = _check_players(list(players))
     n = len(ids)
-    if n > MAX_TABLE_PLAYERS:
-        raise GameError(
-            f"players: {n} players are too many for a table of coalition values (at most"
-            f" {MAX_TABLE_PLAYERS}); describe the game with a model"
-        )
+    # The completed table, its mask of given values and one layer of masks at a time.
+    require_table_memory(n, 1.5, "values")
     if completion is None:
         completion = "subadditive" if kind == "cost" else "superadditive"
     if completion not in ("subadditive", "superadditive", "none"):
@@ -381,25 +641,28 @@ def game_from_values(
 
 def game_from_model(
     players: Sequence[str],
-    model: CostModel,
+    model: Model,
     *,
     attributes: Mapping[str, Mapping[str, float]] | None = None,
+    counts: Sequence[int] | None = None,
 ) -> Game:
-    """Build a cost game from a :class:`CostModel` (any number of players).
+    """Build a cost game from a :class:`CostModel` or :class:`AirportModel` (any size).
 
     Parameters
     ----------
     players : sequence of str
         Unique player ids.
-    model : CostModel
-        The cost formula; its vectors have one entry per player.
+    model : CostModel or AirportModel
+        The cost formula; its vectors have one entry per player id.
     attributes : mapping, optional
-        Per player id, numeric attributes.
+        Per player id, numeric attributes (of one player of that id).
+    counts : sequence of int, optional
+        Number of identical players behind each id (positive integers).
 
     Returns
     -------
     Game
-        With ``values`` ``None``; the table is built on demand for at most 25 players.
+        With ``values`` ``None``; the table is built on demand when it fits in memory.
 
     Examples
     --------
@@ -409,10 +672,68 @@ def game_from_model(
     ([11.0, 11.732], 12.0)
     """
     ids = _check_players(list(players))
-    if len(model.own) != len(ids) or len(model.volume) != len(ids):
-        raise GameError("model: needs one volume and one own cost per player")
+    if isinstance(model, CostModel):
+        if len(model.own) != len(ids) or len(model.volume) != len(ids):
+            raise GameError("model: needs one volume and one own cost per player")
+    elif isinstance(model, AirportModel):
+        if len(model.costs) != len(ids):
+            raise GameError("model: needs one cost per player")
+        if np.any(~np.isfinite(model.costs)) or np.any(model.costs < 0):
+            raise GameError("model: costs must be finite and not negative")
+    elif model.players != ids:
+        raise GameError("function: its players differ from the game's")
+    count_array: IntArray | None = None
+    if counts is not None:
+        if isinstance(model, FunctionModel):
+            raise GameError("count: a game given by a function cannot have identical players")
+        count_array = np.array([int(c) for c in counts], dtype=np.int64)
+        if len(count_array) != len(ids) or np.any(count_array < 1):
+            raise GameError("count: one positive integer per player is needed")
     attrs = {p: dict((attributes or {}).get(p, {})) for p in ids}
-    return Game(kind="cost", players=ids, values=None, attributes=attrs, model=model)
+    return Game(
+        kind="cost", players=ids, values=None, attributes=attrs, model=model, counts=count_array
+    )
+
+
+def game_from_function(
+    players: Sequence[str],
+    function: Callable[[tuple[str, ...]], float],
+    *,
+    kind: GameKind = "cost",
+    attributes: Mapping[str, Mapping[str, float]] | None = None,
+) -> Game:
+    """Build a game from a Python function of the coalition (any number of players).
+
+    Parameters
+    ----------
+    players : sequence of str
+        Unique player ids.
+    function : callable
+        ``function(("A", "B")) -> float``, the cost (cost game) or value (value game) of
+        a coalition given as a tuple of ids in no particular order.
+    kind : {"cost", "value"}, default "cost"
+    attributes : mapping, optional
+        Per player id, numeric attributes.
+
+    Returns
+    -------
+    Game
+        Solved without a table by ``shapley-sample``, ``scrb``, ``equal`` and
+        ``proportional``; the table methods call the function for all ``2**n - 1``
+        coalitions.
+
+    Examples
+    --------
+    >>> g = game_from_function(["A", "B", "C"], lambda s: max(len(s), 2.0))
+    >>> g.grand, g.standalone().tolist()
+    (3.0, [2.0, 2.0, 2.0])
+    """
+    if kind not in ("cost", "value"):
+        raise GameError(f'kind: {json.dumps(kind)} must be "cost" or "value"')
+    ids = _check_players(list(players))
+    attrs = {p: dict((attributes or {}).get(p, {})) for p in ids}
+    model = FunctionModel(ids, function)
+    return Game(kind=kind, players=ids, values=None, attributes=attrs, model=model)
 
 
 _MODEL_KEYS = {"fixed", "unit_cost", "exponent", "size_exponent", "volume", "own"}
@@ -448,6 +769,7 @@ def game_from_dict(data: Mapping[str, Any]) -> Game:
     """
     if not isinstance(data, Mapping):
         raise GameError("the game must be a JSON object")
+    _no_duplicates(data, "the game", "field")
     unknown = set(data) - {"kind", "players", "values", "completion", "model", "name"}
     if unknown:
         raise GameError(f'unknown field "{sorted(unknown)[0]}"')
@@ -459,6 +781,7 @@ def game_from_dict(data: Mapping[str, Any]) -> Game:
         raise GameError("players: must be a non-empty list of objects with an id")
     ids: list[str] = []
     attributes: dict[str, dict[str, float]] = {}
+    counts: list[int] = []
     for pos, entry in enumerate(raw_players):
         if isinstance(entry, str):
             entry = {"id": entry}
@@ -467,14 +790,22 @@ def game_from_dict(data: Mapping[str, Any]) -> Game:
         pid = entry["id"]
         if not isinstance(pid, str):
             raise GameError(f"players[{pos}]: id {json.dumps(pid)} must be a string")
+        _no_duplicates(entry, f'players: "{pid}"', "field")
         ids.append(pid)
+        counts.append(_count(entry.get("count", 1), pid))
         attrs: dict[str, float] = {}
         for name, raw in entry.items():
-            if name == "id" or raw is None or isinstance(raw, str):
+            if name in ("id", "count") or raw is None or isinstance(raw, str):
                 continue  # names and other labels are allowed but are not attributes
             attrs[name] = _number(raw, f'players: attribute "{name}" of "{pid}"')
         attributes[pid] = attrs
     _check_players(ids)
+    has_counts = any("count" in e for e in raw_players if isinstance(e, Mapping))
+    if has_counts and "model" not in data:
+        raise GameError(
+            'players: "count" (identical players) needs a "model"; a table of "values" names'
+            " every player separately"
+        )
     if "model" in data:
         if "values" in data:
             raise GameError('give either "values" or "model", not both')
@@ -483,7 +814,17 @@ def game_from_dict(data: Mapping[str, Any]) -> Game:
         spec = data["model"]
         if not isinstance(spec, Mapping):
             raise GameError("model: must be an object")
-        bad = set(spec) - _MODEL_KEYS
+        _no_duplicates(spec, "model", "field")
+        model_type = spec.get("type", "formula")
+        counts_or_none = counts if has_counts else None
+        if model_type == "airport":
+            airport = _airport_model(spec, ids, attributes)
+            return game_from_model(ids, airport, attributes=attributes, counts=counts_or_none)
+        if model_type != "formula":
+            raise GameError(
+                f'model: type {json.dumps(model_type)} must be "formula" (the default) or "airport"'
+            )
+        bad = set(spec) - _MODEL_KEYS - {"type"}
         if bad:
             raise GameError(f'model: unknown field "{sorted(bad)[0]}"')
         game0 = Game(kind="cost", players=tuple(ids), values=None, attributes=attributes)
@@ -504,13 +845,84 @@ def game_from_dict(data: Mapping[str, Any]) -> Game:
             for k in ("fixed", "unit_cost", "exponent", "size_exponent")
             if k in spec
         }
+        for name, vector in vectors.items():
+            if np.any(vector < 0):
+                who = ids[int(np.flatnonzero(vector < 0)[0])]
+                raise GameError(f'model: {name}: the {spec[name]} of "{who}" is negative')
         model = CostModel(volume=vectors["volume"], own=vectors["own"], **coeffs)
-        return game_from_model(ids, model, attributes=attributes)
+        return game_from_model(ids, model, attributes=attributes, counts=counts_or_none)
     values = data.get("values")
     if not isinstance(values, Mapping):
         raise GameError('values: must be an object mapping "A,B" to a number')
+    _no_duplicates(values, "values", "coalition")
     completion = data.get("completion")
     return game_from_values(kind, ids, values, attributes=attributes, completion=completion)
+
+
+class _Pairs(dict[str, Any]):
+    """A JSON object that remembers keys given more than once (``json`` keeps the last)."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> _Pairs:
+    out = _Pairs(pairs)
+    if len(out) < len(pairs):
+        seen: set[str] = set()
+        twice: list[str] = []
+        for key, _ in pairs:
+            if key in seen:
+                twice.append(key)
+            seen.add(key)
+        out.duplicates = tuple(twice)
+    return out
+
+
+def _no_duplicates(obj: Mapping[str, Any], where: str, what: str) -> None:
+    dup = getattr(obj, "duplicates", ())
+    if dup:
+        raise GameError(f'{where}: {what} "{dup[0]}" is listed twice')
+
+
+def _count(raw: Any, pid: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        raise GameError(
+            f'players: count of "{pid}" must be a positive integer, not {json.dumps(raw)}'
+        )
+    return int(raw)
+
+
+def _airport_model(
+    spec: Mapping[str, Any], ids: Sequence[str], attributes: Mapping[str, Mapping[str, float]]
+) -> AirportModel:
+    bad = set(spec) - {"type", "cost"}
+    if bad:
+        raise GameError(f'model: unknown field "{sorted(bad)[0]}" for type "airport"')
+    raw = spec.get("cost")
+    cost = np.empty(len(ids), dtype=np.float64)
+    if isinstance(raw, str):
+        for i, p in enumerate(ids):
+            if raw not in attributes[p]:
+                raise GameError(f'model: cost: player "{p}" has no attribute "{raw}"')
+            cost[i] = attributes[p][raw]
+    elif isinstance(raw, Mapping):
+        _no_duplicates(raw, "model: cost", "player")
+        unknown = [p for p in raw if p not in set(ids)]
+        if unknown:
+            raise GameError(f'model: cost: unknown player "{unknown[0]}"')
+        for i, p in enumerate(ids):
+            if p not in raw:
+                raise GameError(f'model: cost: the cost of "{p}" is missing')
+            cost[i] = _number(raw[p], f'model: cost of "{p}"')
+    else:
+        raise GameError(
+            'model: an airport model needs "cost": {"A": 8, "B": 11, ...} (each player\'s'
+            " stand-alone cost) or the name of a player attribute"
+        )
+    if np.any(cost < 0):
+        who = ids[int(np.flatnonzero(cost < 0)[0])]
+        raise GameError(f'model: cost of "{who}" is negative ({cost[ids.index(who)]:g})')
+    return AirportModel(cost)
 
 
 def game_from_json(text: str) -> Game:
@@ -522,7 +934,7 @@ def game_from_json(text: str) -> Game:
     2.0
     """
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         raise GameError(
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"

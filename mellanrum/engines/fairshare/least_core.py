@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mellanrum.engines.fairshare._lp import closest_in_least_core, solve_level
-from mellanrum.engines.fairshare.allocation import Allocation
-from mellanrum.engines.fairshare.game import Game, GameError
-from mellanrum.engines.fairshare.nucleolus import Domain
+from mellanrum.engines.fairshare._lp import ScaledTable, closest_in_least_core, solve_level
+from mellanrum.engines.fairshare.allocation import Allocation, from_units
+from mellanrum.engines.fairshare.game import Game, GameError, require_table_memory
+from mellanrum.engines.fairshare.nucleolus import PEAK_TABLES, Domain
 from mellanrum.engines.fairshare.shapley import shapley_values
 
 __all__ = ["least_core"]
@@ -21,7 +21,8 @@ def least_core(
     Parameters
     ----------
     game : Game
-        A cost or value game with at most 25 players.
+        A cost or value game whose table fits in memory (with identical players: whose
+        individual players' table fits).
     domain : {"imputation", "preimputation"}, default "imputation"
         Whether every player must do at least as well as alone (see :func:`nucleolus`).
     tol : float, optional
@@ -68,11 +69,15 @@ def least_core(
     """
     if domain not in ("imputation", "preimputation"):
         raise GameError(f'least core: domain "{domain}" must be "imputation" or "preimputation"')
+    if game.counts is not None:  # on the individual players, if their table fits
+        require_table_memory(game.units, PEAK_TABLES, "least core")
+        return from_units(game, least_core(game.unit_game(), domain=domain, tol=tol))
     n = game.n
+    table = game.table("least core", factor=PEAK_TABLES)
     # Solve on values scaled to at most 1 in size: HiGHS's tolerances are absolute, and
     # municipal costs run to hundreds of millions of kronor.
-    scale = float(np.max(np.abs(game.table()))) or 1.0
-    w = game.sign * game.table() / scale
+    scale = max(float(table.max()), -float(table.min())) or 1.0
+    w = ScaledTable(table, game.sign / scale)
     full = (1 << n) - 1
     tol = 1e-9 if tol is None else tol / scale
     if n == 1:
@@ -89,10 +94,12 @@ def least_core(
         lower: list[float | None] = [float(a) for a in alone]
     else:
         lower = [None] * n
+    # The Shapley value first, so its working table is gone before the masks are made.
+    target = game.sign * shapley_values(game).amounts / scale
     free = np.ones(1 << n, dtype=bool)
     free[0] = free[full] = False
     level = solve_level(w, n, free, [], [], lower, tol)
-    target = game.sign * shapley_values(game).amounts / scale
+    del free
     x = closest_in_least_core(w, n, level.eps, target, lower, tol)
     return Allocation(
         "least-core", game.kind, game.players, game.sign * scale * x, {"epsilon": scale * level.eps}

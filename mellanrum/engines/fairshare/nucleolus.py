@@ -6,11 +6,18 @@ from typing import Literal
 
 import numpy as np
 
-from mellanrum.engines.fairshare._lp import solve_level
-from mellanrum.engines.fairshare.allocation import Allocation
-from mellanrum.engines.fairshare.game import Game, GameError, popcounts, subset_sums
+from mellanrum.engines.fairshare._lp import ScaledTable, solve_level
+from mellanrum.engines.fairshare.airport import AirportModel, airport_nucleolus_per_unit
+from mellanrum.engines.fairshare.allocation import Allocation, from_units, with_per_unit
+from mellanrum.engines.fairshare.bitmask import chunked_popcounts, chunked_subset_sums
+from mellanrum.engines.fairshare.game import Game, GameError, require_table_memory
 
-__all__ = ["nucleolus"]
+__all__ = ["PEAK_TABLES", "nucleolus"]
+
+#: Peak memory of the LP methods, in tables of ``2**n`` floats: the values, their scaled
+#: copy and (nucleolus) the squared projections used to drop determined coalitions, plus
+#: boolean masks; excesses are computed in chunks.
+PEAK_TABLES = 3.3
 
 Domain = Literal["imputation", "preimputation"]
 
@@ -24,7 +31,7 @@ def nucleolus(game: Game, *, domain: Domain = "imputation", tol: float | None = 
     Parameters
     ----------
     game : Game
-        A cost or value game with at most 25 players.
+        A cost or value game whose table fits in memory, or an airport game of any size.
     domain : {"imputation", "preimputation"}, default "imputation"
         ``"imputation"``: no player pays more than its stand-alone cost (cost game) or
         gets less than its stand-alone value (value game), as in Schmeidler's definition;
@@ -55,6 +62,11 @@ def nucleolus(game: Game, *, domain: Domain = "imputation", tol: float | None = 
     through constraint generation over the ``2**n`` coalitions. Cost games are solved as
     the value game ``-c``.
 
+    An airport game (:class:`AirportModel`) of any size, with or without identical
+    players, uses Littlechild's sequential rule instead (:func:`airport_nucleolus_per_unit`)
+    [5]_; its core is never empty, so both domains give the same point. Any other game with
+    identical players is solved on its individual players.
+
     References
     ----------
     .. [1] D. Schmeidler, "The nucleolus of a characteristic function game", *SIAM Journal
@@ -66,6 +78,8 @@ def nucleolus(game: Game, *, domain: Domain = "imputation", tol: float | None = 
        Journal on Applied Mathematics* 20(1), 1971, pp. 62-66.
     .. [4] M. Guajardo and K. Jörnsten, "Common mistakes in computing the nucleolus",
        *European Journal of Operational Research* 241(3), 2015, pp. 931-935.
+    .. [5] S. C. Littlechild, "A simple expression for the nucleolus in a special case",
+       *International Journal of Game Theory* 3(1), 1974, pp. 21-29.
 
     Examples
     --------
@@ -79,11 +93,19 @@ def nucleolus(game: Game, *, domain: Domain = "imputation", tol: float | None = 
     """
     if domain not in ("imputation", "preimputation"):
         raise GameError(f'nucleolus: domain "{domain}" must be "imputation" or "preimputation"')
+    if isinstance(game.model, AirportModel):
+        counts = game.unit_counts()
+        per_unit = airport_nucleolus_per_unit(game.model.costs, counts)
+        return with_per_unit(game, "nucleolus", per_unit * counts, {})
+    if game.counts is not None:  # on the individual players, if their table fits
+        require_table_memory(game.units, PEAK_TABLES, "nucleolus")
+        return from_units(game, nucleolus(game.unit_game(), domain=domain, tol=tol))
     n = game.n
+    table = game.table("nucleolus", factor=PEAK_TABLES)
     # Solve on values scaled to at most 1 in size: HiGHS's tolerances are absolute, and
     # municipal costs run to hundreds of millions of kronor.
-    scale = float(np.max(np.abs(game.table()))) or 1.0
-    w = game.sign * game.table() / scale
+    scale = max(float(table.max()), -float(table.min())) or 1.0
+    w = ScaledTable(table, game.sign / scale)
     full = (1 << n) - 1
     tol = 1e-9 if tol is None else tol / scale
     alone = np.array([w[1 << i] for i in range(n)])
@@ -110,8 +132,9 @@ def nucleolus(game: Game, *, domain: Domain = "imputation", tol: float | None = 
     fixed: list[int] = []
     fixed_excess: list[float] = []
     basis = np.ones((n, 1)) / np.sqrt(n)  # orthonormal basis of the span of fixed rows and N
-    proj_sq = subset_sums(basis[:, 0]) ** 2
-    sizes = popcounts(n).astype(np.float64)
+    proj_sq = np.empty(1 << n, dtype=np.float64)  # |projection of S on the span|^2
+    for start, sums in chunked_subset_sums(basis[:, 0]):
+        proj_sq[start : start + len(sums)] = sums**2
     levels: list[float] = []
     lps = 0
     active = None
@@ -134,11 +157,14 @@ def nucleolus(game: Game, *, domain: Domain = "imputation", tol: float | None = 
             if norm > 1e-7:
                 vec /= norm
                 basis = np.hstack([basis, vec[:, None]])
-                proj_sq += subset_sums(vec) ** 2
+                for start, sums in chunked_subset_sums(vec):
+                    proj_sq[start : start + len(sums)] += sums**2
         if basis.shape[1] >= n:
             break
         # Coalitions in the span of the fixed ones have a determined excess.
-        free &= sizes - proj_sq > 1e-7
+        for start, sizes in chunked_popcounts(n):
+            stop = start + len(sizes)
+            free[start:stop] &= sizes - proj_sq[start:stop] > 1e-7
         active = level.active
     if basis.shape[1] < n:
         raise GameError("nucleolus: the linear programs did not determine a unique allocation")

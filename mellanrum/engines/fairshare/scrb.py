@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mellanrum.engines.fairshare.allocation import Allocation
+from mellanrum.engines.fairshare.allocation import Allocation, with_per_unit
 from mellanrum.engines.fairshare.game import Game
 
 __all__ = ["scrb"]
@@ -17,7 +17,9 @@ def scrb(game: Game) -> Allocation:
     ----------
     game : Game
         A cost or value game of any size (only ``c(N)``, ``c(N - i)`` and ``c({i})`` are
-        used, so model games with hundreds of players work).
+        used, so model games with hundreds of players work). With identical players
+        (counts), ``i`` is one player of an id, and ``separable`` and
+        ``remaining_benefit`` are per player.
 
     Returns
     -------
@@ -56,23 +58,24 @@ def scrb(game: Game) -> Allocation:
     """
     n = game.n
     c = -game.sign  # work on costs: c(S) = -w(S)
-    if n == 1:
+    k = game.unit_counts()
+    if game.units == 1:
         return Allocation("scrb", game.kind, game.players, np.array([game.grand]))
-    members = ~np.eye(n, dtype=bool)
+    members = k[None, :] - np.eye(n, dtype=np.int64)  # everyone but one player of id i
     without = c * game.values_of_members(members)
     grand = c * game.grand
-    alone = c * game.standalone()
+    alone = c * game.unit_standalone()
     separable = grand - without
     remaining = alone - separable
-    nonseparable = grand - separable.sum()
-    total_r = remaining.sum()
+    nonseparable = grand - float(np.dot(k, separable))
+    total_r = float(np.dot(k, remaining))
     if abs(total_r) > 1e-12 * max(1.0, float(np.abs(remaining).max())):
         share = remaining / total_r
     else:
-        share = np.full(n, 1.0 / n)
+        share = np.full(n, 1.0 / game.units)
     x = separable + share * nonseparable
     details = {
         "separable": dict(zip(game.players, (c * separable).tolist(), strict=True)),
         "remaining_benefit": dict(zip(game.players, remaining.tolist(), strict=True)),
     }
-    return Allocation("scrb", game.kind, game.players, c * x, details)
+    return with_per_unit(game, "scrb", c * x * k, details)

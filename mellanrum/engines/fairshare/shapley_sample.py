@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from mellanrum.engines.fairshare.allocation import Allocation
+from mellanrum.engines.fairshare.allocation import Allocation, with_per_unit
 from mellanrum.engines.fairshare.game import FloatArray, Game, GameError
 
 __all__ = ["shapley_sample"]
@@ -21,8 +21,11 @@ def shapley_sample(
     Parameters
     ----------
     game : Game
-        A table game or a model game of any size (290 municipalities are fine): only the
-        values of the prefixes of each sampled order are computed.
+        A table game, a model game or a game given by a Python function
+        (:func:`game_from_function`), of any size (290 municipalities are fine): only the
+        values of the prefixes of each sampled order are computed. With identical players
+        (counts) the orders are orders of the individual players, and each id's total is
+        estimated with its own interval.
     samples : int, default 2000
         Number of random orders; they are drawn in antithetic pairs (an order and its
         reverse), so an odd number is rounded up.
@@ -36,7 +39,7 @@ def shapley_sample(
     Allocation
         ``method="shapley-sample"``. ``details`` holds ``"confidence_interval"``
         (``{player: (low, high)}``), ``"half_width"`` (array), ``"samples"``, ``"seed"``
-        and ``"confidence"``.
+        and ``"confidence"``; with counts also ``"per_unit"``.
 
     Notes
     -----
@@ -64,22 +67,26 @@ def shapley_sample(
         raise GameError("samples: at least 2 random orders are needed")
     if not 0.0 < confidence < 1.0:
         raise GameError("confidence: must be between 0 and 1")
-    n = game.n
+    unit = game.unit_game()
+    n = unit.n
+    starts = np.concatenate([[0], np.cumsum(game.unit_counts())[:-1]])
     pairs = (samples + 1) // 2
     rng = np.random.default_rng(seed)
     batch = max(1, _BATCH_CELLS // max(n, 1) // 2)
     shift: FloatArray | None = None
-    total = np.zeros(n, dtype=np.float64)
-    total_sq = np.zeros(n, dtype=np.float64)
+    total = np.zeros(game.n, dtype=np.float64)
+    total_sq = np.zeros(game.n, dtype=np.float64)
     done = 0
     while done < pairs:
         k = min(batch, pairs - done)
         orders = rng.permuted(np.tile(np.arange(n, dtype=np.intp), (k, 1)), axis=1)
         both = np.concatenate([orders, orders[:, ::-1]])
-        marginal = np.diff(game.prefix_values(both), axis=1)
+        marginal = np.diff(unit.prefix_values(both), axis=1)
         contrib = np.empty_like(marginal)
         np.put_along_axis(contrib, both, marginal, axis=1)
         obs = 0.5 * (contrib[:k] + contrib[k:])
+        if game.counts is not None:  # each id's total over its identical players
+            obs = np.add.reduceat(obs, starts, axis=1)
         if shift is None:
             shift = obs.mean(axis=0)
         centred = obs - shift
@@ -103,4 +110,4 @@ def shapley_sample(
         "seed": seed,
         "confidence": confidence,
     }
-    return Allocation("shapley-sample", game.kind, game.players, estimate, details)
+    return with_per_unit(game, "shapley-sample", estimate, details)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mellanrum.engines.fairshare.allocation import Allocation
+from mellanrum.engines.fairshare.allocation import Allocation, with_per_unit
 from mellanrum.engines.fairshare.game import Game, GameError
 
 __all__ = ["equal_split", "proportional"]
@@ -18,7 +18,8 @@ def equal_split(game: Game) -> Allocation:
     Parameters
     ----------
     game : Game
-        Any game; only ``v(N)`` is used.
+        Any game; only ``v(N)`` is used. With identical players (counts) every player gets
+        the same, so an id gets ``count`` shares.
 
     Returns
     -------
@@ -41,7 +42,8 @@ def equal_split(game: Game) -> Allocation:
     >>> equal_split(g).as_dict()
     {'A': 4.0, 'B': 4.0}
     """
-    return Allocation("equal", game.kind, game.players, np.full(game.n, game.grand / game.n))
+    per_unit = game.grand / game.units
+    return with_per_unit(game, "equal", per_unit * game.unit_counts().astype(np.float64), {})
 
 
 def proportional(game: Game, attribute: str) -> Allocation:
@@ -53,7 +55,9 @@ def proportional(game: Game, attribute: str) -> Allocation:
         Any game.
     attribute : str
         A numeric attribute every player has (``"population"``, ``"demand"``, ...), or
-        ``"standalone"`` for each player's stand-alone cost (value) ``v({i})``.
+        ``"standalone"`` for each player's stand-alone cost (value) ``v({i})``. With
+        identical players (counts) an attribute is that of one player, so an id weighs
+        ``count * attribute``.
 
     Returns
     -------
@@ -88,6 +92,8 @@ def proportional(game: Game, attribute: str) -> Allocation:
     method = f"proportional:{attribute}"
     try:
         weights = game.standalone() if attribute == STANDALONE else game.attribute(attribute)
+        if attribute != STANDALONE:
+            weights = weights * game.unit_counts()
     except GameError as exc:
         raise GameError(f"{method}: {exc}") from None
     if not np.all(np.isfinite(weights)):
@@ -99,10 +105,6 @@ def proportional(game: Game, attribute: str) -> Allocation:
     if total <= 0.0:
         raise GameError(f"{method}: the weights add up to zero")
     amounts = game.grand * weights / total
-    return Allocation(
-        method,
-        game.kind,
-        game.players,
-        amounts,
-        {"weights": dict(zip(game.players, weights.tolist(), strict=True))},
+    return with_per_unit(
+        game, method, amounts, {"weights": dict(zip(game.players, weights.tolist(), strict=True))}
     )

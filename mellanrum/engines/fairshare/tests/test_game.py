@@ -12,6 +12,7 @@ from mellanrum.engines.fairshare import (
     game_from_json,
     game_from_model,
     game_from_values,
+    require_table_memory,
 )
 
 EXAMPLE = {
@@ -109,11 +110,26 @@ def test_completion_none_requires_every_coalition() -> None:
         )
 
 
-def test_too_many_players_for_a_table() -> None:
-    ids = [f"P{i}" for i in range(26)]
+def test_a_table_beyond_the_memory_limit_is_refused_with_the_memory_it_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MELLANRUM_FAIRSHARE_MAX_MEMORY", "1GiB")
+    ids = [f"P{i}" for i in range(28)]
     values = {**{p: 1.0 for p in ids}, ",".join(ids): 20.0}
-    with pytest.raises(GameError, match="26 players are too many"):
+    with pytest.raises(
+        GameError,
+        match=r"28 players need a table of 2\^28 coalition values:"
+        r" 2.0 GiB, 3.0 GiB with working memory, but only 1.0 GiB",
+    ):
         game_from_values("cost", ids, values)
+
+
+def test_a_bad_memory_limit_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MELLANRUM_FAIRSHARE_MAX_MEMORY", "lots")
+    with pytest.raises(GameError, match='MELLANRUM_FAIRSHARE_MAX_MEMORY: "lots" must be'):
+        require_table_memory(24, 2.0, "shapley")
+    # Tables of at most 16 MiB (with working memory) are never refused, so never read it.
+    assert game_from_values("cost", ["A"], {"A": 1}).grand == 1.0
 
 
 def test_bad_json_is_a_game_error() -> None:
