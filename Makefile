@@ -54,6 +54,7 @@ bench: install
 	$(PY) bench/commonality.py
 	$(PY) bench/commonality_eval.py
 	$(PY) bench/finder.py
+	$(PY) bench/finder_eval.py
 
 clean:
 	rm -rf $(VENV) mellanrum.sqlite3* static

@@ -332,6 +332,9 @@ def test_health_pages_escape_planted_text(admin_client: Client, client: Client,
     for link in links[:3]:
         health.do_submit_response(link.token, answers=dict.fromkeys(keys, 4),
                                   comment=f"Kommentar {planted.payload}")
+    survey = client.get(reverse("health:survey", args=[links[3].token])).content.decode()
+    assert_escaped(survey, planted.payload)
+    health.do_close_round(round_, acting_user=superuser)  # comments are released on closing
     pages = [
         reverse("health:initiative", args=[initiative.pk]),
         reverse("health:round", args=[round_.pk]),
@@ -343,8 +346,6 @@ def test_health_pages_escape_planted_text(admin_client: Client, client: Client,
         assert_escaped(response.content.decode(), planted.payload)
     results = admin_client.get(pages[1]).content.decode()
     assert escape(f"Kommentar {planted.payload}") in results
-    survey = client.get(reverse("health:survey", args=[links[3].token])).content.decode()
-    assert_escaped(survey, planted.payload)
     created = admin_client.post(pages[2], {"organisation": "9909",
                                            "emails": "anna@example.org", "format": "html"})
     assert_escaped(created.content.decode(), planted.payload)

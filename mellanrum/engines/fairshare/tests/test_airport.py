@@ -3,7 +3,6 @@ hand-computed and published cases, with identical players (counts) and at scale.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -197,7 +196,9 @@ def test_birmingham_costs_one_movement_each_match_the_lp_nucleolus() -> None:
     assert closed == pytest.approx(lp, rel=1e-9)
 
 
-def test_thousands_of_players_are_solved_instantly() -> None:
+def test_thousands_of_players_are_solved_in_closed_form() -> None:
+    # Over 500,000 players: no coalition table could be built, so an answer proves the
+    # closed forms were used (speed is measured in bench/fairshare.py, not here).
     rng = np.random.default_rng(7)
     m = 3000
     costs = rng.uniform(1, 1000, m).round(0)
@@ -209,11 +210,9 @@ def test_thousands_of_players_are_solved_instantly() -> None:
         "model": {"type": "airport", "cost": {f"T{i}": costs[i] for i in range(m)}},
     }
     game = game_from_dict(data)
-    start = time.perf_counter()
     sh = solve(game, "shapley")
     nu = solve(game, "nucleolus")
     check = check_core(game, nu)
-    assert time.perf_counter() - start < 5.0
     assert game.units == int(counts.sum()) > 500_000
     assert sh.total == pytest.approx(costs.max()) and nu.total == pytest.approx(costs.max())
     assert check.in_core is True
