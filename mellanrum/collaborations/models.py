@@ -77,6 +77,8 @@ class PhaseChange(models.Model):
                                    verbose_name=_("changed by"))
 
     class Meta:
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")
         ordering = ["changed_at", "pk"]
 
     def __str__(self) -> str:
@@ -208,6 +210,8 @@ class ConceptLink(models.Model):
     label = models.CharField(_("label"), max_length=200)
 
     class Meta:
+        verbose_name = _("linked concept")
+        verbose_name_plural = _("linked concepts")
         ordering = ["label"]
         constraints = [
             models.UniqueConstraint(fields=["initiative", "concept_id"],
@@ -264,6 +268,8 @@ class Alignment(models.Model):
                                on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("alignment of a starting point with a goal")
+        verbose_name_plural = _("alignments of starting points with goals")
         constraints = [
             models.UniqueConstraint(fields=["statement", "goal"], name="unique_alignment"),
         ]
@@ -304,6 +310,10 @@ class Economics(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("valuation basis")
+        verbose_name_plural = _("valuation bases")
 
     def __str__(self) -> str:
         return f"{self.initiative}: {self.discount_rate_percent} %"
