@@ -26,8 +26,9 @@ class Initiative(models.Model):
     title = models.CharField(_("title"), max_length=200)
     purpose = models.TextField(_("purpose"), max_length=5000)
     is_public = models.BooleanField(
-        _("public"), default=False,
-        help_text=_("Public initiatives can be read by every logged-in user, not only partners."),
+        _("visible to all logged-in users"), default=False,
+        help_text=_("Every logged-in user can read the initiative, not only its partners. "
+                    "Visitors who are not logged in never see initiatives."),
     )
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices,
                              default=Phase.IDEA)

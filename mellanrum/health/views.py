@@ -56,7 +56,7 @@ def _trend_chart(report: analysis.Report, viewer: Viewer) -> str | None:
     if len({r for _f, r, _v in rows}) < 2:
         return None
     return grouped_bar_chart_url(
-        [(f, r, float(v)) for f, r, v in rows if v is not None], viewer=viewer,
+        [(f, r, analysis.rounded_score(v)) for f, r, v in rows if v is not None], viewer=viewer,
         category_title=_("Factor"),
         series_title=_("Round"), value_title=_("Mean (1–5)"), domain=SCALE)
 
@@ -117,14 +117,16 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     chart = None
     if scores.factors:
         chart = bar_chart_url(
-            [(report.factor_name(k), s.mean) for k, s in scores.factors.items()],
+            [(report.factor_name(k), analysis.rounded_score(s.mean))
+             for k, s in scores.factors.items()],
             viewer=request.user, category_title=_("Factor"), value_title=_("Mean (1–5)"),
             domain=SCALE)
     partner_chart = None
     breakdown = []
     if scores.partners:
         partner_chart = grouped_bar_chart_url(
-            [(report.factor_name(k), report.names.get(p.partner, p.partner), c.mean)
+            [(report.factor_name(k), report.names.get(p.partner, p.partner),
+              analysis.rounded_score(c.mean))
              for p in scores.partners for k, c in p.factors.items()],
             viewer=request.user, category_title=_("Factor"), series_title=_("Organisation"),
             value_title=_("Mean (1–5)"), domain=SCALE)

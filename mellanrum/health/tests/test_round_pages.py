@@ -237,3 +237,21 @@ def test_results_charts_are_drawn_over_the_scale_from_one_to_five(
         texts = re.findall(r">([^<]+)</text>", svg)
         assert "1" in texts and "5" in texts, address
         assert "0" not in texts, address  # not drawn from zero
+
+
+def test_warnings_and_tables_write_the_same_rounded_mean(
+    lead_client: Client, initiative: Initiative, alfa: Organisation, beta: Organisation,
+    alice: User
+) -> None:
+    round_ = actions.do_open_round(initiative, acting_user=alice, title="Hösten 2026")
+    answer(round_, alfa, [4, 4, 4])
+    answer(round_, beta, [3, 3, 2])  # a mean of 2.666…: 2.7, not cut off to 2.6
+    actions.do_close_round(round_, acting_user=alice)
+    html = lead_client.get(f"/halsa/omgang/{round_.pk}/").content.decode()
+    assert "Beta kommun sees little benefit for its own organisation (2.7)" in html
+    assert '<td class="num">2.7</td>' in html and '<td class="num">2.6</td>' not in html
+    swedish = Client(HTTP_ACCEPT_LANGUAGE="sv")
+    swedish.force_login(alice)
+    page = swedish.get(f"/halsa/omgang/{round_.pk}/").content.decode()
+    assert "(2,7)" in page and '<td class="num">2,7</td>' in page
+    assert '<td class="num">2,6</td>' not in page
