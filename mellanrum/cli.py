@@ -78,10 +78,10 @@ def demo(serve: bool, host: str, port: int) -> None:
     summary = do_load_full_demo(users=DEMO_USERS)
     click.echo(
         f"Demo scenario ready: {summary['activities']} activities described by "
-        f"{summary['organisations']} organisations, counted as on the start page "
-        f"({summary['illustrative_activities']} of the activities are illustrative: Stockholm "
-        f"County's municipalities, Region Stockholm and Storsthlm; the others are the national "
-        f"agencies' services of the life-event catalogue), {summary['shared_concepts']} shared "
+        f"{summary['organisations']} organisations (counted as on the start page; the "
+        f"{summary['illustrative_activities']} of Stockholm County's municipalities, Region "
+        f"Stockholm and Storsthlm are illustrative, the others are national agencies' services "
+        f"from the life-event catalogue), {summary['shared_concepts']} shared "
         f"concepts and {summary['initiatives']} collaboration initiatives."
     )
     from mellanrum.kolada.demo import SYNC_HINT
@@ -104,7 +104,7 @@ def _print_logins() -> None:
         if superuser:
             who = "superuser: sees and manages everything"
         else:
-            who = f"{role} for {names.get(code, 'organisation')} ({code})"
+            who = f"{role} for {names.get(code, 'organisation')}, {code}"
         click.echo(f"  Log in as {username} / {password} ({who})")
 
 
