@@ -77,8 +77,11 @@ def demo(serve: bool, host: str, port: int) -> None:
     migrate()
     summary = do_load_full_demo(users=DEMO_USERS)
     click.echo(
-        f"Demo scenario ready: {summary['organisations']} organisations with "
-        f"{summary['activities']} illustrative activities, {summary['shared_concepts']} shared "
+        f"Demo scenario ready: {summary['activities']} activities described by "
+        f"{summary['organisations']} organisations (counted as on the start page; the "
+        f"{summary['illustrative_activities']} of Stockholm County's municipalities, Region "
+        f"Stockholm and Storsthlm are illustrative, the others are national agencies' services "
+        f"from the life-event catalogue), {summary['shared_concepts']} shared "
         f"concepts and {summary['initiatives']} collaboration initiatives."
     )
     from mellanrum.kolada.demo import SYNC_HINT
@@ -93,8 +96,15 @@ def demo(serve: bool, host: str, port: int) -> None:
 
 
 def _print_logins() -> None:
+    from mellanrum.landscape.models import Organisation
+
+    names = dict(Organisation.objects.filter(code__in=[u[2] for u in DEMO_USERS if u[2]])
+                 .values_list("code", "name"))
     for username, password, code, role, superuser in DEMO_USERS:
-        who = "superuser" if superuser else f"{role} of organisation {code}"
+        if superuser:
+            who = "superuser: sees and manages everything"
+        else:
+            who = f"{role} for {names.get(code, 'organisation')}, {code}"
         click.echo(f"  Log in as {username} / {password} ({who})")
 
 

@@ -140,7 +140,7 @@ def _render(
             viewer=PUBLIC,
             category_title=_("Partner"),
             series_title=_("Method"),
-            value_title=_("Kronor per year"),
+            value_title=_("Kronor per year"), kronor=True,
         )
     return render(request, "benefits/calculator.html", context, status=status)
 

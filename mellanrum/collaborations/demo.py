@@ -2,8 +2,10 @@
 
 Everything here is made up for the demo and flagged ``is_illustrative`` so the UI labels it.
 Goals, statements, decisions, risks, ledgers and cost splits are written through the actions
-like any other data. The ledgers cover the fixed years 2024–2028 (realised figures for 2024
-and 2025), so the demo gives the same numbers whenever it is loaded.
+like any other data. Every date is fixed and agrees with the others, as seen on 6 December
+2026 (the demo's "today"): an initiative starts before its first decision, its ledger starts
+in the year it started, and only whole years before 2026 have realised figures; so the demo
+gives the same numbers whenever it is loaded.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from mellanrum.commonality.models import Concept
 from mellanrum.journeys.models import Step
@@ -31,9 +32,11 @@ class DemoInitiative:
     ratings: tuple[int, int, int, int, int]
     lead: str
     partners: tuple[tuple[str, str], ...]
-    goals: tuple[tuple[str, str, str, str, int], ...]  # title, indicator, baseline, target, years
+    start: datetime.date
+    # title, indicator, baseline, target, target date
+    goals: tuple[tuple[str, str, str, str, datetime.date], ...]
     statements: tuple[tuple[str, str, str], ...]  # organisation code, kind, text
-    decisions: tuple[tuple[int, str, str, str], ...]  # days ago, decision, who, rationale
+    decisions: tuple[tuple[datetime.date, str, str, str], ...]  # date, decision, who, why
     risks: tuple[tuple[str, int, int, str, str], ...]
     concept_words: tuple[str, ...] = ()
     step_words: tuple[str, ...] = ()
@@ -49,13 +52,14 @@ DEMO = (
         title="Gemensam e-tjänst för ekonomiskt bistånd",
         purpose="Kommunerna driver samma tjänst i olika system. En gemensam e-tjänst ger "
         "invånarna samma ingång och delar utvecklingskostnaden.",
-        phase="prestudy", ratings=(5, 4, 3, 4, 3), lead="0182",
+        phase="implementation", ratings=(5, 4, 3, 4, 3), lead="0182",
+        start=datetime.date(2024, 2, 5),
         partners=(("0120", "partner"), ("0187", "partner"), ("0138", "observer")),
         goals=(
             ("Alla ansökningar kan göras digitalt", "Andel digitala ansökningar", "45 %",
-             "90 %", 2),
+             "90 %", datetime.date(2027, 12, 31)),
             ("Kortare handläggningstid för ekonomiskt bistånd", "Median handläggningstid",
-             "14 dagar", "7 dagar", 2),
+             "14 dagar", "7 dagar", datetime.date(2027, 12, 31)),
         ),
         statements=(
             ("0182", "principle", "Vi återanvänder befintliga e-tjänsteplattformar."),
@@ -64,8 +68,10 @@ DEMO = (
              "Investeringar över 500 000 kr per år ryms inte i budgetramen."),
         ),
         decisions=(
-            (60, "Förstudie startas med Nacka som ledande part.", "Styrgruppen",
-             "Nacka har störst volym och en befintlig plattform."),
+            (datetime.date(2024, 2, 5), "Förstudie startas med Nacka som ledande part.",
+             "Styrgruppen", "Nacka har störst volym och en befintlig plattform."),
+            (datetime.date(2024, 9, 16), "Genomförandet startar; e-tjänsten tas i drift 2025.",
+             "Kommundirektörerna", "Förstudien visade att två system räcker att integrera."),
         ),
         risks=(
             ("Olika verksamhetssystem gör integrationen dyr", 4, 4, "Projektledaren",
@@ -79,10 +85,11 @@ DEMO = (
         purpose="En gemensam process och gemensamma mallar för bygglov gör handläggningen "
         "likvärdig och lättare att bemanna.",
         phase="implementation", ratings=(4, 3, 4, 3, 2), lead="0180",
+        start=datetime.date(2024, 1, 15),
         partners=(("0114", "partner"), ("0126", "partner")),
         goals=(
             ("Lagstadgad handläggningstid hålls", "Andel ärenden inom 10 veckor", "78 %",
-             "98 %", 1),
+             "98 %", datetime.date(2027, 6, 30)),
         ),
         statements=(
             ("0180", "principle", "Bygglovsprocessen följer Boverkets vägledning."),
@@ -90,9 +97,10 @@ DEMO = (
              "annan kommun."),
         ),
         decisions=(
-            (120, "Gemensamma mallar för beslut om bygglov tas fram.", "Styrgruppen",
-             "Mallarna är det som ger mest likvärdighet till lägst kostnad."),
-            (20, "Genomförandet startar i januari.", "Kommundirektörerna", ""),
+            (datetime.date(2024, 1, 15), "Gemensamma mallar för beslut om bygglov tas fram.",
+             "Styrgruppen", "Mallarna är det som ger mest likvärdighet till lägst kostnad."),
+            (datetime.date(2024, 5, 20), "Genomförandet startar i juni 2024.",
+             "Kommundirektörerna", ""),
         ),
         risks=(("Nyckelpersoner slutar under projektet", 3, 3, "HR", "Dokumentera och "
                 "sprid kunskapen i ett gemensamt nätverk."),),
@@ -104,10 +112,11 @@ DEMO = (
         purpose="Ett gemensamt system för att planera hemtjänstens besök ger bättre "
         "kontinuitet och lägre licenskostnader.",
         phase="idea", ratings=(4, 5, 2, 4, 4), lead="0136",
+        start=datetime.date(2026, 10, 1),
         partners=(("0192", "partner"), ("0181", "partner")),
         goals=(
             ("Färre olika personal hos varje brukare", "Antal personal per brukare och "
-             "14 dagar", "15", "10", 3),
+             "14 dagar", "15", "10", datetime.date(2029, 12, 31)),
         ),
         statements=(
             ("0192", "constraint", "Personuppgifter får inte lagras utanför EU."),
@@ -133,13 +142,12 @@ def _link_concepts(initiative: Initiative, words: tuple[str, ...]) -> None:
                                     concept_id=concept.concept_id)
 
 
-def _create(item: DemoInitiative, organisations: dict[str, Organisation],
-            today: datetime.date) -> Initiative:
+def _create(item: DemoInitiative, organisations: dict[str, Organisation]) -> Initiative:
     value, savings, feasibility, reach, risk = item.ratings
     initiative = actions.do_create_initiative(
         acting_user=None, lead=organisations[item.lead], illustrative=True,
         title=item.title, purpose=item.purpose, phase=item.phase, is_public=item.is_public,
-        start_date=today - datetime.timedelta(days=90), end_date=None, citizen_value=value,
+        start_date=item.start, end_date=None, citizen_value=value,
         savings=savings, feasibility=feasibility, reach=reach, risk_level=risk,
     )
     for code, role in item.partners:
@@ -148,19 +156,16 @@ def _create(item: DemoInitiative, organisations: dict[str, Organisation],
                                    organisation=organisations[code], role=role)
     goals = [
         actions.do_add_goal(initiative, acting_user=None, title=title, indicator=indicator,
-                            baseline=baseline, target=target,
-                            target_date=today.replace(month=12, day=31).replace(
-                                year=today.year + years))
-        for title, indicator, baseline, target, years in item.goals
+                            baseline=baseline, target=target, target_date=target_date)
+        for title, indicator, baseline, target, target_date in item.goals
     ]
     statements = [
         actions.do_add_statement(initiative, acting_user=None,
                                  organisation=organisations[code], kind=kind, text=text)
         for code, kind, text in item.statements if code in organisations
     ]
-    for days, decision, who, rationale in item.decisions:
-        actions.do_add_decision(initiative, acting_user=None,
-                                date=today - datetime.timedelta(days=days), decision=decision,
+    for day, decision, who, rationale in item.decisions:
+        actions.do_add_decision(initiative, acting_user=None, date=day, decision=decision,
                                 decided_by=who, rationale=rationale)
     for description, likelihood, impact, owner, mitigation in item.risks:
         actions.do_add_risk(initiative, acting_user=None, description=description,
@@ -178,19 +183,26 @@ def _create(item: DemoInitiative, organisations: dict[str, Organisation],
     return initiative
 
 
-LEDGER_YEARS = (2024, 2025, 2026, 2027, 2028)
-REALISED_YEARS = (2024, 2025)
+# Each ledger covers five years from the year its initiative started; a year has realised
+# figures once it is over (the demo's "today" is in December 2026).
+LEDGER_LENGTH = 5
+LAST_REALISED_YEAR = 2025
 # Realised as a share of planned, per kind, so the follow-up shows both over- and under-run.
 REALISED_SHARE = {"investment": Decimal("1.12"), "running": Decimal("0.95"),
                   "money": Decimal("0.80"), "hours": Decimal("0.70")}
 
 
-def _ledger_plan(investment: int, weight: Decimal) -> list[tuple[int, str, Decimal, str]]:
+def ledger_years(start: datetime.date) -> tuple[int, ...]:
+    return tuple(range(start.year, start.year + LEDGER_LENGTH))
+
+
+def _ledger_plan(investment: int, weight: Decimal,
+                 years: tuple[int, ...]) -> list[tuple[int, str, Decimal, str]]:
     """(year, kind, planned, description) for one partner: an investment up front, a running
     cost, and benefits in money and hours that grow as the solution is taken into use."""
     base = Decimal(investment) * weight
-    plan = [(LEDGER_YEARS[0], "investment", base, "Införande och anpassning")]
-    for step, year in enumerate(LEDGER_YEARS):
+    plan = [(years[0], "investment", base, "Införande och anpassning")]
+    for step, year in enumerate(years):
         plan.append((year, "running", (base * Decimal("0.10")).quantize(Decimal(1)),
                      "Licenser och förvaltning"))
         if step == 0:
@@ -208,22 +220,23 @@ def _add_ledger(initiative: Initiative) -> None:
         return
     partners = [p for p in initiative.partners.select_related("organisation")]
     paying = [p for p in partners if p.role != Partner.Role.OBSERVER]
-    actions.do_set_economics(initiative, acting_user=None, discount_rate_percent=Decimal("3.5"),
-                             hourly_cost=Decimal(600), base_year=LEDGER_YEARS[0])
     item = next((d for d in DEMO if d.title == initiative.title), None)
     investment = item.investment if item else 1_000_000
+    years = ledger_years(item.start if item else initiative.start_date or datetime.date(2024, 1, 1))
+    actions.do_set_economics(initiative, acting_user=None, discount_rate_percent=Decimal("3.5"),
+                             hourly_cost=Decimal(600), base_year=years[0])
     for index, partner in enumerate(paying):
         weight = Decimal(1) if partner.role == Partner.Role.LEAD else \
             Decimal(6 - index) / 10
-        for year, kind, planned, description in _ledger_plan(investment, weight):
+        for year, kind, planned, description in _ledger_plan(investment, weight, years):
             realised = ((planned * REALISED_SHARE[kind]).quantize(Decimal(1))
-                        if year in REALISED_YEARS else None)
+                        if year <= LAST_REALISED_YEAR else None)
             actions.do_add_ledger_row(initiative, acting_user=None,
                                       organisation=partner.organisation, year=year, kind=kind,
                                       planned=planned, realised=realised,
                                       description=description)
         actions.do_add_ledger_row(initiative, acting_user=None,
-                                  organisation=partner.organisation, year=LEDGER_YEARS[1],
+                                  organisation=partner.organisation, year=years[1],
                                   kind="qualitative",
                                   description="Invånarna möter samma service oavsett kommun.")
     if len(paying) >= 2:
@@ -243,7 +256,6 @@ def do_load_demo_initiatives() -> int:
     """Create the demo initiatives that do not exist yet; returns how many were created."""
     codes = {code for item in DEMO for code in [item.lead, *(c for c, _r in item.partners)]}
     organisations = {o.code: o for o in Organisation.objects.filter(code__in=codes)}
-    today = timezone.localdate()
     created = 0
     for item in DEMO:
         if item.lead not in organisations:
@@ -253,7 +265,7 @@ def do_load_demo_initiatives() -> int:
             partners__role=Partner.Role.LEAD, partners__organisation=organisations[item.lead],
         ).first()
         if existing is None:
-            existing = _create(item, organisations, today)
+            existing = _create(item, organisations)
             created += 1
         _add_ledger(existing)
     return created

@@ -26,8 +26,9 @@ class Initiative(models.Model):
     title = models.CharField(_("title"), max_length=200)
     purpose = models.TextField(_("purpose"), max_length=5000)
     is_public = models.BooleanField(
-        _("public"), default=False,
-        help_text=_("Public initiatives can be read by every logged-in user, not only partners."),
+        _("visible to all logged-in users"), default=False,
+        help_text=_("Every logged-in user can read the initiative, not only its partners. "
+                    "Visitors who are not logged in never see initiatives."),
     )
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices,
                              default=Phase.IDEA)
@@ -77,6 +78,8 @@ class PhaseChange(models.Model):
                                    verbose_name=_("changed by"))
 
     class Meta:
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")
         ordering = ["changed_at", "pk"]
 
     def __str__(self) -> str:
@@ -208,6 +211,8 @@ class ConceptLink(models.Model):
     label = models.CharField(_("label"), max_length=200)
 
     class Meta:
+        verbose_name = _("linked concept")
+        verbose_name_plural = _("linked concepts")
         ordering = ["label"]
         constraints = [
             models.UniqueConstraint(fields=["initiative", "concept_id"],
@@ -264,6 +269,8 @@ class Alignment(models.Model):
                                on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("alignment of a starting point with a goal")
+        verbose_name_plural = _("alignments of starting points with goals")
         constraints = [
             models.UniqueConstraint(fields=["statement", "goal"], name="unique_alignment"),
         ]
@@ -304,6 +311,10 @@ class Economics(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("valuation basis")
+        verbose_name_plural = _("valuation bases")
 
     def __str__(self) -> str:
         return f"{self.initiative}: {self.discount_rate_percent} %"

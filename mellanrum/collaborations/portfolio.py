@@ -120,7 +120,8 @@ def to_xlsx(rows: list[Row], weights: Mapping[str, int]) -> bytes:
     sheet.append([
         _("Initiative"), _("Phase"), _("Lead"), _("Partners"), _("Score"),
         _("Citizen value"), _("Savings"), _("Feasibility"), _("Reach"), _("Risk"),
-        _("Conflicts"), _("Net gain (NPV, kr)"), _("Public"), _("Illustrative"),
+        _("Conflicts"), _("Net gain (NPV, kr)"), _("Visible to all logged-in users"),
+        _("Illustrative"),
     ])
     for row in rows:
         item = row.initiative

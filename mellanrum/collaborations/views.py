@@ -96,6 +96,7 @@ def portfolio_view(request: HttpRequest) -> HttpResponse:
         chart = bar_chart_url(
             [(r.initiative.title, float(r.score)) for r in rows], viewer=request.user,
             category_title=_("Initiative"), value_title=_("Prioritisation score (1–5)"),
+            domain=(1, 5),
         )
     labels = dict(zip(portfolio.CRITERIA, (_("Citizen value"), _("Savings"), _("Feasibility"),
                                            _("Reach"), _("Risk (counts inverted)")),
@@ -407,7 +408,7 @@ def _ledger_chart(view: analysis.LedgerView, viewer: Viewer) -> str | None:
             rows.append((str(y.year), realised, float(y.net_realised)))
     return grouped_bar_chart_url(rows, viewer=viewer, category_title=_("Year"),
                                  series_title=_("Figures"),
-                                 value_title=_("Net benefit, kr (not discounted)"))
+                                 value_title=_("Net benefit, kr (not discounted)"), kronor=True)
 
 
 @login_required

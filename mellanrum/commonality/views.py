@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -191,8 +192,9 @@ MAX_BARS = 40
 
 
 def _band(value: float, step: float) -> str:
+    """A range's edge as the interface language writes numbers (1 234,5 in Swedish)."""
     digits = 0 if step >= 1 else 1 if step >= 0.1 else 2
-    return f"{value:,.{digits}f}".replace(",", "\u00a0")
+    return number_format(round(value, digits), decimal_pos=digits, force_grouping=True)
 
 
 def _histogram_rows(values: list[float]) -> list[tuple[str, float]]:

@@ -87,6 +87,8 @@ class NetworkConcept(models.Model):
     label = models.CharField(_("label"), max_length=200)
 
     class Meta:
+        verbose_name = _("network concept")
+        verbose_name_plural = _("network concepts")
         ordering = ["label"]
         constraints = [
             models.UniqueConstraint(fields=["network", "concept_id"],

@@ -138,6 +138,8 @@ class LoginFailure(models.Model):
     door = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
+        verbose_name = _("failed log-in")
+        verbose_name_plural = _("failed log-ins")
         indexes = [
             models.Index(fields=["name_hash", "at"], name="core_loginfailure_name_at"),
             models.Index(fields=["address", "at"], name="core_loginfailure_addr_at"),
@@ -156,6 +158,8 @@ class LoginSuccess(models.Model):
     at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("successful log-in")
+        verbose_name_plural = _("successful log-ins")
         constraints = [models.UniqueConstraint(fields=["name_hash", "address"],
                                                name="core_loginsuccess_name_address")]
 
@@ -176,6 +180,8 @@ class AuditEntry(models.Model):
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log entries")
         # The table kept its name when the audit log moved here from landscape.
         db_table = "landscape_auditentry"
         ordering = ["-at"]

@@ -1,9 +1,8 @@
-from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from mellanrum.landscape.models import Activity, Organisation
+from mellanrum.landscape.counts import catalogue_counts
 from mellanrum.lib.charts import PRIVATE_LINK_SECONDS, chart_picture
 
 # A chart's picture is a plain SVG with inline presentation styles and nothing to run.
@@ -11,17 +10,7 @@ CHART_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    counts = Organisation.objects.aggregate(
-        municipalities=Count("pk", filter=Q(kind=Organisation.Kind.MUNICIPALITY)),
-        regions=Count("pk", filter=Q(kind=Organisation.Kind.REGION)),
-        organisations=Count("pk"),
-    )
-    counts["activities"] = Activity.objects.count()
-    # EXISTS rather than a join with DISTINCT: 5x faster with 43,500 activities.
-    counts["with_activities"] = Organisation.objects.filter(
-        Exists(Activity.objects.filter(organisation=OuterRef("pk")))
-    ).count()
-    return render(request, "core/home.html", {"counts": counts})
+    return render(request, "core/home.html", {"counts": catalogue_counts()})
 
 
 def about(request: HttpRequest) -> HttpResponse:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -191,11 +193,21 @@ def _partner_mean(report: Report, partner: str | None, factor: str) -> float | N
     return None
 
 
-def _fmt(value: float | None) -> str:
+def rounded_score(value: float) -> float:
+    """A mean to one decimal, rounded half up as people do (2.65 is 2.7, 2.25 is 2.3): the
+    table, the warnings and the charts' labels all show this same number."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def format_score(value: float | None) -> str:
+    """A mean as the results page writes it: one decimal, in the language's own way."""
     if value is None:
         return "–"
-    text = f"{value:.1f}"
-    return text if language().startswith("en") else text.replace(".", ",")
+    return number_format(Decimal(repr(rounded_score(value))), decimal_pos=1)
+
+
+def _fmt(value: float | None) -> str:
+    return format_score(value)
 
 
 def as_dict(report: Report) -> dict[str, Any]:

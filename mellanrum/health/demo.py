@@ -24,17 +24,19 @@ from .models import Round
 SEED = 20260501
 INITIATIVE = "Gemensam e-tjänst för ekonomiskt bistånd"
 LEAD = "0182"
-# (title, months ago opened, {organisation: (invited, answered, {factor: mean})})
+# (title, opened on, {organisation: (invited, answered, {factor: mean})}): fixed dates in the
+# seasons the titles name, after the initiative started (February 2024) and before the demo's
+# today (6 December 2026); each round is open for four weeks.
 BASE = {"shared_vision": 4.0, "trust": 3.9, "roles": 3.5, "resources": 3.8,
         "communication": 3.7, "leadership": 3.9, "own_benefit": 3.6, "compromise": 3.7}
 ROUNDS = (
-    ("Hösten 2025", 12, {
+    ("Hösten 2025", datetime.date(2025, 10, 6), {
         "0182": (8, 6, {}),
         "0120": (6, 5, {"roles": 3.2}),
         "0187": (5, 4, {"own_benefit": 3.2}),
         "0138": (3, 2, {}),
     }),
-    ("Våren 2026", 6, {
+    ("Våren 2026", datetime.date(2026, 4, 13), {
         "0182": (8, 7, {"resources": 2.9, "leadership": 4.2}),
         "0120": (6, 5, {"resources": 2.7, "roles": 3.0}),
         "0187": (5, 5, {"resources": 2.5, "own_benefit": 2.1, "shared_vision": 3.1}),
@@ -49,8 +51,8 @@ def _answer(rng: random.Random, mean: float) -> int | None:
     return max(1, min(5, round(rng.gauss(mean, 0.7))))
 
 
-def _months_ago(months: int) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=round(months * 30.4))
+def _morning(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
 
 
 @transaction.atomic
@@ -67,9 +69,9 @@ def do_load_demo_health() -> int:
     instrument = get_instrument()
     rng = random.Random(SEED)
     created = 0
-    for title, months, groups in ROUNDS:
+    for title, opened_on, groups in ROUNDS:
         round_ = actions.do_open_round(initiative, acting_user=None, title=title,
-                                       invitation_days=30, opened_at=_months_ago(months),
+                                       invitation_days=30, opened_at=_morning(opened_on),
                                        illustrative=True)
         for code, (invited, answered, shifts) in groups.items():
             organisation: Organisation | None = partners.get(code)
@@ -83,6 +85,6 @@ def do_load_demo_health() -> int:
                            for item in instrument.items}
                 actions.do_submit_response(link.token, answers=answers)
         actions.do_close_round(round_, acting_user=None,
-                               closed_at=_months_ago(months) + datetime.timedelta(days=28))
+                               closed_at=_morning(opened_on) + datetime.timedelta(days=28))
         created += 1
     return created

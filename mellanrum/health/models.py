@@ -110,6 +110,8 @@ class Answer(models.Model):
     value = models.PositiveSmallIntegerField(null=True, blank=True)  # None is "vet ej"
 
     class Meta:
+        verbose_name = _("answer to a statement")
+        verbose_name_plural = _("answers to statements")
         constraints = [
             models.UniqueConstraint(fields=["response", "item"], name="one_answer_per_item"),
             models.CheckConstraint(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mellanrum.core.http import AuthenticatedHttpRequest
+from mellanrum.engines.health import SCALE_MAX, SCALE_MIN
 from mellanrum.landscape.models import Organisation
 from mellanrum.landscape.spreadsheet import neutralise_formula
 from mellanrum.lib.charts import Viewer, bar_chart_url, grouped_bar_chart_url
@@ -32,6 +33,9 @@ from .access import (
 )
 from .forms import InvitationForm, RoundForm, SurveyForm
 from .models import Invitation, Response, Round
+
+# Charts of means are drawn over the answers' own range (1-5), not from zero.
+SCALE = (float(SCALE_MIN), float(SCALE_MAX))
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -52,9 +56,9 @@ def _trend_chart(report: analysis.Report, viewer: Viewer) -> str | None:
     if len({r for _f, r, _v in rows}) < 2:
         return None
     return grouped_bar_chart_url(
-        [(f, r, float(v)) for f, r, v in rows if v is not None], viewer=viewer,
+        [(f, r, analysis.rounded_score(v)) for f, r, v in rows if v is not None], viewer=viewer,
         category_title=_("Factor"),
-        series_title=_("Round"), value_title=_("Mean (1–5)"))
+        series_title=_("Round"), value_title=_("Mean (1–5)"), domain=SCALE)
 
 
 @login_required
@@ -113,16 +117,19 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     chart = None
     if scores.factors:
         chart = bar_chart_url(
-            [(report.factor_name(k), s.mean) for k, s in scores.factors.items()],
-            viewer=request.user, category_title=_("Factor"), value_title=_("Mean (1–5)"))
+            [(report.factor_name(k), analysis.rounded_score(s.mean))
+             for k, s in scores.factors.items()],
+            viewer=request.user, category_title=_("Factor"), value_title=_("Mean (1–5)"),
+            domain=SCALE)
     partner_chart = None
     breakdown = []
     if scores.partners:
         partner_chart = grouped_bar_chart_url(
-            [(report.factor_name(k), report.names.get(p.partner, p.partner), c.mean)
+            [(report.factor_name(k), report.names.get(p.partner, p.partner),
+              analysis.rounded_score(c.mean))
              for p in scores.partners for k, c in p.factors.items()],
             viewer=request.user, category_title=_("Factor"), series_title=_("Organisation"),
-            value_title=_("Mean (1–5)"))
+            value_title=_("Mean (1–5)"), domain=SCALE)
         breakdown = [(f, [p.factors.get(f.key) for p in scores.partners])
                      for f in report.instrument.factors]
     return render(request, "health/round_detail.html", {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -122,6 +124,14 @@ def _table(request: HttpRequest, kpi: catalogue.Kpi) -> dict[str, Any]:
             "summary": analysis.summarise(r.value for r in rows if r.value is not None)}
 
 
+def _edge(value: float) -> str:
+    """A range's edge to four significant digits, as the interface language writes numbers."""
+    rounded = Decimal(f"{value:.4g}")
+    exponent = rounded.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return number_format(rounded, decimal_pos=places, force_grouping=True)
+
+
 def _chart(context: dict[str, Any]) -> str | None:
     present = [r for r in context["rows"] if r.value is not None]
     if not present:
@@ -137,7 +147,7 @@ def _chart(context: dict[str, Any]) -> str | None:
     counts = [0] * BINS
     for r in present:
         counts[min(BINS - 1, int((r.value - low) / width))] += 1
-    bins = [(f"{low + i * width:.4g} – {low + (i + 1) * width:.4g}", counts[i])
+    bins = [(f"{_edge(low + i * width)} – {_edge(low + (i + 1) * width)}", counts[i])
             for i in range(BINS)]
     return bar_chart_url(
         bins, viewer=PUBLIC, category_title=title,

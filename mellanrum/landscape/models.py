@@ -308,6 +308,8 @@ class ImportJob(models.Model):
     plan = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

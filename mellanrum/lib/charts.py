@@ -62,6 +62,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.cache import InvalidCacheBackendError, caches
 from django.urls import reverse
+from django.utils import translation
 
 from . import chart_worker
 
@@ -81,10 +82,18 @@ _SIGNING_SALT = "mellanrum.lib.charts.private"
 # Dark blue on white: contrast 8.6:1, readable for people with colour-vision deficiencies.
 BAR_COLOUR = "#1d4f91"
 # Bump when the look of the charts changes, so that cached pictures are not reused.
-CHART_VERSION = 2
+CHART_VERSION = 3
 # A chart's description and picture are kept this long; a page shown later describes it again.
 CACHE_SECONDS = 7 * 24 * 3600
 _KEY = re.compile(r"[0-9a-f]{64}")
+# Number formats by interface language, from vl-convert's (d3-format's) own locale table:
+# Swedish writes 1\u00a0234,5 (a no-break space between thousands, a decimal comma).
+FORMAT_LOCALES: Final[dict[str, dict[str, Any]]] = {
+    "sv": dict(vl_convert.get_format_locale("sv-SE")),
+    "en": dict(vl_convert.get_format_locale("en-US")),
+}
+_DEFAULT_OPTIONS: Final[dict[str, Any]] = {"locale": FORMAT_LOCALES["en"], "kronor": False,
+                                           "domain": None}
 
 
 def _cache() -> Any:
@@ -210,6 +219,17 @@ def _svg(spec: str) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
+def _options(*, kronor: bool, domain: tuple[float, float] | None) -> dict[str, Any]:
+    """What else a chart is drawn from: the number format of the request's language, whether
+    the values are kronor, and the measure's own range (such as 1-5 for a survey scale)."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return {
+        "locale": FORMAT_LOCALES.get(language, FORMAT_LOCALES["en"]),
+        "kronor": kronor,
+        "domain": [float(domain[0]), float(domain[1])] if domain is not None else None,
+    }
+
+
 def bar_chart_url(
     rows: Sequence[tuple[str, float]],
     *,
@@ -217,27 +237,87 @@ def bar_chart_url(
     category_title: str,
     value_title: str,
     width: int = 560,
+    kronor: bool = False,
+    domain: tuple[float, float] | None = None,
 ) -> str:
     """The address of a horizontal bar chart, bars in the given order, for ``viewer``
-    (``request.user``, or ``PUBLIC`` on a public page)."""
+    (``request.user``, or ``PUBLIC`` on a public page).
+
+    Numbers are written as in the request's language; ``kronor`` writes large amounts in
+    tkr/mnkr; ``domain`` is the measure's own range (a 1-5 scale is drawn from 1 to 5)."""
     data = [{"label": str(label), "value": float(value)} for label, value in rows]
-    return _describe("bar", [data, str(category_title), str(value_title), width], viewer)
+    return _describe("bar", [data, str(category_title), str(value_title), width,
+                             _options(kronor=kronor, domain=domain)], viewer)
+
+
+def _value_formats(values: Sequence[float], options: dict[str, Any]) -> tuple[str, str]:
+    """Vega expressions writing ``datum.value`` for the axis and for the bars' own labels,
+    in the chart's language: decimal comma and a space between thousands in Swedish, and
+    tkr/mnkr (kSEK/MSEK in English) for large amounts of kronor; never SI suffixes."""
+    largest = max((abs(v) for v in values), default=0.0)
+    if options.get("kronor"):
+        swedish = options["locale"]["decimal"] == ","
+        if largest >= 1_000_000:
+            divisor, unit = 1_000_000, " mnkr" if swedish else " MSEK"
+        elif largest >= 10_000:
+            divisor, unit = 1_000, " tkr" if swedish else " kSEK"
+        else:
+            divisor, unit = 1, " kr" if swedish else " SEK"
+        axis = f"format(datum.value / {divisor}, ',~r') + '{unit}'"
+        label = f"format(datum.value / {divisor}, ',.3~r') + '{unit}'"
+        return axis, label
+    return "format(datum.value, ',~r')", "format(datum.value, ',.1~f')"
+
+
+def _value_scale(options: dict[str, Any], values: Sequence[float]) -> alt.Scale:
+    domain = options.get("domain")
+    if domain is None:
+        # Room left of negative bars for their labels, clear of the category labels.
+        return alt.Scale(padding=70) if min(values, default=0.0) < 0 else alt.Scale()
+    return alt.Scale(domain=domain, zero=False, nice=False)
+
+
+def _bar_start(options: dict[str, Any]) -> dict[str, Any]:
+    """Where bars start: at zero, or at the start of the measure's own range."""
+    domain = options.get("domain")
+    return {} if domain is None else {"x2": alt.datum(domain[0])}
+
+
+def _value_text(chart: alt.Chart, label_format: str, gap: int) -> alt.Chart:
+    """Each bar's value just beyond its end (left of negative bars), clear of the axes."""
+    text: alt.Chart = chart.mark_text(
+        baseline="middle", fontSize=11, color="#1a1a1a",
+        align=alt.expr("datum.value < 0 ? 'right' : 'left'"),
+        dx=alt.expr(f"datum.value < 0 ? -{gap} : {gap}"),
+    ).encode(text=alt.Text("label_text:N")).transform_calculate(label_text=label_format)
+    return text
+
+
+def _config(chart: alt.Chart | alt.LayerChart, options: dict[str, Any]) -> str:
+    configured = chart.configure_axis(labelFontSize=12, titleFontSize=13, labelLimit=260,
+                                      titlePadding=10)
+    spec: dict[str, Any] = configured.to_dict()
+    # Vega-Lite's own number locale (the same table vl-convert's format_locale uses).
+    spec["config"]["locale"] = {"number": options["locale"]}
+    return json.dumps(spec)
 
 
 def _bar_spec(data: list[dict[str, Any]], category_title: str, value_title: str,
-              width: int) -> str:
-    chart = (
-        alt.Chart(alt.Data(values=data))
-        .mark_bar(color=BAR_COLOUR)
-        .encode(
-            y=alt.Y("label:N", title=category_title, sort=None),
-            x=alt.X("value:Q", title=value_title, axis=alt.Axis(format="~s")),
-            tooltip=["label:N", "value:Q"],
-        )
-        .properties(width=width, height=max(60, 18 * len(data)))
-        .configure_axis(labelFontSize=12, titleFontSize=13, labelLimit=260)
+              width: int, options: dict[str, Any] | None = None) -> str:
+    options = options or _DEFAULT_OPTIONS
+    axis_format, label_format = _value_formats([row["value"] for row in data], options)
+    base = alt.Chart(alt.Data(values=data)).encode(
+        y=alt.Y("label:N", title=category_title, sort=None),
+        x=alt.X("value:Q", title=value_title,
+                scale=_value_scale(options, [row["value"] for row in data]),
+                axis=alt.Axis(labelExpr=axis_format, titlePadding=10, tickCount=6,
+                              labelOverlap=True)),
     )
-    return str(chart.to_json())
+    bars = base.mark_bar(color=BAR_COLOUR).encode(tooltip=["label:N", "value:Q"],
+                                                  **_bar_start(options))
+    labels = _value_text(base, label_format, 4)
+    chart = alt.layer(bars, labels).properties(width=width, height=max(60, 18 * len(data)))
+    return _config(chart, options)
 
 
 def grouped_bar_chart_url(
@@ -248,39 +328,56 @@ def grouped_bar_chart_url(
     series_title: str,
     value_title: str,
     width: int = 560,
+    kronor: bool = False,
+    domain: tuple[float, float] | None = None,
 ) -> str:
     """The address of horizontal bars grouped by category, one bar per series.
 
-    Series are told apart by colour and by their order within each group (the legend lists
-    them in the same order), and the page shows the numbers as a table too. For ``viewer``
-    (``request.user``, or ``PUBLIC`` on a public page).
+    Series are told apart by colour, by a shape at the end of each bar (the legend shows
+    both) and by their order within each group (the legend lists them in the same order),
+    and the page shows the numbers as a table too. For ``viewer`` (``request.user``, or
+    ``PUBLIC`` on a public page); ``kronor`` and ``domain`` as for ``bar_chart_url``.
     """
     data = [{"category": str(c), "series": str(s), "value": float(v)} for c, s, v in rows]
     return _describe("grouped", [data, str(category_title), str(series_title),
-                                 str(value_title), width], viewer)
+                                 str(value_title), width,
+                                 _options(kronor=kronor, domain=domain)], viewer)
+
+
+# Shapes that stay distinct in print and for people who cannot tell the colours apart.
+SERIES_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
+                 "triangle-right", "triangle-left", "stroke", "wedge"]
 
 
 def _grouped_spec(data: list[dict[str, Any]], category_title: str, series_title: str,
-                  value_title: str, width: int) -> str:
+                  value_title: str, width: int, options: dict[str, Any] | None = None) -> str:
+    options = options or _DEFAULT_OPTIONS
     series = list(dict.fromkeys(row["series"] for row in data))
     categories = list(dict.fromkeys(row["category"] for row in data))
-    chart = (
-        alt.Chart(alt.Data(values=data))
-        .mark_bar()
-        .encode(
-            y=alt.Y("category:N", title=category_title, sort=categories),
-            yOffset=alt.YOffset("series:N", sort=series),
-            x=alt.X("value:Q", title=value_title, axis=alt.Axis(format="~s")),
-            color=alt.Color(
-                "series:N", title=series_title, sort=series,
-                scale=alt.Scale(scheme="tableau10"),
-            ),
-        )
-        .properties(width=width, height=max(80, 14 * len(data) + 10 * len(categories)))
-        .configure_axis(labelFontSize=12, titleFontSize=13, labelLimit=260)
-        .configure_legend(labelFontSize=12, titleFontSize=13, labelLimit=320)
+    axis_format, label_format = _value_formats([row["value"] for row in data], options)
+    colour = alt.Color("series:N", title=series_title,
+                       scale=alt.Scale(domain=series, scheme="tableau10"))
+    shape = alt.Shape("series:N", title=series_title,
+                      scale=alt.Scale(domain=series,
+                                      range=SERIES_SHAPES[:max(1, len(series))]))
+    base = alt.Chart(alt.Data(values=data)).encode(
+        y=alt.Y("category:N", title=category_title, sort=categories),
+        yOffset=alt.YOffset("series:N", sort=series),
+        x=alt.X("value:Q", title=value_title,
+                scale=_value_scale(options, [row["value"] for row in data]),
+                axis=alt.Axis(labelExpr=axis_format, titlePadding=10, tickCount=6,
+                              labelOverlap=True)),
     )
-    return str(chart.to_json())
+    bars = base.mark_bar(opacity=0.85).encode(color=colour, **_bar_start(options))
+    ends = base.mark_point(filled=True, size=60, stroke="#1a1a1a", strokeWidth=0.8,
+                           opacity=1).encode(color=colour, shape=shape)
+    labels = _value_text(base, label_format, 9)
+    chart = (
+        alt.layer(bars, ends, labels)
+        .properties(width=width, height=max(80, 16 * len(data) + 10 * len(categories)))
+        .configure_legend(labelFontSize=12, titleFontSize=13, labelLimit=320, offset=60)
+    )
+    return _config(chart, options)
 
 
 _SPECS: dict[str, Callable[..., str]] = {"bar": _bar_spec, "grouped": _grouped_spec}

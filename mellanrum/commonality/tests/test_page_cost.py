@@ -169,3 +169,16 @@ def test_charts_drawn_in_a_helper_process_are_the_same_as_drawn_here(
     helper = charts.chart_svg(key)
     assert helper == here and helper is not None and helper.startswith("<svg")
     assert charts._pool is not None  # it really went through the helper process
+
+
+def test_histogram_ranges_are_written_in_the_interface_language() -> None:
+    from django.utils import translation
+
+    from mellanrum.commonality.views import _histogram_rows
+
+    values = [1000.0 + 12.5 * i for i in range(100)]
+    with translation.override("sv"):
+        swedish = [label for label, _count in _histogram_rows(values)]
+    with translation.override("en"):
+        english = [label for label, _count in _histogram_rows(values)]
+    assert swedish[0].startswith("1\u00a0000–") and english[0].startswith("1,000–")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import html
+import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +15,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.test import Client
+from django.utils import translation
 from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.core.models import User
@@ -168,3 +172,89 @@ def test_a_viewer_must_be_a_user_or_public() -> None:
     with pytest.raises(TypeError):
         charts.bar_chart_url([("A", 1.0)], category_title="O",  # type: ignore[call-arg]
                              value_title="kr")
+
+
+# --- Numbers in the interface's language, scales over the measure's range --------------------
+
+
+def _texts(address: str) -> list[str]:
+    svg = charts.chart_svg(_key(address))
+    assert svg is not None
+    return [html.unescape(text) for text in re.findall(r">([^<]+)</text>", svg)]
+
+
+def test_a_swedish_chart_writes_numbers_the_swedish_way(drawn_here: None) -> None:
+    with translation.override("sv"):
+        address = charts.bar_chart_url([("Alfa kommun", 1234.5), ("Beta kommun", 2_400_000.0)],
+                                       **PUBLIC, category_title="Organisation",
+                                       value_title="Invånare")
+    texts = _texts(address)
+    assert "1\u00a0234,5" in texts  # a no-break space between thousands, a decimal comma
+    assert "2\u00a0400\u00a0000" in texts
+    assert "2\u00a0000\u00a0000" in texts  # the axis too
+    assert not [t for t in texts if re.fullmatch(r"[\d.,\u00a0]+[kMG]", t)]  # no SI suffixes
+
+
+def test_an_english_chart_keeps_english_number_formats(drawn_here: None) -> None:
+    with translation.override("en"):
+        address = charts.bar_chart_url([("Alfa kommun", 1234.5), ("Beta kommun", 2_400_000.0)],
+                                       **PUBLIC, category_title="Organisation",
+                                       value_title="Population")
+    texts = _texts(address)
+    assert "1,234.5" in texts and "2,400,000" in texts
+    assert not [t for t in texts if "\u00a0" in t or re.fullmatch(r"[\d.,]+[kMG]", t)]
+
+
+def test_the_language_is_part_of_a_charts_address() -> None:
+    rows = [("Alfa kommun", 1234.5)]
+    with translation.override("sv"):
+        swedish = charts.bar_chart_url(rows, **PUBLIC, category_title="O", value_title="kr")
+    with translation.override("en"):
+        english = charts.bar_chart_url(rows, **PUBLIC, category_title="O", value_title="kr")
+    assert swedish != english
+
+
+def test_large_amounts_of_kronor_are_written_in_tkr_and_mnkr(drawn_here: None) -> None:
+    with translation.override("sv"):
+        millions = charts.grouped_bar_chart_url(
+            [("2026", "Plan", 2_412_345.0), ("2026", "Utfall", -150_000.0)], **PUBLIC,
+            category_title="År", series_title="Siffror", value_title="Nettonytta",
+            kronor=True)
+        thousands = charts.bar_chart_url([("Alfa kommun", 45_600.0)], **PUBLIC,
+                                         category_title="O", value_title="Kostnad",
+                                         kronor=True)
+    texts = _texts(millions)
+    assert "2,41 mnkr" in texts and "\u22120,15 mnkr" in texts  # d3 writes a real minus
+    assert "45,6 tkr" in _texts(thousands)
+    with translation.override("en"):
+        english = charts.bar_chart_url([("Alfa kommun", 45_600.0)], **PUBLIC,
+                                       category_title="O", value_title="Cost", kronor=True)
+    assert "45.6 kSEK" in _texts(english)
+
+
+def test_a_one_to_five_scale_is_drawn_from_one_to_five(drawn_here: None) -> None:
+    with translation.override("sv"):
+        address = charts.bar_chart_url([("Tillit", 3.4), ("Mål", 2.5)], **PUBLIC,
+                                       category_title="Faktor", value_title="Medel (1–5)",
+                                       domain=(1, 5))
+    texts = _texts(address)
+    assert "1" in texts and "5" in texts and "3,4" in texts
+    assert "0" not in texts  # the axis starts at 1, not at zero
+
+
+def test_series_are_told_apart_by_shape_as_well_as_colour(drawn_here: None) -> None:
+    address = charts.grouped_bar_chart_url(
+        [("Tillit", "Hösten 2026", 3.0), ("Tillit", "Våren 2026", 4.0)], **PUBLIC,
+        category_title="Faktor", series_title="Omgång", value_title="Medel", domain=(1, 5))
+    described = caches["charts"].get(f"chart-spec:{_key(address)}")
+    spec = json.loads(charts._SPECS["grouped"](*described[1]))
+    shapes = [layer["encoding"]["shape"] for layer in spec["layer"]
+              if "shape" in layer["encoding"]]
+    assert shapes and shapes[0]["field"] == "series"
+    assert len(set(shapes[0]["scale"]["range"])) == 2  # one shape per series
+    svg = charts.chart_svg(_key(address))
+    assert svg is not None
+    # One legend (colour and shape together) names both series, besides the bars' values.
+    assert svg.count(">Omgång</text>") == 1
+    assert ">Hösten 2026</text>" in svg and ">Våren 2026</text>" in svg
+    assert ">3</text>" in svg and ">4</text>" in svg

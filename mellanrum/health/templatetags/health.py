@@ -1,18 +1,19 @@
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import template
 from django.utils.formats import number_format
 
 from mellanrum.engines.health import Factor, FactorScore
+from mellanrum.health.analysis import format_score
 
 register = template.Library()
 
 
 @register.filter
 def score(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return number_format(value, decimal_pos=1)
+    return format_score(value)
 
 
 @register.filter
@@ -26,7 +27,9 @@ def interval(value: FactorScore) -> str:
 def percent(value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{number_format(value * 100, decimal_pos=0)} %"
+    # Rounded, not cut off: two answers of three are 67 %, as anyone would write it.
+    whole = Decimal(repr(value * 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{number_format(whole, decimal_pos=0)} %"
 
 
 @register.filter

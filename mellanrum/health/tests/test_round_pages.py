@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.conf import settings
 from django.test import Client, override_settings
 from openpyxl import load_workbook
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.collaborations.models import Initiative
 from mellanrum.core.models import AuditEntry, User
@@ -216,3 +218,40 @@ def test_export_has_aggregates_and_never_a_withheld_partner(
     # or Alfa): whatever remains hidden must be at least three people.
     assert "Beta kommun" not in partners
     assert len(partners) <= 1
+
+
+def test_results_charts_are_drawn_over_the_scale_from_one_to_five(
+    lead_client: Client, initiative: Initiative, alfa: Organisation, beta: Organisation,
+    alice: User, settings: SettingsWrapper
+) -> None:
+    settings.CHART_RENDER_PROCESSES = 0
+    first = actions.do_open_round(initiative, acting_user=alice, title="Hösten 2026")
+    answer(first, alfa, [4, 4, 4])
+    answer(first, beta, [3, 3, 3])
+    actions.do_close_round(first, acting_user=alice)
+    html = lead_client.get(f"/halsa/omgang/{first.pk}/").content.decode()
+    addresses = re.findall(r'<img src="(/diagram/[^"]+)"', html)
+    assert len(addresses) == 2  # all factors, and by partner
+    for address in addresses:
+        svg = lead_client.get(address.replace("&amp;", "&")).content.decode()
+        texts = re.findall(r">([^<]+)</text>", svg)
+        assert "1" in texts and "5" in texts, address
+        assert "0" not in texts, address  # not drawn from zero
+
+
+def test_warnings_and_tables_write_the_same_rounded_mean(
+    lead_client: Client, initiative: Initiative, alfa: Organisation, beta: Organisation,
+    alice: User
+) -> None:
+    round_ = actions.do_open_round(initiative, acting_user=alice, title="Hösten 2026")
+    answer(round_, alfa, [4, 4, 4])
+    answer(round_, beta, [3, 3, 2])  # a mean of 2.666…: 2.7, not cut off to 2.6
+    actions.do_close_round(round_, acting_user=alice)
+    html = lead_client.get(f"/halsa/omgang/{round_.pk}/").content.decode()
+    assert "Beta kommun sees little benefit for its own organisation (2.7)" in html
+    assert '<td class="num">2.7</td>' in html and '<td class="num">2.6</td>' not in html
+    swedish = Client(HTTP_ACCEPT_LANGUAGE="sv")
+    swedish.force_login(alice)
+    page = swedish.get(f"/halsa/omgang/{round_.pk}/").content.decode()
+    assert "(2,7)" in page and '<td class="num">2,7</td>' in page
+    assert '<td class="num">2,6</td>' not in page

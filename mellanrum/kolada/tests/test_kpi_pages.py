@@ -164,3 +164,14 @@ def test_malformed_queries_never_cause_a_server_error(
     for url in ("/nyckeltal/", "/nyckeltal/N00901/", "/nyckeltal/N00901/export.csv",
                 "/nyckeltal/N00901%00/"):
         assert client.get(url, query).status_code in {200, 404}, url
+
+
+def test_histogram_ranges_are_written_in_the_interface_language() -> None:
+    from django.utils import translation
+
+    from mellanrum.kolada.views import _edge
+
+    with translation.override("sv"):
+        assert [_edge(12345.678), _edge(2.5), _edge(0.01234)] == ["12\u00a0350", "2,5", "0,01234"]
+    with translation.override("en"):
+        assert [_edge(12345.678), _edge(2.5)] == ["12,350", "2.5"]
