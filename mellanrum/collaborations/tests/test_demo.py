@@ -71,3 +71,17 @@ def test_demo_ledgers_and_splits_are_deterministic(stockholm: None, superuser: U
     initiative = Initiative.objects.get(title__startswith="Gemensam e-tjänst")
     page = client.get(f"/samverkan/{initiative.pk}/nyttorealisering/").content.decode()
     assert 'class="notice"' in page and "<img" in page
+
+
+def test_demo_splits_know_subgroup_costs_so_the_methods_differ(stockholm: None) -> None:
+    from mellanrum.collaborations.models import CostSplit
+
+    do_load_demo_initiatives()
+    splits = list(CostSplit.objects.all())
+    assert len(splits) == 3
+    for split in splits:
+        assert len(split.game["groups"]) == 3
+        amounts = {m["method"]: m["amounts"] for m in split.comparison}
+        assert any(abs(amounts["shapley"][c] - amounts["nucleolus"][c]) > 1
+                   or abs(amounts["shapley"][c] - amounts["scrb"][c]) > 1
+                   for c in amounts["shapley"])
