@@ -717,8 +717,19 @@ def check_split_input(initiative: Initiative, joint_cost: Any,
 
 def check_split(initiative: Initiative, joint_cost: Any, standalone: Mapping[str, Any],
                 groups: str = "", fixed_percent: Any = None, model: str = "known",
+                formula: Mapping[str, Any] | None = None,
+                volumes: Mapping[str, Any] | None = None,
                 ) -> tuple[Decimal, dict[str, Decimal], SplitOptions]:
-    """Everything the split page was given, validated: every field's message at once."""
+    """Everything the split page was given, validated: every field's message at once. With
+    the cost model, the joint and stand-alone costs follow from the model."""
+    if model == "formula":
+        options = check_split_options(
+            analysis.paying_partners(initiative), groups=groups, fixed_percent=fixed_percent,
+            model=model, formula=formula, volumes=volumes)
+        codes = list(options.volumes)
+        by_model = check_split_input(
+            initiative, options.cost_of(codes), {c: options.cost_of([c]) for c in codes})
+        return by_model[0], by_model[1], options
     errors: dict[str, list[str]] = {}
     joint: Decimal | None = None
     alone: dict[str, Decimal] = {}
@@ -743,12 +754,13 @@ def check_split(initiative: Initiative, joint_cost: Any, standalone: Mapping[str
 def do_choose_cost_split(initiative: Initiative, *, acting_user: User | None,
                          joint_cost: Any, standalone: Mapping[str, Any], method: str,
                          rationale: str = "", groups: str = "", fixed_percent: Any = None,
-                         model: str = "known") -> CostSplit:
+                         model: str = "known", formula: Mapping[str, Any] | None = None,
+                         volumes: Mapping[str, Any] | None = None) -> CostSplit:
     """Store the lead's choice of how the joint cost is split, with what was known (subgroup
     costs, the capacity model, the fixed share), the comparison of every method and the core
     check as they are now."""
     joint, alone, options = check_split(initiative, joint_cost, standalone, groups,
-                                        fixed_percent, model)
+                                        fixed_percent, model, formula, volumes)
     try:
         comparison = analysis.compare_split(initiative, joint, alone, options)
     except CalculatorError as exc:

@@ -221,6 +221,13 @@ def compare_split(initiative: Initiative, joint_cost: Decimal,
     if options.capacity:
         del data["values"], data["completion"]
         data["model"] = {"type": "airport", "cost": {p.code: p.alone for p in players}}
+    elif options.formula is not None:
+        del data["values"], data["completion"]
+        for player in data["players"]:
+            player["volume"] = float(options.volumes[player["id"]])
+        data["model"] = {"fixed": float(options.formula["fixed"]),
+                         "unit_cost": float(options.formula["unit_cost"]),
+                         "exponent": float(options.formula["exponent"]), "volume": "volume"}
     return sharing.compare(data, {p.code: p.name for p in players},
                            fixed_percent=float(options.fixed_percent))
 
@@ -285,7 +292,7 @@ def split_facts(comparison: list[dict[str, Any]], joint_cost: Decimal,
         for m in game[1:] for c in game[0]["amounts"])
     alone = sum((Decimal(str(v)) for v in standalone.values()), Decimal(0))
     more = Decimal(joint_cost) - alone
-    return SplitFacts(standalone_only=not options.groups and not options.capacity,
+    return SplitFacts(standalone_only=options.model == "known" and not options.groups,
                       methods_agree=agree, costs_more=more if more > 0 else None)
 
 

@@ -26,6 +26,9 @@ __all__ = ["SplitOptions", "check_split_options", "groups_text"]
 
 MODEL_KNOWN = "known"
 MODEL_CAPACITY = "capacity"
+MODEL_FORMULA = "formula"
+FORMULA_FIELDS = ("fixed", "unit_cost", "exponent")
+DEFAULT_EXPONENT = Decimal("0.8")
 MAX_GROUP_LINES = 200
 NAME_SEPARATORS = re.compile(r"\s*[,;]\s*")
 
@@ -36,11 +39,32 @@ class SplitOptions:
     groups: dict[tuple[str, ...], Decimal] = field(default_factory=dict)
     capacity: bool = False
     fixed_percent: Decimal = Decimal(str(DEFAULT_FIXED_PERCENT))
+    # The cost model c(S) = fixed + unit_cost * (sum of volumes in S) ** exponent, if given.
+    formula: dict[str, Decimal] | None = None
+    volumes: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def model(self) -> str:
+        if self.capacity:
+            return MODEL_CAPACITY
+        return MODEL_FORMULA if self.formula is not None else MODEL_KNOWN
+
+    def cost_of(self, codes: Sequence[str]) -> Decimal:
+        """What a group costs by the cost model."""
+        assert self.formula is not None
+        volume = float(sum((self.volumes[c] for c in codes), Decimal(0)))
+        cost = float(self.formula["fixed"]) + float(self.formula["unit_cost"]) * (
+            volume ** float(self.formula["exponent"]))
+        return Decimal(str(round(cost, 2)))
 
     def as_json(self) -> dict[str, Any]:
-        return {"groups": [[list(codes), str(cost)] for codes, cost in self.groups.items()],
-                "model": MODEL_CAPACITY if self.capacity else MODEL_KNOWN,
-                "fixed_percent": str(self.fixed_percent)}
+        data: dict[str, Any] = {
+            "groups": [[list(codes), str(cost)] for codes, cost in self.groups.items()],
+            "model": self.model, "fixed_percent": str(self.fixed_percent)}
+        if self.formula is not None:
+            data["formula"] = {k: str(v) for k, v in self.formula.items()}
+            data["volumes"] = {c: str(v) for c, v in self.volumes.items()}
+        return data
 
 
 def options_from_json(data: Mapping[str, Any]) -> SplitOptions:
@@ -49,6 +73,9 @@ def options_from_json(data: Mapping[str, Any]) -> SplitOptions:
         groups={tuple(codes): Decimal(cost) for codes, cost in data.get("groups", [])},
         capacity=data.get("model") == MODEL_CAPACITY,
         fixed_percent=Decimal(data.get("fixed_percent", str(DEFAULT_FIXED_PERCENT))),
+        formula={k: Decimal(v) for k, v in data["formula"].items()}
+        if data.get("model") == MODEL_FORMULA else None,
+        volumes={c: Decimal(v) for c, v in data.get("volumes", {}).items()},
     )
 
 
@@ -120,10 +147,44 @@ def _parse_groups(text: str, partners: Sequence[Partner]) -> dict[tuple[str, ...
     return groups
 
 
+def _check_formula(partners: Sequence[Partner], formula: Mapping[str, Any],
+                   volumes: Mapping[str, Any], errors: dict[str, list[str]],
+                   ) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    values: dict[str, Decimal] = {}
+    for key in FORMULA_FIELDS:
+        raw = formula.get(key)
+        if key == "exponent" and raw in (None, ""):
+            raw = DEFAULT_EXPONENT
+        number = raw if isinstance(raw, Decimal) else _number(str(raw or ""))
+        if key == "exponent":
+            if number is None or not Decimal(0) < number <= 2:
+                errors[f"formula_{key}"] = [_("Give an exponent above 0 and at most 2 (1 "
+                                              "means no economies of scale).")]
+                continue
+        elif number is None or not Decimal(0) <= number <= ledger_engine.MAX_KRONOR:
+            errors[f"formula_{key}"] = [_("Give an amount of at least 0 and at most 10 000 "
+                                          "million kr.")]
+            continue
+        values[key] = number
+    found: dict[str, Decimal] = {}
+    for p in partners:
+        code = p.organisation.code
+        raw = volumes.get(code)
+        number = raw if isinstance(raw, Decimal) else _number(str(raw or ""))
+        if number is None or not Decimal(0) <= number <= Decimal("1e12"):
+            errors[f"volume_{code}"] = [_("Give the partner's volume: a number of at least "
+                                          "0, e.g. the number of cases a year.")]
+            continue
+        found[code] = number
+    return values, found
+
+
 def check_split_options(partners: Sequence[Partner], *, groups: str = "",
                         fixed_percent: Any = None, model: str = MODEL_KNOWN,
                         joint: Decimal | None = None,
-                        alone: Mapping[str, Decimal] | None = None) -> SplitOptions:
+                        alone: Mapping[str, Decimal] | None = None,
+                        formula: Mapping[str, Any] | None = None,
+                        volumes: Mapping[str, Any] | None = None) -> SplitOptions:
     """Validate the subgroup costs, the model and the fixed share; raise ValidationError with
     a message per field."""
     errors: dict[str, list[str]] = {}
@@ -136,7 +197,7 @@ def check_split_options(partners: Sequence[Partner], *, groups: str = "",
         else:
             percent = (parsed.quantize(Decimal(1)) if parsed == parsed.to_integral_value()
                        else parsed.normalize())
-    if model not in (MODEL_KNOWN, MODEL_CAPACITY):
+    if model not in (MODEL_KNOWN, MODEL_CAPACITY, MODEL_FORMULA):
         errors["model"] = [_("Choose what is known about the costs.")]
     parsed_groups: dict[tuple[str, ...], Decimal] = {}
     try:
@@ -155,6 +216,19 @@ def check_split_options(partners: Sequence[Partner], *, groups: str = "",
                 "In the capacity model the shared system costs what the system of the partner "
                 "with the largest need costs (%(largest)s kr). Give that as the joint cost, or "
                 "choose known costs.") % {"largest": f"{largest:f}"}]
+    formula_values: dict[str, Decimal] | None = None
+    found_volumes: dict[str, Decimal] = {}
+    if model == MODEL_FORMULA:
+        if parsed_groups:
+            errors["groups"] = [_("With the cost model every group's cost follows from the "
+                                  "model; leave the subgroups empty or choose known costs.")]
+        formula_values, found_volumes = _check_formula(partners, formula or {}, volumes or {},
+                                                       errors)
+        if not errors and any(
+                SplitOptions(formula=formula_values, volumes=found_volumes).cost_of([c]) <= 0
+                for c in found_volumes):
+            errors["formula_fixed"] = [_("By this model some partner would pay nothing alone; "
+                                         "give a fixed part or every partner a volume.")]
     if errors:
         raise ValidationError(errors)
-    return SplitOptions(parsed_groups, capacity, percent)
+    return SplitOptions(parsed_groups, capacity, percent, formula_values, found_volumes)

@@ -577,13 +577,16 @@ def cost_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         stored = options_from_json(current.game)
         initial = {"joint_cost": Decimal(current.joint_cost), "method": method_key(current.method),
                    "groups": groups_text(stored.groups, current.names),
-                   "model": "capacity" if stored.capacity else "known",
+                   "model": stored.model,
+                   **{f"formula_{k}": v for k, v in (stored.formula or {}).items()},
+                   **{f"volume_{c}": v for c, v in stored.volumes.items()},
                    "fixed_percent": f"{stored.fixed_percent:f}".replace(".", ","),
                    **{f"alone_{c}": Decimal(v) for c, v in current.standalone.items()}}
     form = SplitForm(_posted(request), partners=partners, initial=initial)
     preview: list[dict[str, Any]] | None = None
     preview_options = SplitOptions()
     joint = Decimal(0)
+    alone: dict[str, Any] = {}
     status = 200
     if request.method == "POST" and form.is_valid():
         saving = request.POST.get("save") is not None
@@ -625,7 +628,7 @@ def cost_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "current_methods": analysis.localised_methods(shown.comparison, shown.names)
         if shown else [],
         "preview": preview,
-        "preview_rows": _split_rows(preview, names, form.standalone()) if preview else [],
+        "preview_rows": _split_rows(preview, names, alone) if preview else [],
         "history": initiative.cost_splits.select_related("chosen_by")[1:10],
         "enough_partners": len(partners) >= 2,
     }
@@ -636,13 +639,12 @@ def cost_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context["current_stories"] = analysis.split_stories(
             shown.method, shown.comparison, shown.standalone, shown.names, stored)
     if preview:
-        context["preview_facts"] = analysis.split_facts(preview, joint, form.standalone(),
-                                                        preview_options)
+        context["preview_facts"] = analysis.split_facts(preview, joint, alone, preview_options)
         chosen = form.cleaned_data.get("method") or "shapley"
         method = next((m["method"] for m in preview if method_key(m["method"]) == chosen),
                       preview[0]["method"])
         context["preview_method"] = sharing_method_label(method)
         context["preview_chosen"] = method if form.cleaned_data.get("method") else ""
         context["preview_stories"] = analysis.split_stories(
-            method, preview, form.standalone(), names, preview_options)
+            method, preview, alone, names, preview_options)
     return render(request, "collaborations/cost_split.html", context, status=status)

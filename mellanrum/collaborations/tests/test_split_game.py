@@ -170,3 +170,52 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(
     assert 'class="error-summary"' in response.content.decode() or "error" in \
         response.content.decode()
     assert not CostSplit.objects.exists()
+
+
+def test_the_cost_model_gives_every_groups_cost_and_shapley_follows_it(
+    client: Client, alice: User, three: Initiative, alfa: Organisation, beta: Organisation,
+    gamma: Organisation,
+) -> None:
+    from itertools import permutations
+
+    volumes = {alfa.code: 500, beta.code: 200, gamma.code: 100}
+
+    def cost(group: tuple[str, ...]) -> float:
+        return 300_000 + 1_000 * sum(volumes[c] for c in group) ** 0.8 if group else 0.0
+
+    orders = list(permutations(volumes))
+    shapley = {c: sum(cost(tuple(o[:o.index(c) + 1])) - cost(tuple(o[:o.index(c)]))
+                      for o in orders) / len(orders) for c in volumes}
+    client = login(client, alice)
+    data = {**form(alfa, beta, gamma, model="formula", joint_cost="", formula_fixed="300000",
+                   formula_unit_cost="1000", formula_exponent="0,8"),
+            **{f"alone_{c}": "" for c in volumes},
+            **{f"volume_{c}": str(v) for c, v in volumes.items()}}
+    response = client.post(url(three), {**data, "compare": "1"})
+    assert response.status_code == 200, response.context["form"].errors
+    assert methods(response)["shapley"] == pytest.approx(shapley, abs=0.01)
+    assert "Bara kostnaderna för var och en ensam" not in response.content.decode()
+    assert client.post(url(three), {**data, "save": "1"}).status_code == 302
+    split = CostSplit.objects.get()
+    assert float(split.joint_cost) == pytest.approx(cost(tuple(volumes)), abs=0.01)
+    assert float(split.standalone[alfa.code]) == pytest.approx(cost((alfa.code,)), abs=0.01)
+    assert split.game["model"] == "formula" and split.game["volumes"][beta.code] == "200"
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"formula_exponent": "3"}, "formula_exponent"),
+    ({"formula_unit_cost": "-1"}, "formula_unit_cost"),
+    ({"volume_9903": ""}, "volume_9903"),
+    ({"formula_fixed": "0", "volume_9903": "0"}, "formula_fixed"),
+])
+def test_a_bad_cost_model_changes_nothing(
+    client: Client, alice: User, three: Initiative, alfa: Organisation, beta: Organisation,
+    gamma: Organisation, change: dict[str, str], field: str,
+) -> None:
+    data = {**form(alfa, beta, gamma, model="formula", formula_fixed="300000",
+                   formula_unit_cost="1000"),
+            "volume_9901": "500", "volume_9902": "200", "volume_9903": "100", **change}
+    response = login(client, alice).post(url(three), {**data, "save": "1"})
+    assert response.status_code == 422
+    assert field in response.context["form"].errors
+    assert not CostSplit.objects.exists()
