@@ -439,10 +439,18 @@ class SplitGroupIn(Schema):
     cost: Decimal = Field(..., description="What they would pay together, kr")
 
 
+class SplitFormulaIn(Schema):
+    fixed: Decimal = Field(..., description="Fixed part paid once, kr")
+    unit_cost: Decimal = Field(..., description="Cost per unit of volume, kr")
+    exponent: Decimal | None = Field(None, description="Economies of scale, 0-2 (default 0.8)")
+    volume: dict[str, Decimal] = Field(..., description="Each paying partner's volume, by code")
+
+
 class SplitIn(Schema):
-    joint_cost: Decimal = Field(..., gt=0, le=MAX_AMOUNT, max_digits=13, decimal_places=2)
+    joint_cost: Decimal | None = Field(None, gt=0, le=MAX_AMOUNT, max_digits=13,
+                                       decimal_places=2)
     standalone: dict[str, Decimal] = Field(
-        ..., description="Each paying partner's cost if it did the same alone, by code"
+        {}, description="Each paying partner's cost if it did the same alone, by code"
     )
     method: str = Field(..., max_length=40,
                         description="e.g. shapley, nucleolus, scrb, fixed-variable")
@@ -451,7 +459,11 @@ class SplitIn(Schema):
         [], max_length=200, description="Known costs of subgroups (the n-th is 'line n' in "
         "messages)")
     model: str = Field("known", max_length=20, description='"known" (stand-alone and subgroup '
-                       'costs) or "capacity" (the largest need sizes the shared system)')
+                       'costs), "capacity" (the largest need sizes the shared system) or '
+                       '"formula" (the cost model in "formula" gives every cost)')
+    formula: SplitFormulaIn | None = Field(
+        None, description="c(S) = fixed + unit_cost * (sum of volumes) ** exponent; with "
+        'model "formula", joint_cost and standalone may be left out')
     fixed_percent: Decimal | None = Field(
         None, description="Fixed share of the key fast del + rörlig del, 0-100 (default 30)")
 
@@ -575,5 +587,11 @@ def choose_split(
                                              f"{', '.join(g.partners)}: {g.cost}"
                                              for g in payload.groups),
                                          fixed_percent=payload.fixed_percent,
-                                         model=payload.model)
+                                         model=payload.model,
+                                         formula={"fixed": payload.formula.fixed,
+                                                  "unit_cost": payload.formula.unit_cost,
+                                                  "exponent": payload.formula.exponent}
+                                         if payload.formula else None,
+                                         volumes=payload.formula.volume
+                                         if payload.formula else None)
     return Status(201, split)

@@ -55,7 +55,7 @@ class SplitOptions:
         volume = float(sum((self.volumes[c] for c in codes), Decimal(0)))
         cost = float(self.formula["fixed"]) + float(self.formula["unit_cost"]) * (
             volume ** float(self.formula["exponent"]))
-        return Decimal(str(round(cost, 2)))
+        return Decimal(str(round(cost, 2))).quantize(Decimal("0.01"))
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -157,3 +157,20 @@ def test_split_through_the_api_takes_subgroup_costs_and_tells_each_partners_stor
     assert data["methods_agree"] is False and data["standalone_only"] is False
     assert [s["code"] for s in data["stories"]] == ["9901", "9902", "9903"]
     assert data["game"]["groups"] == [[["9901", "9902"], "700000"]]
+
+
+def test_split_through_the_api_with_the_cost_model(
+    client: Client, alice: User, initiative: Initiative,
+) -> None:
+    url = f"/api/initiatives/{initiative.pk}/split"
+    body = {"method": "shapley", "model": "formula",
+            "formula": {"fixed": "100000", "unit_cost": "1000", "exponent": "1",
+                        "volume": {"9901": "300", "9902": "100"}}}
+    bad = {**body, "formula": {**body["formula"], "volume": {"9901": "300"}}}
+    assert client.post(url, bad, content_type=JSON, **basic(alice)).status_code == 422
+    assert not CostSplit.objects.exists()
+    created = client.post(url, body, content_type=JSON, **basic(alice))
+    assert created.status_code == 201, created.content
+    # c(A) = 400 000, c(B) = 200 000, c(AB) = 500 000: the fixed part is shared equally.
+    assert created.json()["amounts"] == {"9901": 350000.0, "9902": 150000.0}
+    assert created.json()["joint_cost"] == "500000.00"
