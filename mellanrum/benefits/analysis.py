@@ -325,10 +325,8 @@ def _why(method: str, code: str, amount: float, joint: float, n: int,
          details: Mapping[str, Any], capacity: bool) -> str:
     """Why the method gives this partner this share, in plain words."""
     key = method_key(method)
-    if capacity and key in ("shapley", "nucleolus", "scrb"):
-        return _("In the capacity model the partner with the largest need sizes the shared "
-                 "system; it pays its share of each capacity step it needs, split equally "
-                 "between the partners that need that step.")
+    if capacity and key == "shapley":
+        return _capacity_steps(code, details.get("alone", {}))
     if key == "fixed-variable":
         percent = float(method.split(":")[1])
         fixed = joint * percent / 100 / n
@@ -374,6 +372,25 @@ def _why(method: str, code: str, amount: float, joint: float, n: int,
     return ""
 
 
+def _capacity_steps(code: str, alone: Mapping[str, float]) -> str:
+    """The capacity steps a partner needs and its part of each (Shapley of an airport game,
+    Littlechild & Owen): each step is shared equally by the partners that need it."""
+    own = float(alone.get(code, 0.0))
+    levels = sorted({float(v) for v in alone.values() if float(v) <= own})
+    parts = []
+    previous = 0.0
+    for level in levels:
+        sharing = sum(1 for v in alone.values() if float(v) >= level)
+        parts.append(_("%(part)s kr of the step from %(low)s to %(high)s kr, shared by "
+                       "%(n)s") % {"part": _kronor((level - previous) / sharing),
+                                   "low": _kronor(previous), "high": _kronor(level),
+                                   "n": sharing})
+        previous = level
+    return _("In the capacity model the partner with the largest need sizes the shared "
+             "system; each capacity step is shared equally by the partners that need it. It "
+             "pays %(parts)s.") % {"parts": "; ".join(parts)}
+
+
 def partner_stories(method: str, amounts: Mapping[str, float], standalone: Mapping[str, Any],
                     names: Mapping[str, str], details: Mapping[str, Any] | None = None,
                     capacity: bool = False) -> list[dict[str, str]]:
@@ -395,6 +412,7 @@ def partner_stories(method: str, amounts: Mapping[str, float], standalone: Mappi
                      "%(saving)s kr more than going alone.") % values
         else:
             text = _("%(name)s pays %(amount)s kr, the same as going alone.") % values
-        why = _why(method, code, float(amount), joint, len(amounts), details or {}, capacity)
+        facts = {**(details or {}), "alone": {c: float(v or 0) for c, v in standalone.items()}}
+        why = _why(method, code, float(amount), joint, len(amounts), facts, capacity)
         stories.append({"code": code, "name": name, "text": f"{text} {why}".strip()})
     return stories

@@ -130,6 +130,13 @@ def test_the_capacity_model_shares_each_step_between_the_partners_that_need_it(
     # 400-600k Alfa alone.
     assert methods(response)["shapley"] == pytest.approx(
         {alfa.code: 350_000, beta.code: 150_000, gamma.code: 100_000})
+    english = login(client, alice).post(url(three), {
+        **form(alfa, beta, gamma, model="capacity", joint_cost="600000"), "compare": "1"},
+        **ENGLISH)
+    story = next(s["text"] for s in english.context["preview_stories"] if s["code"] == "9902")
+    assert "Beta kommun pays 150,000 kr" in story
+    assert ("100,000 kr of the step from 0 to 300,000 kr, shared by 3; 50,000 kr of the step "
+            "from 300,000 to 400,000 kr, shared by 2") in story
 
 
 def test_collaborating_at_a_higher_cost_than_alone_is_said_plainly(
