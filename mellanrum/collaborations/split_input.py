@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from mellanrum.benefits.analysis import DEFAULT_FIXED_PERCENT
@@ -215,7 +216,8 @@ def check_split_options(partners: Sequence[Partner], *, groups: str = "",
             errors["joint_cost"] = [_(
                 "In the capacity model the shared system costs what the system of the partner "
                 "with the largest need costs (%(largest)s kr). Give that as the joint cost, or "
-                "choose known costs.") % {"largest": f"{largest:f}"}]
+                "choose known costs.") % {"largest": number_format(
+                    largest, decimal_pos=0, force_grouping=True)}]
     formula_values: dict[str, Decimal] | None = None
     found_volumes: dict[str, Decimal] = {}
     if model == MODEL_FORMULA:

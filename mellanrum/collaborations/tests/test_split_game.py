@@ -162,7 +162,7 @@ def test_collaborating_at_a_higher_cost_than_alone_is_said_plainly(
     ({"groups": "Alfa kommun Beta kommun 700"}, "groups", "a colon"),
     ({"fixed_percent": "130"}, "fixed_percent", "between 0 and 100 %"),
     ({"fixed_percent": "-1"}, "fixed_percent", "between 0 and 100 %"),
-    ({"model": "capacity", "joint_cost": "500000"}, "joint_cost", "600000 kr"),
+    ({"model": "capacity", "joint_cost": "500000"}, "joint_cost", "600,000 kr"),
 ])
 def test_bad_input_gets_a_clear_message_and_changes_nothing(
     client: Client, alice: User, three: Initiative, alfa: Organisation, beta: Organisation,
