@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from mellanrum.collaborations import actions
-from mellanrum.collaborations.models import CostSplit, Initiative
+from mellanrum.collaborations.models import CostSplit, Initiative, LedgerRow
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
 
@@ -117,6 +118,13 @@ def test_the_saved_split_tells_each_partners_story_with_its_amount(
     assert "Beta kommun betalar 230" in swedish
     # The form shows what was known, with the partners' names.
     assert "Alfa kommun, Beta kommun: 700000" in swedish
+    # The lead takes its share of the key into its ledger as before.
+    taken = client.post(url(three) + "andel/", {"organisation": alfa.code, "year": "2026",
+                                                "kind": "investment"})
+    assert taken.status_code == 302
+    row = LedgerRow.objects.get()
+    assert row.cost_split == split and row.planned == Decimal("486666.67")
+    assert "Fast del + rörlig del per invånare (30 % fast)" in row.description
 
 
 def test_the_capacity_model_shares_each_step_between_the_partners_that_need_it(
