@@ -231,6 +231,13 @@ def compare(data: Mapping[str, Any], names: Mapping[str, str] | None = None,
             skipped.append((method, str(exc)))
             continue
         check = check_core(game, allocation, max_blocking=5)
+        details = _plain(allocation.details)
+        if method == "shapley" and game.counts is None:
+            # What each partner adds when it joins all the others last, for its story.
+            details["joining_last"] = {
+                p: float(game.grand - game.value_of([q for q in game.players if q != p]))
+                for p in game.players
+            }
         results.append(
             MethodResult(
                 method=method,
@@ -241,7 +248,7 @@ def compare(data: Mapping[str, Any], names: Mapping[str, str] | None = None,
                 in_core=check.in_core,
                 blocking=[(b.coalition, b.excess) for b in check.blocking],
                 blocking_count=check.blocking_count,
-                details=_plain(allocation.details),
+                details=details,
             )
         )
     names = names or {}
@@ -338,6 +345,13 @@ def _why(method: str, code: str, amount: float, joint: float, n: int,
             "fixed": _kronor(fixed), "percent": method.split(":")[1], "n": n,
             "variable": _kronor(variable), "share": _percent(variable, rest)}
     if key == "shapley":
+        last = details.get("joining_last", {}).get(code)
+        if last is not None and not capacity:
+            return _("It adds %(alone)s kr when it starts alone and %(last)s kr when it joins "
+                     "all the others last; by the Shapley value it pays what it adds on "
+                     "average over every order in which the partners could have joined.") % {
+                "alone": _kronor(details.get("alone", {}).get(code, 0.0)),
+                "last": _kronor(last)}
         return _("By the Shapley value this is its average added cost when it joins the "
                  "others, over every order in which the partners could have joined.")
     if key == "shapley-sample":

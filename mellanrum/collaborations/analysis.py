@@ -242,9 +242,9 @@ def comparison_snapshot(comparison: sharing.Comparison) -> list[dict[str, Any]]:
             "blocking": [[list(members), round(gain, 2)] for members, gain in r.blocking],
             "blocking_count": r.blocking_count,
             "stability": sharing.stability_sentence(comparison, r),
-            **({"details": {"separable": {c: round(v, 2) for c, v in
-                                          r.details["separable"].items()}}}
-               if "separable" in r.details else {}),
+            **({"details": {key: {c: round(v, 2) for c, v in r.details[key].items()}
+                            for key in ("separable", "joining_last") if key in r.details}}
+               if {"separable", "joining_last"} & set(r.details) else {}),
         }
         for r in comparison.results
     ]

@@ -79,6 +79,11 @@ def test_subgroup_costs_named_by_partner_make_shapley_differ_from_sharing_the_sa
     assert found["shapley"][alfa.code] == pytest.approx(shapley_a, abs=0.01)
     html = response.content.decode()
     assert "Bara kostnaderna för var och en ensam" not in html
+    # The Shapley story (the preview's default) names what Alfa adds first and last:
+    # 600 000 kr alone, c(ABC) - c(BC) = 200 000 kr last.
+    story = response.context["preview_stories"][0]["text"].replace("\xa0", " ")
+    assert story.startswith("Alfa kommun betalar 416 667 kr.")
+    assert "lägger till 600 000 kr" in story and "200 000 kr när den ansluter" in story
     assert not CostSplit.objects.exists()
 
 
