@@ -232,6 +232,9 @@ def compare(data: Mapping[str, Any], names: Mapping[str, str] | None = None,
             continue
         check = check_core(game, allocation, max_blocking=5)
         details = _plain(allocation.details)
+        if method == "nucleolus" and details.get("levels"):
+            # The smallest gain of any group against going alone (minus the first excess).
+            details["least_gain"] = -float(details["levels"][0])
         if method == "shapley" and game.counts is None:
             # What each partner adds when it joins all the others last, for its story.
             details["joining_last"] = {
@@ -365,6 +368,11 @@ def _why(method: str, code: str, amount: float, joint: float, n: int,
         return _("By SCRB it first pays the %(separable)s kr that only it causes (what the "
                  "others save if it stays out), then a share of the rest in proportion to "
                  "what it saves by taking part.") % {"separable": _kronor(separable)}
+    if key == "nucleolus" and details.get("least_gain") is not None and not capacity:
+        return _("The group of partners that gains least from this split still gains "
+                 "%(least)s kr against doing it on its own; the nucleolus makes that gain as "
+                 "large as possible, then the next group's, and so on.") % {
+            "least": _kronor(float(details["least_gain"]))}
     if key == "nucleolus":
         return _("The nucleolus makes the gain of the least satisfied group of partners as "
                  "large as possible, then the next; this is its share in that split.")

@@ -242,12 +242,20 @@ def comparison_snapshot(comparison: sharing.Comparison) -> list[dict[str, Any]]:
             "blocking": [[list(members), round(gain, 2)] for members, gain in r.blocking],
             "blocking_count": r.blocking_count,
             "stability": sharing.stability_sentence(comparison, r),
-            **({"details": {key: {c: round(v, 2) for c, v in r.details[key].items()}
-                            for key in ("separable", "joining_last") if key in r.details}}
-               if {"separable", "joining_last"} & set(r.details) else {}),
+            **({"details": _story_details(r.details)} if _story_details(r.details) else {}),
         }
         for r in comparison.results
     ]
+
+
+def _story_details(details: Mapping[str, Any]) -> dict[str, Any]:
+    """What each partner's story needs of a method's details, rounded to öre."""
+    found: dict[str, Any] = {
+        key: {c: round(v, 2) for c, v in details[key].items()}
+        for key in ("separable", "joining_last") if key in details}
+    if "least_gain" in details:
+        found["least_gain"] = round(float(details["least_gain"]), 2)
+    return found
 
 
 def _stability(in_core: bool | None, blocking: list[Any], blocking_count: int,

@@ -84,6 +84,13 @@ def test_subgroup_costs_named_by_partner_make_shapley_differ_from_sharing_the_sa
     story = response.context["preview_stories"][0]["text"].replace("\xa0", " ")
     assert story.startswith("Alfa kommun betalar 416 667 kr.")
     assert "lägger till 600 000 kr" in story and "200 000 kr när den ansluter" in story
+    # Nucleolus 425 000 / 225 000 / 250 000: Alfa and Beta together, and Gamma alone, gain
+    # least, 50 000 kr each.
+    nucleolus = {**form(alfa, beta, gamma, groups="Alfa kommun, Beta kommun: 700 000",
+                        method="nucleolus"), "compare": "1"}
+    stories = client.post(url(three), nucleolus, **ENGLISH).context["preview_stories"]
+    assert "Gamma kommun pays 250,000 kr" in stories[2]["text"]
+    assert "gains least from this split still gains 50,000 kr" in stories[2]["text"]
     assert not CostSplit.objects.exists()
 
 
