@@ -27,6 +27,9 @@ class ComparisonOut(Schema):
     alone_total: float
     results: list[MethodOut]
     skipped: list[list[str]]
+    standalone_only: bool
+    methods_agree: bool
+    costs_more_together: bool
 
 
 @router.post("/fairshare/compare", response=ComparisonOut)
@@ -56,4 +59,7 @@ def compare(request: AuthenticatedHttpRequest, game: Body[dict[str, Any]]) -> di
             for r in comparison.results
         ],
         "skipped": [[label, why] for label, why in comparison.skipped],
+        "standalone_only": comparison.standalone_only,
+        "methods_agree": comparison.methods_agree,
+        "costs_more_together": comparison.costs_more_together,
     }

@@ -23,8 +23,9 @@ from mellanrum.engines.fairshare import (
 from mellanrum.lib.cli import OneLineErrors
 
 METHOD_HELP = (
-    "shapley, shapley-sample, nucleolus, least-core, scrb, equal or proportional:ATTRIBUTE "
-    "(a player attribute such as population, or standalone)"
+    "shapley, shapley-sample, nucleolus, least-core, scrb, equal, proportional:ATTRIBUTE "
+    "(a player attribute such as population, or standalone) or fixed-variable:PERCENT "
+    "(PERCENT of the cost split equally, the rest by population)"
 )
 MAX_BLOCKING = 50
 

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mellanrum.benefits.analysis import CalculatorError
+from mellanrum.benefits.analysis import CalculatorError, method_key
 from mellanrum.commonality.models import Concept
 from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
@@ -44,6 +44,7 @@ from .models import (
     Statement,
     SteeringMember,
 )
+from .split_input import SplitOptions, check_split_options
 
 __all__ = ["EditConflict"]
 
@@ -714,31 +715,74 @@ def check_split_input(initiative: Initiative, joint_cost: Any,
     return joint, alone
 
 
+def check_split(initiative: Initiative, joint_cost: Any, standalone: Mapping[str, Any],
+                groups: str = "", fixed_percent: Any = None, model: str = "known",
+                formula: Mapping[str, Any] | None = None,
+                volumes: Mapping[str, Any] | None = None,
+                ) -> tuple[Decimal, dict[str, Decimal], SplitOptions]:
+    """Everything the split page was given, validated: every field's message at once. With
+    the cost model, the joint and stand-alone costs follow from the model."""
+    if model == "formula":
+        options = check_split_options(
+            analysis.paying_partners(initiative), groups=groups, fixed_percent=fixed_percent,
+            model=model, formula=formula, volumes=volumes)
+        codes = list(options.volumes)
+        by_model = check_split_input(
+            initiative, options.cost_of(codes), {c: options.cost_of([c]) for c in codes})
+        return by_model[0], by_model[1], options
+    errors: dict[str, list[str]] = {}
+    joint: Decimal | None = None
+    alone: dict[str, Decimal] = {}
+    try:
+        joint, alone = check_split_input(initiative, joint_cost, standalone)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        options = check_split_options(
+            analysis.paying_partners(initiative), groups=groups, fixed_percent=fixed_percent,
+            model=model, joint=joint, alone=alone if not errors else None)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    assert joint is not None
+    return joint, alone, options
+
+
 @transaction.atomic
 def do_choose_cost_split(initiative: Initiative, *, acting_user: User | None,
                          joint_cost: Any, standalone: Mapping[str, Any], method: str,
-                         rationale: str = "") -> CostSplit:
-    """Store the lead's choice of how the joint cost is split, with the comparison of every
-    method and the core check as they are now."""
-    joint, alone = check_split_input(initiative, joint_cost, standalone)
+                         rationale: str = "", groups: str = "", fixed_percent: Any = None,
+                         model: str = "known", formula: Mapping[str, Any] | None = None,
+                         volumes: Mapping[str, Any] | None = None) -> CostSplit:
+    """Store the lead's choice of how the joint cost is split, with what was known (subgroup
+    costs, the capacity model, the fixed share), the comparison of every method and the core
+    check as they are now."""
+    joint, alone, options = check_split(initiative, joint_cost, standalone, groups,
+                                        fixed_percent, model, formula, volumes)
     try:
-        comparison = analysis.compare_split(initiative, joint, alone)
+        comparison = analysis.compare_split(initiative, joint, alone, options)
     except CalculatorError as exc:
         raise ValidationError({"joint_cost": [str(exc)]}) from None
     snapshot = analysis.comparison_snapshot(comparison)
-    chosen = next((r for r in snapshot if r["method"] == method), None)
+    # The key "fast del + rörlig del" is chosen by name; its stored method has the share.
+    chosen = next((r for r in snapshot if method_key(r["method"]) == method_key(method)),
+                  None)
     if chosen is None:
         raise ValidationError({"method": [_("Choose one of the methods compared.")]})
     split = CostSplit(
         initiative=initiative, joint_cost=joint,
         standalone={code: str(value) for code, value in alone.items()},
+        game=options.as_json(),
         names={p.code: p.name for p in comparison.partners},
-        method=method, method_label=chosen["label"], amounts=chosen["amounts"],
+        method=chosen["method"], method_label=chosen["label"], amounts=chosen["amounts"],
         comparison=snapshot, in_core=chosen["in_core"],
         core_is_empty=comparison.core_is_empty, stability=chosen["stability"],
         rationale=rationale.strip(), chosen_by=_user_or_none(acting_user),
     )
     full_clean_refusing_nul(split, exclude=["chosen_by"])
     split.save()
-    _audit(acting_user, initiative, "choose_cost_split", method=method, joint_cost=joint)
+    _audit(acting_user, initiative, "choose_cost_split", method=chosen["method"],
+           joint_cost=joint)
     return split

@@ -25,6 +25,7 @@ from .access import (
     visible_initiatives,
 )
 from .models import Alignment, CostSplit, Initiative, Partner, Statement
+from .split_input import options_from_json
 
 router = Router(tags=["collaborations"])
 
@@ -391,6 +392,28 @@ class SplitOut(Schema):
     chosen_at: datetime.datetime
     chosen_by: str | None = None
     comparison: list[SplitMethodOut]
+    game: dict[str, object] = Field(
+        ..., description='What was known beyond the stand-alone costs: "groups" '
+        '([[codes], kronor]), "model" ("known" or "capacity") and "fixed_percent"')
+    methods_agree: bool = Field(
+        ..., description="Shapley, SCRB, nucleolus and least core agree within 1 kr")
+    standalone_only: bool = Field(
+        ..., description="Only the stand-alone costs were known (so every method agrees)")
+    stories: list[dict[str, str]] = Field(
+        ..., description="Each partner's story for the chosen method: code, name, text")
+
+    @staticmethod
+    def resolve_methods_agree(obj: CostSplit) -> bool:
+        return _facts(obj).methods_agree
+
+    @staticmethod
+    def resolve_standalone_only(obj: CostSplit) -> bool:
+        return _facts(obj).standalone_only
+
+    @staticmethod
+    def resolve_stories(obj: CostSplit) -> list[dict[str, str]]:
+        return analysis.split_stories(obj.method, obj.comparison, obj.standalone, obj.names,
+                                      options_from_json(obj.game))
 
     @staticmethod
     def resolve_chosen_by(obj: CostSplit) -> str | None:
@@ -405,13 +428,44 @@ class SplitOut(Schema):
         return str(obj.chosen["stability"])
 
 
+def _facts(split: CostSplit) -> analysis.SplitFacts:
+    return analysis.split_facts(split.comparison, split.joint_cost, split.standalone,
+                                options_from_json(split.game))
+
+
+class SplitGroupIn(Schema):
+    partners: list[str] = Field(..., max_length=100,
+                                description="Codes or names of two or more paying partners")
+    cost: Decimal = Field(..., description="What they would pay together, kr")
+
+
+class SplitFormulaIn(Schema):
+    fixed: Decimal = Field(..., description="Fixed part paid once, kr")
+    unit_cost: Decimal = Field(..., description="Cost per unit of volume, kr")
+    exponent: Decimal | None = Field(None, description="Economies of scale, 0-2 (default 0.8)")
+    volume: dict[str, Decimal] = Field(..., description="Each paying partner's volume, by code")
+
+
 class SplitIn(Schema):
-    joint_cost: Decimal = Field(..., gt=0, le=MAX_AMOUNT, max_digits=13, decimal_places=2)
+    joint_cost: Decimal | None = Field(None, gt=0, le=MAX_AMOUNT, max_digits=13,
+                                       decimal_places=2)
     standalone: dict[str, Decimal] = Field(
-        ..., description="Each paying partner's cost if it did the same alone, by code"
+        {}, description="Each paying partner's cost if it did the same alone, by code"
     )
-    method: str = Field(..., max_length=40, description="e.g. shapley, nucleolus, scrb")
+    method: str = Field(..., max_length=40,
+                        description="e.g. shapley, nucleolus, scrb, fixed-variable")
     rationale: str = Field("", max_length=1000)
+    groups: list[SplitGroupIn] = Field(
+        [], max_length=200, description="Known costs of subgroups (the n-th is 'line n' in "
+        "messages)")
+    model: str = Field("known", max_length=20, description='"known" (stand-alone and subgroup '
+                       'costs), "capacity" (the largest need sizes the shared system) or '
+                       '"formula" (the cost model in "formula" gives every cost)')
+    formula: SplitFormulaIn | None = Field(
+        None, description="c(S) = fixed + unit_cost * (sum of volumes) ** exponent; with "
+        'model "formula", joint_cost and standalone may be left out')
+    fixed_percent: Decimal | None = Field(
+        None, description="Fixed share of the key fast del + rörlig del, 0-100 (default 30)")
 
 
 CONFLICT = {"detail": "The ledger row was changed by someone else; fetch it again and retry."}
@@ -528,5 +582,16 @@ def choose_split(
     split = actions.do_choose_cost_split(initiative, acting_user=request.user,
                                          joint_cost=payload.joint_cost,
                                          standalone=payload.standalone, method=payload.method,
-                                         rationale=payload.rationale)
+                                         rationale=payload.rationale,
+                                         groups="\n".join(
+                                             f"{', '.join(g.partners)}: {g.cost}"
+                                             for g in payload.groups),
+                                         fixed_percent=payload.fixed_percent,
+                                         model=payload.model,
+                                         formula={"fixed": payload.formula.fixed,
+                                                  "unit_cost": payload.formula.unit_cost,
+                                                  "exponent": payload.formula.exponent}
+                                         if payload.formula else None,
+                                         volumes=payload.formula.volume
+                                         if payload.formula else None)
     return Status(201, split)

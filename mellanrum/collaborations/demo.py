@@ -248,7 +248,25 @@ def _add_ledger(initiative: Initiative) -> None:
             joint_cost=(sum(alone.values()) * Decimal("0.6")).quantize(Decimal(1)),
             standalone=alone, method=item.split_method if item else "shapley",
             rationale="Styrgruppen valde metoden efter att ha jämfört alternativen.",
+            groups=_demo_groups(paying, alone),
         )
+
+
+def _demo_groups(paying: list[Partner], alone: dict[str, Decimal]) -> str:
+    """What pairs of partners would pay together, so that the methods differ: the lead brings
+    the larger economies of scale, the more so with the partners that come later."""
+    if len(paying) < 3:
+        return ""
+    lines: list[str] = []
+    for i, first in enumerate(paying):
+        for second in paying[i + 1:]:
+            pair = alone[first.organisation.code] + alone[second.organisation.code]
+            with_lead = Partner.Role.LEAD in (first.role, second.role)
+            factor = Decimal("0.66") + Decimal("0.05") * len(lines) if with_lead \
+                else Decimal("0.95")
+            lines.append(f"{first.organisation.name}, {second.organisation.name}: "
+                         f"{(pair * factor).quantize(Decimal(1))}")
+    return "\n".join(lines)
 
 
 @transaction.atomic

@@ -393,7 +393,29 @@ class EconomicsForm(forms.Form):
 
 
 class SplitForm(forms.Form):
-    joint_cost = amount_field(_("Joint cost to split, kr"), required=True)
+    joint_cost = amount_field(_("Joint cost to split, kr"), help_text=_(
+        "Not needed with the cost model, which gives it."))
+    model = forms.ChoiceField(
+        label=_("What is known about the costs"), initial="known", required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("known", _("What each partner would pay alone, and what any subgroups you know "
+                        "would pay together")),
+            ("capacity", _("A capacity model: the partner with the largest need sizes the "
+                           "shared system (its own cost is the joint cost)")),
+            ("formula", _("A cost model: a fixed part paid once and a part that grows with "
+                          "the volume, with economies of scale (every group's cost follows)")),
+        ])
+    formula_fixed = amount_field(_("Cost model: fixed part paid once, kr"))
+    formula_unit_cost = amount_field(_("Cost model: cost per unit of volume, kr"))
+    formula_exponent = amount_field(_("Cost model: economies of scale (exponent)"), help_text=_(
+        "The volume part is unit cost × volume^exponent: 1 means none, 0.8 is typical. "
+        "Empty means 0.8."))
+    fixed_percent = forms.CharField(
+        label=_("Fixed part of the key “fast del + rörlig del”, %"), required=False,
+        max_length=20, initial="30",
+        help_text=_("This share of the joint cost is split equally, the rest by population. "
+                    "Between 0 and 100."))
     method = forms.ChoiceField(label=_("Chosen method"), required=False,
                                choices=[("", "–")] + [(k, v) for k, v in METHOD_LABELS.items()])
     rationale = forms.CharField(label=_("Rationale for the choice"), max_length=1000,
@@ -404,7 +426,31 @@ class SplitForm(forms.Form):
         self.codes = [p.organisation.code for p in partners]
         for p in partners:
             self.fields[f"alone_{p.organisation.code}"] = amount_field(
-                _("%(name)s: cost alone, kr") % {"name": p.organisation.name}, required=True)
+                _("%(name)s: cost alone, kr") % {"name": p.organisation.name})
+            self.fields[f"volume_{p.organisation.code}"] = amount_field(
+                _("%(name)s: volume for the cost model (e.g. cases a year)")
+                % {"name": p.organisation.name})
+        example = ", ".join(p.organisation.name for p in partners[:2]) or "Nacka, Värmdö"
+        self.fields["groups"] = forms.CharField(
+            label=_("Known costs of subgroups (optional)"), required=False, max_length=10000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("One group per line: the partners' names separated by commas, a colon "
+                        "and what they would pay together, e.g. “%(example)s: 900 000”. "
+                        "Groups left out are assumed to split into the cheapest known parts."
+                        ) % {"example": example})
+        # The subgroups come right after the stand-alone costs, the choice last.
+        order = ["joint_cost", "model", *[f"alone_{c}" for c in self.codes], "groups",
+                 "formula_fixed", "formula_unit_cost", "formula_exponent",
+                 *[f"volume_{c}" for c in self.codes], "fixed_percent", "method", "rationale"]
+        self.order_fields(order)
+
+    def options(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"groups": data.get("groups") or "", "fixed_percent": data.get("fixed_percent"),
+                "model": data.get("model") or "known",
+                "formula": {k: data.get(f"formula_{k}") for k in ("fixed", "unit_cost",
+                                                                    "exponent")},
+                "volumes": {c: data.get(f"volume_{c}") for c in self.codes}}
 
     def standalone(self) -> dict[str, Any]:
         return {code: self.cleaned_data.get(f"alone_{code}") for code in self.codes}

@@ -385,6 +385,9 @@ class CostSplit(models.Model):
                                    related_name="cost_splits")
     joint_cost = models.DecimalField(_("joint cost"), max_digits=14, decimal_places=2)
     standalone = models.JSONField(_("stand-alone costs"))  # {org code: kronor}
+    # What else was known: {"groups": [[[codes], kronor], ...], "model": "known" or
+    # "capacity", "fixed_percent": "30"} (split_input.SplitOptions); empty before 2026-12.
+    game = models.JSONField(default=dict, blank=True)
     names = models.JSONField(default=dict)  # {org code: name} at the time of choosing
     method = models.CharField(_("chosen method"), max_length=40)
     method_label = models.CharField(max_length=200)

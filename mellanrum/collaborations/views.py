@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from mellanrum.benefits.analysis import CalculatorError
+from mellanrum.benefits.analysis import CalculatorError, method_key
+from mellanrum.benefits.analysis import method_label as sharing_method_label
 from mellanrum.commonality.models import Concept
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.core.models import User
@@ -56,6 +57,7 @@ from .forms import (
     item_form,
 )
 from .models import Alignment, CostSplit, Goal, Initiative, Partner, Statement
+from .split_input import SplitOptions, groups_text, options_from_json
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -573,10 +575,19 @@ def cost_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial: dict[str, Any] = {}
     if current is not None:
-        initial = {"joint_cost": Decimal(current.joint_cost), "method": current.method,
+        stored = options_from_json(current.game)
+        initial = {"joint_cost": Decimal(current.joint_cost), "method": method_key(current.method),
+                   "groups": groups_text(stored.groups, current.names),
+                   "model": stored.model,
+                   **{f"formula_{k}": v for k, v in (stored.formula or {}).items()},
+                   **{f"volume_{c}": v for c, v in stored.volumes.items()},
+                   "fixed_percent": f"{stored.fixed_percent:f}".replace(".", ","),
                    **{f"alone_{c}": Decimal(v) for c, v in current.standalone.items()}}
     form = SplitForm(_posted(request), partners=partners, initial=initial)
     preview: list[dict[str, Any]] | None = None
+    preview_options = SplitOptions()
+    joint = Decimal(0)
+    alone: dict[str, Any] = {}
     status = 200
     if request.method == "POST" and form.is_valid():
         saving = request.POST.get("save") is not None
@@ -586,14 +597,15 @@ def cost_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     initiative, acting_user=request.user,
                     joint_cost=form.cleaned_data["joint_cost"], standalone=form.standalone(),
                     method=form.cleaned_data["method"] or "",
-                    rationale=form.cleaned_data["rationale"])
+                    rationale=form.cleaned_data["rationale"], **form.options())
                 messages.success(request, _("The split was saved and is shown to every "
                                             "partner."))
                 return redirect("collaborations:cost_split", initiative.pk)
-            joint, alone = actions.check_split_input(
-                initiative, form.cleaned_data["joint_cost"], form.standalone())
+            joint, alone, preview_options = actions.check_split(
+                initiative, form.cleaned_data["joint_cost"], form.standalone(),
+                **form.options())
             preview = analysis.comparison_snapshot(
-                analysis.compare_split(initiative, joint, alone))
+                analysis.compare_split(initiative, joint, alone, preview_options))
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -604,6 +616,7 @@ def cost_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         status = 422
     shown = current
+    names = {p.organisation.code: p.organisation.name for p in partners}
     context = {
         "initiative": initiative,
         "form": form,
@@ -616,10 +629,23 @@ def cost_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "current_methods": analysis.localised_methods(shown.comparison, shown.names)
         if shown else [],
         "preview": preview,
-        "preview_rows": _split_rows(
-            preview, {p.organisation.code: p.organisation.name for p in partners},
-            form.standalone()) if preview else [],
+        "preview_rows": _split_rows(preview, names, alone) if preview else [],
         "history": initiative.cost_splits.select_related("chosen_by")[1:10],
         "enough_partners": len(partners) >= 2,
     }
+    if shown:
+        stored = options_from_json(shown.game)
+        context["current_facts"] = analysis.split_facts(
+            shown.comparison, shown.joint_cost, shown.standalone, stored)
+        context["current_stories"] = analysis.split_stories(
+            shown.method, shown.comparison, shown.standalone, shown.names, stored)
+    if preview:
+        context["preview_facts"] = analysis.split_facts(preview, joint, alone, preview_options)
+        chosen = form.cleaned_data.get("method") or "shapley"
+        method = next((m["method"] for m in preview if method_key(m["method"]) == chosen),
+                      preview[0]["method"])
+        context["preview_method"] = sharing_method_label(method)
+        context["preview_chosen"] = method if form.cleaned_data.get("method") else ""
+        context["preview_stories"] = analysis.split_stories(
+            method, preview, alone, names, preview_options)
     return render(request, "collaborations/cost_split.html", context, status=status)

@@ -68,6 +68,10 @@ def test_ledger_net_gain_and_cost_split(axe_page: Page, live_server: object) -> 
     page.locator("#id_alone_0120").fill("600000")
     page.locator("button[name=compare]").click()
     expect(page.locator("#split-preview")).to_be_visible()
+    # Only stand-alone costs: the page says why every method agrees, and tells each story.
+    expect(page.locator("#split-preview-facts")).to_contain_text(
+        "Bara kostnaderna för var och en ensam är kända")
+    expect(page.locator("#stories-preview p")).to_have_count(2)
     assert not CostSplit.objects.exists()
     found["split preview"] = _axe_violations(page)
     page.locator("#id_method").select_option("shapley")

@@ -172,3 +172,29 @@ def test_api_solves_an_airport_game_of_4000_players(client: Client, alice: objec
     )
     assert response.status_code == 422
     assert response.json()["detail"] == 'model: cost of "A" is negative (-8)'
+
+
+def test_calculator_says_why_methods_agree_and_shows_the_fixed_variable_key(
+    client: Client, alfa: Organisation, beta: Organisation, gamma: Organisation
+) -> None:
+    rows = [("9901", "1 000 000", ""), ("9902", "600 000", ""), ("9903", "400 000", "")]
+    response = client.post(reverse("benefits:calculator"), form_data(rows, "1 500 000"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Bara kostnaderna för var och en ensam är kända" in html
+    assert "Fast del + rörlig del per invånare (30 % fast)" in html
+    known = client.post(reverse("benefits:calculator"),
+                        form_data(rows, "1 500 000", groups="9901, 9902: 1 300 000"))
+    assert "Bara kostnaderna för var och en ensam är kända" not in known.content.decode()
+
+
+def test_api_says_when_collaborating_costs_more_than_going_alone(
+    client: Client, alice: object
+) -> None:
+    from mellanrum.conftest import PASSWORD
+
+    client.login(username="alice", password=PASSWORD)
+    game = {"kind": "cost", "players": ["A", "B"], "values": {"A": 4, "B": 6, "A,B": 12}}
+    data = client.post("/api/fairshare/compare", json.dumps(game),
+                       content_type="application/json").json()
+    assert data["costs_more_together"] is True and data["standalone_only"] is True

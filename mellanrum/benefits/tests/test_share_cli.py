@@ -329,3 +329,14 @@ def test_least_core_of_thousands_of_identical_players_is_refused_not_attempted(
     code, out, _ = _run(_write(tmp_path, game, "g2.json"), "--method", "nucleolus")
     assert code == 0
     assert json.loads(out)["total"] == pytest.approx(13)
+
+
+def test_fixed_variable_key_from_the_command_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, GAME)
+    code, out, err = _run(path, "--method", "fixed-variable:20")
+    assert code == 0, err
+    # 20 % of 34.5 split equally (3.45 each), 27.6 by population 85 000 / 30 000.
+    assert json.loads(out)["allocation"] == pytest.approx(
+        {"A": 3.45 + 27.6 * 85 / 115, "B": 3.45 + 27.6 * 30 / 115})
+    code, _, err = _run(path, "--method", "fixed-variable:150")
+    assert code != 0 and "between 0 and 100" in err

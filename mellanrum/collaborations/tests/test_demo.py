@@ -92,3 +92,17 @@ def test_demo_dates_agree_with_each_other(stockholm: None) -> None:
         assert min(initiative.ledger_rows.values_list("year", flat=True)) == start.year
         if initiative.phase == "idea":
             assert not initiative.ledger_rows.filter(realised__isnull=False).exists()
+
+
+def test_demo_splits_know_subgroup_costs_so_the_methods_differ(stockholm: None) -> None:
+    from mellanrum.collaborations.models import CostSplit
+
+    do_load_demo_initiatives()
+    splits = list(CostSplit.objects.all())
+    assert len(splits) == 3
+    for split in splits:
+        assert len(split.game["groups"]) == 3
+        amounts = {m["method"]: m["amounts"] for m in split.comparison}
+        assert any(abs(amounts["shapley"][c] - amounts["nucleolus"][c]) > 1
+                   or abs(amounts["shapley"][c] - amounts["scrb"][c]) > 1
+                   for c in amounts["shapley"])

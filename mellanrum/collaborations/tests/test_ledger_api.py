@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from decimal import Decimal
 
 import pytest
@@ -130,3 +132,47 @@ def test_the_ledger_list_is_paginated(
     assert first["count"] == rest["count"] == 3
     assert [r["year"] for r in first["items"] + rest["items"]] == [2025, 2026, 2027]
     assert client.get(f"{base}?limit=0", **basic(alice)).status_code == 422
+
+
+def test_split_through_the_api_takes_subgroup_costs_and_tells_each_partners_story(
+    client: Client, alice: User, initiative: Initiative, gamma: Organisation,
+) -> None:
+    actions.do_add_partner(initiative, acting_user=alice, organisation=gamma, role="partner")
+    url = f"/api/initiatives/{initiative.pk}/split"
+    body = {"joint_cost": "900000",
+            "standalone": {"9901": "600000", "9902": "400000", "9903": "300000"},
+            "method": "shapley"}
+    for bad in ({"groups": [{"partners": ["9901", "9904"], "cost": "700000"}]},
+                {"groups": [{"partners": ["9901", "9902"], "cost": "700000"},
+                            {"partners": ["Beta kommun", "Alfa kommun"], "cost": "1"}]},
+                {"fixed_percent": "101"}, {"model": "airport"}):
+        assert client.post(url, {**body, **bad}, content_type=JSON,
+                           **basic(alice)).status_code == 422
+    assert not CostSplit.objects.exists()
+    created = client.post(url, {**body, "groups": [
+        {"partners": ["Alfa kommun", "Beta kommun"], "cost": "700000"}]},
+        content_type=JSON, **basic(alice))
+    assert created.status_code == 201, created.content
+    data = created.json()
+    # By hand (see test_split_game): Alfa adds 600, 600, 300, 200, 600, 200 thousand.
+    assert data["amounts"]["9901"] == pytest.approx(2_500_000 / 6, abs=0.01)
+    assert data["methods_agree"] is False and data["standalone_only"] is False
+    assert [s["code"] for s in data["stories"]] == ["9901", "9902", "9903"]
+    assert data["game"]["groups"] == [[["9901", "9902"], "700000"]]
+
+
+def test_split_through_the_api_with_the_cost_model(
+    client: Client, alice: User, initiative: Initiative,
+) -> None:
+    url = f"/api/initiatives/{initiative.pk}/split"
+    formula: dict[str, Any] = {"fixed": "100000", "unit_cost": "1000", "exponent": "1",
+                               "volume": {"9901": "300", "9902": "100"}}
+    body = {"method": "shapley", "model": "formula", "formula": formula}
+    bad = {**body, "formula": {**formula, "volume": {"9901": "300"}}}
+    assert client.post(url, bad, content_type=JSON, **basic(alice)).status_code == 422
+    assert not CostSplit.objects.exists()
+    created = client.post(url, body, content_type=JSON, **basic(alice))
+    assert created.status_code == 201, created.content
+    # c(A) = 400 000, c(B) = 200 000, c(AB) = 500 000: the fixed part is shared equally.
+    assert created.json()["amounts"] == {"9901": 350000.0, "9902": 150000.0}
+    assert created.json()["joint_cost"] == "500000.00"

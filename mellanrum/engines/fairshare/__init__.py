@@ -49,7 +49,7 @@ from mellanrum.engines.fairshare.nucleolus import nucleolus
 from mellanrum.engines.fairshare.scrb import scrb
 from mellanrum.engines.fairshare.shapley import shapley_values
 from mellanrum.engines.fairshare.shapley_sample import shapley_sample
-from mellanrum.engines.fairshare.simple import equal_split, proportional
+from mellanrum.engines.fairshare.simple import equal_split, fixed_variable, proportional
 
 __all__ = [
     "MAX_TABLE_PLAYERS",
@@ -67,6 +67,7 @@ __all__ = [
     "airport_shapley_per_unit",
     "check_core",
     "equal_split",
+    "fixed_variable",
     "game_from_dict",
     "game_from_function",
     "game_from_json",
@@ -85,7 +86,8 @@ __all__ = [
 ]
 
 #: Method names accepted by :func:`solve`; ``proportional:`` takes an attribute name
-#: (or ``standalone``) after the colon.
+#: (or ``standalone``) after the colon; ``fixed-variable:`` the fixed share in percent,
+#: optionally followed by ``:ATTRIBUTE`` (population by default).
 METHODS = (
     "shapley",
     "shapley-sample",
@@ -94,6 +96,7 @@ METHODS = (
     "scrb",
     "equal",
     "proportional:",
+    "fixed-variable:",
 )
 
 
@@ -106,8 +109,10 @@ def solve(game: Game, method: str, **options: Any) -> Allocation:
         The game.
     method : str
         ``"shapley"``, ``"shapley-sample"``, ``"nucleolus"``, ``"least-core"``,
-        ``"scrb"``, ``"equal"`` or ``"proportional:ATTRIBUTE"`` (``ATTRIBUTE`` a player
-        attribute or ``standalone``).
+        ``"scrb"``, ``"equal"``, ``"proportional:ATTRIBUTE"`` (``ATTRIBUTE`` a player
+        attribute or ``standalone``) or ``"fixed-variable:PERCENT[:ATTRIBUTE]"`` (the
+        Swedish "fast del + rörlig del" key: ``PERCENT`` split equally, the rest by
+        population or ``ATTRIBUTE``).
     **options
         Passed to the method: ``samples``, ``seed``, ``confidence`` for
         ``shapley-sample``; ``domain``, ``tol`` for ``nucleolus`` and ``least-core``.
@@ -132,6 +137,15 @@ def solve(game: Game, method: str, **options: Any) -> Allocation:
         if not arg:
             raise GameError('method "proportional" needs an attribute: proportional:population')
         return proportional(game, arg, **options)
+    if name == "fixed-variable":
+        percent, _, attribute = arg.partition(":")
+        try:
+            fixed = float(percent.replace(",", "."))
+        except ValueError:
+            raise GameError(
+                'method "fixed-variable" needs the fixed share in percent: fixed-variable:30'
+            ) from None
+        return fixed_variable(game, fixed, attribute or "population")
     if arg:
         raise GameError(f'unknown method "{method}"')
     solvers: dict[str, Callable[..., Allocation]] = {
@@ -143,7 +157,8 @@ def solve(game: Game, method: str, **options: Any) -> Allocation:
         "equal": equal_split,
     }
     if name not in solvers:
-        choices = ", ".join(m + ("ATTRIBUTE" if m.endswith(":") else "") for m in METHODS)
+        args = {"proportional:": "ATTRIBUTE", "fixed-variable:": "PERCENT"}
+        choices = ", ".join(m + args.get(m, "") for m in METHODS)
         raise GameError(f'unknown method "{method}" (choose from {choices})')
     try:
         return solvers[name](game, **options)

@@ -201,3 +201,41 @@ def test_core_shares_beat_going_alone_for_the_fair_benchmark_game() -> None:
     result = check_core(g, nucleolus(g))
     assert result.in_core
     assert min(result.savings_vs_alone.values()) > 0
+
+
+def test_fixed_variable_key_matches_a_hand_computation() -> None:
+    # 1 000 000 kr, 30 % fixed: 300 000 split by 3 = 100 000 each; 700 000 by population
+    # 50 000 / 30 000 / 20 000 = 350 000 / 210 000 / 140 000.
+    g = game_from_dict({
+        "kind": "cost",
+        "players": [{"id": "A", "population": 50_000}, {"id": "B", "population": 30_000},
+                    {"id": "C", "population": 20_000}],
+        "values": {"A": 600_000, "B": 500_000, "C": 400_000, "A,B,C": 1_000_000},
+    })
+    a = solve(g, "fixed-variable:30")
+    assert a.method == "fixed-variable:30"
+    assert a.as_dict() == pytest.approx({"A": 450_000, "B": 310_000, "C": 240_000})
+    assert a.details["fixed"] == pytest.approx({"A": 100_000, "B": 100_000, "C": 100_000})
+    assert a.details["variable"]["A"] == pytest.approx(350_000)
+
+
+def test_fixed_variable_key_at_its_ends_is_proportional_and_equal() -> None:
+    g = game_from_dict({
+        "kind": "cost",
+        "players": [{"id": "A", "population": 3}, {"id": "B", "population": 1}],
+        "values": {"A": 4, "B": 6, "A,B": 8},
+    })
+    assert solve(g, "fixed-variable:0").amounts == pytest.approx(
+        proportional(g, "population").amounts)
+    assert solve(g, "fixed-variable:100").as_dict() == pytest.approx({"A": 4.0, "B": 4.0})
+
+
+def test_fixed_variable_key_refuses_a_share_outside_0_to_100_and_missing_population() -> None:
+    g = game_from_dict({"kind": "cost", "players": [{"id": "A", "population": 3}, "B"],
+                        "values": {"A": 4, "B": 6, "A,B": 8}})
+    with pytest.raises(GameError, match="between 0 and 100"):
+        solve(g, "fixed-variable:120")
+    with pytest.raises(GameError, match="percent"):
+        solve(g, "fixed-variable:lots")
+    with pytest.raises(GameError, match="B"):
+        solve(g, "fixed-variable:30")
