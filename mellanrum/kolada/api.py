@@ -25,6 +25,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.throttling import SimpleRateThrottle
 
+from mellanrum.core.login import client_address
 from mellanrum.landscape.models import Organisation
 
 from . import analysis, catalogue
@@ -60,6 +61,11 @@ class ClientAddressThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_ident(self, request: HttpRequest) -> str | None:
+        # ninja's own trusts any X-Forwarded-For, which a client writes itself; count the
+        # address the way log-in throttling does (docs/security.md, TRUSTED_PROXY_COUNT).
+        return client_address(request)
 
     def allow_request(self, request: HttpRequest) -> bool:
         self.rate = settings.REFERENCE_API_RATE

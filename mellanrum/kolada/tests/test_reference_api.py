@@ -120,6 +120,17 @@ def test_each_client_address_is_rate_limited(client: Client, settings: Any,
     assert other.status_code == 200
 
 
+def test_a_client_cannot_escape_the_limit_by_writing_x_forwarded_for(
+    client: Client, settings: Any, reference: None
+) -> None:
+    # The address is the one log-in throttling uses (core.login.client_address): REMOTE_ADDR,
+    # unless TRUSTED_PROXY_COUNT says a proxy of ours wrote X-Forwarded-For.
+    settings.REFERENCE_API_RATE = "3/min"
+    codes = [client.get("/api/reference/kpis", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code
+             for n in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
 def test_life_events_are_open_for_bulk_download(client: Client, db: None) -> None:
     from mellanrum.journeys.models import LifeEvent
 
