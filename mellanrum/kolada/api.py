@@ -42,7 +42,9 @@ def open_bulk(schema: str) -> dict[str, Any]:
     items = {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}}
     return {
         "security": [],
-        "responses": {"200": {"content": {
+        # An int key, as ninja writes its own: "200" would stand beside it as a second key
+        # with the same name, which YAML parsers (Swagger UI) refuse.
+        "responses": {200: {"content": {
             "application/json": {"schema": items},
             "text/csv": {"schema": {"type": "string"}},
             "application/x-ndjson": {"schema": {"type": "string"}},

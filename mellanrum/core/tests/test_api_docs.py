@@ -40,3 +40,17 @@ def test_vendored_swagger_ui_carries_its_licence() -> None:
 def test_every_page_links_to_the_api_documentation(client: Client, db: None) -> None:
     html = client.get("/").content.decode()
     assert '<a href="/api/docs">' in html
+
+
+def test_the_openapi_description_has_no_key_twice(client: Client, db: None) -> None:
+    # Swagger UI parses the description as YAML, which refuses a key given twice in one
+    # object (for example 200 and "200" side by side); JSON parsers silently keep the last.
+    duplicates: list[str] = []
+
+    def refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _value in pairs]
+        duplicates.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/openapi.json").content, object_pairs_hook=refuse_duplicates)
+    assert duplicates == []
