@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CatalogueSetting, FinderUsage, LifeEvent, Step
+from .models import CatalogueSetting, FinderUsage, LifeEvent, PlaceName, Step
 
 
 class StepInline(admin.TabularInline[Step, LifeEvent]):
@@ -28,3 +28,11 @@ class FinderUsageAdmin(admin.ModelAdmin[FinderUsage]):
 
     def has_add_permission(self, request: object) -> bool:
         return False
+
+
+@admin.register(PlaceName)
+class PlaceNameAdmin(admin.ModelAdmin[PlaceName]):
+    list_display = ("name", "kind", "municipality", "source")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    raw_id_fields = ("municipality",)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from .models import (
     Activity,
     Category,
+    ColumnMapping,
     Contact,
     IndicatorValue,
     ITSystem,
@@ -57,3 +58,10 @@ class NamedGroupAdmin(admin.ModelAdmin[NamedGroup]):
 class IndicatorValueAdmin(admin.ModelAdmin[IndicatorValue]):
     list_display = ("organisation", "indicator_code", "year", "value", "unit")
     list_filter = ("indicator_code", "year")
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin[ColumnMapping]):
+    list_display = ("organisation", "updated_by", "updated_at")
+    readonly_fields = ("updated_by", "updated_at")
+    raw_id_fields = ("organisation",)
