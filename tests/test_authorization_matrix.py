@@ -136,11 +136,9 @@ COORDINATOR =   "login     404    ok     404   404          403     404         
 # Synonyms are deleted by whoever added them (Alfa's editor) and superusers.
 CREATOR =       "login     403    ok     403   403          403     403         ok"
 # The life-event catalogue: superusers and users given the permission (none of these roles).
-# A visitor who is not logged in is refused rather than asked to log in.
 SUPERUSER_ONLY = "login     403    403    403   403          403     403         ok"
 # An organisation's own administrators: its web site, its audit log.
 ALFA_ADMIN =    "login     403    403    ok    403          403     403         ok"
-CATALOGUE =     "403       403    403    403   403          403     403         ok"
 # The admin: superusers only (the others are sent to the admin's log-in page).
 ADMIN =         "login     login  login  login login        login   login       ok"
 
@@ -267,12 +265,12 @@ WEB: dict[str, Web] = {
     "commonality:decide":                web(POST_ONLY, ANY_EDITOR),
     # journeys
     "journeys:life_events":              web(PUBLIC),
-    "journeys:life_event_create":        web(CATALOGUE),
+    "journeys:life_event_create":        web(SUPERUSER_ONLY),
     "journeys:export":                   web(PUBLIC),
-    "journeys:import":                   web(CATALOGUE),
+    "journeys:import":                   web(SUPERUSER_ONLY),
     "journeys:life_event":               web(PUBLIC),
-    "journeys:life_event_edit":          web(CATALOGUE),
-    "journeys:life_event_delete":        web(NOT_ALLOWED, CATALOGUE),
+    "journeys:life_event_edit":          web(SUPERUSER_ONLY),
+    "journeys:life_event_delete":        web(NOT_ALLOWED, SUPERUSER_ONLY),
     "journeys:finder":                   web(PUBLIC),
     # collaborations
     # Visitors who are not logged in see the portfolio page, empty: no initiative is theirs.

@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -264,11 +265,13 @@ def _edit(request: HttpRequest, event: LifeEvent | None, editor: User) -> HttpRe
                   {"form": form, "formset": formset, "event": event})
 
 
+@login_required
 def life_event_create(request: HttpRequest) -> HttpResponse:
     editor = require_catalogue_editor(request.user)
     return _edit(request, None, editor)
 
 
+@login_required
 def life_event_edit(request: HttpRequest, slug: str) -> HttpResponse:
     editor = require_catalogue_editor(request.user)
     event = access_life_event(editor, slug, write=True)
@@ -276,6 +279,7 @@ def life_event_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def life_event_delete(request: HttpRequest, slug: str) -> HttpResponse:
     editor = require_catalogue_editor(request.user)
     event = access_life_event(editor, slug, write=True)
@@ -292,6 +296,7 @@ def catalogue_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_required
 def catalogue_import(request: HttpRequest) -> HttpResponse:
     editor = require_catalogue_editor(request.user)
     form = CatalogueImportForm(request.POST or None, request.FILES or None)
