@@ -399,6 +399,7 @@ def createuser(
 def _add_app_commands() -> None:
     # Each app owns its commands; these import no Django until they run.
     from mellanrum.benefits.cli import share
+    from mellanrum.benefits.ledger_cli import benefits
     from mellanrum.collaborations.cli import initiatives
     from mellanrum.commonality.cli import commonality
     from mellanrum.community.cli import community
@@ -413,6 +414,7 @@ def _add_app_commands() -> None:
     main.add_command(health)
     main.add_command(places)
     main.add_command(kolada)
+    main.add_command(benefits)
 
 
 _add_app_commands()

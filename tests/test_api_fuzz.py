@@ -34,6 +34,7 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from mellanrum.benefits import actions as ledger_actions
 from mellanrum.collaborations.models import Initiative
 from mellanrum.commonality.actions import do_run_analysis
 from mellanrum.commonality.analysis import Scope
@@ -96,9 +97,9 @@ def _collaboration(user: User, lead: Organisation, partner: Organisation) -> Non
     initiative = collab.do_create_initiative(acting_user=user, lead=lead, title="Samverkan",
                                              purpose="Syfte", phase="idea")
     collab.do_add_partner(initiative, acting_user=user, organisation=partner)
-    collab.do_add_ledger_row(initiative, acting_user=user, organisation=lead, year=2025,
+    ledger_actions.do_add_ledger_row(initiative, acting_user=user, organisation=lead, year=2025,
                              kind="money", planned=Decimal(1000))
-    collab.do_choose_cost_split(initiative, acting_user=user, joint_cost=Decimal(800),
+    ledger_actions.do_choose_cost_split(initiative, acting_user=user, joint_cost=Decimal(800),
                                 standalone={lead.code: 400, partner.code: 600},
                                 method="shapley")
     _health_round(user, initiative, lead)
@@ -177,7 +178,8 @@ def _existing(name: str) -> str | int | None:
 
         return Round.objects.values_list("pk", flat=True).order_by("pk").first()
     if name in {"initiative_id", "row_id"}:
-        from mellanrum.collaborations.models import Initiative, LedgerRow
+        from mellanrum.benefits.models import LedgerRow
+        from mellanrum.collaborations.models import Initiative
 
         collaboration_model = Initiative if name == "initiative_id" else LedgerRow
         return collaboration_model.objects.values_list("pk", flat=True).order_by("pk").first()

@@ -82,6 +82,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from mellanrum.api import api
+from mellanrum.benefits import actions as ledger_actions
 from mellanrum.collaborations import actions as collaborations
 from mellanrum.collaborations.models import Initiative
 from mellanrum.commonality import actions as commonality
@@ -289,14 +290,17 @@ WEB: dict[str, Web] = {
     "collaborations:alignment":          web(PARTNERS_READ, LEAD_WRITE, pk="initiative",
                                              data={"statement": "@statement", "goal": "@goal",
                                                    "stance": "supports"}),
-    "collaborations:ledger":             web(PARTNERS_READ, pk="initiative"),
-    "collaborations:ledger_export":      web(PARTNERS_READ, pk="initiative"),
-    "collaborations:ledger_row_add":     web(PARTNER_WRITE, pk="initiative"),
-    "collaborations:economics_edit":     web(LEAD_WRITE, pk="initiative"),
-    "collaborations:ledger_row_edit":    web(LEAD_WRITE, pk="ledger_row"),
-    "collaborations:ledger_row_remove":  web(NOT_ALLOWED, LEAD_WRITE, pk="ledger_row"),
-    "collaborations:cost_split":         web(PARTNERS_READ, LEAD_WRITE, pk="initiative"),
-    "collaborations:take_split_share":   web(POST_ONLY, PARTNER_WRITE, pk="initiative"),
+    "benefits:ledger":             web(PARTNERS_READ, pk="initiative"),
+    "benefits:ledger_export":      web(PARTNERS_READ, pk="initiative"),
+    "benefits:ledger_row_add":     web(PARTNER_WRITE, pk="initiative"),
+    "benefits:economics_edit":     web(LEAD_WRITE, pk="initiative"),
+    "benefits:ledger_row_edit":    web(LEAD_WRITE, pk="ledger_row"),
+    "benefits:ledger_row_remove":  web(NOT_ALLOWED, LEAD_WRITE, pk="ledger_row"),
+    "benefits:cost_split":         web(PARTNERS_READ, LEAD_WRITE, pk="initiative"),
+    "benefits:confirm_split_share": web(POST_ONLY, PARTNER_WRITE, pk="initiative"),
+    "benefits:budget_sheet":       web(PARTNERS_READ, pk="initiative"),
+    "benefits:budget_sheet_export": web(PARTNERS_READ, pk="initiative"),
+    "benefits:budget_line_edit":   web(LEAD_WRITE, pk="initiative"),
     # health
     "health:initiative":                 web(HEALTH_READ, pk="initiative"),
     "health:round_create":               web(HEALTH_WRITE, pk="initiative"),
@@ -378,6 +382,7 @@ API: dict[str, Op] = {
     "PUT /api/initiatives/{initiative_id}/economics":  op(API_LEAD_WRITE),
     "GET /api/initiatives/{initiative_id}/split":      op(API_PARTNERS_READ),
     "POST /api/initiatives/{initiative_id}/split":     op(API_LEAD_WRITE),
+    "GET /api/initiatives/{initiative_id}/budget/{code}": op(API_PARTNERS_READ),
     # health
     "GET /api/initiatives/{initiative_id}/health/rounds": op(API_PARTNERS_READ),
     "GET /api/health/rounds/{round_id}/results":       op(API_PARTNERS_READ),
@@ -477,10 +482,10 @@ def _build() -> tuple[dict[str, Any], dict[str, User]]:
                                       + datetime.timedelta(days=365))
     statement = collaborations.do_add_statement(initiative, acting_user=alice, organisation=alfa,
                                                 kind="principle", text="Öppna data")
-    ledger_row = collaborations.do_add_ledger_row(initiative, acting_user=alice,
+    ledger_row = ledger_actions.do_add_ledger_row(initiative, acting_user=alice,
                                                   organisation=alfa, year=2026,
                                                   kind="investment", planned=Decimal(100_000))
-    collaborations.do_choose_cost_split(initiative, acting_user=alice, joint_cost=Decimal(800),
+    ledger_actions.do_choose_cost_split(initiative, acting_user=alice, joint_cost=Decimal(800),
                                         standalone={alfa.code: 400, gamma.code: 600},
                                         method="shapley")
     round_ = health.do_open_round(initiative, acting_user=alice, title="Våren")

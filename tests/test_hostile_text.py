@@ -21,6 +21,7 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 from pytest_django.fixtures import SettingsWrapper
 
+from mellanrum.benefits import actions as ledger_actions
 from mellanrum.commonality.actions import do_add_synonym_set, do_record_decision, do_run_analysis
 from mellanrum.commonality.analysis import Scope
 from mellanrum.commonality.models import Concept, Membership
@@ -365,23 +366,23 @@ def test_benefits_follow_up_pages_escape_planted_text(admin_client: Client, plan
         purpose="Syfte", phase="idea", is_public=True)
     collab.do_add_partner(initiative, acting_user=superuser,
                           organisation=planted.organisation)
-    row = collab.do_add_ledger_row(initiative, acting_user=superuser,
+    row = ledger_actions.do_add_ledger_row(initiative, acting_user=superuser,
                                    organisation=planted.organisation, year=2025, kind="money",
                                    planned=Decimal(1000), description=f"Nytta {planted.payload}")
-    collab.do_add_ledger_row(initiative, acting_user=superuser,
+    ledger_actions.do_add_ledger_row(initiative, acting_user=superuser,
                              organisation=planted.organisation, year=2025, kind="qualitative",
                              description=f"Kvalitet {planted.payload}")
-    collab.do_choose_cost_split(initiative, acting_user=superuser, joint_cost=Decimal(800),
+    ledger_actions.do_choose_cost_split(initiative, acting_user=superuser, joint_cost=Decimal(800),
                                 standalone={alfa.code: 400, "9909": 600}, method="shapley",
                                 rationale=f"Motivering {planted.payload}")
     goal = collab.do_add_goal(initiative, acting_user=superuser, title=f"Mål {planted.payload}",
                               indicator="Andel", target="90 %",
                               target_date=initiative.created_at.date().replace(year=2099))
     pages = [
-        reverse("collaborations:ledger", args=[initiative.pk]),
-        reverse("collaborations:cost_split", args=[initiative.pk]),
+        reverse("benefits:ledger", args=[initiative.pk]),
+        reverse("benefits:cost_split", args=[initiative.pk]),
         reverse("collaborations:initiative", args=[initiative.pk]),
-        reverse("collaborations:ledger_row_edit", args=[row.pk]),
+        reverse("benefits:ledger_row_edit", args=[row.pk]),
         reverse("collaborations:item_edit", args=[initiative.pk, "goal", goal.pk]),
         reverse("collaborations:portfolio"),
         planted.organisation.get_absolute_url(),
@@ -395,7 +396,7 @@ def test_benefits_follow_up_pages_escape_planted_text(admin_client: Client, plan
     assert escape(f"Kvalitet {planted.payload}") in ledger
     split = admin_client.get(pages[1]).content.decode()
     assert escape(f"Motivering {planted.payload}") in split
-    xlsx = admin_client.get(reverse("collaborations:ledger_export", args=[initiative.pk]))
+    xlsx = admin_client.get(reverse("benefits:ledger_export", args=[initiative.pk]))
     book = load_workbook(io.BytesIO(xlsx.content))
     assert all(cell.data_type != "f" for sheet in book.worksheets
                for r in sheet.iter_rows() for cell in r)

@@ -608,15 +608,8 @@ def test_health_forms_and_links_refuse_malformed_input(
 
 
 def _ledger_snapshot() -> dict[str, list[tuple[object, ...]]]:
-    from mellanrum.collaborations.models import (
-        CostSplit,
-        DecisionEntry,
-        Economics,
-        Goal,
-        LedgerRow,
-        Risk,
-        Statement,
-    )
+    from mellanrum.benefits.models import CostSplit, Economics, LedgerRow
+    from mellanrum.collaborations.models import DecisionEntry, Goal, Risk, Statement
 
     models: list[type[Model]] = [LedgerRow, Economics, CostSplit, Goal, Risk, DecisionEntry,
                                  Statement]
@@ -626,9 +619,9 @@ def _ledger_snapshot() -> dict[str, list[tuple[object, ...]]]:
 def test_ledger_economics_split_and_edit_forms_refuse_malformed_values(
     client: Client, alice: User, alfa: Organisation, beta: Organisation,  # noqa: F811
 ) -> None:
+    from mellanrum.benefits.actions import do_add_ledger_row
     from mellanrum.collaborations.actions import (
         do_add_goal,
-        do_add_ledger_row,
         do_add_partner,
         do_add_risk,
         do_add_statement,

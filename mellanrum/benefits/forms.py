@@ -6,11 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
+from mellanrum.collaborations.forms import organisation_field, version_field
+from mellanrum.collaborations.models import Partner
 from mellanrum.landscape.models import Organisation
+from mellanrum.lib.forms import model_choice_field
 
-from .analysis import MAX_TABLE_PLAYERS
+from .analysis import MAX_TABLE_PLAYERS, METHOD_LABELS
+from .models import LedgerRow
 
 MAX_AMOUNT = Decimal("1e12")
 GROUP_LINE = re.compile(r"^(?P<codes>[^:]+):(?P<amount>.+)$")
@@ -131,3 +137,155 @@ class GameUploadForm(forms.Form):
         if not isinstance(data, dict):
             raise forms.ValidationError(_("The file must contain a JSON object."))
         return data
+
+
+# --- Benefits ledger, economics and cost split ------------------------------------------------
+
+
+def amount_field(label: StrOrPromise, *, required: bool = False, help_text: StrOrPromise = "",
+                 ) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=required, localize=True, help_text=help_text,
+        error_messages={"invalid": _("Give a number, e.g. 125000 or 125000,50.")},
+    )
+
+
+class LedgerRowForm(forms.Form):
+    organisation = organisation_field(_("Partner"))
+    year = forms.IntegerField(label=_("Year"),
+                              error_messages={"invalid": _("Give a year, e.g. 2026.")})
+    kind = forms.ChoiceField(label=_("Kind"), choices=LedgerRow.Kind.choices)
+    planned = amount_field(_("Planned amount"), help_text=_(
+        "Kronor; for hours saved, the number of hours. Empty for a qualitative benefit."))
+    realised = amount_field(_("Realised amount"), help_text=_(
+        "Fill in when the year has been followed up; empty until then."))
+    description = forms.CharField(label=_("Description"), max_length=500, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    version = version_field()
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation],
+                 row: LedgerRow | None = None, **kwargs: Any) -> None:
+        if row is not None:
+            kwargs.setdefault("initial", {
+                "organisation": row.organisation.code, "year": row.year, "kind": row.kind,
+                "planned": row.planned, "realised": row.realised,
+                "description": row.description, "version": row.version,
+            })
+        super().__init__(*args, **kwargs)
+        field = model_choice_field(self, "organisation")
+        field.queryset = organisations.order_by("name")
+        if row is not None:
+            del self.fields["organisation"]
+        elif len(field.queryset) == 1:
+            field.empty_label = None
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"year": data["year"], "kind": data["kind"], "planned": data["planned"],
+                "realised": data["realised"], "description": data["description"]}
+
+
+class EconomicsForm(forms.Form):
+    discount_rate_percent = amount_field(_("Discount rate (kalkylränta), %"), required=True,
+                                         help_text=_("Between 0 and 20."))
+    hourly_cost = amount_field(_("Hourly cost, kr"), required=True, help_text=_(
+        "What an hour of a person's time costs, with overheads; values the hours saved."))
+    base_year = forms.IntegerField(
+        label=_("Base year"), required=False,
+        help_text=_("The year values are discounted to; empty means the first year of the "
+                    "ledger."),
+        error_messages={"invalid": _("Give a year, e.g. 2026.")},
+    )
+
+
+class SplitForm(forms.Form):
+    joint_cost = amount_field(_("Joint cost to split, kr"), help_text=_(
+        "Not needed with the cost model, which gives it."))
+    model = forms.ChoiceField(
+        label=_("What is known about the costs"), initial="known", required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("known", _("What each partner would pay alone, and what any subgroups you know "
+                        "would pay together")),
+            ("capacity", _("A capacity model: the partner with the largest need sizes the "
+                           "shared system (its own cost is the joint cost)")),
+            ("formula", _("A cost model: a fixed part paid once and a part that grows with "
+                          "the volume, with economies of scale (every group's cost follows)")),
+        ])
+    formula_fixed = amount_field(_("Cost model: fixed part paid once, kr"))
+    formula_unit_cost = amount_field(_("Cost model: cost per unit of volume, kr"))
+    formula_exponent = amount_field(_("Cost model: economies of scale (exponent)"), help_text=_(
+        "The volume part is unit cost × volume^exponent: 1 means none, 0.8 is typical. "
+        "Empty means 0.8."))
+    fixed_percent = forms.CharField(
+        label=_("Fixed part of the key “fast del + rörlig del”, %"), required=False,
+        max_length=20, initial="30",
+        help_text=_("This share of the joint cost is split equally, the rest by population. "
+                    "Between 0 and 100."))
+    method = forms.ChoiceField(label=_("Chosen method"), required=False,
+                               choices=[("", "–")] + [(k, v) for k, v in METHOD_LABELS.items()])
+    rationale = forms.CharField(label=_("Rationale for the choice"), max_length=1000,
+                                required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    cost_kind = forms.ChoiceField(
+        label=_("The shares enter the partners' ledgers as"), initial="investment",
+        required=False,
+        choices=[("investment", _("Investment cost")), ("running", _("Running cost"))])
+    first_year = forms.IntegerField(
+        label=_("First year of the cost"), required=False,
+        help_text=_("Empty means the base year of the ledger."),
+        error_messages={"invalid": _("Give a year, e.g. 2026.")})
+    years = forms.IntegerField(
+        label=_("Number of years"), required=False, initial=1,
+        help_text=_("The joint cost is paid each year for this many years (1–10), e.g. a "
+                    "yearly licence."),
+        error_messages={"invalid": _("Give a number of years between 1 and 10.")})
+
+    def __init__(self, *args: Any, partners: list[Partner], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.codes = [p.organisation.code for p in partners]
+        for p in partners:
+            self.fields[f"alone_{p.organisation.code}"] = amount_field(
+                _("%(name)s: cost alone, kr") % {"name": p.organisation.name})
+            self.fields[f"volume_{p.organisation.code}"] = amount_field(
+                _("%(name)s: volume for the cost model (e.g. cases a year)")
+                % {"name": p.organisation.name})
+        example = ", ".join(p.organisation.name for p in partners[:2]) or "Nacka, Värmdö"
+        self.fields["groups"] = forms.CharField(
+            label=_("Known costs of subgroups (optional)"), required=False, max_length=10000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("One group per line: the partners' names separated by commas, a colon "
+                        "and what they would pay together, e.g. “%(example)s: 900 000”. "
+                        "Groups left out are assumed to split into the cheapest known parts."
+                        ) % {"example": example})
+        # The subgroups come right after the stand-alone costs, the choice last.
+        order = ["joint_cost", "model", *[f"alone_{c}" for c in self.codes], "groups",
+                 "formula_fixed", "formula_unit_cost", "formula_exponent",
+                 *[f"volume_{c}" for c in self.codes], "fixed_percent", "method", "rationale",
+                 "cost_kind", "first_year", "years"]
+        self.order_fields(order)
+
+    def options(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"groups": data.get("groups") or "", "fixed_percent": data.get("fixed_percent"),
+                "model": data.get("model") or "known",
+                "formula": {k: data.get(f"formula_{k}") for k in ("fixed", "unit_cost",
+                                                                    "exponent")},
+                "volumes": {c: data.get(f"volume_{c}") for c in self.codes}}
+
+    def ledger_options(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"cost_kind": data.get("cost_kind") or "investment",
+                "first_year": data.get("first_year"), "years": data.get("years")}
+
+    def standalone(self) -> dict[str, Any]:
+        return {code: self.cleaned_data.get(f"alone_{code}") for code in self.codes}
+
+
+class PartnerBudgetForm(forms.Form):
+    committee = forms.CharField(
+        label=_("Committee (nämnd)"), max_length=200, required=False,
+        help_text=_("The committee whose budget carries the costs and savings, e.g. "
+                    "Socialnämnden."))
+    activity = forms.CharField(
+        label=_("Activity (verksamhet)"), max_length=200, required=False,
+        help_text=_("Your own name for the budget line, e.g. Äldreomsorg, hemtjänst."))

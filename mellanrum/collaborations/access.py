@@ -5,10 +5,7 @@ read only public ones, and a private initiative is a 404 to them, so its existen
 The lead partner's editors and superusers edit the initiative; each partner's editors edit
 their own statements; alignments are set by the statement's organisation or the lead.
 
-Benefits follow-up: whoever may read an initiative reads its ledger, economics and cost split
-(partners always; other logged-in users only when the initiative is public, like the rest of
-it). Each partner's editors write their own organisation's ledger rows only; the lead's editors
-set the economics settings and choose the cost split.
+The ledger, economics and cost split have their gates in ``benefits/access.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ from mellanrum.core.http import AnyUser
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
 
-from .models import Initiative, LedgerRow, Partner, Statement
+from .models import Initiative, Partner, Statement
 
 # The largest primary key a database stores; a bigger number in a URL is simply not found.
 MAX_ID = 2**63 - 1
@@ -125,27 +122,3 @@ def access_statement(user: User, pk: int, *, write: bool = False) -> Statement:
     if write and not can_speak_for(user, initiative, statement.organisation):
         raise PermissionDenied
     return statement
-
-
-def ledger_organisations(user: User, initiative: Initiative) -> QuerySet[Organisation]:
-    """The partner organisations whose ledger rows the user may write."""
-    return statement_organisations(user, initiative)
-
-
-def can_edit_economics(user: User, initiative: Initiative) -> bool:
-    """Economics settings and the cost split belong to the lead."""
-    return can_edit_initiative(user, initiative)
-
-
-def access_ledger_row(user: User, pk: int, *, write: bool = False) -> LedgerRow:
-    if not 0 < pk <= MAX_ID:
-        raise Http404
-    try:
-        row = LedgerRow.objects.select_related("organisation").get(pk=pk)
-    except LedgerRow.DoesNotExist:
-        raise Http404 from None
-    initiative = access_initiative(user, row.initiative_id)
-    row.initiative = initiative
-    if write and not can_speak_for(user, initiative, row.organisation):
-        raise PermissionDenied
-    return row

@@ -114,78 +114,13 @@ def _initiative(initiative_id: int, username: str | None) -> tuple[Any, Any]:
         raise click.ClickException(f"No initiative {initiative_id} that you may see.") from None
 
 
-@initiatives.command()
-@click.argument("initiative_id", type=click.IntRange(1, 2**63 - 1))
-@user_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv",
-              show_default=True)
-@click.option("--output", "-O", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="File to write (default: standard output; required for xlsx).")
-def ledger(initiative_id: int, username: str | None, fmt: str, output: Path | None) -> None:
-    """Export an initiative's benefits ledger (rows, NPV and net gain per partner).
+def _add_ledger_commands() -> None:
+    # The ledger commands are the benefits app's (`mellanrum benefits ...`); the names they had
+    # here keep working.
+    from mellanrum.benefits.ledger_cli import ledger, ledger_import
 
-    CSV holds the rows in the import format; JSON also the NPV summary; XLSX both, with the
-    totals per partner and year.
-    """
-    _setup()
-    from . import ledger as files
-    from .analysis import ledger_view
-
-    initiative, _user = _initiative(initiative_id, username)
-    view = ledger_view(initiative)
-    if fmt == "xlsx":
-        if output is None:
-            raise click.UsageError("--output is required for xlsx.")
-        output.write_bytes(files.to_xlsx(initiative, view))
-    else:
-        text = files.to_csv(view) if fmt == "csv" else json.dumps(
-            files.to_json(initiative, view), ensure_ascii=False, indent=2)
-        if output is None:
-            click.echo(text, nl=fmt == "json")
-            return
-        output.write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {len(view.rows)} ledger rows to {output}", err=True)
+    initiatives.add_command(ledger)
+    initiatives.add_command(ledger_import)
 
 
-@initiatives.command(name="ledger-import")
-@click.argument("initiative_id", type=click.IntRange(1, 2**63 - 1))
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--user", "username", required=True,
-              help="The user the rows are written as; only partners this user edits.")
-@click.option("--dry-run", is_flag=True, help="Check the file and write nothing.")
-def ledger_import(initiative_id: int, file: Path, username: str, dry_run: bool) -> None:
-    """Add ledger rows from a CSV file, all or nothing.
-
-    Columns: organisation (code), year, kind (investment, running, money, hours,
-    qualitative), planned, realised, description. Every row is checked first; if any is
-    refused, each refusal is listed with its line number and nothing is written.
-    """
-    _setup()
-    from django.db import transaction
-
-    from . import actions
-    from . import ledger as files
-    from .access import ledger_organisations
-
-    initiative, user = _initiative(initiative_id, username)
-    try:
-        rows = files.parse_csv(file.read_bytes())
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    allowed = list(ledger_organisations(user, initiative))
-    if not allowed:
-        raise click.ClickException(f"{username[:50]} may not write ledger rows for any "
-                                   "partner of this initiative.")
-    try:
-        with transaction.atomic():
-            created = actions.do_import_ledger(initiative, rows, acting_user=user,
-                                               allowed=allowed)
-            if dry_run:
-                transaction.set_rollback(True)
-    except actions.LedgerImportError as exc:
-        for line, message in exc.errors:
-            click.echo(f"line {line}: {message}", err=True)
-        raise click.ClickException(
-            f"{len(exc.errors)} problems; nothing was imported.") from None
-    verb = "Would import" if dry_run else "Imported"
-    click.echo(f"{verb} {len(created)} ledger rows.", err=True)
+_add_ledger_commands()

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import transaction
 
+from mellanrum.benefits.demo import add_demo_ledger
 from mellanrum.commonality.models import Concept
 from mellanrum.journeys.models import Step
 from mellanrum.landscape.models import Organisation
@@ -45,6 +45,8 @@ class DemoInitiative:
     # Ledger scale in kronor: the lead's investment; partners' figures are scaled from it.
     investment: int = 1_000_000
     split_method: str = "shapley"
+    # What the split knows: "known" subgroup costs, a cost "formula" or a "capacity" model.
+    split_model: str = "known"
 
 
 DEMO = (
@@ -105,7 +107,7 @@ DEMO = (
         risks=(("Nyckelpersoner slutar under projektet", 3, 3, "HR", "Dokumentera och "
                 "sprid kunskapen i ett gemensamt nätverk."),),
         concept_words=("bygglov",), step_words=("bygglov",),
-        investment=600_000, split_method="nucleolus",
+        investment=600_000, split_method="nucleolus", split_model="formula",
     ),
     DemoInitiative(
         title="Gemensamt planeringssystem för hemtjänsten",
@@ -127,7 +129,7 @@ DEMO = (
                 "Gemensam förstudie av marknaden före upphandlingen."),),
         concept_words=("hemtjänst",),
         is_public=False,
-        investment=1_500_000, split_method="scrb",
+        investment=1_500_000, split_method="scrb", split_model="capacity",
     ),
 )
 
@@ -183,92 +185,6 @@ def _create(item: DemoInitiative, organisations: dict[str, Organisation]) -> Ini
     return initiative
 
 
-# Each ledger covers five years from the year its initiative started; a year has realised
-# figures once it is over (the demo's "today" is in December 2026).
-LEDGER_LENGTH = 5
-LAST_REALISED_YEAR = 2025
-# Realised as a share of planned, per kind, so the follow-up shows both over- and under-run.
-REALISED_SHARE = {"investment": Decimal("1.12"), "running": Decimal("0.95"),
-                  "money": Decimal("0.80"), "hours": Decimal("0.70")}
-
-
-def ledger_years(start: datetime.date) -> tuple[int, ...]:
-    return tuple(range(start.year, start.year + LEDGER_LENGTH))
-
-
-def _ledger_plan(investment: int, weight: Decimal,
-                 years: tuple[int, ...]) -> list[tuple[int, str, Decimal, str]]:
-    """(year, kind, planned, description) for one partner: an investment up front, a running
-    cost, and benefits in money and hours that grow as the solution is taken into use."""
-    base = Decimal(investment) * weight
-    plan = [(years[0], "investment", base, "Införande och anpassning")]
-    for step, year in enumerate(years):
-        plan.append((year, "running", (base * Decimal("0.10")).quantize(Decimal(1)),
-                     "Licenser och förvaltning"))
-        if step == 0:
-            continue
-        ramp = Decimal(min(step, 3)) / 3
-        plan.append((year, "money", (base * Decimal("0.30") * ramp).quantize(Decimal(1)),
-                     "Lägre kostnader för porto och utskick"))
-        plan.append((year, "hours", (base / 2000 * ramp).quantize(Decimal(1)),
-                     "Mindre tid för handläggning"))
-    return plan
-
-
-def _add_ledger(initiative: Initiative) -> None:
-    if initiative.ledger_rows.exists():
-        return
-    partners = [p for p in initiative.partners.select_related("organisation")]
-    paying = [p for p in partners if p.role != Partner.Role.OBSERVER]
-    item = next((d for d in DEMO if d.title == initiative.title), None)
-    investment = item.investment if item else 1_000_000
-    years = ledger_years(item.start if item else initiative.start_date or datetime.date(2024, 1, 1))
-    actions.do_set_economics(initiative, acting_user=None, discount_rate_percent=Decimal("3.5"),
-                             hourly_cost=Decimal(600), base_year=years[0])
-    for index, partner in enumerate(paying):
-        weight = Decimal(1) if partner.role == Partner.Role.LEAD else \
-            Decimal(6 - index) / 10
-        for year, kind, planned, description in _ledger_plan(investment, weight, years):
-            realised = ((planned * REALISED_SHARE[kind]).quantize(Decimal(1))
-                        if year <= LAST_REALISED_YEAR else None)
-            actions.do_add_ledger_row(initiative, acting_user=None,
-                                      organisation=partner.organisation, year=year, kind=kind,
-                                      planned=planned, realised=realised,
-                                      description=description)
-        actions.do_add_ledger_row(initiative, acting_user=None,
-                                  organisation=partner.organisation, year=years[1],
-                                  kind="qualitative",
-                                  description="Invånarna möter samma service oavsett kommun.")
-    if len(paying) >= 2:
-        alone = {p.organisation.code: Decimal(investment) * (
-            Decimal(1) if p.role == Partner.Role.LEAD else Decimal("0.7"))
-            for p in paying}
-        actions.do_choose_cost_split(
-            initiative, acting_user=None,
-            joint_cost=(sum(alone.values()) * Decimal("0.6")).quantize(Decimal(1)),
-            standalone=alone, method=item.split_method if item else "shapley",
-            rationale="Styrgruppen valde metoden efter att ha jämfört alternativen.",
-            groups=_demo_groups(paying, alone),
-        )
-
-
-def _demo_groups(paying: list[Partner], alone: dict[str, Decimal]) -> str:
-    """What pairs of partners would pay together, so that the methods differ: the lead brings
-    the larger economies of scale, the more so with the partners that come later."""
-    if len(paying) < 3:
-        return ""
-    lines: list[str] = []
-    for i, first in enumerate(paying):
-        for second in paying[i + 1:]:
-            pair = alone[first.organisation.code] + alone[second.organisation.code]
-            with_lead = Partner.Role.LEAD in (first.role, second.role)
-            factor = Decimal("0.66") + Decimal("0.05") * len(lines) if with_lead \
-                else Decimal("0.95")
-            lines.append(f"{first.organisation.name}, {second.organisation.name}: "
-                         f"{(pair * factor).quantize(Decimal(1))}")
-    return "\n".join(lines)
-
-
 @transaction.atomic
 def do_load_demo_initiatives() -> int:
     """Create the demo initiatives that do not exist yet; returns how many were created."""
@@ -285,5 +201,6 @@ def do_load_demo_initiatives() -> int:
         if existing is None:
             existing = _create(item, organisations)
             created += 1
-        _add_ledger(existing)
+        add_demo_ledger(existing, investment=item.investment, start=item.start,
+                        method=item.split_method, model=item.split_model)
     return created

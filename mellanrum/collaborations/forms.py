@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from mellanrum.benefits.analysis import METHOD_LABELS
 from mellanrum.commonality.models import Concept
 from mellanrum.core.access import is_superuser
 from mellanrum.core.models import User
@@ -23,7 +22,6 @@ from .models import (
     DecisionEntry,
     Goal,
     Initiative,
-    LedgerRow,
     Partner,
     Risk,
     Statement,
@@ -312,145 +310,3 @@ EDIT_FORMS: dict[str, type[forms.ModelForm[Any]]] = {
 
 def edit_values(form: forms.ModelForm[Any]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form._meta.fields or ()}
-
-
-# --- Benefits ledger, economics and cost split ------------------------------------------------
-
-
-def amount_field(label: StrOrPromise, *, required: bool = False, help_text: StrOrPromise = "",
-                 ) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label, required=required, localize=True, help_text=help_text,
-        error_messages={"invalid": _("Give a number, e.g. 125000 or 125000,50.")},
-    )
-
-
-class SplitShareForm(forms.Form):
-    """A partner enters its share of the chosen split as a planned cost in its ledger."""
-
-    organisation = organisation_field(_("Partner"))
-    year = forms.IntegerField(label=_("Year"),
-                              error_messages={"invalid": _("Give a year, e.g. 2026.")})
-    kind = forms.ChoiceField(label=_("Kind"), choices=[
-        (kind.value, kind.label) for kind in actions.SHARE_KINDS])
-
-    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"year": datetime.date.today().year,
-                                      "kind": LedgerRow.Kind.INVESTMENT})
-        super().__init__(*args, **kwargs)
-        field = model_choice_field(self, "organisation")
-        field.queryset = organisations.order_by("name")
-        if len(field.queryset) == 1:
-            field.empty_label = None
-
-
-class LedgerRowForm(forms.Form):
-    organisation = organisation_field(_("Partner"))
-    year = forms.IntegerField(label=_("Year"),
-                              error_messages={"invalid": _("Give a year, e.g. 2026.")})
-    kind = forms.ChoiceField(label=_("Kind"), choices=LedgerRow.Kind.choices)
-    planned = amount_field(_("Planned amount"), help_text=_(
-        "Kronor; for hours saved, the number of hours. Empty for a qualitative benefit."))
-    realised = amount_field(_("Realised amount"), help_text=_(
-        "Fill in when the year has been followed up; empty until then."))
-    description = forms.CharField(label=_("Description"), max_length=500, required=False,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
-    version = version_field()
-
-    def __init__(self, *args: Any, organisations: QuerySet[Organisation],
-                 row: LedgerRow | None = None, **kwargs: Any) -> None:
-        if row is not None:
-            kwargs.setdefault("initial", {
-                "organisation": row.organisation.code, "year": row.year, "kind": row.kind,
-                "planned": row.planned, "realised": row.realised,
-                "description": row.description, "version": row.version,
-            })
-        super().__init__(*args, **kwargs)
-        field = model_choice_field(self, "organisation")
-        field.queryset = organisations.order_by("name")
-        if row is not None:
-            del self.fields["organisation"]
-        elif len(field.queryset) == 1:
-            field.empty_label = None
-
-    def values(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {"year": data["year"], "kind": data["kind"], "planned": data["planned"],
-                "realised": data["realised"], "description": data["description"]}
-
-
-class EconomicsForm(forms.Form):
-    discount_rate_percent = amount_field(_("Discount rate (kalkylränta), %"), required=True,
-                                         help_text=_("Between 0 and 20."))
-    hourly_cost = amount_field(_("Hourly cost, kr"), required=True, help_text=_(
-        "What an hour of a person's time costs, with overheads; values the hours saved."))
-    base_year = forms.IntegerField(
-        label=_("Base year"), required=False,
-        help_text=_("The year values are discounted to; empty means the first year of the "
-                    "ledger."),
-        error_messages={"invalid": _("Give a year, e.g. 2026.")},
-    )
-
-
-class SplitForm(forms.Form):
-    joint_cost = amount_field(_("Joint cost to split, kr"), help_text=_(
-        "Not needed with the cost model, which gives it."))
-    model = forms.ChoiceField(
-        label=_("What is known about the costs"), initial="known", required=False,
-        widget=forms.RadioSelect,
-        choices=[
-            ("known", _("What each partner would pay alone, and what any subgroups you know "
-                        "would pay together")),
-            ("capacity", _("A capacity model: the partner with the largest need sizes the "
-                           "shared system (its own cost is the joint cost)")),
-            ("formula", _("A cost model: a fixed part paid once and a part that grows with "
-                          "the volume, with economies of scale (every group's cost follows)")),
-        ])
-    formula_fixed = amount_field(_("Cost model: fixed part paid once, kr"))
-    formula_unit_cost = amount_field(_("Cost model: cost per unit of volume, kr"))
-    formula_exponent = amount_field(_("Cost model: economies of scale (exponent)"), help_text=_(
-        "The volume part is unit cost × volume^exponent: 1 means none, 0.8 is typical. "
-        "Empty means 0.8."))
-    fixed_percent = forms.CharField(
-        label=_("Fixed part of the key “fast del + rörlig del”, %"), required=False,
-        max_length=20, initial="30",
-        help_text=_("This share of the joint cost is split equally, the rest by population. "
-                    "Between 0 and 100."))
-    method = forms.ChoiceField(label=_("Chosen method"), required=False,
-                               choices=[("", "–")] + [(k, v) for k, v in METHOD_LABELS.items()])
-    rationale = forms.CharField(label=_("Rationale for the choice"), max_length=1000,
-                                required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args: Any, partners: list[Partner], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.codes = [p.organisation.code for p in partners]
-        for p in partners:
-            self.fields[f"alone_{p.organisation.code}"] = amount_field(
-                _("%(name)s: cost alone, kr") % {"name": p.organisation.name})
-            self.fields[f"volume_{p.organisation.code}"] = amount_field(
-                _("%(name)s: volume for the cost model (e.g. cases a year)")
-                % {"name": p.organisation.name})
-        example = ", ".join(p.organisation.name for p in partners[:2]) or "Nacka, Värmdö"
-        self.fields["groups"] = forms.CharField(
-            label=_("Known costs of subgroups (optional)"), required=False, max_length=10000,
-            widget=forms.Textarea(attrs={"rows": 3}),
-            help_text=_("One group per line: the partners' names separated by commas, a colon "
-                        "and what they would pay together, e.g. “%(example)s: 900 000”. "
-                        "Groups left out are assumed to split into the cheapest known parts."
-                        ) % {"example": example})
-        # The subgroups come right after the stand-alone costs, the choice last.
-        order = ["joint_cost", "model", *[f"alone_{c}" for c in self.codes], "groups",
-                 "formula_fixed", "formula_unit_cost", "formula_exponent",
-                 *[f"volume_{c}" for c in self.codes], "fixed_percent", "method", "rationale"]
-        self.order_fields(order)
-
-    def options(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {"groups": data.get("groups") or "", "fixed_percent": data.get("fixed_percent"),
-                "model": data.get("model") or "known",
-                "formula": {k: data.get(f"formula_{k}") for k in ("fixed", "unit_cost",
-                                                                    "exponent")},
-                "volumes": {c: data.get(f"volume_{c}") for c in self.codes}}
-
-    def standalone(self) -> dict[str, Any]:
-        return {code: self.cleaned_data.get(f"alone_{code}") for code in self.codes}

@@ -16,10 +16,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from mellanrum.benefits.ledger import net_gains
 from mellanrum.landscape.spreadsheet import neutralise_formula
 from mellanrum.lib.xlsx import active_sheet
 
-from . import analysis
 from .models import Alignment, Initiative, Partner
 
 CRITERIA = ("citizen_value", "savings", "feasibility", "reach", "risk_level")
@@ -99,7 +99,7 @@ class Row:
 
 def ranked(initiatives: Iterable[Initiative], weights: Mapping[str, int]) -> list[Row]:
     items = list(initiatives)
-    ledgers = analysis.net_gains(items)
+    ledgers = net_gains(items)
     rows = []
     for item in items:
         partners = list(item.partners.all())

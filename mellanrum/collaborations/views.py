@@ -1,43 +1,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from mellanrum.benefits.analysis import CalculatorError, method_key
-from mellanrum.benefits.analysis import method_label as sharing_method_label
+from mellanrum.benefits.ledger import ledger_view
 from mellanrum.commonality.models import Concept
 from mellanrum.core.http import AuthenticatedHttpRequest
-from mellanrum.core.models import User
 from mellanrum.journeys.models import LifeEvent
 from mellanrum.landscape.models import Organisation
-from mellanrum.lib.charts import Viewer, bar_chart_url, grouped_bar_chart_url
+from mellanrum.lib.charts import bar_chart_url
 
-from . import actions, analysis, ledger, portfolio
+from . import actions, analysis, portfolio
 from .access import (
     MAX_ID,
     access_initiative,
-    access_ledger_row,
     access_statement,
     can_create_initiative,
-    can_edit_economics,
     can_edit_initiative,
     can_lead,
     can_set_alignment,
     can_speak_for,
-    ledger_organisations,
     sees_as_partner,
     statement_organisations,
     visible_initiatives,
@@ -46,18 +39,13 @@ from .forms import (
     EDIT_CONFLICT,
     EDIT_FORMS,
     AlignmentForm,
-    EconomicsForm,
     InitiativeForm,
-    LedgerRowForm,
-    SplitForm,
-    SplitShareForm,
     StatementEditForm,
     StatementForm,
     edit_values,
     item_form,
 )
-from .models import Alignment, CostSplit, Goal, Initiative, Partner, Statement
-from .split_input import SplitOptions, groups_text, options_from_json
+from .models import Alignment, Goal, Initiative, Partner, Statement
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -203,7 +191,7 @@ def initiative_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "concept_urls": set(Concept.objects.filter(
             concept_id__in=initiative.concept_links.values("concept_id")
         ).values_list("concept_id", flat=True)),
-        "ledger": analysis.ledger_view(initiative),
+        "ledger": ledger_view(initiative),
         "split": initiative.cost_splits.select_related("chosen_by").first(),
     }
     return render(request, "collaborations/initiative_detail.html", context)
@@ -393,259 +381,3 @@ def alignment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "lead": initiative.partners.filter(role=Partner.Role.LEAD).first(),
     }
     return render(request, "collaborations/alignment.html", context)
-
-
-# --- Benefits follow-up (nyttorealisering) ------------------------------------------------
-
-
-def _ledger_chart(view: analysis.LedgerView, viewer: Viewer) -> str | None:
-    totals = view.result.totals_by_year
-    if not totals:
-        return None
-    planned, realised = _("Planned"), _("Realised")
-    rows: list[tuple[str, str, float]] = []
-    for y in totals:
-        rows.append((str(y.year), planned, float(y.net_planned)))
-        if y.has_realised:
-            rows.append((str(y.year), realised, float(y.net_realised)))
-    return grouped_bar_chart_url(rows, viewer=viewer, category_title=_("Year"),
-                                 series_title=_("Figures"),
-                                 value_title=_("Net benefit, kr (not discounted)"), kronor=True)
-
-
-@login_required
-def ledger_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    initiative = access_initiative(request.user, pk)
-    view = analysis.ledger_view(initiative)
-    writable = set(ledger_organisations(request.user, initiative).values_list("code",
-                                                                              flat=True))
-    context = {
-        "initiative": initiative,
-        "ledger": view,
-        "chart": _ledger_chart(view, request.user),
-        "writable": writable,
-        "can_edit_economics": can_edit_economics(request.user, initiative),
-        "split": initiative.cost_splits.select_related("chosen_by").first(),
-    }
-    return render(request, "collaborations/ledger.html", context)
-
-
-@login_required
-def ledger_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    initiative = access_initiative(request.user, pk)
-    response = HttpResponse(
-        ledger.to_xlsx(initiative, analysis.ledger_view(initiative)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="nyttorealisering-{pk}.xlsx"'
-    return response
-
-
-@login_required
-def ledger_row_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    initiative = access_initiative(request.user, pk)
-    organisations = ledger_organisations(request.user, initiative)
-    if not organisations.exists():
-        raise PermissionDenied
-    form = LedgerRowForm(_posted(request), organisations=organisations)
-
-    def add() -> None:
-        actions.do_add_ledger_row(initiative, acting_user=request.user,
-                                  organisation=form.cleaned_data["organisation"],
-                                  **form.values())
-
-    if request.method == "POST" and _apply(form, add):
-        messages.success(request, _("Saved."))
-        return redirect("collaborations:ledger", initiative.pk)
-    return render(request, "collaborations/ledger_row_form.html",
-                  {"form": form, "initiative": initiative})
-
-
-@login_required
-def ledger_row_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    row = access_ledger_row(request.user, pk, write=True)
-    form = LedgerRowForm(_posted(request), organisations=ledger_organisations(
-        request.user, row.initiative), row=row)
-
-    def update() -> None:
-        actions.do_update_ledger_row(row, acting_user=request.user,
-                                     expected_version=form.cleaned_data.get("version"),
-                                     **form.values())
-
-    if request.method == "POST" and _apply(form, update):
-        messages.success(request, _("Saved."))
-        return redirect("collaborations:ledger", row.initiative_id)
-    return render(request, "collaborations/ledger_row_form.html",
-                  {"form": form, "initiative": row.initiative, "row": row},
-                  status=_status(form))
-
-
-@require_POST
-@login_required
-def ledger_row_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    row = access_ledger_row(request.user, pk, write=True)
-    actions.do_remove_ledger_row(row, acting_user=request.user)
-    messages.success(request, _("Removed."))
-    return redirect("collaborations:ledger", row.initiative_id)
-
-
-@login_required
-def economics_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    initiative = access_initiative(request.user, pk, write=True)
-    values = analysis.economics_values(initiative)
-    form = EconomicsForm(_posted(request), initial={
-        "discount_rate_percent": values.discount_rate_percent,
-        "hourly_cost": values.hourly_cost,
-        "base_year": None if values.base_year_is_default else values.base_year,
-    })
-
-    def save() -> None:
-        actions.do_set_economics(initiative, acting_user=request.user, **form.cleaned_data)
-
-    if request.method == "POST" and _apply(form, save):
-        messages.success(request, _("Saved."))
-        return redirect("collaborations:ledger", initiative.pk)
-    return render(request, "collaborations/economics_form.html",
-                  {"form": form, "initiative": initiative})
-
-
-def _split_rows(comparison: list[dict[str, Any]], names: dict[str, str],
-                standalone: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"code": code, "name": names.get(code, code), "alone": standalone.get(code),
-             "amounts": [m["amounts"].get(code) for m in comparison]}
-            for code in names]
-
-
-def _paying_organisations(user: User, initiative: Initiative,
-                          split: CostSplit) -> QuerySet[Organisation]:
-    """The partners the user speaks for that pay a share of the split."""
-    return ledger_organisations(user, initiative).filter(code__in=list(split.amounts))
-
-
-def _share_context(user: User, initiative: Initiative,
-                   split: CostSplit | None) -> dict[str, Any]:
-    if split is None:
-        return {"share_form": None, "share_amounts": {}, "shares_taken": []}
-    taken = list(split.ledger_rows.select_related("organisation"))
-    remaining = _paying_organisations(user, initiative, split).exclude(
-        pk__in=[row.organisation_id for row in taken])
-    return {
-        "share_form": SplitShareForm(organisations=remaining, auto_id="share_%s")
-        if remaining.exists() else None,
-        "share_amounts": {o.name: split.amounts[o.code] for o in remaining},
-        "shares_taken": taken,
-    }
-
-
-@login_required
-@require_POST
-def take_split_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    initiative = access_initiative(request.user, pk)
-    split = initiative.cost_splits.first()
-    if split is None:
-        raise Http404("No split has been chosen.")
-    organisations = _paying_organisations(request.user, initiative, split)
-    if not organisations.exists():
-        raise PermissionDenied
-    form = SplitShareForm(request.POST, organisations=organisations)
-    if form.is_valid():
-        try:
-            row = actions.do_take_split_share(
-                split, acting_user=request.user, organisation=form.cleaned_data["organisation"],
-                year=form.cleaned_data["year"], kind=form.cleaned_data["kind"])
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("The share was entered in the benefits ledger as a "
-                                        "planned cost; follow it up there."))
-            return redirect(reverse("collaborations:ledger", args=[initiative.pk])
-                            + f"#row-{row.pk}")
-    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("collaborations:cost_split", initiative.pk)
-
-
-@login_required
-def cost_split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    initiative = access_initiative(request.user, pk)
-    can_choose = can_edit_economics(request.user, initiative)
-    partners = analysis.paying_partners(initiative)
-    current = initiative.cost_splits.select_related("chosen_by").first()
-    if request.method == "POST" and not can_choose:
-        raise PermissionDenied
-    initial: dict[str, Any] = {}
-    if current is not None:
-        stored = options_from_json(current.game)
-        initial = {"joint_cost": Decimal(current.joint_cost), "method": method_key(current.method),
-                   "groups": groups_text(stored.groups, current.names),
-                   "model": stored.model,
-                   **{f"formula_{k}": v for k, v in (stored.formula or {}).items()},
-                   **{f"volume_{c}": v for c, v in stored.volumes.items()},
-                   "fixed_percent": f"{stored.fixed_percent:f}".replace(".", ","),
-                   **{f"alone_{c}": Decimal(v) for c, v in current.standalone.items()}}
-    form = SplitForm(_posted(request), partners=partners, initial=initial)
-    preview: list[dict[str, Any]] | None = None
-    preview_options = SplitOptions()
-    joint = Decimal(0)
-    alone: dict[str, Any] = {}
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        saving = request.POST.get("save") is not None
-        try:
-            if saving:
-                actions.do_choose_cost_split(
-                    initiative, acting_user=request.user,
-                    joint_cost=form.cleaned_data["joint_cost"], standalone=form.standalone(),
-                    method=form.cleaned_data["method"] or "",
-                    rationale=form.cleaned_data["rationale"], **form.options())
-                messages.success(request, _("The split was saved and is shown to every "
-                                            "partner."))
-                return redirect("collaborations:cost_split", initiative.pk)
-            joint, alone, preview_options = actions.check_split(
-                initiative, form.cleaned_data["joint_cost"], form.standalone(),
-                **form.options())
-            preview = analysis.comparison_snapshot(
-                analysis.compare_split(initiative, joint, alone, preview_options))
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            status = 422
-        except CalculatorError as exc:
-            form.add_error("joint_cost", str(exc))
-            status = 422
-    elif request.method == "POST":
-        status = 422
-    shown = current
-    names = {p.organisation.code: p.organisation.name for p in partners}
-    context = {
-        "initiative": initiative,
-        "form": form,
-        "can_choose": can_choose,
-        **_share_context(request.user, initiative, current),
-        "partners": partners,
-        "current": shown,
-        "current_rows": _split_rows(shown.comparison, shown.names, shown.standalone)
-        if shown else [],
-        "current_methods": analysis.localised_methods(shown.comparison, shown.names)
-        if shown else [],
-        "preview": preview,
-        "preview_rows": _split_rows(preview, names, alone) if preview else [],
-        "history": initiative.cost_splits.select_related("chosen_by")[1:10],
-        "enough_partners": len(partners) >= 2,
-    }
-    if shown:
-        stored = options_from_json(shown.game)
-        context["current_facts"] = analysis.split_facts(
-            shown.comparison, shown.joint_cost, shown.standalone, stored)
-        context["current_stories"] = analysis.split_stories(
-            shown.method, shown.comparison, shown.standalone, shown.names, stored)
-    if preview:
-        context["preview_facts"] = analysis.split_facts(preview, joint, alone, preview_options)
-        chosen = form.cleaned_data.get("method") or "shapley"
-        method = next((m["method"] for m in preview if method_key(m["method"]) == chosen),
-                      preview[0]["method"])
-        context["preview_method"] = sharing_method_label(method)
-        context["preview_chosen"] = method if form.cleaned_data.get("method") else ""
-        context["preview_stories"] = analysis.split_stories(
-            method, preview, alone, names, preview_options)
-    return render(request, "collaborations/cost_split.html", context, status=status)

@@ -8,11 +8,12 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
+from mellanrum.benefits import actions as ledger_actions
+from mellanrum.benefits.models import CostSplit, LedgerRow
 from mellanrum.collaborations import actions
-from mellanrum.collaborations.models import CostSplit, LedgerRow
+from mellanrum.collaborations.tests.conftest import save_screenshot
 from mellanrum.landscape.models import Organisation
 
-from .conftest import save_screenshot
 from .test_collaborations import _axe_violations, _editor, _log_in, _save
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +29,7 @@ def test_ledger_net_gain_and_cost_split(axe_page: Page, live_server: object) -> 
         acting_user=None, lead=nacka, title="Gemensam e-tjänst", purpose="Syfte",
         phase="implementation")
     actions.do_add_partner(initiative, acting_user=None, organisation=varmdo)
-    actions.do_add_ledger_row(initiative, acting_user=None, organisation=nacka, year=2025,
+    ledger_actions.do_add_ledger_row(initiative, acting_user=None, organisation=nacka, year=2025,
                               kind="investment", planned=Decimal(100000))
     base = str(live_server)
     page = axe_page

@@ -8,8 +8,8 @@ from typing import Any
 
 from django import template
 
+from mellanrum.benefits.ledger import net_gains
 from mellanrum.collaborations.access import visible_initiatives
-from mellanrum.collaborations.analysis import net_gains
 from mellanrum.landscape.models import Organisation
 
 register = template.Library()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -52,7 +53,7 @@ def test_demo_without_organisations_creates_nothing(db: None) -> None:
 
 def test_demo_ledgers_and_splits_are_deterministic(stockholm: None, superuser: User,
                                                    client: Client) -> None:
-    from mellanrum.collaborations.analysis import ledger_view
+    from mellanrum.benefits.ledger import ledger_view
 
     do_load_demo_initiatives()
     first = {i.title: ledger_view(i).result.net_gain for i in Initiative.objects.all()}
@@ -94,15 +95,40 @@ def test_demo_dates_agree_with_each_other(stockholm: None) -> None:
             assert not initiative.ledger_rows.filter(realised__isnull=False).exists()
 
 
-def test_demo_splits_know_subgroup_costs_so_the_methods_differ(stockholm: None) -> None:
-    from mellanrum.collaborations.models import CostSplit
+def test_demo_splits_use_cost_models_so_the_methods_differ(stockholm: None) -> None:
+    from mellanrum.benefits.models import CostSplit
 
     do_load_demo_initiatives()
     splits = list(CostSplit.objects.all())
-    assert len(splits) == 3
+    assert sorted(s.game["model"] for s in splits) == ["capacity", "formula", "known"]
     for split in splits:
-        assert len(split.game["groups"]) == 3
+        if split.game["model"] == "known":
+            assert len(split.game["groups"]) == 3
         amounts = {m["method"]: m["amounts"] for m in split.comparison}
         assert any(abs(amounts["shapley"][c] - amounts["nucleolus"][c]) > 1
                    or abs(amounts["shapley"][c] - amounts["scrb"][c]) > 1
-                   for c in amounts["shapley"])
+                   for c in amounts["shapley"]), split.game["model"]
+
+
+def test_each_demo_partner_has_its_share_in_its_ledger_and_a_budget_sheet(
+    stockholm: None, superuser: User, client: Client,
+) -> None:
+    from mellanrum.benefits.budget import budget_sheet, sheet_organisations
+
+    do_load_demo_initiatives()
+    client.force_login(superuser)
+    waiting = 0
+    for initiative in Initiative.objects.all():
+        split = initiative.cost_splits.get()
+        for organisation in sheet_organisations(initiative):
+            rows = list(split.ledger_rows.filter(organisation=organisation))
+            assert [r.planned for r in rows] == [
+                Decimal(str(split.amounts[organisation.code])).quantize(Decimal("0.01"))]
+            waiting += rows[0].confirmed_at is None
+            sheet = budget_sheet(initiative, organisation)
+            assert sheet.committee and sheet.years and sheet.share == rows[0].planned
+            assert sheet.investment == rows[0].planned  # the share is its only investment
+            page = client.get(f"/samverkan/{initiative.pk}/budgetunderlag/"
+                              f"{organisation.code}/")
+            assert page.status_code == 200
+    assert waiting == 1  # one partner has not yet confirmed, so the page shows both states

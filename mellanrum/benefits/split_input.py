@@ -19,9 +19,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from mellanrum.benefits.analysis import DEFAULT_FIXED_PERCENT
-from mellanrum.engines import benefits as ledger_engine
-
-from .models import Partner
+from mellanrum.collaborations.models import Partner
+from mellanrum.engines import realisation as ledger_engine
 
 __all__ = ["SplitOptions", "check_split_options", "groups_text"]
 

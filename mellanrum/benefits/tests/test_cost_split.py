@@ -8,12 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from mellanrum.benefits import actions as ledger_actions
+from mellanrum.benefits.models import CostSplit
 from mellanrum.collaborations import actions
-from mellanrum.collaborations.models import CostSplit, Initiative
+from mellanrum.collaborations.models import Initiative
+from mellanrum.collaborations.tests.conftest import login
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
-
-from .conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -91,12 +92,12 @@ def test_observers_take_no_share_and_three_partners_split(
     observer = actions.do_add_partner(initiative, acting_user=alice, organisation=gamma,
                                       role="observer")
     with pytest.raises(ValidationError):
-        actions.do_choose_cost_split(
+        ledger_actions.do_choose_cost_split(
             initiative, acting_user=alice, joint_cost=Decimal(100),
             standalone={alfa.code: 40, beta.code: 40, gamma.code: 40}, method="equal")
     observer.role = "partner"
     observer.save(update_fields=["role"])
-    split = actions.do_choose_cost_split(
+    split = ledger_actions.do_choose_cost_split(
         initiative, acting_user=alice, joint_cost=Decimal(100),
         standalone={alfa.code: 40, beta.code: 40, gamma.code: 40}, method="equal")
     assert split.amounts[alfa.code] == pytest.approx(100 / 3, abs=0.01)

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from mellanrum.benefits.models import CostSplit, LedgerRow
 from mellanrum.collaborations import actions
-from mellanrum.collaborations.models import CostSplit, Initiative, LedgerRow
+from mellanrum.collaborations.models import Initiative
+from mellanrum.collaborations.tests.conftest import login
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
-
-from .conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -130,11 +130,8 @@ def test_the_saved_split_tells_each_partners_story_with_its_amount(
     assert "Beta kommun betalar 230" in swedish
     # The form shows what was known, with the partners' names.
     assert "Alfa kommun, Beta kommun: 700000" in swedish
-    # The lead takes its share of the key into its ledger as before.
-    taken = client.post(url(three) + "andel/", {"organisation": alfa.code, "year": "2026",
-                                                "kind": "investment"})
-    assert taken.status_code == 302
-    row = LedgerRow.objects.get()
+    # The lead's share of the key is a planned cost in its ledger, like every partner's.
+    row = LedgerRow.objects.get(organisation=alfa)
     assert row.cost_split == split and row.planned == Decimal("486666.67")
     assert "Fast del + rörlig del per invånare (30 % fast)" in row.description
 

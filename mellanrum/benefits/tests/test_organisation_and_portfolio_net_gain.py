@@ -9,12 +9,11 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from mellanrum.collaborations import actions
+from mellanrum.benefits import actions as ledger_actions
 from mellanrum.collaborations.models import Initiative
+from mellanrum.collaborations.tests.conftest import basic, login
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
-
-from .conftest import basic, login
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +21,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def with_ledger(initiative: Initiative, alice: User, alfa: Organisation,
                 beta: Organisation) -> Initiative:
-    actions.do_set_economics(initiative, acting_user=alice, discount_rate_percent=0,
+    ledger_actions.do_set_economics(initiative, acting_user=alice, discount_rate_percent=0,
                              hourly_cost=600, base_year=2024)
-    actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2024,
+    ledger_actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2024,
                               kind="investment", planned=Decimal(1000))
-    actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
+    ledger_actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
                               kind="money", planned=Decimal(4000))
-    actions.do_add_ledger_row(initiative, acting_user=alice, organisation=beta, year=2025,
+    ledger_actions.do_add_ledger_row(initiative, acting_user=alice, organisation=beta, year=2025,
                               kind="hours", planned=Decimal(10))
     return initiative
 

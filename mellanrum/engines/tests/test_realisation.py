@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mellanrum.engines import benefits
-from mellanrum.engines.benefits import LedgerEntry, LedgerError, Settings, evaluate, npv
+from mellanrum.engines import realisation as benefits
+from mellanrum.engines.realisation import LedgerEntry, LedgerError, Settings, evaluate, npv
 
 S = Settings(discount_rate=D("0.035"), hourly_cost=D("600"), base_year=2025)
 
@@ -23,7 +23,7 @@ def test_examples_in_the_docstrings_run() -> None:
 
 
 def test_engine_imports_without_django() -> None:
-    code = ("import sys, mellanrum.engines.benefits;"
+    code = ("import sys, mellanrum.engines.realisation;"
             "assert 'django' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 

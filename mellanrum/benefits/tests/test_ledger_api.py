@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from mellanrum.benefits import actions as ledger_actions
+from mellanrum.benefits.models import CostSplit, LedgerRow
 from mellanrum.collaborations import actions
-from mellanrum.collaborations.models import CostSplit, Initiative, LedgerRow
+from mellanrum.collaborations.models import Initiative
+from mellanrum.collaborations.tests.conftest import basic
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
-
-from .conftest import basic
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -43,7 +44,7 @@ def test_a_partner_creates_updates_and_deletes_its_own_rows(
 def test_a_partner_cannot_touch_another_partners_rows(
     client: Client, charlie: User, alice: User, initiative: Initiative, alfa: Organisation,
 ) -> None:
-    row = actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa,
+    row = ledger_actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa,
                                     year=2025, kind="money", planned=Decimal(5))
     base = f"/api/initiatives/{initiative.pk}/ledger"
     assert client.post(base, {**ROW, "organisation": "9901"}, content_type=JSON,
@@ -83,7 +84,7 @@ def test_bad_rows_are_422_and_change_nothing(client: Client, alice: User,
 
 def test_economics_summary_and_settings(client: Client, alice: User, charlie: User,
                                         initiative: Initiative, alfa: Organisation) -> None:
-    actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
+    ledger_actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
                               kind="money", planned=Decimal(1000))
     url = f"/api/initiatives/{initiative.pk}/economics"
     data = client.get(url, **basic(charlie)).json()
@@ -123,7 +124,7 @@ def test_the_ledger_list_is_paginated(
     client: Client, alice: User, initiative: Initiative, alfa: Organisation,
 ) -> None:
     for year in (2027, 2025, 2026):
-        actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa,
+        ledger_actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa,
                                   year=year, kind="money", planned=Decimal(year))
     base = f"/api/initiatives/{initiative.pk}/ledger"
     first = client.get(f"{base}?limit=2", **basic(alice)).json()

@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
-from mellanrum.collaborations import actions
+from mellanrum.benefits import actions as ledger_actions
+from mellanrum.benefits.models import LedgerRow
 from mellanrum.collaborations.cli import initiatives
-from mellanrum.collaborations.models import Initiative, LedgerRow
+from mellanrum.collaborations.models import Initiative
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
 
@@ -95,7 +96,7 @@ def test_dry_run_and_bad_files(initiative: Initiative, alice: User, dave: User,
 
 def test_export_json_and_xlsx(initiative: Initiative, alice: User, dave: User,
                               alfa: Organisation, tmp_path: Path) -> None:
-    actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
+    ledger_actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
                               kind="money", planned=Decimal(1000))
     data = json.loads(run("ledger", str(initiative.pk), "--format", "json").output)
     assert data["summary"]["net_gain"] == "1000.00"

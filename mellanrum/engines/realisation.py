@@ -1,5 +1,5 @@
-"""Benefits follow-up (nyttorealisering): costs and benefits per partner and year, planned
-against realised, and their net present value.
+"""Benefits realisation (nyttorealisering): costs and benefits per partner and year, planned
+against realised, their net present value, and each partner's budget years and payback year.
 
 Plain Python, no Django. A ledger is a list of :class:`LedgerEntry` rows, one per partner,
 year and kind (investment cost, running cost, money benefit or hours saved), each with a
@@ -51,6 +51,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 __all__ = [
     "BENEFIT_KINDS",
     "COST_KINDS",
+    "BudgetYear",
     "KINDS",
     "LedgerEntry",
     "LedgerError",
@@ -58,8 +59,10 @@ __all__ = [
     "PartnerYear",
     "PartnerResult",
     "Settings",
+    "budget_years",
     "evaluate",
     "npv",
+    "payback_year",
     "validate_entry",
     "validate_settings",
 ]
@@ -349,3 +352,75 @@ def evaluate(entries: Sequence[LedgerEntry], settings: Settings,
         realisation_rate=_rate(grand.benefit_realised, grand.followed_planned_benefit),
         totals_by_year=[_year_row("", y, by_year[y]) for y in sorted(by_year)],
     )
+
+
+@dataclass(frozen=True)
+class BudgetYear:
+    """One partner's planned figures of one year in budget terms (kronor): operating costs
+    (drift), investments, savings (money benefits and hours saved at the hourly cost), the
+    year's net and the running total of the nets since the first year."""
+
+    year: int
+    operating: Decimal
+    investment: Decimal
+    saving: Decimal
+    net: Decimal
+    cumulative: Decimal
+
+
+def budget_years(entries: Iterable[LedgerEntry], partner: str,
+                 hourly_cost: Decimal) -> list[BudgetYear]:
+    """The partner's planned cost, saving and net per year, every year from its first to its
+    last row listed (a year without rows is a row of zeros).
+
+    >>> from decimal import Decimal as D
+    >>> rows = [LedgerEntry("A", 2025, "investment", D("1000")),
+    ...         LedgerEntry("A", 2027, "money", D("600")), LedgerEntry("A", 2027, "hours", D("1")),
+    ...         LedgerEntry("B", 2025, "running", D("5"))]
+    >>> [(y.year, str(y.net), str(y.cumulative)) for y in budget_years(rows, "A", D("400"))]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [(2025, '-1000.00', '-1000.00'), (2026, '0.00', '-1000.00'),
+     (2027, '1000.00', '0.00')]
+    """
+    sums: dict[int, dict[str, Decimal]] = {}
+    for entry in entries:
+        if entry.partner != partner or entry.kind not in KINDS:
+            continue
+        amount = entry.planned * hourly_cost if entry.kind == "hours" else entry.planned
+        kind = "money" if entry.kind == "hours" else entry.kind
+        bucket = sums.setdefault(entry.year, {k: Decimal(0) for k in COST_KINDS + ("money",)})
+        bucket[kind] += amount
+    if not sums:
+        return []
+    found: list[BudgetYear] = []
+    cumulative = Decimal(0)
+    zero = {k: Decimal(0) for k in COST_KINDS + ("money",)}
+    for year in range(min(sums), max(sums) + 1):
+        values = sums.get(year, zero)
+        net = values["money"] - values["investment"] - values["running"]
+        cumulative += net
+        found.append(BudgetYear(year, values["running"].quantize(ORE),
+                                values["investment"].quantize(ORE),
+                                values["money"].quantize(ORE), net.quantize(ORE),
+                                cumulative.quantize(ORE)))
+    return found
+
+
+def payback_year(years: Sequence[BudgetYear]) -> int | None:
+    """The first year from which the running total of the nets stays at or above zero after a
+    dip below it; the first year when there is no dip; ``None`` when it never pays back.
+
+    >>> from decimal import Decimal as D
+    >>> def y(year, cumulative): return BudgetYear(year, D(0), D(0), D(0), D(0), D(cumulative))
+    >>> payback_year([y(2025, -10), y(2026, 5), y(2027, -1), y(2028, 2)])
+    2028
+    >>> payback_year([y(2025, -10), y(2026, -4)]) is None
+    True
+    """
+    found: int | None = None
+    for item in years:
+        if item.cumulative < 0:
+            found = None
+        elif found is None:
+            found = item.year
+    return found

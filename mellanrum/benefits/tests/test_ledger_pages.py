@@ -10,12 +10,12 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from mellanrum.collaborations import actions
-from mellanrum.collaborations.models import Economics, Initiative, LedgerRow
+from mellanrum.benefits import actions as ledger_actions
+from mellanrum.benefits.models import Economics, LedgerRow
+from mellanrum.collaborations.models import Initiative
+from mellanrum.collaborations.tests.conftest import login
 from mellanrum.core.models import AuditEntry, User
 from mellanrum.landscape.models import Organisation
-
-from .conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rows(initiative: Initiative, alfa: Organisation, beta: Organisation,
          alice: User) -> list[LedgerRow]:
-    add = actions.do_add_ledger_row
+    add = ledger_actions.do_add_ledger_row
     return [
         add(initiative, acting_user=alice, organisation=alfa, year=2024, kind="investment",
             planned=Decimal("100000"), realised=Decimal("110000")),
@@ -162,7 +162,7 @@ def test_a_non_partner_organisation_is_refused(client: Client, alice: User,
                                               initiative: Initiative, gamma: Organisation,
                                               ) -> None:
     with pytest.raises(Exception, match="partners"):
-        actions.do_add_ledger_row(initiative, acting_user=alice, organisation=gamma,
+        ledger_actions.do_add_ledger_row(initiative, acting_user=alice, organisation=gamma,
                                   year=2025, kind="money", planned=Decimal(1))
     assert LedgerRow.objects.count() == 0
 

@@ -9,12 +9,11 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from mellanrum.collaborations import actions
+from mellanrum.benefits import actions as ledger_actions
 from mellanrum.collaborations.models import Initiative
+from mellanrum.collaborations.tests.conftest import login
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
-
-from .conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def test_a_private_ledger_chart_is_served_to_the_partner_only(
     settings: object,
 ) -> None:
     settings.CHART_RENDER_PROCESSES = 0  # type: ignore[attr-defined]
-    actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
+    ledger_actions.do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
                               kind="money", planned=Decimal("80000"))
     address = _chart_address(login(client, alice), initiative)
     picture = client.get(address)

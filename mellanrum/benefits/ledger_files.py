@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from mellanrum.collaborations.models import Initiative
 from mellanrum.landscape.spreadsheet import neutralise_formula
 from mellanrum.landscape.spreadsheet.values import restore_neutralised
 from mellanrum.lib.xlsx import active_sheet
 
 from .actions import LedgerImportRow
-from .analysis import LedgerView
-from .models import Initiative
+from .ledger import LedgerView
 
 COLUMNS = ("organisation", "year", "kind", "planned", "realised", "description")
 MAX_IMPORT_ROWS = 5000
