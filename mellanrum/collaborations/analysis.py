@@ -194,9 +194,9 @@ def net_gains(initiatives: Iterable[Initiative]) -> dict[int, engine.LedgerResul
 
 
 def paying_partners(initiative: Initiative) -> list[Partner]:
-    """Observers take no share of the joint cost."""
-    return [p for p in initiative.partners.select_related("organisation")
-            if p.role != Partner.Role.OBSERVER]
+    """The partners that take a share of the joint cost (``Partner.pays``): accepted leads and
+    partners; invited and declined organisations, facilitators and observers pay nothing."""
+    return [p for p in initiative.partners.select_related("organisation") if p.pays]
 
 
 def compare_split(initiative: Initiative, joint_cost: Decimal,

@@ -21,6 +21,7 @@ from mellanrum.journeys.models import Step
 from mellanrum.landscape.models import Organisation
 
 from . import actions
+from .consent_actions import do_answer_invitation
 from .models import Alignment, Initiative, Partner
 
 
@@ -152,8 +153,9 @@ def _create(item: DemoInitiative, organisations: dict[str, Organisation]) -> Ini
     )
     for code, role in item.partners:
         if code in organisations:
-            actions.do_add_partner(initiative, acting_user=None,
-                                   organisation=organisations[code], role=role)
+            partner = actions.do_add_partner(initiative, acting_user=None,
+                                             organisation=organisations[code], role=role)
+            do_answer_invitation(partner, acting_user=None, accept=True)
     goals = [
         actions.do_add_goal(initiative, acting_user=None, title=title, indicator=indicator,
                             baseline=baseline, target=target, target_date=target_date)
@@ -219,7 +221,7 @@ def _add_ledger(initiative: Initiative) -> None:
     if initiative.ledger_rows.exists():
         return
     partners = [p for p in initiative.partners.select_related("organisation")]
-    paying = [p for p in partners if p.role != Partner.Role.OBSERVER]
+    paying = [p for p in partners if p.pays]
     item = next((d for d in DEMO if d.title == initiative.title), None)
     investment = item.investment if item else 1_000_000
     years = ledger_years(item.start if item else initiative.start_date or datetime.date(2024, 1, 1))

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from mellanrum.collaborations import actions
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.collaborations.models import CostSplit, Initiative
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
@@ -96,6 +97,11 @@ def test_observers_take_no_share_and_three_partners_split(
             standalone={alfa.code: 40, beta.code: 40, gamma.code: 40}, method="equal")
     observer.role = "partner"
     observer.save(update_fields=["role"])
+    with pytest.raises(ValidationError):  # invited: pays only once it has accepted
+        actions.do_choose_cost_split(
+            initiative, acting_user=alice, joint_cost=Decimal(100),
+            standalone={alfa.code: 40, beta.code: 40, gamma.code: 40}, method="equal")
+    do_answer_invitation(observer, acting_user=None, accept=True)
     split = actions.do_choose_cost_split(
         initiative, acting_user=alice, joint_cost=Decimal(100),
         standalone={alfa.code: 40, beta.code: 40, gamma.code: 40}, method="equal")

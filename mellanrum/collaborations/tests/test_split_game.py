@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from mellanrum.collaborations import actions
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.collaborations.models import CostSplit, Initiative, LedgerRow
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
@@ -26,7 +27,9 @@ def three(initiative: Initiative, alice: User, gamma: Organisation) -> Initiativ
     """Alfa (85 000 inhabitants) leads; Beta (30 000) and Gamma (20 000) are partners."""
     gamma.population = 20_000
     gamma.save()
-    actions.do_add_partner(initiative, acting_user=alice, organisation=gamma, role="partner")
+    do_answer_invitation(actions.do_add_partner(initiative, acting_user=alice,
+                                                organisation=gamma, role="partner"),
+                         acting_user=None, accept=True)
     return initiative
 
 
