@@ -12,6 +12,7 @@ from ninja.security import HttpBasicAuth, SessionAuth
 
 from mellanrum.benefits.api import router as benefits_router
 from mellanrum.collaborations.api import router as collaborations_router
+from mellanrum.collaborations.consent_api import router as consent_router
 from mellanrum.commonality.api import router as commonality_router
 from mellanrum.community.api import router as community_router
 from mellanrum.core.login import LoginThrottled
@@ -79,6 +80,7 @@ api.add_router("/", benefits_router)
 api.add_router("/", commonality_router)
 api.add_router("/", journeys_router)
 api.add_router("/", collaborations_router)
+api.add_router("/", consent_router)
 api.add_router("/", health_router)
 api.add_router("/", community_router)
 api.add_router("/", kolada_router)

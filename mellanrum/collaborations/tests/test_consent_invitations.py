@@ -74,7 +74,8 @@ def test_declining_needs_a_reason_and_a_declined_partner_cannot_act(
                 {"organisation": "9903", "answer": "decline",
                  "reason": "Vi har redan en egen lösning."})
     invited.refresh_from_db()
-    assert invited.status == "declined" and invited.decline_reason == "Vi har redan en egen lösning."
+    assert invited.status == "declined"
+    assert invited.decline_reason == "Vi har redan en egen lösning."
     page = client.get(initiative.get_absolute_url(), **EN).content.decode()
     assert "Vi har redan en egen lösning." in page
     # The API refuses its statement with a clear message, and nothing is written.
