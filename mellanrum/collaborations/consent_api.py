@@ -26,6 +26,8 @@ from .consent_models import FormalDecision, Proposal
 from .models import Partner
 
 router = Router(tags=["collaborations"])
+# The optional protocol extract of a formal decision, a multipart file field.
+NO_FILE: UploadedFile | None = File(None)  # type: ignore[type-arg]
 
 
 class InvitationOut(Schema):
@@ -243,8 +245,7 @@ def list_formal_decisions(request: AuthenticatedHttpRequest,
              response={201: FormalDecisionOut})
 def add_formal_decision(request: AuthenticatedHttpRequest, initiative_id: int,
                         payload: Form[FormalDecisionIn],
-                        protocol: UploadedFile | None = File(None),  # type: ignore[type-arg]
-                        ) -> Status[object]:
+                        protocol: UploadedFile | None = NO_FILE) -> Status[object]:
     """A partner's formal decision, sent as multipart/form-data with the protocol extract
     (a PDF of at most ``PROTOCOL_MAX_BYTES``) in the field ``protocol``."""
     initiative = access_initiative(request.user, initiative_id)
