@@ -130,7 +130,9 @@ def _proposals(initiative: Initiative, organisations: dict[str, Organisation],
     answer(platform, "0187", "agree", "Kostnadstaket på 500 000 kr står nu i förslaget.")
     closed = do_close_proposal(platform, acting_user=leader)
     Proposal.objects.filter(pk=closed.pk).update(deadline=datetime.date(2026, 10, 30))
-    DecisionEntry.objects.filter(pk=closed.decision_id).update(date=datetime.date(2026, 10, 30))
+    if closed.decision is not None:
+        DecisionEntry.objects.filter(pk=closed.decision.pk).update(
+            date=datetime.date(2026, 10, 30))
     eid = do_create_proposal(
         initiative, acting_user=leader, title="Gemensam kravställning för e-legitimation",
         text="Kommunerna ställer samma krav på e-legitimation och underskrift i e-tjänsten.",
