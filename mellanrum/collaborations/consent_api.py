@@ -112,12 +112,14 @@ class FormalDecisionsOut(Schema):
 
 
 class FormalDecisionIn(Schema):
-    organisation: str | None = None
+    # Optional here so that the permission check comes first; the action requires them.
+    organisation: str | None = Field(None, description="Code of the partner; defaults to "
+                                     "your own")
     body: Literal["kommunstyrelse", "namnd", "fullmaktige", "forbundsstyrelse",
-                  "regionstyrelse"]
+                  "regionstyrelse"] | None = Field(None, description="Required")
     body_name: str = Field("", max_length=200)
-    date: datetime.date
-    paragraph: str = Field(..., min_length=1, max_length=40)
+    date: datetime.date | None = Field(None, description="Required; not in the future")
+    paragraph: str = Field("", max_length=40, description="Required, e.g. § 214")
     summary: str = Field("", max_length=500)
 
 
@@ -253,6 +255,10 @@ def add_formal_decision(request: AuthenticatedHttpRequest, initiative_id: int,
     if not can_record_for(request.user, organisation):
         raise PermissionDenied
     data = payload.dict(exclude={"organisation"})
+    missing = {name: ["This field is required."] for name in ("body", "date", "paragraph")
+               if not data[name]}
+    if missing:
+        raise ValidationError(missing)
     decision = consent_actions.do_add_formal_decision(
         initiative, acting_user=request.user, organisation=organisation, protocol=protocol,
         protocol_name=(protocol.name or "") if protocol else "", **data)

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.models import Organisation
@@ -177,6 +177,7 @@ def formal_decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
                   status=400 if form.errors else 200)
 
 
+@require_safe
 @login_required
 def protocol_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     decision = access_formal_decision(request.user, pk)
