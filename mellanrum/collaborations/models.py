@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -120,7 +121,7 @@ class Partner(models.Model):
         OBSERVER = "observer", _("Observer")
 
     class Status(models.TextChoices):
-        INVITED = "invited", _("Invited")
+        INVITED = "invited", pgettext_lazy("invitation status", "Invited")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
 
