@@ -13,6 +13,7 @@ from ninja.security import HttpBasicAuth, SessionAuth
 from mellanrum.benefits.api import router as benefits_router
 from mellanrum.benefits.ledger_api import router as ledger_router
 from mellanrum.collaborations.api import router as collaborations_router
+from mellanrum.collaborations.consent_api import router as consent_router
 from mellanrum.commonality.api import router as commonality_router
 from mellanrum.community.api import router as community_router
 from mellanrum.core.login import LoginThrottled
@@ -81,6 +82,7 @@ api.add_router("/", commonality_router)
 api.add_router("/", journeys_router)
 api.add_router("/", collaborations_router)
 api.add_router("/", ledger_router)
+api.add_router("/", consent_router)
 api.add_router("/", health_router)
 api.add_router("/", community_router)
 api.add_router("/", kolada_router)

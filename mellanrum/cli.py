@@ -17,6 +17,8 @@ import click
 DEMO_USERS = [
     # (username, password, organisation code, role, superuser)
     ("demo", "mellanrum-demo", "0182", "editor", False),
+    # Storsthlm's process leader, who runs an initiative as facilitator (consent_demo.py).
+    ("storsthlm", "mellanrum-storsthlm", "STORSTHLM", "editor", False),
     ("admin", "mellanrum-admin", "", "editor", True),
 ]
 

@@ -214,6 +214,10 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(25 * 1024 * 1024))
+# Uploaded files (protocol extracts of partners' formal decisions). Never served as static
+# files: a view checks that the user may see the initiative first.
+MEDIA_ROOT = os.getenv("MEDIA_ROOT", str(BASE_DIR / "media"))
+PROTOCOL_MAX_BYTES = envint("PROTOCOL_MAX_BYTES", str(10 * 1024 * 1024))
 
 # Charts (mellanrum/lib/charts.py): what each chart is drawn from, and its picture, keyed by a
 # hash of the content. On disk, so that every app process on this machine shares them and they

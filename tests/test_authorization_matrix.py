@@ -63,9 +63,11 @@ from __future__ import annotations
 
 import datetime
 import functools
+import io
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -77,13 +79,19 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from mellanrum.api import api
 from mellanrum.benefits import actions as ledger_actions
 from mellanrum.collaborations import actions as collaborations
+from mellanrum.collaborations.consent_actions import (
+    do_add_formal_decision,
+    do_add_measurement,
+    do_answer_invitation,
+    do_create_proposal,
+)
 from mellanrum.collaborations.models import Initiative
 from mellanrum.commonality import actions as commonality
 from mellanrum.commonality.analysis import Scope
@@ -126,6 +134,9 @@ PARTNERS_READ = "login     ok     ok     ok    404          ok      404         
 LEAD_WRITE =    "login     403    ok     ok    404          403     404         ok"
 # ... and each partner's editors write for their own organisation.
 PARTNER_WRITE = "login     403    ok     ok    404          ok      404         ok"
+# Gamma's invitation to the initiative: Gamma's editors (and superusers) answer it.
+INVITED_ANSWER = "login    403    403    403   404          ok      404         ok"
+API_INVITED_ANSWER = "401  403    403    403   404          ok      404         ok"
 # The health survey of the initiative: partners read, the lead's editors manage.
 HEALTH_READ =   PARTNERS_READ
 HEALTH_WRITE =  LEAD_WRITE
@@ -201,6 +212,8 @@ DEFAULT_ARGS = {
     "member_pk": "membership",
     "activity_id": "activity",
     "initiative_id": "initiative",
+    "proposal_id": "proposal",
+    "goal_id": "goal",
     "row_id": "ledger_row",
     "event_id": "event",
     "network_id": "network",
@@ -301,6 +314,17 @@ WEB: dict[str, Web] = {
     "benefits:budget_sheet":       web(PARTNERS_READ, pk="initiative"),
     "benefits:budget_sheet_export": web(PARTNERS_READ, pk="initiative"),
     "benefits:budget_line_edit":   web(LEAD_WRITE, pk="initiative"),
+    "collaborations:invitation_answer":  web(NOT_ALLOWED, INVITED_ANSWER, pk="initiative",
+                                             data={"organisation": "9903", "answer": "accept"}),
+    "collaborations:proposals":          web(PARTNERS_READ, LEAD_WRITE, pk="initiative"),
+    "collaborations:proposal":           web(PARTNERS_READ, PARTNER_WRITE, pk="proposal"),
+    "collaborations:proposal_close":     web(NOT_ALLOWED, LEAD_WRITE, pk="proposal"),
+    "collaborations:formal_decision_add": web(PARTNER_WRITE, pk="initiative"),
+    "collaborations:protocol":           web(PARTNERS_READ, NOT_ALLOWED, pk="formal_decision"),
+    "collaborations:goal":               web(PARTNERS_READ, LEAD_WRITE, pk="goal"),
+    "collaborations:goal_tracking":      web(LEAD_WRITE, pk="goal"),
+    "collaborations:measurement_remove": web(NOT_ALLOWED, LEAD_WRITE, pk="goal",
+                                             item_pk="measurement"),
     # health
     "health:initiative":                 web(HEALTH_READ, pk="initiative"),
     "health:round_create":               web(HEALTH_WRITE, pk="initiative"),
@@ -384,6 +408,19 @@ API: dict[str, Op] = {
     "POST /api/initiatives/{initiative_id}/split":     op(API_LEAD_WRITE),
     "GET /api/initiatives/{initiative_id}/budget/{code}": op(API_PARTNERS_READ),
     # health
+    "GET /api/invitations":                            op(API_READ),
+    "POST /api/initiatives/{initiative_id}/partners":  op(API_LEAD_WRITE),
+    "POST /api/initiatives/{initiative_id}/invitation": op(API_INVITED_ANSWER,
+                                                          {"organisation": "9903"}),
+    "GET /api/initiatives/{initiative_id}/proposals":  op(API_PARTNERS_READ),
+    "POST /api/initiatives/{initiative_id}/proposals": op(API_LEAD_WRITE),
+    "GET /api/proposals/{proposal_id}":                op(API_PARTNERS_READ),
+    "POST /api/proposals/{proposal_id}/answers":       op(API_PARTNER_WRITE),
+    "POST /api/proposals/{proposal_id}/close":         op(API_LEAD_WRITE),
+    "GET /api/initiatives/{initiative_id}/formal-decisions": op(API_PARTNERS_READ),
+    "POST /api/initiatives/{initiative_id}/formal-decisions": op(API_PARTNER_WRITE),
+    "GET /api/goals/{goal_id}/values":                 op(API_PARTNERS_READ),
+    "POST /api/goals/{goal_id}/values":                op(API_LEAD_WRITE),
     "GET /api/initiatives/{initiative_id}/health/rounds": op(API_PARTNERS_READ),
     "GET /api/health/rounds/{round_id}/results":       op(API_PARTNERS_READ),
     # community
@@ -474,8 +511,10 @@ def _build() -> tuple[dict[str, Any], dict[str, User]]:
         acting_user=alice, lead=alfa, title="Gemensam e-tjänst", purpose="En ingång.",
         is_public=False, phase="idea", citizen_value=3, savings=3, feasibility=3, reach=3,
         risk_level=2)
-    collaborations.do_add_partner(initiative, acting_user=alice, organisation=gamma,
-                                  role="partner")
+    do_answer_invitation(
+        collaborations.do_add_partner(initiative, acting_user=alice, organisation=gamma,
+                                      role="partner"),
+        acting_user=users["partner"], accept=True)
     goal = collaborations.do_add_goal(initiative, acting_user=alice, title="Allt digitalt",
                                       indicator="Andel", baseline="", target="90 %",
                                       target_date=timezone.localdate()
@@ -488,6 +527,14 @@ def _build() -> tuple[dict[str, Any], dict[str, User]]:
     ledger_actions.do_choose_cost_split(initiative, acting_user=alice, joint_cost=Decimal(800),
                                         standalone={alfa.code: 400, gamma.code: 600},
                                         method="shapley")
+    proposal = do_create_proposal(initiative, acting_user=alice, title="Förslag", text="Text",
+                                  deadline=timezone.localdate() + datetime.timedelta(days=7))
+    formal_decision = do_add_formal_decision(
+        initiative, acting_user=alice, organisation=alfa, body="kommunstyrelse",
+        date=timezone.localdate(), paragraph="§ 1",
+        protocol=io.BytesIO(b"%PDF-1.4\n%%EOF\n"), protocol_name="p.pdf")
+    measurement = do_add_measurement(goal, acting_user=alice, period_end=timezone.localdate(),
+                                     value=Decimal(50))
     round_ = health.do_open_round(initiative, acting_user=alice, title="Våren")
     token = health.do_create_invitations(round_, acting_user=alice, organisation=gamma,
                                          count=1)[0].token
@@ -515,14 +562,17 @@ def _build() -> tuple[dict[str, Any], dict[str, User]]:
         "synonyms": synonyms, "life_event": life_event.slug, "initiative": initiative,
         "goal": goal, "statement": statement, "ledger_row": ledger_row, "round": round_,
         "token": token, "network": network, "membership": membership, "event": event,
-        "chart": key.group(1),
+        "chart": key.group(1), "proposal": proposal, "formal_decision": formal_decision,
+        "measurement": measurement,
     }
     return values, users
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    with django_db_blocker.unblock(), transaction.atomic():
+    media = tempfile.TemporaryDirectory()
+    with (media, override_settings(MEDIA_ROOT=media.name), django_db_blocker.unblock(),
+          transaction.atomic()):
         values, users = _build()
         clients = {"anonymous": Client()}
         for role, user in users.items():

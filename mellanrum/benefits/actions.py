@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mellanrum.collaborations.actions import _audit, _locked, _user_or_none, today
+from mellanrum.collaborations.actions import _audit, _locked, _user_or_none, check_accepted, today
 from mellanrum.collaborations.models import Initiative
 from mellanrum.core.models import User
 from mellanrum.core.validation import full_clean_refusing_nul
@@ -99,6 +99,7 @@ def _check_partner(initiative: Initiative, organisation: Any) -> None:
         raise ValidationError(
             {"organisation": [_("Only partners of the initiative keep ledger rows.")]}
         )
+    check_accepted(initiative, organisation)
 
 
 def _build_row(initiative: Initiative, organisation: Organisation, year: Any, kind: str,

@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from mellanrum.collaborations.models import Initiative, Partner
 
-__all__ = ["NON_PAYING_ROLES", "is_paying", "paying_partners"]
-
-# Observers follow the work and a facilitator (e.g. an association of municipalities) leads it
-# without paying; neither takes a share of the joint cost.
-NON_PAYING_ROLES = frozenset({"observer", "facilitator"})
-# A partner that has been invited but not yet accepted, or that declined, pays nothing either.
-NON_PAYING_STATUSES = frozenset({"invited", "declined"})
-
+__all__ = ["is_paying", "paying_partners"]
 
 def is_paying(partner: Partner) -> bool:
-    """Whether this partner takes a share of the joint cost."""
-    if partner.role in NON_PAYING_ROLES:
-        return False
-    return getattr(partner, "status", "") not in NON_PAYING_STATUSES
+    """Whether this partner takes a share of the joint cost (``Partner.pays``): an accepted
+    lead or partner. Observers, facilitators (e.g. an association of municipalities that leads
+    without paying) and organisations that are invited or have declined pay nothing."""
+    return partner.pays
 
 
 def paying_partners(initiative: Initiative) -> list[Partner]:

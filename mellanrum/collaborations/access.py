@@ -2,8 +2,10 @@
 
 Anonymous users see nothing. Partners (any role) read their initiatives; other logged-in users
 read only public ones, and a private initiative is a 404 to them, so its existence stays hidden.
-The lead partner's editors and superusers edit the initiative; each partner's editors edit
-their own statements; alignments are set by the statement's organisation or the lead.
+The editors of the partner that runs it (the lead, or a facilitator that leads without paying)
+and superusers edit the initiative; each accepted partner's editors edit their own statements;
+alignments are set by the statement's organisation or the lead. An invited partner reads the
+initiative and acts only once it has accepted (see ``consent_access.py``).
 
 The ledger, economics and cost split have their gates in ``benefits/access.py``.
 """
@@ -69,10 +71,9 @@ def can_edit_initiative(user: User, initiative: Initiative) -> bool:
         return False
     if core_access.is_superuser(user):
         return True
-    lead = initiative.partners.filter(role=Partner.Role.LEAD).first()
-    if lead is None:
-        return False
-    return core_access.can_edit_organisation(user, lead.organisation)
+    runners = initiative.partners.filter(role__in=Partner.RUNNING_ROLES,
+                                         status=Partner.Status.ACCEPTED)
+    return any(core_access.can_edit_organisation(user, p.organisation) for p in runners)
 
 
 def can_speak_for(user: User, initiative: Initiative, organisation: Organisation) -> bool:
@@ -86,7 +87,9 @@ def can_speak_for(user: User, initiative: Initiative, organisation: Organisation
 
 def statement_organisations(user: User, initiative: Initiative) -> QuerySet[Organisation]:
     """The partner organisations the user may write statements for."""
-    partners = Organisation.objects.filter(initiative_partnerships__initiative=initiative)
+    partners = Organisation.objects.filter(
+        initiative_partnerships__initiative=initiative,
+        initiative_partnerships__status=Partner.Status.ACCEPTED)
     return partners.filter(pk__in=core_access.editable_organisations(user))
 
 

@@ -80,9 +80,8 @@ def check_decision_date(value: datetime.date) -> None:
 
 
 def _lead_organisation(initiative: Initiative) -> Organisation | None:
-    lead = initiative.partners.filter(role=Partner.Role.LEAD).select_related("organisation")
-    first = lead.first()
-    return first.organisation if first else None
+    lead = initiative.lead
+    return lead.organisation if lead else None
 
 
 def _audit(user: User | None, initiative: Initiative, action: str, *,
@@ -91,6 +90,23 @@ def _audit(user: User | None, initiative: Initiative, action: str, *,
     record_audit(user, organisation or _lead_organisation(initiative),
                  f"collaborations.{action}", initiative.title, initiative=initiative.pk,
                  **detail)
+
+
+def check_accepted(initiative: Initiative, organisation: Organisation) -> Partner:
+    """The partner, if it has accepted its invitation; a clear refusal otherwise."""
+    partner = initiative.partners.filter(organisation=organisation).first()
+    if partner is None:
+        raise ValidationError({"organisation": [
+            _("%(name)s is not a partner of the initiative.") % {"name": organisation.name}]})
+    if partner.status == Partner.Status.DECLINED:
+        raise ValidationError({"organisation": [
+            _("%(name)s has declined the invitation to the initiative and cannot act in it.")
+            % {"name": organisation.name}]})
+    if partner.status == Partner.Status.INVITED:
+        raise ValidationError({"organisation": [
+            _("%(name)s has not accepted the invitation yet; until one of its editors accepts, "
+              "it reads the initiative but cannot act in it.") % {"name": organisation.name}]})
+    return partner
 
 
 def _check_contact(organisation: Organisation, contact: Contact | None) -> None:
@@ -103,22 +119,30 @@ def _check_contact(organisation: Organisation, contact: Contact | None) -> None:
 @transaction.atomic
 def do_create_initiative(
     *, acting_user: User | None, lead: Organisation, lead_contact: Contact | None = None,
-    illustrative: bool = False, **fields: Any,
+    illustrative: bool = False, lead_role: str = Partner.Role.LEAD, **fields: Any,
 ) -> Initiative:
+    """Create an initiative run by ``lead``: as its paying lead, or as a facilitator
+    (processledare) that runs it and pays nothing. The organisation that starts it has
+    consented by starting it."""
     unknown = set(fields) - set(INITIATIVE_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields: {sorted(unknown)}")
     if not isinstance(lead, Organisation) or lead.pk is None:
         raise ValidationError({"lead": [_("Choose an organisation from the landscape.")]})
     _check_contact(lead, lead_contact)
+    if lead_role not in Partner.RUNNING_ROLES:
+        raise ValidationError({"lead_role": [_("Lead as the paying lead or as facilitator.")]})
     initiative = Initiative(**fields, is_illustrative=illustrative)
     if acting_user is not None and acting_user.is_authenticated:
         initiative.created_by = acting_user
     full_clean_refusing_nul(initiative, exclude=["created_by"])
     check_period(initiative.start_date, initiative.end_date)
     initiative.save()
-    Partner.objects.create(initiative=initiative, organisation=lead, role=Partner.Role.LEAD,
-                           contact=lead_contact)
+    now = timezone.now()
+    Partner.objects.create(initiative=initiative, organisation=lead, role=lead_role,
+                           contact=lead_contact, status=Partner.Status.ACCEPTED,
+                           invited_at=now, answered_at=now,
+                           answered_by=_user_or_none(acting_user))
     PhaseChange.objects.create(initiative=initiative, phase=initiative.phase,
                                changed_by=initiative.created_by)
     _audit(acting_user, initiative, "create")
@@ -133,6 +157,10 @@ def do_update_initiative(initiative: Initiative, *, acting_user: User | None,
         raise ValueError(f"unknown fields: {sorted(unknown)}")
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     old_phase = initiative.phase
+    if "phase" in fields and fields["phase"] != old_phase:
+        from .consent_actions import check_phase_change
+
+        check_phase_change(initiative, fields["phase"])
     for name, value in fields.items():
         setattr(initiative, name, value)
     full_clean_refusing_nul(initiative, exclude=["created_by"])
@@ -173,16 +201,21 @@ def do_add_partner(initiative: Initiative, *, acting_user: User | None,
         raise ValidationError({"organisation": [_("Choose an organisation from the landscape.")]})
     if role == Partner.Role.LEAD:
         raise ValidationError({"role": [_("An initiative has one lead, set when it is created.")]})
+    if role == Partner.Role.FACILITATOR and initiative.partners.filter(role=role).exists():
+        raise ValidationError({"role": [_("The initiative already has a facilitator.")]})
     if initiative.partners.filter(organisation=organisation).exists():
         raise ValidationError(
             {"organisation": [_("This organisation is already a partner.")]}
         )
     _check_contact(organisation, contact)
+    # Joining is consent: the organisation is invited, and one of its editors answers.
     partner = Partner(initiative=initiative, organisation=organisation, role=role,
-                      contact=contact)
-    full_clean_refusing_nul(partner, validate_constraints=False)
+                      contact=contact, status=Partner.Status.INVITED, invited_at=timezone.now(),
+                      invited_by=_user_or_none(acting_user))
+    full_clean_refusing_nul(partner, validate_constraints=False,
+                            exclude=["invited_by", "answered_by"])
     partner.save()
-    _audit(acting_user, initiative, "add_partner", partner=organisation.code, role=role)
+    _audit(acting_user, initiative, "invite_partner", partner=organisation.code, role=role)
     return partner
 
 
@@ -279,6 +312,11 @@ def do_remove_item(initiative: Initiative, kind: str, pk: int, *,
             raise ValidationError(_("That item does not exist any more."))
         if isinstance(item, Partner) and item.role == Partner.Role.LEAD:
             raise ValidationError(_("The lead partner cannot be removed."))
+        if isinstance(item, Partner) and item.runs and not initiative.partners.filter(
+                role__in=Partner.RUNNING_ROLES, status=Partner.Status.ACCEPTED).exclude(
+                pk=item.pk).exists():
+            raise ValidationError(_("The facilitator runs the initiative and cannot be "
+                                    "removed."))
         if isinstance(item, Partner) and LedgerRow.objects.filter(
             initiative=initiative, organisation_id=item.organisation_id
         ).exists():
@@ -301,6 +339,7 @@ def do_add_statement(initiative: Initiative, *, acting_user: User | None,
         raise ValidationError(
             {"organisation": [_("Only partners of the initiative record statements.")]}
         )
+    check_accepted(initiative, organisation)
     statement = Statement(initiative=initiative, organisation=organisation, kind=kind,
                           text=text.strip(), created_by=_user_or_none(acting_user))
     full_clean_refusing_nul(statement, exclude=["created_by"])

@@ -36,6 +36,8 @@ class InitiativePartnerOut(Schema):
     organisation: str = Field(..., alias="organisation.code")
     name: str = Field(..., alias="organisation.name")
     role: str
+    status: str = Field("accepted", description="invited, accepted or declined")
+    decline_reason: str = ""
     contact: str | None = Field(None, alias="contact.name")
 
 
@@ -159,6 +161,9 @@ class InitiativeIn(Schema):
         None, description="Code of the lead organisation; only superusers may name another "
         "organisation than their own"
     )
+    lead_role: Literal["lead", "facilitator"] = Field(
+        "lead", description="On creation: lead (runs and pays) or facilitator (runs, pays "
+        "nothing); ignored on update")
 
 
 class StatementIn(Schema):
@@ -197,7 +202,7 @@ class PortfolioOut(Schema):
 
 
 def _fields(payload: InitiativeIn) -> dict[str, Any]:
-    return payload.dict(exclude={"lead"})
+    return payload.dict(exclude={"lead", "lead_role"})
 
 
 def _lead(request: AuthenticatedHttpRequest, code: str | None) -> Organisation:
@@ -234,7 +239,7 @@ def create_initiative(request: AuthenticatedHttpRequest, payload: InitiativeIn) 
         raise PermissionDenied
     lead = _lead(request, payload.lead)
     initiative = actions.do_create_initiative(acting_user=request.user, lead=lead,
-                                              **_fields(payload))
+                                              lead_role=payload.lead_role, **_fields(payload))
     return Status(201, initiative)
 
 

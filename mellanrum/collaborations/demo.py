@@ -21,6 +21,7 @@ from mellanrum.journeys.models import Step
 from mellanrum.landscape.models import Organisation
 
 from . import actions
+from .consent_actions import do_answer_invitation
 from .models import Alignment, Initiative, Partner
 
 
@@ -154,8 +155,9 @@ def _create(item: DemoInitiative, organisations: dict[str, Organisation]) -> Ini
     )
     for code, role in item.partners:
         if code in organisations:
-            actions.do_add_partner(initiative, acting_user=None,
-                                   organisation=organisations[code], role=role)
+            partner = actions.do_add_partner(initiative, acting_user=None,
+                                             organisation=organisations[code], role=role)
+            do_answer_invitation(partner, acting_user=None, accept=True)
     goals = [
         actions.do_add_goal(initiative, acting_user=None, title=title, indicator=indicator,
                             baseline=baseline, target=target, target_date=target_date)

@@ -76,6 +76,14 @@ class InitiativeForm(forms.ModelForm[Initiative]):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None and is_superuser(user):
             self.fields["lead"] = organisation_field(_("Lead organisation"))
+        if self.instance.pk is None:
+            self.fields["lead_role"] = forms.ChoiceField(
+                label=_("The leading organisation's role"), initial=Partner.Role.LEAD,
+                required=False,
+                choices=[(r.value, r.label) for r in Partner.RUNNING_ROLES],
+                help_text=_("A lead runs the initiative and pays its share; a facilitator "
+                            "(process leader, for example an association of municipalities) "
+                            "runs it and pays nothing."))
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -62,7 +63,10 @@ class Initiative(models.Model):
 
     @property
     def lead(self) -> Partner | None:
-        return next((p for p in self.partners.all() if p.role == Partner.Role.LEAD), None)
+        """The lead partner, or the facilitator of an initiative that has no lead."""
+        partners = list(self.partners.all())
+        return (next((p for p in partners if p.role == Partner.Role.LEAD), None)
+                or next((p for p in partners if p.role == Partner.Role.FACILITATOR), None))
 
 
 class PhaseChange(models.Model):
@@ -104,10 +108,23 @@ class Goal(models.Model):
 
 
 class Partner(models.Model):
+    """An organisation invited to an initiative. Joining is consent: until one of its editors
+    accepts, it reads the initiative but does not act in it and pays nothing."""
+
     class Role(models.TextChoices):
         LEAD = "lead", _("Lead")
+        FACILITATOR = "facilitator", _("Facilitator (process leader)")
         PARTNER = "partner", _("Partner")
         OBSERVER = "observer", _("Observer")
+
+    class Status(models.TextChoices):
+        INVITED = "invited", pgettext_lazy("invitation status", "Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    # Lead and facilitator run the initiative; lead and partners pay.
+    RUNNING_ROLES = (Role.LEAD, Role.FACILITATOR)
+    PAYING_ROLES = (Role.LEAD, Role.PARTNER)
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
                                    related_name="partners")
@@ -119,6 +136,16 @@ class Partner(models.Model):
     contact = models.ForeignKey("landscape.Contact", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+",
                                 verbose_name=_("contact person"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.INVITED)
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("answered by"))
+    decline_reason = models.CharField(_("reason for declining"), max_length=1000, blank=True)
 
     class Meta:
         ordering = ["role", "organisation__name"]
@@ -127,12 +154,30 @@ class Partner(models.Model):
                                     name="unique_initiative_partner"),
             models.UniqueConstraint(fields=["initiative"], condition=models.Q(role="lead"),
                                     name="one_lead_per_initiative"),
+            models.UniqueConstraint(fields=["initiative"],
+                                    condition=models.Q(role="facilitator"),
+                                    name="one_facilitator_per_initiative"),
         ]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.role})"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+    @property
+    def runs(self) -> bool:
+        """Lead and facilitator run the initiative once they have accepted."""
+        return self.is_accepted and self.role in self.RUNNING_ROLES
+
+    @property
+    def pays(self) -> bool:
+        """Whether the partner takes a share of the joint cost: accepted, and lead or partner
+        (facilitators and observers pay nothing)."""
+        return self.is_accepted and self.role in self.PAYING_ROLES
 
 
 class SteeringMember(models.Model):
@@ -274,3 +319,7 @@ class Alignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement} / {self.goal}: {self.stance}"
+
+
+# Proposals, formal decisions and measured values of goals (registered with the app here).
+from .consent_models import FormalDecision, GoalTracking, Measurement, Proposal, ProposalAnswer  # noqa: E402, F401, I001, E501

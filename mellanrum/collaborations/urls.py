@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import consent_views, views
 
 app_name = "collaborations"
 
@@ -21,4 +21,20 @@ urlpatterns = [
     path("samverkan/utgangspunkt/<int:pk>/ta-bort/", views.statement_remove,
          name="statement_remove"),
     path("samverkan/<int:pk>/samstammighet/", views.alignment, name="alignment"),
+    # Consent and decisions (consent_views.py)
+    path("samverkan/<int:pk>/inbjudan/", consent_views.invitation_answer,
+         name="invitation_answer"),
+    path("samverkan/<int:pk>/forslag/", consent_views.proposals, name="proposals"),
+    path("samverkan/forslag/<int:pk>/", consent_views.proposal_detail, name="proposal"),
+    path("samverkan/forslag/<int:pk>/stang/", consent_views.proposal_close,
+         name="proposal_close"),
+    path("samverkan/<int:pk>/beslut/nytt/", consent_views.formal_decision_add,
+         name="formal_decision_add"),
+    path("samverkan/beslut/<int:pk>/protokoll.pdf", consent_views.protocol_download,
+         name="protocol"),
+    path("samverkan/mal/<int:pk>/", consent_views.goal_detail, name="goal"),
+    path("samverkan/mal/<int:pk>/uppfoljning/", consent_views.goal_tracking,
+         name="goal_tracking"),
+    path("samverkan/mal/<int:pk>/matvarde/<int:item_pk>/ta-bort/",
+         consent_views.measurement_remove, name="measurement_remove"),
 ]

@@ -35,6 +35,7 @@ from .access import (
     statement_organisations,
     visible_initiatives,
 )
+from .consent_actions import do_close_due_proposals
 from .forms import (
     EDIT_CONFLICT,
     EDIT_FORMS,
@@ -140,8 +141,9 @@ def initiative_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         lead = cast(Organisation, form.cleaned_data.get("lead") or user.organisation)
         if not can_lead(user, lead):
             raise PermissionDenied
-        created.append(actions.do_create_initiative(acting_user=user, lead=lead,
-                                                    **form.values()))
+        created.append(actions.do_create_initiative(
+            acting_user=user, lead=lead, **form.values(),
+            lead_role=form.cleaned_data.get("lead_role") or Partner.Role.LEAD))
 
     if request.method == "POST" and _apply(form, create):
         return redirect(created[0])
@@ -172,6 +174,7 @@ def _conflict_count(initiative: Initiative) -> int:
 def initiative_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     user = request.user
+    do_close_due_proposals(initiative)
     context = {
         "initiative": initiative,
         "can_edit": can_edit_initiative(user, initiative),

@@ -68,7 +68,7 @@ from . import chart_worker
 
 __all__ = [
     "PUBLIC", "PRIVATE_LINK_SECONDS", "ChartPicture", "Viewer", "bar_chart_url", "chart_picture",
-    "chart_svg", "grouped_bar_chart_url", "is_chart_key",
+    "chart_svg", "grouped_bar_chart_url", "is_chart_key", "line_chart_url",
 ]
 
 PUBLIC: Final = "public"
@@ -380,4 +380,53 @@ def _grouped_spec(data: list[dict[str, Any]], category_title: str, series_title:
     return _config(chart, options)
 
 
-_SPECS: dict[str, Callable[..., str]] = {"bar": _bar_spec, "grouped": _grouped_spec}
+def line_chart_url(
+    rows: Sequence[tuple[str, str, float]],
+    *,
+    viewer: Viewer,
+    date_title: str,
+    series_title: str,
+    value_title: str,
+    width: int = 560,
+) -> str:
+    """The address of a trend chart: one line per series through its dated values
+    (``(series, "YYYY-MM-DD", value)``), each point marked with the series' shape as well as
+    its colour, so that no series is told apart by colour alone; a series whose name starts
+    with "~" is drawn dashed (a planned path). For ``viewer`` as for ``bar_chart_url``."""
+    data = [{"series": str(s), "date": str(d), "value": float(v)} for s, d, v in rows]
+    return _describe("line", [data, str(date_title), str(series_title), str(value_title),
+                              width, _options(kronor=False, domain=None)], viewer)
+
+
+def _line_spec(data: list[dict[str, Any]], date_title: str, series_title: str,
+               value_title: str, width: int, options: dict[str, Any] | None = None) -> str:
+    options = options or _DEFAULT_OPTIONS
+    series = list(dict.fromkeys(row["series"].lstrip("~") for row in data))
+    for row in data:
+        row["dashed"] = row["series"].startswith("~")
+        row["series"] = row["series"].lstrip("~")
+    axis_format, _label = _value_formats([row["value"] for row in data], options)
+    colour = alt.Color("series:N", title=series_title,
+                       scale=alt.Scale(domain=series, scheme="tableau10"))
+    shape = alt.Shape("series:N", title=series_title,
+                      scale=alt.Scale(domain=series,
+                                      range=SERIES_SHAPES[:max(1, len(series))]))
+    base = alt.Chart(alt.Data(values=data)).encode(
+        x=alt.X("date:T", title=date_title, axis=alt.Axis(format="%Y", tickCount="year")),
+        y=alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False),
+                axis=alt.Axis(labelExpr=axis_format, tickCount=6)),
+    )
+    lines = base.mark_line(strokeWidth=2).encode(
+        color=colour, detail="series:N",
+        strokeDash=alt.condition("datum.dashed", alt.value([6, 4]), alt.value([1, 0])))
+    points = base.mark_point(filled=True, size=70, stroke="#1a1a1a", strokeWidth=0.8,
+                             opacity=1).encode(color=colour, shape=shape,
+                                               tooltip=["series:N", "date:T", "value:Q"])
+    chart = (alt.layer(lines, points).properties(width=width, height=260)
+             .configure_legend(labelFontSize=12, titleFontSize=13, labelLimit=320,
+                               orient="bottom", columns=2))
+    return _config(chart, options)
+
+
+_SPECS: dict[str, Callable[..., str]] = {"bar": _bar_spec, "grouped": _grouped_spec,
+                                         "line": _line_spec}

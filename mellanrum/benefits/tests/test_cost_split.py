@@ -11,6 +11,7 @@ from django.test import Client
 from mellanrum.benefits import actions as ledger_actions
 from mellanrum.benefits.models import CostSplit
 from mellanrum.collaborations import actions
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.collaborations.models import Initiative
 from mellanrum.collaborations.tests.conftest import login
 from mellanrum.core.models import User
@@ -97,6 +98,11 @@ def test_observers_take_no_share_and_three_partners_split(
             standalone={alfa.code: 40, beta.code: 40, gamma.code: 40}, method="equal")
     observer.role = "partner"
     observer.save(update_fields=["role"])
+    with pytest.raises(ValidationError):  # invited: pays only once it has accepted
+        ledger_actions.do_choose_cost_split(
+            initiative, acting_user=alice, joint_cost=Decimal(100),
+            standalone={alfa.code: 40, beta.code: 40, gamma.code: 40}, method="equal")
+    do_answer_invitation(observer, acting_user=None, accept=True)
     split = ledger_actions.do_choose_cost_split(
         initiative, acting_user=alice, joint_cost=Decimal(100),
         standalone={alfa.code: 40, beta.code: 40, gamma.code: 40}, method="equal")

@@ -11,6 +11,7 @@ from django.test import Client
 from mellanrum.benefits import actions as ledger_actions
 from mellanrum.benefits.models import CostSplit, LedgerRow
 from mellanrum.collaborations import actions
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.collaborations.models import Initiative
 from mellanrum.collaborations.tests.conftest import basic
 from mellanrum.core.models import User
@@ -137,7 +138,9 @@ def test_the_ledger_list_is_paginated(
 def test_split_through_the_api_takes_subgroup_costs_and_tells_each_partners_story(
     client: Client, alice: User, initiative: Initiative, gamma: Organisation,
 ) -> None:
-    actions.do_add_partner(initiative, acting_user=alice, organisation=gamma, role="partner")
+    do_answer_invitation(actions.do_add_partner(initiative, acting_user=alice,
+                                                organisation=gamma, role="partner"),
+                         acting_user=None, accept=True)
     url = f"/api/initiatives/{initiative.pk}/split"
     body = {"joint_cost": "900000",
             "standalone": {"9901": "600000", "9902": "400000", "9903": "300000"},

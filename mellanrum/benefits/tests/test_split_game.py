@@ -11,6 +11,7 @@ from django.test import Client
 
 from mellanrum.benefits.models import CostSplit, LedgerRow
 from mellanrum.collaborations import actions
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.collaborations.models import Initiative
 from mellanrum.collaborations.tests.conftest import login
 from mellanrum.core.models import User
@@ -26,7 +27,9 @@ def three(initiative: Initiative, alice: User, gamma: Organisation) -> Initiativ
     """Alfa (85 000 inhabitants) leads; Beta (30 000) and Gamma (20 000) are partners."""
     gamma.population = 20_000
     gamma.save()
-    actions.do_add_partner(initiative, acting_user=alice, organisation=gamma, role="partner")
+    do_answer_invitation(actions.do_add_partner(initiative, acting_user=alice,
+                                                organisation=gamma, role="partner"),
+                         acting_user=None, accept=True)
     return initiative
 
 

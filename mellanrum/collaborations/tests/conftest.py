@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mellanrum.collaborations import actions
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.collaborations.models import Goal, Initiative
 from mellanrum.conftest import PASSWORD, _user
 from mellanrum.core.models import User
@@ -55,7 +56,8 @@ def initiative(alice: User, alfa: Organisation, beta: Organisation) -> Initiativ
         purpose="En ingång för alla.", is_public=False, phase="idea",
         citizen_value=4, savings=3, feasibility=3, reach=4, risk_level=2,
     )
-    actions.do_add_partner(item, acting_user=alice, organisation=beta, role="partner")
+    invited = actions.do_add_partner(item, acting_user=alice, organisation=beta, role="partner")
+    do_answer_invitation(invited, acting_user=None, accept=True)
     return item
 
 
