@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import SettingsWrapper
 
-from mellanrum.collaborations import analysis
+from mellanrum.benefits import payers
 from mellanrum.collaborations.consent_analysis import goal_view
 from mellanrum.collaborations.consent_demo import (
     FACILITATOR,
@@ -43,7 +43,7 @@ def test_the_facilitated_demo_initiative_tells_the_whole_story_once(
     assert facilitator.role == "facilitator" and not facilitator.pays
     statuses = dict(initiative.partners.values_list("organisation__code", "status"))
     assert statuses["0186"] == "declined" and statuses["0163"] == "invited"
-    assert {p.organisation.code for p in analysis.paying_partners(initiative)} == {
+    assert {p.organisation.code for p in payers.paying_partners(initiative)} == {
         "0182", "0120", "0187", "0138"}
     closed, open_ = initiative.proposals.order_by("pk")
     assert closed.outcome == "adopted" and closed.decision is not None

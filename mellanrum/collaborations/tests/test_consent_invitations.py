@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
 
-from mellanrum.collaborations import actions, analysis
+from mellanrum.benefits import payers
+from mellanrum.collaborations import actions
 from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.collaborations.models import Initiative, Partner, Statement
 from mellanrum.conftest import _user
@@ -33,7 +34,7 @@ def test_adding_an_organisation_invites_it_and_it_pays_nothing_until_it_accepts(
 ) -> None:
     assert invited.status == "invited" and invited.invited_by == alice
     assert invited.invited_at is not None
-    assert invited not in analysis.paying_partners(initiative)
+    assert invited not in payers.paying_partners(initiative)
     assert AuditEntry.objects.filter(action="collaborations.invite_partner").exists()
     with translation.override("en"), pytest.raises(ValidationError, match="not accepted"):
         actions.do_add_statement(initiative, acting_user=None, organisation=invited.organisation,
@@ -54,7 +55,7 @@ def test_invitation_shows_on_the_start_page_and_the_editor_accepts(
     assert response.status_code == 302
     invited.refresh_from_db()
     assert invited.status == "accepted" and invited.answered_by == dave
-    assert invited in analysis.paying_partners(initiative)
+    assert invited in payers.paying_partners(initiative)
     assert AuditEntry.objects.filter(action="collaborations.accept_invitation",
                                      user=dave).exists()
     assert "Invitations to collaborate" not in client.get("/", **EN).content.decode()
@@ -121,7 +122,7 @@ def test_a_facilitator_runs_the_initiative_and_pays_nothing(
         do_answer_invitation(
             actions.do_add_partner(initiative, acting_user=leader, organisation=organisation),
             acting_user=None, accept=True)
-    assert {p.organisation.code for p in analysis.paying_partners(initiative)} == {
+    assert {p.organisation.code for p in payers.paying_partners(initiative)} == {
         "9901", "9902", "9903"}
     # The facilitator edits the initiative like a lead.
     assert client.get(f"/samverkan/{initiative.pk}/andra/").status_code == 200
