@@ -149,3 +149,25 @@ def access_ledger_row(user: User, pk: int, *, write: bool = False) -> LedgerRow:
     if write and not can_speak_for(user, initiative, row.organisation):
         raise PermissionDenied
     return row
+
+
+# --- The workshop and the shared principles --------------------------------------------------
+
+
+def can_facilitate(user: User, initiative: Initiative) -> bool:
+    """Whether the user runs the initiative's workshop: records statements on behalf of
+    partners, sets tensions and drafts and publishes the shared principles. Today that is
+    whoever edits the initiative (the lead's editors and superusers); a facilitator role
+    extends this gate."""
+    return can_edit_initiative(user, initiative)
+
+
+def can_confirm(user: User, statement: Statement) -> bool:
+    """A draft recorded on a partner's behalf is confirmed by that partner's editors."""
+    return statement.is_draft and can_speak_for(user, statement.initiative,
+                                                statement.organisation)
+
+
+def approval_organisations(user: User, initiative: Initiative) -> QuerySet[Organisation]:
+    """The partner organisations for which the user may approve the shared principles."""
+    return statement_organisations(user, initiative)
