@@ -117,7 +117,7 @@ def test_the_facilitator_cannot_confirm_for_the_partner(
 
 def test_confirming_twice_says_it_is_no_draft(draft: Statement, charlie: User) -> None:
     wa.do_confirm_statement(draft, acting_user=charlie)
-    with pytest.raises(ValidationError, match="not a draft"):
+    with pytest.raises(ValidationError, match="inget utkast"):
         wa.do_confirm_statement(draft, acting_user=charlie)
 
 
@@ -151,7 +151,7 @@ def test_two_statements_of_one_partner_are_not_set_against_each_other(
                                    kind="goal", text="Ett")
     two = actions.do_add_statement(initiative, acting_user=alice, organisation=alfa,
                                    kind="goal", text="Två")
-    with pytest.raises(ValidationError, match="two different partners"):
+    with pytest.raises(ValidationError, match="två olika partners"):
         wa.do_set_tension(one, two, "conflicts", acting_user=alice)
     assert not Tension.objects.exists()
 
@@ -205,7 +205,7 @@ def test_an_organisation_that_is_no_partner_cannot_approve(
     initiative: Initiative, alice: User, gamma: Organisation,
 ) -> None:
     version = _published(initiative, alice, "Ett")
-    with pytest.raises(ValidationError, match="Only partners"):
+    with pytest.raises(ValidationError, match="Bara initiativets partner"):
         wa.do_approve_principles(version, acting_user=alice, organisation=gamma)
     assert not PrincipleApproval.objects.exists()
 
