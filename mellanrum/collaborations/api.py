@@ -595,3 +595,7 @@ def choose_split(
                                          volumes=payload.formula.volume
                                          if payload.formula else None)
     return Status(201, split)
+
+
+# The workshop, the shared principles and the draft agreement add their operations here.
+from . import workshop_api  # noqa: E402, F401
