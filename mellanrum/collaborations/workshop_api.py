@@ -21,6 +21,7 @@ from .access import (
     approval_organisations,
     can_facilitate,
     can_speak_for,
+    statement_organisations,
 )
 from .api import StatementIn, router
 from .models import Initiative, PrincipleVersion, Statement
@@ -214,11 +215,17 @@ def set_tension(request: AuthenticatedHttpRequest, initiative_id: int,
     """Set the stance between two partners' statements (the facilitator, or an editor of
     either partner)."""
     initiative = access_initiative(request.user, initiative_id)
+    if not (can_facilitate(request.user, initiative)
+            or statement_organisations(request.user, initiative).exists()):
+        raise PermissionDenied
     found = {s.pk: s for s in initiative.statements.select_related("organisation").filter(
         pk__in=[payload.first, payload.second])}
     if payload.first not in found or payload.second not in found:
         raise ValidationError({"second": ["Both statements must belong to this initiative."]})
     first, second = found[payload.first], found[payload.second]
+    if first.organisation_id == second.organisation_id:
+        raise ValidationError({"second": ["Set statements of two different partners against "
+                                          "each other."]})
     if not (can_facilitate(request.user, initiative)
             or can_speak_for(request.user, initiative, first.organisation)
             or can_speak_for(request.user, initiative, second.organisation)):
@@ -276,10 +283,13 @@ def approve_principles(request: AuthenticatedHttpRequest, initiative_id: int, nu
     """A partner's editor approves a published version for the partner."""
     initiative = access_initiative(request.user, initiative_id)
     organisations = approval_organisations(request.user, initiative)
+    if not organisations.exists():
+        raise PermissionDenied
     code = payload.organisation or getattr(request.user.organisation, "code", None)
     organisation = organisations.filter(code=(code or "").replace("\x00", "")).first()
     if organisation is None:
-        raise PermissionDenied
+        raise ValidationError({"organisation": [
+            "Give the code of a partner organisation you approve for."]})
     version = initiative.principle_versions.filter(number=number).first() \
         if 0 < number <= 2**63 - 1 else None
     if version is None or (version.is_draft and not can_facilitate(request.user, initiative)):

@@ -292,7 +292,8 @@ def principles_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                     return redirect("collaborations:principles", pk)
                 status = 400
             else:
-                raise Http404
+                raise ValidationError(_("The form was incomplete; reload the page and try "
+                                        "again."))
         except ValidationError as exc:
             messages.error(request, _messages_of(exc))
             return redirect("collaborations:principles_draft", pk)
