@@ -293,3 +293,30 @@ def test_the_cli_refuses_an_initiative_the_user_may_not_see(
                                        "--user", "dave", "-O", str(target)])
     assert result.exit_code == 1 and "No initiative" in result.output
     assert not target.exists()
+
+
+# --- The demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_workshop_has_drafts_a_tension_and_principles_approved_at_version_2(
+    db: None,
+) -> None:
+    from mellanrum.collaborations.demo import DEMO, do_load_demo_initiatives
+    from mellanrum.collaborations.workshop_demo import TITLE, do_load_demo_workshop
+
+    codes = {code for item in DEMO for code in [item.lead, *(c for c, _r in item.partners)]}
+    for code in codes:
+        Organisation.objects.create(code=code, name=f"Kommun {code}", kind="municipality",
+                                    county_code="01")
+    do_load_demo_initiatives()
+    assert do_load_demo_workshop() is True
+    assert do_load_demo_workshop() is False
+    initiative = Initiative.objects.get(title=TITLE)
+    on_behalf = initiative.statements.filter(on_behalf=True)
+    assert on_behalf.count() == 3
+    assert [s.is_draft for s in on_behalf].count(True) == 1
+    assert Tension.objects.get(initiative=initiative).stance == "tension"
+    approved = latest_approved(initiative)
+    assert approved is not None and approved.number == 2
+    first = initiative.principle_versions.get(number=1)
+    assert first.approvals.count() == 2
