@@ -88,7 +88,7 @@ def test_the_draft_agreement_is_downloaded(page: Page, live_server: object) -> N
         page.get_by_role("link", name="Utkast till samverkansavtal (Word)").click()
     download = info.value
     assert download.suggested_filename.endswith(".docx")
-    document = Document(download.path())
+    document = Document(str(download.path()))
     text = "\n".join([p.text for p in document.paragraphs]
                      + [c.text for t in document.tables for r in t.rows for c in r.cells])
     assert "Nacka kommun" in text and "Vaxholms stad" in text
