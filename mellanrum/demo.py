@@ -9,6 +9,7 @@ from __future__ import annotations
 from mellanrum.collaborations.consent_demo import do_load_demo_consent
 from mellanrum.collaborations.demo import do_load_demo_initiatives
 from mellanrum.collaborations.models import Initiative
+from mellanrum.collaborations.workshop_demo import do_load_demo_workshop
 from mellanrum.commonality.actions import do_run_analysis
 from mellanrum.commonality.analysis import Scope
 from mellanrum.community.demo import do_load_demo_community
@@ -32,6 +33,7 @@ def do_load_full_demo(users: list[DemoUser]) -> dict[str, int]:
     summary["shared_concepts"] = run.shared_concept_count
     do_load_demo_initiatives()
     do_load_demo_consent()
+    do_load_demo_workshop()
     summary["health_rounds"] = do_load_demo_health()
     community = do_load_demo_community()
     summary["networks"], summary["events"] = community["networks"], community["events"]

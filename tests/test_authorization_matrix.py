@@ -86,6 +86,7 @@ from django.utils import timezone
 from mellanrum.api import api
 from mellanrum.benefits import actions as ledger_actions
 from mellanrum.collaborations import actions as collaborations
+from mellanrum.collaborations import workshop_actions as workshop
 from mellanrum.collaborations.consent_actions import (
     do_add_formal_decision,
     do_add_measurement,
@@ -149,6 +150,9 @@ COORDINATOR =   "login     404    ok     404   404          403     404         
 CREATOR =       "login     403    ok     403   403          403     403         ok"
 # The life-event catalogue: superusers and users given the permission (none of these roles).
 SUPERUSER_ONLY = "login     403    403    403   403          403     403         ok"
+# A draft recorded on Gamma's behalf: Gamma's editors (and superusers) confirm it.
+CONFIRMER =     "login     403    403    403   404          ok      404         ok"
+API_CONFIRMER = "401       403    403    403   404          ok      404         ok"
 # An organisation's own administrators: its web site, its audit log.
 ALFA_ADMIN =    "login     403    403    ok    403          403     403         ok"
 # The admin: superusers only (the others are sent to the admin's log-in page).
@@ -219,6 +223,8 @@ DEFAULT_ARGS = {
     "network_id": "network",
     "round_id": "round",
     "run_id": "run",
+    "number": "=1",
+    "statement_id": "draft_statement",
 }
 
 WEB: dict[str, Web] = {
@@ -325,6 +331,19 @@ WEB: dict[str, Web] = {
     "collaborations:goal_tracking":      web(LEAD_WRITE, pk="goal"),
     "collaborations:measurement_remove": web(NOT_ALLOWED, LEAD_WRITE, pk="goal",
                                              item_pk="measurement"),
+    # The workshop: the facilitator (today the lead's editors) records on behalf of partners;
+    # the partner confirms; the facilitator or either partner sets a tension.
+    "collaborations:record_on_behalf":   web(LEAD_WRITE, pk="initiative"),
+    "collaborations:statement_confirm":  web(NOT_ALLOWED, CONFIRMER, pk="draft_statement"),
+    "collaborations:tensions":           web(PARTNERS_READ, PARTNER_WRITE, pk="initiative",
+                                             data={"first": "@statement",
+                                                   "second": "@draft_statement",
+                                                   "stance": "tension"}),
+    "collaborations:principles":         web(PARTNERS_READ, pk="initiative"),
+    "collaborations:principles_draft":   web(LEAD_WRITE, pk="initiative"),
+    "collaborations:principles_version": web(PARTNERS_READ, pk="initiative"),
+    "collaborations:principles_approve": web(NOT_ALLOWED, PARTNER_WRITE, pk="initiative"),
+    "collaborations:agreement":          web(PARTNERS_READ, pk="initiative"),
     # health
     "health:initiative":                 web(HEALTH_READ, pk="initiative"),
     "health:round_create":               web(HEALTH_WRITE, pk="initiative"),
@@ -407,6 +426,16 @@ API: dict[str, Op] = {
     "GET /api/initiatives/{initiative_id}/split":      op(API_PARTNERS_READ),
     "POST /api/initiatives/{initiative_id}/split":     op(API_LEAD_WRITE),
     "GET /api/initiatives/{initiative_id}/budget/{code}": op(API_PARTNERS_READ),
+    "POST /api/initiatives/{initiative_id}/statements/on-behalf": op(API_LEAD_WRITE),
+    "POST /api/initiatives/{initiative_id}/statements/{statement_id}/confirm":
+        op(API_CONFIRMER),
+    "GET /api/initiatives/{initiative_id}/tensions":   op(API_PARTNERS_READ),
+    "PUT /api/initiatives/{initiative_id}/tensions":   op(API_PARTNER_WRITE),
+    "GET /api/initiatives/{initiative_id}/principles": op(API_PARTNERS_READ),
+    "POST /api/initiatives/{initiative_id}/principles": op(
+        API_LEAD_WRITE, body={"principles": [{"text": "Ett", "statements": []}]}),
+    "POST /api/initiatives/{initiative_id}/principles/{number}/approve": op(API_PARTNER_WRITE),
+    "GET /api/initiatives/{initiative_id}/agreement.docx": op(API_PARTNERS_READ),
     # health
     "GET /api/invitations":                            op(API_READ),
     "POST /api/initiatives/{initiative_id}/partners":  op(API_LEAD_WRITE),
@@ -521,6 +550,12 @@ def _build() -> tuple[dict[str, Any], dict[str, User]]:
                                       + datetime.timedelta(days=365))
     statement = collaborations.do_add_statement(initiative, acting_user=alice, organisation=alfa,
                                                 kind="principle", text="Öppna data")
+    draft_statement = workshop.do_record_on_behalf(initiative, acting_user=alice,
+                                                   organisation=gamma, kind="goal",
+                                                   text="Fler e-tjänster")
+    principles = workshop.do_start_principles_draft(initiative, acting_user=alice)
+    workshop.do_add_principle(principles, acting_user=alice, text="Öppna data först")
+    workshop.do_publish_principles(principles, acting_user=alice)
     ledger_row = ledger_actions.do_add_ledger_row(initiative, acting_user=alice,
                                                   organisation=alfa, year=2026,
                                                   kind="investment", planned=Decimal(100_000))
@@ -561,6 +596,7 @@ def _build() -> tuple[dict[str, Any], dict[str, User]]:
         "concept": concept.concept_id,
         "synonyms": synonyms, "life_event": life_event.slug, "initiative": initiative,
         "goal": goal, "statement": statement, "ledger_row": ledger_row, "round": round_,
+        "draft_statement": draft_statement,
         "token": token, "network": network, "membership": membership, "event": event,
         "chart": key.group(1), "proposal": proposal, "formal_decision": formal_decision,
         "measurement": measurement,

@@ -125,3 +125,22 @@ def access_statement(user: User, pk: int, *, write: bool = False) -> Statement:
     if write and not can_speak_for(user, initiative, statement.organisation):
         raise PermissionDenied
     return statement
+# --- The workshop and the shared principles --------------------------------------------------
+
+
+def can_facilitate(user: User, initiative: Initiative) -> bool:
+    """Whether the user runs the initiative's workshop: records statements on behalf of
+    partners, sets tensions and drafts and publishes the shared principles: whoever runs the
+    initiative (the editors of its accepted lead or facilitator, and superusers)."""
+    return can_edit_initiative(user, initiative)
+
+
+def can_confirm(user: User, statement: Statement) -> bool:
+    """A draft recorded on a partner's behalf is confirmed by that partner's editors."""
+    return statement.is_draft and can_speak_for(user, statement.initiative,
+                                                statement.organisation)
+
+
+def approval_organisations(user: User, initiative: Initiative) -> QuerySet[Organisation]:
+    """The partner organisations for which the user may approve the shared principles."""
+    return statement_organisations(user, initiative)

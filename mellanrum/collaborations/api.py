@@ -284,3 +284,5 @@ def get_portfolio(
             for r in rows
         ],
     }
+# The workshop, the shared principles and the draft agreement add their operations here.
+from . import workshop_api  # noqa: E402, F401

@@ -124,3 +124,24 @@ def _add_ledger_commands() -> None:
 
 
 _add_ledger_commands()
+@initiatives.command()
+@click.argument("initiative_id", type=click.IntRange(1, 2**63 - 1))
+@user_option
+@click.option("--output", "-O", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The .docx file to write.")
+def agreement(initiative_id: int, username: str | None, output: Path) -> None:
+    """Write a draft samverkansavtal (Word) built from the initiative.
+
+    Parties, purpose, the goal picture with indicators, the approved shared principles, the
+    cost-sharing key and each partner's share, governance, term, and placeholders for the exit
+    and dispute clauses; marked as a draft for legal review.
+    """
+    _setup()
+    from .agreement import build_docx
+
+    initiative, _user = _initiative(initiative_id, username)
+    try:
+        output.write_bytes(build_docx(initiative))
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {output}: {exc.strerror}") from None
+    click.echo(f"Wrote the draft agreement for {initiative.title!r} to {output}", err=True)

@@ -284,6 +284,16 @@ class Statement(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The workshop: a facilitator records a statement on behalf of a partner; it is a draft
+    # ("utkast – inväntar bekräftelse") until that partner's editor confirms or edits it.
+    on_behalf = models.BooleanField(_("recorded on behalf of the partner"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("recorded by"))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("confirmed by"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["organisation__name", "pk"]
@@ -293,6 +303,10 @@ class Statement(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def is_draft(self) -> bool:
+        return self.on_behalf and self.confirmed_at is None
+
 
 class Alignment(models.Model):
     """A person's judgement of how one partner statement bears on one shared goal."""
@@ -300,6 +314,7 @@ class Alignment(models.Model):
     class Stance(models.TextChoices):
         SUPPORTS = "supports", _("Supports")
         NEUTRAL = "neutral", _("Neutral")
+        TENSION = "tension", _("Tension")
         CONFLICTS = "conflicts", _("Conflicts")
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE,
@@ -323,3 +338,4 @@ class Alignment(models.Model):
 
 # Proposals, formal decisions and measured values of goals (registered with the app here).
 from .consent_models import FormalDecision, GoalTracking, Measurement, Proposal, ProposalAnswer  # noqa: E402, F401, I001, E501
+from .workshop_models import *  # noqa: E402, F403 - the workshop's models, one home

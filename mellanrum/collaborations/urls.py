@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import consent_views, views
+from . import consent_views, views, workshop_views
 
 app_name = "collaborations"
 
@@ -37,4 +37,19 @@ urlpatterns = [
          name="goal_tracking"),
     path("samverkan/mal/<int:pk>/matvarde/<int:item_pk>/ta-bort/",
          consent_views.measurement_remove, name="measurement_remove"),
+    # The workshop, the shared principles and the draft agreement (workshop_views.py).
+    path("samverkan/<int:pk>/workshop/", workshop_views.record_on_behalf,
+         name="record_on_behalf"),
+    path("samverkan/utgangspunkt/<int:pk>/bekrafta/", workshop_views.statement_confirm,
+         name="statement_confirm"),
+    path("samverkan/<int:pk>/spanningar/", workshop_views.tensions, name="tensions"),
+    path("samverkan/<int:pk>/principer/", workshop_views.principles, name="principles"),
+    path("samverkan/<int:pk>/principer/utkast/", workshop_views.principles_draft,
+         name="principles_draft"),
+    path("samverkan/<int:pk>/principer/<int:number>/", workshop_views.principles_version,
+         name="principles_version"),
+    path("samverkan/<int:pk>/principer/<int:number>/godkann/",
+         workshop_views.principles_approve, name="principles_approve"),
+    path("samverkan/<int:pk>/samverkansavtal.docx", workshop_views.agreement_download,
+         name="agreement"),
 ]

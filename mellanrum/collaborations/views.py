@@ -47,6 +47,7 @@ from .forms import (
     item_form,
 )
 from .models import Alignment, Goal, Initiative, Partner, Statement
+from .workshop_actions import do_update_statement_as_partner
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -310,9 +311,10 @@ def statement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                              initial={"version": statement.version})
 
     def update() -> None:
-        actions.do_update_statement(statement, acting_user=request.user,
-                                    expected_version=form.cleaned_data.get("version"),
-                                    **edit_values(form))
+        # The partner's own edit; a draft recorded on its behalf is confirmed by it.
+        do_update_statement_as_partner(statement, acting_user=request.user,
+                                       expected_version=form.cleaned_data.get("version"),
+                                       **edit_values(form))
 
     if request.method == "POST" and _apply(form, update):
         messages.success(request, _("Saved."))
