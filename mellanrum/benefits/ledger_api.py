@@ -283,7 +283,8 @@ NOT_YOUR_SHARE = ("You confirm only the share of an organisation you edit for; e
 
 
 @router.post("/initiatives/{initiative_id}/split/share",
-             response={200: SplitShareOut, 403: dict[str, str], 404: dict[str, str]})
+             response={200: SplitShareOut, 403: dict[str, str], 404: dict[str, str],
+                       422: dict[str, str]})
 def confirm_split_share(
     request: AuthenticatedHttpRequest, initiative_id: int, payload: SplitShareIn,
 ) -> Status[object]:
@@ -294,7 +295,10 @@ def confirm_split_share(
     if split is None:
         return Status(404, {"detail": "No split of the joint cost has been chosen yet."})
     code = payload.organisation or getattr(request.user.organisation, "code", None)
-    organisation = Organisation.objects.filter(code=code).first() if code else None
+    if not code:
+        return Status(422, {"detail": "Give the code of the paying partner whose share you "
+                                      "confirm (\"organisation\")."})
+    organisation = Organisation.objects.filter(code=code).first()
     if organisation is None or not may_confirm(request.user, initiative, organisation):
         return Status(403, {"detail": NOT_YOUR_SHARE})
     actions.do_confirm_split_share(split, acting_user=request.user, organisation=organisation)

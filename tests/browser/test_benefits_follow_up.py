@@ -1,5 +1,6 @@
 """A partner's editor records planned and realised benefits, the lead chooses a split of the
-joint cost, and every partner sees the net gain and the chosen split, in a real browser."""
+joint cost, every partner sees the net gain and the chosen split, and a partner confirms its
+share and reads its budget sheet, in a real browser."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from playwright.sync_api import Page, expect
 from mellanrum.benefits import actions as ledger_actions
 from mellanrum.benefits.models import CostSplit, LedgerRow
 from mellanrum.collaborations import actions
-from mellanrum.collaborations.tests.conftest import save_screenshot
 from mellanrum.landscape.models import Organisation
 
+from .conftest import save_screenshot
 from .test_collaborations import _axe_violations, _editor, _log_in, _save
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,8 +30,8 @@ def test_ledger_net_gain_and_cost_split(axe_page: Page, live_server: object) -> 
         acting_user=None, lead=nacka, title="Gemensam e-tjänst", purpose="Syfte",
         phase="implementation")
     actions.do_add_partner(initiative, acting_user=None, organisation=varmdo)
-    ledger_actions.do_add_ledger_row(initiative, acting_user=None, organisation=nacka, year=2025,
-                              kind="investment", planned=Decimal(100000))
+    ledger_actions.do_add_ledger_row(initiative, acting_user=None, organisation=nacka,
+                                     year=2025, kind="investment", planned=Decimal(100000))
     base = str(live_server)
     page = axe_page
     found: dict[str, list[str]] = {}
@@ -86,4 +87,17 @@ def test_ledger_net_gain_and_cost_split(axe_page: Page, live_server: object) -> 
     expect(page.locator("#net-gain-summary")).to_contain_text("Värmdö kommun")
     expect(page.locator("#split-summary")).to_contain_text("Shapley")
     found["detail"] = _axe_violations(page)
+
+    # The split is Värmdö's planned cost; its editor confirms it and opens its budget sheet.
+    page.goto(f"{base}/samverkan/{initiative.pk}/kostnadsfordelning/")
+    page.get_by_role("button", name="Bekräfta Värmdö kommuns andel").click()
+    expect(page.locator("#split-shares")).to_contain_text("Bekräftat")
+    assert LedgerRow.objects.get(organisation=varmdo, cost_split__isnull=False).confirmed_at
+    found["split with shares"] = _axe_violations(page)
+    page.goto(f"{base}/samverkan/{initiative.pk}/")
+    page.locator("#budget-sheets").get_by_role("link", name="Värmdö kommun").click()
+    expect(page.locator("#budget-years")).to_contain_text("500 000")  # its Shapley share
+    expect(page.locator("#budget-facts")).to_contain_text("bekräftad av parten")
+    found["budget sheet"] = _axe_violations(page)
+    save_screenshot(page, "benefits-budget-sheet.png")
     assert {k: v for k, v in found.items() if v} == {}
