@@ -5,6 +5,7 @@ Run by hand (not part of the tests)::
     .venv/bin/pip install -e ".[bench]"                # coopgame-py (tucoopy optional)
     .venv/bin/python bench/fairshare.py                # about 7 minutes on 2 cores
     .venv/bin/python bench/fairshare.py --quick        # smaller sizes, about a minute
+    .venv/bin/python bench/fairshare.py --least-core   # only the least core, 3..25 players
 
 Measures airport games by closed form (against the table engine and coopgame, and with
 identical players: Birmingham 1968-69 and 600 000 players), the peak memory of every table
@@ -199,7 +200,7 @@ def bench_least_core(sizes: list[int], limit: float) -> None:
         game.table()
         result, t_ours = best_of(least_core, game) if n <= 20 else timed(least_core, game)
         eps = result.details["epsilon"]
-        row = f"{n:<2} | {1000 * t_ours:8.1f} |"
+        row = f"{n:<2} | {1000 * t_ours:8.3f} |"
         if coopgame is not None:
             cg_game = coopgame.Game(-game.table()[1:])
             if n <= 20:
@@ -208,7 +209,7 @@ def bench_least_core(sizes: list[int], limit: float) -> None:
                 theirs, t_cg = timed(coopgame.least_core, cg_game)
             diff = abs(eps - theirs["epsilon"])
             assert diff <= AGREE * game.grand, f"least core n={n}: {eps} vs {theirs}"
-            row += f" {1000 * t_cg:8.1f} | {t_cg / t_ours:5.2f} | {diff:.1e}"
+            row += f" {1000 * t_cg:8.3f} | {t_cg / t_ours:5.2f} | {diff:.1e}"
         print(row, flush=True)
         if t_ours > limit:
             break
@@ -388,9 +389,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument("--limit", type=float, default=60.0, help="seconds per solve")
+    parser.add_argument(
+        "--least-core", action="store_true", help="only the least core, 3 to 25 players"
+    )
     args = parser.parse_args()
     print("# Fair-sharing benchmark")
     print(machine())
+    if args.least_core:
+        print(f"load average {os.getloadavg()[0]:.1f} (the machine may be shared)")
+        bench_least_core(list(range(3, 26)), args.limit)
+        return
     if coopgame is None:
         print("coopgame-py not installed: peer comparisons skipped")
     if tucoopy is None:

@@ -15,12 +15,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import highspy
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix
 
 from mellanrum.engines.fairshare.bitmask import chunked_subset_sums
 from mellanrum.engines.fairshare.game import FloatArray, GameError
@@ -53,13 +52,40 @@ class ScaledTable:
 _INF = highspy.kHighsInf
 
 
-def membership(masks: npt.NDArray[np.int64], n: int, extra: float | None = None) -> csr_matrix:
-    """Return the 0/1 matrix with one row per coalition mask and one column per player
-    (and a last column of ``extra`` when given)."""
-    bits = ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(np.float64)
-    if extra is not None:
-        bits = np.hstack([bits, np.full((len(masks), 1), extra)])
-    return csr_matrix(bits)
+class Rows(NamedTuple):
+    """Constraint rows in the compressed-row arrays HiGHS takes (``starts`` per row)."""
+
+    starts: npt.NDArray[np.int32]
+    columns: npt.NDArray[np.int32]
+    value: FloatArray
+
+
+def membership(masks: npt.NDArray[np.int64], n: int, extra: float | None = None) -> Rows:
+    """Return the 0/1 rows of the coalition masks, one column per player (and a last column
+    of ``extra`` when given and non-zero), built with numpy in one go.
+
+    Examples
+    --------
+    >>> r = membership(np.array([0b101, 0b010]), 3, 1.0)
+    >>> r.starts.tolist(), r.columns.tolist(), r.value.tolist()
+    ([0, 3], [0, 2, 3, 1, 3], [1.0, 1.0, 1.0, 1.0, 1.0])
+    """
+    bits = (np.asarray(masks, dtype=np.int64)[:, None] >> np.arange(n, dtype=np.int64)) & 1
+    if extra:
+        bits = np.hstack([bits, np.ones((len(masks), 1), dtype=np.int64)])
+    rows, cols = np.nonzero(bits)
+    starts = np.searchsorted(rows, np.arange(len(masks))).astype(np.int32)
+    value = np.ones(len(cols))
+    if extra:
+        value[cols == n] = extra
+    return Rows(starts, cols.astype(np.int32), value)
+
+
+def _deviation_rows(n: int) -> Rows:
+    """Rows ``2i``: ``x_i - t`` and ``2i + 1``: ``x_i + t`` (``t`` in column ``n``)."""
+    index = np.ravel(np.column_stack([np.repeat(np.arange(n), 2), np.full(2 * n, n)]))
+    value = np.ravel(np.column_stack([np.ones(2 * n), np.tile([-1.0, 1.0], n)]))
+    return Rows(np.arange(0, 4 * n, 2, dtype=np.int32), index.astype(np.int32), value)
 
 
 _LOCAL = threading.local()
@@ -96,19 +122,19 @@ class _Solver:
         self.n = n
         self.rows = 0
 
-    def add_rows(self, matrix: csr_matrix, lower: FloatArray, upper: FloatArray) -> int:
-        """Add rows ``lower <= matrix @ (x, t) <= upper``; return the index of the first."""
+    def add_rows(self, rows: Rows, lower: FloatArray, upper: FloatArray) -> int:
+        """Add rows ``lower <= rows @ (x, t) <= upper``; return the index of the first."""
         first = self.rows
-        k = matrix.shape[0]
+        k = len(rows.starts)
         if k:
             self.h.addRows(
                 k,
                 np.asarray(lower, dtype=np.float64),
                 np.asarray(upper, dtype=np.float64),
-                matrix.nnz,
-                matrix.indptr[:-1].astype(np.int32),
-                matrix.indices.astype(np.int32),
-                matrix.data.astype(np.float64),
+                len(rows.columns),
+                rows.starts,
+                rows.columns,
+                rows.value,
             )
             self.rows += k
         return first
@@ -256,13 +282,9 @@ def closest_in_least_core(
     solver = _Solver(n, lower, None)  # t free, so its dual lands on the deviation rows
     solver.add_rows(membership(np.array([full]), n, 0.0), w[[full]], w[[full]])
     # Deviation rows 1 + 2i: x_i - t <= target_i; 2 + 2i: x_i + t >= target_i.
-    dev = np.zeros((2 * n, n + 1))
-    for i in range(n):
-        dev[2 * i, i] = dev[2 * i + 1, i] = 1.0
-        dev[2 * i, n], dev[2 * i + 1, n] = -1.0, 1.0
     dev_lo = np.ravel(np.column_stack([np.full(n, -_INF), target]))
     dev_hi = np.ravel(np.column_stack([target, np.full(n, _INF)]))
-    dev_first = solver.add_rows(csr_matrix(dev), dev_lo, dev_hi)
+    dev_first = solver.add_rows(_deviation_rows(n), dev_lo, dev_hi)
     solver.add_rows(membership(active, n, 0.0), w[active] - eps, np.full(len(active), _INF))
     fixed: dict[int, float] = {}
     x = np.asarray(target, dtype=np.float64).copy()

@@ -58,6 +58,14 @@ FILLER_WORDS = frozenset(
     "sister partner want need got get".split()
 )
 _WORD = re.compile(r"[\w-]+")
+# A sentence with several needs joins them with a conjunction or a comma ("jag har blivit
+# uppsagd och kan inte betala hyran"); each part is also scored on its own, at this share
+# of the best score, so that every need reaches the top of the list.
+_CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:och|samt|men|plus|sen|and|but|also)\b", re.IGNORECASE)
+CLAUSE_WEIGHT = 0.84
+CLAUSE_MIN = 0.5
+# How much an event loses for the part of the query none of its texts has (0: nothing).
+EXPLAINED_WEIGHT = 0.3
 
 
 def clean_query(text: str) -> str:
@@ -156,7 +164,14 @@ class Finder:
         self, life_events: Sequence[LifeEvent], synonyms: tuple[tuple[str, ...], ...] = ()
     ) -> None:
         self.life_events = tuple(life_events)
-        self.matcher: TextMatcher = text_matcher(tuple(tuple(s) for s in synonyms))
+        # Every word of the events' texts is taken as spelled right, and typos are corrected
+        # towards them ("färtjänst" → "färdtjänst"; "körskola" stays "körskola").
+        vocabulary = tuple(sorted({
+            text for event in self.life_events
+            for text in (event.label_sv, event.label_en, *event.synonyms, *(
+                t for step in event.steps for t in (step.need, *step.activity_hints)))
+        }))
+        self.matcher: TextMatcher = text_matcher(tuple(tuple(s) for s in synonyms), vocabulary)
         # Step hints meet activity names without the everyday synonyms, as in resolve_journey.
         self.hint_matcher: TextMatcher = text_matcher(())
         self._weights: dict[tuple[str, tuple[str, ...]], NameWeights] = {}
@@ -191,6 +206,14 @@ class Finder:
             ]
             for event in self.life_events
         ]
+        # Per feature, the events whose texts have it (for the share of a query an event
+        # can explain).
+        events_with: dict[str, set[int]] = {}
+        for e, event_texts in enumerate(self._texts):
+            for _text, _weight, vector in event_texts:
+                for key in vector:
+                    events_with.setdefault(key, set()).add(e)
+        self._events_with = {k: tuple(sorted(v)) for k, v in events_with.items()}
         # Inverted index: feature → (event, text, weighted value), so a query touches only
         # the texts that share a feature with it.
         self._index: dict[str, list[tuple[int, int, float]]] = {}
@@ -216,14 +239,44 @@ class Finder:
         return cached
 
     def score_events(self, text: str) -> list[EventMatch]:
-        """Every life event with a score ≥ the minimum, best first."""
-        query = self._weighted(text[:MAX_QUERY_CHARS])
+        """Every life event with a score ≥ the minimum, best first.
+
+        The whole text is scored, then each of its clauses (split at conjunctions and
+        commas) on its own: a clause that names a need (its best event scores at least
+        :data:`CLAUSE_MIN`) puts its events just below the whole text's best, at
+        :data:`CLAUSE_WEIGHT` of that score times their share of the clause's best.  The
+        first event is the whole text's; every need named in a clause follows it.
+        """
+        text = text[:MAX_QUERY_CHARS]
+        whole = self._score(text)
+        clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
+        needs = [scored for scored in (self._score(c) for c in clauses if len(clauses) > 1)
+                 if scored and scored[0].score >= CLAUSE_MIN]
+        if not whole or not needs:
+            return whole
+        # The whole text's best stays first; every other event is scored at CLAUSE_WEIGHT
+        # of its share of the best, so the best event of each clause comes right after it.
+        top = whole[0].score
+        best = {whole[0].event.id: whole[0]}
+        for ceiling, scored in [(top, whole[1:]), *((n[0].score, n) for n in needs)]:
+            for m in scored:
+                score = round(CLAUSE_WEIGHT * top * m.score / ceiling, 3)
+                old = best.get(m.event.id)
+                if score >= MIN_EVENT_SCORE and (old is None or score > old.score):
+                    best[m.event.id] = EventMatch(m.event, score, m.matched)
+        return sorted(best.values(), key=lambda m: (-m.score, m.event.id))
+
+    def _score(self, text: str) -> list[EventMatch]:
+        query = self._weighted(text)
         if not query:
             return []
         dots: dict[tuple[int, int], float] = {}
+        explained_sq: dict[int, float] = {}
         for key, q in query.items():
             for e, t, value in self._index.get(key, ()):
                 dots[(e, t)] = dots.get((e, t), 0.0) + q * value
+            for e in self._events_with.get(key, ()):
+                explained_sq[e] = explained_sq.get(e, 0.0) + q * q
         per_event: dict[int, list[tuple[float, str]]] = {}
         for (e, t), dot in dots.items():
             per_event.setdefault(e, []).append((dot, self._texts[e][t][0]))
@@ -234,6 +287,11 @@ class Finder:
             others = len(self._texts[e]) - 1
             rest = [s for s, _t in scored[1:3]] + [0.0] * max(0, min(2, others) - len(scored[1:3]))
             score = best + 0.1 * (sum(rest) / len(rest) if rest else 0.0)
+            # The share of the query's weight that any of the event's texts has: an event
+            # that explains only "företag" in "avveckla företag" loses to one that explains
+            # both words.
+            explained = math.sqrt(explained_sq.get(e, 0.0))
+            score *= 1.0 - EXPLAINED_WEIGHT * (1.0 - explained)
             if score >= MIN_EVENT_SCORE:
                 matches.append(EventMatch(self.life_events[e], round(min(1.0, score), 3),
                                           matched))

@@ -63,6 +63,8 @@ class TextMatcher:
     ----------
     synonyms : iterable of sequence of str
         Extra synonym sets (``["äldreboende", "särskilt boende"]``).
+    known_words : iterable of str, optional
+        Texts whose words count as spelled right (see ``Analyser``).
 
     Examples
     --------
@@ -74,8 +76,12 @@ class TextMatcher:
     True
     """
 
-    def __init__(self, synonyms: Iterable[Sequence[str]] = ()) -> None:
-        self.analyser = Analyser("sv", extra_synonyms=[tuple(s) for s in synonyms])
+    def __init__(
+        self, synonyms: Iterable[Sequence[str]] = (), known_words: Iterable[str] = ()
+    ) -> None:
+        self.analyser = Analyser(
+            "sv", extra_synonyms=[tuple(s) for s in synonyms], known_words=known_words
+        )
         self._vectors: dict[str, Vector] = {}
         self._anchors: dict[str, frozenset[str]] = {}
 
@@ -182,6 +188,9 @@ class TextMatcher:
 
 
 @lru_cache(maxsize=8)
-def text_matcher(synonyms: tuple[tuple[str, ...], ...] = ()) -> TextMatcher:
-    """Return a shared :class:`TextMatcher` for a set of synonym sets (one per process)."""
-    return TextMatcher(synonyms)
+def text_matcher(
+    synonyms: tuple[tuple[str, ...], ...] = (), known_words: tuple[str, ...] = ()
+) -> TextMatcher:
+    """Return a shared :class:`TextMatcher` for a set of synonym sets and known words (one
+    per process)."""
+    return TextMatcher(synonyms, known_words)

@@ -73,6 +73,10 @@ class Analyser:
         Defaults to the thesaurus shipped for `language`.
     extra_synonyms : iterable of sequence of str, optional
         Synonym sets added to the thesaurus (see :meth:`Thesaurus.extended`).
+    known_words : iterable of str, optional
+        Further words taken as spelled right, and as targets of typo correction (the
+        vocabulary of the texts matched against, so that "körskola" is not "corrected" to
+        "förskola" when the texts know both).
     lexicon : Lexicon, optional
         Defaults to the lexicon shipped for `language`.
     weights : FeatureWeights, optional
@@ -101,11 +105,19 @@ class Analyser:
         lexicon: Lexicon | None = None,
         weights: FeatureWeights | None = None,
         ngram: int = 3,
+        known_words: Iterable[str] = (),
     ) -> None:
         if language not in _STEMMER_NAMES:
             raise ValueError(f"unsupported language {language!r}; expected 'sv' or 'en'")
         self.language = language
         self.lexicon = lexicon if lexicon is not None else Lexicon.default(language)
+        # Inflected forms are tried as typo targets only for the shipped lexicon's words.
+        inflectable = self.lexicon.words
+        known = frozenset(word for text in known_words for word in tokenise(text))
+        if known and self.lexicon.words:
+            # Known words of four letters or more also split compounds and give base forms
+            # ("knarkproblem" → "knark" + "problem").
+            self.lexicon = Lexicon(self.lexicon.words | {w for w in known if len(w) >= 4})
         base = thesaurus if thesaurus is not None else Thesaurus.default(language)
         extra = [tuple(s) for s in extra_synonyms]
         self.thesaurus = base.extended(extra) if extra else base
@@ -126,7 +138,7 @@ class Analyser:
             for terms in self.thesaurus.concepts.values()
             for t in terms
             for word in tokenise(t)
-        )
+        ) | known
         self._term_words = frozenset(
             word
             for terms in self.thesaurus.concepts.values()
@@ -134,10 +146,10 @@ class Analyser:
             for word in tokenise(t)
         )
         self._inflected = frozenset(
-            w + ending for w in self.lexicon.words for ending in _INFLECTIONS[self.language]
+            w + ending for w in inflectable for ending in _INFLECTIONS[self.language]
         ) | frozenset(
             w[:-1] + ending
-            for w in self.lexicon.words
+            for w in inflectable
             if w.endswith("a")
             for ending in _INFLECTIONS[self.language]
         )

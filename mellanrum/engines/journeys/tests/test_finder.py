@@ -44,11 +44,12 @@ def test_the_held_out_table_has_at_least_100_phrasings_of_every_kind() -> None:
 def test_the_development_and_held_out_tables_share_no_phrasing() -> None:
     dev = {r.text.lower() for r in read_phrasings(DATA / "finder_dev.csv")}
     held = {r.text.lower() for r in read_phrasings(DATA / "finder_heldout.csv")}
-    assert not dev & held
+    shared = sorted(dev & held)  # only the shared rows are shown, never the held-out table
+    assert not shared, shared
 
 
 @pytest.mark.parametrize(("table", "top1_floor", "top3_floor"),
-                         [("finder_dev.csv", 0.97, 0.99), ("finder_heldout.csv", 0.84, 0.9)])
+                         [("finder_dev.csv", 0.98, 0.995), ("finder_heldout.csv", 0.91, 0.97)])
 def test_accuracy_floor(table: str, top1_floor: float, top3_floor: float) -> None:
     score = evaluate(FINDER, read_phrasings(DATA / table))
     assert score.total >= 100
@@ -200,3 +201,39 @@ def test_a_move_with_a_child_in_school_offers_the_new_municipalitys_school_servi
     codes = {s.activity.organisation.code for s in result.services}
     assert "0182" not in codes
     assert {"1280", "12"} <= codes
+
+
+@pytest.mark.parametrize(("text", "needs"), [
+    ("jag har blivit uppsagd och kan inte betala hyran",
+     {"forlora-jobbet", "ekonomiska-svarigheter"}),
+    ("vi ska skiljas och jag behöver en egen lägenhet", {"skilsmassa", "skaffa-bostad"}),
+    ("I lost my job and need somewhere to live", {"forlora-jobbet", "skaffa-bostad"}),
+])
+def test_every_need_of_a_sentence_with_several_is_among_the_first_three(
+    text: str, needs: set[str]
+) -> None:
+    assert needs <= set(_ids(text)[:3])
+
+
+def test_a_conjunction_in_a_single_need_keeps_the_whole_sentence_first() -> None:
+    # "och" splits the sentence, but the first event is still the whole sentence's best.
+    assert _ids("hjälp med dusch och städning för pappa som är gammal")[0] == (
+        "aldras-stod-hemma")
+
+
+def test_an_event_that_explains_every_word_beats_one_that_explains_only_the_generic_one(
+) -> None:
+    # Both events know "företag"; only one knows "konkurs" and "avveckla".
+    assert _ids("avveckla företaget")[0] == "avveckla-foretag"
+    assert _ids("konkurs i bolaget")[0] == "avveckla-foretag"
+
+
+def test_a_word_the_events_know_is_not_corrected_into_another_event_s_word() -> None:
+    # "körskola" is one letter from "förskola"; the events know both words.
+    assert _ids("körskola")[0] == "ta-korkort"
+    assert FINDER.matcher.analyser.correct("körskola") == "körskola"
+
+
+def test_a_compound_of_an_event_word_is_split_on_it() -> None:
+    # "knark" is not in the shipped lexicon, but the addiction event uses it.
+    assert _ids("knarkproblem")[0] == "missbruk-och-beroende"

@@ -141,3 +141,17 @@ def test_threads_sharing_one_analyser_get_the_same_analyses_as_one_thread() -> N
     finally:
         sys.setswitchinterval(interval)
     assert all(features == expected[text] for text, features in results)
+
+
+def test_known_words_are_not_corrected_and_become_typo_targets() -> None:
+    plain = Analyser("sv")
+    knowing = Analyser("sv", known_words=["körskola", "färdtjänst"])
+    assert plain.correct("körskola") == "förskola"
+    assert knowing.correct("körskola") == "körskola"
+    assert knowing.correct("färtjänst") == "färdtjänst"
+
+
+def test_known_words_split_compounds() -> None:
+    knowing = Analyser("sv", known_words=["knark", "problem"])
+    assert "w:knark" in knowing.analyse("knarkproblem").features
+    assert "w:knark" not in Analyser("sv").analyse("knarkproblem").features
