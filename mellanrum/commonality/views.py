@@ -5,7 +5,7 @@ from typing import Any
 import numpy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,12 +15,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mellanrum.collaborations.access import can_create_initiative
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.kolada import analysis as kolada_analysis
-from mellanrum.landscape.models import Activity, Organisation
+from mellanrum.landscape.models import Activity, Arrangement, Category, Nature, Organisation
 from mellanrum.lib.charts import Viewer, bar_chart_url
 
-from . import actions, analysis
+from . import actions, analysis, export
 from .access import (
     access_concept,
     access_synonym_set,
@@ -151,22 +152,60 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "commonality/matrix.html", context)
 
 
+def _opportunity_filters(request: AuthenticatedHttpRequest, run: AnalysisRun
+                         ) -> tuple[Any, dict[str, Any]]:
+    """The filtered opportunities and what the filter form shows."""
+    queryset = Opportunity.objects.filter(concept__run=run).select_related("concept")
+    get = request.GET
+    area = get.get("area", "").replace("\x00", "")[:16]
+    nature = get.get("nature", "")
+    status = get.get("status", "")
+    association = get.get("association", "").replace("\x00", "")[:32]
+    if area:
+        queryset = queryset.filter(concept__area=area)
+    if nature in Nature.values:
+        queryset = queryset.filter(concept__nature=nature)
+    if status in Opportunity.Status.values:
+        queryset = queryset.filter(status=status)
+    associations = Organisation.objects.filter(kind=Organisation.Kind.ASSOCIATION).order_by("name")
+    chosen_association = associations.filter(code=association).first() if association else None
+    if chosen_association is not None:
+        members = list(chosen_association.members.values_list("pk", flat=True))
+        queryset = queryset.filter(
+            concept__memberships__activity__organisation__in=members).distinct()
+    own = getattr(request.user, "organisation", None)
+    can_limit = own is not None and own.kind == "municipality"
+    only_similar = can_limit and get.get("similar") == "1"
+    if only_similar:
+        queryset = queryset.filter(pk__in=_with_my_similar(queryset, own))
+    areas = Category.objects.filter(
+        code__in=Concept.objects.filter(run=run).exclude(area="").values("area")
+    ).order_by("code")
+    query = get.copy()
+    query.pop("page", None)
+    form = {
+        "area": area, "nature": nature, "status": status, "association": association,
+        "areas": areas, "natures": Nature.choices, "statuses": Opportunity.Status.choices,
+        "associations": associations, "can_limit": can_limit, "only_similar": only_similar,
+        "query": query.urlencode(),
+    }
+    return queryset.order_by("rank"), form
+
+
 @login_required
 def opportunities(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_read(request.user)
     run = _require_current(request)
     if run is None:
         return redirect("commonality:overview")
-    queryset = Opportunity.objects.filter(concept__run=run).select_related("concept")
-    own = getattr(request.user, "organisation", None)
-    can_limit = own is not None and own.kind == "municipality"
-    only_similar = can_limit and request.GET.get("similar") == "1"
-    if only_similar:
-        queryset = queryset.filter(pk__in=_with_my_similar(queryset, own))
+    queryset, form = _opportunity_filters(request, run)
     page = Paginator(queryset, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"run": run, "page": page, "english": _english(),
-               "query": "similar=1" if only_similar else "", "can_limit": can_limit,
-               "only_similar": only_similar}
+    names = _organisation_names(page)
+    for o in page:
+        o.outside_names = [names.get(c, c) for c in o.outside]
+    context = {"run": run, "page": page, "english": _english(), **form,
+               "can_start": can_create_initiative(request.user),
+               "assumptions": analysis.CITIZEN_ASSUMPTIONS, "law_url": reverse("commonality:law")}
     return render(request, "commonality/opportunities.html", context)
 
 
@@ -184,6 +223,55 @@ def _with_my_similar(opportunities: Any, own: Any) -> list[int]:
         ).exists():
             keep.append(opportunity.pk)
     return keep
+
+
+def _organisation_names(opportunities: Any) -> dict[str, str]:
+    codes = {c for o in opportunities for c in o.outside}
+    return dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+@login_required
+def opportunities_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_read(request.user)
+    run = _require_current(request)
+    if run is None:
+        return redirect("commonality:overview")
+    queryset, _form = _opportunity_filters(request, run)
+    content = export.opportunities_xlsx(list(queryset), english=_english())
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="samverkansmojligheter.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def start_initiative(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
+    concept = access_concept(request.user, concept_id)
+    if not can_create_initiative(request.user):
+        raise PermissionDenied
+    try:
+        initiative = actions.do_start_initiative(concept, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("commonality:opportunities")
+    messages.success(request, _("The initiative was created with the concept linked and the "
+                                "organisations added as partners."))
+    return redirect(initiative)
+
+
+@login_required
+def law(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_read(request.user)
+    english = _english()
+    rows = [
+        (Nature(key).label, sharing.factor,
+         [Arrangement.Form(f).label for f in sharing.forms],
+         sharing.en if english else sharing.sv)
+        for key, sharing in analysis.SHARING.items()
+    ]
+    return render(request, "commonality/law.html", {"rows": rows})
 
 
 # Above this many organisations a bar per organisation is unreadable (and costs ~1 s to draw):
