@@ -438,8 +438,10 @@ def concept_of(activity: Activity, run: AnalysisRun | None = None) -> Concept | 
 
 def matrix(
     run: AnalysisRun, organisations: QuerySet[Organisation]
-) -> tuple[list[Organisation], list[tuple[Concept, list[bool]]]]:
-    """Organisations (columns) and concepts (rows, most organisations first) with who does what."""
+) -> tuple[list[Organisation], list[tuple[Concept, list[str | None]]]]:
+    """Organisations (columns) and concepts (rows, most organisations first) with who does
+    what: None when the organisation does not, else the symbol of its recorded arrangement
+    ("" when none is recorded)."""
     organisations = organisations.filter(activities__concept_memberships__concept__run=run)
     columns = list(organisations.distinct().order_by("name"))
     pks = [o.pk for o in columns]
@@ -457,12 +459,15 @@ def matrix(
     )
     pairs = Membership.objects.filter(
         concept__in=concepts, activity__organisation__in=pks
-    ).values_list("concept_id", "activity__organisation_id")
-    done: dict[int, set[int]] = defaultdict(set)
-    for concept_pk, organisation_pk in pairs:
-        done[concept_pk].add(organisation_pk)
-    rows: list[tuple[Concept, list[bool]]] = [
-        (c, [o.pk in done[c.pk] for o in columns]) for c in concepts]
+    ).values_list("concept_id", "activity__organisation_id", "activity__arrangement__form")
+    done: dict[int, dict[int, str]] = defaultdict(dict)
+    for concept_pk, organisation_pk, form in pairs:
+        symbol = Arrangement.SYMBOLS.get(form or "", "")
+        # An organisation with several activities in a concept shows a recorded form first.
+        if symbol or organisation_pk not in done[concept_pk]:
+            done[concept_pk][organisation_pk] = symbol
+    rows: list[tuple[Concept, list[str | None]]] = [
+        (c, [done[c.pk].get(o.pk) for o in columns]) for c in concepts]
     return columns, rows
 
 

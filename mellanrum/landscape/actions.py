@@ -528,13 +528,19 @@ def do_import_arrangements(plan: ArrangementPlan, *, acting_user: User | None,
 
 
 @transaction.atomic
-def do_set_nature(activity: Activity, nature: str, *, acting_user: User | None) -> None:
-    """Set the activity's nature, or clear it ("") to follow the default."""
+def do_set_nature(activity: Activity, nature: str, *, acting_user: User | None,
+                  lead_time_note: str | None = None) -> None:
+    """Set the activity's nature, or clear it ("") to follow the default; and, when given,
+    how its lead time is measured."""
     if nature and nature not in Nature.values:
         raise ValidationError({"nature": [_("Unknown nature.")]})
-    if activity.nature == nature:
+    note = activity.lead_time_note if lead_time_note is None else " ".join(lead_time_note.split())
+    if "\x00" in note or len(note) > 300:
+        raise ValidationError({"lead_time_note": [_("At most 300 characters, no null "
+                                                    "characters.")]})
+    if activity.nature == nature and activity.lead_time_note == note:
         return
-    activity.nature = nature
-    Activity.objects.filter(pk=activity.pk).update(nature=nature)
+    activity.nature, activity.lead_time_note = nature, note
+    Activity.objects.filter(pk=activity.pk).update(nature=nature, lead_time_note=note)
     record_audit(acting_user, activity.organisation, "activity.nature", activity.name,
-                 activity=activity.pk, nature=nature)
+                 activity=activity.pk, nature=nature, lead_time_note=note)

@@ -190,6 +190,10 @@ class ArrangementForm(forms.Form):
                          help_text=_("The agreement, the federation's page or the decision."))
     nature = forms.ChoiceField(label=_("Nature"), required=False,
                                help_text=_("Decides what the law allows to share."))
+    lead_time_note = forms.CharField(
+        label=_("How the lead time is measured"), required=False, max_length=300,
+        help_text=_("Only if not from a complete application to a decision, e.g. “from the "
+                    "first contact to the start of the service”."))
 
     def __init__(self, *args: Any, default_nature_label: str = "", **kwargs: Any) -> None:
         from .models import Arrangement, Nature

@@ -216,6 +216,13 @@ class Activity(models.Model):
     lead_time_days = models.DecimalField(
         _("median lead time (days)"), max_digits=7, decimal_places=1, null=True, blank=True
     )
+    # Lead time is the median number of days from a complete application to a decision; an
+    # organisation that measures otherwise says how here.
+    lead_time_note = models.CharField(
+        _("how the lead time is measured"), max_length=300, blank=True,
+        help_text=_("Only if not from a complete application to a decision, e.g. “from "
+                    "the first contact to the start of the service”."),
+    )
     legal_basis = models.CharField(_("legal basis"), max_length=500, blank=True)
     # Blank: the default derived from the category, kind and name (see `effective_nature`).
     nature = models.CharField(

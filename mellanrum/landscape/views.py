@@ -332,7 +332,8 @@ def arrangement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     default, _set = effective_nature(Activity(
         name=activity.name, kind=activity.kind, category=activity.category,
         legal_basis=activity.legal_basis))
-    initial: dict[str, Any] = {"nature": activity.nature}
+    initial: dict[str, Any] = {"nature": activity.nature,
+                               "lead_time_note": activity.lead_time_note}
     if arrangement is not None:
         initial |= {
             "form": arrangement.form, "start_date": arrangement.start_date,
@@ -352,7 +353,8 @@ def arrangement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                         end_date=data["end_date"], url=data["url"])
                 else:
                     actions.do_clear_arrangement(activity, acting_user=request.user)
-                actions.do_set_nature(activity, data["nature"], acting_user=request.user)
+                actions.do_set_nature(activity, data["nature"], acting_user=request.user,
+                                      lead_time_note=data["lead_time_note"])
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
