@@ -264,6 +264,7 @@ WEB: dict[str, Web] = {
     "commonality:matrix":                web(LOGGED_IN),
     "commonality:opportunities":         web(LOGGED_IN),
     "commonality:opportunities_xlsx":    web(LOGGED_IN),
+    "commonality:rerank":                web(POST_ONLY, ANY_EDITOR),
     "commonality:law":                   web(LOGGED_IN),
     "commonality:start_initiative":      web(POST_ONLY, ANY_EDITOR),
     "commonality:thesaurus":             web(LOGGED_IN, ANY_EDITOR),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("gemensamt/analys/<int:pk>/", views.run_status, name="run"),
     path("gemensamt/matris/", views.matrix, name="matrix"),
     path("gemensamt/mojligheter/", views.opportunities, name="opportunities"),
+    path("gemensamt/mojligheter/rangordna/", views.rerank, name="rerank"),
     path("gemensamt/mojligheter.xlsx", views.opportunities_xlsx, name="opportunities_xlsx"),
     path("gemensamt/lagen/", views.law, name="law"),
     path("gemensamt/begrepp/<str:concept_id>/starta-samverkan/", views.start_initiative,

@@ -207,6 +207,7 @@ def opportunities(request: AuthenticatedHttpRequest) -> HttpResponse:
         o.outside_names = [names.get(c, c) for c in o.outside]
     context = {"run": run, "page": page, "english": _english(), **form,
                "can_start": can_create_initiative(request.user),
+               "can_decide": can_decide(request.user),
                "assumptions": analysis.CITIZEN_ASSUMPTIONS, "law_url": reverse("commonality:law")}
     return render(request, "commonality/opportunities.html", context)
 
@@ -230,6 +231,18 @@ def _with_my_similar(opportunities: Any, own: Any) -> list[int]:
 def _organisation_names(opportunities: Any) -> dict[str, str]:
     codes = {c for o in opportunities for c in o.outside}
     return dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+@login_required
+@require_POST
+def rerank(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Rank the opportunities again with today's arrangements and natures (no regrouping)."""
+    require_decide(request.user)
+    count = actions.do_rerank_opportunities(acting_user=request.user)
+    messages.success(request, _("The opportunities were ranked again with today's "
+                                "arrangements and natures (%(count)s opportunities).")
+                     % {"count": count})
+    return redirect("commonality:opportunities")
 
 
 @login_required

@@ -63,6 +63,18 @@ def test_partly_joint_shows_who_is_still_outside(
     assert "Utanför: Beta kommun" in html
 
 
+def test_an_editor_ranks_again_from_the_page_and_a_reader_may_not(
+    client: Client, analysed: dict[str, Activity], alice: User, bob: User, beta: Organisation,
+) -> None:
+    landscape_actions.do_set_arrangement(analysed["alfa_bygglov"], acting_user=None,
+                                         form="avtalssamverkan", partners=[beta])
+    url = reverse("commonality:rerank")
+    assert login(client, bob).post(url).status_code == 403
+    assert bygglov(analysed).status == "open"
+    assert login(client, alice).post(url).status_code == 302
+    assert bygglov(analysed).status == "already_joint"  # Beta is Alfa's partner in it
+
+
 def test_filters_by_status_nature_area_and_association(
     client: Client, analysed: dict[str, Activity], bob: User, alfa: Organisation,
 ) -> None:
