@@ -403,12 +403,13 @@ def _add_app_commands() -> None:
     from mellanrum.benefits.cli import share
     from mellanrum.benefits.ledger_cli import benefits
     from mellanrum.collaborations.cli import initiatives
-    from mellanrum.commonality.cli import commonality
+    from mellanrum.commonality.cli import commonality, opportunities
     from mellanrum.community.cli import community
     from mellanrum.core.cli import backup, restore, worker
     from mellanrum.health.cli import health
     from mellanrum.journeys.cli import find, journey, places
     from mellanrum.kolada.cli import kolada
+    from mellanrum.landscape.cli import arrangements
 
     for command in (share, commonality, journey, find, initiatives, backup, restore, worker):
         main.add_command(command)
@@ -417,6 +418,8 @@ def _add_app_commands() -> None:
     main.add_command(places)
     main.add_command(kolada)
     main.add_command(benefits)
+    main.add_command(arrangements)
+    main.add_command(opportunities)
 
 
 _add_app_commands()

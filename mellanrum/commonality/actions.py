@@ -188,7 +188,8 @@ def _save_results(run: AnalysisRun, concepts: Sequence[Any], progress: Callable[
     # Replace the scope's previous results; if anything below fails, the transaction rolls
     # back and they stay as they were.
     Concept.objects.filter(scope_key=run.scope_key).delete()
-    rows, members = analysis.result_rows(run, concepts)
+    facts = analysis.concept_facts(concepts)
+    rows, members = analysis.result_rows(run, concepts, facts)
     for start in range(0, len(rows), SAVE_BATCH):
         saved = Concept.objects.bulk_create(rows[start : start + SAVE_BATCH])
         batch = []
@@ -200,8 +201,29 @@ def _save_results(run: AnalysisRun, concepts: Sequence[Any], progress: Callable[
         Membership.objects.bulk_create(batch, batch_size=SAVE_BATCH)
         progress(start + len(saved))
     Opportunity.objects.bulk_create(
-        analysis.opportunity_rows(run, analysis.rank(concepts)), batch_size=SAVE_BATCH
+        analysis.opportunity_rows(run, analysis.rank(concepts, facts)), batch_size=SAVE_BATCH
     )
+
+
+@transaction.atomic
+def do_rerank_opportunities(*, acting_user: User | None) -> int:
+    """Rank the current analysis's concepts again, with today's arrangements, natures and
+    journeys, without grouping the activities again. Returns the number of opportunities."""
+    run = analysis.current_run()
+    if run is None:
+        return 0
+    concepts = analysis.stored_concepts(run)
+    facts = analysis.concept_facts(concepts)
+    for concept in Concept.objects.filter(run=run):
+        if concept.concept_id in facts:
+            concept.nature = facts[concept.concept_id].nature
+            concept.area = facts[concept.concept_id].area
+            concept.save(update_fields=["nature", "area"])
+    Opportunity.objects.filter(concept__run=run).delete()
+    rows = analysis.opportunity_rows(run, analysis.rank(concepts, facts))
+    Opportunity.objects.bulk_create(rows, batch_size=SAVE_BATCH)
+    record_audit(acting_user, None, "commonality.rerank", run.scope_label, run=run.pk)
+    return len(rows)
 
 
 # --- Decisions -----------------------------------------------------------------------------
@@ -356,3 +378,36 @@ def do_add_synonym_set(terms: Sequence[str], *, acting_user: User | None) -> Syn
 def do_delete_synonym_set(synonyms: SynonymSet, *, acting_user: User | None) -> None:
     record_audit(acting_user, None, "commonality.synonyms.delete", str(synonyms))
     synonyms.delete()
+
+
+# --- Starting an initiative from an opportunity -------------------------------------------
+
+
+def do_start_initiative(concept: Concept, *, acting_user: User) -> Any:
+    """Create an initiative (phase idea, visible to its partners) led by the user's
+    organisation, with the concept linked and every other organisation doing it added as a
+    partner — for a partly joint concept, those still outside. Returns the initiative."""
+    from mellanrum.collaborations import actions as collaborations
+    from mellanrum.landscape.models import Organisation
+
+    lead = acting_user.organisation
+    if lead is None:
+        raise ValidationError(_("Only a user who belongs to an organisation can start an "
+                                "initiative; it is led by that organisation."))
+    opportunity = Opportunity.objects.filter(concept=concept).first()
+    codes = list(opportunity.outside) if opportunity and opportunity.status == \
+        Opportunity.Status.PARTLY_JOINT else sorted(set(
+            concept.memberships.values_list("activity__organisation__code", flat=True)))
+    partners = Organisation.objects.filter(code__in=codes).exclude(pk=lead.pk).order_by("name")
+    with transaction.atomic():
+        initiative = collaborations.do_create_initiative(
+            acting_user=acting_user, lead=lead,
+            title=(_("Collaboration: %(label)s") % {"label": concept.label})[:200],
+            purpose=(opportunity.explanation_sv if opportunity else concept.label)[:5000],
+        )
+        collaborations.do_link_concept(initiative, acting_user=acting_user,
+                                       concept_id=concept.concept_id)
+        for organisation in partners:
+            collaborations.do_add_partner(initiative, acting_user=acting_user,
+                                          organisation=organisation)
+    return initiative

@@ -19,9 +19,12 @@ from django.utils.translation import gettext as _
 
 from mellanrum.engines.commonality import Activity as EngineActivity
 from mellanrum.engines.commonality import Concept as EngineConcept
-from mellanrum.engines.commonality import Decision as EngineDecision
 from mellanrum.engines.commonality import (
+    ConceptContext,
+    Distribution,
     Executor,
+    JourneyGain,
+    Member,
     OrganisationProfile,
     SerialExecutor,
     executor_for,
@@ -29,13 +32,25 @@ from mellanrum.engines.commonality import (
     rank_opportunities,
     similar_organisations,
 )
+from mellanrum.engines.commonality import Decision as EngineDecision
 from mellanrum.engines.commonality import Opportunity as EngineOpportunity
 from mellanrum.engines.commonality.decisions import DecisionKind
-from mellanrum.landscape.models import Activity, Organisation
+from mellanrum.engines.commonality.nature import (
+    SHARING,
+    concept_nature,
+    default_nature,
+    klassa_area,
+)
+from mellanrum.engines.commonality.opportunities import CITIZEN_ASSUMPTIONS
+from mellanrum.engines.journeys.matching import text_matcher
+from mellanrum.engines.journeys.model import ActivityRef, OrganisationRef
+from mellanrum.landscape.models import Activity, Arrangement, Organisation
 
 from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, SynonymSet
 
 __all__ = [
+    "CITIZEN_ASSUMPTIONS",
+    "SHARING",
     "Scope",
     "current_run",
     "engine_activities",
@@ -179,8 +194,149 @@ def group(activities: Sequence[EngineActivity]) -> list[EngineConcept]:
     )
 
 
-def rank(concepts: Sequence[EngineConcept]) -> list[EngineOpportunity]:
-    return rank_opportunities(concepts)
+@dataclass(frozen=True)
+class ConceptFacts:
+    """What the database knows about a concept's members beyond the engine's input."""
+
+    nature: str
+    area: str
+    context: ConceptContext
+
+
+def _member_ids(concepts: Sequence[EngineConcept]) -> list[int]:
+    return [int(m.activity_id) for c in concepts for m in c.members]
+
+
+def activity_natures(ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Activity id -> (nature, KLASSA category code): the set nature, or the default."""
+    result: dict[int, tuple[str, str]] = {}
+    rows = Activity.objects.filter(pk__in=ids).values_list(
+        "pk", "nature", "category__code", "kind", "name", "legal_basis")
+    for pk, nature, category, kind, name, legal_basis in rows.iterator(chunk_size=2000):
+        result[pk] = (nature or default_nature(category or "", kind, name, legal_basis),
+                      category or "")
+    return result
+
+
+def _arrangements(ids: Sequence[int]) -> dict[int, tuple[str, tuple[str, ...], Any]]:
+    """Activity id -> (form, partner codes, end date) of its recorded arrangement."""
+    partners: dict[int, list[str]] = defaultdict(list)
+    for arrangement_id, code in Arrangement.partners.through.objects.filter(
+        arrangement__activity_id__in=ids
+    ).values_list("arrangement_id", "organisation__code"):
+        partners[arrangement_id].append(code)
+    return {
+        activity_id: (form, tuple(sorted(partners.get(pk, ()))), end)
+        for pk, activity_id, form, end in Arrangement.objects.filter(
+            activity_id__in=ids).values_list("pk", "activity_id", "form", "end_date")
+    }
+
+
+def journey_gains(concepts: Sequence[EngineConcept]) -> dict[str, JourneyGain]:
+    """For each concept, the life-event steps of municipalities and regions it serves."""
+    from mellanrum.journeys.analysis import engine_catalogue
+
+    events, synonyms = engine_catalogue()
+    if not events or not concepts:
+        return {}
+    matcher = text_matcher(synonyms)
+    anyone = OrganisationRef("", "", "municipality")
+    refs = [ActivityRef(c.id, c.label, anyone) for c in concepts if c.organisations > 1]
+    found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for event in events:
+        for index, step in enumerate(event.steps):
+            if step.responsible.startswith("agency:") or step.responsible == "other":
+                continue
+            if not step.activity_hints:
+                continue
+            best, _score = matcher.best_activity(step.activity_hints, refs)
+            if best is None:
+                continue
+            neighbours = [event.steps[i].responsible for i in (index - 1, index + 1)
+                          if 0 <= i < len(event.steps)]
+            handoffs = sum(1 for r in neighbours if r != step.responsible)
+            elsewhere = {item for j, other in enumerate(event.steps) if j != index
+                         for item in other.data_items}
+            repeated = sum(1 for item in step.data_items if item in elsewhere)
+            found[best.id].append((handoffs, repeated, event.label_sv))
+    return {
+        concept_id: JourneyGain(
+            steps=len(rows), handoffs=sum(r[0] for r in rows), repeated=sum(r[1] for r in rows),
+            events=tuple(sorted({r[2] for r in rows})),
+        )
+        for concept_id, rows in found.items()
+    }
+
+
+def concept_facts(concepts: Sequence[EngineConcept]) -> dict[str, ConceptFacts]:
+    """Nature, KLASSA area and the ranking's context (arrangements, contracts, journeys)."""
+    ids = _member_ids(concepts)
+    natures = activity_natures(ids)
+    arrangements = _arrangements(ids)
+    journeys = journey_gains(concepts)
+    result = {}
+    for concept in concepts:
+        joint: dict[str, tuple[str, ...]] = {}
+        ends: dict[str, Any] = {}
+        for m in concept.members:
+            form, partners, end = arrangements.get(int(m.activity_id), ("", (), None))
+            if form in Arrangement.JOINT_FORMS or (form in {"bolag", "upphandlad"} and partners):
+                joint[m.organisation] = partners or ("*",)
+            if end is not None and form not in {"", "egen"}:
+                ends[m.organisation] = min(end, ends.get(m.organisation, end))
+        member_natures = [natures.get(int(m.activity_id), ("", ""))[0] for m in concept.members]
+        nature = concept_nature(member_natures)
+        result[concept.id] = ConceptFacts(
+            nature=nature,
+            area=klassa_area(natures.get(int(m.activity_id), ("", ""))[1]
+                             for m in concept.members),
+            context=ConceptContext(nature=nature, joint=joint, contract_ends=ends,
+                                   journey=journeys.get(concept.id)),
+        )
+    return result
+
+
+def rank(concepts: Sequence[EngineConcept], facts: dict[str, ConceptFacts] | None = None
+         ) -> list[EngineOpportunity]:
+    facts = facts if facts is not None else concept_facts(concepts)
+    codes = {m.organisation for c in concepts for m in c.members}
+    rows = Organisation.objects.filter(code__in=codes).values_list("code", "short_name", "kind")
+    names = {code: name for code, name, _kind in rows if name}
+    only_municipalities = all(kind == Organisation.Kind.MUNICIPALITY for _c, _n, kind in rows)
+    noun_sv, noun_en = (("kommuner", "municipalities") if only_municipalities
+                        else ("organisationer", "organisations"))
+    return rank_opportunities(concepts, context={k: f.context for k, f in facts.items()},
+                              names=names, noun_sv=noun_sv, noun_en=noun_en)
+
+
+def _distribution(value: Any) -> Distribution | None:
+    if not isinstance(value, dict):
+        return None
+    return Distribution(**{**value, "outliers": tuple(value.get("outliers", ()))})
+
+
+def stored_concepts(run: AnalysisRun) -> list[EngineConcept]:
+    """The run's concepts as the engine made them, read back from the stored rows."""
+    members: dict[int, list[Member]] = defaultdict(list)
+    for concept_pk, activity_id, code, name, confidence in Membership.objects.filter(
+        concept__run=run
+    ).order_by("activity__organisation__code", "activity_id").values_list(
+        "concept_id", "activity_id", "activity__organisation__code", "activity__name",
+        "confidence",
+    ).iterator(chunk_size=2000):
+        members[concept_pk].append(Member(str(activity_id), code, name, confidence, ()))
+    return [
+        EngineConcept(
+            id=c.concept_id, label=c.label, members=tuple(members.get(c.pk, ())),
+            organisations=c.organisations, pinned=c.pinned, terms=tuple(c.terms),
+            systems=dict(c.systems),
+            cost_per_inhabitant=_distribution(c.stats.get("cost_per_inhabitant")),
+            cost_per_case=_distribution(c.stats.get("cost_per_case")),
+            lead_time_days=_distribution(c.stats.get("lead_time_days")),
+            total_cost_sek=c.total_cost_sek, total_volume=c.total_volume,
+        )
+        for c in Concept.objects.filter(run=run).order_by("position")
+    ]
 
 
 def _stats(concept: EngineConcept) -> dict[str, Any]:
@@ -195,9 +351,11 @@ def _stats(concept: EngineConcept) -> dict[str, Any]:
 
 
 def result_rows(
-    run: AnalysisRun, concepts: Sequence[EngineConcept]
+    run: AnalysisRun, concepts: Sequence[EngineConcept],
+    facts: dict[str, ConceptFacts] | None = None,
 ) -> tuple[list[Concept], list[list[Membership]]]:
     """Unsaved concept rows and, for each, its unsaved membership rows."""
+    facts = facts or {}
     rows: list[Concept] = []
     members: list[list[Membership]] = []
     for position, concept in enumerate(concepts):
@@ -215,6 +373,8 @@ def result_rows(
                 stats=_stats(concept),
                 systems=dict(concept.systems),
                 terms=list(concept.terms),
+                nature=facts[concept.id].nature if concept.id in facts else "",
+                area=facts[concept.id].area if concept.id in facts else "",
             )
         )
         members.append(
@@ -239,6 +399,9 @@ def opportunity_rows(
             concept=concepts[o.concept_id],
             rank=rank,
             score=o.score,
+            status=o.status,
+            organisation_codes=list(o.organisations),
+            outside=list(o.outside),
             components=o.components,
             figures=o.figures,
             explanation_sv=o.explanation_sv,
@@ -275,8 +438,10 @@ def concept_of(activity: Activity, run: AnalysisRun | None = None) -> Concept | 
 
 def matrix(
     run: AnalysisRun, organisations: QuerySet[Organisation]
-) -> tuple[list[Organisation], list[tuple[Concept, list[bool]]]]:
-    """Organisations (columns) and concepts (rows, most organisations first) with who does what."""
+) -> tuple[list[Organisation], list[tuple[Concept, list[str | None]]]]:
+    """Organisations (columns) and concepts (rows, most organisations first) with who does
+    what: None when the organisation does not, else the symbol of its recorded arrangement
+    ("" when none is recorded)."""
     organisations = organisations.filter(activities__concept_memberships__concept__run=run)
     columns = list(organisations.distinct().order_by("name"))
     pks = [o.pk for o in columns]
@@ -294,12 +459,15 @@ def matrix(
     )
     pairs = Membership.objects.filter(
         concept__in=concepts, activity__organisation__in=pks
-    ).values_list("concept_id", "activity__organisation_id")
-    done: dict[int, set[int]] = defaultdict(set)
-    for concept_pk, organisation_pk in pairs:
-        done[concept_pk].add(organisation_pk)
-    rows: list[tuple[Concept, list[bool]]] = [
-        (c, [o.pk in done[c.pk] for o in columns]) for c in concepts]
+    ).values_list("concept_id", "activity__organisation_id", "activity__arrangement__form")
+    done: dict[int, dict[int, str]] = defaultdict(dict)
+    for concept_pk, organisation_pk, form in pairs:
+        symbol = Arrangement.SYMBOLS.get(form or "", "")
+        # An organisation with several activities in a concept shows a recorded form first.
+        if symbol or organisation_pk not in done[concept_pk]:
+            done[concept_pk][organisation_pk] = symbol
+    rows: list[tuple[Concept, list[str | None]]] = [
+        (c, [done[c.pk].get(o.pk) for o in columns]) for c in concepts]
     return columns, rows
 
 

@@ -65,6 +65,10 @@ class OpportunityOut(Schema):
     concept_id: str = Field(..., alias="concept.concept_id")
     label: str = Field(..., alias="concept.label")
     score: float
+    status: str
+    nature: str = Field(..., alias="concept.nature")
+    area: str = Field(..., alias="concept.area")
+    outside: list[str]
     components: dict[str, float]
     figures: dict[str, float | None]
     explanation_sv: str

@@ -204,3 +204,52 @@ def commonality(
         f"({payload['summary']['shared_concepts']} shared); wrote {out}",
         err=True,
     )
+
+
+@click.command(name="opportunities")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
+              help='json prints [{"rank", "concept", "score", "organisations", "status", '
+                   '"why"}].')
+@click.option("--limit", type=click.IntRange(1, 100_000), default=None,
+              help="Only the first N opportunities.")
+@click.option("--status", "statuses", multiple=True,
+              type=click.Choice(["open", "partly_joint", "already_joint"]),
+              help="Only these statuses (repeat for several).")
+@click.option("--language", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
+              help="Language of the explanations.")
+def opportunities(fmt: str, limit: int | None, statuses: tuple[str, ...],
+                  language: str) -> None:
+    """The ranked collaboration opportunities of the latest analysis.
+
+    Each has a rank, the concept's name, a score (0–100), the number of organisations doing
+    it, a status (open; partly_joint: some do it jointly, the explanation names who is
+    outside; already_joint: everyone does it jointly, listed last) and why it ranks there.
+    Whole school forms and care forms are not listed; their shareable parts are.
+    """
+    from mellanrum.cli import setup_django
+
+    setup_django()
+    from mellanrum.commonality import analysis
+    from mellanrum.commonality.models import Opportunity
+
+    run = analysis.current_run()
+    if run is None:
+        raise click.ClickException("no analysis has been run yet (run `mellanrum demo` or "
+                                   "start one on the web)")
+    queryset = Opportunity.objects.filter(concept__run=run).select_related("concept")
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    rows = [
+        {"rank": o.rank, "concept": o.concept.label, "score": o.score,
+         "organisations": o.concept.organisations, "status": o.status,
+         "why": o.explanation(language)}
+        for o in (queryset[:limit] if limit else queryset)
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['rank']:>4}  {row['score']:6.1f}  {row['organisations']:>4}  "
+                   f"{row['status']:<13}  {row['concept']}")
+        click.echo(f"      {row['why']}")

@@ -10,6 +10,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from mellanrum.landscape.models import Nature
+
 
 class AnalysisRun(models.Model):
     """One run of the commonality analysis over a scope of organisations."""
@@ -78,6 +80,9 @@ class Concept(models.Model):
     stats = models.JSONField(default=dict, blank=True)
     systems = models.JSONField(default=dict, blank=True)
     terms = models.JSONField(default=list, blank=True)
+    # The members' most common nature (landscape.Nature) and KLASSA area (e.g. "3.5").
+    nature = models.CharField(_("nature"), max_length=20, blank=True, choices=Nature.choices)
+    area = models.CharField(_("KLASSA area"), max_length=16, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -116,11 +121,21 @@ class Membership(models.Model):
 
 
 class Opportunity(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PARTLY_JOINT = "partly_joint", _("Partly joint")
+        ALREADY_JOINT = "already_joint", _("Already joint")
+
     concept = models.OneToOneField(
         Concept, on_delete=models.CASCADE, related_name="opportunity"
     )
     rank = models.PositiveIntegerField(_("rank"))
     score = models.FloatField(_("score"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.OPEN, db_index=True)
+    # Codes of the organisations doing it, and of those not in a joint arrangement for it.
+    organisation_codes = models.JSONField(default=list, blank=True)
+    outside = models.JSONField(default=list, blank=True)
     components = models.JSONField(default=dict, blank=True)
     figures = models.JSONField(default=dict, blank=True)
     explanation_sv = models.TextField(blank=True)

@@ -2,25 +2,24 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mellanrum.collaborations.access import can_create_initiative
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.kolada import analysis as kolada_analysis
-from mellanrum.landscape.models import Activity, Organisation
+from mellanrum.landscape.models import Activity, Arrangement, Category, Nature, Organisation
 from mellanrum.lib.charts import Viewer, bar_chart_url
 
-from . import actions, analysis
+from . import actions, analysis, export
 from .access import (
     access_concept,
     access_synonym_set,
@@ -130,7 +129,10 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
         organisations = organisations.filter(county_code=county)
     if chosen := [c for c in request.GET.getlist("organisation") if c and "\x00" not in c]:
         organisations = organisations.filter(code__in=chosen)
-    columns, rows = analysis.matrix(run, organisations)
+    columns, symbols = analysis.matrix(run, organisations)
+    titles = {symbol: label for symbol, label in _arrangement_legend()}
+    rows = [(concept, [None if cell is None else (cell, titles.get(cell, "")) for cell in cells])
+            for concept, cells in symbols]
     page = Paginator(rows, MATRIX_CONCEPTS).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -145,10 +147,51 @@ def matrix(request: AuthenticatedHttpRequest) -> HttpResponse:
         "county": county,
         "chosen": chosen,
         "organisations": in_run,
+        "forms": _arrangement_legend(),
         "counties": in_run.exclude(county_code="").order_by("county_code")
         .values_list("county_code", "county_name").distinct(),
     }
     return render(request, "commonality/matrix.html", context)
+
+
+def _opportunity_filters(request: AuthenticatedHttpRequest, run: AnalysisRun
+                         ) -> tuple[Any, dict[str, Any]]:
+    """The filtered opportunities and what the filter form shows."""
+    queryset = Opportunity.objects.filter(concept__run=run).select_related("concept")
+    get = request.GET
+    area = get.get("area", "").replace("\x00", "")[:16]
+    nature = get.get("nature", "")
+    status = get.get("status", "")
+    association = get.get("association", "").replace("\x00", "")[:32]
+    if area:
+        queryset = queryset.filter(concept__area=area)
+    if nature in Nature.values:
+        queryset = queryset.filter(concept__nature=nature)
+    if status in Opportunity.Status.values:
+        queryset = queryset.filter(status=status)
+    associations = Organisation.objects.filter(kind=Organisation.Kind.ASSOCIATION).order_by("name")
+    chosen_association = associations.filter(code=association).first() if association else None
+    if chosen_association is not None:
+        members = list(chosen_association.members.values_list("pk", flat=True))
+        queryset = queryset.filter(
+            concept__memberships__activity__organisation__in=members).distinct()
+    own = getattr(request.user, "organisation", None)
+    can_limit = own is not None and own.kind == "municipality"
+    only_similar = can_limit and get.get("similar") == "1"
+    if only_similar:
+        queryset = queryset.filter(pk__in=_with_my_similar(queryset, own))
+    areas = Category.objects.filter(
+        code__in=Concept.objects.filter(run=run).exclude(area="").values("area")
+    ).order_by("code")
+    query = get.copy()
+    query.pop("page", None)
+    form = {
+        "area": area, "nature": nature, "status": status, "association": association,
+        "areas": areas, "natures": Nature.choices, "statuses": Opportunity.Status.choices,
+        "associations": associations, "can_limit": can_limit, "only_similar": only_similar,
+        "query": query.urlencode(),
+    }
+    return queryset.order_by("rank"), form
 
 
 @login_required
@@ -157,16 +200,15 @@ def opportunities(request: AuthenticatedHttpRequest) -> HttpResponse:
     run = _require_current(request)
     if run is None:
         return redirect("commonality:overview")
-    queryset = Opportunity.objects.filter(concept__run=run).select_related("concept")
-    own = getattr(request.user, "organisation", None)
-    can_limit = own is not None and own.kind == "municipality"
-    only_similar = can_limit and request.GET.get("similar") == "1"
-    if only_similar:
-        queryset = queryset.filter(pk__in=_with_my_similar(queryset, own))
+    queryset, form = _opportunity_filters(request, run)
     page = Paginator(queryset, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"run": run, "page": page, "english": _english(),
-               "query": "similar=1" if only_similar else "", "can_limit": can_limit,
-               "only_similar": only_similar}
+    names = _organisation_names(page)
+    for o in page:
+        o.outside_names = [names.get(c, c) for c in o.outside]
+    context = {"run": run, "page": page, "english": _english(), **form,
+               "can_start": can_create_initiative(request.user),
+               "can_decide": can_decide(request.user),
+               "assumptions": analysis.CITIZEN_ASSUMPTIONS, "law_url": reverse("commonality:law")}
     return render(request, "commonality/opportunities.html", context)
 
 
@@ -186,69 +228,167 @@ def _with_my_similar(opportunities: Any, own: Any) -> list[int]:
     return keep
 
 
+def _organisation_names(opportunities: Any) -> dict[str, str]:
+    codes = {c for o in opportunities for c in o.outside}
+    return dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+@login_required
+@require_POST
+def rerank(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Rank the opportunities again with today's arrangements and natures (no regrouping)."""
+    require_decide(request.user)
+    count = actions.do_rerank_opportunities(acting_user=request.user)
+    messages.success(request, _("The opportunities were ranked again with today's "
+                                "arrangements and natures (%(count)s opportunities).")
+                     % {"count": count})
+    return redirect("commonality:opportunities")
+
+
+@login_required
+def opportunities_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_read(request.user)
+    run = _require_current(request)
+    if run is None:
+        return redirect("commonality:overview")
+    queryset, _form = _opportunity_filters(request, run)
+    content = export.opportunities_xlsx(list(queryset), english=_english())
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="samverkansmojligheter.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def start_initiative(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
+    concept = access_concept(request.user, concept_id)
+    if not can_create_initiative(request.user):
+        raise PermissionDenied
+    try:
+        initiative = actions.do_start_initiative(concept, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("commonality:opportunities")
+    messages.success(request, _("The initiative was created with the concept linked and the "
+                                "organisations added as partners."))
+    return redirect(initiative)
+
+
+@login_required
+def law(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_read(request.user)
+    english = _english()
+    rows = [
+        (Nature(key).label, sharing.factor,
+         [Arrangement.Form(f).label for f in sharing.forms],
+         sharing.en if english else sharing.sv)
+        for key, sharing in analysis.SHARING.items()
+    ]
+    return render(request, "commonality/law.html", {"rows": rows})
+
+
 # Above this many organisations a bar per organisation is unreadable (and costs ~1 s to draw):
 # the chart shows how many organisations fall in each range instead; the table lists them all.
 MAX_BARS = 40
 
 
-def _band(value: float, step: float) -> str:
-    """A range's edge as the interface language writes numbers (1 234,5 in Swedish)."""
-    digits = 0 if step >= 1 else 1 if step >= 0.1 else 2
-    return number_format(round(value, digits), decimal_pos=digits, force_grouping=True)
+# The stored distribution's points, in order, as the chart draws them for many organisations.
+QUANTILES = (("minimum", "min"), ("p10", "p10"), ("q1", "q1"), ("median", "median"),
+             ("q3", "q3"), ("p90", "p90"), ("maximum", "max"))
 
 
-def _histogram_rows(values: list[float]) -> list[tuple[str, float]]:
-    """(range label, number of organisations) in ascending ranges of equal width."""
-    edges = numpy.histogram_bin_edges(values, bins=min(20, max(5, len(values) // 15)))
-    counts, _edges = numpy.histogram(values, bins=edges)
-    step = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
-    return [
-        (f"{_band(float(low), step)}–{_band(float(high), step)}", float(count))
-        for low, high, count in zip(edges[:-1], edges[1:], counts, strict=True)
-    ]
+def _quantile_rows(stored: dict[str, Any]) -> list[tuple[str, float]]:
+    """The engine's stored distribution as (point, value) rows: min, p10, q1, median, …"""
+    return [(label, float(stored[key])) for key, label in QUANTILES
+            if isinstance(stored.get(key), int | float)]
 
 
-def _chart(rows: list[tuple[str, float]], value_title: str, bars_alt: str, histogram_alt: str,
-           viewer: Viewer) -> tuple[str, str]:
-    if len(rows) <= MAX_BARS:
+def _chart(rows: list[tuple[str, float]], stored: dict[str, Any] | None, value_title: str,
+           bars_alt: str, quantiles_alt: str, viewer: Viewer) -> tuple[str, str]:
+    if len(rows) <= MAX_BARS or not stored:
         return bar_chart_url(rows, viewer=viewer, category_title=_("Organisation"),
                              value_title=value_title), bars_alt
-    url = bar_chart_url(
-        _histogram_rows([value for _name, value in rows]), viewer=viewer,
-        category_title=value_title, value_title=_("Number of organisations"),
+    url = bar_chart_url(_quantile_rows(stored), viewer=viewer,
+                        category_title=_("Point of the distribution"), value_title=value_title)
+    return url, quantiles_alt
+
+
+def _per_thousand(fte: Any, volume: Any) -> float | None:
+    if fte is None or not volume:
+        return None
+    return float(fte) / float(volume) * 1000
+
+
+def _figure_rows(concept: Concept, members: list[Any], viewer: Viewer,
+                 whole: bool) -> dict[str, Any]:
+    """Each organisation's figures (like with like: per inhabitant, per case, staff per 1,000
+    cases, lead time) and charts; with `whole` (every member shown) a chart of many
+    organisations draws the distribution the analysis stored."""
+    compare = sorted(
+        ((m.activity.organisation.name, m.activity.cost_per_inhabitant, m.activity.cost_per_case,
+          _per_thousand(m.activity.fte, m.activity.volume_per_year), m.activity.volume_unit,
+          m.activity.pk)
+         for m in members
+         if m.activity.annual_cost_sek is not None or m.activity.fte is not None),
+        key=lambda row: (row[0], row[5]),
     )
-    return url, histogram_alt
-
-
-def _figure_rows(concept: Concept, members: list[Any], viewer: Viewer) -> dict[str, Any]:
     costs = sorted(
         ((m.activity.organisation.name, float(m.activity.cost_per_inhabitant))
          for m in members if m.activity.cost_per_inhabitant is not None),
         key=lambda row: -row[1],
     )
     leads = sorted(
-        ((m.activity.organisation.name, float(m.activity.lead_time_days))
+        ((m.activity.organisation.name, float(m.activity.lead_time_days),
+          m.activity.lead_time_note)
          for m in members if m.activity.lead_time_days is not None),
         key=lambda row: -row[1],
     )
-    result: dict[str, Any] = {"costs": costs, "leads": leads}
+    stored = {name: concept.distribution(name) if whole else None
+              for name in ("cost_per_inhabitant", "cost_per_case", "lead_time_days")}
+    result: dict[str, Any] = {"compare": compare, "costs": costs, "leads": leads,
+                              "measured_otherwise": [row for row in leads if row[2]],
+                              "distributions": _distribution_rows(concept)}
     if costs:
         result["cost_chart"], result["cost_chart_alt"] = _chart(
-            costs, _("Cost per inhabitant (kr)"),
+            costs, stored["cost_per_inhabitant"], _("Cost per inhabitant (kr)"),
             _("Bar chart of the cost per inhabitant of each organisation; the figures are in "
               "the table below."),
-            _("Histogram: how many organisations have a cost per inhabitant in each range; "
-              "each organisation's figure is in the table below."), viewer,
+            _("Bar chart of the distribution the analysis computed: lowest, 10th percentile, "
+              "quartiles, median, 90th percentile and highest cost per inhabitant; the "
+              "figures are in the tables below."), viewer,
         )
     if leads:
         result["lead_chart"], result["lead_chart_alt"] = _chart(
-            leads, _("Lead time (days)"),
+            [(name, value) for name, value, _note in leads], stored["lead_time_days"],
+            _("Lead time (days)"),
             _("Bar chart of the median lead time of each organisation; the figures are in the "
               "table below."),
-            _("Histogram: how many organisations have a median lead time in each range; each "
-              "organisation's figure is in the table below."), viewer,
+            _("Bar chart of the distribution the analysis computed: lowest, 10th percentile, "
+              "quartiles, median, 90th percentile and highest lead time; the figures are in "
+              "the tables below."), viewer,
         )
     return result
+
+
+def _distribution_rows(concept: Concept) -> list[dict[str, Any]]:
+    """The distributions the engine computed and stored with the concept, for the table."""
+    titles = {"cost_per_inhabitant": _("Cost per inhabitant (kr)"),
+              "cost_per_case": _("Cost per case (kr)"),
+              "lead_time_days": _("Lead time (days)")}
+    rows = []
+    for name, title in titles.items():
+        stored = concept.distribution(name)
+        if stored:
+            rows.append({"title": title, **stored,
+                         "outlier_count": len(stored.get("outliers") or [])})
+    return rows
+
+
+def _arrangement_legend() -> list[tuple[str, str]]:
+    """(symbol, form) for the legend of the concept page and the matrix."""
+    return [(Arrangement.SYMBOLS[value], str(label)) for value, label in Arrangement.Form.choices]
 
 
 def _include_candidates(concept: Concept, q: str) -> list[Activity]:
@@ -293,6 +433,12 @@ def concept_detail(request: AuthenticatedHttpRequest, concept_id: str) -> HttpRe
     only_similar = mine is not None and request.GET.get("similar") == "1"
     if mine is not None and only_similar:
         members = [m for m in members if m.activity.organisation.code in mine[1]]
+    arrangements = {a.activity_id: a for a in Arrangement.objects.filter(
+        activity__concept_memberships__concept=concept).prefetch_related("partners")}
+    for member in members:
+        # The arrangement, for the template, carried on the membership itself.
+        member.arrangement = arrangements.get(  # type: ignore[attr-defined]
+            member.activity_id)
     decide = can_decide(request.user)
     q = request.GET.get("q", "").strip()[:100]
     others = (Concept.objects.filter(run=concept.run).exclude(pk=concept.pk).order_by("label")
@@ -312,7 +458,8 @@ def concept_detail(request: AuthenticatedHttpRequest, concept_id: str) -> HttpRe
         "similar_area": mine[0] if mine else None,
         "only_similar": only_similar,
         "decide_url": reverse("commonality:decide", args=[concept.concept_id]),
-        **_figure_rows(concept, members, request.user),
+        "forms": _arrangement_legend(),
+        **_figure_rows(concept, members, request.user, whole=not only_similar),
     }
     if decide:
         context |= {

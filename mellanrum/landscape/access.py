@@ -93,3 +93,42 @@ def access_organisation_admin(user: AnyUser, code: str) -> Organisation:
     if not core_access.can_administer_organisation(user, organisation):
         raise PermissionDenied
     return organisation
+
+
+def administers_association_of(user: AnyUser, organisation: Organisation) -> bool:
+    """An administrator of an association (e.g. Storsthlm) that the organisation is a member
+    of: such associations record how their members work together."""
+    if not core_access.is_reader(user):
+        return False
+    assert isinstance(user, User)
+    if user.role != User.Role.ADMIN or user.organisation_id is None:
+        return False
+    return organisation.associations.filter(
+        pk=user.organisation_id, kind=Organisation.Kind.ASSOCIATION
+    ).exists()
+
+
+def can_edit_arrangement(user: AnyUser, organisation: Organisation) -> bool:
+    """Whether the user may record how the organisation does its activities today: its own
+    editors, superusers, and administrators of an association it is a member of."""
+    if core_access.can_edit_organisation(user, organisation):
+        return True
+    return administers_association_of(user, organisation)
+
+
+def can_edit_arrangements_somewhere(user: AnyUser) -> bool:
+    if core_access.can_edit_for_some_organisation(user):
+        return True
+    if not core_access.is_reader(user):
+        return False
+    assert isinstance(user, User)
+    return user.role == User.Role.ADMIN and user.organisation is not None and (
+        user.organisation.kind == Organisation.Kind.ASSOCIATION)
+
+
+def access_activity_arrangement(user: User, pk: int) -> Activity:
+    """The activity whose arrangement the user changes; 403 unless `can_edit_arrangement`."""
+    activity = access_activity(user, pk)
+    if not can_edit_arrangement(user, activity.organisation):
+        raise PermissionDenied
+    return activity

@@ -20,6 +20,7 @@ from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
 
 from . import reference
+from .arrangements import ArrangementPlan
 
 # The plan is worked out in import_plan.py (reads only); its names are used from here too.
 from .import_plan import ImportLookups as ImportLookups
@@ -31,12 +32,14 @@ from .import_plan import import_lookups as import_lookups
 from .import_plan import plan_import as plan_import
 from .models import (
     Activity,
+    Arrangement,
     Category,
     ColumnMapping,
     Contact,
     ImportJob,
     ITSystem,
     NamedGroup,
+    Nature,
     Organisation,
 )
 from .spreadsheet import ActivityRow
@@ -445,3 +448,99 @@ def do_confirm_website(organisation: Organisation, *, acting_user: User) -> Orga
     record_audit(acting_user, organisation, "organisation.website_confirmed", organisation.name,
                  website=organisation.website)
     return organisation
+
+
+# --- Arrangements (samverkansläge) ---------------------------------------------------------
+
+
+def _check_arrangement(activity: Activity, form: str, partners: Sequence[Organisation],
+                       start_date: Any, end_date: Any, url: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if form not in Arrangement.Form.values:
+        errors["form"] = [_("Choose how the activity is done.")]
+    if form == Arrangement.Form.OWN and partners:
+        errors["partners"] = [_("An activity done on its own has no partners.")]
+    if any(p.pk == activity.organisation_id for p in partners):
+        errors["partners"] = [_("An organisation is not its own partner.")]
+    if start_date and end_date and end_date < start_date:
+        errors["end_date"] = [_("The end date is before the start date.")]
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            errors["url"] = [_("Not a web address (https://…).")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def do_set_arrangement(
+    activity: Activity, *, acting_user: User | None, form: str,
+    partners: Sequence[Organisation] = (), start_date: Any = None, end_date: Any = None,
+    url: str = "", illustrative: bool = False,
+) -> Arrangement:
+    """Record how the organisation does `activity` today (replacing what was recorded)."""
+    _check_arrangement(activity, form, partners, start_date, end_date, url)
+    arrangement, _created = Arrangement.objects.update_or_create(
+        activity=activity,
+        defaults={"form": form, "start_date": start_date, "end_date": end_date, "url": url,
+                  "is_illustrative": illustrative,
+                  "updated_by": acting_user if acting_user is not None and acting_user.pk
+                  else None},
+    )
+    arrangement.partners.set(partners)
+    record_audit(acting_user, activity.organisation, "arrangement.set", activity.name,
+                 activity=activity.pk, form=form,
+                 partners=",".join(sorted(p.code for p in partners)))
+    return arrangement
+
+
+@transaction.atomic
+def do_clear_arrangement(activity: Activity, *, acting_user: User | None) -> None:
+    deleted, _rows = Arrangement.objects.filter(activity=activity).delete()
+    if deleted:
+        record_audit(acting_user, activity.organisation, "arrangement.clear", activity.name,
+                     activity=activity.pk)
+
+
+@transaction.atomic
+def do_import_arrangements(plan: ArrangementPlan, *, acting_user: User | None,
+                           illustrative: bool = False) -> dict[str, int]:
+    """Apply a checked plan (``arrangements.plan_arrangements``) in one transaction.
+
+    A plan with problems changes nothing and raises ValidationError.
+    """
+    if plan.problems:
+        raise ValidationError(_("The file has problems; nothing was imported."))
+    activities = Activity.objects.select_related("organisation").in_bulk(
+        [r.activity_id for r in plan.rows])
+    partners = Organisation.objects.in_bulk(
+        sorted({p for r in plan.rows for p in r.partner_ids}))
+    for row in plan.rows:
+        if row.change == "unchanged":
+            continue
+        do_set_arrangement(
+            activities[row.activity_id], acting_user=acting_user, form=row.form,
+            partners=[partners[p] for p in row.partner_ids], start_date=row.start_date,
+            end_date=row.end_date, url=row.url, illustrative=illustrative,
+        )
+    return plan.summary()
+
+
+@transaction.atomic
+def do_set_nature(activity: Activity, nature: str, *, acting_user: User | None,
+                  lead_time_note: str | None = None) -> None:
+    """Set the activity's nature, or clear it ("") to follow the default; and, when given,
+    how its lead time is measured."""
+    if nature and nature not in Nature.values:
+        raise ValidationError({"nature": [_("Unknown nature.")]})
+    note = activity.lead_time_note if lead_time_note is None else " ".join(lead_time_note.split())
+    if "\x00" in note or len(note) > 300:
+        raise ValidationError({"lead_time_note": [_("At most 300 characters, no null "
+                                                    "characters.")]})
+    if activity.nature == nature and activity.lead_time_note == note:
+        return
+    activity.nature, activity.lead_time_note = nature, note
+    Activity.objects.filter(pk=activity.pk).update(nature=nature, lead_time_note=note)
+    record_audit(acting_user, activity.organisation, "activity.nature", activity.name,
+                 activity=activity.pk, nature=nature, lead_time_note=note)

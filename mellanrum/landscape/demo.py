@@ -6,6 +6,7 @@ deterministically by `demo_catalogue`, and flagged `is_illustrative` so the UI l
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,7 @@ from mellanrum.core.models import User
 
 from . import actions
 from .demo_catalogue import DemoActivity, demo_catalogue, demo_contacts
-from .models import Contact, Organisation
+from .models import Activity, Contact, Organisation
 from .spreadsheet import ActivityRow
 from .spreadsheet.columns import FIELDS
 
@@ -37,6 +38,58 @@ REGION_ACTIVITIES: list[dict[str, Any]] = [
     {"key": "demo-1177", "name": "1177 – sjukvårdsrådgivning", "kind": "service",
      "per_inhabitant": 60, "volume_per_1000": 250, "unit": "samtal", "lead": None},
 ]
+
+
+# Arrangements the demo states as facts, from public knowledge (see docs/commonality.md):
+# Region Stockholm runs färdtjänst for all 26 municipalities of the county, and upper-secondary
+# admission is done jointly for the county's municipalities through Storsthlm.
+CERTAIN_ARRANGEMENTS = {"demo-fardtjanst": "region", "demo-gymnasieval": "association"}
+# Illustrative ones, to show partly joint concepts and contracts ending (not facts):
+# (activity key, form, every n-th municipality by code, offset, end year or None).
+ILLUSTRATIVE_ARRANGEMENTS = [
+    ("demo-lonehantering", "avtalssamverkan", 4, 0, 2028),
+    ("demo-e-tjansteplattform", "upphandlad", 3, 1, 2027),
+    ("demo-it-drift", "upphandlad", 3, 2, 2028),
+    ("demo-raddningstjanst", "kommunalforbund", 2, 0, None),
+    ("demo-overformyndare", "gemensam_namnd", 5, 2, None),
+]
+
+
+def _load_arrangements(municipalities: list[Organisation], region: Organisation,
+                       association: Organisation) -> int:
+    activities = {
+        (a.organisation_id, a.key): a
+        for a in Activity.objects.filter(organisation__in=municipalities)
+    }
+    count = 0
+    for key, partner in CERTAIN_ARRANGEMENTS.items():
+        for organisation in municipalities:
+            activity = activities.get((organisation.pk, key))
+            if activity is None:
+                continue
+            if partner == "region":
+                actions.do_set_arrangement(activity, acting_user=None, form="region",
+                                           partners=[region])
+            else:
+                actions.do_set_arrangement(activity, acting_user=None, form="avtalssamverkan",
+                                           partners=[association])
+            count += 1
+    for key, form, every, offset, end_year in ILLUSTRATIVE_ARRANGEMENTS:
+        chosen = [o for n, o in enumerate(municipalities) if n % every == offset]
+        for n, organisation in enumerate(chosen):
+            activity = activities.get((organisation.pk, key))
+            if activity is None:
+                continue
+            partners: list[Organisation] = []
+            if form in {"avtalssamverkan", "kommunalforbund", "gemensam_namnd"}:
+                partners = [o for o in chosen if o.pk != organisation.pk][:3]
+            end = datetime.date(end_year, 1 + (n * 5) % 12, 28) if end_year else None
+            actions.do_set_arrangement(
+                activity, acting_user=None, form=form, partners=partners,
+                start_date=datetime.date(2021, 1, 1), end_date=end, illustrative=True,
+            )
+            count += 1
+    return count
 
 
 # The demo catalogue has no owners: the community demo appoints them, and loading the demo
@@ -136,6 +189,7 @@ def do_load_demo(users: list[tuple[str, str, str, str, bool]]) -> dict[str, int]
     region_rows = _region_rows(region)
     actions.do_import_activities(region, region_rows, acting_user=None, illustrative=True)
     activities += len(region_rows)
+    _load_arrangements(municipalities, region, association)
 
     for username, password, code, role, superuser in users:
         user = User.objects.filter(username=username).first() or User(username=username)

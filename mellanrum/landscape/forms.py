@@ -166,3 +166,54 @@ class WebsiteForm(forms.Form):
         help_text=_("The full address, e.g. https://www.example.se. Saving it marks it as "
                     "verified by you."),
     )
+
+
+class ArrangementForm(forms.Form):
+    """How the organisation does one activity today, and the activity's nature."""
+
+    form = forms.ChoiceField(
+        label=_("How is it done today?"), required=False,
+        choices=[("", _("Not recorded"))],
+        help_text=_("Choose “Not recorded” to remove what was recorded."),
+    )
+    partners = forms.CharField(
+        label=_("Partners"), required=False, max_length=2000,
+        help_text=_("Organisation codes separated by |, e.g. 01 | 0180. Leave empty for "
+                    "“on its own”."),
+    )
+    start_date = forms.DateField(label=_("From"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Until"), required=False,
+                               help_text=_("When the agreement or contract ends, if it does."),
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https",
+                         help_text=_("The agreement, the federation's page or the decision."))
+    nature = forms.ChoiceField(label=_("Nature"), required=False,
+                               help_text=_("Decides what the law allows to share."))
+    lead_time_note = forms.CharField(
+        label=_("How the lead time is measured"), required=False, max_length=300,
+        help_text=_("Only if not from a complete application to a decision, e.g. “from the "
+                    "first contact to the start of the service”."))
+
+    def __init__(self, *args: Any, default_nature_label: str = "", **kwargs: Any) -> None:
+        from .models import Arrangement, Nature
+
+        super().__init__(*args, **kwargs)
+        form_field = self.fields["form"]
+        assert isinstance(form_field, forms.ChoiceField)
+        form_field.choices = [("", _("Not recorded")), *Arrangement.Form.choices]
+        nature_field = self.fields["nature"]
+        assert isinstance(nature_field, forms.ChoiceField)
+        default = _("Default: %(nature)s") % {"nature": default_nature_label}
+        nature_field.choices = [("", default), *Nature.choices]
+
+    def clean_partners(self) -> list[Organisation]:
+        codes = [c.strip() for c in self.cleaned_data["partners"].split("|") if c.strip()]
+        if any("\x00" in c for c in codes):
+            raise forms.ValidationError(_("Null characters are not allowed."))
+        found = {o.code: o for o in Organisation.objects.filter(code__in=codes)}
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise forms.ValidationError(_("No organisation has the code(s): %(codes)s"),
+                                        params={"codes": ", ".join(unknown)})
+        return list(dict.fromkeys(found[c] for c in codes))

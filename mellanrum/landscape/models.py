@@ -168,6 +168,17 @@ class ITSystem(models.Model):
         return f"{self.product} ({self.vendor})" if self.vendor else self.product
 
 
+class Nature(models.TextChoices):
+    """What kind of task an activity is, which decides how it may be shared (see
+    docs/collaboration-law.md)."""
+
+    AUTHORITY = "myndighetsutovning", _("Exercise of public authority (myndighetsutövning)")
+    SERVICE = "service", _("Service to residents")
+    SUPPORT = "internal_support", _("Internal support (back office)")
+    ESERVICE = "eservice", _("E-service")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+
+
 class Activity(models.Model):
     """Something an organisation does: a service to residents, an internal process or an
     e-service (verksamhet)."""
@@ -205,7 +216,21 @@ class Activity(models.Model):
     lead_time_days = models.DecimalField(
         _("median lead time (days)"), max_digits=7, decimal_places=1, null=True, blank=True
     )
+    # Lead time is the median number of days from a complete application to a decision; an
+    # organisation that measures otherwise says how here.
+    lead_time_note = models.CharField(
+        _("how the lead time is measured"), max_length=300, blank=True,
+        help_text=_("Only if not from a complete application to a decision, e.g. “from "
+                    "the first contact to the start of the service”."),
+    )
     legal_basis = models.CharField(_("legal basis"), max_length=500, blank=True)
+    # Blank: the default derived from the category, kind and name (see `effective_nature`).
+    nature = models.CharField(
+        _("nature"), max_length=20, blank=True,
+        choices=Nature.choices,
+        help_text=_("Decides what the law allows to share. Left empty, it follows from the "
+                    "category, kind and name."),
+    )
     url = models.URLField(_("web address"), max_length=500, blank=True)
     systems = models.ManyToManyField(
         ITSystem, blank=True, related_name="activities", verbose_name=_("IT systems")
@@ -346,3 +371,66 @@ class ColumnMapping(models.Model):
     def __str__(self) -> str:
         return str(self.organisation)
 
+
+
+class Arrangement(models.Model):
+    """How an organisation does one activity today (samverkansläge): on its own, or with
+    whom and under which legal form."""
+
+    class Form(models.TextChoices):
+        OWN = "egen", _("On its own")
+        JOINT_COMMITTEE = "gemensam_namnd", _("Joint committee (gemensam nämnd)")
+        FEDERATION = "kommunalforbund", _("Municipal federation (kommunalförbund)")
+        AGREEMENT = "avtalssamverkan", _("Agreement with other municipalities (avtalssamverkan)")
+        REGION = "region", _("By the region")
+        STATE = "stat", _("By a state agency")
+        COMPANY = "bolag", _("Through a municipal company")
+        PROCURED = "upphandlad", _("Bought from a supplier")
+
+    activity = models.OneToOneField(
+        Activity, on_delete=models.CASCADE, related_name="arrangement",
+        verbose_name=_("activity"),
+    )
+    form = models.CharField(_("form"), max_length=20, choices=Form.choices)
+    partners = models.ManyToManyField(
+        Organisation, blank=True, related_name="arrangement_partnerships",
+        verbose_name=_("partners"),
+    )
+    start_date = models.DateField(_("from"), null=True, blank=True)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    is_illustrative = models.BooleanField(_("illustrative"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # The forms in which others share the task; "bolag" and "upphandlad" are joint only when
+    # partners are named (a company owned together, a contract procured together).
+    JOINT_FORMS = frozenset({"gemensam_namnd", "kommunalforbund", "avtalssamverkan", "region",
+                             "stat"})
+    SYMBOLS = {
+        "egen": "E", "gemensam_namnd": "GN", "kommunalforbund": "KF", "avtalssamverkan": "AS",
+        "region": "R", "stat": "S", "bolag": "B", "upphandlad": "U",
+    }
+
+    class Meta:
+        ordering = ["activity__organisation__name", "activity__name"]
+        verbose_name = _("collaboration arrangement")
+        verbose_name_plural = _("collaboration arrangements")
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {self.get_form_display()}"
+
+    @property
+    def symbol(self) -> str:
+        return self.SYMBOLS.get(self.form, "?")
+
+    def is_joint(self, partner_count: int | None = None) -> bool:
+        if self.form in self.JOINT_FORMS:
+            return True
+        if self.form in {"bolag", "upphandlad"}:
+            count = partner_count if partner_count is not None else self.partners.count()
+            return count > 0
+        return False

@@ -60,6 +60,7 @@ urlpatterns = [
     path("verksamheter/<int:pk>/", views.activity_detail, name="activity"),
     path("verksamheter/<int:pk>/andra/", views.activity_edit, name="activity_edit"),
     path("verksamheter/<int:pk>/ta-bort/", views.activity_delete, name="activity_delete"),
+    path("verksamheter/<int:pk>/samverkan/", views.arrangement_edit, name="arrangement_edit"),
     path("kontakter/<int:pk>/andra/", views.contact_edit, name="contact_edit"),
     path("kontakter/<int:pk>/ta-bort/", views.contact_delete, name="contact_delete"),
     path("mall.<str:fmt>", views.template_download, name="template"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,14 +29,24 @@ from .access import (
     access_organisation_admin,
     organisation_by_code,
 )
-from .forms import ActivityForm, ColumnMappingForm, ContactForm, ImportForm, WebsiteForm
+from .analysis import effective_nature
+from .forms import (
+    ActivityForm,
+    ArrangementForm,
+    ColumnMappingForm,
+    ContactForm,
+    ImportForm,
+    WebsiteForm,
+)
 from .models import (
     POPULATION_BANDS,
     Activity,
+    Arrangement,
     Category,
     ImportJob,
     ITSystem,
     NamedGroup,
+    Nature,
     Organisation,
 )
 from .spreadsheet import activities_to_csv, activities_to_xlsx, template_csv, template_xlsx
@@ -299,12 +310,61 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = access_activity(request.user, pk)
+    nature, nature_set = effective_nature(activity)
     context = {
         "activity": activity,
         "organisation": activity.organisation,
         "can_edit": access.can_edit(request.user, activity.organisation),
+        "can_edit_arrangement": access.can_edit_arrangement(request.user,
+                                                            activity.organisation),
+        "arrangement": Arrangement.objects.filter(activity=activity)
+        .prefetch_related("partners").first(),
+        "nature_label": Nature(nature).label,
+        "nature_set": nature_set,
     }
     return render(request, "landscape/activity_detail.html", context)
+
+
+@login_required
+def arrangement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    activity = access.access_activity_arrangement(request.user, pk)
+    arrangement = Arrangement.objects.filter(activity=activity).first()
+    default, _set = effective_nature(Activity(
+        name=activity.name, kind=activity.kind, category=activity.category,
+        legal_basis=activity.legal_basis))
+    initial: dict[str, Any] = {"nature": activity.nature,
+                               "lead_time_note": activity.lead_time_note}
+    if arrangement is not None:
+        initial |= {
+            "form": arrangement.form, "start_date": arrangement.start_date,
+            "end_date": arrangement.end_date, "url": arrangement.url,
+            "partners": " | ".join(p.code for p in arrangement.partners.order_by("code")),
+        }
+    form = ArrangementForm(_posted(request), initial=initial,
+                           default_nature_label=str(Nature(default).label))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                if data["form"]:
+                    actions.do_set_arrangement(
+                        activity, acting_user=request.user, form=data["form"],
+                        partners=data["partners"], start_date=data["start_date"],
+                        end_date=data["end_date"], url=data["url"])
+                else:
+                    actions.do_clear_arrangement(activity, acting_user=request.user)
+                actions.do_set_nature(activity, data["nature"], acting_user=request.user,
+                                      lead_time_note=data["lead_time_note"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Saved. The collaboration opportunities use it when "
+                                        "they are ranked next."))
+            return redirect(activity)
+    context = {"activity": activity, "organisation": activity.organisation, "form": form}
+    return render(request, "landscape/arrangement_form.html", context,
+                  status=400 if form.errors else 200)
 
 
 def _save_activity_form(

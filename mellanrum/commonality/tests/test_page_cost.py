@@ -138,21 +138,25 @@ def test_many_organisations_get_a_histogram_and_the_table_still_lists_each(
     monkeypatch.setattr(views, "MAX_BARS", 1)
     url = _concept_url(landscape["alfa_bygglov"])
     html = client.get(url).content.decode()
-    assert 'alt="Histogram: how many organisations have a cost per inhabitant' in html
+    assert 'alt="Bar chart of the distribution the analysis computed' in html
     assert len(_charts(client, url)) == 2
-    assert "Number of organisations" in renders[0]
+    assert "Point of the distribution" in renders[0]
     assert "Alfa kommun" in html and "Beta kommun" in html  # the table keeps every figure
 
 
-def test_histogram_ranges_cover_every_value() -> None:
-    from mellanrum.commonality.views import _histogram_rows
+def test_the_chart_of_many_organisations_draws_the_stored_distribution(
+    landscape: dict[str, Activity], alice: User,
+) -> None:
+    from mellanrum.commonality.models import Membership
+    from mellanrum.commonality.views import _quantile_rows
 
-    values = [float(v) for v in range(1, 291)]
-    rows = _histogram_rows(values)
-    assert 5 <= len(rows) <= 20
-    assert sum(count for _label, count in rows) == 290
-    assert rows[0][0].startswith("1–") and rows[-1][0].endswith("290")
-    assert sum(count for _label, count in _histogram_rows([3.0] * 50)) == 50
+    actions.do_run_analysis(Scope.of(), acting_user=alice)
+    concept = Membership.objects.get(activity=landscape["alfa_bygglov"]).concept
+    stored = concept.distribution("cost_per_inhabitant")
+    assert stored is not None
+    rows = dict(_quantile_rows(stored))
+    assert rows["median"] == stored["median"] and rows["p90"] == stored["p90"]
+    assert list(rows) == ["min", "p10", "q1", "median", "q3", "p90", "max"]
 
 
 def test_charts_drawn_in_a_helper_process_are_the_same_as_drawn_here(
@@ -169,16 +173,3 @@ def test_charts_drawn_in_a_helper_process_are_the_same_as_drawn_here(
     helper = charts.chart_svg(key)
     assert helper == here and helper is not None and helper.startswith("<svg")
     assert charts._pool is not None  # it really went through the helper process
-
-
-def test_histogram_ranges_are_written_in_the_interface_language() -> None:
-    from django.utils import translation
-
-    from mellanrum.commonality.views import _histogram_rows
-
-    values = [1000.0 + 12.5 * i for i in range(100)]
-    with translation.override("sv"):
-        swedish = [label for label, _count in _histogram_rows(values)]
-    with translation.override("en"):
-        english = [label for label, _count in _histogram_rows(values)]
-    assert swedish[0].startswith("1\u00a0000–") and english[0].startswith("1,000–")

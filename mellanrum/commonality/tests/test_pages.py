@@ -104,8 +104,11 @@ def test_concept_page_shows_variants_systems_charts_and_explanation(
     assert "Lifecare" in html and "Treserva" in html
     assert html.count('<img src="/diagram/') == 2
     assert "1\xa0058,82" in html  # 90 000 000 kr / 85 000 inhabitants, in the table
-    assert "2 kommuner gör detta" in html
+    assert "900\xa0000" in html  # 90 000 000 kr / 100 cases: cost per case beside it
+    assert "från en komplett ansökan till beslut" in html  # what lead time measures
     assert "<caption>" in html and 'scope="row"' in html
+    html = client.get(concept_of(analysed["alfa_bygglov"]).get_absolute_url()).content.decode()
+    assert "2 kommuner gör detta" in html
 
 
 def test_concept_page_lists_activities_to_move_in(
@@ -125,13 +128,13 @@ def test_an_unknown_concept_is_404(client: Client, analysed: object, bob: User) 
 def test_hostile_labels_are_escaped(
     client: Client, analysed: dict[str, Activity], alice: User
 ) -> None:
-    concept = concept_of(analysed["alfa_hemtjanst"])
+    concept = concept_of(analysed["alfa_bygglov"])
     hostile = '<script>alert("x")</script>'
     actions.do_record_decision(concept, "rename", acting_user=alice, label=hostile)
     login(client, alice)
     for url in (concept.get_absolute_url(), reverse("commonality:matrix"),
                 reverse("commonality:opportunities"), reverse("commonality:overview"),
-                analysed["beta_hemtjanst"].get_absolute_url()):
+                analysed["beta_bygglov"].get_absolute_url()):
         html = client.get(url).content.decode()
         assert "&lt;script&gt;alert(" in html, url
         assert hostile not in html, url
@@ -153,11 +156,10 @@ def test_opportunities_are_ranked_and_explained(
     client: Client, analysed: dict[str, Activity], bob: User
 ) -> None:
     html = login(client, bob).get(reverse("commonality:opportunities")).content.decode()
-    # Bygglov: more cases and a lead time that differs by a factor 2.5 outweigh hemtjänst's cost.
-    first, second = html.index(">Bygglovsansökan</a>"), html.index(">Hemtjänst</a>")
-    assert first < second
-    assert "ledtiden skiljer en faktor 2,5" in html
-    assert "kostnaden per invånare skiljer en faktor 1,3" in html
+    assert ">Bygglovsansökan</a>" in html
+    assert ">Hemtjänst</a>" not in html  # a whole care form is a core mandate, not ranked
+    assert "ledtiden skiljer 42 dagar" in html  # 70 − 28, in days
+    assert "5\xa0750\xa0000" in html  # total annual cost in kronor, not a 0–1 score
     assert "Gatubelysning" not in html  # done by one organisation only
 
 

@@ -12,7 +12,15 @@ from mellanrum.engines.commonality.executor import (
     executor_for,
 )
 from mellanrum.engines.commonality.grouping import group_activities
+from mellanrum.engines.commonality.nature import (
+    concept_nature,
+    default_nature,
+    is_core_mandate,
+    klassa_area,
+)
 from mellanrum.engines.commonality.opportunities import (
+    ConceptContext,
+    JourneyGain,
     Opportunity,
     OpportunityWeights,
     rank_opportunities,
@@ -27,11 +35,13 @@ from mellanrum.engines.commonality.similarity import (
 __all__ = [
     "Activity",
     "Concept",
+    "ConceptContext",
     "DaskExecutor",
     "Decision",
     "Distribution",
     "Executor",
     "GroupingSettings",
+    "JourneyGain",
     "Member",
     "Neighbour",
     "Opportunity",
@@ -39,8 +49,12 @@ __all__ = [
     "OrganisationProfile",
     "ProcessExecutor",
     "SerialExecutor",
+    "concept_nature",
+    "default_nature",
     "executor_for",
     "group_activities",
+    "is_core_mandate",
+    "klassa_area",
     "rank_opportunities",
     "similar_organisations",
 ]

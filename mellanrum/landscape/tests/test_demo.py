@@ -68,3 +68,15 @@ def test_demo_logins_work(demo: dict[str, int]) -> None:
     assert demo_user.check_password("mellanrum-demo")
     assert can_edit_organisation(demo_user, Organisation.objects.get(code="0182"))
     assert not can_edit_organisation(demo_user, Organisation.objects.get(code="0180"))
+
+
+def test_demo_states_as_fact_only_what_is_certain(demo: dict[str, int]) -> None:
+    from mellanrum.landscape.models import Arrangement
+
+    fardtjanst = Arrangement.objects.filter(activity__key="demo-fardtjanst")
+    assert fardtjanst.count() == 26  # Region Stockholm runs it for every county municipality
+    assert set(fardtjanst.values_list("form", "partners__code", "is_illustrative")) == {
+        ("region", "01", False)}
+    others = Arrangement.objects.exclude(
+        activity__key__in=["demo-fardtjanst", "demo-gymnasieval"])
+    assert others.exists() and not others.filter(is_illustrative=False).exists()
