@@ -385,9 +385,12 @@ def do_delete_synonym_set(synonyms: SynonymSet, *, acting_user: User | None) -> 
 
 def do_start_initiative(concept: Concept, *, acting_user: User) -> Any:
     """Create an initiative (phase idea, visible to its partners) led by the user's
-    organisation, with the concept linked and every other organisation doing it added as a
-    partner — for a partly joint concept, those still outside. Returns the initiative."""
+    organisation, with the concept linked and every other organisation doing it invited as a
+    partner — for a partly joint concept, those still outside. An association of
+    municipalities leads as facilitator (processledare) and pays nothing. Returns the
+    initiative."""
     from mellanrum.collaborations import actions as collaborations
+    from mellanrum.collaborations.models import Partner
     from mellanrum.landscape.models import Organisation
 
     lead = acting_user.organisation
@@ -400,8 +403,10 @@ def do_start_initiative(concept: Concept, *, acting_user: User) -> Any:
             concept.memberships.values_list("activity__organisation__code", flat=True)))
     partners = Organisation.objects.filter(code__in=codes).exclude(pk=lead.pk).order_by("name")
     with transaction.atomic():
+        role = (Partner.Role.FACILITATOR if lead.kind == Organisation.Kind.ASSOCIATION
+                else Partner.Role.LEAD)
         initiative = collaborations.do_create_initiative(
-            acting_user=acting_user, lead=lead,
+            acting_user=acting_user, lead=lead, lead_role=role,
             title=(_("Collaboration: %(label)s") % {"label": concept.label})[:200],
             purpose=(opportunity.explanation_sv if opportunity else concept.label)[:5000],
         )

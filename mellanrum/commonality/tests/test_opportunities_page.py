@@ -120,8 +120,22 @@ def test_starta_samverkan_creates_an_initiative_with_concept_and_partners(
     assert response["Location"] == initiative.get_absolute_url()
     assert ConceptLink.objects.get(initiative=initiative).concept_id == \
         opportunity.concept.concept_id
-    assert sorted(initiative.partners.values_list("organisation__code", "role")) == [
-        ("9901", "lead"), ("9902", "partner")]
+    assert sorted(initiative.partners.values_list("organisation__code", "role", "status")) == [
+        ("9901", "lead", "accepted"), ("9902", "partner", "invited")]
+
+
+def test_an_association_starts_samverkan_as_facilitator_and_pays_nothing(
+    client: Client, analysed: dict[str, Activity], alice: User,
+) -> None:
+    association = alice.organisation
+    assert association is not None
+    association.kind = Organisation.Kind.ASSOCIATION
+    association.save(update_fields=["kind"])
+    concept = bygglov(analysed).concept
+    login(client, alice).post(reverse("commonality:start_initiative",
+                                      args=[concept.concept_id]))
+    lead = Initiative.objects.get().partners.get(organisation=association)
+    assert (lead.role, lead.pays) == ("facilitator", False)
 
 
 def test_the_law_page_names_the_paragraphs(client: Client, bob: User) -> None:
