@@ -346,8 +346,35 @@ def log_in(page: Page, base: str, username: str, password: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
+# Checks a long page's orientation: key figures, then "on this page" links to sections that exist.
+ORIENTATION = """
+() => {
+  const problems = [];
+  const nav = document.querySelector('main nav[aria-label="På den här sidan"]');
+  if (!nav) return ['no <nav aria-label="På den här sidan">'];
+  const summary = document.querySelector('main .figures');
+  if (!summary || !(summary.compareDocumentPosition(nav) & Node.DOCUMENT_POSITION_FOLLOWING))
+    problems.push('no key figures before the in-page navigation');
+  const firstSection = document.querySelector('main h2:not(.visually-hidden)');
+  if (firstSection && !(nav.compareDocumentPosition(firstSection) & Node.DOCUMENT_POSITION_FOLLOWING))
+    problems.push('the in-page navigation comes after the first section');
+  const links = [...nav.querySelectorAll('a')];
+  if (links.length < 4) problems.push(`only ${links.length} links in the in-page navigation`);
+  for (const a of links) {
+    const id = decodeURIComponent(a.getAttribute('href') || '').replace(/^#/, '');
+    if (!document.getElementById(id)) problems.push(`"${a.textContent}" points to #${id}, which is not on the page`);
+  }
+  return problems;
+}
+"""
+
+LONG_PAGES = [("landscape:organisation", "code"), ("commonality:concept", "concept_id"),
+              ("collaborations:initiative", "pk")]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_no_page_scrolls_sideways_or_is_cut_off(browser: Browser, live_server: Any) -> None:
+def test_no_page_scrolls_sideways_or_is_cut_off_and_long_pages_can_be_jumped_through(
+        browser: Browser, live_server: Any) -> None:
     demo = _load_demo()
     base = str(live_server)
     problems: dict[str, list[str]] = {}
@@ -365,5 +392,71 @@ def test_no_page_scrolls_sideways_or_is_cut_off(browser: Browser, live_server: A
                 found = measure(page, base + url(demo))
                 if found:
                     problems[f"{width} px: {url(demo)}"] = found
+        for name, _ in LONG_PAGES:
+            path = PAGES[name][0](demo)
+            page.goto(base + path)
+            found = list(page.evaluate(ORIENTATION))
+            if found:
+                problems[f"{width} px, orientation: {path}"] = found
         context.close()
     assert not problems, "\n".join(f"{where}: {'; '.join(p)}" for where, p in problems.items())
+
+
+def _header_rows(page: Page) -> dict[str, Any]:
+    return dict(page.evaluate("""() => {
+      // Boxes on one row share a horizontal line: the lowest top is above the highest bottom.
+      const rowsOf = (els) => {
+        const boxes = [...els].map(el => el.getBoundingClientRect());
+        return Math.max(...boxes.map(b => b.top)) < Math.min(...boxes.map(b => b.bottom)) ? 1 : 2;
+      };
+      const row = document.querySelector('.header-row');
+      const nav = document.querySelectorAll('.header-row .nav > li');
+      const root = document.documentElement;
+      return {height: document.querySelector('.site-header').getBoundingClientRect().height,
+              rows: Math.max(rowsOf(row.children), rowsOf(nav)),
+              overflow: root.scrollWidth - root.clientWidth};
+    }"""))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_header_fits_on_one_row_for_an_administrator_in_both_languages(
+        browser: Browser, live_server: Any) -> None:
+    from mellanrum.core.models import User
+    from mellanrum.landscape.models import Organisation
+
+    # A superuser with an organisation sees every link the header has.
+    nacka = Organisation.objects.create(code="0182", name="Nacka kommun", kind="municipality")
+    User.objects.create_superuser("administratör", password="pw-for-the-header-test-1",
+                                  organisation=nacka, role="admin")
+    base = str(live_server)
+    context = browser.new_context(locale="sv-SE", viewport={"width": 1366, "height": 800})
+    page = context.new_page()
+    log_in(page, base, "administratör", "pw-for-the-header-test-1")
+    swedish = _header_rows(page)
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    english = _header_rows(page)
+    assert swedish["rows"] == english["rows"] == 1, (swedish, english)
+    assert swedish["height"] < 70 and english["height"] < 70, (swedish, english)
+
+    # The secondary links are one keyboard press away, in a disclosure that needs no script.
+    page.get_by_role("button", name="Svenska").click()
+    page.wait_for_selector("html[lang=sv]")
+    administration = page.get_by_role("link", name="Administration")
+    assert not administration.is_visible()
+    page.locator(".site-nav summary").focus()
+    page.keyboard.press("Enter")
+    assert administration.is_visible()
+    page.locator(".account summary").click()  # one menu open at a time
+    assert not administration.is_visible()
+    assert page.get_by_role("button", name="Logga ut").is_visible()
+    assert page.get_by_text("Inloggad som administratör").first.is_visible()
+
+    # On a phone the header wraps but never scrolls sideways, with both menus open too.
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.reload()
+    assert _header_rows(page)["overflow"] <= 0
+    page.locator(".site-nav summary").click()
+    assert administration.is_visible()
+    assert _header_rows(page)["overflow"] <= 0
+    context.close()
