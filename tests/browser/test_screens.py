@@ -20,6 +20,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +31,8 @@ from mellanrum.cli import DEMO_USERS
 
 pytestmark = [pytest.mark.browser]
 
-WIDTHS = (390, 1366)
+JS = Path(__file__).parent / "js"
+WIDTHS = (320, 390, 1366)
 ADMIN = next(user for user in DEMO_USERS if user[4])  # (username, password, ..., superuser)
 
 # Routes that are no page to look at, and why.
@@ -269,65 +271,7 @@ def _load_demo() -> Demo:
 
 
 # Measures the page in the browser. Returns a list of problems, each a sentence.
-MEASURE = """
-() => {
-  const problems = [];
-  const root = document.documentElement;
-  const width = root.clientWidth;
-  const describe = (el) => {
-    let text = el.tagName.toLowerCase();
-    if (el.id) text += '#' + el.id;
-    if (el.className && typeof el.className === 'string') text += '.' + el.className.trim().split(/\\s+/).join('.');
-    const label = (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 40);
-    return text + (label ? ' "' + label + '"' : '');
-  };
-  const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
-  const clips = (el) => ['hidden', 'clip'].includes(getComputedStyle(el).overflowX);
-  const hidden = (el) => el.closest('.visually-hidden, [hidden], details:not([open]) > :not(summary)');
-  const clipper = (el) => {
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-      if (scrolls(a) || clips(a)) return a;
-    }
-    return null;
-  };
-  if (root.scrollWidth > width) {
-    const wide = [...document.body.querySelectorAll('*')].filter(el => {
-      if (hidden(el)) return false;
-      const box = el.getBoundingClientRect();
-      return box.width > 0 && box.right > width + 1 && !clipper(el);
-    }).slice(0, 4).map(describe);
-    problems.push(`the page is ${root.scrollWidth} px wide in a ${width} px window: ${wide.join('; ')}`);
-  }
-  for (const el of document.body.querySelectorAll('*')) {
-    if (hidden(el) || el.closest('.swagger-ui')) continue;
-    const style = getComputedStyle(el);
-    if (style.display === 'none') continue;
-    const overflowing = el.scrollWidth > el.clientWidth + 1;
-    if (!overflowing) continue;
-    if (scrolls(el)) {
-      const problemsHere = [];
-      if (el.getAttribute('role') !== 'region') problemsHere.push('role="region"');
-      if (!el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) problemsHere.push('a label');
-      if (el.getAttribute('tabindex') !== '0') problemsHere.push('tabindex="0"');
-      const row = [...el.querySelectorAll('tbody tr')].find(r => r.cells.length > 1);
-      const first = row && row.cells[0];
-      if (first && getComputedStyle(first).position !== 'sticky') problemsHere.push('a sticky first column');
-      if (problemsHere.length && el.tagName !== 'TEXTAREA' && el.tagName !== 'SELECT' && el.tagName !== 'PRE')
-        problems.push(`${describe(el)} scrolls sideways without ${problemsHere.join(', ')}`);
-    } else if (clips(el) && !['BODY', 'HTML', 'INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) {
-      problems.push(`${describe(el)} cuts off ${el.scrollWidth - el.clientWidth} px without a scroll bar`);
-    }
-  }
-  for (const table of document.querySelectorAll('table')) {
-    if (hidden(table)) continue;
-    const box = clipper(table);
-    const room = box ? box.getBoundingClientRect().right : width;
-    if (table.getBoundingClientRect().right > room + 1 && !(box && scrolls(box)))
-      problems.push(`${describe(table)} is cut off at ${Math.round(room)} px`);
-  }
-  return problems;
-}
-"""
+MEASURE = (JS / "overflow.js").read_text(encoding="utf-8")
 
 
 def measure(page: Page, url: str) -> list[str]:
@@ -347,29 +291,9 @@ def log_in(page: Page, base: str, username: str, password: str) -> None:
 
 
 # Checks a long page's orientation: key figures, then "on this page" links to sections that exist.
-ORIENTATION = """
-() => {
-  const problems = [];
-  const nav = document.querySelector('main nav[aria-label="På den här sidan"]');
-  if (!nav) return ['no <nav aria-label="På den här sidan">'];
-  const summary = document.querySelector('main .figures');
-  if (!summary || !(summary.compareDocumentPosition(nav) & Node.DOCUMENT_POSITION_FOLLOWING))
-    problems.push('no key figures before the in-page navigation');
-  const firstSection = document.querySelector('main h2:not(.visually-hidden)');
-  if (firstSection && !(nav.compareDocumentPosition(firstSection) & Node.DOCUMENT_POSITION_FOLLOWING))
-    problems.push('the in-page navigation comes after the first section');
-  const links = [...nav.querySelectorAll('a')];
-  if (links.length < 4) problems.push(`only ${links.length} links in the in-page navigation`);
-  for (const a of links) {
-    const id = decodeURIComponent(a.getAttribute('href') || '').replace(/^#/, '');
-    if (!document.getElementById(id)) problems.push(`"${a.textContent}" points to #${id}, which is not on the page`);
-  }
-  return problems;
-}
-"""
+ORIENTATION = (JS / "orientation.js").read_text(encoding="utf-8")
 
-LONG_PAGES = [("landscape:organisation", "code"), ("commonality:concept", "concept_id"),
-              ("collaborations:initiative", "pk")]
+LONG_PAGES = ["landscape:organisation", "commonality:concept", "collaborations:initiative"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -387,12 +311,12 @@ def test_no_page_scrolls_sideways_or_is_cut_off_and_long_pages_can_be_jumped_thr
                 if found:
                     problems[f"{width} px, visitor: {url(demo)}"] = found
         log_in(page, base, ADMIN[0], ADMIN[1])
-        for name, urls in PAGES.items():
+        for urls in PAGES.values():
             for url in urls:
                 found = measure(page, base + url(demo))
                 if found:
                     problems[f"{width} px: {url(demo)}"] = found
-        for name, _ in LONG_PAGES:
+        for name in LONG_PAGES:
             path = PAGES[name][0](demo)
             page.goto(base + path)
             found = list(page.evaluate(ORIENTATION))
