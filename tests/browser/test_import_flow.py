@@ -38,7 +38,7 @@ def test_log_in_import_spreadsheet_and_find_activity(
     page.get_by_label("Användarnamn").fill("alice")
     page.get_by_label("Lösenord").fill(PASSWORD)
     page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_text("Inloggad som alice")).to_be_visible()
+    expect(page.get_by_text("Inloggad som alice", exact=True)).to_be_visible()
 
     page.goto(f"{base}/organisationer/9901/")
     page.get_by_role("link", name="Importera från kalkylblad").click()

@@ -33,7 +33,7 @@ def test_pages_name_the_true_source_not_kolada(client: Client) -> None:
     Organisation.objects.create(code="0114", name="Upplands Väsby kommun", kind="municipality")
     do_load_demo_kpis()
     page = client.get("/nyckeltal/N00901/").content.decode()
-    caption = page[page.index("<caption>"):page.index("</caption>")]
+    caption = page[page.index("<caption"):page.index("</caption>")]
     assert "Källa: Skatteverket" in caption and "Kolada" not in caption
     assert "inte hämtade från Kolada" in page
     org_page = client.get("/organisationer/0114/").content.decode()
