@@ -50,11 +50,8 @@ NOT_PAGES = {
     "landscape:import_cancel": "POST only",
     "landscape:website_confirm": "POST only",
     "collaborations:portfolio_export": "download",
-    "collaborations:ledger_export": "download",
     "collaborations:item_remove": "POST only",
     "collaborations:statement_remove": "POST only",
-    "collaborations:ledger_row_remove": "POST only",
-    "collaborations:take_split_share": "POST only",
     "commonality:start_run": "POST only",
     "commonality:decide": "POST only",
     "commonality:thesaurus_delete": "POST only",
@@ -74,6 +71,20 @@ NOT_PAGES = {
     "kolada:concept_link": "POST only",
     "kolada:concept_unlink": "POST only",
     "kolada:kpi_export": "download",
+    "benefits:ledger_export": "download",
+    "benefits:budget_sheet_export": "download",
+    "benefits:ledger_row_remove": "POST only",
+    "benefits:confirm_split_share": "POST only",
+    "collaborations:agreement": "download (a Word document)",
+    "collaborations:protocol": "download (a PDF)",
+    "collaborations:invitation_answer": "POST only",
+    "collaborations:proposal_close": "POST only",
+    "collaborations:measurement_remove": "POST only",
+    "collaborations:statement_confirm": "POST only",
+    "collaborations:principles_approve": "POST only",
+    "commonality:opportunities_xlsx": "download",
+    "commonality:rerank": "POST only",
+    "commonality:start_initiative": "POST only",
 }
 
 
@@ -116,6 +127,7 @@ PAGES: dict[str, list[Url]] = {
                              _url("landscape:activities", "?organisation=0182")],
     "landscape:activity": [_url("landscape:activity", pk="@activity")],
     "landscape:activity_edit": [_url("landscape:activity_edit", pk="@activity")],
+    "landscape:arrangement_edit": [_url("landscape:arrangement_edit", pk="@activity")],
     "landscape:activity_delete": [_url("landscape:activity_delete", pk="@activity")],
     "landscape:contact_edit": [_url("landscape:contact_edit", pk="@contact")],
     "landscape:contact_delete": [_url("landscape:contact_delete", pk="@contact")],
@@ -131,16 +143,35 @@ PAGES: dict[str, list[Url]] = {
     "collaborations:statement_add": [_url("collaborations:statement_add", pk="@initiative")],
     "collaborations:statement_edit": [_url("collaborations:statement_edit", pk="@statement")],
     "collaborations:alignment": [_url("collaborations:alignment", pk="@initiative")],
-    "collaborations:ledger": [_url("collaborations:ledger", pk="@initiative")],
-    "collaborations:ledger_row_add": [_url("collaborations:ledger_row_add", pk="@initiative")],
-    "collaborations:economics_edit": [_url("collaborations:economics_edit", pk="@initiative")],
-    "collaborations:ledger_row_edit": [_url("collaborations:ledger_row_edit", pk="@ledger_row")],
-    "collaborations:cost_split": [_url("collaborations:cost_split", pk="@initiative")],
+    "benefits:ledger": [_url("benefits:ledger", pk="@initiative")],
+    "benefits:ledger_row_add": [_url("benefits:ledger_row_add", pk="@initiative")],
+    "benefits:economics_edit": [_url("benefits:economics_edit", pk="@initiative")],
+    "benefits:ledger_row_edit": [_url("benefits:ledger_row_edit", pk="@ledger_row")],
+    "benefits:cost_split": [_url("benefits:cost_split", pk="@split_initiative")],
+    "benefits:budget_sheet": [_url("benefits:budget_sheet", pk="@split_initiative",
+                                   code="@payer")],
+    "benefits:budget_line_edit": [_url("benefits:budget_line_edit", pk="@split_initiative",
+                                       code="@payer")],
+    "collaborations:proposals": [_url("collaborations:proposals", pk="@agreement_initiative")],
+    "collaborations:proposal": [_url("collaborations:proposal", pk="@proposal")],
+    "collaborations:formal_decision_add": [_url("collaborations:formal_decision_add",
+                                                pk="@agreement_initiative")],
+    "collaborations:goal": [_url("collaborations:goal", pk="@goal")],
+    "collaborations:goal_tracking": [_url("collaborations:goal_tracking", pk="@goal")],
+    "collaborations:record_on_behalf": [_url("collaborations:record_on_behalf",
+                                             pk="@workshop_initiative")],
+    "collaborations:tensions": [_url("collaborations:tensions", pk="@workshop_initiative")],
+    "collaborations:principles": [_url("collaborations:principles", pk="@workshop_initiative")],
+    "collaborations:principles_draft": [_url("collaborations:principles_draft",
+                                             pk="@workshop_initiative")],
+    "collaborations:principles_version": [_url("collaborations:principles_version",
+                                               pk="@workshop_initiative", number="2")],
     "commonality:overview": [_url("commonality:overview")],
     "commonality:run": [_url("commonality:run", pk="@run")],
     "commonality:matrix": [_url("commonality:matrix")],
     "commonality:opportunities": [_url("commonality:opportunities")],
     "commonality:thesaurus": [_url("commonality:thesaurus")],
+    "commonality:law": [_url("commonality:law")],
     "commonality:concept": [_url("commonality:concept", concept_id="@concept")],
     "community:activity_counterparts": [_url("community:activity_counterparts",
                                              pk="@activity")],
@@ -207,7 +238,10 @@ def test_every_route_is_measured_or_excluded() -> None:
 
 
 def _load_demo() -> Demo:
-    from mellanrum.collaborations.models import Initiative, LedgerRow, Risk, Statement
+    from mellanrum.benefits.models import CostSplit, LedgerRow
+    from mellanrum.benefits.payers import paying_partners
+    from mellanrum.collaborations.consent_models import Proposal
+    from mellanrum.collaborations.models import Goal, Initiative, Risk, Statement
     from mellanrum.commonality.models import AnalysisRun, Concept
     from mellanrum.community.models import Event, Network
     from mellanrum.core.models import User
@@ -247,6 +281,9 @@ def _load_demo() -> Demo:
     run = AnalysisRun.objects.latest("pk")
     concept = max(Concept.objects.filter(run=run)[:40], key=lambda c: c.organisations)
     kpi = KoladaValue.objects.values_list("kpi_id", flat=True).first()
+    split = CostSplit.objects.select_related("initiative").first()
+    proposal = Proposal.objects.order_by("pk").first()
+    assert split is not None and proposal is not None  # the demo chooses splits, makes proposals
     return Demo({
         "code": nacka.code,
         "job": str(job.pk),
@@ -267,6 +304,14 @@ def _load_demo() -> Demo:
         "life_event": LifeEvent.objects.order_by("pk").first().slug,  # type: ignore[union-attr]  # the catalogue is loaded
         "sync": str(sync.pk),
         "kpi": kpi,
+        "split_initiative": str(split.initiative_id),
+        "payer": paying_partners(split.initiative)[0].organisation.code,
+        "agreement_initiative": str(proposal.initiative_id),
+        "proposal": str(proposal.pk),
+        "goal": str(Goal.objects.filter(measurements__isnull=False)
+                    .first().pk),  # type: ignore[union-attr]  # the demo measures goals
+        "workshop_initiative": str(Initiative.objects.filter(principle_versions__number=2)
+                                   .first().pk),  # type: ignore[union-attr]  # and principles
     })
 
 
