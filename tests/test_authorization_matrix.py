@@ -265,6 +265,7 @@ WEB: dict[str, Web] = {
     "commonality:thesaurus_delete":      web(POST_ONLY, CREATOR, pk="synonyms"),
     "commonality:concept":               web(LOGGED_IN),
     "commonality:decide":                web(POST_ONLY, ANY_EDITOR),
+    "commonality:starter_catalogue":     web(ALFA_WRITE),
     # journeys
     "journeys:life_events":              web(PUBLIC),
     "journeys:life_event_create":        web(CATALOGUE),

@@ -11,16 +11,17 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.kolada import analysis as kolada_analysis
+from mellanrum.landscape import access as landscape_access
 from mellanrum.landscape.models import Activity, Organisation
 from mellanrum.lib.charts import Viewer, bar_chart_url
 
-from . import actions, analysis
+from . import actions, analysis, starter
 from .access import (
     access_concept,
     access_synonym_set,
@@ -30,7 +31,7 @@ from .access import (
     require_read,
 )
 from .analysis import Scope
-from .forms import MergeForm, RenameForm, RunForm, SplitForm, SynonymSetForm
+from .forms import MergeForm, RenameForm, RunForm, SplitForm, StarterRowForm, SynonymSetForm
 from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, SynonymSet
 
 MATRIX_CONCEPTS = 60
@@ -384,3 +385,69 @@ def thesaurus_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     actions.do_delete_synonym_set(synonyms, acting_user=request.user)
     messages.success(request, _("The terms were deleted. The next analysis no longer uses them."))
     return redirect("commonality:thesaurus")
+
+
+# --- The starter catalogue -----------------------------------------------------------------
+
+
+@login_required
+def starter_catalogue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    organisation = landscape_access.access_organisation(request.user, code, write=True)
+    run = analysis.current_run()
+    data = _posted(request)
+    problems: list[str] = []
+    if data is not None and data.get("run", "") != (str(run.pk) if run else ""):
+        problems.append(_("The shared concepts were updated after you opened the page. "
+                          "Check your choices again below."))
+        data = None
+    areas = starter.catalogue(run, organisation) if run is not None else []
+    rows = {
+        item.concept.pk: StarterRowForm(
+            data, prefix=f"c{item.concept.pk}", initial={"name": item.name}
+        )
+        for area in areas for item in area.concepts if not item.present
+    }
+    if data is not None:
+        valid = all([form.is_valid() for form in rows.values()])  # every row, for every error
+        items = {item.concept.pk: item for area in areas for item in area.concepts}
+        picks = [
+            actions.StarterPick(
+                concept_id=items[pk].concept.concept_id,
+                name=form.cleaned_data["name"],
+                annual_cost_sek=form.cleaned_data["annual_cost_sek"],
+                volume_per_year=form.cleaned_data["volume_per_year"],
+                lead_time_days=form.cleaned_data["lead_time_days"],
+            )
+            for pk, form in rows.items() if valid and form.cleaned_data.get("pick")
+        ]
+        if valid:
+            try:
+                created = actions.do_start_from_catalogue(
+                    organisation, picks, acting_user=request.user
+                )
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+            else:
+                messages.success(request, ngettext(
+                    "%(count)s activity was added from the starter catalogue.",
+                    "%(count)s activities were added from the starter catalogue.",
+                    len(created),
+                ) % {"count": len(created)})
+                return redirect(organisation)
+    context = {
+        "organisation": organisation,
+        "run": run,
+        "areas": [
+            (area, [(item, rows.get(item.concept.pk)) for item in area.concepts])
+            for area in areas
+        ],
+        "problems": problems,
+        "field_errors": [
+            (item.name, field) for area in areas for item in area.concepts
+            if item.concept.pk in rows for field in rows[item.concept.pk] if field.errors
+        ],
+        "present_count": sum(1 for area in areas for item in area.concepts if item.present),
+        "offered_count": len(rows),
+    }
+    status = 400 if data is not None or problems else 200
+    return render(request, "commonality/starter_catalogue.html", context, status=status)
