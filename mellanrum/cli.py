@@ -400,7 +400,7 @@ def _add_app_commands() -> None:
     # Each app owns its commands; these import no Django until they run.
     from mellanrum.benefits.cli import share
     from mellanrum.collaborations.cli import initiatives
-    from mellanrum.commonality.cli import commonality
+    from mellanrum.commonality.cli import commonality, starter_catalogue
     from mellanrum.community.cli import community
     from mellanrum.core.cli import backup, restore, worker
     from mellanrum.health.cli import health
@@ -413,6 +413,7 @@ def _add_app_commands() -> None:
     main.add_command(health)
     main.add_command(places)
     main.add_command(kolada)
+    main.add_command(starter_catalogue)
 
 
 _add_app_commands()

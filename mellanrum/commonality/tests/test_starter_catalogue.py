@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from click.testing import CliRunner
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from mellanrum.cli import main
 from mellanrum.commonality import actions, analysis
 from mellanrum.commonality.analysis import Scope
 from mellanrum.commonality.models import Concept, Membership
@@ -183,3 +185,36 @@ def test_the_organisation_and_import_pages_link_editors_to_it(
     assert url() in client.get(reverse("landscape:import", args=["9903"])).content.decode()
     login(client, bob)
     assert url() not in client.get(gamma.get_absolute_url()).content.decode()
+
+
+def test_the_cli_lists_the_catalogue_and_adds_all_or_nothing(
+    greta: User, charlie: User, gamma: Organisation, analysed: Concept,
+    landscape: dict[str, Activity],
+) -> None:
+    other = concept_of(landscape["alfa_hemtjanst"])
+    runner = CliRunner()
+    listed = runner.invoke(main, ["starter-catalogue", "-o", "9903"])
+    assert listed.exit_code == 0, listed.output
+    assert "3.2 PLAN- OCH BYGGVERKSAMHET" in listed.output
+    assert f"  {analysed.concept_id}  " in listed.output
+    refused = runner.invoke(main, ["starter-catalogue", "-o", "9903", "--user", "charlie",
+                                   "--concept", analysed.concept_id])
+    assert refused.exit_code == 1
+    assert "charlie får inte ändra verksamheterna för Gamma kommun" in refused.output
+    unknown = runner.invoke(main, ["starter-catalogue", "-o", "9903", "--user", "greta",
+                                   "--concept", other.concept_id, "--concept", "c-nope"])
+    assert unknown.exit_code == 1
+    assert "Inte i startkatalogen: c-nope" in unknown.output
+    assert not Activity.objects.filter(organisation=gamma).exists()
+    added = runner.invoke(main, ["starter-catalogue", "-o", "9903", "--user", "greta",
+                                 "--language", "en", "--concept", other.concept_id])
+    assert added.exit_code == 0, added.output
+    assert "1 activity was added from the starter catalogue." in added.output
+    assert Activity.objects.filter(organisation=gamma).count() == 1
+    again = runner.invoke(main, ["starter-catalogue", "-o", "9903", "--concept",
+                                 other.concept_id])
+    assert again.exit_code == 1
+    assert Activity.objects.filter(organisation=gamma).count() == 1
+    relisted = runner.invoke(main, ["starter-catalogue", "-o", "9903", "--language", "en"])
+    assert f"  {other.concept_id}  " in relisted.output
+    assert "[already present]" in relisted.output
