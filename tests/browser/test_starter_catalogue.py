@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.fixtures import SettingsWrapper
@@ -53,7 +55,7 @@ def test_a_new_organisation_ticks_shared_activities_and_fixes_a_bad_figure(
     page.get_by_role("button", name="Lägg till de ikryssade verksamheterna").click()
     expect(page.get_by_role("status")).to_contain_text("1 verksamhet lades till")
     assert list(Activity.objects.filter(organisation=gamma).values_list(
-        "name", "annual_cost_sek")) == [("Hemtjänst", 12_000_000)]
+        "name", "annual_cost_sek")) == [("Hemtjänst", Decimal(12_000_000))]
     page.goto(f"{base}/organisationer/9903/startkatalog/")
     expect(page.locator("li.present")).to_contain_text("Hemtjänst – finns redan")
     for width in (390, 1366):
