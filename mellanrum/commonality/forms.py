@@ -119,7 +119,6 @@ class StarterRowForm(forms.Form):
         data = super().clean() or {}
         if data.get("pick") and not (data.get("name") or "").strip():
             self.add_error("name", _("Write the name of the activity."))
-        if not data.get("pick") and any(self.data.get(self.add_prefix(f), "").strip()
-                                        for f in self.FIGURES):
-            self.add_error("pick", _("Tick it to add it, or clear its figures."))
+        if not data.get("pick") and self.has_changed():
+            self.add_error("pick", _("Tick it to add it, or undo what you filled in."))
         return data

@@ -70,7 +70,7 @@ def test_the_catalogue_groups_shared_concepts_by_klassa_area_with_names_prefille
     assert "3.2 PLAN- OCH BYGGVERKSAMHET" in html
     assert "Utan KLASSA-område" in html  # hemtjänst and street lighting have no category
     name = Activity.objects.filter(concept_memberships__concept=analysed).order_by("name")[0].name
-    assert f'name="c{analysed.pk}-name" value="{name}"' in html
+    assert f'name="c{analysed.pk}-name" id="id_c{analysed.pk}-name" value="{name}"' in html
 
 
 def test_ticking_creates_activities_with_own_figures_in_their_concept(
@@ -128,7 +128,16 @@ def test_bad_numbers_are_summarised_with_links_and_nothing_is_saved(
     assert f'href="#id_c{analysed.pk}-annual_cost_sek"' in html
     assert f'href="#id_c{analysed.pk}-lead_time_days"' in html
     assert f'href="#id_c{other.pk}-pick"' in html
-    assert "Kryssa i den för att lägga till den, eller töm dess siffror." in html
+    assert "Kryssa i den för att lägga till den, eller ångra det du fyllt i." in html
+    assert not Activity.objects.filter(organisation=gamma).exists()
+
+
+def test_a_renamed_row_that_is_not_ticked_is_not_silently_dropped(
+    client: Client, greta: User, gamma: Organisation, analysed: Concept
+) -> None:
+    html = post(login(client, greta), row(analysed, name="Vårt bygglov"))
+    assert f'href="#id_c{analysed.pk}-pick"' in html
+    assert 'value="Vårt bygglov"' in html
     assert not Activity.objects.filter(organisation=gamma).exists()
 
 
