@@ -37,11 +37,16 @@ def calculator(request: HttpRequest) -> HttpResponse:
     if action == "more":
         return _render(request, form, formset, GameUploadForm())
     comparison = error = None
-    if form.is_valid() and formset.is_valid():
+    form_ok, formset_ok = form.is_valid(), formset.is_valid()
+    # The subgroups are checked against the partners whenever every partner name resolved,
+    # even if other fields have errors, so that the summary lists every problem at once.
+    names_ok = formset.management_form.is_valid() and not any(
+        "organisation" in row.errors for row in formset.forms)
+    if form_ok and names_ok:
         partners = [row.cleaned_data["organisation"] for row in formset.forms
                     if row.cleaned_data.get("organisation")]
         groups = form.resolve_groups(partners)
-        if not form.errors:
+        if not form.errors and formset_ok:
             try:
                 comparison = _compare_entered(form, formset, groups)
             except analysis.CalculatorError as exc:

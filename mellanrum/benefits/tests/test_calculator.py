@@ -151,16 +151,23 @@ def test_an_unknown_or_ambiguous_partner_name_is_explained(
 def test_every_error_is_summarised_at_the_top_with_links_to_its_field(
     client: Client, alfa: Organisation, beta: Organisation
 ) -> None:
-    data = form_data([("Alfa", "tusen", ""), ("Beta", "-5", ""), ("", "70", "")], "",
-                     groups="Alfa Beta 700")
+    data = form_data([("Alfa", "tusen", ""), ("Beta", "-5", ""), ("Alfa", "70", "")], "1 000",
+                     groups="Alfa, Gamma: 700")
     html = client.post(reverse("benefits:calculator"), data).content.decode()
     summary = html[html.find('class="error-summary"'):html.find('id="input-heading"')]
     assert 'role="alert"' in summary and "autofocus" in summary and 'tabindex="-1"' in summary
-    assert "Det finns 5 problem att rätta" in summary
-    for anchor in ("id_total", "id_groups", "id_p-0-alone", "id_p-1-alone",
-                   "id_p-2-organisation"):
+    assert "Det finns 3 problem att rätta" in summary
+    assert "Rad 1: ”Gamma” är inte en av partnerna ovan." in summary
+    for anchor in ("id_groups", "id_p-0-alone", "id_p-1-alone"):
         assert f'href="#{anchor}"' in summary, anchor
-    assert summary.count("<li>") == 5
+    assert summary.count("<li>") == 3
+    # A row without a partner, a missing total and a malformed subgroup line are listed too.
+    data = form_data([("Alfa", "1", ""), ("Beta", "2", ""), ("", "70", "")], "",
+                     groups="Alfa Beta 700")
+    html = client.post(reverse("benefits:calculator"), data).content.decode()
+    summary = html[html.find('class="error-summary"'):html.find('id="input-heading"')]
+    for anchor in ("id_total", "id_groups", "id_p-2-organisation"):
+        assert f'href="#{anchor}"' in summary, anchor
 
 
 def test_the_calculator_starts_with_a_worked_example(client: Client, db: None) -> None:
