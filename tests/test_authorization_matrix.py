@@ -361,6 +361,8 @@ API: dict[str, Op] = {
     "POST /api/commonality/runs":                      op(API_ANY_EDITOR),
     "GET /api/commonality/runs/{run_id}":              op(API_READ),
     "POST /api/concepts/{concept_id}/decisions":       op(API_ANY_EDITOR),
+    "GET /api/organisations/{code}/starter-catalogue":  op(API_ALFA_WRITE),
+    "POST /api/organisations/{code}/starter-catalogue": op(API_ALFA_WRITE),
     # journeys
     "GET /api/life-events":                            op(API_PUBLIC),
     "GET /api/journeys/{life_event}":                  op(API_PUBLIC),

@@ -227,3 +227,35 @@ def test_the_cli_lists_the_catalogue_and_adds_all_or_nothing(
     relisted = runner.invoke(main, ["starter-catalogue", "-o", "9903", "--language", "en"])
     assert f"  {other.concept_id}  " in relisted.output
     assert "[already present]" in relisted.output
+
+
+def test_the_api_lists_and_adds_all_or_nothing(
+    client: Client, greta: User, charlie: User, gamma: Organisation, analysed: Concept,
+    landscape: dict[str, Activity],
+) -> None:
+    other = concept_of(landscape["alfa_hemtjanst"])
+    api = "/api/organisations/9903/starter-catalogue"
+    login(client, greta)
+    areas = client.get(api).json()
+    concepts = {c["concept_id"]: c for a in areas for c in a["concepts"]}
+    assert areas[0]["code"] == "3.2"
+    assert concepts[analysed.concept_id]["category"] == "3.2.2"
+    assert not concepts[other.concept_id]["present"]
+    bad = client.post(api, {"picks": [{"concept_id": other.concept_id, "name": "Hemtjänst"},
+                                      {"concept_id": analysed.concept_id, "lead_time_days": -1}]},
+                      content_type="application/json")
+    assert bad.status_code == 422
+    none = client.post(api, {"picks": []}, content_type="application/json")
+    assert none.status_code == 422 and "Kryssa i minst en" in none.content.decode()
+    assert not Activity.objects.filter(organisation=gamma).exists()
+    added = client.post(api, {"picks": [{"concept_id": other.concept_id,
+                                         "annual_cost_sek": "12000000"}]},
+                        content_type="application/json")
+    assert added.status_code == 201, added.content
+    assert [a["name"] for a in added.json()] == ["Hemtjänst"]
+    again = client.post(api, {"picks": [{"concept_id": other.concept_id}]},
+                        content_type="application/json")
+    assert again.status_code == 422
+    assert Activity.objects.filter(organisation=gamma).count() == 1
+    login(client, charlie)
+    assert client.get(api).status_code == 403
