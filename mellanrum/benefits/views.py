@@ -83,7 +83,7 @@ def _example() -> tuple[CalculatorForm, Any]:
     *codes, amount = EXAMPLE_GROUP
     form = CalculatorForm(initial={
         "title": EXAMPLE_TITLE, "kind": "cost", "total": EXAMPLE_TOTAL,
-        "groups": f"{', '.join(names[c] for c in codes)}: {amount}",
+        "groups": f"{', '.join(names[c] or full[c] for c in codes)}: {amount}",
     })
     formset = PartnerFormSet(prefix="p", initial=[
         {"organisation": full[code], "alone": alone, "usage": usage}
