@@ -403,7 +403,7 @@ def _add_app_commands() -> None:
     from mellanrum.benefits.cli import share
     from mellanrum.benefits.ledger_cli import benefits
     from mellanrum.collaborations.cli import initiatives
-    from mellanrum.commonality.cli import commonality, opportunities
+    from mellanrum.commonality.cli import commonality, opportunities, starter_catalogue
     from mellanrum.community.cli import community
     from mellanrum.core.cli import backup, restore, worker
     from mellanrum.health.cli import health
@@ -420,6 +420,7 @@ def _add_app_commands() -> None:
     main.add_command(benefits)
     main.add_command(arrangements)
     main.add_command(opportunities)
+    main.add_command(starter_catalogue)
 
 
 _add_app_commands()

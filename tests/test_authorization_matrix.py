@@ -289,6 +289,7 @@ WEB: dict[str, Web] = {
     "commonality:thesaurus_delete":      web(POST_ONLY, CREATOR, pk="synonyms"),
     "commonality:concept":               web(LOGGED_IN),
     "commonality:decide":                web(POST_ONLY, ANY_EDITOR),
+    "commonality:starter_catalogue":     web(ALFA_WRITE),
     # journeys
     "journeys:life_events":              web(PUBLIC),
     "journeys:life_event_create":        web(SUPERUSER_ONLY),
@@ -411,6 +412,8 @@ API: dict[str, Op] = {
     "POST /api/commonality/runs":                      op(API_ANY_EDITOR),
     "GET /api/commonality/runs/{run_id}":              op(API_READ),
     "POST /api/concepts/{concept_id}/decisions":       op(API_ANY_EDITOR),
+    "GET /api/organisations/{code}/starter-catalogue":  op(API_ALFA_WRITE),
+    "POST /api/organisations/{code}/starter-catalogue": op(API_ALFA_WRITE),
     # journeys
     "GET /api/life-events":                            op(API_PUBLIC),
     "GET /api/journeys/{life_event}":                  op(API_PUBLIC),

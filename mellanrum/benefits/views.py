@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.charts import PUBLIC, grouped_bar_chart_url
@@ -14,26 +16,46 @@ from .forms import CalculatorForm, GameUploadForm, PartnerFormSet
 
 EXTRA_ROWS = 5
 
+# The worked example the calculator starts with: three neighbouring municipalities share an
+# e-archive. Nacka and Värmdö already know what a system for the two of them would cost, so
+# the methods disagree (an equal split would make Tyresö, the cheapest alone, pay most).
+EXAMPLE_TITLE = gettext_lazy("Joint e-archive")
+EXAMPLE_PARTNERS = [("0182", "2 400 000", "1 200"), ("0120", "1 100 000", "450"),
+                    ("0138", "900 000", "380")]
+EXAMPLE_TOTAL = "3 300 000"
+EXAMPLE_GROUP = ("0182", "0120", "2 900 000")
+
 
 def calculator(request: HttpRequest) -> HttpResponse:
-    form = CalculatorForm(request.POST if _action(request) else None)
-    formset = PartnerFormSet(request.POST if _action(request) else None, prefix="p")
-    upload = GameUploadForm()
+    action = _action(request)
+    if action is None:
+        form, formset = _example()
+        return _render(request, form, formset, GameUploadForm())
+    data = _with_more_rows(request.POST) if action == "more" else request.POST
+    form = CalculatorForm(data)
+    formset = PartnerFormSet(data, prefix="p")
+    if action == "more":
+        return _render(request, form, formset, GameUploadForm())
     comparison = error = None
-    if _action(request) == "more":
-        formset = PartnerFormSet(_with_more_rows(request.POST), prefix="p")
-        form = CalculatorForm(request.POST)
-        return _render(request, form, formset, upload)
-    if _action(request) in {"compute", "export"} and form.is_valid() and formset.is_valid():
-        try:
-            comparison = _compare_entered(form, formset)
-        except analysis.CalculatorError as exc:
-            error = str(exc)
-        else:
-            if _action(request) == "export":
-                return _xlsx(comparison, form.cleaned_data.get("title") or "")
+    form_ok, formset_ok = form.is_valid(), formset.is_valid()
+    # The subgroups are checked against the partners whenever every partner name resolved,
+    # even if other fields have errors, so that the summary lists every problem at once.
+    names_ok = formset.management_form.is_valid() and not any(
+        "organisation" in row.errors for row in formset.forms)
+    if form_ok and names_ok:
+        partners = [row.cleaned_data["organisation"] for row in formset.forms
+                    if row.cleaned_data.get("organisation")]
+        groups = form.resolve_groups(partners)
+        if not form.errors and formset_ok:
+            try:
+                comparison = _compare_entered(form, formset, groups)
+            except analysis.CalculatorError as exc:
+                error = str(exc)
+            else:
+                if action == "export":
+                    return _xlsx(comparison, form.cleaned_data.get("title") or "")
     status = 400 if (form.errors or formset.total_error_count() or error) else 200
-    return _render(request, form, formset, upload, comparison, error, status=status)
+    return _render(request, form, formset, GameUploadForm(), comparison, error, status=status)
 
 
 def calculator_upload(request: HttpRequest) -> HttpResponse:
@@ -45,10 +67,29 @@ def calculator_upload(request: HttpRequest) -> HttpResponse:
             comparison = analysis.compare(data, names=_names_for(data))
         except analysis.CalculatorError as exc:
             error = str(exc)
-    form = CalculatorForm()
-    formset = PartnerFormSet(prefix="p")
+    form, formset = _example()
     status = 400 if (upload.errors or error) else 200
     return _render(request, form, formset, upload, comparison, error, status=status)
+
+
+def _example() -> tuple[CalculatorForm, Any]:
+    """The unbound form with the worked example filled in, when its municipalities exist."""
+    names = dict(Organisation.objects.filter(
+        code__in=[code for code, _alone, _usage in EXAMPLE_PARTNERS]
+    ).values_list("code", "short_name"))
+    if len(names) < len(EXAMPLE_PARTNERS):
+        return CalculatorForm(), PartnerFormSet(prefix="p")
+    full = dict(Organisation.objects.filter(code__in=names).values_list("code", "name"))
+    *codes, amount = EXAMPLE_GROUP
+    form = CalculatorForm(initial={
+        "title": EXAMPLE_TITLE, "kind": "cost", "total": EXAMPLE_TOTAL,
+        "groups": f"{', '.join(names[c] or full[c] for c in codes)}: {amount}",
+    })
+    formset = PartnerFormSet(prefix="p", initial=[
+        {"organisation": full[code], "alone": alone, "usage": usage}
+        for code, alone, usage in EXAMPLE_PARTNERS
+    ])
+    return form, formset
 
 
 def _action(request: HttpRequest) -> str | None:
@@ -59,12 +100,17 @@ def _action(request: HttpRequest) -> str | None:
 
 def _with_more_rows(data: QueryDict) -> QueryDict:
     data = data.copy()
-    total = int(data.get("p-TOTAL_FORMS", "5") or 5)
-    data["p-TOTAL_FORMS"] = str(min(total + EXTRA_ROWS, analysis.MAX_TABLE_PLAYERS))
+    try:
+        total = int(data.get("p-TOTAL_FORMS", "5") or 5)
+    except ValueError:
+        total = 5
+    data["p-TOTAL_FORMS"] = str(min(max(total, 0) + EXTRA_ROWS, analysis.MAX_TABLE_PLAYERS))
     return data
 
 
-def _compare_entered(form: CalculatorForm, formset: Any) -> analysis.Comparison:
+def _compare_entered(
+    form: CalculatorForm, formset: Any, entered_groups: dict[tuple[str, ...], Decimal]
+) -> analysis.Comparison:
     partners = []
     names = {}
     for row in formset.forms:
@@ -82,19 +128,34 @@ def _compare_entered(form: CalculatorForm, formset: Any) -> analysis.Comparison:
                 if row.cleaned_data.get("usage") is not None else None,
             )
         )
-    known = {p.code for p in partners}
-    groups = {}
-    for codes, amount in form.cleaned_data["groups"]:
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            raise analysis.CalculatorError(
-                _("The group “%(group)s” names %(code)s, which is not one of the partners.")
-                % {"group": ", ".join(codes), "code": unknown[0]}
-            )
-        groups[tuple(codes)] = float(amount)
+    groups = {codes: float(amount) for codes, amount in entered_groups.items()}
     data = analysis.game_data(form.cleaned_data["kind"], partners, float(
         form.cleaned_data["total"]), groups)
     return analysis.compare(data, names=names)
+
+
+def _error_summary(
+    form: CalculatorForm, formset: Any, upload: GameUploadForm, error: str | None
+) -> list[tuple[str, str]]:
+    """Every problem of the page as (message, id of the field it is about, or "")."""
+    problems: list[tuple[str, str]] = []
+    for bound_form in (form, upload):
+        problems += [(str(e), "") for e in bound_form.non_field_errors()]
+        for field in bound_form:
+            problems += [(f"{field.label}: {e}", field.id_for_label) for e in field.errors]
+    if formset.is_bound:
+        first = formset.forms[0]["organisation"].id_for_label if formset.forms else ""
+        problems += [(str(e), first) for e in formset.non_form_errors()]
+        for number, row in enumerate(formset.forms, start=1):
+            for field in row:
+                problems += [
+                    (_("Partner %(n)s, %(field)s: %(error)s")
+                     % {"n": number, "field": field.label, "error": e}, field.id_for_label)
+                    for e in field.errors
+                ]
+    if error:
+        problems.append((error, ""))
+    return problems
 
 
 def _names_for(data: dict[str, Any]) -> dict[str, str]:
@@ -116,6 +177,9 @@ def _render(
     context: dict[str, Any] = {
         "form": form, "formset": formset, "upload": upload, "comparison": comparison,
         "error": error, "max_partners": analysis.MAX_TABLE_PLAYERS,
+        "problems": _error_summary(form, formset, upload, error),
+        "organisation_names": Organisation.objects.order_by("name").values_list(
+            "name", flat=True),
     }
     if comparison is not None:
         context["rows"] = [

@@ -1,6 +1,8 @@
-"""Commonality endpoints: concepts, opportunities, similar organisations, runs, decisions."""
+"""Commonality endpoints: concepts, opportunities, similar organisations, runs, decisions,
+the starter catalogue."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
@@ -10,10 +12,11 @@ from ninja.params.functions import Query as query_param
 from pydantic import field_validator
 
 from mellanrum.core.http import AuthenticatedHttpRequest
+from mellanrum.landscape.access import access_organisation
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.pagination import BoundedLimitOffsetPagination
 
-from . import actions, analysis
+from . import actions, analysis, starter
 from .access import access_concept, require_decide, require_read
 from .analysis import Scope
 from .models import AnalysisRun, Concept, Opportunity
@@ -209,3 +212,67 @@ def post_decision(request: AuthenticatedHttpRequest, concept_id: str, payload: D
     body = {"id": decision.pk, "kind": decision.kind, "concept_id": decision.concept_id,
             "run": run}
     return Status(201, body)
+
+
+class StarterConceptOut(Schema):
+    concept_id: str
+    name: str
+    kind: str
+    category: str | None
+    organisations: int
+    present: bool
+
+
+class StarterAreaOut(Schema):
+    code: str
+    label: str
+    concepts: list[StarterConceptOut]
+
+
+class StarterPickIn(Schema):
+    concept_id: str = Field(..., max_length=100)
+    name: str = Field("", max_length=200)
+    annual_cost_sek: Decimal | None = Field(None, ge=0, max_digits=15, decimal_places=2)
+    volume_per_year: Decimal | None = Field(None, ge=0, max_digits=15, decimal_places=2)
+    lead_time_days: Decimal | None = Field(None, ge=0, max_digits=7, decimal_places=1)
+
+    _no_nul = field_validator("concept_id", "name")(_refuse_nul)
+
+
+class StarterIn(Schema):
+    picks: list[StarterPickIn] = Field(..., max_length=1000)
+
+
+class StarterActivityOut(Schema):
+    id: int
+    key: str
+    name: str
+
+
+@router.get("/organisations/{code}/starter-catalogue", response=list[StarterAreaOut])
+def get_starter_catalogue(request: AuthenticatedHttpRequest, code: str) -> Any:
+    organisation = access_organisation(request.user, code, write=True)
+    run = analysis.current_run()
+    if run is None:
+        return []
+    return [
+        {"code": area.code, "label": area.label, "concepts": [
+            {"concept_id": item.concept.concept_id, "name": item.name, "kind": item.kind,
+             "category": item.category.code if item.category else None,
+             "organisations": item.organisations, "present": item.present}
+            for item in area.concepts]}
+        for area in starter.catalogue(run, organisation)
+    ]
+
+
+@router.post("/organisations/{code}/starter-catalogue",
+             response={201: list[StarterActivityOut]})
+def post_starter_catalogue(request: AuthenticatedHttpRequest, code: str,
+                           payload: StarterIn) -> Any:
+    organisation = access_organisation(request.user, code, write=True)
+    created = actions.do_start_from_catalogue(
+        organisation,
+        [actions.StarterPick(**pick.model_dump()) for pick in payload.picks],
+        acting_user=request.user,
+    )
+    return Status(201, created)

@@ -1,4 +1,6 @@
-"""``mellanrum commonality``: group activities from a CSV file into concepts (no Django)."""
+"""``mellanrum commonality``: group activities from a CSV file into concepts (no Django);
+``mellanrum starter-catalogue``: start an organisation's activities from the shared concepts
+(sets up Django when it runs)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import os
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -20,7 +22,7 @@ from mellanrum.engines.commonality.grouping import group_activities
 from mellanrum.engines.commonality.opportunities import rank_opportunities
 from mellanrum.engines.textmatch.normalise import normalise
 
-__all__ = ["commonality"]
+__all__ = ["commonality", "starter_catalogue"]
 
 REQUIRED = ("organisation", "activity_id", "name")
 NUMBERS = ("annual_cost_sek", "volume", "lead_time_days", "population")
@@ -253,3 +255,77 @@ def opportunities(fmt: str, limit: int | None, statuses: tuple[str, ...],
         click.echo(f"{row['rank']:>4}  {row['score']:6.1f}  {row['organisations']:>4}  "
                    f"{row['status']:<13}  {row['concept']}")
         click.echo(f"      {row['why']}")
+
+
+@click.command(name="starter-catalogue")
+@click.option("--organisation", "-o", "code", required=True, help="Organisation code, e.g. 0182.")
+@click.option("--concept", "concepts", multiple=True, metavar="ID",
+              help="Add an activity for this concept (an id from the list). Repeat for several; "
+              "without it the catalogue is listed.")
+@click.option("--user", "username", default=None, help="Add as this user (checks rights).")
+@click.option("--language", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
+              help="Language of the names of areas and of every message.")
+def starter_catalogue(code: str, concepts: tuple[str, ...], username: str | None,
+                      language: str) -> None:
+    """List the starter catalogue of an organisation, or add activities from it.
+
+    The catalogue is the shared concepts of the latest analysis, grouped by KLASSA area; an
+    organisation starts by adding an activity for each concept it does, under the concept's
+    most common name. All or nothing: a concept the organisation already has, or an unknown
+    id, changes nothing and exits with status 1. Figures are added later in the web pages or
+    by importing a spreadsheet.
+    """
+    from mellanrum.cli import setup_django
+
+    setup_django()
+    from django.utils import translation
+
+    with translation.override(language):
+        _starter_catalogue(code, concepts, username)
+
+
+def _starter_catalogue(code: str, concepts: tuple[str, ...], username: str | None) -> None:
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from mellanrum.commonality import actions, analysis, starter
+    from mellanrum.core.models import User
+    from mellanrum.landscape.models import Organisation
+
+    def fail(message: str) -> NoReturn:
+        click.echo(_("Error: %(message)s") % {"message": message}, err=True)
+        raise SystemExit(1)
+
+    organisation = Organisation.objects.filter(code=code).first()
+    if organisation is None:
+        fail(_("no organisation with code '%(code)s'") % {"code": code})
+    user = None
+    if username is not None:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            fail(_("no user called '%(name)s'") % {"name": username})
+    run = analysis.current_run()
+    if run is None:
+        fail(_("There is no finished analysis yet, so no starter catalogue."))
+    if not concepts:
+        for area in starter.catalogue(run, organisation):
+            click.echo(f"{area.code} {area.label}".strip())
+            for item in area.concepts:
+                mark = f"  [{_('already present')}]" if item.present else ""
+                click.echo(f"  {item.concept.concept_id}  {item.name} "
+                           f"({item.organisations}){mark}")
+        return
+    picks = [actions.StarterPick(concept_id=c) for c in concepts]
+    try:
+        created = actions.do_start_from_catalogue(organisation, picks, acting_user=user)
+    except PermissionDenied:
+        fail(_("%(user)s may not change the activities of %(organisation)s")
+                         % {"user": username, "organisation": organisation.name})
+    except ValidationError as exc:
+        fail(" ".join(exc.messages))
+    click.echo(ngettext("%(count)s activity was added from the starter catalogue.",
+                        "%(count)s activities were added from the starter catalogue.",
+                        len(created)) % {"count": len(created)})
+    for activity in created:
+        click.echo(f"  {activity.key}  {activity.name}")

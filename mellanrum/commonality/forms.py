@@ -93,3 +93,32 @@ class SynonymSetForm(forms.Form):
             return parse_terms(self.cleaned_data.get("terms") or "")
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from None
+
+
+def _figure(label: Any, max_digits: int, decimal_places: int) -> forms.DecimalField:
+    field = forms.DecimalField(
+        label=label, required=False, localize=True, min_value=0,
+        max_digits=max_digits, decimal_places=decimal_places,
+    )
+    field.widget.attrs["inputmode"] = "decimal"
+    return field
+
+
+class StarterRowForm(forms.Form):
+    """One concept of the starter catalogue: a tick and the organisation's own figures."""
+
+    pick = forms.BooleanField(label=_("We do this"), required=False)
+    name = forms.CharField(label=_("Our name for it"), required=False, max_length=200)
+    annual_cost_sek = _figure(_("Annual cost (kr)"), 15, 2)
+    volume_per_year = _figure(_("Volume per year"), 15, 2)
+    lead_time_days = _figure(_("Lead time (days)"), 7, 1)
+
+    FIGURES = ("annual_cost_sek", "volume_per_year", "lead_time_days")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("pick") and not (data.get("name") or "").strip():
+            self.add_error("name", _("Write the name of the activity."))
+        if not data.get("pick") and self.has_changed():
+            self.add_error("pick", _("Tick it to add it, or undo what you filled in."))
+        return data

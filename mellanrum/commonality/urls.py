@@ -20,4 +20,6 @@ urlpatterns = [
          name="thesaurus_delete"),
     path("gemensamt/begrepp/<str:concept_id>/", views.concept_detail, name="concept"),
     path("gemensamt/begrepp/<str:concept_id>/beslut/", views.decide, name="decide"),
+    path("organisationer/<str:code>/startkatalog/", views.starter_catalogue,
+         name="starter_catalogue"),
 ]

@@ -9,17 +9,18 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mellanrum.collaborations.access import can_create_initiative
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.kolada import analysis as kolada_analysis
+from mellanrum.landscape import access as landscape_access
 from mellanrum.landscape.models import Activity, Arrangement, Category, Nature, Organisation
 from mellanrum.lib.charts import Viewer, bar_chart_url
 
-from . import actions, analysis, export
+from . import actions, analysis, export, starter
 from .access import (
     access_concept,
     access_synonym_set,
@@ -29,7 +30,7 @@ from .access import (
     require_read,
 )
 from .analysis import Scope
-from .forms import MergeForm, RenameForm, RunForm, SplitForm, SynonymSetForm
+from .forms import MergeForm, RenameForm, RunForm, SplitForm, StarterRowForm, SynonymSetForm
 from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, SynonymSet
 
 MATRIX_CONCEPTS = 60
@@ -531,3 +532,111 @@ def thesaurus_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     actions.do_delete_synonym_set(synonyms, acting_user=request.user)
     messages.success(request, _("The terms were deleted. The next analysis no longer uses them."))
     return redirect("commonality:thesaurus")
+
+
+# --- The starter catalogue -----------------------------------------------------------------
+
+
+def _touched(data: QueryDict, item: starter.StarterConcept) -> bool:
+    """Whether the visitor ticked or typed anything in a concept's row."""
+    prefix = f"c{item.concept.pk}"
+    if data.get(f"{prefix}-pick"):
+        return True
+    if any((data.get(f"{prefix}-{name}") or "").strip() for name in StarterRowForm.FIGURES):
+        return True
+    name = data.get(f"{prefix}-name")
+    return name is not None and " ".join(name.split()) != item.name
+
+
+def _starter_row(item: starter.StarterConcept, form: StarterRowForm | None) -> dict[str, Any]:
+    """What the template shows of a row: the inputs are written out in the template rather
+    than rendered by widget templates, and rows nobody touched need no form at all, so that
+    a catalogue of some 300 concepts renders quickly."""
+    prefix = f"c{item.concept.pk}"
+
+    def value(name: str) -> Any:
+        if form is None:
+            return item.name if name == "name" else ""
+        given = form[name].value()
+        return "" if given is None else given
+
+    def errors(name: str) -> list[str]:
+        return [str(e) for e in form.errors.get(name, ())] if form is not None else []
+
+    return {
+        "item": item,
+        "has_errors": bool(form is not None and form.errors),
+        "pick": {"name": f"{prefix}-pick", "id": f"id_{prefix}-pick",
+                 "checked": bool(value("pick")) if form is not None else False,
+                 "errors": errors("pick"), "label": StarterRowForm.base_fields["pick"].label},
+        "fields": [
+            {"name": f"{prefix}-{name}", "id": f"id_{prefix}-{name}",
+             "label": StarterRowForm.base_fields[name].label, "value": value(name),
+             "errors": errors(name), "is_name": name == "name"}
+            for name in ("name", *StarterRowForm.FIGURES)
+        ],
+    }
+
+
+@login_required
+def starter_catalogue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    organisation = landscape_access.access_organisation(request.user, code, write=True)
+    run = analysis.current_run()
+    data = _posted(request)
+    problems: list[str] = []
+    if data is not None and data.get("run", "") != (str(run.pk) if run else ""):
+        problems.append(_("The shared concepts were updated after you opened the page. "
+                          "Check your choices again below."))
+        data = None
+    areas = starter.catalogue(run, organisation) if run is not None else []
+    offered = {item.concept.pk: item for area in areas for item in area.concepts
+               if not item.present}
+    forms = {
+        pk: StarterRowForm(data, prefix=f"c{pk}", initial={"name": item.name})
+        for pk, item in offered.items() if data is not None and _touched(data, item)
+    }
+    if data is not None:
+        valid = all([form.is_valid() for form in forms.values()])  # every row, for every error
+        picks = [
+            actions.StarterPick(
+                concept_id=offered[pk].concept.concept_id,
+                name=form.cleaned_data["name"],
+                annual_cost_sek=form.cleaned_data["annual_cost_sek"],
+                volume_per_year=form.cleaned_data["volume_per_year"],
+                lead_time_days=form.cleaned_data["lead_time_days"],
+            )
+            for pk, form in forms.items() if valid and form.cleaned_data.get("pick")
+        ]
+        if valid:
+            try:
+                created = actions.do_start_from_catalogue(
+                    organisation, picks, acting_user=request.user
+                )
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+            else:
+                messages.success(request, ngettext(
+                    "%(count)s activity was added from the starter catalogue.",
+                    "%(count)s activities were added from the starter catalogue.",
+                    len(created),
+                ) % {"count": len(created)})
+                return redirect(organisation)
+    rows = {pk: _starter_row(item, forms.get(pk)) for pk, item in offered.items()}
+    context = {
+        "organisation": organisation,
+        "run": run,
+        "areas": [
+            (area, [(item, rows.get(item.concept.pk)) for item in area.concepts])
+            for area in areas
+        ],
+        "problems": problems,
+        "field_errors": [
+            (row["item"].name, field)
+            for row in rows.values() for field in [row["pick"], *row["fields"]]
+            if field["errors"]
+        ],
+        "present_count": sum(1 for area in areas for item in area.concepts if item.present),
+        "offered_count": len(offered),
+    }
+    status = 400 if data is not None or problems else 200
+    return render(request, "commonality/starter_catalogue.html", context, status=status)

@@ -172,6 +172,7 @@ PAGES: dict[str, list[Url]] = {
     "commonality:opportunities": [_url("commonality:opportunities")],
     "commonality:thesaurus": [_url("commonality:thesaurus")],
     "commonality:law": [_url("commonality:law")],
+    "commonality:starter_catalogue": [_url("commonality:starter_catalogue", code="@code")],
     "commonality:concept": [_url("commonality:concept", concept_id="@concept")],
     "community:activity_counterparts": [_url("community:activity_counterparts",
                                              pk="@activity")],

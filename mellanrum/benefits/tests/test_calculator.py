@@ -107,7 +107,87 @@ def test_group_naming_a_non_partner_is_refused(
     data = form_data([("9901", "1 000", ""), ("9902", "600", "")], "1 200",
                      groups="9901, 0180: 700")
     html = client.post(reverse("benefits:calculator"), data).content.decode()
-    assert "0180" in html and "som inte är en av partnerna" in html
+    assert "Rad 1: ”0180” är inte en av partnerna ovan." in html
+    assert 'href="#id_groups"' in html
+
+
+def test_partners_are_typed_by_name_and_subgroups_named_by_partner_name(
+    client: Client, alfa: Organisation, beta: Organisation, gamma: Organisation
+) -> None:
+    by_code = client.post(reverse("benefits:calculator"), form_data(
+        [("9901", "1 000 000", ""), ("9902", "600 000", ""), ("9903", "400 000", "")],
+        "1 500 000", groups="9901, 9902: 1 300 000")).content.decode()
+    by_name = client.post(reverse("benefits:calculator"), form_data(
+        [("Alfa kommun", "1 000 000", ""), ("beta", "600 000", ""), ("Gamm", "400 000", "")],
+        "1 500 000", groups="Alfa kommun, Beta: 1 300 000"))
+    html = by_name.content.decode()
+    assert by_name.status_code == 200, html[html.find("error-summary"):][:1500]
+    assert html[html.find('id="result-heading"'):html.find('id="input-heading"')] == by_code[
+        by_code.find('id="result-heading"'):by_code.find('id="input-heading"')]
+    assert "Bara kostnaderna för var och en ensam är kända" not in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("Ingenstans", "Ingen organisation heter ”Ingenstans”"),
+     ("Beta", "”Beta” passar flera organisationer: Beta kommun, Betania stift. Skriv hela namnet."),
+     ],
+    ids=["unknown", "ambiguous"],
+)
+def test_an_unknown_or_ambiguous_partner_name_is_explained(
+    client: Client, alfa: Organisation, beta: Organisation, typed: str, message: str
+) -> None:
+    beta.short_name = ""
+    beta.save(update_fields=["short_name"])
+    Organisation.objects.create(code="X1", name="Betania stift", kind="other")
+    response = client.post(reverse("benefits:calculator"), form_data(
+        [("Alfa", "1 000", ""), (typed, "600", "")], "1 200"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    assert 'href="#id_p-1-organisation"' in html
+
+
+def test_every_error_is_summarised_at_the_top_with_links_to_its_field(
+    client: Client, alfa: Organisation, beta: Organisation
+) -> None:
+    data = form_data([("Alfa", "tusen", ""), ("Beta", "-5", ""), ("Alfa", "70", "")], "1 000",
+                     groups="Alfa, Gamma: 700")
+    html = client.post(reverse("benefits:calculator"), data).content.decode()
+    summary = html[html.find('class="error-summary"'):html.find('id="input-heading"')]
+    assert 'role="alert"' in summary and "autofocus" in summary and 'tabindex="-1"' in summary
+    assert "Det finns 3 problem att rätta" in summary
+    assert "Rad 1: ”Gamma” är inte en av partnerna ovan." in summary
+    for anchor in ("id_groups", "id_p-0-alone", "id_p-1-alone"):
+        assert f'href="#{anchor}"' in summary, anchor
+    assert summary.count("<li>") == 3
+    # A row without a partner, a missing total and a malformed subgroup line are listed too.
+    data = form_data([("Alfa", "1", ""), ("Beta", "2", ""), ("", "70", "")], "",
+                     groups="Alfa Beta 700")
+    html = client.post(reverse("benefits:calculator"), data).content.decode()
+    summary = html[html.find('class="error-summary"'):html.find('id="input-heading"')]
+    for anchor in ("id_total", "id_groups", "id_p-2-organisation"):
+        assert f'href="#{anchor}"' in summary, anchor
+
+
+def test_the_calculator_starts_with_a_worked_example(client: Client, db: None) -> None:
+    for code, name, short, population in [("0182", "Nacka kommun", "Nacka", 108_000),
+                                          ("0120", "Värmdö kommun", "Värmdö", 47_000),
+                                          ("0138", "Tyresö kommun", "Tyresö", 49_000)]:
+        Organisation.objects.create(code=code, name=name, short_name=short,
+                                    kind="municipality", population=population)
+    html = client.get(reverse("benefits:calculator")).content.decode()
+    assert 'value="Nacka kommun"' in html and 'value="Tyresö kommun"' in html
+    assert "Nacka, Värmdö: 2 900 000" in html
+    assert 'id="worked-example"' in html
+    assert '<option value="Värmdö kommun">' in html
+    # The example as filled in computes, and its methods disagree.
+    data = form_data([("Nacka kommun", "2 400 000", "1 200"), ("Värmdö kommun", "1 100 000", "450"),
+                      ("Tyresö kommun", "900 000", "380")], "3 300 000",
+                     groups="Nacka, Värmdö: 2 900 000")
+    response = client.post(reverse("benefits:calculator"), data)
+    assert response.status_code == 200
+    assert "✘ Nej" in response.content.decode() and "✔ Ja" in response.content.decode()
 
 
 def test_more_rows_keeps_what_was_entered(client: Client, alfa: Organisation) -> None:
