@@ -107,12 +107,10 @@ def goal_rows(initiative: Initiative) -> list[PairRow]:
 
 
 def approving_partners(initiative: Initiative) -> list[Partner]:
-    """The partners whose approval the shared principles need: everyone who takes part and
-    pays (observers may approve, but are not waited for)."""
-    from .workshop_actions import active_partner
-
-    return [p for p in initiative.partners.select_related("organisation")
-            if p.role != Partner.Role.OBSERVER and active_partner(initiative, p.organisation)]
+    """The partners whose approval the shared principles need: every accepted partner that
+    pays (``Partner.pays``). Observers may approve but are not waited for; the facilitator
+    drafts the principles and does not approve them for the partners."""
+    return [p for p in initiative.partners.select_related("organisation") if p.pays]
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""The demo's workshop: in the most multi-partner demo initiative, statements recorded on the
-partners' behalf (two confirmed, one still a draft), a tension set by a person, and shared
-principles approved by every paying partner at version 2 (version 1 was approved by two
-partners before Vaxholm asked for the budget ceiling to be written in).
+"""The demo's workshop, in the initiative Storsthlm runs as facilitator (``consent_demo``), so
+that one initiative tells the whole story: statements its process leader recorded on the
+partners' behalf at the workshop (all but one confirmed by the partner), a tension set by a
+person, and shared principles approved by every paying partner at version 2 (version 1 was
+approved before Vaxholm asked for its budget ceiling to be written in).
 
 Illustrative like the rest of the demo; written through the actions, and only once.
 """
@@ -15,18 +16,21 @@ from mellanrum.landscape.demo import ASSOCIATION_CODE
 from mellanrum.landscape.models import Organisation
 
 from . import workshop_actions as wa
-from .models import Initiative, Partner, Statement, Tension
+from .consent_demo import TITLE
+from .models import Initiative, Statement, Tension
 
-TITLE = "Gemensam e-tjänst för ekonomiskt bistånd"
+REUSE = "Vi återanvänder befintliga e-tjänsteplattformar."
+CEILING_WORD = "500 000 kr"
 # (organisation code, kind, text, confirmed)
 ON_BEHALF = (
+    ("0182", "principle", REUSE, True),
+    ("0187", "budget_rule", "Investeringar över 500 000 kr per år ryms inte i budgetramen.",
+     True),
     ("0120", "principle", "Invånarna ska kunna följa sitt ärende digitalt.", True),
     ("0187", "constraint", "Handläggningen av ekonomiskt bistånd ska ligga kvar i varje "
      "kommun.", True),
     ("0138", "constraint", "Personuppgifter får inte lagras utanför EU.", False),
 )
-REUSE = "Vi återanvänder befintliga e-tjänsteplattformar."
-CEILING_WORD = "500 000 kr"
 VERSION_1 = (
     ("Vi bygger på en befintlig e-tjänsteplattform i stället för att upphandla en ny.",
      (REUSE,)),
@@ -67,7 +71,7 @@ def do_load_demo_workshop() -> bool:
     organisations = {p.organisation.code: p.organisation
                      for p in initiative.partners.select_related("organisation")}
     for code, kind, text, confirmed in ON_BEHALF:
-        if code not in organisations:
+        if code not in organisations or initiative.statements.filter(text=text).exists():
             continue
         statement = wa.do_record_on_behalf(initiative, acting_user=facilitator,
                                            organisation=organisations[code], kind=kind,
@@ -84,7 +88,7 @@ def do_load_demo_workshop() -> bool:
                           "innan kommunerna beslutar.")
 
     paying = [p.organisation for p in initiative.partners.select_related("organisation")
-              if p.role != Partner.Role.OBSERVER]
+              if p.pays]
     first = wa.do_start_principles_draft(initiative, acting_user=facilitator)
     for text, cites in VERSION_1:
         wa.do_add_principle(first, acting_user=facilitator, text=text,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from docx import Document
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.cli import main
 from mellanrum.collaborations import actions
@@ -298,25 +299,37 @@ def test_the_cli_refuses_an_initiative_the_user_may_not_see(
 # --- The demo ----------------------------------------------------------------------------------
 
 
-def test_the_demo_workshop_has_drafts_a_tension_and_principles_approved_at_version_2(
-    db: None,
+def test_the_demo_workshop_runs_in_the_facilitated_initiative_with_a_tension_and_version_2(
+    db: None, settings: SettingsWrapper, tmp_path: Path,
 ) -> None:
-    from mellanrum.collaborations.demo import DEMO, do_load_demo_initiatives
-    from mellanrum.collaborations.workshop_demo import TITLE, do_load_demo_workshop
+    from mellanrum.collaborations.consent_demo import (
+        FACILITATOR,
+        INVITED,
+        LOGIN,
+        TITLE,
+        do_load_demo_consent,
+    )
+    from mellanrum.collaborations.workshop_demo import do_load_demo_workshop
+    from mellanrum.conftest import _user
 
-    codes = {code for item in DEMO for code in [item.lead, *(c for c, _r in item.partners)]}
-    for code in codes:
-        Organisation.objects.create(code=code, name=f"Kommun {code}", kind="municipality",
-                                    county_code="01")
-    do_load_demo_initiatives()
+    settings.MEDIA_ROOT = str(tmp_path)
+    association = Organisation.objects.create(code=FACILITATOR, name="Storsthlm",
+                                              kind="association")
+    for code, _answer, _reason in INVITED:
+        organisation = Organisation.objects.create(code=code, name=f"Kommun {code}",
+                                                   kind="municipality", county_code="01")
+        _user(f"editor{code}", organisation, "editor")
+    leader = _user(LOGIN[0], association, "editor")
+    do_load_demo_consent()
     assert do_load_demo_workshop() is True
     assert do_load_demo_workshop() is False
     initiative = Initiative.objects.get(title=TITLE)
+    assert set(initiative.statements.values_list("recorded_by", flat=True)) == {leader.pk}
     on_behalf = initiative.statements.filter(on_behalf=True)
-    assert on_behalf.count() == 3
+    assert on_behalf.count() == 5
     assert [s.is_draft for s in on_behalf].count(True) == 1
     assert Tension.objects.get(initiative=initiative).stance == "tension"
     approved = latest_approved(initiative)
     assert approved is not None and approved.number == 2
     first = initiative.principle_versions.get(number=1)
-    assert first.approvals.count() == 2
+    assert first.approvals.count() == 3  # every paying partner but Vaxholm
