@@ -549,7 +549,7 @@ class NationalUser(Browser):
         r = self.get_page(f"/samverkan/{random.choice(INITIATIVES)}/",
                           name="/samverkan/[id]/", catch_response=True)
         with r:
-            if r.status_code == 404:  # not public, and the user's organisation is no partner
+            if r.status_code in (403, 404):  # not public, and the user's organisation is no partner
                 r.success()
             elif r.ok:
                 _remember(LEDGER_RE, r.text, LEDGERS)

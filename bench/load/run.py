@@ -10,7 +10,7 @@ simulated editor through the log-in form, starts
 Gunicorn with N processes), sends one warm-up request per kind of page, runs locust headless
 (the users start over ``--ramp-up`` seconds, then the statistics are reset and ``--run-time``
 seconds are measured), stops the server and prints throughput, p50/p95/p99, the error count and
-the app's memory (resident set size of the server and all its child processes, from /proc) at
+the app's memory (proportional set size of the server and all its child processes, from /proc) at
 the start and the end of the measured period. ``--soak 10m`` measures for that long instead of
 ``--run-time`` and samples the memory every 30 s. Only 127.0.0.1 is ever targeted, and every
 wait is bounded in time.
@@ -230,9 +230,11 @@ def process_cpu(pid: int) -> float:
     return sum(stats[member][1] for member in family if member in stats)
 
 
-def process_rss(pid: int) -> int:
-    """Bytes of memory resident (RSS) for a running process and all its descendants (app
-    workers, chart helpers), from /proc."""
+def process_memory(pid: int) -> int:
+    """Bytes of memory used by a running process and all its descendants (app workers, chart
+    helpers), from /proc: the proportional set size (PSS, /proc/N/smaps_rollup), so that pages
+    Gunicorn's forked workers share with their master are counted once, not once per process;
+    the resident set size (VmRSS) where PSS cannot be read."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -248,13 +250,15 @@ def process_rss(pid: int) -> int:
                 grew = True
     total = 0
     for member in family:
-        try:
-            for line in Path(f"/proc/{member}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-                    break
-        except (OSError, ValueError):
-            continue  # the process ended meanwhile
+        for source, field in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+            try:
+                lines = Path(f"/proc/{member}/{source}").read_text().splitlines()
+            except OSError:
+                continue  # not readable, or the process ended meanwhile
+            kilobytes = [int(line.split()[1]) for line in lines if line.startswith(field)]
+            if kilobytes:
+                total += kilobytes[0] * 1024
+                break
     return total
 
 
@@ -405,12 +409,12 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
                 load_before = os.getloadavg()
                 busy_before, server_before = machine_busy(), process_cpu(server.pid)
                 locust_before = process_cpu(locust.pid)
-                memory = [(0.0, process_rss(server.pid))]
+                memory = [(0.0, process_memory(server.pid))]
                 measured_from = time.monotonic()
                 end = measured_from + max(0.0, seconds - 0.5)
                 while (left := end - time.monotonic()) > 0:
                     time.sleep(min(left, 30.0))
-                    memory.append((time.monotonic() - measured_from, process_rss(server.pid)))
+                    memory.append((time.monotonic() - measured_from, process_memory(server.pid)))
                 load_after = os.getloadavg()
                 busy_after, server_after = machine_busy(), process_cpu(server.pid)
                 locust_after = process_cpu(locust.pid)
@@ -426,7 +430,7 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
     result["login_ms"] = login_seconds * 1000
     result["memory"] = memory
     (out / f"memory-{label}.csv").write_text(
-        "seconds,rss_bytes\n" + "".join(f"{t:.0f},{rss}\n" for t, rss in memory))
+        "seconds,pss_bytes\n" + "".join(f"{t:.0f},{rss}\n" for t, rss in memory))
     result["load"] = (load_before, load_after)
     wall = busy_after[1] - busy_before[1]  # CPU-seconds available (all cores) during the run
     locust_cpu = locust_after - locust_before
@@ -488,7 +492,7 @@ def main() -> None:
         "| Run | Requests | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Errors "
         "| Server errors, whole run | Edit conflicts (409) | Log-in (ms) "
         "| Load average before → after | Cores busy: server / locust / other "
-        "| App memory start → end (MB) | Memory growth |"
+        "| App memory (PSS) start → end (MB) | Memory growth |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|")
     for r in results:
@@ -514,7 +518,7 @@ def main() -> None:
                 f"fail={row['Failure Count']}"
             )
         samples = [rss for _t, rss in r["memory"]]
-        print(f"  app memory (RSS, server and children): {samples[0] / 2**20:.0f} MB at the "
+        print(f"  app memory (PSS, server and children): {samples[0] / 2**20:.0f} MB at the "
               f"start, {max(samples) / 2**20:.0f} MB at most, {samples[-1] / 2**20:.0f} MB at "
               f"the end of the measured period ({len(samples)} samples, "
               f"memory-{r['label']}.csv)")
