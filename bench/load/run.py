@@ -287,6 +287,14 @@ def open_sessions(count: int, path: Path, logins: list[tuple[str, str]] | None =
     return (time.monotonic() - started) / max(1, count)
 
 
+def _ms(value: str) -> float:
+    """A latency from locust's CSV; "N/A" (no request of that kind was measured) is 0."""
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
+
+
 def summary(prefix: Path) -> dict:
     with open(f"{prefix}_stats.csv", newline="") as fh:
         rows = {row["Name"]: row for row in csv.DictReader(fh)}
@@ -295,9 +303,9 @@ def summary(prefix: Path) -> dict:
         "requests": int(agg["Request Count"]),
         "failures": int(agg["Failure Count"]),
         "rps": float(agg["Requests/s"]),
-        "p50": float(agg["50%"]),
-        "p95": float(agg["95%"]),
-        "p99": float(agg["99%"]),
+        "p50": _ms(agg["50%"]),
+        "p95": _ms(agg["95%"]),
+        "p99": _ms(agg["99%"]),
         "rows": rows,
     }
 
@@ -510,7 +518,7 @@ def main() -> None:
     for r in results:
         print(f"\n{r['label']}: slowest endpoints by p95")
         named = [row for name, row in r["rows"].items() if name != "Aggregated"]
-        named.sort(key=lambda row: float(row["95%"]), reverse=True)
+        named.sort(key=lambda row: _ms(row["95%"]), reverse=True)
         for row in named[:8]:
             print(
                 f"  {row['Type']:5} {row['Name']:55} n={row['Request Count']:>5} "
