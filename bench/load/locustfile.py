@@ -15,6 +15,11 @@ Two kinds of user share the traffic, weighted so that most requests are reads:
   shared concepts and opportunities, concept pages, editing a Nacka activity (GET the form and
   POST it back with its version) and, rarely, importing a small Swedish CSV and confirming it.
 
+* ``NationalUser`` (weight 1, only with ``--dataset national``, when run.py passes
+  ``LOAD_NATIONAL_SESSIONS_FILE``): one of the 10,000 national users, with a session opened
+  before the run; reads its own organisation, activities, initiatives and their ledgers, and
+  sometimes logs out and in again as another national user through the form.
+
 Like a browser, each simulated user fetches the chart pictures of every page it reads
 (``<img src="/diagram/….svg">``), each picture once: their addresses are hashes of their
 content and they are served as immutable, so a browser keeps them.
@@ -443,6 +448,132 @@ class Editor(Browser):
                 return marker is None
             time.sleep(0.5)
         return False
+
+
+INITIATIVE_RE = re.compile(r'href="/samverkan/(\d+)/"')
+LEDGER_RE = re.compile(r'href="(/samverkan/\d+/nyttorealisering/)"')
+OWN_ORG_RE = re.compile(
+    r'href="/organisationer/([^"/]+)/">\s*(?:Din organisations sida|Your organisation)')
+NATIONAL_SESSIONS: list[dict[str, str]] = []
+_national_used = 0
+INITIATIVES: list[int] = []
+LEDGERS: list[str] = []
+
+
+def _next_national_session() -> dict[str, str] | None:
+    """The next pre-opened national user's session, from LOAD_NATIONAL_SESSIONS_FILE."""
+    global _national_used
+    path = os.environ.get("LOAD_NATIONAL_SESSIONS_FILE")
+    if path and not NATIONAL_SESSIONS:
+        with open(path, encoding="utf-8") as fh:
+            NATIONAL_SESSIONS.extend(json.load(fh))
+    if not NATIONAL_SESSIONS:
+        return None
+    session = NATIONAL_SESSIONS[_national_used % len(NATIONAL_SESSIONS)]
+    _national_used += 1
+    return session
+
+
+class NationalUser(Browser):
+    """One of the national dataset's 10,000 users (bench/load/national.py: an administrator,
+    editor or reader of a municipality, region or agency), only with ``--dataset national``:
+    reads its own organisation's page and activities, the initiatives and their ledgers, and
+    now and then logs out and in again as another national user through the form."""
+
+    abstract = not os.environ.get("LOAD_NATIONAL_SESSIONS_FILE")
+    weight = 1
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        super().on_start()
+        self.own: str | None = None
+        session = _next_national_session()
+        if session is None:
+            self.log_in()
+            return
+        host = urllib.parse.urlsplit(self.host).hostname
+        for name, value in session.items():
+            self.client.cookies.set(name, value, domain=host, path="/")
+
+    def log_in(self):
+        count = int(os.environ.get("LOAD_NATIONAL_USERS", "1"))
+        username = os.environ.get("LOAD_NATIONAL_USERNAME", "nat%05d") % random.randint(1, count)
+        r = self.client.get("/konto/logga-in/", name="/konto/logga-in/ [GET]")
+        match = TOKEN_RE.search(r.text) if r.ok else None
+        if not match:
+            return
+        with self.client.post(
+            "/konto/logga-in/",
+            name="/konto/logga-in/ [POST] (national user)",
+            data={"csrfmiddlewaretoken": match.group(1), "username": username,
+                  "password": os.environ.get("LOAD_NATIONAL_PASSWORD", ""), "next": "/"},
+            headers={"Referer": self.host + "/konto/logga-in/"},
+            catch_response=True,
+            allow_redirects=False,
+        ) as p:
+            if p.status_code != 302:
+                p.failure(f"login failed: HTTP {p.status_code}")
+        self.own = None
+
+    def _own_code(self) -> str | None:
+        if self.own is None:
+            r = self.get_page("/", name="/ (logged in)")
+            match = OWN_ORG_RE.search(r.text) if r.ok else None
+            self.own = match.group(1) if match else ""
+        return self.own or None
+
+    @task(3)
+    def own_organisation(self):
+        code = self._own_code()
+        if code:
+            self.get_page(f"/organisationer/{code}/", name="/organisationer/[code]/ (own)")
+
+    @task(2)
+    def own_activities(self):
+        code = self._own_code()
+        params = {"q": random.choice(ACTIVITY_SEARCHES)}
+        if code:
+            params["organisation"] = code
+        self.get_page("/verksamheter/", params=params, name="/verksamheter/?q=… (national)")
+
+    @task(3)
+    def portfolio(self):
+        r = self.get_page("/samverkan/", name="/samverkan/")
+        if r.ok:
+            _remember(INITIATIVE_RE, r.text, INITIATIVES, int)
+
+    @task(3)
+    def initiative(self):
+        if not INITIATIVES:
+            return self.portfolio()
+        r = self.get_page(f"/samverkan/{random.choice(INITIATIVES)}/",
+                          name="/samverkan/[id]/", catch_response=True)
+        with r:
+            if r.status_code in (403, 404):  # not public, and the user's organisation is no partner
+                r.success()
+            elif r.ok:
+                _remember(LEDGER_RE, r.text, LEDGERS)
+
+    @task(2)
+    def ledger(self):
+        if not LEDGERS:
+            return self.initiative()
+        with self.client.get(random.choice(LEDGERS), name="/samverkan/[id]/nyttorealisering/",
+                             catch_response=True) as r:
+            if r.status_code in (403, 404):  # another user's organisation takes part in it
+                r.success()
+
+    @task(1)
+    def log_in_again(self):
+        # About one task in 56: a new working day, another person at the same desk.
+        if random.random() > 0.25:
+            return self.portfolio()
+        self.client.post("/konto/logga-ut/", data={"csrfmiddlewaretoken":
+                                                   self.client.cookies.get("csrftoken", "")},
+                         headers={"Referer": self.host + "/"}, name="/konto/logga-ut/",
+                         allow_redirects=False)
+        self.client.cookies.clear()
+        self.log_in()
 
 
 @events.test_stop.add_listener

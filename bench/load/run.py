@@ -2,17 +2,27 @@
 
 For each user count it builds a fresh throw-away database (``--dataset demo``: ``mellanrum demo``,
 28 organisations with ~3,000 activities; ``--dataset 290x150``: the demo grown to 290
-municipalities × 150 activities = 43,500 by ``bench/load/scale.py``), opens one session per
+municipalities × 150 activities = 43,500 by ``bench/load/scale.py``; ``--dataset national``:
+that, plus 21 regions and the state agencies with activities, 30 initiatives with partners and
+ledgers and 10,000 users, by ``bench/load/national.py``), opens one session per
 simulated editor through the log-in form, starts
 ``mellanrum serve --host 127.0.0.1 --port 8765 --threads 16`` (Waitress; with ``--workers N``,
 Gunicorn with N processes), sends one warm-up request per kind of page, runs locust headless
 (the users start over ``--ramp-up`` seconds, then the statistics are reset and ``--run-time``
-seconds are measured), stops the server and prints throughput, p50/p95/p99 and the error count.
-Only 127.0.0.1 is ever targeted, and every wait is bounded in time.
+seconds are measured), stops the server and prints throughput, p50/p95/p99, the error count and
+the app's memory (proportional set size of the server and all its child processes, from /proc) at
+the start and the end of the measured period. ``--soak 10m`` measures for that long instead of
+``--run-time`` and samples the memory every 30 s. Only 127.0.0.1 is ever targeted, and every
+wait is bounded in time.
 
     .venv/bin/python bench/load/run.py                      # SQLite, 20 and 100 users, 60 s each
     .venv/bin/python bench/load/run.py --users 20 --run-time 30s
     .venv/bin/python bench/load/run.py --dataset 290x150
+    .venv/bin/python bench/load/run.py --dataset national --workers 2 --postgres
+    .venv/bin/python bench/load/run.py --dataset national --workers 2 --postgres \
+        --users 50 --soak 10m
+    .venv/bin/python bench/load/run.py --dataset national --per-org 5 --users-count 200 \
+        --users 5 --run-time 20s                            # a smoke run in about 3 minutes
 
 PostgreSQL: start a throw-away server first, then pass ``--postgres`` (the DB_* variables from
 ``.ci/postgres.sh`` are passed through; each run uses a fresh database named ``mellanrum_load_N``):
@@ -45,6 +55,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from national import PASSWORD as NATIONAL_PASSWORD  # noqa: E402
+from national import USERNAME as NATIONAL_USERNAME  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 HOST, PORT = "127.0.0.1", 8765
@@ -61,6 +75,16 @@ def machine() -> str:
     except OSError:
         pass
     return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
+
+
+def port_in_use() -> bool:
+    """Whether something already listens on HOST:PORT (another load test on a shared machine:
+    the run would then measure that server, so it refuses to start)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex((HOST, PORT)) == 0
 
 
 def wait_until_up(proc: subprocess.Popen, timeout: float = 30) -> None:
@@ -97,7 +121,16 @@ def _pg(tool: str, env: dict, *args: str) -> None:
     )
 
 
-def build_template(env: dict, out: Path, dataset: str, postgres: bool) -> str:
+def parse_duration(text: str) -> int:
+    """Seconds in ``90``, ``90s``, ``10m`` or ``1h``."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smh]?)\s*", text)
+    if not match:
+        raise SystemExit(f"not a duration: {text!r} (use e.g. 60s, 10m or 1h)")
+    return int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def build_template(env: dict, out: Path, dataset: str, postgres: bool,
+                   builder_args: list[str] | None = None) -> str:
     """Builds the dataset once per engine; each run then starts from a fresh copy of it."""
     env = dict(env)
     name = f"mellanrum_load_template_{dataset.replace('x', '_')}"
@@ -109,13 +142,17 @@ def build_template(env: dict, out: Path, dataset: str, postgres: bool) -> str:
         env["DB_NAME"] = name = str(out / f"{name}.sqlite3")
     commands = [[str(BIN / "mellanrum"), "demo"]]
     if dataset == "290x150":
-        commands.append([sys.executable, str(ROOT / "bench/load/scale.py")])
+        commands.append([sys.executable, str(ROOT / "bench/load/scale.py"),
+                         *(builder_args or [])])
+    elif dataset == "national":
+        commands.append([sys.executable, str(ROOT / "bench/load/national.py"),
+                         *(builder_args or [])])
     print(f"[{dataset}] building the {'PostgreSQL' if postgres else 'SQLite'} database …",
           flush=True)
     with open(out / f"build-{dataset}-{'pg' if postgres else 'sqlite'}.log", "w") as log:
         for command in commands:
             subprocess.run(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                           check=True, timeout=1800)
+                           check=True, timeout=3600)
     return name
 
 
@@ -193,27 +230,69 @@ def process_cpu(pid: int) -> float:
     return sum(stats[member][1] for member in family if member in stats)
 
 
-def open_sessions(count: int, path: Path) -> float:
-    """Logs the demo editor in ``count`` times through the form; returns seconds per log-in."""
+def process_memory(pid: int) -> int:
+    """Bytes of memory used by a running process and all its descendants (app workers, chart
+    helpers), from /proc: the proportional set size (PSS, /proc/N/smaps_rollup), so that pages
+    Gunicorn's forked workers share with their master are counted once, not once per process;
+    the resident set size (VmRSS) where PSS cannot be read."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    family, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in family and child not in family:
+                family.add(child)
+                grew = True
+    total = 0
+    for member in family:
+        for source, field in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+            try:
+                lines = Path(f"/proc/{member}/{source}").read_text().splitlines()
+            except OSError:
+                continue  # not readable, or the process ended meanwhile
+            kilobytes = [int(line.split()[1]) for line in lines if line.startswith(field)]
+            if kilobytes:
+                total += kilobytes[0] * 1024
+                break
+    return total
+
+
+def open_sessions(count: int, path: Path, logins: list[tuple[str, str]] | None = None) -> float:
+    """Logs in ``count`` times through the form (as the demo editor, or as each of ``logins``
+    in turn); returns seconds per log-in."""
     sessions, started = [], time.monotonic()
-    for _ in range(count):
+    for n in range(count):
+        username, password = logins[n % len(logins)] if logins else ("demo", "mellanrum-demo")
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         with opener.open(BASE + "/konto/logga-in/", timeout=30) as r:
             page = r.read().decode()
         token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "demo",
-                                       "password": "mellanrum-demo", "next": "/om/"}).encode()
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": username,
+                                       "password": password, "next": "/om/"}).encode()
         request = urllib.request.Request(BASE + "/konto/logga-in/", data=data,
                                          headers={"Referer": BASE + "/konto/logga-in/"})
         with opener.open(request, timeout=30) as r:
             r.read()
         cookies = {c.name: c.value for c in jar}
         if "sessionid" not in cookies:
-            raise RuntimeError("the demo editor could not log in")
+            raise RuntimeError(f"{username} could not log in")
         sessions.append(cookies)
     path.write_text(json.dumps(sessions))
     return (time.monotonic() - started) / max(1, count)
+
+
+def _ms(value: str) -> float:
+    """A latency from locust's CSV; "N/A" (no request of that kind was measured) is 0."""
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
 
 
 def summary(prefix: Path) -> dict:
@@ -224,9 +303,9 @@ def summary(prefix: Path) -> dict:
         "requests": int(agg["Request Count"]),
         "failures": int(agg["Failure Count"]),
         "rps": float(agg["Requests/s"]),
-        "p50": float(agg["50%"]),
-        "p95": float(agg["95%"]),
-        "p99": float(agg["99%"]),
+        "p50": _ms(agg["50%"]),
+        "p95": _ms(agg["95%"]),
+        "p99": _ms(agg["99%"]),
         "rows": rows,
     }
 
@@ -245,11 +324,15 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
     label = f"{'pg' if args.postgres else 'sqlite'}-{args.dataset}-{users}u"
     if args.workers > 1:
         label += f"-{args.workers}w"
+    if args.soak:
+        label += f"-soak{args.soak}"
     env = base_env(args)
     prepare_db(env, out, label, args.postgres, template)
     # A chart cache of its own, so that no run starts with pictures drawn by an earlier one.
     env["CHART_CACHE_DIR"] = str(out / f"charts-{label}")
     shutil.rmtree(env["CHART_CACHE_DIR"], ignore_errors=True)
+    if port_in_use():
+        raise SystemExit(f"something already listens on {HOST}:{PORT}; choose another --port")
     server_log = open(out / f"server-{label}.log", "w")
     server = subprocess.Popen(
         [
@@ -279,9 +362,23 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
         editors = math.ceil(users * 2 / 5) + 1  # Editor has weight 2 of 5
         login_seconds = open_sessions(editors, sessions_file)
         warm_up(json.loads(sessions_file.read_text())[0])
+        locust_env = dict(env, LOAD_SESSIONS_FILE=str(sessions_file))
+        if args.dataset == "national":
+            # National users (weight 1 of 6) reuse pre-opened sessions, spread over the
+            # 10,000 users; a few log in again during the run (locustfile.NationalUser).
+            national_file = out / f"national-sessions-{label}.json"
+            count = math.ceil(users / 6) + 1
+            step = max(1, args.users_count // count)
+            logins = [(NATIONAL_USERNAME % (1 + i * step), NATIONAL_PASSWORD)
+                      for i in range(count)]
+            open_sessions(count, national_file, logins)
+            locust_env.update(LOAD_NATIONAL_SESSIONS_FILE=str(national_file),
+                              LOAD_NATIONAL_USERS=str(args.users_count),
+                              LOAD_NATIONAL_USERNAME=NATIONAL_USERNAME,
+                              LOAD_NATIONAL_PASSWORD=NATIONAL_PASSWORD)
         prefix = out / label
         conflicts_file = out / f"conflicts-{label}.json"
-        seconds = int(args.run_time.rstrip("s"))
+        seconds = parse_duration(args.soak or args.run_time)
         ramp = args.ramp_up
         print(f"[{label}] locust: {users} users, started over {ramp} s, then measured for "
               f"{seconds} s …", flush=True)
@@ -310,8 +407,7 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
                     "--exit-code-on-error",
                     "0",
                 ],
-                env=dict(env, LOAD_CONFLICTS_FILE=str(conflicts_file),
-                         LOAD_SESSIONS_FILE=str(sessions_file)),
+                env=dict(locust_env, LOAD_CONFLICTS_FILE=str(conflicts_file)),
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -321,7 +417,12 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
                 load_before = os.getloadavg()
                 busy_before, server_before = machine_busy(), process_cpu(server.pid)
                 locust_before = process_cpu(locust.pid)
-                time.sleep(max(0.0, seconds - 0.5))
+                memory = [(0.0, process_memory(server.pid))]
+                measured_from = time.monotonic()
+                end = measured_from + max(0.0, seconds - 0.5)
+                while (left := end - time.monotonic()) > 0:
+                    time.sleep(min(left, 30.0))
+                    memory.append((time.monotonic() - measured_from, process_memory(server.pid)))
                 load_after = os.getloadavg()
                 busy_after, server_after = machine_busy(), process_cpu(server.pid)
                 locust_after = process_cpu(locust.pid)
@@ -335,6 +436,9 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
     result = summary(prefix)
     result["label"] = label
     result["login_ms"] = login_seconds * 1000
+    result["memory"] = memory
+    (out / f"memory-{label}.csv").write_text(
+        "seconds,pss_bytes\n" + "".join(f"{t:.0f},{rss}\n" for t, rss in memory))
     result["load"] = (load_before, load_after)
     wall = busy_after[1] - busy_before[1]  # CPU-seconds available (all cores) during the run
     locust_cpu = locust_after - locust_before
@@ -355,51 +459,77 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
 
 
 def main() -> None:
+    global PORT, BASE
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[20, 100])
-    parser.add_argument("--run-time", default="60s", help="measured seconds, e.g. 60s")
+    parser.add_argument("--run-time", default="60s", help="measured time, e.g. 60s or 2m")
+    parser.add_argument("--soak", default=None, metavar="DURATION",
+                        help="a soak test: measure for DURATION (e.g. 10m) instead of "
+                        "--run-time, sampling the app's memory every 30 s")
     parser.add_argument("--ramp-up", type=int, default=10,
                         help="seconds over which the users start, before the measurement")
     parser.add_argument("--threads", type=int, default=16, help="request threads per process")
     parser.add_argument("--workers", type=int, default=1,
                         help="app processes (mellanrum serve --workers; more than 1: Gunicorn)")
+    parser.add_argument("--port", type=int, default=PORT,
+                        help="the port on 127.0.0.1 the app is served on (default: %(default)s)")
     parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--dataset", choices=["demo", "290x150"], default="demo")
+    parser.add_argument("--dataset", choices=["demo", "290x150", "national"], default="demo")
+    parser.add_argument("--per-org", type=int, default=150,
+                        help="290x150 and national: activities per municipality (and region)")
+    parser.add_argument("--users-count", type=int, default=10_000,
+                        help="national: how many users the dataset has")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    PORT, BASE = args.port, f"http://{HOST}:{args.port}"
     out = args.out or Path(tempfile.mkdtemp(prefix="mellanrum-load-"))
     out.mkdir(parents=True, exist_ok=True)
     if not shutil.which(str(BIN / "locust")):
         raise SystemExit(f"locust is not installed in {BIN}: {BIN}/pip install locust")
     print(f"Machine: {machine()}; output in {out}", flush=True)
-    template = build_template(base_env(args), out, args.dataset, args.postgres)
+    if args.soak:
+        parse_duration(args.soak)
+    parse_duration(args.run_time)
+    builder_args = ["--per-org", str(args.per_org)]
+    if args.dataset == "national":
+        builder_args += ["--users-count", str(args.users_count)]
+    template = build_template(base_env(args), out, args.dataset, args.postgres, builder_args)
     results = [run_once(users, args, out, template) for users in args.users]
     print()
     print(
         "| Run | Requests | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Errors "
         "| Server errors, whole run | Edit conflicts (409) | Log-in (ms) "
-        "| Load average before → after | Cores busy: server / locust / other |"
+        "| Load average before → after | Cores busy: server / locust / other "
+        "| App memory (PSS) start → end (MB) | Memory growth |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|")
     for r in results:
         before, after = r["load"]
+        first, last = r["memory"][0][1], r["memory"][-1][1]
         print(
             f"| {r['label']} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} "
             f"| {r['p99']:.0f} | {r['failures']} | {r['server_errors']} "
             f"| {r['conflicts'].get('edit', '?')} "
             f"| {r['login_ms']:.0f} | {before[0]:.2f} → {after[0]:.2f} "
-            f"| {r['cpu']['server']:.2f} / {r['cpu']['locust']:.2f} / {r['cpu']['other']:.2f} |"
+            f"| {r['cpu']['server']:.2f} / {r['cpu']['locust']:.2f} / {r['cpu']['other']:.2f} "
+            f"| {first / 2**20:.0f} → {last / 2**20:.0f} "
+            f"| {(last - first) / first * 100 if first else 0:+.1f} % |"
         )
     for r in results:
         print(f"\n{r['label']}: slowest endpoints by p95")
         named = [row for name, row in r["rows"].items() if name != "Aggregated"]
-        named.sort(key=lambda row: float(row["95%"]), reverse=True)
+        named.sort(key=lambda row: _ms(row["95%"]), reverse=True)
         for row in named[:8]:
             print(
                 f"  {row['Type']:5} {row['Name']:55} n={row['Request Count']:>5} "
                 f"p50={row['50%']:>5} p95={row['95%']:>5} p99={row['99%']:>5} "
                 f"fail={row['Failure Count']}"
             )
+        samples = [rss for _t, rss in r["memory"]]
+        print(f"  app memory (PSS, server and children): {samples[0] / 2**20:.0f} MB at the "
+              f"start, {max(samples) / 2**20:.0f} MB at most, {samples[-1] / 2**20:.0f} MB at "
+              f"the end of the measured period ({len(samples)} samples, "
+              f"memory-{r['label']}.csv)")
         failures = Path(f"{out / r['label']}_failures.csv")
         if r["failures"] and failures.exists():
             print("  failures:")

@@ -23,17 +23,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--per-org", type=int, default=150)
-    parser.add_argument("--no-analysis", action="store_true")
-    args = parser.parse_args()
+def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mellanrum.settings")
     import django
 
     django.setup()
-    from mellanrum.commonality.actions import do_run_analysis
-    from mellanrum.commonality.analysis import Scope
+
+
+def grow_municipalities(per_org: int) -> None:
+    """Gives every municipality exactly ``per_org`` illustrative activities (after
+    :func:`setup_django`)."""
     from mellanrum.landscape import actions
     from mellanrum.landscape.demo import _row
     from mellanrum.landscape.demo_catalogue import demo_catalogue
@@ -43,7 +42,7 @@ def main() -> None:
     municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
     for n, organisation in enumerate(municipalities.order_by("code"), start=1):
         catalogue = demo_catalogue(organisation.code, organisation.population or 1,
-                                   count=args.per_org)
+                                   count=per_org)
         rows = [_row(i, item, organisation.code) for i, item in enumerate(catalogue, start=2)]
         actions.do_import_activities(organisation, rows, acting_user=None, illustrative=True)
         if n % 50 == 0:
@@ -54,10 +53,27 @@ def main() -> None:
     print(f"{municipalities.count()} municipalities, {in_municipalities.count():,} activities "
           f"({Activity.objects.count():,} in all) in {time.monotonic() - started:.0f} s",
           flush=True)
+
+
+def run_analysis() -> None:
+    """Reruns the commonality analysis over everything, as after an import."""
+    from mellanrum.commonality.actions import do_run_analysis
+    from mellanrum.commonality.analysis import Scope
+
+    run = do_run_analysis(Scope(), acting_user=None)
+    print(f"analysis: {run.status}, {run.concept_count:,} concepts "
+          f"({run.shared_concept_count:,} shared) in {run.seconds} s", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--per-org", type=int, default=150)
+    parser.add_argument("--no-analysis", action="store_true")
+    args = parser.parse_args()
+    setup_django()
+    grow_municipalities(args.per_org)
     if not args.no_analysis:
-        run = do_run_analysis(Scope(), acting_user=None)
-        print(f"analysis: {run.status}, {run.concept_count:,} concepts "
-              f"({run.shared_concept_count:,} shared) in {run.seconds} s", flush=True)
+        run_analysis()
 
 
 if __name__ == "__main__":
