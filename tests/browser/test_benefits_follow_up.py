@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mellanrum.collaborations import actions
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.collaborations.models import CostSplit, LedgerRow
 from mellanrum.landscape.models import Organisation
 
@@ -27,7 +28,9 @@ def test_ledger_net_gain_and_cost_split(axe_page: Page, live_server: object) -> 
     initiative = actions.do_create_initiative(
         acting_user=None, lead=nacka, title="Gemensam e-tjänst", purpose="Syfte",
         phase="implementation")
-    actions.do_add_partner(initiative, acting_user=None, organisation=varmdo)
+    do_answer_invitation(actions.do_add_partner(initiative, acting_user=None,
+                                                organisation=varmdo),
+                         acting_user=None, accept=True)
     actions.do_add_ledger_row(initiative, acting_user=None, organisation=nacka, year=2025,
                               kind="investment", planned=Decimal(100000))
     base = str(live_server)
