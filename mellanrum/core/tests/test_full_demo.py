@@ -66,7 +66,8 @@ def test_the_demo_agrees_with_itself_everywhere() -> None:
             season = "Våren" if opened.month <= 6 else "Hösten"
             assert round_.title == f"{season} {opened.year}", round_
         years = set(initiative.ledger_rows.values_list("year", flat=True))
-        assert min(years) == start.year
+        # Storsthlm's facilitated initiative is in its pre-study and has no ledger yet.
+        assert min(years, default=start.year) == start.year
         realised = set(initiative.ledger_rows.filter(realised__isnull=False)
                        .values_list("year", flat=True))
         assert all(start.year <= year < today.year for year in realised), initiative
