@@ -69,7 +69,8 @@ def demo(serve: bool, host: str, port: int) -> None:
     """Create the demo scenario: Stockholm County's 26 municipalities with illustrative activities.
 
     Runs `init` first, then loads the life-event catalogue, runs the commonality analysis and
-    creates three illustrative collaboration initiatives. The catalogues are generated
+    creates four illustrative collaboration initiatives (one run by Storsthlm as
+    facilitator). The catalogues are generated
     deterministically and labelled illustrative everywhere. Creates the demo logins printed at
     the end.
     """

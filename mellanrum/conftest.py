@@ -4,6 +4,7 @@ editor of Beta, so no rights in Alfa) and a superuser, as in healthchecks' hc/te
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,10 @@ def beta_activity(beta: Organisation) -> Activity:
         organisation=beta, key="hemtjanst", name="Hemtjänst", kind="service",
         annual_cost_sek=Decimal("90000000"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_directory(settings: Any, tmp_path_factory: Any) -> None:
+    """Uploaded files (protocol extracts) go to a directory of the test run, never the
+    checkout's media/."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

@@ -96,7 +96,11 @@ def _collaboration(user: User, lead: Organisation, partner: Organisation) -> Non
 
     initiative = collab.do_create_initiative(acting_user=user, lead=lead, title="Samverkan",
                                              purpose="Syfte", phase="idea")
-    collab.do_add_partner(initiative, acting_user=user, organisation=partner)
+    from mellanrum.collaborations.consent_actions import do_answer_invitation
+
+    do_answer_invitation(collab.do_add_partner(initiative, acting_user=user,
+                                               organisation=partner),
+                         acting_user=None, accept=True)
     ledger_actions.do_add_ledger_row(initiative, acting_user=user, organisation=lead, year=2025,
                              kind="money", planned=Decimal(1000))
     ledger_actions.do_choose_cost_split(initiative, acting_user=user, joint_cost=Decimal(800),

@@ -364,8 +364,11 @@ def test_benefits_follow_up_pages_escape_planted_text(admin_client: Client, plan
     initiative = collab.do_create_initiative(
         acting_user=superuser, lead=alfa, title=f"Samverkan {planted.payload}",
         purpose="Syfte", phase="idea", is_public=True)
-    collab.do_add_partner(initiative, acting_user=superuser,
-                          organisation=planted.organisation)
+    from mellanrum.collaborations.consent_actions import do_answer_invitation
+
+    do_answer_invitation(collab.do_add_partner(initiative, acting_user=superuser,
+                                               organisation=planted.organisation),
+                         acting_user=None, accept=True)
     row = ledger_actions.do_add_ledger_row(initiative, acting_user=superuser,
                                    organisation=planted.organisation, year=2025, kind="money",
                                    planned=Decimal(1000), description=f"Nytta {planted.payload}")

@@ -627,10 +627,12 @@ def test_ledger_economics_split_and_edit_forms_refuse_malformed_values(
         do_add_statement,
         do_create_initiative,
     )
+    from mellanrum.collaborations.consent_actions import do_answer_invitation
 
     initiative = do_create_initiative(acting_user=alice, lead=alfa, title="Samverkan",
                                       purpose="Syfte", phase="idea")
-    do_add_partner(initiative, acting_user=alice, organisation=beta)
+    do_answer_invitation(do_add_partner(initiative, acting_user=alice, organisation=beta),
+                         acting_user=None, accept=True)
     row = do_add_ledger_row(initiative, acting_user=alice, organisation=alfa, year=2025,
                             kind="money", planned=Decimal(100))
     import datetime

@@ -145,7 +145,7 @@ def chart_rows(view: GoalView) -> list[tuple[str, str, float]]:
     rows = [(s.label, p.period_end.isoformat(), float(p.value))
             for s in view.series for p in s.points]
     if rows and view.baseline is not None and view.target is not None and view.start:
-        path = f"~{_('Path to the target')}"
+        path = "~" + _("Path to the target")
         rows.append((path, view.start.isoformat(), float(view.baseline)))
         rows.append((path, view.goal.target_date.isoformat(), float(view.target)))
     return rows

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from mellanrum.benefits import actions as ledger_actions
 from mellanrum.benefits.models import CostSplit, LedgerRow
 from mellanrum.collaborations import actions
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.landscape.models import Organisation
 
 from .conftest import save_screenshot
@@ -29,9 +30,11 @@ def test_ledger_net_gain_and_cost_split(axe_page: Page, live_server: object) -> 
     initiative = actions.do_create_initiative(
         acting_user=None, lead=nacka, title="Gemensam e-tjänst", purpose="Syfte",
         phase="implementation")
-    actions.do_add_partner(initiative, acting_user=None, organisation=varmdo)
-    ledger_actions.do_add_ledger_row(initiative, acting_user=None, organisation=nacka,
-                                     year=2025, kind="investment", planned=Decimal(100000))
+    do_answer_invitation(actions.do_add_partner(initiative, acting_user=None,
+                                                organisation=varmdo),
+                         acting_user=None, accept=True)
+    ledger_actions.do_add_ledger_row(initiative, acting_user=None, organisation=nacka, year=2025,
+                              kind="investment", planned=Decimal(100000))
     base = str(live_server)
     page = axe_page
     found: dict[str, list[str]] = {}

@@ -85,6 +85,11 @@ def test_conflicting_principle_shows_in_alignment_view(
     expect(page.locator("#partners")).to_contain_text("Värmdö kommun")
 
     _log_in(page, base, "viktor")
+    # Joining is consent: Värmdö accepts the invitation before it acts.
+    page.goto(f"{base}/samverkan/{initiative.pk}/")
+    page.get_by_label("Tacka ja: vi deltar").check()
+    page.get_by_role("button", name="Skicka svaret").click()
+    expect(page.locator("#partners")).to_contain_text("Tackat ja")
     page.goto(f"{base}/samverkan/{initiative.pk}/utgangspunkter/ny/")
     page.locator("#id_kind").select_option("constraint")
     page.locator("#id_text").fill("Ansökningar om bygglov får inte lämnas i en gemensam "

@@ -21,7 +21,7 @@ from mellanrum.landscape.models import Activity
 def test_full_demo_shows_every_capability_and_can_be_rerun() -> None:
     first = do_load_full_demo(users=DEMO_USERS)
     assert first["shared_concepts"] > 100
-    assert first["initiatives"] == 3 == Initiative.objects.count()
+    assert first["initiatives"] == 4 == Initiative.objects.count()  # one run by Storsthlm
     assert LifeEvent.objects.count() >= 25
     versions = dict(Activity.objects.values_list("pk", "version"))
     owners = dict(Activity.objects.filter(owner__isnull=False).values_list("pk", "owner_id"))
@@ -29,9 +29,9 @@ def test_full_demo_shows_every_capability_and_can_be_rerun() -> None:
     updates = AuditEntry.objects.filter(action="activity.update").count()
 
     again = do_load_full_demo(users=DEMO_USERS)
-    assert Initiative.objects.count() == 3
+    assert Initiative.objects.count() == 4
     assert again["activities"] == first["activities"]
-    assert again["initiatives"] == 3  # what there is, not what this run created
+    assert again["initiatives"] == 4  # what there is, not what this run created
     # Loading it again changes nothing that is already there.
     assert dict(Activity.objects.values_list("pk", "version")) == versions
     assert dict(Activity.objects.filter(owner__isnull=False)
@@ -66,7 +66,8 @@ def test_the_demo_agrees_with_itself_everywhere() -> None:
             season = "Våren" if opened.month <= 6 else "Hösten"
             assert round_.title == f"{season} {opened.year}", round_
         years = set(initiative.ledger_rows.values_list("year", flat=True))
-        assert min(years) == start.year
+        # Storsthlm's facilitated initiative is in its pre-study and has no ledger yet.
+        assert min(years, default=start.year) == start.year
         realised = set(initiative.ledger_rows.filter(realised__isnull=False)
                        .values_list("year", flat=True))
         assert all(start.year <= year < today.year for year in realised), initiative
