@@ -319,12 +319,15 @@ def test_health_pages_escape_planted_text(admin_client: Client, client: Client,
                                           planted: Planted, alfa: Organisation,  # noqa: F811
                                           superuser: User) -> None:  # noqa: F811
     from mellanrum.collaborations.actions import do_add_partner, do_create_initiative
+    from mellanrum.collaborations.consent_actions import do_answer_invitation
     from mellanrum.health import actions as health
 
     initiative = do_create_initiative(
         acting_user=superuser, lead=alfa, title=f"Samverkan {planted.payload}",
         purpose="Syfte", phase="idea")
-    do_add_partner(initiative, acting_user=superuser, organisation=planted.organisation)
+    do_answer_invitation(do_add_partner(initiative, acting_user=superuser,
+                                        organisation=planted.organisation),
+                         acting_user=None, accept=True)
     round_ = health.do_open_round(initiative, acting_user=superuser,
                                   title=f"Omgång {planted.payload}")
     links = health.do_create_invitations(round_, acting_user=superuser,

@@ -566,11 +566,13 @@ def test_health_forms_and_links_refuse_malformed_input(
     client: Client, alice: User, alfa: Organisation, beta: Organisation  # noqa: F811
 ) -> None:
     from mellanrum.collaborations.actions import do_add_partner, do_create_initiative
+    from mellanrum.collaborations.consent_actions import do_answer_invitation
     from mellanrum.health.actions import do_create_invitations, do_open_round
 
     initiative = do_create_initiative(acting_user=alice, lead=alfa, title="Samverkan",
                                       purpose="Syfte", phase="idea")
-    do_add_partner(initiative, acting_user=alice, organisation=beta)
+    do_answer_invitation(do_add_partner(initiative, acting_user=alice, organisation=beta),
+                         acting_user=None, accept=True)
     round_ = do_open_round(initiative, acting_user=alice, title="Våren")
     [link] = do_create_invitations(round_, acting_user=alice, organisation=beta, count=1)
     client.force_login(alice)

@@ -143,8 +143,9 @@ def do_create_invitations(round_: Round, *, acting_user: User | None,
     """
     if not round_.is_open:
         raise ValidationError(_("The round is closed; open a new round to invite again."))
+    # Only organisations that have accepted take part; an invited or declined one is not asked.
     if not isinstance(organisation, Organisation) or not round_.initiative.partners.filter(
-        organisation=organisation
+        organisation=organisation, status="accepted"
     ).exists():
         raise ValidationError({"organisation": [
             _("Choose one of the initiative's partner organisations.")]})

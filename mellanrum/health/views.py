@@ -181,7 +181,8 @@ def _links_csv(links: list[actions.IssuedLink], urls: list[str]) -> HttpResponse
 def round_invitations(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = access_round(request.user, pk, write=True)
     organisations = Organisation.objects.filter(
-        initiative_partnerships__initiative=round_.initiative).order_by("name")
+        initiative_partnerships__initiative=round_.initiative,
+        initiative_partnerships__status="accepted").order_by("name")
     form = InvitationForm(_posted(request), organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from mellanrum.collaborations import actions as collaboration_actions
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.conftest import PASSWORD
 from mellanrum.core.models import User
 from mellanrum.engines.health import get_instrument
@@ -42,7 +43,8 @@ def test_answer_through_a_link_and_see_the_result_update(
     initiative = collaboration_actions.do_create_initiative(
         acting_user=karin, lead=nacka, title="Gemensam e-tjänst för bygglov",
         purpose="En ingång.", phase="prestudy")
-    collaboration_actions.do_add_partner(initiative, acting_user=karin, organisation=varmdo)
+    do_answer_invitation(collaboration_actions.do_add_partner(
+        initiative, acting_user=karin, organisation=varmdo), acting_user=None, accept=True)
     base = str(live_server)
     page = axe_page
     found: dict[str, list[str]] = {}

@@ -8,6 +8,7 @@ from docx import Document
 from playwright.sync_api import Page, expect
 
 from mellanrum.collaborations import actions
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.collaborations.models import Initiative, Statement
 from mellanrum.conftest import PASSWORD
 from mellanrum.core.models import User
@@ -36,7 +37,9 @@ def _initiative() -> tuple[Initiative, Organisation]:
         acting_user=karin, lead=nacka, title="Gemensam e-tjänst för ekonomiskt bistånd",
         purpose="En ingång för alla.", is_public=False, phase="prestudy", citizen_value=4,
         savings=3, feasibility=3, reach=4, risk_level=2)
-    actions.do_add_partner(initiative, acting_user=karin, organisation=vaxholm, role="partner")
+    do_answer_invitation(actions.do_add_partner(initiative, acting_user=karin,
+                                                organisation=vaxholm, role="partner"),
+                         acting_user=None, accept=True)
     actions.do_add_statement(initiative, acting_user=karin, organisation=nacka,
                              kind="principle",
                              text="Vi återanvänder befintliga e-tjänsteplattformar.")

@@ -217,8 +217,10 @@ def test_partners_without_answers_are_listed_as_withheld_like_those_with_few(
     beta: Organisation, gamma: Organisation, alice: User
 ) -> None:
     from mellanrum.collaborations import actions as collaboration_actions
+    from mellanrum.collaborations.consent_actions import do_answer_invitation
 
-    collaboration_actions.do_add_partner(initiative, acting_user=alice, organisation=gamma)
+    do_answer_invitation(collaboration_actions.do_add_partner(
+        initiative, acting_user=alice, organisation=gamma), acting_user=None, accept=True)
     answer(round_, alfa, [4, 4, 4, 4, 4, 4])
     answer(round_, beta, [2])  # Beta's one invitee answered ...
     tokens(round_, gamma, 1)  # ... Gamma's did not: the page must not tell them apart.

@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 from openpyxl import load_workbook
 from pytest_django.fixtures import SettingsWrapper
 
+from mellanrum.collaborations.consent_actions import do_answer_invitation
 from mellanrum.collaborations.models import Initiative
 from mellanrum.core.models import AuditEntry, User
 from mellanrum.health import actions
@@ -203,7 +204,8 @@ def test_export_has_aggregates_and_never_a_withheld_partner(
 ) -> None:
     from mellanrum.collaborations import actions as collaboration_actions
 
-    collaboration_actions.do_add_partner(initiative, acting_user=alice, organisation=gamma)
+    do_answer_invitation(collaboration_actions.do_add_partner(
+        initiative, acting_user=alice, organisation=gamma), acting_user=None, accept=True)
     answer(round_, alfa, [5, 5, 5])
     answer(round_, gamma, [3, 3, 3])
     answer(round_, beta, [1, 1])
@@ -255,3 +257,17 @@ def test_warnings_and_tables_write_the_same_rounded_mean(
     page = swedish.get(f"/halsa/omgang/{round_.pk}/").content.decode()
     assert "(2,7)" in page and '<td class="num">2,7</td>' in page
     assert '<td class="num">2,6</td>' not in page
+
+
+def test_an_organisation_that_has_not_accepted_is_not_asked(
+    lead_client: Client, initiative: Initiative, round_: Round, alice: User,
+) -> None:
+    from mellanrum.collaborations import actions as collaborations
+
+    invited = Organisation.objects.create(code="9904", name="Delta", kind="municipality")
+    collaborations.do_add_partner(initiative, acting_user=alice, organisation=invited)
+    url = f"/halsa/omgang/{round_.pk}/inbjudningar/"
+    assert "Delta" not in lead_client.get(url).content.decode()
+    response = lead_client.post(url, {"organisation": "9904", "count": "2"})
+    assert "error-summary" in response.content.decode()
+    assert not Invitation.objects.filter(organisation=invited).exists()
