@@ -5,6 +5,7 @@ from mellanrum.engines.commonality.concept import Concept, Member
 from mellanrum.engines.commonality.decisions import Decision
 from mellanrum.engines.commonality.distribution import Distribution
 from mellanrum.engines.commonality.executor import (
+    ClusterError,
     DaskExecutor,
     Executor,
     ProcessExecutor,
@@ -12,6 +13,11 @@ from mellanrum.engines.commonality.executor import (
     executor_for,
 )
 from mellanrum.engines.commonality.grouping import group_activities
+from mellanrum.engines.commonality.on_cluster import (
+    ClusterRun,
+    group_on_cluster,
+    group_partitions_on_cluster,
+)
 from mellanrum.engines.commonality.opportunities import (
     Opportunity,
     OpportunityWeights,
@@ -26,6 +32,8 @@ from mellanrum.engines.commonality.similarity import (
 
 __all__ = [
     "Activity",
+    "ClusterError",
+    "ClusterRun",
     "Concept",
     "DaskExecutor",
     "Decision",
@@ -41,6 +49,8 @@ __all__ = [
     "SerialExecutor",
     "executor_for",
     "group_activities",
+    "group_on_cluster",
+    "group_partitions_on_cluster",
     "rank_opportunities",
     "similar_organisations",
 ]
