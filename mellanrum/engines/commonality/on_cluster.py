@@ -151,12 +151,15 @@ class _Texts:
     labels: list[dict[str, str]]
     records: list[Record]
     stats: dict[str, tuple[float, int, str]]  # feature -> (activities, names, owner)
+    nodes: int
 
 
 def _texts(
     *pieces: list[Record],
     synonyms: list[tuple[str, ...]],
     cfg: GroupingSettings,
+    pins: dict[str, str],
+    excluded: dict[str, set[str]],
 ) -> _Texts:
     records = [r for piece in pieces for r in piece]
     counts: Counter[TextKey] = Counter()
@@ -187,7 +190,15 @@ def _texts(
                 names + 1,
                 seen if seen == owner else MANY,
             )
-    return _Texts(keys, [counts[k] for k in keys], features, labels, records, stats)
+    nodes: set[tuple[TextKey, str, tuple[str, ...], int]] = set()
+    occurrences: Counter[tuple[TextKey, str, tuple[str, ...], str]] = Counter()
+    for key, organisation, activity_id, _ in records:
+        pin = pins.get(activity_id, "")
+        out = tuple(sorted(excluded.get(activity_id, ()))) if excluded else ()
+        occurrence = occurrences[(key, pin, out, organisation)]
+        occurrences[(key, pin, out, organisation)] += 1
+        nodes.add((key, pin, out, occurrence))
+    return _Texts(keys, [counts[k] for k in keys], features, labels, records, stats, len(nodes))
 
 
 def _text_size(texts: _Texts) -> int:
@@ -396,16 +407,8 @@ def _pins(block: _Block) -> list[tuple[str, int]]:
     ]
 
 
-def _node_count(texts: _Texts, pins: dict[str, str], excluded: dict[str, set[str]]) -> int:
-    seen: set[tuple[TextKey, str, tuple[str, ...], int]] = set()
-    occurrences: Counter[tuple[TextKey, str, tuple[str, ...], str]] = Counter()
-    for key, organisation, activity_id, _ in texts.records:
-        pin = pins.get(activity_id, "")
-        out = tuple(sorted(excluded.get(activity_id, ())))
-        occurrence = occurrences[(key, pin, out, organisation)]
-        occurrences[(key, pin, out, organisation)] += 1
-        seen.add((key, pin, out, occurrence))
-    return len(seen)
+def _node_count(texts: _Texts) -> int:
+    return texts.nodes
 
 
 # --- 4. Neighbours ---------------------------------------------------------------------------
@@ -959,6 +962,8 @@ def group_on_cluster(
             *[client.submit(_piece, s, j) for s in splits],
             synonyms=synonyms,
             cfg=cfg,
+            pins=state.pin,
+            excluded=state.excluded,
         )
         for j in range(text_parts)
     ]
@@ -969,7 +974,7 @@ def group_on_cluster(
         _vocabulary, *[client.submit(_stats, t) for t in texts], activities=activities, cfg=cfg
     )
     sizes = _gather(client, [client.submit(_text_size, t) for t in texts])
-    node_counts = _gather(client, [client.submit(_node_count, t, pins, excluded) for t in texts])
+    node_counts = _gather(client, [client.submit(_node_count, t) for t in texts])
     first_rows = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     first_nodes = np.concatenate([[0], np.cumsum(node_counts)[:-1]]).astype(np.int64)
     blocks = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 
 import dask
 import pytest
@@ -24,7 +25,7 @@ from mellanrum.engines.commonality.tests.test_grouping import fixture
 
 
 @pytest.fixture(scope="module")
-def client() -> Client:
+def client() -> Iterator[Client]:
     with (
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
