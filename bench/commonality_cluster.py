@@ -24,9 +24,13 @@ import argparse
 import os
 import platform
 import resource
+import subprocess
+import sys
+import threading
 import time
 from collections import Counter
 from functools import partial
+from typing import Any
 
 from mellanrum.engines.commonality import Activity, Concept, group_activities, group_on_cluster
 from mellanrum.engines.commonality.evaluation.synthetic import synthetic_activities
@@ -99,16 +103,59 @@ def peak_mib() -> float:
 
 
 def run_single(args: argparse.Namespace) -> float:
-    activities = [a for n in range(args.catalogues) for a in catalogue(n, args.orgs, args.per_org)]
     start = time.perf_counter()
+    activities = [a for n in range(args.catalogues) for a in catalogue(n, args.orgs, args.per_org)]
+    generated = time.perf_counter()
     concepts = group_activities(activities)
-    seconds = time.perf_counter() - start
+    done = time.perf_counter()
     print(
-        f"one process: {len(activities):,} activities → {len(concepts):,} concepts in "
-        f"{seconds:.1f} s; peak RSS {peak_mib():.0f} MiB; {scores([pair_counts(concepts)])}",
+        f"one process: {len(activities):,} activities → {len(concepts):,} concepts; "
+        f"generating {generated - start:.1f} s + grouping {done - generated:.1f} s = "
+        f"{done - start:.1f} s; peak RSS {peak_mib():.0f} MiB; "
+        f"{scores([pair_counts(concepts)])}",
         flush=True,
     )
-    return seconds
+    return done - start
+
+
+def single_in_child(args: argparse.Namespace) -> float:
+    """One process, in a fresh child (peak RSS is per process and survives fork)."""
+    command = [
+        sys.executable,
+        __file__,
+        "--mode",
+        "single",
+        "--catalogues",
+        str(args.catalogues),
+        "--orgs",
+        str(args.orgs),
+        "--per-org",
+        str(args.per_org),
+    ]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    line = next(x for x in output.splitlines() if x.startswith("one process"))
+    print(line, flush=True)
+    return float(line.split(" s; peak")[0].rsplit("= ", 1)[1])
+
+
+class MemoryWatch(threading.Thread):
+    """Samples every worker's resident memory (as the scheduler sees it) once a second."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(daemon=True)
+        self.client = client
+        self.peak: dict[str, float] = {}
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.wait(1.0):
+            try:
+                workers = self.client.scheduler_info()["workers"]
+            except Exception:  # noqa: BLE001 - a sample lost while a worker restarts
+                continue
+            for address, info in workers.items():
+                rss = info.get("metrics", {}).get("memory", 0) / 2**20
+                self.peak[address] = max(self.peak.get(address, 0.0), rss)
 
 
 def run_cluster(args: argparse.Namespace) -> float:
@@ -125,6 +172,8 @@ def run_cluster(args: argparse.Namespace) -> float:
         Client(cluster) as client,
     ):
         sources = [partial(catalogue, n, args.orgs, args.per_org) for n in range(args.catalogues)]
+        watch = MemoryWatch(client)
+        watch.start()
         start = time.perf_counter()
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -132,14 +181,14 @@ def run_cluster(args: argparse.Namespace) -> float:
 
         run = group_on_cluster(client, sources, progress=progress)
         seconds = time.perf_counter() - start
+        watch.halt.set()
         counts = client.gather([client.submit(pair_counts, part) for part in run.partitions])
         concepts = client.gather([client.submit(len, part) for part in run.partitions])
-        workers = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         print(
             f"cluster ({args.workers} workers × {args.memory_limit}): {run.activities:,} "
             f"activities → {sum(concepts):,} concepts in {seconds:.1f} s; "
-            f"peak RSS client+scheduler {peak_mib():.0f} MiB, workers "
-            + ", ".join(f"{v:.0f} MiB" for v in workers.values())
+            f"peak RSS client+scheduler {peak_mib():.0f} MiB, workers (sampled each second) "
+            + ", ".join(f"{v:.0f} MiB" for v in watch.peak.values())
             + f"; {scores(counts)}",
             flush=True,
         )
@@ -158,7 +207,11 @@ def main() -> None:
     parser.add_argument("--mode", choices=["cluster", "single", "both"], default="cluster")
     args = parser.parse_args()
     print(f"machine: nproc={os.cpu_count()} cpu={cpu_model()!r} python={platform.python_version()}")
-    single = run_single(args) if args.mode in {"single", "both"} else None
+    single = None
+    if args.mode == "single":
+        single = run_single(args)
+    elif args.mode == "both":
+        single = single_in_child(args)
     cluster = run_cluster(args) if args.mode in {"cluster", "both"} else None
     if single and cluster:
         print(f"speed-up of the cluster over one process: {single / cluster:.2f}×")
