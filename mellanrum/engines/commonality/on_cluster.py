@@ -47,7 +47,6 @@ from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from mellanrum.engines.commonality.activity import Activity
 from mellanrum.engines.commonality.clustering import Node, constrained_merge
@@ -512,6 +511,8 @@ Forest = tuple[np.ndarray, np.ndarray]  # child, root
 
 def _forest(a: np.ndarray, b: np.ndarray) -> Forest:
     """A spanning forest of the graph with edges (a, b): each node and its smallest node."""
+    from scipy.sparse.csgraph import connected_components  # only needed on workers
+
     if a.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
