@@ -158,13 +158,19 @@ def execute_run(run_pk: int) -> None:
             raise ValidationError(_("There are no activities to analyse in this selection."))
         total = len(activities)
         _stage(run, AnalysisRun.Stage.GROUPING, 0, total)
-        concepts = analysis.group(activities)
+        concepts = analysis.group(
+            activities,
+            lambda done, steps: _stage(run, AnalysisRun.Stage.GROUPING, total * done // steps,
+                                       total),
+        )
         _stage(run, AnalysisRun.Stage.SAVING, 0, len(concepts))
         _save_results(run, concepts, lambda done: tasks.progress(done, len(concepts)))
     except Exception as exc:
         log.exception("commonality analysis %s failed", run_pk)
         if isinstance(exc, ValidationError):
             message = " ".join(exc.messages)
+        elif isinstance(exc, analysis.ClusterError):
+            message = analysis.cluster_message(exc)
         else:
             message = _(
                 "The analysis failed (%(error)s). The previous results are unchanged; "

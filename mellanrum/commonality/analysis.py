@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, cast
 
@@ -18,23 +18,24 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mellanrum.engines.commonality import Activity as EngineActivity
-from mellanrum.engines.commonality import Concept as EngineConcept
 from mellanrum.engines.commonality import (
+    ClusterError,
     ConceptContext,
     Distribution,
-    Executor,
     JourneyGain,
     Member,
     OrganisationProfile,
     SerialExecutor,
-    executor_for,
     group_activities,
+    group_partitions_on_cluster,
     rank_opportunities,
     similar_organisations,
 )
+from mellanrum.engines.commonality import Concept as EngineConcept
 from mellanrum.engines.commonality import Decision as EngineDecision
 from mellanrum.engines.commonality import Opportunity as EngineOpportunity
 from mellanrum.engines.commonality.decisions import DecisionKind
+from mellanrum.engines.commonality.executor import connect
 from mellanrum.engines.commonality.nature import (
     SHARING,
     concept_nature,
@@ -178,19 +179,58 @@ def user_synonyms() -> list[tuple[str, ...]]:
     return [tuple(s.terms) for s in SynonymSet.objects.order_by("pk")]
 
 
-def executor() -> Executor:
-    # The web process never forks worker processes; a Dask cluster is used when configured.
-    address = settings.DASK_SCHEDULER
-    return executor_for(address) if address else SerialExecutor()
+def cluster_address() -> str:
+    """The configured Dask scheduler (``MELLANRUM_DASK_SCHEDULER``), or "" for in-process runs."""
+    return str(settings.DASK_SCHEDULER or "").strip()
 
 
-def group(activities: Sequence[EngineActivity]) -> list[EngineConcept]:
-    return group_activities(
-        activities,
-        language="sv",
-        extra_synonyms=user_synonyms(),
-        decisions=engine_decisions(),
-        executor=executor(),
+def group(
+    activities: Sequence[EngineActivity],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[EngineConcept]:
+    """Group `activities`: on the configured Dask cluster (every stage), else in this process.
+
+    The web process never forks worker processes. `progress` gets (steps done, steps) as the
+    cluster finishes its stages. A cluster failure raises :class:`ClusterError`.
+    """
+    address = cluster_address()
+    if not address:
+        return group_activities(
+            activities,
+            language="sv",
+            extra_synonyms=user_synonyms(),
+            decisions=engine_decisions(),
+            executor=SerialExecutor(),
+        )
+    synonyms, decisions = user_synonyms(), engine_decisions()
+    with connect(address) as client:
+        return group_partitions_on_cluster(
+            client,
+            activities,
+            language="sv",
+            extra_synonyms=synonyms,
+            decisions=decisions,
+            progress=(lambda stage, done, total: progress(done, total)) if progress else None,
+        )
+
+
+def cluster_message(error: ClusterError) -> str:
+    """What went wrong on the cluster, for the person who started the run."""
+    if error.reason == "unreachable":
+        return _(
+            "The Dask cluster (%(address)s) does not answer, so the analysis could not run. "
+            "The previous results are unchanged. Ask your administrator to start the scheduler "
+            "and workers, then run the analysis again."
+        ) % {"address": cluster_address()}
+    if error.reason in {"worker", "memory"}:
+        return _(
+            "A Dask worker stopped during the analysis, or ran out of memory. The previous "
+            "results are unchanged. Ask your administrator to give the workers more memory or "
+            "add workers, then run the analysis again."
+        )
+    return _(
+        "The connection to the Dask cluster was lost during the analysis. The previous results "
+        "are unchanged; run the analysis again."
     )
 
 

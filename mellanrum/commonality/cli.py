@@ -17,7 +17,7 @@ import click
 
 from mellanrum.engines.commonality.activity import Activity
 from mellanrum.engines.commonality.concept import Concept
-from mellanrum.engines.commonality.executor import executor_for
+from mellanrum.engines.commonality.executor import ClusterError, connect, executor_for
 from mellanrum.engines.commonality.grouping import group_activities
 from mellanrum.engines.commonality.opportunities import rank_opportunities
 from mellanrum.engines.textmatch.normalise import normalise
@@ -174,7 +174,7 @@ def _write_atomically(path: Path, payload: dict[str, Any]) -> None:
     "--dask-scheduler",
     envvar="MELLANRUM_DASK_SCHEDULER",
     default=None,
-    help="Run the heavy step on a Dask cluster, e.g. tcp://host:8786.",
+    help="Run the whole analysis on a Dask cluster, e.g. tcp://host:8786.",
 )
 @click.option("--workers", type=int, default=None, help="Local processes (default: CPU count).")
 def commonality(
@@ -187,8 +187,11 @@ def commonality(
     annual_cost_sek, volume, lead_time_days, population, language.
     """
     activities = read_activities(Path(input_csv))
-    executor = executor_for(dask_scheduler, max_workers=workers)
-    concepts = group_activities(activities, language=language, executor=executor)
+    if dask_scheduler:
+        concepts = _group_on_cluster(dask_scheduler, activities, language)
+    else:
+        executor = executor_for(None, max_workers=workers)
+        concepts = group_activities(activities, language=language, executor=executor)
     opportunities = rank_opportunities(concepts)
     payload: dict[str, Any] = {
         "concepts": [concept_json(c) for c in concepts],
@@ -329,3 +332,28 @@ def _starter_catalogue(code: str, concepts: tuple[str, ...], username: str | Non
                         len(created)) % {"count": len(created)})
     for activity in created:
         click.echo(f"  {activity.key}  {activity.name}")
+CLUSTER_MESSAGES = {
+    "unreachable": "The Dask scheduler at {address} does not answer ({detail}). Check the "
+    "address and that `dask scheduler` runs there; nothing was written.",
+    "worker": "A Dask worker died during the analysis, or was stopped for using more memory "
+    "than its limit ({detail}). Give the workers more memory (dask worker --memory-limit) or "
+    "add workers, and run again; nothing was written.",
+    "memory": "A Dask worker ran out of memory ({detail}). Give the workers more memory or add "
+    "workers, and run again; nothing was written.",
+    "connection": "The connection to the Dask cluster was lost ({detail}). Run again; nothing "
+    "was written.",
+}
+
+
+def _group_on_cluster(address: str, activities: list[Activity], language: str) -> list[Concept]:
+    """The whole analysis on the cluster at `address`; a cluster failure is a clear message."""
+    from mellanrum.engines.commonality.on_cluster import group_partitions_on_cluster
+
+    try:
+        with connect(address) as client:
+            return group_partitions_on_cluster(client, activities, language=language)
+    except ClusterError as exc:
+        message = CLUSTER_MESSAGES.get(exc.reason, CLUSTER_MESSAGES["connection"])
+        raise click.ClickException(
+            message.format(address=address, detail=exc.detail or exc.reason)
+        ) from exc

@@ -75,6 +75,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         **_run_context(latest),
         "can_decide": can_decide(request.user),
         "form": RunForm(),
+        "on_cluster": bool(analysis.cluster_address()),
         "opportunities": opportunities,
         "english": _english(),
     }
@@ -97,7 +98,8 @@ def start_run(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("commonality:run", pk=run.pk)
     current = analysis.current_run()
     context: dict[str, Any] = {"current": current, "latest": None, "run": None, "form": form,
-               "can_decide": True, "opportunities": [], "english": _english()}
+               "can_decide": True, "opportunities": [], "english": _english(),
+               "on_cluster": bool(analysis.cluster_address())}
     return render(request, "commonality/overview.html", context, status=400)
 
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.fixtures import SettingsWrapper
 
-from mellanrum.commonality.models import Decision
+from mellanrum.commonality.models import Concept, Decision
 from mellanrum.conftest import PASSWORD
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity, ITSystem, Organisation
@@ -95,3 +95,41 @@ def test_editor_runs_analysis_and_renames_a_concept(
                          "/organisationer/9901/")}
     problems = {url: v for url, v in found.items() if v}
     assert not problems, problems
+
+
+def test_editor_runs_the_analysis_on_the_configured_dask_cluster(
+    axe_page: Page, live_server: object, settings: SettingsWrapper
+) -> None:
+    from distributed import LocalCluster
+
+    settings.TASKS_INLINE = True
+    small_landscape()
+    base = str(live_server)
+    page = axe_page
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        settings.DASK_SCHEDULER = cluster.scheduler_address
+        page.goto(f"{base}/konto/logga-in/?next=/gemensamt/")
+        page.get_by_label("Användarnamn").fill("karin")
+        page.get_by_label("Lösenord").fill(PASSWORD)
+        page.get_by_role("button", name="Logga in").click()
+        page.wait_for_url(f"{base}/gemensamt/")
+        expect(page.locator("#run-where")).to_contain_text("Dask-kluster")
+        for width in (390, 1366):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.evaluate("document.getElementById('run-heading').scrollIntoView()")
+            save_screenshot(page, f"commonality-run-on-cluster-{width}.png")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.get_by_role("button", name="Kör analysen").click()
+        expect(page.get_by_role("status").filter(has_text="Analysen av")).to_contain_text(
+            "5 verksamheter i 3 begrepp"
+        )
+    # The cluster is gone: the next run fails with a clear message and keeps the results.
+    settings.DASK_SCHEDULER = "tcp://127.0.0.1:9"
+    page.goto(f"{base}/gemensamt/")
+    page.get_by_role("button", name="Kör analysen").click()
+    expect(page.get_by_role("alert")).to_contain_text("svarar inte")
+    save_screenshot(page, "commonality-cluster-unreachable-1366.png")
+    assert violations(page, page.url) == []
+    assert Concept.objects.count() == 3  # the cluster run's results are still there

@@ -107,3 +107,35 @@ def test_importing_the_command_does_not_import_django() -> None:
         "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_it_runs_the_whole_analysis_on_a_dask_cluster_with_the_same_result(
+    tmp_path: Path,
+) -> None:
+    from distributed import LocalCluster
+
+    code, _, out = run(tmp_path, GOOD)
+    assert code == 0
+    local = json.loads(out.read_text("utf-8"))
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        code, _, out = run(tmp_path, GOOD, "--dask-scheduler", cluster.scheduler_address)
+    assert code == 0
+    assert json.loads(out.read_text("utf-8")) == local
+
+
+def test_an_unreachable_scheduler_is_a_clear_message_and_writes_nothing(tmp_path: Path) -> None:
+    import socket
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    out = tmp_path / "out.json"
+    out.write_text("old", encoding="utf-8")
+    code, stderr, _ = run(tmp_path, GOOD, "--dask-scheduler", f"tcp://127.0.0.1:{port}")
+    assert code == 1
+    assert f"The Dask scheduler at tcp://127.0.0.1:{port} does not answer" in stderr
+    assert "Traceback" not in stderr
+    assert out.read_text(encoding="utf-8") == "old"

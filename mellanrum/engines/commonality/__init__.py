@@ -5,6 +5,7 @@ from mellanrum.engines.commonality.concept import Concept, Member
 from mellanrum.engines.commonality.decisions import Decision
 from mellanrum.engines.commonality.distribution import Distribution
 from mellanrum.engines.commonality.executor import (
+    ClusterError,
     DaskExecutor,
     Executor,
     ProcessExecutor,
@@ -17,6 +18,11 @@ from mellanrum.engines.commonality.nature import (
     default_nature,
     is_core_mandate,
     klassa_area,
+)
+from mellanrum.engines.commonality.on_cluster import (
+    ClusterRun,
+    group_on_cluster,
+    group_partitions_on_cluster,
 )
 from mellanrum.engines.commonality.opportunities import (
     ConceptContext,
@@ -34,6 +40,8 @@ from mellanrum.engines.commonality.similarity import (
 
 __all__ = [
     "Activity",
+    "ClusterError",
+    "ClusterRun",
     "Concept",
     "ConceptContext",
     "DaskExecutor",
@@ -53,6 +61,8 @@ __all__ = [
     "default_nature",
     "executor_for",
     "group_activities",
+    "group_on_cluster",
+    "group_partitions_on_cluster",
     "is_core_mandate",
     "klassa_area",
     "rank_opportunities",

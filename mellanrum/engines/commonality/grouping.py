@@ -95,25 +95,15 @@ def group_activities(
             analysers[lang] = Analyser(lang, extra_synonyms=synonyms, weights=cfg.weights)
         return analysers[lang]
 
-    keys = [
-        (a.language or language, normalise(a.name), normalise(a.description or "")) for a in items
-    ]
+    keys = [text_of(a, language) for a in items]
     texts = sorted(set(keys))
     row_of = {key: i for i, key in enumerate(texts)}
     features: list[dict[str, float]] = []
     labels: list[Mapping[str, str]] = []
-    for lang, name, description in texts:
-        result = analyser(lang).analyse(name)
-        merged = dict(result.features)
-        merged_labels = dict(result.labels)
-        if description:
-            extra = analyser(lang).analyse(description)
-            for feature, value in extra.features.items():
-                merged[feature] = max(merged.get(feature, 0.0), value * cfg.description_weight)
-            for feature, label in extra.labels.items():
-                merged_labels.setdefault(feature, label)
-        features.append(merged)
-        labels.append(merged_labels)
+    for key in texts:
+        row_features, row_labels = analyse_text(analyser(key[0]), key, cfg.description_weight)
+        features.append(row_features)
+        labels.append(row_labels)
     counts = Counter(row_of[k] for k in keys)
     if cfg.local_feature_min_names > 0:
         _drop_local_features(features, items, keys, row_of, cfg.local_feature_min_names)
@@ -188,6 +178,32 @@ def group_activities(
     return build_concepts(
         items, rows, cluster_of_activity, matrix, columns, labels, state.pin, state.labels
     )
+
+
+def text_of(activity: Activity, language: str) -> TextKey:
+    """What the analysis reads of an activity: language, normalised name and description."""
+    return (
+        activity.language or language,
+        normalise(activity.name),
+        normalise(activity.description or ""),
+    )
+
+
+def analyse_text(
+    analyser: Analyser, key: TextKey, description_weight: float
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Features and readable labels of one distinct text (name, plus weaker description)."""
+    _, name, description = key
+    result = analyser.analyse(name)
+    merged = dict(result.features)
+    merged_labels = dict(result.labels)
+    if description:
+        extra = analyser.analyse(description)
+        for feature, value in extra.features.items():
+            merged[feature] = max(merged.get(feature, 0.0), value * description_weight)
+        for feature, label in extra.labels.items():
+            merged_labels.setdefault(feature, label)
+    return merged, merged_labels
 
 
 def _merge_round(

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["tfidf_matrix"]
+__all__ = ["feature_rows", "tfidf_matrix", "weigh_rows"]
 
 
 def tfidf_matrix(
@@ -48,6 +48,24 @@ def tfidf_matrix(
     """
     columns = sorted({key for row in features for key in row})
     index = {key: i for i, key in enumerate(columns)}
+    matrix = feature_rows(features, index)
+    weights = np.asarray(counts, dtype=np.float64)
+    df = np.asarray((matrix > 0).T @ weights).ravel()
+    total = weights.sum()
+    idf = np.log((1.0 + total) / (1.0 + df)) + 1.0
+    if max_df is not None:
+        idf[df > max_df] = 0.0
+    return weigh_rows(matrix, idf), columns
+
+
+def feature_rows(
+    features: Sequence[Mapping[str, float]], index: Mapping[str, int]
+) -> sp.csr_matrix:
+    """Raw feature weights as CSR rows; `index` gives each feature's column.
+
+    Every feature of `features` must be in `index`; the matrix has
+    ``len(index)`` columns, so row blocks built with one index stack.
+    """
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
@@ -56,19 +74,17 @@ def tfidf_matrix(
         indices.extend(index[k] for k in keys)
         data.extend(row[k] for k in keys)
         indptr.append(len(indices))
-    matrix = sp.csr_matrix(
+    return sp.csr_matrix(
         (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
-        shape=(len(features), len(columns)),
+        shape=(len(features), len(index)),
     )
-    weights = np.asarray(counts, dtype=np.float64)
-    df = np.asarray((matrix > 0).T @ weights).ravel()
-    total = weights.sum()
-    idf = np.log((1.0 + total) / (1.0 + df)) + 1.0
-    if max_df is not None:
-        idf[df > max_df] = 0.0
+
+
+def weigh_rows(matrix: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Multiply columns by `idf` and L2-normalise each row (row by row, so blocks agree)."""
     matrix = matrix @ sp.diags(idf)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     matrix = sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
     matrix.eliminate_zeros()
-    return matrix, columns
+    return matrix

@@ -1,0 +1,221 @@
+"""Benchmark of the whole commonality analysis on a Dask cluster against one process.
+
+    python bench/commonality_cluster.py --catalogues 45              # ~2,000,000 on 2 workers
+    python bench/commonality_cluster.py --catalogues 22 --mode single  # ~1,000,000 in one process
+    python bench/commonality_cluster.py --catalogues 10 --mode both    # speed-up at 450,000
+
+Input: `--catalogues` catalogues of the project's synthetic generator, each with
+`--orgs` organisations × `--per-org` activities and its own seed (think several
+countries' registries, or one registry per year): organisation ids are
+per catalogue, names follow the generator's Swedish variants and typos.
+
+In cluster mode a LocalCluster of `--workers` worker processes, each limited to
+`--memory-limit`, is started; the catalogues are generated on the workers (the
+client never holds the activities) and the concepts stay on the cluster, where
+they are counted and scored.  Prints wall time, peak resident memory of the
+client process (which also hosts the scheduler) and of every worker, and pairwise
+F1 against the generator's gold concepts.  In single mode the same activities
+are grouped by `group_activities` in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from functools import partial
+from typing import Any
+
+from mellanrum.engines.commonality import Activity, Concept, group_activities, group_on_cluster
+from mellanrum.engines.commonality.evaluation.synthetic import synthetic_activities
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def catalogue(number: int, organisations: int, per_organisation: int) -> list[Activity]:
+    """One catalogue of the synthetic generator, ids and organisations made unique."""
+    activities, _ = synthetic_activities(organisations, per_organisation, seed=number)
+    prefix = f"C{number:03d}-"
+    return [
+        Activity(
+            id=prefix + a.id,
+            organisation=prefix + a.organisation,
+            name=a.name,
+            systems=a.systems,
+            annual_cost_sek=a.annual_cost_sek,
+            volume=a.volume,
+            lead_time_days=a.lead_time_days,
+            population=a.population,
+        )
+        for a in activities
+    ]
+
+
+def gold_of(activity_id: str) -> str:
+    """The generator's concept, recomputed from the id: same index, same concept."""
+    return activity_id.rsplit("-", 1)[1]
+
+
+def pair_counts(concepts: list[Concept]) -> tuple[int, int, Counter[str], int]:
+    """(predicted pairs, true pairs, gold sizes, activities) of some concepts."""
+    predicted = true = activities = 0
+    gold: Counter[str] = Counter()
+    for concept in concepts:
+        labels = Counter(gold_of(i) for i in concept.activity_ids)
+        n = len(concept.members)
+        activities += n
+        predicted += n * (n - 1) // 2
+        true += sum(k * (k - 1) // 2 for k in labels.values())
+        gold.update(labels)
+    return predicted, true, gold, activities
+
+
+def scores(parts: list[tuple[int, int, Counter[str], int]]) -> str:
+    predicted = sum(p[0] for p in parts)
+    true = sum(p[1] for p in parts)
+    gold: Counter[str] = Counter()
+    for p in parts:
+        gold.update(p[2])
+    gold_pairs = sum(k * (k - 1) // 2 for k in gold.values())
+    precision = true / predicted if predicted else 1.0
+    recall = true / gold_pairs if gold_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return f"precision={precision:.4f} recall={recall:.4f} f1={f1:.4f}"
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_single(args: argparse.Namespace) -> float:
+    start = time.perf_counter()
+    activities = [a for n in range(args.catalogues) for a in catalogue(n, args.orgs, args.per_org)]
+    generated = time.perf_counter()
+    concepts = group_activities(activities)
+    done = time.perf_counter()
+    print(
+        f"one process: {len(activities):,} activities → {len(concepts):,} concepts; "
+        f"generating {generated - start:.1f} s + grouping {done - generated:.1f} s = "
+        f"{done - start:.1f} s; peak RSS {peak_mib():.0f} MiB; "
+        f"{scores([pair_counts(concepts)])}",
+        flush=True,
+    )
+    return done - start
+
+
+def single_in_child(args: argparse.Namespace) -> float:
+    """One process, in a fresh child (peak RSS is per process and survives fork)."""
+    command = [
+        sys.executable,
+        __file__,
+        "--mode",
+        "single",
+        "--catalogues",
+        str(args.catalogues),
+        "--orgs",
+        str(args.orgs),
+        "--per-org",
+        str(args.per_org),
+    ]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    line = next(x for x in output.splitlines() if x.startswith("one process"))
+    print(line, flush=True)
+    return float(line.split(" s; peak")[0].rsplit("= ", 1)[1])
+
+
+class MemoryWatch(threading.Thread):
+    """Samples every worker's resident memory (as the scheduler sees it) once a second."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(daemon=True)
+        self.client = client
+        self.peak: dict[str, float] = {}
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.wait(1.0):
+            try:
+                workers = self.client.scheduler_info()["workers"]
+            except Exception:  # noqa: BLE001 - a sample lost while a worker restarts
+                continue
+            for address, info in workers.items():
+                rss = info.get("metrics", {}).get("memory", 0) / 2**20
+                self.peak[address] = max(self.peak.get(address, 0.0), rss)
+
+
+def run_cluster(args: argparse.Namespace) -> float:
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            memory_limit=args.memory_limit,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        sources = [partial(catalogue, n, args.orgs, args.per_org) for n in range(args.catalogues)]
+        watch = MemoryWatch(client)
+        watch.start()
+        start = time.perf_counter()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            print(f"  {time.perf_counter() - start:7.1f} s  {stage} ({done}/{total})", flush=True)
+
+        run = group_on_cluster(client, sources, progress=progress)
+        seconds = time.perf_counter() - start
+        watch.halt.set()
+        counts = client.gather([client.submit(pair_counts, part) for part in run.partitions])
+        concepts = client.gather([client.submit(len, part) for part in run.partitions])
+        print(
+            f"cluster ({args.workers} workers × {args.memory_limit}): {run.activities:,} "
+            f"activities → {sum(concepts):,} concepts in {seconds:.1f} s; "
+            f"peak RSS client+scheduler {peak_mib():.0f} MiB, workers (sampled each second) "
+            + ", ".join(f"{v:.0f} MiB" for v in watch.peak.values())
+            + f"; {scores(counts)}",
+            flush=True,
+        )
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--catalogues", type=int, default=45)
+    parser.add_argument("--orgs", type=int, default=300)
+    parser.add_argument("--per-org", type=int, default=150)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--memory-limit", default="1.5GB")
+    parser.add_argument("--mode", choices=["cluster", "single", "both"], default="cluster")
+    args = parser.parse_args()
+    print(f"machine: nproc={os.cpu_count()} cpu={cpu_model()!r} python={platform.python_version()}")
+    single = None
+    if args.mode == "single":
+        single = run_single(args)
+    elif args.mode == "both":
+        single = single_in_child(args)
+    cluster = run_cluster(args) if args.mode in {"cluster", "both"} else None
+    if single and cluster:
+        print(f"speed-up of the cluster over one process: {single / cluster:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
