@@ -52,6 +52,7 @@ from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, Syn
 __all__ = [
     "CITIZEN_ASSUMPTIONS",
     "SHARING",
+    "ClusterError",
     "Scope",
     "current_run",
     "engine_activities",

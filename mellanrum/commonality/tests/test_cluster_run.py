@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from distributed import LocalCluster
@@ -47,10 +48,12 @@ def test_a_run_on_the_configured_cluster_gives_the_in_process_results_with_progr
     expected = memberships()
     seen: list[tuple[str, int, int]] = []
     stage = actions._stage
-    monkeypatch.setattr(
-        actions, "_stage", lambda run, s, done, total, **f: (seen.append((s, done, total)),
-                                                            stage(run, s, done, total, **f))
-    )
+
+    def record_stage(run: Any, s: str, done: int, total: int, **f: Any) -> None:
+        seen.append((s, done, total))
+        stage(run, s, done, total, **f)
+
+    monkeypatch.setattr(actions, "_stage", record_stage)
     settings.DASK_SCHEDULER = scheduler
     on_cluster = actions.do_run_analysis(Scope.of(), acting_user=alice)
     assert on_cluster.status == AnalysisRun.Status.DONE, on_cluster.message
