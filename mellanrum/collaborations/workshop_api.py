@@ -303,7 +303,8 @@ def approve_principles(request: AuthenticatedHttpRequest, initiative_id: int, nu
 
 
 @router.get("/initiatives/{initiative_id}/agreement.docx",
-            openapi_extra={"responses": {"200": {
+            # An int key, as ninja writes its own (a "200" string key would be a second one).
+            openapi_extra={"responses": {200: {
                 "description": "The draft samverkansavtal as a Word document",
                 "content": {agreement.DOCX_TYPE: {"schema": {"type": "string",
                                                              "format": "binary"}}}}}})
