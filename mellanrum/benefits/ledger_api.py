@@ -7,6 +7,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from mellanrum.collaborations.access import access_initiative, can_speak_for
@@ -283,8 +284,7 @@ NOT_YOUR_SHARE = ("You confirm only the share of an organisation you edit for; e
 
 
 @router.post("/initiatives/{initiative_id}/split/share",
-             response={200: SplitShareOut, 403: dict[str, str], 404: dict[str, str],
-                       422: dict[str, str]})
+             response={200: SplitShareOut, 403: dict[str, str], 404: dict[str, str]})
 def confirm_split_share(
     request: AuthenticatedHttpRequest, initiative_id: int, payload: SplitShareIn,
 ) -> Status[object]:
@@ -296,8 +296,9 @@ def confirm_split_share(
         return Status(404, {"detail": "No split of the joint cost has been chosen yet."})
     code = payload.organisation or getattr(request.user.organisation, "code", None)
     if not code:
-        return Status(422, {"detail": "Give the code of the paying partner whose share you "
-                                      "confirm (\"organisation\")."})
+        # Raised, not returned: ninja's own 422 (a list of problems) has the declared schema.
+        raise HttpError(422, "Give the code of the paying partner whose share you confirm "
+                             "(\"organisation\").")
     organisation = Organisation.objects.filter(code=code).first()
     if organisation is None or not may_confirm(request.user, initiative, organisation):
         return Status(403, {"detail": NOT_YOUR_SHARE})

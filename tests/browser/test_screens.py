@@ -257,7 +257,11 @@ def _load_demo() -> Demo:
     nacka = Organisation.objects.get(code="0182")
     admin = User.objects.get(username=ADMIN[0])
     # The initiative with the most partners: its pages are the widest.
-    initiative = max(Initiative.objects.all(), key=lambda i: i.partners.count())
+    # (among those with risks and a ledger, so that every kind of row can be opened).
+    initiative = max(Initiative.objects.filter(
+        pk__in=Risk.objects.values("initiative"),
+    ).filter(pk__in=LedgerRow.objects.values("initiative")),
+        key=lambda i: i.partners.count())
     rounds = Round.objects.filter(initiative=initiative)
     open_round = rounds.filter(closed_at__isnull=True).first() or do_open_round(
         initiative, acting_user=admin, title="Våren 2027")

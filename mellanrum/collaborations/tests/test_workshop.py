@@ -278,6 +278,17 @@ def test_the_agreement_says_when_no_principles_are_approved(
     assert "Ingen version av de gemensamma principerna" in text
 
 
+def test_the_agreement_is_written_even_when_a_text_holds_characters_xml_cannot(
+    initiative: Initiative,
+) -> None:
+    from mellanrum.collaborations.agreement import build_docx
+
+    Initiative.objects.filter(pk=initiative.pk).update(title="\x01\x0b", purpose="Syfte\x1f här")
+    initiative.refresh_from_db()
+    text = _docx_text(build_docx(initiative))
+    assert "Syfte här" in text and "\x1f" not in text
+
+
 def test_the_cli_writes_the_agreement(initiative: Initiative, tmp_path: Path) -> None:
     target = tmp_path / "avtal.docx"
     result = CliRunner().invoke(main, ["initiatives", "agreement", str(initiative.pk),
