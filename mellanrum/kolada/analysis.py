@@ -11,6 +11,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import Count, Max, Min
 
@@ -200,6 +201,23 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if w not in _COMMON}
 
 
+@cache
+def _kpi_stems() -> list[tuple[catalogue.Kpi, frozenset[str], frozenset[str]]]:
+    """Every KPI with the stems of its title and description, worked out once per process:
+    the concept page asks for suggestions on every view, and the catalogue does not change
+    while the app runs."""
+    return [
+        (kpi, frozenset(w[:6] for w in _words(kpi.title)),
+         frozenset(w[:6] for w in _words(kpi.description)))
+        for kpi in catalogue.catalogue().values()
+    ]
+
+
+def warm_up() -> None:
+    """Works out the per-process catalogue data before the first request needs it."""
+    _kpi_stems()
+
+
 def suggest_kpis(label: str, terms: Sequence[str], limit: int = 5) -> list[catalogue.Kpi]:
     """KPIs whose title (twice as much) and description share words with the concept's label
     and terms; words are compared by their first six letters, so "bygglov"/"bygglovet"
@@ -208,9 +226,7 @@ def suggest_kpis(label: str, terms: Sequence[str], limit: int = 5) -> list[catal
     if not wanted:
         return []
     scored = []
-    for kpi in catalogue.catalogue().values():
-        title = {w[:6] for w in _words(kpi.title)}
-        description = {w[:6] for w in _words(kpi.description)}
+    for kpi, title, description in _kpi_stems():
         score = 2 * len(wanted & title) + len(wanted & description - title)
         if score >= 2:
             scored.append((-score, kpi.id, kpi))
