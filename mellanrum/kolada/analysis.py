@@ -201,16 +201,27 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if w not in _COMMON}
 
 
+@dataclass(frozen=True)
+class _KpiStems:
+    kpis: list[catalogue.Kpi]
+    title: list[frozenset[str]]
+    description: list[frozenset[str]]
+    by_stem: dict[str, list[int]]  # stem -> the KPIs whose title or description has it
+
+
 @cache
-def _kpi_stems() -> list[tuple[catalogue.Kpi, frozenset[str], frozenset[str]]]:
-    """Every KPI with the stems of its title and description, worked out once per process:
-    the concept page asks for suggestions on every view, and the catalogue does not change
-    while the app runs."""
-    return [
-        (kpi, frozenset(w[:6] for w in _words(kpi.title)),
-         frozenset(w[:6] for w in _words(kpi.description)))
-        for kpi in catalogue.catalogue().values()
-    ]
+def _kpi_stems() -> _KpiStems:
+    """Every KPI with the stems of its title and description, and which KPIs have each stem,
+    worked out once per process: the concept page asks for suggestions on every view, and
+    the catalogue does not change while the app runs."""
+    kpis = list(catalogue.catalogue().values())
+    title = [frozenset(w[:6] for w in _words(kpi.title)) for kpi in kpis]
+    description = [frozenset(w[:6] for w in _words(kpi.description)) for kpi in kpis]
+    by_stem: dict[str, list[int]] = defaultdict(list)
+    for index, stems in enumerate(zip(title, description, strict=True)):
+        for stem in stems[0] | stems[1]:
+            by_stem[stem].append(index)
+    return _KpiStems(kpis, title, description, dict(by_stem))
 
 
 def warm_up() -> None:
@@ -225,10 +236,14 @@ def suggest_kpis(label: str, terms: Sequence[str], limit: int = 5) -> list[catal
     wanted = {w[:6] for w in _words(" ".join([label, *terms]))}
     if not wanted:
         return []
+    stems = _kpi_stems()
+    sharing = {index for stem in wanted for index in stems.by_stem.get(stem, ())}
     scored = []
-    for kpi, title, description in _kpi_stems():
-        score = 2 * len(wanted & title) + len(wanted & description - title)
+    for index in sharing:
+        title = stems.title[index]
+        score = 2 * len(wanted & title) + len(wanted & stems.description[index] - title)
         if score >= 2:
+            kpi = stems.kpis[index]
             scored.append((-score, kpi.id, kpi))
     return [kpi for _score, _id, kpi in sorted(scored)[:limit]]
 
