@@ -129,13 +129,32 @@ def parse_duration(text: str) -> int:
     return int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
+def _pg_has_database(env: dict, name: str) -> bool:
+    found = subprocess.run(
+        ["psql", "-h", env.get("DB_HOST", "localhost"), "-p", env.get("DB_PORT", "5432"),
+         "-U", env.get("DB_USER", "postgres"), "-d", "postgres", "-tAc",
+         f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        env=env, capture_output=True, text=True, check=True, timeout=60,
+    )
+    return found.stdout.strip() == "1"
+
+
 def build_template(env: dict, out: Path, dataset: str, postgres: bool,
-                   builder_args: list[str] | None = None) -> str:
-    """Builds the dataset once per engine; each run then starts from a fresh copy of it."""
+                   builder_args: list[str] | None = None, reuse: bool = False) -> str:
+    """Builds the dataset once per engine; each run then starts from a fresh copy of it.
+
+    With `reuse` (PostgreSQL only), a template left by an earlier run of the same dataset is
+    used as it is: the soak then measures exactly the data the short runs measured."""
     env = dict(env)
     name = f"mellanrum_load_template_{dataset.replace('x', '_')}"
     if postgres:
         env["DB_NAME"] = name
+        if reuse and _pg_has_database(env, name):
+            print(f"[{dataset}] reusing the PostgreSQL database {name}", flush=True)
+            subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput"],
+                           env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=True,
+                           timeout=600)
+            return name
         _pg("dropdb", env, "--if-exists", name)
         _pg("createdb", env, name)
     else:
@@ -480,6 +499,9 @@ def main() -> None:
     parser.add_argument("--users-count", type=int, default=10_000,
                         help="national: how many users the dataset has")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--reuse-template", action="store_true",
+                        help="PostgreSQL: reuse the dataset an earlier run built (after "
+                        "migrating it) instead of building it again")
     args = parser.parse_args()
     PORT, BASE = args.port, f"http://{HOST}:{args.port}"
     out = args.out or Path(tempfile.mkdtemp(prefix="mellanrum-load-"))
@@ -493,7 +515,8 @@ def main() -> None:
     builder_args = ["--per-org", str(args.per_org)]
     if args.dataset == "national":
         builder_args += ["--users-count", str(args.users_count)]
-    template = build_template(base_env(args), out, args.dataset, args.postgres, builder_args)
+    template = build_template(base_env(args), out, args.dataset, args.postgres, builder_args,
+                              reuse=args.reuse_template)
     results = [run_once(users, args, out, template) for users in args.users]
     print()
     print(

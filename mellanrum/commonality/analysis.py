@@ -7,6 +7,7 @@ profiles) and engine results back into unsaved rows; ``actions.py`` saves them.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -559,6 +560,19 @@ def _concept_sets(run: AnalysisRun) -> dict[str, frozenset[str]]:
     return found
 
 
+# similar_to's answers, kept per process for a short while: the organisation page asks twice
+# (its own panel and the Kolada comparison), each time comparing every organisation of the
+# kind (~30 ms at 290 municipalities). Keyed by the analysis run, so a new run is seen at
+# once; an edited population or tax rate shows within SIMILAR_MEMO_SECONDS.
+SIMILAR_MEMO_SECONDS = 120
+_SIMILAR_MEMO_SIZE = 1000
+_similar_memo: dict[tuple[Any, ...], tuple[float, int, list[SimilarOrganisation]]] = {}
+
+
+def forget_similar() -> None:
+    _similar_memo.clear()
+
+
 def similar_to(organisation: Organisation, *, k: int = 5) -> list[SimilarOrganisation]:
     """The organisations most like this one, structurally and by shared concepts, with reasons.
 
@@ -567,6 +581,21 @@ def similar_to(organisation: Organisation, *, k: int = 5) -> list[SimilarOrganis
     on structural indicators only.
     """
     run = current_run()
+    english = (get_language() or "sv").startswith("en")
+    key = (run.pk if run else None, run.finished_at if run else None, organisation.pk, english)
+    now = time.monotonic()
+    kept = _similar_memo.get(key)
+    if kept is not None and now - kept[0] < SIMILAR_MEMO_SECONDS and kept[1] >= k:
+        return kept[2][:k]
+    found = _similar_to(organisation, run, english, k=max(k, 10))
+    if len(_similar_memo) >= _SIMILAR_MEMO_SIZE:
+        _similar_memo.clear()
+    _similar_memo[key] = (now, max(k, 10), found)
+    return found[:k]
+
+
+def _similar_to(organisation: Organisation, run: AnalysisRun | None, english: bool, *,
+                k: int) -> list[SimilarOrganisation]:
     concepts: dict[str, frozenset[str]] = _concept_sets(run) if run is not None else {}
     candidates = Organisation.objects.filter(kind=organisation.kind)
     if organisation.code in concepts:
@@ -578,7 +607,6 @@ def similar_to(organisation: Organisation, *, k: int = 5) -> list[SimilarOrganis
     if len(by_code) < 2:
         return []
     profiles = [_profile(o, frozenset(concepts.get(code, ()))) for code, o in by_code.items()]
-    english = (get_language() or "sv").startswith("en")
     return [
         SimilarOrganisation(
             organisation=by_code[n.organisation],

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from mellanrum.landscape.models import Activity, Organisation
-from mellanrum.lib.forms import choice_field
+from mellanrum.lib.forms import LongSelect, choice_field
 
 from .actions import parse_terms
 
@@ -72,7 +72,7 @@ class SplitForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    other = forms.ChoiceField(label=_("Merge with"))
+    other = forms.ChoiceField(label=_("Merge with"), widget=LongSelect)
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

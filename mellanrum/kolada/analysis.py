@@ -11,6 +11,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import Count, Max, Min
 
@@ -200,6 +201,34 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if w not in _COMMON}
 
 
+@dataclass(frozen=True)
+class _KpiStems:
+    kpis: list[catalogue.Kpi]
+    title: list[frozenset[str]]
+    description: list[frozenset[str]]
+    by_stem: dict[str, list[int]]  # stem -> the KPIs whose title or description has it
+
+
+@cache
+def _kpi_stems() -> _KpiStems:
+    """Every KPI with the stems of its title and description, and which KPIs have each stem,
+    worked out once per process: the concept page asks for suggestions on every view, and
+    the catalogue does not change while the app runs."""
+    kpis = list(catalogue.catalogue().values())
+    title = [frozenset(w[:6] for w in _words(kpi.title)) for kpi in kpis]
+    description = [frozenset(w[:6] for w in _words(kpi.description)) for kpi in kpis]
+    by_stem: dict[str, list[int]] = defaultdict(list)
+    for index, stems in enumerate(zip(title, description, strict=True)):
+        for stem in stems[0] | stems[1]:
+            by_stem[stem].append(index)
+    return _KpiStems(kpis, title, description, dict(by_stem))
+
+
+def warm_up() -> None:
+    """Works out the per-process catalogue data before the first request needs it."""
+    _kpi_stems()
+
+
 def suggest_kpis(label: str, terms: Sequence[str], limit: int = 5) -> list[catalogue.Kpi]:
     """KPIs whose title (twice as much) and description share words with the concept's label
     and terms; words are compared by their first six letters, so "bygglov"/"bygglovet"
@@ -207,12 +236,14 @@ def suggest_kpis(label: str, terms: Sequence[str], limit: int = 5) -> list[catal
     wanted = {w[:6] for w in _words(" ".join([label, *terms]))}
     if not wanted:
         return []
+    stems = _kpi_stems()
+    sharing = {index for stem in wanted for index in stems.by_stem.get(stem, ())}
     scored = []
-    for kpi in catalogue.catalogue().values():
-        title = {w[:6] for w in _words(kpi.title)}
-        description = {w[:6] for w in _words(kpi.description)}
-        score = 2 * len(wanted & title) + len(wanted & description - title)
+    for index in sharing:
+        title = stems.title[index]
+        score = 2 * len(wanted & title) + len(wanted & stems.description[index] - title)
         if score >= 2:
+            kpi = stems.kpis[index]
             scored.append((-score, kpi.id, kpi))
     return [kpi for _score, _id, kpi in sorted(scored)[:limit]]
 

@@ -296,7 +296,10 @@ def _value_text(chart: alt.Chart, label_format: str, gap: int) -> alt.Chart:
 def _config(chart: alt.Chart | alt.LayerChart, options: dict[str, Any]) -> str:
     configured = chart.configure_axis(labelFontSize=12, titleFontSize=13, labelLimit=260,
                                       titlePadding=10)
-    spec: dict[str, Any] = configured.to_dict()
+    # Not validated against the Vega-Lite schema on every drawing (about 20 ms of the request
+    # thread, with the interpreter lock held): the specs are built only by this module, and
+    # the chart tests draw every kind, so a wrong spec fails there.
+    spec: dict[str, Any] = configured.to_dict(validate=False)
     # Vega-Lite's own number locale (the same table vl-convert's format_locale uses).
     spec["config"]["locale"] = {"number": options["locale"]}
     return json.dumps(spec)
