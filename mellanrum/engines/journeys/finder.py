@@ -15,7 +15,9 @@ from mellanrum.engines.journeys.matching import (
     text_matcher,
 )
 from mellanrum.engines.journeys.model import ActivityRef, LifeEvent, Place, Step
+from mellanrum.engines.journeys.places import shipped_localities, shipped_municipality_names
 from mellanrum.engines.journeys.resolve import CITIZEN_KINDS, responsible_organisation
+from mellanrum.engines.journeys.spelling import QuerySpeller
 from mellanrum.engines.textmatch import stop_words
 
 __all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find"]
@@ -172,6 +174,16 @@ class Finder:
                 t for step in event.steps for t in (step.need, *step.activity_hints)))
         }))
         self.matcher: TextMatcher = text_matcher(tuple(tuple(s) for s in synonyms), vocabulary)
+        # Unknown words of a query are repaired towards the events' words (missing å/ä/ö,
+        # two-letter typos, compounds) and place names say "another place".
+        places = [name for names in shipped_municipality_names().values() for name in names]
+        places += [locality for locality, _code in shipped_localities()]
+        self.speller = QuerySpeller(self.matcher.analyser, (
+            text for event in self.life_events
+            for text in (event.label_sv, event.label_en, event.description, *event.synonyms,
+                         *(t for step in event.steps for t in (step.need, step.need_en,
+                                                               *step.activity_hints)))
+        ), places)
         # Step hints meet activity names without the everyday synonyms, as in resolve_journey.
         self.hint_matcher: TextMatcher = text_matcher(())
         self._weights: dict[tuple[str, tuple[str, ...]], NameWeights] = {}
@@ -247,7 +259,7 @@ class Finder:
         :data:`CLAUSE_WEIGHT` of that score times their share of the clause's best.  The
         first event is the whole text's; every need named in a clause follows it.
         """
-        text = text[:MAX_QUERY_CHARS]
+        text = self.speller.repair(text[:MAX_QUERY_CHARS])
         whole = self._score(text)
         clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
         needs = [scored for scored in (self._score(c) for c in clauses if len(clauses) > 1)
@@ -293,7 +305,7 @@ class Finder:
             explained = math.sqrt(explained_sq.get(e, 0.0))
             score *= 1.0 - EXPLAINED_WEIGHT * (1.0 - explained)
             if score >= MIN_EVENT_SCORE:
-                matches.append(EventMatch(self.life_events[e], round(min(1.0, score), 3),
+                matches.append(EventMatch(self.life_events[e], round(score / 1.1, 3),
                                           matched))
         matches.sort(key=lambda m: (-m.score, m.event.id))
         return matches

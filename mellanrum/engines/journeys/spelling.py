@@ -1,0 +1,149 @@
+"""Spelling repair of finder queries before they are matched against the life events.
+
+People write without å, ä and ö ("forsakringskassan"), with two letters wrong
+("forsäkringkasan"), with compounds the texts do not have ("handikappsparkering",
+"jobblös") and with place names that say they are moving ("vi har fått jobb i Umeå").
+:class:`QuerySpeller` rewrites each word of a query that the analyser does not know:
+
+1. the same word with å, ä, ö restored, when exactly one vocabulary word folds to it;
+2. the nearest vocabulary word within a Levenshtein distance that grows with the length
+   of the word (``rapidfuzz``; 1 from 5 letters, 2 from 8), ties to the more common word;
+3. a compound split on vocabulary words: its head (last part) and modifier, with a
+   linking *s* ("handikapp|s|parkering" → "handikapp parkering"); "X-lös" becomes
+   "utan X" ("jobblös" → "utan jobb");
+4. a municipality or locality name becomes :data:`PLACE_WORD`, a word the moving life
+   event knows.
+
+Words the analyser knows are left alone, so a right word is never "corrected".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from mellanrum.engines.textmatch import Analyser, tokenise
+
+__all__ = ["PLACE_WORD", "QuerySpeller", "fold"]
+
+PLACE_WORD = "annan ort"
+MIN_FUZZY = 5
+MIN_FUZZY_2 = 8
+MIN_PART = 4
+_WORD = re.compile(r"[\w-]+")
+_FOLD = str.maketrans("åäöéü", "aaoeu")
+
+
+def fold(word: str) -> str:
+    """`word` without the Swedish letters' dots and rings.
+
+    Examples
+    --------
+    >>> fold("försäkringskassan")
+    'forsakringskassan'
+    """
+    return word.translate(_FOLD)
+
+
+class QuerySpeller:
+    """Rewrites the unknown words of queries towards a vocabulary (cached per word).
+
+    Parameters
+    ----------
+    analyser : Analyser
+        Says which words are known (see :meth:`Analyser.knows`).
+    texts : iterable of str
+        The texts whose words are the vocabulary (the life events' texts).
+    places : iterable of str
+        Place names (municipalities, localities); one-word names of four letters or more
+        that are not known words are recognised.
+
+    Examples
+    --------
+    >>> from mellanrum.engines.textmatch import Analyser
+    >>> speller = QuerySpeller(Analyser("sv", known_words=["försäkringskassan parkering",
+    ...                                                     "handikapp jobb"]),
+    ...                        ["försäkringskassan", "parkering", "handikapp", "jobb"],
+    ...                        ["Umeå"])
+    >>> speller.repair("forsakringskassan")
+    'försäkringskassan'
+    >>> speller.repair("handikappsparkering jobblös")
+    'handikapp parkering utan jobb'
+    >>> speller.repair("jobb i umea")
+    'jobb i annan ort'
+    """
+
+    def __init__(self, analyser: Analyser, texts: Iterable[str], places: Iterable[str] = ()
+                 ) -> None:
+        self.analyser = analyser
+        counts: Counter[str] = Counter(w for t in texts for w in tokenise(t) if len(w) >= 3)
+        self._count = counts
+        self._vocabulary = sorted(counts, key=lambda w: (-counts[w], w))
+        by_fold: dict[str, set[str]] = {}
+        for word in counts:
+            by_fold.setdefault(fold(word), set()).add(word)
+        self._folded = {k: next(iter(v)) for k, v in by_fold.items() if len(v) == 1}
+        self._parts = frozenset(w for w in counts if len(w) >= MIN_PART)
+        self._places = frozenset(
+            fold(w) for name in places for w in [name.casefold().replace("ae", "ä")
+                                                 .replace("oe", "ö")]
+            if " " not in w and "-" not in w and len(w) >= MIN_PART
+            and not analyser.knows(w) and w not in counts
+        )
+        self._cache: dict[str, str] = {}
+
+    def repair(self, text: str) -> str:
+        """`text` with every unknown word rewritten (punctuation and known words kept)."""
+        replace: Callable[[re.Match[str]], str] = lambda m: self.word(m.group(0))  # noqa: E731
+        return _WORD.sub(replace, text)
+
+    def word(self, raw: str) -> str:
+        """The rewrite of one word (itself when known or when nothing fits)."""
+        cached = self._cache.get(raw)
+        if cached is not None:
+            return cached
+        tokens = tokenise(raw)
+        result = raw
+        if len(tokens) == 1:
+            token = tokens[0]
+            if fold(token) in self._places:
+                result = PLACE_WORD
+            elif not token.isdigit() and not self.analyser.knows(token):
+                result = self._repair(token) or raw
+        if len(self._cache) < 100_000:
+            self._cache[raw] = result
+        return result
+
+    def _repair(self, token: str) -> str:
+        folded = self._folded.get(fold(token))
+        if folded is not None:
+            return folded
+        if len(token) >= MIN_FUZZY:
+            limit = 2 if len(token) >= MIN_FUZZY_2 else 1
+            found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
+                                       score_cutoff=limit)
+            if found is not None:
+                return str(found[0])
+        return self._split(token)
+
+    def _split(self, token: str) -> str:
+        if token.endswith("lös") and len(token) > 3 + MIN_PART - 1:
+            stem = token[:-3]
+            for modifier in (stem, stem[:-1] if stem.endswith("s") else ""):
+                if modifier in self._parts or self.analyser.knows(modifier):
+                    return f"utan {modifier}"
+        best = ""
+        for cut in range(MIN_PART, len(token) - MIN_PART + 1):
+            head = token[cut:]
+            if head not in self._parts:
+                continue
+            modifier = token[:cut]
+            if modifier.endswith("s") and modifier[:-1] in self._parts:
+                modifier = modifier[:-1]
+            best = f"{modifier} {head}" if modifier in self._parts else head
+            break  # the longest head that is a vocabulary word
+        return best
