@@ -48,8 +48,9 @@ _EN_STOP = stop_words("en") - {"by", "under", "i", "for"}
 _SV_STOP = stop_words("sv") | {"går", "igår", "idag", "snart", "nu"}
 
 # Words that say who is concerned, not what happened ("mamma" must not pull towards "bli
-# mamma" when the sentence is about mamma's memory), and verbs that carry no need ("fått",
-# "ska", "vill").  They are dropped before matching unless nothing else is left.
+# mamma" when the sentence is about mamma's memory), verbs that carry no need ("fått",
+# "ska", "vill") and words of price and age.  They are dropped before matching unless
+# nothing else is left.
 FILLER_WORDS = frozenset(
     "mamma mamman mammas pappa pappan pappas farsan morsan mor far mormor morfar farmor "
     "farfar son sonen dotter dottern bror brorsan syster systern man mannen maken fru "
@@ -57,7 +58,9 @@ FILLER_WORDS = frozenset(
     "make maka jag vi min mitt mina vårt våra han hon de mig oss "
     "få får fått fick har hade blivit bli blir blev ska skall vill kan måste gör göra "
     "mother mum mom father dad grandmother grandfather husband wife daughter brother "
-    "sister partner want need got get".split()
+    "sister partner want need got get "
+    # Words of price and age: "billigare" stems to "bil" (car), and "år" is in many texts.
+    "billig billiga billigt billigare billigaste dyr dyra dyrt dyrare år åren året".split()
 )
 _WORD = re.compile(r"[\w-]+")
 # A sentence with several needs joins them with a conjunction or a comma ("jag har blivit

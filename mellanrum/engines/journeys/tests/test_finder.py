@@ -239,3 +239,31 @@ def test_a_word_the_events_know_is_not_corrected_into_another_event_s_word() -> 
 def test_a_compound_of_an_event_word_is_split_on_it() -> None:
     # "knark" is not in the shipped lexicon, but the addiction event uses it.
     assert _ids("knarkproblem")[0] == "missbruk-och-beroende"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("forsakringskassan sjukpenning", "langvarigt-sjuk"),  # å, ä, ö left out
+        ("aldreboende for mamma", "aldras-stod-hemma"),
+        ("handikappsparkering", "behova-fardtjanst-och-hjalpmedel"),  # compound not in texts
+        ("jobblös", "forlora-jobbet"),  # X-lös is "utan X"
+        ("vi har fått jobb i Umeå och ska bo där", "flytta-till-annan-kommun"),  # a place
+    ],
+)
+def test_misspelt_words_unknown_compounds_and_place_names_are_understood(
+    text: str, expected: str
+) -> None:
+    assert _ids(text)[:1] == [expected]
+
+
+def test_spelling_repair_leaves_known_words_and_ordinary_place_words_alone() -> None:
+    speller = FINDER.speller
+    assert speller.repair("körskola") == "körskola"
+    assert speller.repair("bygglov i Vara") == "bygglov i Vara"  # "vara" is a Swedish word
+    assert speller.repair("förskola i Malmö") == "förskola i annan ort"
+
+
+def test_a_price_word_does_not_pull_towards_the_driving_licence() -> None:
+    # Snowball stems "billigare" to "bil".
+    assert "ta-korkort" not in _ids("måste hitta billigare boende")[:3]
