@@ -69,6 +69,18 @@ _WORD = re.compile(r"[\w-]+")
 _CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:och|samt|men|plus|sen|and|but|also)\b", re.IGNORECASE)
 CLAUSE_WEIGHT = 0.84
 CLAUSE_MIN = 0.5
+LEAD_RATIO = 1.5
+# Negative evidence: words that speak against some life events, and the factor their score
+# is multiplied by.  Something that can no longer be done ("kan inte köra bil längre") is a
+# loss, not a beginning; an adult does not start upper secondary school as a pupil.
+_BEGINNINGS = ("ta-korkort", "fa-barn", "borja-forskola", "borja-skolan", "borja-gymnasiet",
+               "starta-foretag", "oppna-restaurang", "gifta-sig")
+NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
+    (re.compile(r"\b(?:inte|ej|aldrig)\b.*\blängre\b|\bno longer\b|\bany ?more\b",
+                re.IGNORECASE), _BEGINNINGS, 0.6),
+    (re.compile(r"\bvuxen|\badults?\b|\bgrown-?up\b", re.IGNORECASE),
+     ("borja-gymnasiet", "borja-skolan", "borja-forskola"), 0.8),
+)
 # How much an event loses for the part of the query none of its texts has (0: nothing).
 EXPLAINED_WEIGHT = 0.3
 
@@ -263,17 +275,33 @@ class Finder:
         first event is the whole text's; every need named in a clause follows it.
         """
         text = self.speller.repair(text[:MAX_QUERY_CHARS])
+        matches = self._score_clauses(text)
+        against = {event_id: factor for pattern, events, factor in NEGATIVE_CUES
+                   if pattern.search(text) for event_id in events}
+        if not against:
+            return matches
+        weighed = [EventMatch(m.event, round(m.score * against.get(m.event.id, 1.0), 3),
+                              m.matched) for m in matches]
+        return sorted((m for m in weighed if m.score >= MIN_EVENT_SCORE),
+                      key=lambda m: (-m.score, m.event.id))
+
+    def _score_clauses(self, text: str) -> list[EventMatch]:
         whole = self._score(text)
         clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
         needs = [scored for scored in (self._score(c) for c in clauses if len(clauses) > 1)
                  if scored and scored[0].score >= CLAUSE_MIN]
         if not whole or not needs:
             return whole
-        # The whole text's best stays first; every other event is scored at CLAUSE_WEIGHT
-        # of its share of the best, so the best event of each clause comes right after it.
-        top = whole[0].score
-        best = {whole[0].event.id: whole[0]}
-        for ceiling, scored in [(top, whole[1:]), *((n[0].score, n) for n in needs)]:
+        # The whole text's best stays first, unless a clause names its need far more
+        # clearly (LEAD_RATIO times the score: "företaget går omkull och jag blir utan
+        # jobb"); every other event is scored at CLAUSE_WEIGHT of its share of the best, so
+        # the best event of each clause comes right after it.
+        lead = max((n[0] for n in needs), key=lambda m: m.score)
+        if lead.score < LEAD_RATIO * whole[0].score:
+            lead = whole[0]
+        top = lead.score
+        best = {lead.event.id: lead}
+        for ceiling, scored in [(whole[0].score, whole), *((n[0].score, n) for n in needs)]:
             for m in scored:
                 score = round(CLAUSE_WEIGHT * top * m.score / ceiling, 3)
                 old = best.get(m.event.id)

@@ -267,3 +267,12 @@ def test_spelling_repair_leaves_known_words_and_ordinary_place_words_alone() -> 
 def test_a_price_word_does_not_pull_towards_the_driving_licence() -> None:
     # Snowball stems "billigare" to "bil".
     assert "ta-korkort" not in _ids("måste hitta billigare boende")[:3]
+
+
+def test_something_no_longer_possible_is_a_loss_not_a_beginning() -> None:
+    # "köra bil" is the driving licence's phrase; "inte ... längre" speaks against it.
+    assert _ids("pappa kan inte köra bil längre")[0] == "behova-fardtjanst-och-hjalpmedel"
+
+
+def test_a_clause_that_names_its_need_far_more_clearly_comes_first() -> None:
+    assert _ids("företaget går omkull och jag blir utan jobb")[0] == "forlora-jobbet"
