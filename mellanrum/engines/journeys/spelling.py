@@ -6,12 +6,13 @@ People write without å, ä and ö ("forsakringskassan"), with two letters wrong
 :class:`QuerySpeller` rewrites each word of a query that the analyser does not know:
 
 1. the same word with å, ä, ö restored, when exactly one vocabulary word folds to it;
-2. the nearest vocabulary word within a Levenshtein distance that grows with the length
+2. the vocabulary word of an English inflection ("divorcing" → "divorce");
+3. the nearest vocabulary word within a Levenshtein distance that grows with the length
    of the word (``rapidfuzz``; 1 from 5 letters, 2 from 8), ties to the more common word;
-3. a compound split on vocabulary words: its head (last part) and modifier, with a
+4. a compound split on vocabulary words: its head (last part) and modifier, with a
    linking *s* ("handikapp|s|parkering" → "handikapp parkering"); "X-lös" becomes
    "utan X" ("jobblös" → "utan jobb");
-4. a municipality or locality name becomes :data:`PLACE_WORD`, a word the moving life
+5. a municipality or locality name becomes :data:`PLACE_WORD`, a word the moving life
    event knows.
 
 Words the analyser knows are left alone, so a right word is never "corrected".
@@ -122,6 +123,9 @@ class QuerySpeller:
         folded = self._folded.get(fold(token))
         if folded is not None:
             return folded
+        english = self._english(token)
+        if english:
+            return english
         if len(token) >= MIN_FUZZY:
             limit = 2 if len(token) >= MIN_FUZZY_2 else 1
             found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
@@ -129,6 +133,21 @@ class QuerySpeller:
             if found is not None:
                 return str(found[0])
         return self._split(token)
+
+    def _english(self, token: str) -> str:
+        """The vocabulary word of an English inflection ("divorcing" → "divorce",
+        "getting" → "get", "retired" → "retire"), else ""."""
+        for ending in ("ing", "ed", "es", "s"):
+            if not token.endswith(ending) or len(token) - len(ending) < 3:
+                continue
+            stem = token[: -len(ending)]
+            candidates = [stem, stem + "e"]
+            if len(stem) > 3 and stem[-1] == stem[-2]:
+                candidates.append(stem[:-1])  # "getting", "stopped"
+            for word in candidates:
+                if word in self._count:
+                    return word
+        return ""
 
     def _split(self, token: str) -> str:
         if token.endswith("lös") and len(token) > 3 + MIN_PART - 1:
