@@ -17,7 +17,7 @@ from mellanrum.engines.journeys.matching import (
 from mellanrum.engines.journeys.model import ActivityRef, LifeEvent, Place, Step
 from mellanrum.engines.journeys.places import shipped_localities, shipped_municipality_names
 from mellanrum.engines.journeys.resolve import CITIZEN_KINDS, responsible_organisation
-from mellanrum.engines.journeys.spelling import QuerySpeller
+from mellanrum.engines.journeys.spelling import QuerySpeller, ages
 from mellanrum.engines.textmatch import stop_words
 
 __all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find"]
@@ -80,6 +80,12 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
                 re.IGNORECASE), _BEGINNINGS, 0.6),
     (re.compile(r"\bvuxen|\badults?\b|\bgrown-?up\b", re.IGNORECASE),
      ("borja-gymnasiet", "borja-skolan", "borja-forskola"), 0.8),
+)
+# A stated age speaks against the life events of other ages: (youngest, oldest, events,
+# factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
+AGE_CUES: tuple[tuple[int, int, tuple[str, ...], float], ...] = (
+    (0, 17, ("studera-som-vuxen", "ga-i-pension", "forlora-jobbet"), 0.8),
+    (25, 120, ("borja-gymnasiet", "ung-utan-jobb-eller-skola"), 0.8),
 )
 # How much an event loses for the part of the query none of its texts has (0: nothing).
 EXPLAINED_WEIGHT = 0.3
@@ -278,6 +284,10 @@ class Finder:
         matches = self._score_clauses(text)
         against = {event_id: factor for pattern, events, factor in NEGATIVE_CUES
                    if pattern.search(text) for event_id in events}
+        for age in ages(text):
+            for low, high, events, factor in AGE_CUES:
+                if low <= age <= high:
+                    against.update(dict.fromkeys(events, factor))
         if not against:
             return matches
         weighed = [EventMatch(m.event, round(m.score * against.get(m.event.id, 1.0), 3),

@@ -13,7 +13,9 @@ People write without å, ä and ö ("forsakringskassan"), with two letters wrong
    linking *s* ("handikapp|s|parkering" → "handikapp parkering"); "X-lös" becomes
    "utan X" ("jobblös" → "utan jobb");
 5. a municipality or locality name becomes :data:`PLACE_WORD`, a word the moving life
-   event knows.
+   event knows;
+6. an age ("16-åring", "mamma är 88") adds a word of the life events of that age
+   (:data:`AGES`).
 
 Words the analyser knows are left alone, so a right word is never "corrected".
 """
@@ -29,7 +31,7 @@ from rapidfuzz.distance import Levenshtein
 
 from mellanrum.engines.textmatch import Analyser, tokenise
 
-__all__ = ["PLACE_WORD", "QuerySpeller", "fold"]
+__all__ = ["PLACE_WORD", "QuerySpeller", "age_words", "ages", "fold"]
 
 PLACE_WORD = "annan ort"
 MIN_FUZZY = 5
@@ -37,6 +39,40 @@ MIN_FUZZY_2 = 8
 MIN_PART = 4
 _WORD = re.compile(r"[\w-]+")
 _FOLD = str.maketrans("åäöéü", "aaoeu")
+# An age says which life events are likely ("studiebidrag för 16-åring", "mamma är 88"):
+# (youngest, oldest, words the events of that age know).
+AGES = ((0, 5, "förskola"), (6, 7, "skolstart"), (15, 16, "gymnasiet"), (17, 24, "ungdom"),
+        (61, 68, "pension"), (75, 120, "äldre"))
+_AGE = re.compile(
+    r"\b(\d{1,3})\s*-?\s*(?:år|åring\w*|årig\w*|years?|yrs?|year-old)\b"
+    r"|\b(?:fyller|fyllt|är|på|aged|age|turning|turned)\s+(\d{1,3})\b(?!\s*(?:%|kr|st\b))",
+    re.IGNORECASE)
+
+
+def ages(text: str) -> tuple[int, ...]:
+    """The ages stated in `text` ("16-åring", "är 88", "turning 65"), up to 120.
+
+    Examples
+    --------
+    >>> ages("jag är 19 och mamma fyller 65")
+    (19, 65)
+    """
+    found = (int(m.group(1) or m.group(2)) for m in _AGE.finditer(text))
+    return tuple(age for age in found if age <= 120)
+
+
+def age_words(text: str) -> str:
+    """The words of the ages stated in `text` (space-separated; empty when none).
+
+    Examples
+    --------
+    >>> age_words("studiebidrag för 16-åring"), age_words("mamma är 88 och bor ensam")
+    ('gymnasiet', 'äldre')
+    >>> age_words("jag är gravid i vecka 12"), age_words("pappa tror att det är 1980")
+    ('', '')
+    """
+    words = [word for age in ages(text) for low, high, word in AGES if low <= age <= high]
+    return " ".join(dict.fromkeys(words))
 
 
 def fold(word: str) -> str:
@@ -100,7 +136,9 @@ class QuerySpeller:
     def repair(self, text: str) -> str:
         """`text` with every unknown word rewritten (punctuation and known words kept)."""
         replace: Callable[[re.Match[str]], str] = lambda m: self.word(m.group(0))  # noqa: E731
-        return _WORD.sub(replace, text)
+        repaired = _WORD.sub(replace, text)
+        ages = age_words(text)
+        return f"{repaired} {ages}" if ages else repaired
 
     def word(self, raw: str) -> str:
         """The rewrite of one word (itself when known or when nothing fits)."""

@@ -276,3 +276,14 @@ def test_something_no_longer_possible_is_a_loss_not_a_beginning() -> None:
 
 def test_a_clause_that_names_its_need_far_more_clearly_comes_first() -> None:
     assert _ids("företaget går omkull och jag blir utan jobb")[0] == "forlora-jobbet"
+
+
+def test_a_stated_age_points_to_the_life_events_of_that_age() -> None:
+    assert _ids("studiebidrag för 16-åring")[0] == "borja-gymnasiet"
+    assert "studera-som-vuxen" not in _ids("studiebidrag för 16-åring")[:1]
+    assert _ids("mamma är 88 och klarar sig inte")[0] == "aldras-stod-hemma"
+
+
+def test_english_inflections_and_labour_pains_are_understood() -> None:
+    assert _ids("my dad keeps getting lost")[0] == "anhorig-demens"
+    assert _ids("sambon har värkar")[0] == "fa-barn"
