@@ -37,6 +37,7 @@ PLACE_WORD = "annan ort"
 MIN_FUZZY = 5
 MIN_FUZZY_2 = 8
 MIN_PART = 4
+MIN_HEAD_ALONE = 6
 _WORD = re.compile(r"[\w-]+")
 _FOLD = str.maketrans("åäöéü", "aaoeu")
 # An age says which life events are likely ("studiebidrag för 16-åring", "mamma är 88"):
@@ -201,6 +202,11 @@ class QuerySpeller:
             modifier = token[:cut]
             if modifier.endswith("s") and modifier[:-1] in self._parts:
                 modifier = modifier[:-1]
-            best = f"{modifier} {head}" if modifier in self._parts else head
+            if modifier in self._parts:
+                best = f"{modifier} {head}"
+            elif len(head) >= MIN_HEAD_ALONE or head in self.analyser.lexicon.words:
+                best = head
+            else:
+                continue  # "frisörsa|long": a short non-Swedish head is no evidence
             break  # the longest head that is a vocabulary word
         return best

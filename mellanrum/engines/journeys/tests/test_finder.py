@@ -287,3 +287,8 @@ def test_a_stated_age_points_to_the_life_events_of_that_age() -> None:
 def test_english_inflections_and_labour_pains_are_understood() -> None:
     assert _ids("my dad keeps getting lost")[0] == "anhorig-demens"
     assert _ids("sambon har värkar")[0] == "fa-barn"
+
+
+def test_a_short_head_of_an_unknown_compound_is_no_evidence_alone() -> None:
+    # "frisörsalong" must not become the English "long".
+    assert "long" not in FINDER.speller.repair("frisörsalong").split()
