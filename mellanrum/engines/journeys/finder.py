@@ -374,7 +374,8 @@ class Finder:
         names_by_code: dict[str, list[str]] = {}
         for a in services:
             names_by_code.setdefault(a.organisation.code, []).append(a.name)
-        query_vector = self._weighted(text[:MAX_QUERY_CHARS])
+        repaired = self.speller.repair(text[:MAX_QUERY_CHARS])
+        query_vector = self._weighted(repaired)
         index = {event.id: i for i, event in enumerate(self.life_events)}
         if events:
             best = events[0].score
@@ -414,7 +415,7 @@ class Finder:
                                  * (1.0 - 0.01 * number) * (1.0 - 0.1 * rank))
                         keep(ServiceMatch(activity, round(score, 3), match.event.id, number,
                                           step.need, step.data_items, step.need_en))
-        query = self.matcher.vector(clean_query(text[:MAX_QUERY_CHARS]))
+        query = self.matcher.vector(clean_query(repaired))
         if query:
             for activity in services:
                 score = TextMatcher.cosine(query, self.matcher.vector(activity.name))
