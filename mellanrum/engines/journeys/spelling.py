@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -126,6 +127,13 @@ class QuerySpeller:
             by_fold.setdefault(fold(word), set()).add(word)
         self._folded = {k: next(iter(v)) for k, v in by_fold.items() if len(v) == 1}
         self._parts = frozenset(w for w in counts if len(w) >= MIN_PART)
+        # English words of the vocabulary by their English stem ("closed" → "close"), the
+        # most common word first, so that "closing" finds "closed".
+        self._english_stemmer = snowballstemmer.stemmer("english")
+        self._by_english_stem: dict[str, str] = {}
+        for word in self._vocabulary:
+            if word.isascii() and word.isalpha():
+                self._by_english_stem.setdefault(self._english_stemmer.stemWord(word), word)
         self._places = frozenset(
             fold(w) for name in places for w in [name.casefold().replace("ae", "ä")
                                                  .replace("oe", "ö")]
@@ -175,7 +183,8 @@ class QuerySpeller:
 
     def _english(self, token: str) -> str:
         """The vocabulary word of an English inflection ("divorcing" → "divorce",
-        "getting" → "get", "retired" → "retire"), else ""."""
+        "getting" → "get", "retired" → "retire") or with the same English (Snowball) stem
+        ("closing" → "closed"), else ""."""
         for ending in ("ing", "ed", "es", "s"):
             if not token.endswith(ending) or len(token) - len(ending) < 3:
                 continue
@@ -186,6 +195,8 @@ class QuerySpeller:
             for word in candidates:
                 if word in self._count:
                     return word
+        if token.isascii() and token.isalpha() and len(token) >= MIN_PART:
+            return self._by_english_stem.get(self._english_stemmer.stemWord(token), "")
         return ""
 
     def _split(self, token: str) -> str:
