@@ -8,7 +8,7 @@ People write without å, ä and ö ("forsakringskassan"), with two letters wrong
 1. the same word with å, ä, ö restored, when exactly one vocabulary word folds to it;
 2. the vocabulary word of an English inflection ("divorcing" → "divorce");
 3. the nearest vocabulary word within a Levenshtein distance that grows with the length
-   of the word (``rapidfuzz``; 1 from 5 letters, 2 from 8), ties to the more common word;
+   of the word (``rapidfuzz``; 1 from 6 letters, 2 from 8), ties to the more common word;
 4. a compound split on vocabulary words: its head (last part) and modifier, with a
    linking *s* ("handikapp|s|parkering" → "handikapp parkering"); "X-lös" becomes
    "utan X" ("jobblös" → "utan jobb");
@@ -30,17 +30,20 @@ import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from mellanrum.engines.textmatch import Analyser, tokenise
+from mellanrum.engines.textmatch import Analyser, stop_words, tokenise
 
 __all__ = ["PLACE_WORD", "QuerySpeller", "age_words", "ages", "fold"]
 
 PLACE_WORD = "annan ort"
-MIN_FUZZY = 5
+MIN_FUZZY = 6
+MIN_MODIFIER = 2
 MIN_FUZZY_2 = 8
 MIN_PART = 4
 MIN_HEAD_ALONE = 6
 _WORD = re.compile(r"[\w-]+")
 _FOLD = str.maketrans("åäöéü", "aaoeu")
+# Place names that are also Swedish function words ("Bara" in Skåne is "only").
+_STOP = stop_words("sv") | {"bara", "mycket", "lite", "alla", "hela"}
 # An age says which life events are likely ("studiebidrag för 16-åring", "mamma är 88"):
 # (youngest, oldest, words the events of that age know).
 AGES = ((0, 5, "förskola"), (6, 7, "skolstart"), (15, 16, "gymnasiet"), (17, 24, "ungdom"),
@@ -138,7 +141,7 @@ class QuerySpeller:
             fold(w) for name in places for w in [name.casefold().replace("ae", "ä")
                                                  .replace("oe", "ö")]
             if " " not in w and "-" not in w and len(w) >= MIN_PART
-            and not analyser.knows(w) and w not in counts
+            and not analyser.knows(w) and w not in counts and w not in _STOP
         )
         self._cache: dict[str, str] = {}
 
@@ -173,13 +176,16 @@ class QuerySpeller:
         english = self._english(token)
         if english:
             return english
-        if len(token) >= MIN_FUZZY:
-            limit = 2 if len(token) >= MIN_FUZZY_2 else 1
-            found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
-                                       score_cutoff=limit)
-            if found is not None:
-                return str(found[0])
-        return self._split(token)
+        return self._near(token) or self._split(token)
+
+    def _near(self, token: str) -> str:
+        """The nearest vocabulary word within the distance for `token`'s length, else ""."""
+        if len(token) < MIN_FUZZY:
+            return ""
+        limit = 2 if len(token) >= MIN_FUZZY_2 else 1
+        found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
+                                   score_cutoff=limit)
+        return str(found[0]) if found is not None else ""
 
     def _english(self, token: str) -> str:
         """The vocabulary word of an English inflection ("divorcing" → "divorce",
@@ -206,14 +212,21 @@ class QuerySpeller:
                 if modifier in self._parts or self.analyser.knows(modifier):
                     return f"utan {modifier}"
         best = ""
-        for cut in range(MIN_PART, len(token) - MIN_PART + 1):
+        for cut in range(MIN_MODIFIER, len(token) - MIN_PART + 1):
             head = token[cut:]
-            if head not in self._parts:
-                continue
+            # A head is an event word or, from five letters, a Swedish word or compound
+            # ("last|bilskort") or near an event word ("el|räkningen" → "räkningar"); the
+            # longest one wins.
+            if head not in self._parts and not (len(head) >= 5 and self.analyser.knows(head)):
+                head = self._near(head)
+                if not head:
+                    continue
             modifier = token[:cut]
-            if modifier.endswith("s") and modifier[:-1] in self._parts:
+            if modifier.endswith("s") and len(modifier) > MIN_PART:
                 modifier = modifier[:-1]
-            if modifier in self._parts:
+            modifier = self._folded.get(fold(modifier), modifier)  # "forlossning"
+            if modifier in self._parts or (len(modifier) >= MIN_PART
+                                           and self.analyser.knows(modifier)):
                 best = f"{modifier} {head}"
             elif len(head) >= MIN_HEAD_ALONE or head in self.analyser.lexicon.words:
                 best = head

@@ -299,3 +299,13 @@ def test_services_are_found_for_a_query_written_without_the_swedish_letters() ->
                   synonyms=CATALOGUE.synonyms)
     assert result.life_events[0].event.id == "aldras-stod-hemma"
     assert "Hemtjänst" in [s.activity.name for s in result.services]
+
+
+def test_spelling_repair_neither_reads_common_words_as_places_nor_corrects_short_words(
+) -> None:
+    speller = FINDER.speller
+    assert speller.repair("sonen sitter bara hemma") == "sonen sitter bara hemma"  # Bara, Skåne
+    assert speller.repair("svårt att sitta still") == "svårt att sitta still"  # not "till"
+    # The longest head of an unknown compound wins: "el|räkningen", not "elräkn|ingen".
+    assert "ingen" not in speller.repair("elräkningen").split()
+    assert _ids("kan man få hjälp med elräkningen")[:3].count("ekonomiska-svarigheter") == 1
