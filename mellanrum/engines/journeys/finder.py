@@ -15,7 +15,9 @@ from mellanrum.engines.journeys.matching import (
     text_matcher,
 )
 from mellanrum.engines.journeys.model import ActivityRef, LifeEvent, Place, Step
+from mellanrum.engines.journeys.places import shipped_localities, shipped_municipality_names
 from mellanrum.engines.journeys.resolve import CITIZEN_KINDS, responsible_organisation
+from mellanrum.engines.journeys.spelling import QuerySpeller, ages
 from mellanrum.engines.textmatch import stop_words
 
 __all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find"]
@@ -46,8 +48,9 @@ _EN_STOP = stop_words("en") - {"by", "under", "i", "for"}
 _SV_STOP = stop_words("sv") | {"går", "igår", "idag", "snart", "nu"}
 
 # Words that say who is concerned, not what happened ("mamma" must not pull towards "bli
-# mamma" when the sentence is about mamma's memory), and verbs that carry no need ("fått",
-# "ska", "vill").  They are dropped before matching unless nothing else is left.
+# mamma" when the sentence is about mamma's memory), verbs that carry no need ("fått",
+# "ska", "vill") and words of price and age.  They are dropped before matching unless
+# nothing else is left.
 FILLER_WORDS = frozenset(
     "mamma mamman mammas pappa pappan pappas farsan morsan mor far mormor morfar farmor "
     "farfar son sonen dotter dottern bror brorsan syster systern man mannen maken fru "
@@ -55,7 +58,9 @@ FILLER_WORDS = frozenset(
     "make maka jag vi min mitt mina vårt våra han hon de mig oss "
     "få får fått fick har hade blivit bli blir blev ska skall vill kan måste gör göra "
     "mother mum mom father dad grandmother grandfather husband wife daughter brother "
-    "sister partner want need got get".split()
+    "sister partner want need got get "
+    # Words of price and age: "billigare" stems to "bil" (car), and "år" is in many texts.
+    "billig billiga billigt billigare billigaste dyr dyra dyrt dyrare år åren året".split()
 )
 _WORD = re.compile(r"[\w-]+")
 # A sentence with several needs joins them with a conjunction or a comma ("jag har blivit
@@ -64,6 +69,24 @@ _WORD = re.compile(r"[\w-]+")
 _CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:och|samt|men|plus|sen|and|but|also)\b", re.IGNORECASE)
 CLAUSE_WEIGHT = 0.84
 CLAUSE_MIN = 0.5
+LEAD_RATIO = 1.5
+# Negative evidence: words that speak against some life events, and the factor their score
+# is multiplied by.  Something that can no longer be done ("kan inte köra bil längre") is a
+# loss, not a beginning; an adult does not start upper secondary school as a pupil.
+_BEGINNINGS = ("ta-korkort", "fa-barn", "borja-forskola", "borja-skolan", "borja-gymnasiet",
+               "starta-foretag", "oppna-restaurang", "gifta-sig")
+NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
+    (re.compile(r"\b(?:inte|ej|aldrig)\b.*\blängre\b|\bno longer\b|\bany ?more\b",
+                re.IGNORECASE), _BEGINNINGS, 0.6),
+    (re.compile(r"\bvuxen|\badults?\b|\bgrown-?up\b", re.IGNORECASE),
+     ("borja-gymnasiet", "borja-skolan", "borja-forskola"), 0.8),
+)
+# A stated age speaks against the life events of other ages: (youngest, oldest, events,
+# factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
+AGE_CUES: tuple[tuple[int, int, tuple[str, ...], float], ...] = (
+    (0, 17, ("studera-som-vuxen", "ga-i-pension", "forlora-jobbet"), 0.8),
+    (25, 120, ("borja-gymnasiet", "ung-utan-jobb-eller-skola"), 0.8),
+)
 # How much an event loses for the part of the query none of its texts has (0: nothing).
 EXPLAINED_WEIGHT = 0.3
 
@@ -172,6 +195,16 @@ class Finder:
                 t for step in event.steps for t in (step.need, *step.activity_hints)))
         }))
         self.matcher: TextMatcher = text_matcher(tuple(tuple(s) for s in synonyms), vocabulary)
+        # Unknown words of a query are repaired towards the events' words (missing å/ä/ö,
+        # two-letter typos, compounds) and place names say "another place".
+        places = [name for names in shipped_municipality_names().values() for name in names]
+        places += [locality for locality, _code in shipped_localities()]
+        self.speller = QuerySpeller(self.matcher.analyser, (
+            text for event in self.life_events
+            for text in (event.label_sv, event.label_en, event.description, *event.synonyms,
+                         *(t for step in event.steps for t in (step.need, step.need_en,
+                                                               *step.activity_hints)))
+        ), places)
         # Step hints meet activity names without the everyday synonyms, as in resolve_journey.
         self.hint_matcher: TextMatcher = text_matcher(())
         self._weights: dict[tuple[str, tuple[str, ...]], NameWeights] = {}
@@ -247,18 +280,38 @@ class Finder:
         :data:`CLAUSE_WEIGHT` of that score times their share of the clause's best.  The
         first event is the whole text's; every need named in a clause follows it.
         """
-        text = text[:MAX_QUERY_CHARS]
+        text = self.speller.repair(text[:MAX_QUERY_CHARS])
+        matches = self._score_clauses(text)
+        against = {event_id: factor for pattern, events, factor in NEGATIVE_CUES
+                   if pattern.search(text) for event_id in events}
+        for age in ages(text):
+            for low, high, events, factor in AGE_CUES:
+                if low <= age <= high:
+                    against.update(dict.fromkeys(events, factor))
+        if not against:
+            return matches
+        weighed = [EventMatch(m.event, round(m.score * against.get(m.event.id, 1.0), 3),
+                              m.matched) for m in matches]
+        return sorted((m for m in weighed if m.score >= MIN_EVENT_SCORE),
+                      key=lambda m: (-m.score, m.event.id))
+
+    def _score_clauses(self, text: str) -> list[EventMatch]:
         whole = self._score(text)
         clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
         needs = [scored for scored in (self._score(c) for c in clauses if len(clauses) > 1)
                  if scored and scored[0].score >= CLAUSE_MIN]
         if not whole or not needs:
             return whole
-        # The whole text's best stays first; every other event is scored at CLAUSE_WEIGHT
-        # of its share of the best, so the best event of each clause comes right after it.
-        top = whole[0].score
-        best = {whole[0].event.id: whole[0]}
-        for ceiling, scored in [(top, whole[1:]), *((n[0].score, n) for n in needs)]:
+        # The whole text's best stays first, unless a clause names its need far more
+        # clearly (LEAD_RATIO times the score: "företaget går omkull och jag blir utan
+        # jobb"); every other event is scored at CLAUSE_WEIGHT of its share of the best, so
+        # the best event of each clause comes right after it.
+        lead = max((n[0] for n in needs), key=lambda m: m.score)
+        if lead.score < LEAD_RATIO * whole[0].score:
+            lead = whole[0]
+        top = lead.score
+        best = {lead.event.id: lead}
+        for ceiling, scored in [(whole[0].score, whole), *((n[0].score, n) for n in needs)]:
             for m in scored:
                 score = round(CLAUSE_WEIGHT * top * m.score / ceiling, 3)
                 old = best.get(m.event.id)
@@ -293,7 +346,7 @@ class Finder:
             explained = math.sqrt(explained_sq.get(e, 0.0))
             score *= 1.0 - EXPLAINED_WEIGHT * (1.0 - explained)
             if score >= MIN_EVENT_SCORE:
-                matches.append(EventMatch(self.life_events[e], round(min(1.0, score), 3),
+                matches.append(EventMatch(self.life_events[e], round(score / 1.1, 3),
                                           matched))
         matches.sort(key=lambda m: (-m.score, m.event.id))
         return matches
@@ -321,7 +374,8 @@ class Finder:
         names_by_code: dict[str, list[str]] = {}
         for a in services:
             names_by_code.setdefault(a.organisation.code, []).append(a.name)
-        query_vector = self._weighted(text[:MAX_QUERY_CHARS])
+        repaired = self.speller.repair(text[:MAX_QUERY_CHARS])
+        query_vector = self._weighted(repaired)
         index = {event.id: i for i, event in enumerate(self.life_events)}
         if events:
             best = events[0].score
@@ -361,7 +415,7 @@ class Finder:
                                  * (1.0 - 0.01 * number) * (1.0 - 0.1 * rank))
                         keep(ServiceMatch(activity, round(score, 3), match.event.id, number,
                                           step.need, step.data_items, step.need_en))
-        query = self.matcher.vector(clean_query(text[:MAX_QUERY_CHARS]))
+        query = self.matcher.vector(clean_query(repaired))
         if query:
             for activity in services:
                 score = TextMatcher.cosine(query, self.matcher.vector(activity.name))

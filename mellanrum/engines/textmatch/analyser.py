@@ -204,6 +204,22 @@ class Analyser:
         self._corrections[token] = result
         return result
 
+    def knows(self, token: str) -> bool:
+        """Whether a normalised `token` is a known word: a lexicon, thesaurus or known word,
+        an inflected form of one, or a compound of lexicon words.
+
+        Examples
+        --------
+        >>> Analyser("sv").knows("hemtjänsten"), Analyser("sv").knows("hemtjänts")
+        (True, False)
+        """
+        return (
+            token in self._known
+            or token in self._inflected
+            or (bool(self.lexicon.words) and self.lexicon.base_form(token) is not None)
+            or (bool(self.lexicon.words) and len(split_compound(token, self.lexicon)) > 1)
+        )
+
     def term_key(self, term: str) -> tuple[str, ...]:
         """Return the stem sequence a thesaurus term is matched by.
 

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["model", "catalogue", "matching", "resolve", "finder"]
+MODULES = ["model", "catalogue", "matching", "resolve", "finder", "spelling"]
 
 
 @pytest.mark.parametrize("name", MODULES)

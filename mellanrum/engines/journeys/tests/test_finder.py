@@ -1,8 +1,10 @@
 """The finder on everyday phrasings, typos and bad input.
 
-Two tables in mellanrum/journeys/tests/data: `finder_dev.csv` (tuned on) and
-`finder_heldout.csv` (written before any tuning and never tuned on). docs/journeys.md reports
-the accuracy; the floors below keep it from sliding back.
+Development tables in mellanrum/journeys/tests/data (tuned on): `finder_dev.csv` and
+`finder_heldout1_retired.csv` (the first held-out table, retired after two evaluations).
+The held-out table `finder_heldout_v2.csv` is written independently and evaluated by the
+coordinator (`bench/finder_eval.py heldout`). docs/journeys.md reports the accuracy; the
+floors below keep it from sliding back.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ def _ids(text: str) -> list[str]:
     return [m.event.id for m in result.life_events]
 
 
-def test_the_held_out_table_has_at_least_100_phrasings_of_every_kind() -> None:
-    rows = read_phrasings(DATA / "finder_heldout.csv")
+def test_the_retired_held_out_table_has_at_least_100_phrasings_of_every_kind() -> None:
+    rows = read_phrasings(DATA / "finder_heldout1_retired.csv")
     assert len(rows) >= 100
     known = {e.id for e in CATALOGUE.life_events}
     for row in rows:
@@ -41,15 +43,15 @@ def test_the_held_out_table_has_at_least_100_phrasings_of_every_kind() -> None:
     assert {"typo", "slang", "indirect", "english", "multi"} <= kinds
 
 
-def test_the_development_and_held_out_tables_share_no_phrasing() -> None:
+def test_the_two_development_tables_share_no_phrasing() -> None:
     dev = {r.text.lower() for r in read_phrasings(DATA / "finder_dev.csv")}
-    held = {r.text.lower() for r in read_phrasings(DATA / "finder_heldout.csv")}
-    shared = sorted(dev & held)  # only the shared rows are shown, never the held-out table
-    assert not shared, shared
+    retired = {r.text.lower() for r in read_phrasings(DATA / "finder_heldout1_retired.csv")}
+    assert not sorted(dev & retired)
 
 
 @pytest.mark.parametrize(("table", "top1_floor", "top3_floor"),
-                         [("finder_dev.csv", 0.98, 0.995), ("finder_heldout.csv", 0.91, 0.97)])
+                         [("finder_dev.csv", 0.985, 0.997),
+                          ("finder_heldout1_retired.csv", 0.98, 0.99)])
 def test_accuracy_floor(table: str, top1_floor: float, top3_floor: float) -> None:
     score = evaluate(FINDER, read_phrasings(DATA / table))
     assert score.total >= 100
@@ -237,3 +239,73 @@ def test_a_word_the_events_know_is_not_corrected_into_another_event_s_word() -> 
 def test_a_compound_of_an_event_word_is_split_on_it() -> None:
     # "knark" is not in the shipped lexicon, but the addiction event uses it.
     assert _ids("knarkproblem")[0] == "missbruk-och-beroende"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("forsakringskassan sjukpenning", "langvarigt-sjuk"),  # å, ä, ö left out
+        ("aldreboende for mamma", "aldras-stod-hemma"),
+        ("handikappsparkering", "behova-fardtjanst-och-hjalpmedel"),  # compound not in texts
+        ("jobblös", "forlora-jobbet"),  # X-lös is "utan X"
+        ("vi har fått jobb i Umeå och ska bo där", "flytta-till-annan-kommun"),  # a place
+    ],
+)
+def test_misspelt_words_unknown_compounds_and_place_names_are_understood(
+    text: str, expected: str
+) -> None:
+    assert _ids(text)[:1] == [expected]
+
+
+def test_spelling_repair_leaves_known_words_and_ordinary_place_words_alone() -> None:
+    speller = FINDER.speller
+    assert speller.repair("körskola") == "körskola"
+    assert speller.repair("bygglov i Vara") == "bygglov i Vara"  # "vara" is a Swedish word
+    assert speller.repair("förskola i Malmö") == "förskola i annan ort"
+
+
+def test_a_price_word_does_not_pull_towards_the_driving_licence() -> None:
+    # Snowball stems "billigare" to "bil".
+    assert "ta-korkort" not in _ids("måste hitta billigare boende")[:3]
+
+
+def test_something_no_longer_possible_is_a_loss_not_a_beginning() -> None:
+    # "köra bil" is the driving licence's phrase; "inte ... längre" speaks against it.
+    assert _ids("pappa kan inte köra bil längre")[0] == "behova-fardtjanst-och-hjalpmedel"
+
+
+def test_a_clause_that_names_its_need_far_more_clearly_comes_first() -> None:
+    assert _ids("företaget går omkull och jag blir utan jobb")[0] == "forlora-jobbet"
+
+
+def test_a_stated_age_points_to_the_life_events_of_that_age() -> None:
+    assert _ids("studiebidrag för 16-åring")[0] == "borja-gymnasiet"
+    assert "studera-som-vuxen" not in _ids("studiebidrag för 16-åring")[:1]
+    assert _ids("mamma är 88 och klarar sig inte")[0] == "aldras-stod-hemma"
+
+
+def test_english_inflections_and_labour_pains_are_understood() -> None:
+    assert _ids("my dad keeps getting lost")[0] == "anhorig-demens"
+    assert _ids("sambon har värkar")[0] == "fa-barn"
+
+
+def test_a_short_head_of_an_unknown_compound_is_no_evidence_alone() -> None:
+    # "frisörsalong" must not become the English "long".
+    assert "long" not in FINDER.speller.repair("frisörsalong").split()
+
+
+def test_services_are_found_for_a_query_written_without_the_swedish_letters() -> None:
+    result = find("hemtjanst at mamma", CATALOGUE.life_events, SERVICES,
+                  synonyms=CATALOGUE.synonyms)
+    assert result.life_events[0].event.id == "aldras-stod-hemma"
+    assert "Hemtjänst" in [s.activity.name for s in result.services]
+
+
+def test_spelling_repair_neither_reads_common_words_as_places_nor_corrects_short_words(
+) -> None:
+    speller = FINDER.speller
+    assert speller.repair("sonen sitter bara hemma") == "sonen sitter bara hemma"  # Bara, Skåne
+    assert speller.repair("svårt att sitta still") == "svårt att sitta still"  # not "till"
+    # The longest head of an unknown compound wins: "el|räkningen", not "elräkn|ingen".
+    assert "ingen" not in speller.repair("elräkningen").split()
+    assert _ids("kan man få hjälp med elräkningen")[:3].count("ekonomiska-svarigheter") == 1

@@ -1,0 +1,236 @@
+"""Spelling repair of finder queries before they are matched against the life events.
+
+People write without å, ä and ö ("forsakringskassan"), with two letters wrong
+("forsäkringkasan"), with compounds the texts do not have ("handikappsparkering",
+"jobblös") and with place names that say they are moving ("vi har fått jobb i Umeå").
+:class:`QuerySpeller` rewrites each word of a query that the analyser does not know:
+
+1. the same word with å, ä, ö restored, when exactly one vocabulary word folds to it;
+2. the vocabulary word of an English inflection ("divorcing" → "divorce");
+3. the nearest vocabulary word within a Levenshtein distance that grows with the length
+   of the word (``rapidfuzz``; 1 from 6 letters, 2 from 8), ties to the more common word;
+4. a compound split on vocabulary words: its head (last part) and modifier, with a
+   linking *s* ("handikapp|s|parkering" → "handikapp parkering"); "X-lös" becomes
+   "utan X" ("jobblös" → "utan jobb");
+5. a municipality or locality name becomes :data:`PLACE_WORD`, a word the moving life
+   event knows;
+6. an age ("16-åring", "mamma är 88") adds a word of the life events of that age
+   (:data:`AGES`).
+
+Words the analyser knows are left alone, so a right word is never "corrected".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from mellanrum.engines.textmatch import Analyser, stop_words, tokenise
+
+__all__ = ["PLACE_WORD", "QuerySpeller", "age_words", "ages", "fold"]
+
+PLACE_WORD = "annan ort"
+MIN_FUZZY = 6
+MIN_MODIFIER = 2
+MIN_FUZZY_2 = 8
+MIN_PART = 4
+MIN_HEAD_ALONE = 6
+_WORD = re.compile(r"[\w-]+")
+_FOLD = str.maketrans("åäöéü", "aaoeu")
+# Place names that are also Swedish function words ("Bara" in Skåne is "only").
+_STOP = stop_words("sv") | {"bara", "mycket", "lite", "alla", "hela"}
+# An age says which life events are likely ("studiebidrag för 16-åring", "mamma är 88"):
+# (youngest, oldest, words the events of that age know).
+AGES = ((0, 5, "förskola"), (6, 7, "skolstart"), (15, 16, "gymnasiet"), (17, 24, "ungdom"),
+        (61, 68, "pension"), (75, 120, "äldre"))
+_AGE = re.compile(
+    r"\b(\d{1,3})\s*-?\s*(?:år|åring\w*|årig\w*|years?|yrs?|year-old)\b"
+    r"|\b(?:fyller|fyllt|är|på|aged|age|turning|turned)\s+(\d{1,3})\b(?!\s*(?:%|kr|st\b))",
+    re.IGNORECASE)
+
+
+def ages(text: str) -> tuple[int, ...]:
+    """The ages stated in `text` ("16-åring", "är 88", "turning 65"), up to 120.
+
+    Examples
+    --------
+    >>> ages("jag är 19 och mamma fyller 65")
+    (19, 65)
+    """
+    found = (int(m.group(1) or m.group(2)) for m in _AGE.finditer(text))
+    return tuple(age for age in found if age <= 120)
+
+
+def age_words(text: str) -> str:
+    """The words of the ages stated in `text` (space-separated; empty when none).
+
+    Examples
+    --------
+    >>> age_words("studiebidrag för 16-åring"), age_words("mamma är 88 och bor ensam")
+    ('gymnasiet', 'äldre')
+    >>> age_words("jag är gravid i vecka 12"), age_words("pappa tror att det är 1980")
+    ('', '')
+    """
+    words = [word for age in ages(text) for low, high, word in AGES if low <= age <= high]
+    return " ".join(dict.fromkeys(words))
+
+
+def fold(word: str) -> str:
+    """`word` without the Swedish letters' dots and rings.
+
+    Examples
+    --------
+    >>> fold("försäkringskassan")
+    'forsakringskassan'
+    """
+    return word.translate(_FOLD)
+
+
+class QuerySpeller:
+    """Rewrites the unknown words of queries towards a vocabulary (cached per word).
+
+    Parameters
+    ----------
+    analyser : Analyser
+        Says which words are known (see :meth:`Analyser.knows`).
+    texts : iterable of str
+        The texts whose words are the vocabulary (the life events' texts).
+    places : iterable of str
+        Place names (municipalities, localities); one-word names of four letters or more
+        that are not known words are recognised.
+
+    Examples
+    --------
+    >>> from mellanrum.engines.textmatch import Analyser
+    >>> words = ["försäkringskassan", "parkering", "jobb"]
+    >>> speller = QuerySpeller(Analyser("sv", known_words=words), words, ["Umeå"])
+    >>> speller.repair("forsakringskassan")
+    'försäkringskassan'
+    >>> speller.repair("forsäkringkassan")
+    'försäkringskassan'
+    >>> speller.repair("handikappsparkering jobblös")
+    'parkering utan jobb'
+    >>> speller.repair("jobb i umea")
+    'jobb i annan ort'
+    """
+
+    def __init__(self, analyser: Analyser, texts: Iterable[str], places: Iterable[str] = ()
+                 ) -> None:
+        self.analyser = analyser
+        counts: Counter[str] = Counter(w for t in texts for w in tokenise(t) if len(w) >= 3)
+        self._count = counts
+        self._vocabulary = sorted(counts, key=lambda w: (-counts[w], w))
+        by_fold: dict[str, set[str]] = {}
+        for word in counts:
+            by_fold.setdefault(fold(word), set()).add(word)
+        self._folded = {k: next(iter(v)) for k, v in by_fold.items() if len(v) == 1}
+        self._parts = frozenset(w for w in counts if len(w) >= MIN_PART)
+        # English words of the vocabulary by their English stem ("closed" → "close"), the
+        # most common word first, so that "closing" finds "closed".
+        self._english_stemmer = snowballstemmer.stemmer("english")
+        self._by_english_stem: dict[str, str] = {}
+        for word in self._vocabulary:
+            if word.isascii() and word.isalpha():
+                self._by_english_stem.setdefault(self._english_stemmer.stemWord(word), word)
+        self._places = frozenset(
+            fold(w) for name in places for w in [name.casefold().replace("ae", "ä")
+                                                 .replace("oe", "ö")]
+            if " " not in w and "-" not in w and len(w) >= MIN_PART
+            and not analyser.knows(w) and w not in counts and w not in _STOP
+        )
+        self._cache: dict[str, str] = {}
+
+    def repair(self, text: str) -> str:
+        """`text` with every unknown word rewritten (punctuation and known words kept)."""
+        replace: Callable[[re.Match[str]], str] = lambda m: self.word(m.group(0))  # noqa: E731
+        repaired = _WORD.sub(replace, text)
+        ages = age_words(text)
+        return f"{repaired} {ages}" if ages else repaired
+
+    def word(self, raw: str) -> str:
+        """The rewrite of one word (itself when known or when nothing fits)."""
+        cached = self._cache.get(raw)
+        if cached is not None:
+            return cached
+        tokens = tokenise(raw)
+        result = raw
+        if len(tokens) == 1:
+            token = tokens[0]
+            if fold(token) in self._places:
+                result = PLACE_WORD
+            elif not token.isdigit() and not self.analyser.knows(token):
+                result = self._repair(token) or raw
+        if len(self._cache) < 100_000:
+            self._cache[raw] = result
+        return result
+
+    def _repair(self, token: str) -> str:
+        folded = self._folded.get(fold(token))
+        if folded is not None:
+            return folded
+        english = self._english(token)
+        if english:
+            return english
+        return self._near(token) or self._split(token)
+
+    def _near(self, token: str) -> str:
+        """The nearest vocabulary word within the distance for `token`'s length, else ""."""
+        if len(token) < MIN_FUZZY:
+            return ""
+        limit = 2 if len(token) >= MIN_FUZZY_2 else 1
+        found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
+                                   score_cutoff=limit)
+        return str(found[0]) if found is not None else ""
+
+    def _english(self, token: str) -> str:
+        """The vocabulary word of an English inflection ("divorcing" → "divorce",
+        "getting" → "get", "retired" → "retire") or with the same English (Snowball) stem
+        ("closing" → "closed"), else ""."""
+        for ending in ("ing", "ed", "es", "s"):
+            if not token.endswith(ending) or len(token) - len(ending) < 3:
+                continue
+            stem = token[: -len(ending)]
+            candidates = [stem, stem + "e"]
+            if len(stem) > 3 and stem[-1] == stem[-2]:
+                candidates.append(stem[:-1])  # "getting", "stopped"
+            for word in candidates:
+                if word in self._count:
+                    return word
+        if token.isascii() and token.isalpha() and len(token) >= MIN_PART:
+            return self._by_english_stem.get(self._english_stemmer.stemWord(token), "")
+        return ""
+
+    def _split(self, token: str) -> str:
+        if token.endswith("lös") and len(token) > 3 + MIN_PART - 1:
+            stem = token[:-3]
+            for modifier in (stem, stem[:-1] if stem.endswith("s") else ""):
+                if modifier in self._parts or self.analyser.knows(modifier):
+                    return f"utan {modifier}"
+        best = ""
+        for cut in range(MIN_MODIFIER, len(token) - MIN_PART + 1):
+            head = token[cut:]
+            # A head is an event word or, from five letters, a Swedish word or compound
+            # ("last|bilskort") or near an event word ("el|räkningen" → "räkningar"); the
+            # longest one wins.
+            if head not in self._parts and not (len(head) >= 5 and self.analyser.knows(head)):
+                head = self._near(head)
+                if not head:
+                    continue
+            modifier = token[:cut]
+            if modifier.endswith("s") and len(modifier) > MIN_PART:
+                modifier = modifier[:-1]
+            modifier = self._folded.get(fold(modifier), modifier)  # "forlossning"
+            if modifier in self._parts or (len(modifier) >= MIN_PART
+                                           and self.analyser.knows(modifier)):
+                best = f"{modifier} {head}"
+            elif len(head) >= MIN_HEAD_ALONE or head in self.analyser.lexicon.words:
+                best = head
+            else:
+                continue  # "frisörsa|long": a short non-Swedish head is no evidence
+            break  # the longest head that is a vocabulary word
+        return best
