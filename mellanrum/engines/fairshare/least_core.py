@@ -6,7 +6,7 @@ import numpy as np
 
 from mellanrum.engines.fairshare._lp import ScaledTable, closest_in_least_core, solve_level
 from mellanrum.engines.fairshare.allocation import Allocation, from_units
-from mellanrum.engines.fairshare.game import Game, GameError, require_table_memory
+from mellanrum.engines.fairshare.game import FloatArray, Game, GameError, require_table_memory
 from mellanrum.engines.fairshare.nucleolus import PEAK_TABLES, Domain
 from mellanrum.engines.fairshare.shapley import shapley_values
 
@@ -72,8 +72,15 @@ def least_core(
     if game.counts is not None:  # on the individual players, if their table fits
         require_table_memory(game.units, PEAK_TABLES, "least core")
         return from_units(game, least_core(game.unit_game(), domain=domain, tol=tol))
-    n = game.n
     table = game.table("least core", factor=PEAK_TABLES)
+    if 2 <= game.n <= 3:
+        return _tiny(game, table, domain == "imputation", tol)
+    return _by_lp(game, table, domain, tol)
+
+
+def _by_lp(game: Game, table: FloatArray, domain: Domain, tol: float | None) -> Allocation:
+    """The least core by linear programs (any size; the only route from four players)."""
+    n = game.n
     # Solve on values scaled to at most 1 in size: HiGHS's tolerances are absolute, and
     # municipal costs run to hundreds of millions of kronor.
     scale = max(float(table.max()), -float(table.min())) or 1.0
@@ -104,3 +111,86 @@ def least_core(
     return Allocation(
         "least-core", game.kind, game.players, game.sign * scale * x, {"epsilon": scale * level.eps}
     )
+
+
+def _tiny(game: Game, table: FloatArray, imputation: bool, tol: float | None) -> Allocation:
+    """The least core of a game with two or three players, in closed form.
+
+    With ``n <= 3`` every proper coalition is a player or the complement of one, so at a
+    given ``epsilon`` the least core is a box cut by the plane ``x(N) = w(N)``: player
+    ``i`` gets at least ``max(w(i) - epsilon, lower_i)`` and at most
+    ``w(N) - w(N - i) + epsilon``. Each bound moves monotonically with ``epsilon``, so the
+    least-core value is the largest of the ``epsilon`` at which a lower bound meets its
+    upper bound or the bounds' sums meet ``w(N)``. In a box cut by that plane, the point
+    lexicographically closest to the Shapley value ``phi`` is ``clip(phi + delta)`` for
+    the ``delta`` that makes the sum right (the same point minimises every ``p``-norm of
+    the difference).
+    """
+    sign = game.sign
+    n = game.n
+    full = (1 << n) - 1
+    w = [sign * v for v in table.tolist()]
+    grand = w[full]
+    alone = [w[1 << i] for i in range(n)]
+    rest = [w[full ^ (1 << i)] for i in range(n)]  # w(N - i)
+    if (
+        imputation
+        and sum(alone) > grand
+        and sum(alone) > grand + (1e-9 * (max(abs(v) for v in w) or 1.0) if tol is None else tol)
+    ):
+        raise GameError(
+            "least core: no allocation gives every player at least its stand-alone"
+            " outcome; use shapley"
+        )
+    # Shapley value in closed form (w(N - i) is w(j) for two players).
+    if n == 2:
+        gain = (grand - alone[0] - alone[1]) / 2
+        phi = [alone[0] + gain, alone[1] + gain]
+    else:
+        phi = [
+            (alone[i] + grand - rest[i]) / 3
+            + (w[(1 << i) | (1 << j)] - alone[j] + w[(1 << i) | (1 << k)] - alone[k]) / 6
+            for i, j, k in ((0, 1, 2), (1, 0, 2), (2, 0, 1))
+        ]
+    # epsilon*: sum of upper bounds >= w(N); each lower bound <= its upper bound; sum of
+    # lower bounds <= w(N) (for imputations it is then w(N) - sum(alone) >= 0 at eps >= 0).
+    candidates = [(sum(rest) - (n - 1) * grand) / n, (sum(alone) - grand) / n]
+    candidates += [(alone[i] + rest[i] - grand) / 2 for i in range(n)]
+    if imputation:
+        candidates += [alone[i] + rest[i] - grand for i in range(n)]
+    eps = max(candidates)
+    low = [max(alone[i] - eps, alone[i]) if imputation else alone[i] - eps for i in range(n)]
+    high = [grand - rest[i] + eps for i in range(n)]
+    high = [max(h, lo) for h, lo in zip(high, low, strict=True)]  # rounding at eps*
+
+    # Bitran and Hax: put every open player at phi_i + delta with the delta that makes the
+    # sum right; if the players pushed below their lower bounds outweigh those above their
+    # upper bounds, delta can only fall further, so the former stay at their lower bounds
+    # (and the other way round); repeat with the rest (at most n rounds).
+    x = list(phi)
+    open_ = list(range(n))
+    budget = grand
+    while open_:
+        delta = (budget - sum(phi[i] for i in open_)) / len(open_)
+        under = over = 0.0
+        for i in open_:
+            y = phi[i] + delta
+            x[i] = y
+            if y < low[i]:
+                under += low[i] - y
+            elif y > high[i]:
+                over += y - high[i]
+        if under == over == 0.0:
+            break
+        if under >= over:
+            stuck = [i for i in open_ if x[i] < low[i]]
+            bound = low
+        else:
+            stuck = [i for i in open_ if x[i] > high[i]]
+            bound = high
+        for i in stuck:
+            x[i] = bound[i]
+            budget -= bound[i]
+        open_ = [i for i in open_ if i not in stuck]
+    x[-1] += grand - sum(x)  # exact efficiency
+    return Allocation("least-core", game.kind, game.players, sign * np.array(x), {"epsilon": eps})
