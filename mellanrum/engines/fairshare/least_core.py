@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mellanrum.engines.fairshare._lp import ScaledTable, closest_in_least_core, solve_level
+from mellanrum.engines.fairshare._ldp import nearest_in_least_core
+from mellanrum.engines.fairshare._lp import ScaledTable
 from mellanrum.engines.fairshare.allocation import Allocation, from_units
 from mellanrum.engines.fairshare.game import FloatArray, Game, GameError, require_table_memory
 from mellanrum.engines.fairshare.nucleolus import PEAK_TABLES, Domain
@@ -40,11 +41,12 @@ def least_core(
     The least core [1]_ is the set of allocations ``x`` with ``x(N) = v(N)`` and
     ``v(S) - x(S) <= epsilon`` for every proper coalition, for the smallest possible
     ``epsilon`` (one LP). It is usually a set, not a point; this function returns the
-    unique point of it closest to the Shapley value lexicographically: the largest
-    difference from the Shapley value is as small as possible, then the next largest, and
-    so on (a few more LPs). The result moves as little as possible from the Shapley value
-    while keeping every group's incentive to leave at most epsilon, and does not depend on
-    the order or names of the players. Cost games are solved as
+    unique point of it nearest to the Shapley value in Euclidean distance: it moves as
+    little as possible from the Shapley value while keeping every group's incentive to
+    leave at most epsilon, and does not depend on the order or names of the players. Two
+    and three players are solved in closed form; larger games by one least-distance
+    program (a projection) with a certificate that its epsilon is the least (see
+    ``_ldp.py``), with coalitions added as they are found violated. Cost games are solved as
     the value game ``-c``, so for costs ``epsilon`` is how much a group would save by
     leaving.
 
@@ -101,15 +103,10 @@ def _by_lp(game: Game, table: FloatArray, domain: Domain, tol: float | None) -> 
         lower: list[float | None] = [float(a) for a in alone]
     else:
         lower = [None] * n
-    # The Shapley value first, so its working table is gone before the masks are made.
     target = game.sign * shapley_values(game).amounts / scale
-    free = np.ones(1 << n, dtype=bool)
-    free[0] = free[full] = False
-    level = solve_level(w, n, free, [], [], lower, tol)
-    del free
-    x = closest_in_least_core(w, n, level.eps, target, lower, tol)
+    x, eps = nearest_in_least_core(w, n, target, lower, tol)
     return Allocation(
-        "least-core", game.kind, game.players, game.sign * scale * x, {"epsilon": scale * level.eps}
+        "least-core", game.kind, game.players, game.sign * scale * x, {"epsilon": scale * eps}
     )
 
 

@@ -258,10 +258,10 @@ def test_fixed_variable_key_refuses_a_share_outside_0_to_100_and_missing_populat
 
 @settings(max_examples=150, deadline=None)
 @given(table_games(min_n=2, max_n=3), st.sampled_from(["imputation", "preimputation"]))
-def test_least_core_closed_form_for_three_players_agrees_with_the_linear_programs(
+def test_least_core_closed_form_for_three_players_agrees_with_the_projection(
     game: Game, domain: Domain
 ) -> None:
-    """Two and three players are solved in closed form; the LP route (used from four players)
+    """Two and three players are solved in closed form; the projection (used from four players)
     must find the same least-core value and the same point nearest to the Shapley value."""
     table = game.table()
     try:
@@ -274,3 +274,35 @@ def test_least_core_closed_form_for_three_players_agrees_with_the_linear_program
     size = max(1.0, float(np.abs(table).max()))
     assert closed.details["epsilon"] == pytest.approx(by_lp.details["epsilon"], abs=1e-9 * size)
     assert closed.amounts == pytest.approx(by_lp.amounts, abs=1e-9 * size)
+
+
+@settings(max_examples=40, deadline=None)
+@given(table_games(min_n=4, max_n=6), st.sampled_from(["imputation", "preimputation"]))
+def test_least_core_point_is_the_nearest_to_shapley(game: Game, domain: Domain) -> None:
+    """x is the Euclidean projection of the Shapley value phi onto the least core exactly when
+    (phi - x) . (y - x) <= 0 for every y in it; check it at least-core vertices that an
+    independent LP (scipy's linprog) finds for random directions."""
+    try:
+        result = least_core(game, domain=domain)
+    except GameError:
+        return  # no imputation (checked elsewhere)
+    n, eps = game.n, result.details["epsilon"]
+    w = value_orientation(game)
+    x = game.sign * result.amounts
+    phi = game.sign * solve(game, "shapley").amounts
+    rows = [[-float((m >> i) & 1) for i in range(n)] for m in range(1, 2**n - 1)]
+    lower = [w[1 << i] for i in range(n)] if domain == "imputation" else [None] * n
+    size = max(1.0, float(np.abs(w).max()))
+    rng = np.random.default_rng(n)
+    for _ in range(8):
+        res = linprog(
+            rng.normal(size=n),
+            A_ub=np.array(rows),
+            b_ub=-(w[1:-1] - eps) + 1e-9 * size,
+            A_eq=np.ones((1, n)),
+            b_eq=[w[-1]],
+            bounds=[(lo, None) for lo in lower],
+            method="highs",
+        )
+        assert res.status == 0
+        assert float(np.dot(phi - x, res.x - x)) <= 1e-6 * size**2
