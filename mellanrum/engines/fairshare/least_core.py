@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mellanrum.engines.fairshare._ldp import nearest_in_least_core
+from mellanrum.engines.fairshare._ldp import SMALL_PLAYERS, nearest_in_least_core, small_shapley
 from mellanrum.engines.fairshare._lp import ScaledTable
 from mellanrum.engines.fairshare.allocation import Allocation, from_units
 from mellanrum.engines.fairshare.game import FloatArray, Game, GameError, require_table_memory
@@ -93,18 +93,23 @@ def _by_lp(game: Game, table: FloatArray, domain: Domain, tol: float | None) -> 
         return Allocation(
             "least-core", game.kind, game.players, game.sign * scale * w[[full]], {"epsilon": 0.0}
         )
-    alone = np.array([w[1 << i] for i in range(n)])
+    alone = w[np.array([1 << i for i in range(n)])]
     if domain == "imputation":
         if alone.sum() > w[full] + tol:
             raise GameError(
                 "least core: no allocation gives every player at least its stand-alone"
                 " outcome; use shapley"
             )
-        lower: list[float | None] = [float(a) for a in alone]
+        lower: list[float | None] = alone.tolist()
     else:
         lower = [None] * n
-    target = game.sign * shapley_values(game).amounts / scale
-    x, eps = nearest_in_least_core(w, n, target, lower, tol)
+    if n <= SMALL_PLAYERS:  # a scaled copy of the table is small; Shapley is one product
+        values = table * (game.sign / scale)
+        target = small_shapley(values, n)
+        x, eps = nearest_in_least_core(values, n, target, lower, tol)
+    else:
+        target = game.sign * shapley_values(game).amounts / scale
+        x, eps = nearest_in_least_core(w, n, target, lower, tol)
     return Allocation(
         "least-core", game.kind, game.players, game.sign * scale * x, {"epsilon": scale * eps}
     )
