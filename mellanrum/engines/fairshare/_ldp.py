@@ -32,6 +32,12 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import nnls
 
+try:  # the compiled core of scipy.optimize.nnls (scipy 1.15+, pinned): its argument checks
+    # cost three times the solve on these small problems
+    from scipy.optimize._nnls import _nnls as _compiled_nnls
+except ImportError:  # pragma: no cover - another scipy
+    _compiled_nnls = None
+
 from mellanrum.engines.fairshare._lp import ScaledTable, violations
 from mellanrum.engines.fairshare.game import FloatArray, GameError
 
@@ -167,7 +173,7 @@ def nearest_in_least_core(
             masks = np.union1d(masks, np.concatenate([new, full ^ new]))
             masks = masks[(masks > 0) & (masks < full)]
         tight = rows[slack <= tol]
-        if tight.size and nnls(tight.T, _goal(n))[1] <= 1e-9:
+        if tight.size and _solve_nnls(tight.T, _goal(n), 3 * len(tight))[1] <= 1e-9:
             return x, eps
         k_far *= _K_GROWTH
     raise GameError("least core: the nearest point could not be certified; use nucleolus")
@@ -187,7 +193,7 @@ def _project(
     h = rhs.copy()
     h[:coalitions] += k_far
     e = np.vstack([rows.T, h])
-    u, _ = nnls(e, _goal(k + 1), maxiter=50 * (k + 1) + 3 * len(rhs))
+    u, _ = _solve_nnls(e, _goal(k + 1), 50 * (k + 1) + 3 * len(rhs))
     r = e @ u
     r[-1] -= 1.0
     if abs(r[-1]) < 1e-14:
@@ -195,6 +201,17 @@ def _project(
     z = r[:-1] / -r[-1]
     z[-1] -= k_far
     return z[:-1], float(z[-1]), rows @ z - rhs
+
+
+def _solve_nnls(a: FloatArray, b: FloatArray, maxiter: int) -> tuple[FloatArray, float]:
+    """``argmin ||a u - b||, u >= 0`` and the residual norm (:func:`scipy.optimize.nnls`)."""
+    if _compiled_nnls is None:  # pragma: no cover - another scipy
+        u, norm = nnls(a, b, maxiter=maxiter)
+        return np.asarray(u, dtype=np.float64), float(norm)
+    u, norm, info = _compiled_nnls(np.ascontiguousarray(a, dtype=np.float64), b, maxiter)
+    if info == 3:
+        raise GameError("least core: the least-distance program did not converge")
+    return np.asarray(u, dtype=np.float64), float(norm)
 
 
 @lru_cache(maxsize=64)
