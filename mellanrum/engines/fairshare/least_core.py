@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
+import numpy.typing as npt
 
 from mellanrum.engines.fairshare._ldp import SMALL_PLAYERS, nearest_in_least_core, small_shapley
 from mellanrum.engines.fairshare._lp import ScaledTable
@@ -81,19 +84,21 @@ def least_core(
 
 
 def _by_lp(game: Game, table: FloatArray, domain: Domain, tol: float | None) -> Allocation:
-    """The least core by linear programs (any size; the only route from four players)."""
+    """The least core by one certified projection (any size; the route from four players)."""
     n = game.n
-    # Solve on values scaled to at most 1 in size: HiGHS's tolerances are absolute, and
-    # municipal costs run to hundreds of millions of kronor.
-    scale = max(float(table.max()), -float(table.min())) or 1.0
-    w = ScaledTable(table, game.sign / scale)
+    sign = game.sign
+    # Solve on values scaled to at most 1 in size: the solver's tolerances are absolute,
+    # and municipal costs run to hundreds of millions of kronor.
+    scale = float(np.abs(table).max()) or 1.0
     full = (1 << n) - 1
     tol = 1e-9 if tol is None else tol / scale
     if n == 1:
-        return Allocation(
-            "least-core", game.kind, game.players, game.sign * scale * w[[full]], {"epsilon": 0.0}
-        )
-    alone = w[np.array([1 << i for i in range(n)])]
+        return Allocation("least-core", game.kind, game.players, table[[full]], {"epsilon": 0.0})
+    # Up to SMALL_PLAYERS a scaled copy of the table is small and Shapley is one product.
+    w: ScaledTable | FloatArray = (
+        table * (sign / scale) if n <= SMALL_PLAYERS else ScaledTable(table, sign / scale)
+    )
+    alone = w[_singles(n)]
     if domain == "imputation":
         if alone.sum() > w[full] + tol:
             raise GameError(
@@ -103,16 +108,19 @@ def _by_lp(game: Game, table: FloatArray, domain: Domain, tol: float | None) -> 
         lower: list[float | None] = alone.tolist()
     else:
         lower = [None] * n
-    if n <= SMALL_PLAYERS:  # a scaled copy of the table is small; Shapley is one product
-        values = table * (game.sign / scale)
-        target = small_shapley(values, n)
-        x, eps = nearest_in_least_core(values, n, target, lower, tol)
+    if isinstance(w, ScaledTable):
+        target = sign * shapley_values(game).amounts / scale
     else:
-        target = game.sign * shapley_values(game).amounts / scale
-        x, eps = nearest_in_least_core(w, n, target, lower, tol)
+        target = small_shapley(w, n)
+    x, eps = nearest_in_least_core(w, n, target, lower, tol)
     return Allocation(
-        "least-core", game.kind, game.players, game.sign * scale * x, {"epsilon": scale * eps}
+        "least-core", game.kind, game.players, (sign * scale) * x, {"epsilon": scale * eps}
     )
+
+
+@lru_cache(maxsize=64)
+def _singles(n: int) -> npt.NDArray[np.int64]:
+    return np.array([1 << i for i in range(n)], dtype=np.int64)
 
 
 def _tiny(game: Game, table: FloatArray, imputation: bool, tol: float | None) -> Allocation:
