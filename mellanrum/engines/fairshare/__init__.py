@@ -35,9 +35,7 @@ from mellanrum.engines.fairshare.game import (
     FunctionModel,
     Game,
     GameError,
-    game_from_dict,
     game_from_function,
-    game_from_json,
     game_from_model,
     game_from_values,
     memory_limit,
@@ -46,6 +44,7 @@ from mellanrum.engines.fairshare.game import (
 )
 from mellanrum.engines.fairshare.least_core import least_core
 from mellanrum.engines.fairshare.nucleolus import nucleolus
+from mellanrum.engines.fairshare.parse import game_from_dict, game_from_json
 from mellanrum.engines.fairshare.scrb import scrb
 from mellanrum.engines.fairshare.shapley import shapley_values
 from mellanrum.engines.fairshare.shapley_sample import shapley_sample

@@ -1,4 +1,4 @@
-"""Linear programs over coalition excesses, shared by the nucleolus and the least core.
+"""Linear programs over coalition excesses for the nucleolus (the least core uses its search).
 
 Every game is taken in value orientation ``w`` (costs negated). The excess of coalition
 ``S`` at allocation ``x`` is ``e(S) = w(S) - x(S)``: what ``S`` would gain by leaving.
@@ -79,13 +79,6 @@ def membership(masks: npt.NDArray[np.int64], n: int, extra: float | None = None)
     if extra:
         value[cols == n] = extra
     return Rows(starts, cols.astype(np.int32), value)
-
-
-def _deviation_rows(n: int) -> Rows:
-    """Rows ``2i``: ``x_i - t`` and ``2i + 1``: ``x_i + t`` (``t`` in column ``n``)."""
-    index = np.ravel(np.column_stack([np.repeat(np.arange(n), 2), np.full(2 * n, n)]))
-    value = np.ravel(np.column_stack([np.ones(2 * n), np.tile([-1.0, 1.0], n)]))
-    return Rows(np.arange(0, 4 * n, 2, dtype=np.int32), index.astype(np.int32), value)
 
 
 _LOCAL = threading.local()
@@ -254,71 +247,3 @@ def solve_level(
         new = _with_complements(violated, n)
         new = np.setdiff1d(new[free[new]], active)
         rows.append(new)
-
-
-def closest_in_least_core(
-    w: ScaledTable,
-    n: int,
-    eps: float,
-    target: FloatArray,
-    lower: Sequence[float | None],
-    tol: float,
-) -> FloatArray:
-    """Return the point with every proper excess ``<= eps`` closest to ``target``.
-
-    "Closest" is lexicographic: the largest deviation ``|x_i - target_i|`` is made as small as
-    possible, then the next largest, and so on, which makes the point unique (unlike the
-    nearest point in L1, which can depend on the order of the players). Each round is one LP
-    ``min t`` subject to ``+-(x_i - target_i) <= t`` for the players not yet fixed; players
-    whose deviation row has a non-zero dual price are at that deviation in every optimum and
-    are fixed, as in the nucleolus. Every round re-solves the same HiGHS model from the last
-    basis: a fixed player's column bounds are set to its value and its deviation rows
-    relaxed.
-    """
-    full = (1 << n) - 1
-    rows_ok = np.ones(1 << n, dtype=bool)
-    rows_ok[0] = rows_ok[full] = False
-    active = _initial_rows(n, rows_ok)
-    solver = _Solver(n, lower, None)  # t free, so its dual lands on the deviation rows
-    solver.add_rows(membership(np.array([full]), n, 0.0), w[[full]], w[[full]])
-    # Deviation rows 1 + 2i: x_i - t <= target_i; 2 + 2i: x_i + t >= target_i.
-    dev_lo = np.ravel(np.column_stack([np.full(n, -_INF), target]))
-    dev_hi = np.ravel(np.column_stack([target, np.full(n, _INF)]))
-    dev_first = solver.add_rows(_deviation_rows(n), dev_lo, dev_hi)
-    solver.add_rows(membership(active, n, 0.0), w[active] - eps, np.full(len(active), _INF))
-    fixed: dict[int, float] = {}
-    x = np.asarray(target, dtype=np.float64).copy()
-    while len(fixed) < n - 1:
-        while True:
-            values, row_duals = solver.solve("least core")
-            x = values[:n]
-            violated = violations(w, x, rows_ok, np.sort(active), eps + tol)
-            if violated.size == 0:
-                break
-            new = np.setdiff1d(_with_complements(violated, n), active)
-            new = new[rows_ok[new]]
-            solver.add_rows(membership(new, n, 0.0), w[new] - eps, np.full(len(new), _INF))
-            active = np.concatenate([active, new])
-        t = float(values[n])
-        duals = np.abs(row_duals[dev_first : dev_first + 2 * n])
-        for i in fixed:
-            duals[2 * i] = duals[2 * i + 1] = 0.0
-        tight = np.flatnonzero(duals > 1e-9)
-        if tight.size == 0:  # cannot happen for a bounded LP; guard against solver noise
-            open_rows = [r for r in range(2 * n) if r // 2 not in fixed]
-            tight = np.array([max(open_rows, key=lambda r: duals[r])])
-        for r in tight.tolist():
-            i = r // 2
-            if i in fixed:
-                continue
-            value = float(target[i] + (t if r % 2 == 0 else -t))
-            fixed[i] = value
-            solver.h.changeColBounds(i, value, value)
-            solver.h.changeRowBounds(dev_first + 2 * i, -_INF, _INF)
-            solver.h.changeRowBounds(dev_first + 2 * i + 1, -_INF, _INF)
-    for i, value in fixed.items():
-        x[i] = value
-    rest = [i for i in range(n) if i not in fixed]
-    if rest:
-        x[rest[0]] = w[full] - sum(fixed.values())
-    return np.asarray(x, dtype=np.float64)

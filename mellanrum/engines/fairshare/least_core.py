@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
+from functools import lru_cache
 
-from mellanrum.engines.fairshare._lp import ScaledTable, closest_in_least_core, solve_level
+import numpy as np
+import numpy.typing as npt
+
+from mellanrum.engines.fairshare._ldp import SMALL_PLAYERS, nearest_in_least_core, small_shapley
+from mellanrum.engines.fairshare._lp import ScaledTable
 from mellanrum.engines.fairshare.allocation import Allocation, from_units
-from mellanrum.engines.fairshare.game import Game, GameError, require_table_memory
+from mellanrum.engines.fairshare.game import FloatArray, Game, GameError, require_table_memory
 from mellanrum.engines.fairshare.nucleolus import PEAK_TABLES, Domain
 from mellanrum.engines.fairshare.shapley import shapley_values
 
@@ -40,11 +44,12 @@ def least_core(
     The least core [1]_ is the set of allocations ``x`` with ``x(N) = v(N)`` and
     ``v(S) - x(S) <= epsilon`` for every proper coalition, for the smallest possible
     ``epsilon`` (one LP). It is usually a set, not a point; this function returns the
-    unique point of it closest to the Shapley value lexicographically: the largest
-    difference from the Shapley value is as small as possible, then the next largest, and
-    so on (a few more LPs). The result moves as little as possible from the Shapley value
-    while keeping every group's incentive to leave at most epsilon, and does not depend on
-    the order or names of the players. Cost games are solved as
+    unique point of it nearest to the Shapley value in Euclidean distance: it moves as
+    little as possible from the Shapley value while keeping every group's incentive to
+    leave at most epsilon, and does not depend on the order or names of the players. Two
+    and three players are solved in closed form; larger games by one least-distance
+    program (a projection) with a certificate that its epsilon is the least (see
+    ``_ldp.py``), with coalitions added as they are found violated. Cost games are solved as
     the value game ``-c``, so for costs ``epsilon`` is how much a group would save by
     leaving.
 
@@ -72,35 +77,130 @@ def least_core(
     if game.counts is not None:  # on the individual players, if their table fits
         require_table_memory(game.units, PEAK_TABLES, "least core")
         return from_units(game, least_core(game.unit_game(), domain=domain, tol=tol))
-    n = game.n
     table = game.table("least core", factor=PEAK_TABLES)
-    # Solve on values scaled to at most 1 in size: HiGHS's tolerances are absolute, and
-    # municipal costs run to hundreds of millions of kronor.
-    scale = max(float(table.max()), -float(table.min())) or 1.0
-    w = ScaledTable(table, game.sign / scale)
+    if 2 <= game.n <= 3:
+        return _tiny(game, table, domain == "imputation", tol)
+    return _by_lp(game, table, domain, tol)
+
+
+def _by_lp(game: Game, table: FloatArray, domain: Domain, tol: float | None) -> Allocation:
+    """The least core by one certified projection (any size; the route from four players)."""
+    n = game.n
+    sign = game.sign
+    # Solve on values scaled to at most 1 in size: the solver's tolerances are absolute,
+    # and municipal costs run to hundreds of millions of kronor.
+    scale = float(np.abs(table).max()) or 1.0
     full = (1 << n) - 1
     tol = 1e-9 if tol is None else tol / scale
     if n == 1:
-        return Allocation(
-            "least-core", game.kind, game.players, game.sign * scale * w[[full]], {"epsilon": 0.0}
-        )
-    alone = np.array([w[1 << i] for i in range(n)])
+        return Allocation("least-core", game.kind, game.players, table[[full]], {"epsilon": 0.0})
+    # Up to SMALL_PLAYERS a scaled copy of the table is small and Shapley is one product.
+    w: ScaledTable | FloatArray = (
+        table * (sign / scale) if n <= SMALL_PLAYERS else ScaledTable(table, sign / scale)
+    )
+    alone = w[_singles(n)]
     if domain == "imputation":
         if alone.sum() > w[full] + tol:
             raise GameError(
                 "least core: no allocation gives every player at least its stand-alone"
                 " outcome; use shapley"
             )
-        lower: list[float | None] = [float(a) for a in alone]
+        lower: list[float | None] = alone.tolist()
     else:
         lower = [None] * n
-    # The Shapley value first, so its working table is gone before the masks are made.
-    target = game.sign * shapley_values(game).amounts / scale
-    free = np.ones(1 << n, dtype=bool)
-    free[0] = free[full] = False
-    level = solve_level(w, n, free, [], [], lower, tol)
-    del free
-    x = closest_in_least_core(w, n, level.eps, target, lower, tol)
+    if isinstance(w, ScaledTable):
+        target = sign * shapley_values(game).amounts / scale
+    else:
+        target = small_shapley(w, n)
+    x, eps = nearest_in_least_core(w, n, target, lower, tol)
     return Allocation(
-        "least-core", game.kind, game.players, game.sign * scale * x, {"epsilon": scale * level.eps}
+        "least-core", game.kind, game.players, (sign * scale) * x, {"epsilon": scale * eps}
     )
+
+
+@lru_cache(maxsize=64)
+def _singles(n: int) -> npt.NDArray[np.int64]:
+    return np.array([1 << i for i in range(n)], dtype=np.int64)
+
+
+def _tiny(game: Game, table: FloatArray, imputation: bool, tol: float | None) -> Allocation:
+    """The least core of a game with two or three players, in closed form.
+
+    With ``n <= 3`` every proper coalition is a player or the complement of one, so at a
+    given ``epsilon`` the least core is a box cut by the plane ``x(N) = w(N)``: player
+    ``i`` gets at least ``max(w(i) - epsilon, lower_i)`` and at most
+    ``w(N) - w(N - i) + epsilon``. Each bound moves monotonically with ``epsilon``, so the
+    least-core value is the largest of the ``epsilon`` at which a lower bound meets its
+    upper bound or the bounds' sums meet ``w(N)``. In a box cut by that plane, the point
+    lexicographically closest to the Shapley value ``phi`` is ``clip(phi + delta)`` for
+    the ``delta`` that makes the sum right (the same point minimises every ``p``-norm of
+    the difference).
+    """
+    sign = game.sign
+    n = game.n
+    full = (1 << n) - 1
+    w = [sign * v for v in table.tolist()]
+    grand = w[full]
+    alone = [w[1 << i] for i in range(n)]
+    rest = [w[full ^ (1 << i)] for i in range(n)]  # w(N - i)
+    if (
+        imputation
+        and sum(alone) > grand
+        and sum(alone) > grand + (1e-9 * (max(abs(v) for v in w) or 1.0) if tol is None else tol)
+    ):
+        raise GameError(
+            "least core: no allocation gives every player at least its stand-alone"
+            " outcome; use shapley"
+        )
+    # Shapley value in closed form (w(N - i) is w(j) for two players).
+    if n == 2:
+        gain = (grand - alone[0] - alone[1]) / 2
+        phi = [alone[0] + gain, alone[1] + gain]
+    else:
+        phi = [
+            (alone[i] + grand - rest[i]) / 3
+            + (w[(1 << i) | (1 << j)] - alone[j] + w[(1 << i) | (1 << k)] - alone[k]) / 6
+            for i, j, k in ((0, 1, 2), (1, 0, 2), (2, 0, 1))
+        ]
+    # epsilon*: sum of upper bounds >= w(N); each lower bound <= its upper bound; sum of
+    # lower bounds <= w(N) (for imputations it is then w(N) - sum(alone) >= 0 at eps >= 0).
+    candidates = [(sum(rest) - (n - 1) * grand) / n, (sum(alone) - grand) / n]
+    candidates += [(alone[i] + rest[i] - grand) / 2 for i in range(n)]
+    if imputation:
+        candidates += [alone[i] + rest[i] - grand for i in range(n)]
+    eps = max(candidates)
+    low = [max(alone[i] - eps, alone[i]) if imputation else alone[i] - eps for i in range(n)]
+    high = [grand - rest[i] + eps for i in range(n)]
+    high = [max(h, lo) for h, lo in zip(high, low, strict=True)]  # rounding at eps*
+
+    # Bitran and Hax: put every open player at phi_i + delta with the delta that makes the
+    # sum right; if the players pushed below their lower bounds outweigh those above their
+    # upper bounds, delta can only fall further, so the former stay at their lower bounds
+    # (and the other way round); repeat with the rest (at most n rounds).
+    x = list(phi)
+    open_ = list(range(n))
+    budget = grand
+    while open_:
+        delta = (budget - sum(phi[i] for i in open_)) / len(open_)
+        under = over = 0.0
+        for i in open_:
+            y = phi[i] + delta
+            x[i] = y
+            if y < low[i]:
+                under += low[i] - y
+            elif y > high[i]:
+                over += y - high[i]
+        if under == over == 0.0:
+            break
+        if under >= over:
+            stuck = [i for i in open_ if x[i] < low[i]]
+            bound = low
+        else:
+            stuck = [i for i in open_ if x[i] > high[i]]
+            bound = high
+        for i in stuck:
+            x[i] = bound[i]
+            budget -= bound[i]
+        open_ = [i for i in open_ if i not in stuck]
+    x[-1] += grand - sum(x)  # exact efficiency
+    return Allocation("least-core", game.kind, game.players, sign * np.array(x), {"epsilon": eps})

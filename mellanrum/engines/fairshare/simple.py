@@ -82,7 +82,7 @@ def proportional(game: Game, attribute: str) -> Allocation:
 
     Examples
     --------
-    >>> from mellanrum.engines.fairshare.game import game_from_dict
+    >>> from mellanrum.engines.fairshare.parse import game_from_dict
     >>> g = game_from_dict({"kind": "cost",
     ...     "players": [{"id": "A", "population": 3}, {"id": "B", "population": 1}],
     ...     "values": {"A": 4, "B": 6, "A,B": 8}})
@@ -149,7 +149,7 @@ def fixed_variable(game: Game, fixed_percent: float, attribute: str = "populatio
 
     Examples
     --------
-    >>> from mellanrum.engines.fairshare.game import game_from_dict
+    >>> from mellanrum.engines.fairshare.parse import game_from_dict
     >>> g = game_from_dict({"kind": "cost",
     ...     "players": [{"id": "A", "population": 3}, {"id": "B", "population": 1}],
     ...     "values": {"A": 4, "B": 6, "A,B": 8}})

@@ -24,6 +24,8 @@ from mellanrum.engines.fairshare import (
     scrb,
     solve,
 )
+from mellanrum.engines.fairshare.least_core import _by_lp
+from mellanrum.engines.fairshare.nucleolus import Domain
 from mellanrum.engines.fairshare.tests._helpers import table_games, value_orientation
 
 EXACT_METHODS = ["shapley", "nucleolus", "least-core", "scrb", "equal", "proportional:standalone"]
@@ -206,12 +208,17 @@ def test_core_shares_beat_going_alone_for_the_fair_benchmark_game() -> None:
 def test_fixed_variable_key_matches_a_hand_computation() -> None:
     # 1 000 000 kr, 30 % fixed: 300 000 split by 3 = 100 000 each; 700 000 by population
     # 50 000 / 30 000 / 20 000 = 350 000 / 210 000 / 140 000.
-    g = game_from_dict({
-        "kind": "cost",
-        "players": [{"id": "A", "population": 50_000}, {"id": "B", "population": 30_000},
-                    {"id": "C", "population": 20_000}],
-        "values": {"A": 600_000, "B": 500_000, "C": 400_000, "A,B,C": 1_000_000},
-    })
+    g = game_from_dict(
+        {
+            "kind": "cost",
+            "players": [
+                {"id": "A", "population": 50_000},
+                {"id": "B", "population": 30_000},
+                {"id": "C", "population": 20_000},
+            ],
+            "values": {"A": 600_000, "B": 500_000, "C": 400_000, "A,B,C": 1_000_000},
+        }
+    )
     a = solve(g, "fixed-variable:30")
     assert a.method == "fixed-variable:30"
     assert a.as_dict() == pytest.approx({"A": 450_000, "B": 310_000, "C": 240_000})
@@ -220,22 +227,82 @@ def test_fixed_variable_key_matches_a_hand_computation() -> None:
 
 
 def test_fixed_variable_key_at_its_ends_is_proportional_and_equal() -> None:
-    g = game_from_dict({
-        "kind": "cost",
-        "players": [{"id": "A", "population": 3}, {"id": "B", "population": 1}],
-        "values": {"A": 4, "B": 6, "A,B": 8},
-    })
+    g = game_from_dict(
+        {
+            "kind": "cost",
+            "players": [{"id": "A", "population": 3}, {"id": "B", "population": 1}],
+            "values": {"A": 4, "B": 6, "A,B": 8},
+        }
+    )
     assert solve(g, "fixed-variable:0").amounts == pytest.approx(
-        proportional(g, "population").amounts)
+        proportional(g, "population").amounts
+    )
     assert solve(g, "fixed-variable:100").as_dict() == pytest.approx({"A": 4.0, "B": 4.0})
 
 
 def test_fixed_variable_key_refuses_a_share_outside_0_to_100_and_missing_population() -> None:
-    g = game_from_dict({"kind": "cost", "players": [{"id": "A", "population": 3}, "B"],
-                        "values": {"A": 4, "B": 6, "A,B": 8}})
+    g = game_from_dict(
+        {
+            "kind": "cost",
+            "players": [{"id": "A", "population": 3}, "B"],
+            "values": {"A": 4, "B": 6, "A,B": 8},
+        }
+    )
     with pytest.raises(GameError, match="between 0 and 100"):
         solve(g, "fixed-variable:120")
     with pytest.raises(GameError, match="percent"):
         solve(g, "fixed-variable:lots")
     with pytest.raises(GameError, match="B"):
         solve(g, "fixed-variable:30")
+
+
+@settings(max_examples=150, deadline=None)
+@given(table_games(min_n=2, max_n=3), st.sampled_from(["imputation", "preimputation"]))
+def test_least_core_closed_form_for_three_players_agrees_with_the_projection(
+    game: Game, domain: Domain
+) -> None:
+    """Two and three players are solved in closed form; the projection (used from four players)
+    must find the same least-core value and the same point nearest to the Shapley value."""
+    table = game.table()
+    try:
+        by_lp = _by_lp(game, table, domain, None)
+    except GameError:
+        with pytest.raises(GameError, match="stand-alone"):
+            least_core(game, domain=domain)
+        return
+    closed = least_core(game, domain=domain)
+    size = max(1.0, float(np.abs(table).max()))
+    assert closed.details["epsilon"] == pytest.approx(by_lp.details["epsilon"], abs=1e-9 * size)
+    assert closed.amounts == pytest.approx(by_lp.amounts, abs=1e-9 * size)
+
+
+@settings(max_examples=40, deadline=None)
+@given(table_games(min_n=4, max_n=6), st.sampled_from(["imputation", "preimputation"]))
+def test_least_core_point_is_the_nearest_to_shapley(game: Game, domain: Domain) -> None:
+    """x is the Euclidean projection of the Shapley value phi onto the least core exactly when
+    (phi - x) . (y - x) <= 0 for every y in it; check it at least-core vertices that an
+    independent LP (scipy's linprog) finds for random directions."""
+    try:
+        result = least_core(game, domain=domain)
+    except GameError:
+        return  # no imputation (checked elsewhere)
+    n, eps = game.n, result.details["epsilon"]
+    w = value_orientation(game)
+    x = game.sign * result.amounts
+    phi = game.sign * solve(game, "shapley").amounts
+    rows = [[-float((m >> i) & 1) for i in range(n)] for m in range(1, 2**n - 1)]
+    lower = [w[1 << i] for i in range(n)] if domain == "imputation" else [None] * n
+    size = max(1.0, float(np.abs(w).max()))
+    rng = np.random.default_rng(n)
+    for _ in range(8):
+        res = linprog(
+            rng.normal(size=n),
+            A_ub=np.array(rows),
+            b_ub=-(w[1:-1] - eps) + 1e-9 * size,
+            A_eq=np.ones((1, n)),
+            b_eq=[w[-1]],
+            bounds=[(lo, None) for lo in lower],
+            method="highs",
+        )
+        assert res.status == 0
+        assert float(np.dot(phi - x, res.x - x)) <= 1e-6 * size**2
