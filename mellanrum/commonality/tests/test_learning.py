@@ -133,7 +133,7 @@ def test_a_decision_on_concepts_changed_meanwhile_is_refused(
     seen = analysis.current_run()
     assert seen is not None
     run(alice, "9901", "9902")  # someone else's decision reran the analysis
-    with pytest.raises(ValidationError, match="changed after you opened"):
+    with pytest.raises(ValidationError, match="ändrades efter att du öppnade"):
         actions.do_record_decision(concept_of(larm), "merge", acting_user=alice,
                                    other_concept_ids=[concept_of(trygg).concept_id],
                                    seen_run=seen.pk)
