@@ -12,11 +12,13 @@ different (must-not-link names) are never proposed.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from mellanrum.engines.commonality.cannot_link import conflict, marks_of
 from mellanrum.engines.commonality.concept import Concept
@@ -102,10 +104,12 @@ def maybe_same(
     A concept reads as its label and its `names_per_concept` most common
     member names, weighted by how many members use them.  The similarity is
     the cosine of the TF-IDF vectors of the concepts' analyser features
-    (document frequencies over concepts).  With ``n_a``, ``n_b``
+    (document frequencies over concepts): the mean of the cosine over all
+    features and the cosine over character n-grams alone (so names that
+    share letters but no whole word still meet).  With ``n_a``, ``n_b``
     organisations and ``both`` doing both,
     ``complement = 1 - both / min(n_a, n_b)`` and
-    ``score = similarity * (0.5 + 0.5 * complement)``.  Both directions of a
+    ``score = similarity * (0.3 + 0.7 * complement)``.  Both directions of a
     pair are returned (each concept lists its own candidates).
 
     Parameters
@@ -170,7 +174,12 @@ def maybe_same(
         names_of.append(set(counts))
         organisations.append(frozenset(m.organisation for m in concept.members))
     matrix, columns = tfidf_matrix(features, [1] * len(features))
-    rows, cols, sims = nearest_neighbours(matrix, k=per_concept * 2, threshold=min_similarity)
+    grams, _ = tfidf_matrix([{f: v for f, v in row.items() if f.startswith("g:")}
+                             for row in features], [1] * len(features))
+    # Half words, half spelling: the cosine of the joined unit vectors is the mean of the two
+    # cosines, so "Arkivering" and "Arkivhantering" meet on their letters, synonyms on words.
+    both_ways = sp.csr_matrix(sp.hstack([matrix, grams]) * math.sqrt(0.5))
+    rows, cols, sims = nearest_neighbours(both_ways, k=per_concept * 2, threshold=min_similarity)
     tokens = [frozenset(t for name in names if name in marks for t in marks[name])
               for names in names_of]
     found: dict[int, list[Candidate]] = defaultdict(list)
@@ -189,7 +198,7 @@ def maybe_same(
         a, b = organisations[i], organisations[j]
         both = len(a & b)
         smaller = min(len(a), len(b)) or 1
-        score = round(similarity * (0.5 + 0.5 * (1 - both / smaller)), 6)
+        score = round(similarity * (0.3 + 0.7 * (1 - both / smaller)), 6)
         for x, y in ((i, j), (j, i)):
             sv, en = _reasons(similarity, shared, len(organisations[x]),
                               len(organisations[y]), both)
