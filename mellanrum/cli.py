@@ -404,7 +404,7 @@ def _add_app_commands() -> None:
     from mellanrum.benefits.cli import share
     from mellanrum.benefits.ledger_cli import benefits
     from mellanrum.collaborations.cli import initiatives
-    from mellanrum.commonality.cli import commonality, opportunities, starter_catalogue
+    from mellanrum.commonality.cli import commonality, concepts, opportunities, starter_catalogue
     from mellanrum.community.cli import community
     from mellanrum.core.cli import backup, restore, worker
     from mellanrum.health.cli import health
@@ -422,6 +422,7 @@ def _add_app_commands() -> None:
     main.add_command(arrangements)
     main.add_command(opportunities)
     main.add_command(starter_catalogue)
+    main.add_command(concepts)
 
 
 _add_app_commands()

@@ -96,7 +96,7 @@ from mellanrum.collaborations.consent_actions import (
 from mellanrum.collaborations.models import Initiative
 from mellanrum.commonality import actions as commonality
 from mellanrum.commonality.analysis import Scope
-from mellanrum.commonality.models import Concept
+from mellanrum.commonality.models import Concept, Decision, LearnedRule
 from mellanrum.community import actions as community
 from mellanrum.core.models import User
 from mellanrum.health import actions as health
@@ -287,6 +287,7 @@ WEB: dict[str, Web] = {
     "commonality:start_initiative":      web(POST_ONLY, ANY_EDITOR),
     "commonality:thesaurus":             web(LOGGED_IN, ANY_EDITOR),
     "commonality:thesaurus_delete":      web(POST_ONLY, CREATOR, pk="synonyms"),
+    "commonality:learned_delete":        web(POST_ONLY, ANY_EDITOR, pk="learned"),
     "commonality:concept":               web(LOGGED_IN),
     "commonality:decide":                web(POST_ONLY, ANY_EDITOR),
     "commonality:starter_catalogue":     web(ALFA_WRITE),
@@ -407,6 +408,7 @@ API: dict[str, Op] = {
     # commonality
     "GET /api/concepts":                               op(API_READ),
     "GET /api/concepts/{concept_id}":                  op(API_READ),
+    "GET /api/concepts/{concept_id}/candidates":       op(API_READ),
     "GET /api/opportunities":                          op(API_READ),
     "GET /api/organisations/{code}/similar":           op(API_READ),
     "POST /api/commonality/runs":                      op(API_ANY_EDITOR),
@@ -541,6 +543,10 @@ def _build() -> tuple[dict[str, Any], dict[str, User]]:
     concept = Concept.objects.filter(run=run).first()
     assert concept is not None, "the analysis found no concept to test with"
     synonyms = commonality.do_add_synonym_set(["bygglov", "bygglovsansökan"], acting_user=alice)
+    learned = LearnedRule.objects.create(
+        kind=LearnedRule.Kind.APART, term_a="Bygglov", term_b="Marklov",
+        decision=Decision.objects.create(kind=Decision.Kind.NOT_SAME,
+                                         concept_id=concept.concept_id, created_by=alice))
     life_event = do_save_life_event(
         None, acting_user=None, slug="flytta-matris", label_sv="Flytta",
         steps=[StepData(need="Anmäla flytt", responsible="agency:SKV")])
@@ -603,7 +609,8 @@ def _build() -> tuple[dict[str, Any], dict[str, User]]:
         "contact": contact, "import_job": import_job, "kolada_sync": kolada_sync, "run": run,
         "reference": reference.code,
         "concept": concept.concept_id,
-        "synonyms": synonyms, "life_event": life_event.slug, "initiative": initiative,
+        "synonyms": synonyms, "learned": learned, "life_event": life_event.slug,
+        "initiative": initiative,
         "goal": goal, "statement": statement, "ledger_row": ledger_row, "round": round_,
         "draft_statement": draft_statement,
         "token": token, "network": network, "membership": membership, "event": event,

@@ -13,7 +13,7 @@ from mellanrum.core import access as core_access
 from mellanrum.core.models import User
 
 from . import analysis
-from .models import Concept, SynonymSet
+from .models import Concept, LearnedRule, SynonymSet
 
 
 def can_read(user: User) -> bool:
@@ -70,3 +70,12 @@ def access_synonym_set(user: User, pk: int, *, write: bool = False) -> SynonymSe
     if write and not can_delete_synonyms(user, synonyms):
         raise PermissionDenied
     return synonyms
+
+
+def access_learned_rule(user: User, pk: int) -> LearnedRule:
+    """A learned pair of names, to remove: whoever may decide about concepts."""
+    require_decide(user)
+    try:
+        return LearnedRule.objects.get(pk=pk)
+    except LearnedRule.DoesNotExist:
+        raise Http404 from None

@@ -30,7 +30,16 @@ from mellanrum.landscape.spreadsheet import normalise_name
 
 from . import analysis, starter
 from .analysis import Scope
-from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, SynonymSet
+from .models import (
+    AnalysisRun,
+    Candidate,
+    Concept,
+    Decision,
+    LearnedRule,
+    Membership,
+    Opportunity,
+    SynonymSet,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +48,8 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=30)
 MAX_TERMS, MIN_TERMS, MAX_TERM_LENGTH = 20, 2, 60
 SAVE_BATCH = 500
+# Names of a concept a decision teaches about: its most common member names.
+LEARNED_NAMES = 5
 
 
 
@@ -163,8 +174,10 @@ def execute_run(run_pk: int) -> None:
             lambda done, steps: _stage(run, AnalysisRun.Stage.GROUPING, total * done // steps,
                                        total),
         )
+        candidates = analysis.candidates(concepts)
         _stage(run, AnalysisRun.Stage.SAVING, 0, len(concepts))
-        _save_results(run, concepts, lambda done: tasks.progress(done, len(concepts)))
+        _save_results(run, concepts, lambda done: tasks.progress(done, len(concepts)),
+                      candidates)
     except Exception as exc:
         log.exception("commonality analysis %s failed", run_pk)
         if isinstance(exc, ValidationError):
@@ -196,15 +209,17 @@ def execute_run(run_pk: int) -> None:
 
 
 @transaction.atomic
-def _save_results(run: AnalysisRun, concepts: Sequence[Any], progress: Callable[[int], None]
-                  ) -> None:
+def _save_results(run: AnalysisRun, concepts: Sequence[Any], progress: Callable[[int], None],
+                  candidates: Sequence[Any] = ()) -> None:
     # Replace the scope's previous results; if anything below fails, the transaction rolls
     # back and they stay as they were.
     Concept.objects.filter(scope_key=run.scope_key).delete()
     facts = analysis.concept_facts(concepts)
     rows, members = analysis.result_rows(run, concepts, facts)
+    saved_rows: list[Concept] = []
     for start in range(0, len(rows), SAVE_BATCH):
         saved = Concept.objects.bulk_create(rows[start : start + SAVE_BATCH])
+        saved_rows.extend(saved)
         batch = []
         for concept, concept_members in zip(saved, members[start : start + SAVE_BATCH],
                                             strict=True):
@@ -216,6 +231,8 @@ def _save_results(run: AnalysisRun, concepts: Sequence[Any], progress: Callable[
     Opportunity.objects.bulk_create(
         analysis.opportunity_rows(run, analysis.rank(concepts, facts)), batch_size=SAVE_BATCH
     )
+    Candidate.objects.bulk_create(analysis.candidate_rows(saved_rows, candidates),
+                                  batch_size=SAVE_BATCH)
 
 
 @transaction.atomic
@@ -294,12 +311,15 @@ def _check_decision(
             raise ValidationError({"activity_ids": [
                 _("Choose some of the members, not all of them, to split off.")]})
         return _clean_label(label, required=False)
-    if kind == Decision.Kind.MERGE:
+    if kind in {Decision.Kind.MERGE, Decision.Kind.NOT_SAME}:
         if not other_ids:
-            raise ValidationError({"other_concept_ids": [_("Choose a concept to merge with.")]})
+            raise ValidationError({"other_concept_ids": [
+                _("Choose a concept to merge with.") if kind == Decision.Kind.MERGE
+                else _("Choose the concept that is not the same.")]})
         if concept.concept_id in other_ids:
             raise ValidationError({"other_concept_ids": [
-                _("A concept cannot be merged with itself.")]})
+                _("A concept cannot be merged with itself.") if kind == Decision.Kind.MERGE
+                else _("A concept is always the same as itself.")]})
         # PostgreSQL cannot compare text containing NUL, and no concept id contains one.
         queryable = [i for i in other_ids if "\x00" not in i]
         found = set(Concept.objects.filter(run=concept.run, concept_id__in=queryable)
@@ -320,13 +340,22 @@ def do_record_decision(
     other_concept_ids: Sequence[str] = (),
     label: str = "",
     rerun: bool = True,
+    seen_run: int | None = None,
 ) -> tuple[Decision, AnalysisRun | None]:
     """Store a decision about `concept`, then rerun its scope's analysis so it shows at once.
 
-    The decision is kept even if the rerun fails; every later run applies it again.
+    The decision is kept even if the rerun fails; every later run applies it again. What it
+    teaches about names (synonyms, must-not-link pairs) is stored with it as learned rules.
+    `seen_run` is the run the person looked at: if the concepts were analysed again since, the
+    decision is refused with a conflict message rather than applied to concepts they never saw.
     """
     if kind not in Decision.Kind.values:
         raise ValidationError({"kind": [_("Unknown kind of decision: %(kind)s") % {"kind": kind}]})
+    if seen_run is not None and seen_run != concept.run_id:
+        raise ValidationError({"run": [_(
+            "The concepts were changed after you opened the page (the analysis ran again, "
+            "perhaps after someone else's decision). Nothing was changed; look at them again "
+            "and decide anew.")]})
     ids, others = _ids(activity_ids), _ids(other_concept_ids)
     label = _check_decision(kind, concept, ids, others, label)
     members = [str(pk) for pk in concept.memberships.order_by("activity_id")
@@ -348,10 +377,79 @@ def do_record_decision(
         record_audit(acting_user, None, f"commonality.decision.{kind}", concept.label,
                      concept=concept.concept_id, activities=",".join(ids),
                      others=",".join(others), label=label)
+        LearnedRule.objects.bulk_create(_lessons(decision, concept, ids, others, label))
     run = None
     if rerun:
         run = do_run_analysis(Scope.from_json(concept.run.scope), acting_user=acting_user)
     return decision, run
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _top_names(run: AnalysisRun, concept_ids: Sequence[str], *, exclude: Sequence[str] = (),
+               only: Sequence[str] = ()) -> list[str]:
+    """The most common member names of the concepts (at most LEARNED_NAMES), optionally
+    without or only the given activities."""
+    queryset = Membership.objects.filter(concept__run=run, concept__concept_id__in=concept_ids)
+    if exclude:
+        queryset = queryset.exclude(activity_id__in=[int(i) for i in exclude])
+    if only:
+        queryset = queryset.filter(activity_id__in=[int(i) for i in only])
+    counts: dict[str, int] = {}
+    for name in queryset.values_list("activity__name", flat=True):
+        counts[name] = counts.get(name, 0) + 1
+    return [n for n, _c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            ][:LEARNED_NAMES]
+
+
+def _lessons(decision: Decision, concept: Concept, ids: list[str], others: list[str],
+             label: str) -> list[LearnedRule]:
+    """The name pairs a decision teaches (unsaved): merge, move in and rename say two names
+    mean the same; split, move out and "not the same" say they do not."""
+    run = concept.run
+    pairs: list[tuple[str, str]] = []
+    kind = LearnedRule.Kind.SYNONYM
+    if decision.kind == Decision.Kind.MERGE:
+        pairs = [(concept.label, name) for name in _top_names(run, others)]
+        pairs += [(concept.label, c.label) for c in Concept.objects.filter(
+            run=run, concept_id__in=others)]
+    elif decision.kind == Decision.Kind.INCLUDE:
+        names = Activity.objects.filter(pk__in=[int(i) for i in ids]).values_list("name",
+                                                                                  flat=True)
+        pairs = [(concept.label, name) for name in sorted(set(names))]
+    elif decision.kind == Decision.Kind.RENAME:
+        pairs = [(concept.label, label)]
+    elif decision.kind in {Decision.Kind.EXCLUDE, Decision.Kind.SPLIT}:
+        kind = LearnedRule.Kind.APART
+        stay = _top_names(run, [concept.concept_id], exclude=ids)
+        leave = _top_names(run, [concept.concept_id], only=ids)
+        pairs = [(a, b) for a in stay for b in leave]
+    elif decision.kind == Decision.Kind.NOT_SAME:
+        kind = LearnedRule.Kind.APART
+        mine = _top_names(run, [concept.concept_id])
+        theirs = _top_names(run, others)
+        pairs = [(a, b) for a in mine for b in theirs]
+    seen: set[tuple[str, str]] = set()
+    rules = []
+    for a, b in pairs:
+        a, b = " ".join(a.split())[:200], " ".join(b.split())[:200]
+        key = tuple(sorted((a.casefold(), b.casefold())))
+        if not a or not b or _same(a, b) or key in seen:
+            continue
+        seen.add((key[0], key[1]))
+        rules.append(LearnedRule(kind=kind, term_a=a, term_b=b, decision=decision,
+                                 concept_label=concept.label[:200]))
+    return rules
+
+
+@transaction.atomic
+def do_delete_learned_rule(rule: LearnedRule, *, acting_user: User | None) -> None:
+    """Stop using a wrongly learned pair of names; the decision it came from stays."""
+    record_audit(acting_user, None, "commonality.learned.delete", str(rule),
+                 decision=rule.decision_id)
+    rule.delete()
 
 
 # --- User synonyms -------------------------------------------------------------------------

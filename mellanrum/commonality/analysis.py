@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mellanrum.engines.commonality import Activity as EngineActivity
+from mellanrum.engines.commonality import Candidate as EngineCandidate
 from mellanrum.engines.commonality import (
     ClusterError,
     ConceptContext,
@@ -29,6 +30,7 @@ from mellanrum.engines.commonality import (
     SerialExecutor,
     group_activities,
     group_partitions_on_cluster,
+    maybe_same,
     rank_opportunities,
     similar_organisations,
 )
@@ -48,17 +50,28 @@ from mellanrum.engines.journeys.matching import text_matcher
 from mellanrum.engines.journeys.model import ActivityRef, OrganisationRef
 from mellanrum.landscape.models import Activity, Arrangement, Organisation
 
-from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, SynonymSet
+from .models import (
+    AnalysisRun,
+    Candidate,
+    Concept,
+    Decision,
+    LearnedRule,
+    Membership,
+    Opportunity,
+    SynonymSet,
+)
 
 __all__ = [
     "CITIZEN_ASSUMPTIONS",
     "SHARING",
     "ClusterError",
     "Scope",
+    "candidates",
     "current_run",
     "engine_activities",
     "engine_decisions",
     "group",
+    "must_not_link",
     "rank",
     "result_rows",
     "similar_to",
@@ -158,7 +171,8 @@ def _float(value: Any) -> float | None:
 def engine_decisions() -> list[EngineDecision]:
     """Every stored decision, oldest first, in the engine's terms."""
     result = []
-    for d in Decision.objects.order_by("pk"):
+    # "Not the same" teaches must-not-link names (see must_not_link()); it pins nothing.
+    for d in Decision.objects.exclude(kind=Decision.Kind.NOT_SAME).order_by("pk"):
         members = tuple(d.members)
         # The model's kinds are the engine's, plus "rename", which the engine sees as confirm.
         kind = cast(DecisionKind, "confirm" if d.kind == Decision.Kind.RENAME else d.kind)
@@ -178,7 +192,16 @@ def engine_decisions() -> list[EngineDecision]:
 
 
 def user_synonyms() -> list[tuple[str, ...]]:
-    return [tuple(s.terms) for s in SynonymSet.objects.order_by("pk")]
+    """Synonym sets people added, then the synonym pairs learned from their decisions."""
+    learned = LearnedRule.objects.filter(kind=LearnedRule.Kind.SYNONYM).order_by("pk")
+    return [tuple(s.terms) for s in SynonymSet.objects.order_by("pk")] + [
+        (a, b) for a, b in learned.values_list("term_a", "term_b")]
+
+
+def must_not_link() -> list[tuple[str, str]]:
+    """Pairs of names people's decisions said are different things."""
+    learned = LearnedRule.objects.filter(kind=LearnedRule.Kind.APART).order_by("pk")
+    return [(a, b) for a, b in learned.values_list("term_a", "term_b")]
 
 
 def cluster_address() -> str:
@@ -203,8 +226,9 @@ def group(
             extra_synonyms=user_synonyms(),
             decisions=engine_decisions(),
             executor=SerialExecutor(),
+            must_not_link=must_not_link(),
         )
-    synonyms, decisions = user_synonyms(), engine_decisions()
+    synonyms, decisions, apart = user_synonyms(), engine_decisions(), must_not_link()
     with connect(address) as client:
         return group_partitions_on_cluster(
             client,
@@ -213,7 +237,35 @@ def group(
             extra_synonyms=synonyms,
             decisions=decisions,
             progress=(lambda stage, done, total: progress(done, total)) if progress else None,
+            must_not_link=apart,
         )
+
+
+def candidates(concepts: Sequence[EngineConcept]) -> list[EngineCandidate]:
+    """The "kanske samma som" candidates of a run's concepts, with the run's synonyms and
+    without pairs people declared different."""
+    return maybe_same(concepts, language="sv", extra_synonyms=user_synonyms(),
+                      must_not_link=must_not_link())
+
+
+def candidate_rows(rows: Sequence[Concept], found: Sequence[EngineCandidate]
+                   ) -> list[Candidate]:
+    """Unsaved candidate rows for the saved concept `rows` of a run."""
+    by_id = {row.concept_id: row for row in rows}
+    result: list[Candidate] = []
+    position: dict[str, int] = defaultdict(int)
+    for c in found:
+        if c.concept_id not in by_id or c.other_id not in by_id:
+            continue
+        result.append(Candidate(
+            concept=by_id[c.concept_id], other=by_id[c.other_id],
+            position=position[c.concept_id], score=c.score, similarity=c.similarity,
+            shared_terms=list(c.shared_terms), organisations=c.organisations,
+            other_organisations=c.other_organisations, both=c.both,
+            reason_sv=c.reason_sv, reason_en=c.reason_en,
+        ))
+        position[c.concept_id] += 1
+    return result
 
 
 def cluster_message(error: ClusterError) -> str:

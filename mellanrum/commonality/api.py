@@ -110,10 +110,24 @@ class RunOut(Schema):
 
 
 class DecisionIn(Schema):
-    kind: Literal["confirm", "rename", "include", "exclude", "merge", "split"]
+    kind: Literal["confirm", "rename", "include", "exclude", "merge", "split", "not_same"]
     activity_ids: list[int] = Field(default_factory=list, max_length=1000)
     other_concept_ids: list[str] = Field(default_factory=list, max_length=100)
     label: str = Field("", max_length=200)
+    # The analysis run the client looked at; a decision about a rerun's concepts is refused.
+    run: int | None = Field(None, ge=0)
+
+
+class CandidateOut(Schema):
+    concept_id: str = Field(..., alias="other.concept_id")
+    label: str = Field(..., alias="other.label")
+    score: float
+    similarity: float
+    shared_terms: list[str]
+    organisations: int = Field(..., alias="other_organisations")
+    both: int
+    reason_sv: str
+    reason_en: str
 
 
 class DecisionOut(Schema):
@@ -155,6 +169,14 @@ def get_concept(request: AuthenticatedHttpRequest, concept_id: str) -> Any:
         for m in concept.memberships.select_related("activity__organisation")
     ]
     return concept
+
+
+@router.get("/concepts/{concept_id}/candidates", response=list[CandidateOut])
+def get_candidates(request: AuthenticatedHttpRequest, concept_id: str) -> Any:
+    """Concepts that may be the same ("kanske samma som"), best first, with the evidence;
+    merge one, or say it is not the same, with POST /concepts/{id}/decisions."""
+    concept = access_concept(request.user, concept_id)
+    return list(concept.candidates.select_related("other").order_by("position"))
 
 
 @router.get("/opportunities", response=list[OpportunityOut])
@@ -208,6 +230,7 @@ def post_decision(request: AuthenticatedHttpRequest, concept_id: str, payload: D
         activity_ids=payload.activity_ids,
         other_concept_ids=payload.other_concept_ids,
         label=payload.label,
+        seen_run=payload.run,
     )
     body = {"id": decision.pk, "kind": decision.kind, "concept_id": decision.concept_id,
             "run": run}

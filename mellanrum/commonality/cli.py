@@ -260,6 +260,54 @@ def opportunities(fmt: str, limit: int | None, statuses: tuple[str, ...],
         click.echo(f"      {row['why']}")
 
 
+@click.group(name="concepts")
+def concepts() -> None:
+    """The concepts of the latest analysis."""
+
+
+@concepts.command(name="candidates")
+@click.argument("concept_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
+              help='json prints [{"concept_id", "label", "score", "similarity", '
+                   '"shared_terms", "organisations", "both", "why"}].')
+@click.option("--language", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
+              help="Language of the reasons.")
+def candidates(concept_id: str, fmt: str, language: str) -> None:
+    """Concepts that may be the same as concept ID ("kanske samma som"), best first.
+
+    Each has a score (0–1: name similarity, raised when the organisations doing the one rarely
+    do the other), the words and synonyms the names share, how many organisations do it and
+    how many do both, and the evidence in plain words. Merge one, or say it is not the same,
+    on the concept's page or with POST /api/concepts/ID/decisions. Exits with status 1 when
+    there is no such concept.
+    """
+    from mellanrum.cli import setup_django
+
+    setup_django()
+    from mellanrum.commonality import analysis
+    from mellanrum.commonality.models import Concept
+
+    run = analysis.current_run()
+    concept = Concept.objects.filter(run=run, concept_id=concept_id).first() if run else None
+    if concept is None:
+        raise click.ClickException(f"no concept {concept_id!r} in the latest analysis")
+    rows = [
+        {"concept_id": c.other.concept_id, "label": c.other.label, "score": c.score,
+         "similarity": c.similarity, "shared_terms": c.shared_terms,
+         "organisations": c.other_organisations, "both": c.both, "why": c.reason(language)}
+        for c in concept.candidates.select_related("other").order_by("position")
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("Inga kandidater." if language == "sv" else "No candidates.")
+    for row in rows:
+        click.echo(f"{row['score']:.2f}  {row['concept_id']}  {row['label']}")
+        click.echo(f"      {row['why']}")
+
+
 @click.command(name="starter-catalogue")
 @click.option("--organisation", "-o", "code", required=True, help="Organisation code, e.g. 0182.")
 @click.option("--concept", "concepts", multiple=True, metavar="ID",

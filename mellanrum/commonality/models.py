@@ -163,6 +163,7 @@ class Decision(models.Model):
         EXCLUDE = "exclude", _("Moved an activity out")
         MERGE = "merge", _("Merged concepts")
         SPLIT = "split", _("Split off a new concept")
+        NOT_SAME = "not_same", _("Said not the same as another concept")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     concept_id = models.CharField(_("concept id"), max_length=100, db_index=True)
@@ -203,3 +204,58 @@ class SynonymSet(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(self.terms)
+
+
+class Candidate(models.Model):
+    """A concept of the same run that may be the same thing ("kanske samma som"), with the
+    evidence; computed by the engine at the end of each run."""
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="candidates")
+    other = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    score = models.FloatField(_("score"))
+    similarity = models.FloatField(_("name similarity"))
+    shared_terms = models.JSONField(default=list, blank=True)
+    organisations = models.PositiveIntegerField(default=0)
+    other_organisations = models.PositiveIntegerField(default=0)
+    both = models.PositiveIntegerField(_("organisations doing both"), default=0)
+    reason_sv = models.TextField(blank=True)
+    reason_en = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["concept", "position"]
+        verbose_name = _("candidate concept")
+        verbose_name_plural = _("candidate concepts")
+
+    def __str__(self) -> str:
+        return f"{self.concept} ~ {self.other}"
+
+    def reason(self, language: str) -> str:
+        return self.reason_en if language == "en" else self.reason_sv
+
+
+class LearnedRule(models.Model):
+    """A pair of names learned from a person's decision: the same thing (a synonym pair fed to
+    the analyser) or different things (a must-not-link pair). Deleting the decision's rule
+    stops it from being used; the decision itself stays."""
+
+    class Kind(models.TextChoices):
+        SYNONYM = "synonym", _("Same thing")
+        APART = "apart", _("Not the same")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    term_a = models.CharField(_("name"), max_length=200)
+    term_b = models.CharField(_("name"), max_length=200)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE,
+                                 related_name="learned_rules", verbose_name=_("decision"))
+    concept_label = models.CharField(_("concept"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("learned rule")
+        verbose_name_plural = _("learned rules")
+
+    def __str__(self) -> str:
+        sign = "=" if self.kind == self.Kind.SYNONYM else "≠"
+        return f"{self.term_a} {sign} {self.term_b}"

@@ -18,6 +18,8 @@ urlpatterns = [
     path("gemensamt/synonymer/", views.thesaurus, name="thesaurus"),
     path("gemensamt/synonymer/<int:pk>/ta-bort/", views.thesaurus_delete,
          name="thesaurus_delete"),
+    path("gemensamt/synonymer/lart/<int:pk>/ta-bort/", views.learned_delete,
+         name="learned_delete"),
     path("gemensamt/begrepp/<str:concept_id>/", views.concept_detail, name="concept"),
     path("gemensamt/begrepp/<str:concept_id>/beslut/", views.decide, name="decide"),
     path("organisationer/<str:code>/startkatalog/", views.starter_catalogue,

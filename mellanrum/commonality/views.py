@@ -23,6 +23,7 @@ from mellanrum.lib.charts import Viewer, bar_chart_url
 from . import actions, analysis, export, starter
 from .access import (
     access_concept,
+    access_learned_rule,
     access_synonym_set,
     can_decide,
     can_delete_synonyms,
@@ -31,11 +32,21 @@ from .access import (
 )
 from .analysis import Scope
 from .forms import MergeForm, RenameForm, RunForm, SplitForm, StarterRowForm, SynonymSetForm
-from .models import AnalysisRun, Concept, Decision, Membership, Opportunity, SynonymSet
+from .models import (
+    AnalysisRun,
+    Concept,
+    Decision,
+    LearnedRule,
+    Membership,
+    Opportunity,
+    SynonymSet,
+)
 
 MATRIX_CONCEPTS = 60
 OPPORTUNITIES_PER_PAGE = 50
 INCLUDE_CANDIDATES = 20
+MAYBE_SAME = 5
+LEARNED_SHOWN = 500
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -461,6 +472,8 @@ def concept_detail(request: AuthenticatedHttpRequest, concept_id: str) -> HttpRe
         "similar_area": mine[0] if mine else None,
         "only_similar": only_similar,
         "decide_url": reverse("commonality:decide", args=[concept.concept_id]),
+        "maybe_same": list(concept.candidates.select_related("other")
+                           .order_by("position")[:MAYBE_SAME]),
         "forms": _arrangement_legend(),
         **_figure_rows(concept, members, request.user, whole=not only_similar),
     }
@@ -477,6 +490,13 @@ def concept_detail(request: AuthenticatedHttpRequest, concept_id: str) -> HttpRe
     return render(request, "commonality/concept_detail.html", context)
 
 
+def _seen_run(value: str) -> int | None:
+    """The run a decision form was made from; anything but a run number counts as stale."""
+    if not value:
+        return None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else 0
+
+
 @login_required
 @require_POST
 def decide(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
@@ -490,6 +510,7 @@ def decide(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
             activity_ids=request.POST.getlist("activity"),
             other_concept_ids=request.POST.getlist("other"),
             label=request.POST.get("label", ""),
+            seen_run=_seen_run(request.POST.get("run", "")),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -517,7 +538,10 @@ def thesaurus(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("The terms were saved. The next analysis uses them."))
             return redirect("commonality:thesaurus")
     sets = list(SynonymSet.objects.select_related("created_by").order_by("-pk"))
+    learned = LearnedRule.objects.select_related("decision__created_by").order_by("-pk")
     context = {
+        "learned": list(learned[:LEARNED_SHOWN]),
+        "learned_count": learned.count(),
         "sets": sets,
         "deletable": {s.pk for s in sets if can_delete_synonyms(request.user, s)},
         "form": form,
@@ -533,6 +557,16 @@ def thesaurus_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     synonyms = access_synonym_set(request.user, pk, write=True)
     actions.do_delete_synonym_set(synonyms, acting_user=request.user)
     messages.success(request, _("The terms were deleted. The next analysis no longer uses them."))
+    return redirect("commonality:thesaurus")
+
+
+@login_required
+@require_POST
+def learned_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    rule = access_learned_rule(request.user, pk)
+    actions.do_delete_learned_rule(rule, acting_user=request.user)
+    messages.success(request, _("The learned pair was removed. The next analysis no longer "
+                                "uses it."))
     return redirect("commonality:thesaurus")
 
 

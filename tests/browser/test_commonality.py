@@ -133,3 +133,48 @@ def test_editor_runs_the_analysis_on_the_configured_dask_cluster(
     save_screenshot(page, "commonality-cluster-unreachable-1366.png")
     assert violations(page, page.url) == []
     assert Concept.objects.count() == 3  # the cluster run's results are still there
+
+
+def test_editor_merges_a_candidate_after_a_confirmation_and_sees_what_was_learned(
+    axe_page: Page, live_server: object, settings: SettingsWrapper
+) -> None:
+    settings.TASKS_INLINE = True
+    small_landscape()
+    alfa, beta = Organisation.objects.get(code="9901"), Organisation.objects.get(code="9902")
+    Activity.objects.create(organisation=alfa, key="ark", name="Arkivering")
+    Activity.objects.create(organisation=beta, key="hant", name="Arkivhantering")
+    from mellanrum.commonality import actions
+    from mellanrum.commonality.analysis import Scope
+
+    actions.do_run_analysis(Scope.of(), acting_user=None)
+    concept = Concept.objects.get(label="Arkivering")
+    base = str(live_server)
+    page = axe_page
+    page.goto(f"{base}/konto/logga-in/?next={concept.get_absolute_url()}")
+    page.get_by_label("Användarnamn").fill("karin")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{base}{concept.get_absolute_url()}")
+    assert violations(page, page.url) == []
+    section = page.get_by_role("region", name="Kanske samma som")
+    expect(section).to_contain_text("ingen gör båda")
+    confirm = page.get_by_role("button", name="Ja, slå ihop ”Arkivhantering” med ”Arkivering”")
+    expect(confirm).to_be_hidden()  # one click opens the confirmation, naming both
+    section.locator("summary").first.focus()
+    page.keyboard.press("Enter")
+    expect(confirm).to_be_visible()
+    for width in (390, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.evaluate("document.getElementById('maybe-heading').scrollIntoView()")
+        save_screenshot(page, f"commonality-maybe-same-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    confirm.click()
+    expect(page.get_by_role("status")).to_contain_text("Ditt beslut sparades")
+    expect(page.get_by_role("table", name="Verksamheter i begreppet")).to_contain_text(
+        "Arkivhantering")
+    page.goto(f"{base}/gemensamt/synonymer/")
+    expect(page.get_by_role("table", name="1 namnpar lärt av beslut")).to_contain_text(
+        "Arkivering = Arkivhantering")
+    page.evaluate("document.getElementById('learned-heading').scrollIntoView()")
+    save_screenshot(page, "commonality-learned-1366.png")
+    assert violations(page, page.url) == []

@@ -55,6 +55,7 @@ NOT_PAGES = {
     "commonality:start_run": "POST only",
     "commonality:decide": "POST only",
     "commonality:thesaurus_delete": "POST only",
+    "commonality:learned_delete": "POST only",
     "community:network_join": "POST only",
     "community:network_leave": "POST only",
     "community:network_item_remove": "POST only",

@@ -1,6 +1,7 @@
 """Find activities that are the same thing across organisations (plain Python, no Django)."""
 
 from mellanrum.engines.commonality.activity import Activity
+from mellanrum.engines.commonality.candidates import Candidate, maybe_same
 from mellanrum.engines.commonality.concept import Concept, Member
 from mellanrum.engines.commonality.decisions import Decision
 from mellanrum.engines.commonality.distribution import Distribution
@@ -40,6 +41,7 @@ from mellanrum.engines.commonality.similarity import (
 
 __all__ = [
     "Activity",
+    "Candidate",
     "ClusterError",
     "ClusterRun",
     "Concept",
@@ -65,6 +67,7 @@ __all__ = [
     "group_partitions_on_cluster",
     "is_core_mandate",
     "klassa_area",
+    "maybe_same",
     "rank_opportunities",
     "similar_organisations",
 ]

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from mellanrum.engines.commonality.cannot_link import conflict
+
 __all__ = ["Node", "constrained_merge"]
 
 
@@ -77,6 +79,7 @@ def constrained_merge(
     * they are not two different pinned concepts;
     * neither holds activities excluded from the other's pinned concept;
     * they share no organisation (unless `allow_same_organisation`);
+    * they hold no must-not-link pair of names (see ``cannot_link``);
     * the cosine of their centroids (activity-weighted sums of the
       vectors) is at least `merge_threshold`, which stops chains of
       pairwise-similar names from drifting into one blob.
@@ -143,6 +146,8 @@ def constrained_merge(
         ):
             continue
         if not allow_same_organisation and not ca.organisations.isdisjoint(cb.organisations):
+            continue
+        if conflict(ca.excluded, cb.excluded):  # a must-not-link pair of names
             continue
         if ca.cosine(cb) < merge_threshold:
             continue

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from mellanrum.engines.commonality import cannot_link
 from mellanrum.engines.commonality.activity import Activity
 from mellanrum.engines.commonality.clustering import Node, constrained_merge
 from mellanrum.engines.commonality.concept import Concept
@@ -33,6 +34,7 @@ def group_activities(
     decisions: Sequence[Decision] = (),
     settings: GroupingSettings | None = None,
     executor: Executor | None = None,
+    must_not_link: Iterable[tuple[str, str]] = (),
 ) -> list[Concept]:
     """Group `activities` into concepts: the same thing done by different organisations.
 
@@ -60,6 +62,9 @@ def group_activities(
     executor : Executor, optional
         Runs the neighbour search when there are at least
         ``settings.parallel_min_rows`` distinct texts; local processes by default.
+    must_not_link : iterable of (str, str)
+        Pairs of activity names (normalised here) that people said are
+        different things: activities so named are never linked by similarity.
 
     Returns
     -------
@@ -87,6 +92,7 @@ def group_activities(
     items = sorted(activities, key=lambda a: (a.organisation, a.id))
     _validate(items)
     state = resolve_decisions(decisions, {a.id for a in items})
+    marks = cannot_link.marks_of(must_not_link)
     synonyms = [tuple(s) for s in extra_synonyms]
     analysers: dict[str, Analyser] = {}
 
@@ -120,9 +126,12 @@ def group_activities(
     # activity of an organisation with that text goes to the k-th node.
     node_members: dict[tuple[int, str, tuple[str, ...], int], list[int]] = defaultdict(list)
     seen: Counter[tuple[int, str, tuple[str, ...], str]] = Counter()
+    exclusions: dict[str, set[str]] = {}
     for index, (activity, text_key) in enumerate(zip(items, keys, strict=True)):
         pin = state.pin.get(activity.id, "")
-        excluded = tuple(sorted(state.excluded.get(activity.id, ())))
+        excluded = cannot_link.exclusions(state.excluded, activity.id, text_key[1], marks)
+        if excluded:
+            exclusions[activity.id] = set(excluded)
         base = (row_of[text_key], pin, excluded)
         occurrence = seen[(*base, activity.organisation)]
         seen[(*base, activity.organisation)] += 1
@@ -170,7 +179,7 @@ def group_activities(
     rows = np.array([row_of[k] for k in keys], dtype=np.int64)
     for _ in range(cfg.rounds - 1):
         regrouped = _merge_round(
-            items, rows, cluster_of_activity, matrix, state.pin, state.excluded, cfg, run
+            items, rows, cluster_of_activity, matrix, state.pin, exclusions, cfg, run
         )
         if regrouped == cluster_of_activity:
             break

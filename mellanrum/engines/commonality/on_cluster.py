@@ -48,6 +48,7 @@ from typing import Any, cast
 import numpy as np
 import scipy.sparse as sp
 
+from mellanrum.engines.commonality import cannot_link
 from mellanrum.engines.commonality.activity import Activity
 from mellanrum.engines.commonality.clustering import Node, constrained_merge
 from mellanrum.engines.commonality.concept import Concept
@@ -159,6 +160,7 @@ def _texts(
     cfg: GroupingSettings,
     pins: dict[str, str],
     excluded: dict[str, set[str]],
+    marks: cannot_link.Marks | None = None,
 ) -> _Texts:
     records = [r for piece in pieces for r in piece]
     counts: Counter[TextKey] = Counter()
@@ -193,7 +195,7 @@ def _texts(
     occurrences: Counter[tuple[TextKey, str, tuple[str, ...], str]] = Counter()
     for key, organisation, activity_id, _ in records:
         pin = pins.get(activity_id, "")
-        out = tuple(sorted(excluded.get(activity_id, ()))) if excluded else ()
+        out = cannot_link.exclusions(excluded, activity_id, key[1], marks or {})
         occurrence = occurrences[(key, pin, out, organisation)]
         occurrences[(key, pin, out, organisation)] += 1
         nodes.add((key, pin, out, occurrence))
@@ -333,6 +335,7 @@ def _block(
     pins: dict[str, str],
     excluded: dict[str, set[str]],
     sources: int,
+    marks: cannot_link.Marks | None = None,
 ) -> _Block:
     index = vocabulary.index
     features = [{f: v for f, v in row.items() if f in index} for row in texts.features]
@@ -345,7 +348,7 @@ def _block(
     for key, organisation, activity_id, source in sorted(texts.records, key=lambda r: (r[1], r[2])):
         row = local_row[key]
         pin = pins.get(activity_id, "")
-        out = tuple(sorted(excluded.get(activity_id, ())))
+        out = cannot_link.exclusions(excluded, activity_id, key[1], marks or {})
         occurrence = seen[(row, pin, out, organisation)]
         seen[(row, pin, out, organisation)] += 1
         members[(row, pin, out, occurrence)].append((organisation, activity_id, source))
@@ -904,6 +907,7 @@ def group_on_cluster(
     decisions: Sequence[Decision] = (),
     settings: GroupingSettings | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    must_not_link: Iterable[tuple[str, str]] = (),
 ) -> ClusterRun:
     """Group the activities of `sources` on the cluster behind `client`.
 
@@ -916,6 +920,9 @@ def group_on_cluster(
         once for the summaries).
     progress : callable, optional
         Called with (stage, done, total) as the stages finish.
+    must_not_link : iterable of (str, str)
+        Pairs of activity names never linked by similarity (as in
+        :func:`~mellanrum.engines.commonality.group_activities`).
 
     Returns
     -------
@@ -932,6 +939,7 @@ def group_on_cluster(
     cfg = settings if settings is not None else GroupingSettings()
     state = resolve_decisions(decisions, _Everyone())
     synonyms = [tuple(s) for s in extra_synonyms]
+    marks = cannot_link.marks_of(must_not_link)
     report = progress or (lambda stage, done, total: None)
     steps = 5 + max(0, cfg.rounds - 1)
     report("reading", 0, steps)
@@ -965,6 +973,7 @@ def group_on_cluster(
             cfg=cfg,
             pins=state.pin,
             excluded=state.excluded,
+            marks=marks,
         )
         for j in range(text_parts)
     ]
@@ -979,7 +988,7 @@ def group_on_cluster(
     first_rows = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     first_nodes = np.concatenate([[0], np.cumsum(node_counts)[:-1]]).astype(np.int64)
     blocks = [
-        client.submit(_block, t, vocabulary, int(r), int(n), pins, excluded, len(sources))
+        client.submit(_block, t, vocabulary, int(r), int(n), pins, excluded, len(sources), marks)
         for t, r, n in zip(texts, first_rows, first_nodes, strict=True)
     ]
     del texts
@@ -1087,6 +1096,7 @@ def group_partitions_on_cluster(
     decisions: Sequence[Decision] = (),
     settings: GroupingSettings | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    must_not_link: Iterable[tuple[str, str]] = (),
 ) -> list[Concept]:
     """Scatter `activities` in partitions, group them on the cluster, gather the concepts."""
     items = list(activities)
@@ -1100,5 +1110,6 @@ def group_partitions_on_cluster(
         decisions=decisions,
         settings=settings,
         progress=progress,
+        must_not_link=must_not_link,
     )
     return run.gather()
