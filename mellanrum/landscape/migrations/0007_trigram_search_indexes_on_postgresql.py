@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 
 from django.db import DatabaseError, migrations, transaction
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ INDEXES = {
 }
 
 
-def create_indexes(apps, schema_editor) -> None:
+def create_indexes(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     try:
@@ -42,7 +44,7 @@ def create_indexes(apps, schema_editor) -> None:
         )
 
 
-def drop_indexes(apps, schema_editor) -> None:
+def drop_indexes(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for name in INDEXES:
