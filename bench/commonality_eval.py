@@ -4,6 +4,9 @@ python bench/commonality_eval.py                  # tune half
 python bench/commonality_eval.py --split holdout  # report only; never tune on it
 python bench/commonality_eval.py --grid           # threshold grid on the tune half
 python bench/commonality_eval.py --errors         # list wrong pairs (tune half)
+python bench/commonality_eval.py --real dev       # real public names, sv and en (dev half)
+python bench/commonality_eval.py --real dev --errors   # wrong pairs on the real dev half
+python bench/commonality_eval.py --real heldout   # report only, once; never tune on it
 """
 
 from __future__ import annotations
@@ -13,7 +16,12 @@ import itertools
 from collections import defaultdict
 
 from mellanrum.engines.commonality import GroupingSettings, group_activities
-from mellanrum.engines.commonality.evaluation import load_evaluation_set, pairwise_scores
+from mellanrum.engines.commonality.evaluation import (
+    REAL_LANGUAGES,
+    load_evaluation_set,
+    load_real_set,
+    pairwise_scores,
+)
 from mellanrum.engines.textmatch import Thesaurus
 
 
@@ -43,8 +51,16 @@ def main() -> None:
     parser.add_argument("--grid", action="store_true")
     parser.add_argument("--errors", action="store_true")
     parser.add_argument("--no-thesaurus", action="store_true", help="ablation: empty thesaurus")
+    parser.add_argument(
+        "--real", choices=["dev", "heldout"], help="score the real public names instead"
+    )
     args = parser.parse_args()
     base = GroupingSettings()
+    if args.real:
+        if args.errors and args.real == "heldout":
+            parser.error("--errors is for the dev half; do not tune on the held-out half")
+        run_real(args.real, errors=args.errors)
+        return
     if args.grid:
         if args.split != "tune":
             parser.error("--grid only runs on the tune split")
@@ -94,6 +110,36 @@ def main() -> None:
         for g, labels_found in sorted(by_gold.items()):
             if len(labels_found) > 1:
                 print("SPLIT:", g, sorted(labels_found))
+
+
+def run_real(split: str, *, errors: bool) -> None:
+    """Pairwise precision, recall and F1 per language on the real public names."""
+    for language in REAL_LANGUAGES:
+        activities, gold = load_real_set(language, split)
+        concepts = group_activities(activities, language=language)
+        score = pairwise_scores([c.activity_ids for c in concepts], gold)
+        print(
+            f"real {language} {split}: activities={len(activities)} "
+            f"gold_concepts={len(set(gold.values()))} found_concepts={len(concepts)} "
+            f"precision={score.precision:.3f} recall={score.recall:.3f} f1={score.f1:.3f} "
+            f"(true pairs {score.true_pairs}, predicted {score.predicted_pairs}, "
+            f"correct {score.correct_pairs})"
+        )
+        if errors:
+            names = {a.id: a.name for a in activities}
+            for c in concepts:
+                labels = defaultdict(list)
+                for m in c.activity_ids:
+                    labels[gold[m]].append(names[m])
+                if len(labels) > 1:
+                    print("  MIXED:", dict(labels))
+            parts = defaultdict(list)
+            for c in concepts:
+                for g in {gold[m] for m in c.activity_ids}:
+                    parts[g].append(sorted(names[m] for m in c.activity_ids if gold[m] == g))
+            for g, found in sorted(parts.items()):
+                if len(found) > 1:
+                    print("  SPLIT:", g, found)
 
 
 if __name__ == "__main__":

@@ -201,11 +201,32 @@ def text_of(activity: Activity, language: str) -> TextKey:
 def analyse_text(
     analyser: Analyser, key: TextKey, description_weight: float
 ) -> tuple[dict[str, float], dict[str, str]]:
-    """Features and readable labels of one distinct text (name, plus weaker description)."""
+    """Features and readable labels of one distinct text (name, plus weaker description).
+
+    A name with qualifying words ("Förhandsprövning skolskjuts") is a
+    different service from the same name without them: all its features get
+    the qualifiers as a suffix (``c:skolskjuts@förhandsprövning``), so its
+    name shares no column with names qualified otherwise or not at all, while
+    names with the same qualifiers compare as usual.  Only the (weaker)
+    description can still bring them together.  A qualifier inside a
+    thesaurus term ("tillfälligt serveringstillstånd") is part of that
+    concept's name, not a qualifier.
+
+    Examples
+    --------
+    >>> a = Analyser("sv")
+    >>> plain, _ = analyse_text(a, ("sv", "skolskjuts", ""), 0.3)
+    >>> check, _ = analyse_text(a, ("sv", "förhandsprövning skolskjuts", ""), 0.3)
+    >>> sorted(k for k in check if k.startswith("c:"))
+    ['c:skolskjuts@förhandsprövning']
+    >>> set(plain).isdisjoint(check)
+    True
+    """
     _, name, description = key
     result = analyser.analyse(name)
-    merged = dict(result.features)
-    merged_labels = dict(result.labels)
+    suffix = "@" + "+".join(result.qualifiers) if result.qualifiers else ""
+    merged = {feature + suffix: value for feature, value in result.features.items()}
+    merged_labels = {feature + suffix: label for feature, label in result.labels.items()}
     if description:
         extra = analyser.analyse(description)
         for feature, value in extra.features.items():

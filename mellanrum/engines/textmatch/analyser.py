@@ -95,6 +95,10 @@ class Analyser:
     True
     >>> analyser.analyse("Stöd i hemmet").concepts
     ('hemtjanst',)
+    >>> analyser.analyse("Tillfälligt parkeringstillstånd").qualifiers
+    ('tillfäl',)
+    >>> analyser.analyse("Tillfälligt serveringstillstånd").qualifiers  # a thesaurus term
+    ()
     """
 
     def __init__(
@@ -126,6 +130,9 @@ class Analyser:
         self._stop = stop_words(language)
         self._stem_cache: dict[str, str] = {}
         self._weak = frozenset(self._stem(w) for w in read_data_words(f"weak_{language}.txt"))
+        self._qualifiers = frozenset(
+            self._stem(w) for w in read_data_words(f"qualifiers_{language}.txt")
+        )
         self._terms: dict[tuple[str, ...], str] = {}
         for concept_id, terms in self.thesaurus.concepts.items():
             for term in terms:
@@ -288,6 +295,15 @@ class Analyser:
             features=MappingProxyType(features),
             labels=MappingProxyType(labels),
             concepts=tuple(sorted(concepts)),
+            qualifiers=tuple(
+                sorted(
+                    {
+                        stem
+                        for stem, is_covered in zip(stems, covered, strict=True)
+                        if stem in self._qualifiers and not is_covered
+                    }
+                )
+            ),
         )
 
     def _pieces(self, token: str) -> tuple[tuple[str, float, str, str | None, bool], ...]:

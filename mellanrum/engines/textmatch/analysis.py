@@ -25,6 +25,10 @@ class Analysis:
         Feature key → readable form, for explanations (no n-grams).
     concepts : tuple of str
         Thesaurus concept ids found, sorted.
+    qualifiers : tuple of str
+        Stems of qualifying words found (``tillfäl`` in "Tillfälligt
+        serveringstillstånd"), sorted: words that make a different service of
+        the same thing (``data/qualifiers_<language>.txt``).
 
     Examples
     --------
@@ -37,6 +41,7 @@ class Analysis:
     features: Mapping[str, float]
     labels: Mapping[str, str]
     concepts: tuple[str, ...]
+    qualifiers: tuple[str, ...] = ()
 
     def evidence(self, keys: tuple[str, ...] | None = None) -> tuple[str, ...]:
         """Return readable labels of `keys` (all labelled features by default)."""

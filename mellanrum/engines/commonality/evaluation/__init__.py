@@ -6,6 +6,14 @@ name services and e-services on their websites, with the gold concept per row
 and a fixed split: ``tune`` (37 concepts) for choosing thresholds and
 ``holdout`` (32 concepts) for reporting.  The split is by concept (a hash of
 the concept id), so no name variant of a held-out concept is seen in tuning.
+
+``real_{sv,en}_{dev,heldout}.csv`` hold *real* public service names: Swedish
+municipal e-service and web-page titles, and English council web-page titles
+plus the GOV.UK copy of the LGSL service list, each row with its source and
+licence (see ``docs/commonality.md``, section "Real names").  Each language was
+split by gold group (a SHA-1 of ``mellanrum-real-2026:<gold>``, odd → held-out)
+before the matcher ever ran on them.  Only the dev half may be looked at while
+improving the matcher.
 """
 
 from __future__ import annotations
@@ -18,7 +26,17 @@ from importlib import resources
 
 from mellanrum.engines.commonality.activity import Activity
 
-__all__ = ["Scores", "load_evaluation_set", "pairwise_scores"]
+__all__ = [
+    "REAL_LANGUAGES",
+    "REAL_SPLITS",
+    "Scores",
+    "load_evaluation_set",
+    "load_real_set",
+    "pairwise_scores",
+]
+
+REAL_LANGUAGES = ("sv", "en")
+REAL_SPLITS = ("dev", "heldout")
 
 
 def load_evaluation_set(split: str = "all") -> tuple[list[Activity], dict[str, str]]:
@@ -42,6 +60,36 @@ def load_evaluation_set(split: str = "all") -> tuple[list[Activity], dict[str, s
         if split != "all" and row["split"] != split:
             continue
         activities.append(Activity(row["activity_id"], row["organisation"], row["name"]))
+        gold[row["activity_id"]] = row["gold_concept"]
+    return activities, gold
+
+
+def load_real_set(language: str, split: str) -> tuple[list[Activity], dict[str, str]]:
+    """Return the real names of `language` ("sv" or "en") and `split` ("dev" or "heldout").
+
+    Every activity carries its row's language, so Swedish and English sets can
+    be analysed in one call.
+
+    Examples
+    --------
+    >>> activities, gold = load_real_set("en", "dev")
+    >>> all(a.language == "en" for a in activities) and len(gold) == len(activities)
+    True
+    """
+    if language not in REAL_LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    if split not in REAL_SPLITS:
+        raise ValueError(f"unknown split {split!r}")
+    text = (
+        resources.files("mellanrum.engines.commonality.evaluation")
+        .joinpath(f"real_{language}_{split}.csv")
+        .read_text("utf-8")
+    )
+    activities, gold = [], {}
+    for row in csv.DictReader(text.splitlines()):
+        activities.append(
+            Activity(row["activity_id"], row["organisation"], row["name"], language=language)
+        )
         gold[row["activity_id"]] = row["gold_concept"]
     return activities, gold
 

@@ -43,6 +43,10 @@ def varied_activities() -> list[Activity]:
         Activity("x2", "K00001", "Bygglov", description="Ansök om bygglov för villa"),
         Activity("x3", "K00001", "Bygglov"),  # the same name twice in one organisation
         Activity("x4", "K00002", "Building permit", language="en"),
+        # qualified names, whose features carry the qualifier as a suffix
+        Activity("x5", "K00003", "Förhandsprövning skolskjuts"),
+        Activity("x6", "K00004", "Förhandsprövning av skolskjuts"),
+        Activity("x7", "K00005", "Tillfälligt parkeringstillstånd", description="Parkering"),
     ]
     return activities + extra
 

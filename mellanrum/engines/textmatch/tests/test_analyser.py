@@ -53,6 +53,12 @@ def test_deep_compound_gives_all_parts(sv: Analyser) -> None:
         ("Förskola", "Dagis"),
         ("LSS", "Lag om stöd och service till vissa funktionshindrade"),
         ("SoL", "Socialtjänstlagen"),
+        ("Trygghetslarm", "Larm i hemmet"),
+        ("Matdistribution", "Färdiga måltider hem"),
+        ("Felanmälan gata och park", "Fixa min gata"),
+        ("Orosanmälan", "Anmälan om barn som far illa"),
+        ("Arkivering", "Arkivförvaltning"),
+        ("Lönehantering", "Löneadministration"),
     ],
 )
 def test_synonyms_share_a_concept(sv: Analyser, left: str, right: str) -> None:
@@ -64,6 +70,28 @@ def test_synonyms_are_closer_than_hard_negatives(sv: Analyser) -> None:
     assert cosine(sv, "Hemtjänst", "Stöd i hemmet") > cosine(sv, "Hemtjänst", "Hemsjukvård")
     assert cosine(sv, "Bygglov", "Ansök om bygglov") > cosine(sv, "Bygglov", "Rivningslov")
     assert cosine(sv, "Förskola", "Dagis") > cosine(sv, "Förskola", "Förskoleklass")
+
+
+def test_a_qualifying_word_is_reported_unless_a_thesaurus_term_holds_it(sv: Analyser) -> None:
+    assert sv.analyse("Förhandsprövning skolskjuts").qualifiers == ("förhandsprövning",)
+    assert sv.analyse("Skolskjuts").qualifiers == ()
+    assert sv.analyse("Tillfälligt serveringstillstånd").qualifiers == ()
+    temporary = sv.analyse("Tillfälligt serveringstillstånd")
+    assert "tillfalligt_serveringstillstand" in temporary.concepts
+
+
+def test_english_council_service_synonyms_share_a_concept() -> None:
+    en = Analyser("en")
+    for left, right in [
+        ("Community alarm service", "Telecare"),
+        ("Bulky waste collection", "Special collections for large items"),
+        ("Dropped kerbs", "Apply for a vehicle crossover"),
+        ("Report a missed bin", "Report missed collection"),
+    ]:
+        assert set(en.analyse(left).concepts) & set(en.analyse(right).concepts), (left, right)
+    assert not set(en.analyse("Bulky waste collection").concepts) & set(
+        en.analyse("Garden waste collections").concepts
+    )
 
 
 def test_å_ä_ö_are_distinct_letters(sv: Analyser) -> None:
