@@ -10,7 +10,7 @@ from mellanrum.engines.commonality.distribution import Distribution
 __all__ = ["Concept", "Member"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     """One activity in a concept.
 

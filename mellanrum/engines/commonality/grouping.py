@@ -90,7 +90,8 @@ def group_activities(
     """
     cfg = settings if settings is not None else GroupingSettings()
     items = sorted(activities, key=lambda a: (a.organisation, a.id))
-    _validate(items)
+    keys = _text_keys(items, language)
+    _validate(items, keys)
     state = resolve_decisions(decisions, {a.id for a in items})
     marks = cannot_link.marks_of(must_not_link)
     synonyms = [tuple(s) for s in extra_synonyms]
@@ -101,7 +102,6 @@ def group_activities(
             analysers[lang] = Analyser(lang, extra_synonyms=synonyms, weights=cfg.weights)
         return analysers[lang]
 
-    keys = [text_of(a, language) for a in items]
     texts = sorted(set(keys))
     row_of = {key: i for i, key in enumerate(texts)}
     features: list[dict[str, float]] = []
@@ -196,6 +196,19 @@ def text_of(activity: Activity, language: str) -> TextKey:
         normalise(activity.name),
         normalise(activity.description or ""),
     )
+
+
+def _text_keys(items: Sequence[Activity], language: str) -> list[TextKey]:
+    """`text_of` every activity, normalising each distinct name and description once."""
+    cache: dict[tuple[str | None, str, str | None], TextKey] = {}
+    keys: list[TextKey] = []
+    for activity in items:
+        raw = (activity.language, activity.name, activity.description)
+        key = cache.get(raw)
+        if key is None:
+            key = cache[raw] = text_of(activity, language)
+        keys.append(key)
+    return keys
 
 
 def analyse_text(
@@ -329,11 +342,11 @@ def _drop_local_features(
                 del row_features[feature]
 
 
-def _validate(items: Sequence[Activity]) -> None:
+def _validate(items: Sequence[Activity], keys: Sequence[TextKey]) -> None:
     seen: set[str] = set()
-    for activity in items:
+    for activity, key in zip(items, keys, strict=True):
         if activity.id in seen:
             raise ValueError(f"duplicate activity id {activity.id!r}")
         seen.add(activity.id)
-        if not normalise(activity.name):
+        if not key[1]:
             raise ValueError(f"activity {activity.id!r} has an empty name")

@@ -39,6 +39,7 @@ component of the neighbour graph must fit in one worker.
 from __future__ import annotations
 
 import bisect
+import itertools
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -826,17 +827,36 @@ def _block_places(
     ]
 
 
+def _group_activities(group: _Group) -> int:
+    return int(group.nodes.sizes.sum())
+
+
+def _summary_parts(sizes: Sequence[int]) -> list[int]:
+    """How many summary tasks each group gets, so that no task holds much more than its share.
+
+    Concepts never span groups but one group (one large connected component of
+    the neighbour graph) can hold most activities; its concepts are summarised
+    in several tasks, so that every worker takes a part.
+    """
+    share = max(1, -(-sum(sizes) // max(1, len(sizes))))
+    return [max(1, -(-size // share)) for size in sizes]
+
+
 def _route(
-    source: Any, *places: dict[str, tuple[int, int, int]], groups: int
+    source: Any, *places: dict[str, tuple[int, int, int]], parts: Sequence[int]
 ) -> list[list[tuple[Activity, int, int]]]:
-    """Read an input partition again and send each activity to its concept's group."""
+    """Read an input partition again and send each activity to its concept's summary task.
+
+    Group g's concepts go to tasks ``first[g] .. first[g] + parts[g]``, by concept number.
+    """
     found: dict[str, tuple[int, int, int]] = {}
     for part in places:
         found.update(part)
-    result: list[list[tuple[Activity, int, int]]] = [[] for _ in range(groups)]
+    first = [0, *itertools.accumulate(parts)]
+    result: list[list[tuple[Activity, int, int]]] = [[] for _ in range(first[-1])]
     for activity in _materialise(source):
         cluster, group, row = found[activity.id]
-        result[group].append((activity, cluster, row))
+        result[first[group] + cluster % parts[group]].append((activity, cluster, row))
     return result
 
 
@@ -1061,21 +1081,29 @@ def group_on_cluster(
         client.submit(_block_places, b, *[client.submit(_piece, a, i) for a in assignments])
         for i, b in enumerate(blocks)
     ]
+    summary_parts = _summary_parts(
+        _gather(client, [client.submit(_group_activities, g) for g in current])
+    )
     routed = [
         client.submit(
             _route,
             s,
             *[client.submit(_piece, p, number) for p in places],
-            groups=groups,
+            parts=summary_parts,
             pure=False,
         )
         for number, s in enumerate(sources)
     ]
+    first_part = [0, *itertools.accumulate(summary_parts)]
     concepts = [
         client.submit(
-            _summaries, g, *[client.submit(_piece, r, index) for r in routed], state=state
+            _summaries,
+            g,
+            *[client.submit(_piece, r, first_part[index] + k) for r in routed],
+            state=state,
         )
         for index, g in enumerate(current)
+        for k in range(summary_parts[index])
     ]
     _gather(client, [client.submit(len, c) for c in concepts])
     report("summaries", steps, steps)

@@ -40,26 +40,27 @@ def build_concepts(
     """
     clusters = sorted(set(cluster_of_activity))
     column = {c: i for i, c in enumerate(clusters)}
+    member_clusters = np.array([column[c] for c in cluster_of_activity], dtype=np.int64)
     assign = sp.csr_matrix(
-        (np.ones(len(items)), ([column[c] for c in cluster_of_activity], rows)),
+        (np.ones(len(items)), (member_clusters, rows)),
         shape=(len(clusters), matrix.shape[0]),
     )
     centroids = sp.csr_matrix(assign @ matrix)
     norms = np.sqrt(np.asarray(centroids.multiply(centroids).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     centroids = sp.csr_matrix(sp.diags(1.0 / norms) @ centroids)
-    member_clusters = np.array([column[c] for c in cluster_of_activity], dtype=np.int64)
-    confidence = np.asarray(matrix[rows].multiply(centroids[member_clusters]).sum(axis=1)).ravel()
+    confidence = _confidence(matrix, centroids, np.asarray(rows, dtype=np.int64), member_clusters)
     by_cluster: dict[int, list[int]] = defaultdict(list)
     for index, c in enumerate(cluster_of_activity):
         by_cluster[column[c]].append(index)
+    row_of: list[int] = np.asarray(rows, dtype=np.int64).tolist()
     concepts = []
     for c, indices in by_cluster.items():
         concepts.append(
             _concept(
                 items,
                 indices,
-                rows,
+                row_of,
                 confidence,
                 matrix,
                 centroids[c],
@@ -73,11 +74,30 @@ def build_concepts(
     return concepts
 
 
+def _confidence(
+    matrix: sp.csr_matrix, centroids: sp.csr_matrix, rows: np.ndarray, clusters: np.ndarray
+) -> list[float]:
+    """Each activity's rounded cosine to its cluster's centroid.
+
+    Computed once per distinct (cluster, text) pair, not per activity: the
+    rows of a product per activity would hold a copy of the centroid each.
+    """
+    if rows.size == 0:
+        return []
+    n_rows = max(1, matrix.shape[0])
+    pairs, pair_of = np.unique(clusters * n_rows + rows, return_inverse=True)
+    cosines = np.asarray(
+        matrix[pairs % n_rows].multiply(centroids[pairs // n_rows]).sum(axis=1)
+    ).ravel()
+    rounded = [round(min(1.0, c), 4) for c in cosines.tolist()]
+    return [rounded[p] for p in pair_of.ravel().tolist()]
+
+
 def _concept(
     items: Sequence[Activity],
     indices: Sequence[int],
-    rows: np.ndarray,
-    confidence: np.ndarray,
+    rows: Sequence[int],
+    confidence: Sequence[float],
     matrix: sp.csr_matrix,
     centroid: sp.csr_matrix,
     columns: Sequence[str],
@@ -87,7 +107,7 @@ def _concept(
 ) -> Concept:
     members_act = [items[i] for i in indices]
     weight = dict(zip(centroid.indices.tolist(), centroid.data.tolist(), strict=True))
-    row_count = Counter(int(rows[i]) for i in indices)
+    row_count = Counter(rows[i] for i in indices)
     support: Counter[int] = Counter()
     for row, count in row_count.items():
         lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
@@ -109,8 +129,8 @@ def _concept(
             activity_id=items[i].id,
             organisation=items[i].organisation,
             name=items[i].name,
-            confidence=round(float(min(1.0, confidence[i])), 4),
-            evidence=evidence_of[int(rows[i])],
+            confidence=confidence[i],
+            evidence=evidence_of[rows[i]],
         )
         for i in indices
     ]
