@@ -42,10 +42,10 @@ def test_a_merge_teaches_a_synonym_that_joins_new_organisations(
     alfa: Organisation, beta: Organisation, alice: User,
     newcomers: tuple[Organisation, Organisation],
 ) -> None:
-    larm = make(alfa, "l", "Larm i hemmet")
-    trygg = make(beta, "t", "Trygghetslarm")
-    gamma = make(newcomers[0], "l", "Larm i hemmet")
-    delta = make(newcomers[1], "t", "Trygghetslarm")
+    larm = make(alfa, "l", "Kvällsöppen fritidsgård")
+    trygg = make(beta, "t", "Ungdomsgård")
+    gamma = make(newcomers[0], "l", "Kvällsöppen fritidsgård")
+    delta = make(newcomers[1], "t", "Ungdomsgård")
     run(alice, "9801", "9802")
     assert not together(gamma, delta)  # the matcher alone keeps them apart
     run(alice, "9901", "9902")
@@ -55,7 +55,7 @@ def test_a_merge_teaches_a_synonym_that_joins_new_organisations(
     assert together(larm, trygg)
     rule = LearnedRule.objects.get()
     assert rule.kind == LearnedRule.Kind.SYNONYM
-    assert {rule.term_a, rule.term_b} == {"Larm i hemmet", "Trygghetslarm"}
+    assert {rule.term_a, rule.term_b} == {"Kvällsöppen fritidsgård", "Ungdomsgård"}
     assert rule.decision.kind == Decision.Kind.MERGE and rule.decision.created_by == alice
     run(alice, "9801", "9802")  # only the newcomers: no pin applies to them
     assert together(gamma, delta)
@@ -65,10 +65,10 @@ def test_a_split_teaches_names_that_stay_apart_for_new_organisations(
     alfa: Organisation, beta: Organisation, alice: User,
     newcomers: tuple[Organisation, Organisation],
 ) -> None:
-    whole = make(alfa, "s", "Serveringstillstånd")
-    temporary = make(beta, "t", "Tillfälligt serveringstillstånd")
-    gamma = make(newcomers[0], "s", "Serveringstillstånd")
-    delta = make(newcomers[1], "t", "Tillfälligt serveringstillstånd")
+    whole = make(alfa, "s", "Parkeringstillstånd")
+    temporary = make(beta, "t", "Parkeringstillstånd för rörelsehindrade")
+    gamma = make(newcomers[0], "s", "Parkeringstillstånd")
+    delta = make(newcomers[1], "t", "Parkeringstillstånd för rörelsehindrade")
     run(alice, "9801", "9802")
     assert together(gamma, delta)  # the near-miss the matcher makes alone
     run(alice, "9901", "9902")
@@ -76,7 +76,8 @@ def test_a_split_teaches_names_that_stay_apart_for_new_organisations(
                                activity_ids=[temporary.pk], label="Tillfälligt tillstånd")
     rule = LearnedRule.objects.get()
     assert rule.kind == LearnedRule.Kind.APART
-    assert {rule.term_a, rule.term_b} == {"Serveringstillstånd", "Tillfälligt serveringstillstånd"}
+    assert {rule.term_a, rule.term_b} == {"Parkeringstillstånd",
+                                          "Parkeringstillstånd för rörelsehindrade"}
     assert analysis.must_not_link() == [(rule.term_a, rule.term_b)]
     run(alice, "9801", "9802")
     assert not together(gamma, delta)
@@ -86,25 +87,25 @@ def test_not_the_same_stops_proposing_the_pair_also_for_new_organisations(
     alfa: Organisation, beta: Organisation, alice: User,
     newcomers: tuple[Organisation, Organisation],
 ) -> None:
-    make(alfa, "a", "Arkivering")
-    make(beta, "h", "Arkivhantering")
-    make(newcomers[0], "a", "Arkivering")
-    make(newcomers[1], "h", "Arkivhantering")
+    make(alfa, "a", "Fritidskort")
+    make(beta, "h", "Fritidspeng")
+    make(newcomers[0], "a", "Fritidskort")
+    make(newcomers[1], "h", "Fritidspeng")
     run(alice, "9801", "9802")
     assert Candidate.objects.filter(concept__run=analysis.current_run(),
-                                    concept__label="Arkivering",
-                                    other__label="Arkivhantering").exists()
+                                    concept__label="Fritidskort",
+                                    other__label="Fritidspeng").exists()
     run(alice, "9901", "9902")
-    arkiv = Concept.objects.get(run=analysis.current_run(), label="Arkivering")
-    hantering = Concept.objects.get(run=analysis.current_run(), label="Arkivhantering")
+    arkiv = Concept.objects.get(run=analysis.current_run(), label="Fritidskort")
+    hantering = Concept.objects.get(run=analysis.current_run(), label="Fritidspeng")
     assert Candidate.objects.filter(concept=arkiv, other=hantering).exists()
     actions.do_record_decision(arkiv, "not_same", acting_user=alice,
                                other_concept_ids=[hantering.concept_id])
     current = analysis.current_run()
     assert not Candidate.objects.filter(concept__run=current).exists()
-    assert analysis.must_not_link() == [("Arkivering", "Arkivhantering")]
+    assert analysis.must_not_link() == [("Fritidskort", "Fritidspeng")]
     # "not the same" pins nothing: the concepts are as the matcher makes them
-    assert not Concept.objects.get(run=current, label="Arkivering").pinned
+    assert not Concept.objects.get(run=current, label="Fritidskort").pinned
     run(alice, "9801", "9802")
     assert not Candidate.objects.filter(concept__run=analysis.current_run()).exists()
 
@@ -127,8 +128,8 @@ def test_a_rename_and_a_move_in_teach_synonyms(
 def test_a_decision_on_concepts_changed_meanwhile_is_refused(
     alfa: Organisation, beta: Organisation, alice: User,
 ) -> None:
-    larm = make(alfa, "l", "Larm i hemmet")
-    trygg = make(beta, "t", "Trygghetslarm")
+    larm = make(alfa, "l", "Kvällsöppen fritidsgård")
+    trygg = make(beta, "t", "Ungdomsgård")
     run(alice, "9901", "9902")
     seen = analysis.current_run()
     assert seen is not None
@@ -144,10 +145,10 @@ def test_a_removed_rule_is_no_longer_used(
     alfa: Organisation, beta: Organisation, alice: User,
     newcomers: tuple[Organisation, Organisation],
 ) -> None:
-    larm = make(alfa, "l", "Larm i hemmet")
-    trygg = make(beta, "t", "Trygghetslarm")
-    gamma = make(newcomers[0], "l", "Larm i hemmet")
-    delta = make(newcomers[1], "t", "Trygghetslarm")
+    larm = make(alfa, "l", "Kvällsöppen fritidsgård")
+    trygg = make(beta, "t", "Ungdomsgård")
+    gamma = make(newcomers[0], "l", "Kvällsöppen fritidsgård")
+    delta = make(newcomers[1], "t", "Ungdomsgård")
     run(alice, "9901", "9902")
     actions.do_record_decision(concept_of(larm), "merge", acting_user=alice,
                                other_concept_ids=[concept_of(trygg).concept_id])

@@ -16,7 +16,7 @@ from mellanrum.engines.commonality import (
 from mellanrum.engines.commonality.cannot_link import conflict, marks_of, normalised_pairs
 from mellanrum.engines.commonality.concept import Concept
 
-APART = [("Serveringstillstånd", "Tillfälligt serveringstillstånd")]
+APART = [("Parkeringstillstånd", "Parkeringstillstånd för rörelsehindrade")]
 
 
 @pytest.fixture(scope="module")
@@ -39,22 +39,22 @@ def groups(concepts: list[Concept], items: list[Activity]) -> list[list[str]]:
     return sorted(sorted(name[i] for i in c.activity_ids) for c in concepts)
 
 
-SERVING = ["Serveringstillstånd", "Serveringstillstånd", "Serveringstillstånd",
-           "Tillfälligt serveringstillstånd", "Tillfälligt serveringstillstånd",
+SERVING = ["Parkeringstillstånd", "Parkeringstillstånd", "Parkeringstillstånd",
+           "Parkeringstillstånd för rörelsehindrade", "Parkeringstillstånd för rörelsehindrade",
            "Ansökan om bygglov", "Bygglovsansökan", "Hemtjänst"]
 
 
 def test_the_near_miss_is_grouped_without_a_pair() -> None:
     items = activities(SERVING)
     found = groups(group_activities(items), items)
-    assert ["Serveringstillstånd"] * 3 + ["Tillfälligt serveringstillstånd"] * 2 in found
+    assert ["Parkeringstillstånd"] * 3 + ["Parkeringstillstånd för rörelsehindrade"] * 2 in found
 
 
 def test_names_of_a_pair_are_never_linked_whoever_uses_them() -> None:
     items = activities(SERVING, prefix="N")  # organisations that made no decision
     found = groups(group_activities(items, must_not_link=APART), items)
-    assert ["Serveringstillstånd"] * 3 in found
-    assert ["Tillfälligt serveringstillstånd"] * 2 in found
+    assert ["Parkeringstillstånd"] * 3 in found
+    assert ["Parkeringstillstånd för rörelsehindrade"] * 2 in found
     # the rest is grouped as before
     assert ["Ansökan om bygglov", "Bygglovsansökan"] in found
 
@@ -62,8 +62,8 @@ def test_names_of_a_pair_are_never_linked_whoever_uses_them() -> None:
 def test_pairs_are_normalised_and_order_free() -> None:
     items = activities(SERVING)
     a = group_activities(items, must_not_link=APART)
-    b = group_activities(items, must_not_link=[("TILLFÄLLIGT  serveringstillstånd ",
-                                                "serveringstillstånd")])
+    b = group_activities(items, must_not_link=[("PARKERINGSTILLSTÅND  för rörelsehindrade ",
+                                                "parkeringstillstånd")])
     assert a == b
 
 
@@ -84,9 +84,9 @@ def test_a_person_may_still_put_them_together_by_hand() -> None:
 
 def test_conflict_needs_opposite_sides() -> None:
     marks = marks_of(APART + [("Bygglov", "Marklov")])
-    assert conflict(marks["serveringstillstånd"], marks["tillfälligt serveringstillstånd"])
-    assert not conflict(marks["serveringstillstånd"], marks["serveringstillstånd"])
-    assert not conflict(marks["serveringstillstånd"], marks["marklov"])
+    assert conflict(marks["parkeringstillstånd"], marks["parkeringstillstånd för rörelsehindrade"])
+    assert not conflict(marks["parkeringstillstånd"], marks["parkeringstillstånd"])
+    assert not conflict(marks["parkeringstillstånd"], marks["marklov"])
     assert not conflict(frozenset(), marks["marklov"])
 
 
@@ -95,4 +95,4 @@ def test_cluster_path_keeps_the_pair_apart_identically(client: Client) -> None:
     expected = group_activities(items, must_not_link=APART)
     found = group_partitions_on_cluster(client, items, partition_size=5, must_not_link=APART)
     assert found == expected
-    assert ["Serveringstillstånd"] * 9 in groups(found, items)
+    assert ["Parkeringstillstånd"] * 9 in groups(found, items)
