@@ -45,7 +45,10 @@ def _axe_violations(page: Page) -> list[str]:
 
 
 def _save(page: Page) -> None:
-    page.locator("form.form button[type=submit]").click()
+    # Wait for the answer page: checking it while the browser is still leaving the form
+    # fails at random (the document has no body yet).
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
 
 
 def test_conflicting_principle_shows_in_alignment_view(
