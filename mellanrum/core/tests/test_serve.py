@@ -80,7 +80,13 @@ def start(server_env: dict[str, str]) -> Iterator[Start]:
 
 def test_several_workers_share_one_port_and_stop_together(start: Start) -> None:
     process, base = start("--workers", "2", "--threads", "2")
+    # Gunicorn forks its workers one after another (with a short random pause between them),
+    # so the first may answer before the second exists: wait for both, within bounds.
+    deadline = time.monotonic() + 20
     workers = _descendants(process.pid)
+    while len(workers) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        workers = _descendants(process.pid)
     assert len(workers) >= 2  # two app processes (and, once charts are drawn, their helpers)
     for _ in range(6):
         with urllib.request.urlopen(base + "/organisationer/", timeout=10) as response:
