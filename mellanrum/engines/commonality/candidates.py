@@ -66,6 +66,14 @@ def _percent(value: float) -> int:
     return round(100 * value)
 
 
+def _organisations_sv(count: int) -> str:
+    return f"{count} organisation" if count == 1 else f"{count} organisationer"
+
+
+def _organisations_en(count: int) -> str:
+    return f"{count} organisation" if count == 1 else f"{count} organisations"
+
+
 def _reasons(similarity: float, terms: Sequence[str], a: int, b: int, both: int
              ) -> tuple[str, str]:
     sv = [f"Namnen liknar varandra (likhet {_percent(similarity)} %)."]
@@ -73,19 +81,24 @@ def _reasons(similarity: float, terms: Sequence[str], a: int, b: int, both: int
     if terms:
         sv.append(f"Gemensamma ord och synonymer: {', '.join(terms)}.")
         en.append(f"Shared words and synonyms: {', '.join(terms)}.")
+    counts_sv = (f"Den ena görs av {_organisations_sv(a)}, den andra av "
+                 f"{_organisations_sv(b)}")
+    counts_en = f"The one is done by {_organisations_en(a)}, the other by {_organisations_en(b)}"
     if both == 0:
-        sv.append(f"{a} och {b} organisationer, ingen gör båda: de kompletterar varandra, "
+        sv.append(f"{counts_sv}, och ingen gör båda: de kompletterar varandra, "
                   "som samma sak med olika namn brukar.")
-        en.append(f"{a} and {b} organisations, none does both: they complement each other, "
+        en.append(f"{counts_en}, and none does both: they complement each other, "
                   "as the same thing under different names does.")
     elif both < min(a, b):
-        sv.append(f"{a} och {b} organisationer, bara {both} gör båda.")
-        en.append(f"{a} and {b} organisations, only {both} do both.")
+        sv.append(f"{counts_sv}, och bara {both} gör båda.")
+        en.append(f"{counts_en}, and only {both} {'does' if both == 1 else 'do'} both.")
     else:
-        sv.append(f"Alla {both} organisationer som gör den ena gör också den andra, så det kan "
+        everyone_sv = "Den enda organisation" if both == 1 else f"Alla {both} organisationer"
+        everyone_en = "The one organisation" if both == 1 else f"All {both} organisations"
+        sv.append(f"{everyone_sv} som gör den ena gör också den andra, så det kan "
                   "vara olika saker.")
-        en.append(f"All {both} organisations that do the one also do the other, so they may "
-                  "be different things.")
+        en.append(f"{everyone_en} that {'does' if both == 1 else 'do'} the one also "
+                  f"{'does' if both == 1 else 'do'} the other, so they may be different things.")
     return " ".join(sv), " ".join(en)
 
 

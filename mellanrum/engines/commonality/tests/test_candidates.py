@@ -78,3 +78,12 @@ def test_candidates_do_not_depend_on_the_order_of_concepts() -> None:
 
 def test_fewer_than_two_concepts_give_nothing() -> None:
     assert maybe_same([ARKIVERING]) == []
+
+
+def test_reasons_count_one_organisation_in_the_singular() -> None:
+    single = concept("ark1", {"A": "Arkivering"})
+    other = concept("hant1", {"B": "Arkivhantering"})
+    reason = next(c for c in maybe_same([single, other]) if c.concept_id == "ark1")
+    assert "Den ena görs av 1 organisation, den andra av 1 organisation" in reason.reason_sv
+    assert "1 och 1 organisationer" not in reason.reason_sv
+    assert "by 1 organisation, the other by 1 organisation" in reason.reason_en
