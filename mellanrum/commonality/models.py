@@ -64,6 +64,13 @@ class AnalysisRun(models.Model):
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
+    @property
+    def scope_title(self) -> str:
+        """The scope in the reader's language (the stored label is in the starter's)."""
+        if self.scope_key == "all":
+            return str(_("all organisations"))
+        return self.scope_label
+
 
 class Concept(models.Model):
     """A concept of the latest finished run of a scope: the same thing in many organisations."""

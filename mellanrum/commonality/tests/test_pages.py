@@ -176,5 +176,7 @@ def test_pages_speak_english_when_asked(
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(reverse("commonality:opportunities")).content.decode()
     assert "2 municipalities do this" in html and "kommuner gör detta" not in html
+    # The run was started in Swedish; its scope still reads in the reader's language.
+    assert "analysis of all organisations" in html and "alla organisationer" not in html
     html = client.get(reverse("commonality:overview")).content.decode()
     assert "Common ground" in html and "Latest analysis" in html
