@@ -139,6 +139,18 @@ def do_start_analysis(scope: Scope, *, acting_user: User | None) -> AnalysisRun:
     return run
 
 
+def _start_rerun(scope: Scope, acting_user: User | None) -> AnalysisRun:
+    """Queue a run that will read today's decisions: a queued run of the scope will, one that
+    is already running read them before this decision and so cannot stand in for a new run."""
+    queued = AnalysisRun.objects.filter(scope_key=scope.key, status=AnalysisRun.Status.QUEUED)
+    run = queued.order_by("-pk").first()
+    if run is None:
+        run = _create_run(scope, acting_user)
+        tasks.enqueue(execute_run, run.pk, ref=_ref(run.pk))
+    run.refresh_from_db()
+    return run
+
+
 def do_run_analysis(scope: Scope, *, acting_user: User | None) -> AnalysisRun:
     """Run an analysis of `scope` now, in this thread, and return the finished run."""
     run = _create_run(scope, acting_user)
@@ -212,7 +224,14 @@ def execute_run(run_pk: int) -> None:
 def _save_results(run: AnalysisRun, concepts: Sequence[Any], progress: Callable[[int], None],
                   candidates: Sequence[Any] = ()) -> None:
     # Replace the scope's previous results; if anything below fails, the transaction rolls
-    # back and they stay as they were.
+    # back and they stay as they were. A run that finishes after a newer run of the same scope
+    # (two reruns after quick decisions) must not put back results without the later decision.
+    AnalysisRun.objects.select_for_update().filter(pk=run.pk).first()
+    newer = AnalysisRun.objects.filter(scope_key=run.scope_key, status=AnalysisRun.Status.DONE,
+                                       pk__gt=run.pk)
+    if newer.exists():
+        raise ValidationError(_("A newer analysis of the same organisations finished first; "
+                                "its results are kept and this run's are not saved."))
     Concept.objects.filter(scope_key=run.scope_key).delete()
     facts = analysis.concept_facts(concepts)
     rows, members = analysis.result_rows(run, concepts, facts)
@@ -340,9 +359,13 @@ def do_record_decision(
     other_concept_ids: Sequence[str] = (),
     label: str = "",
     rerun: bool = True,
+    background: bool = False,
     seen_run: int | None = None,
 ) -> tuple[Decision, AnalysisRun | None]:
     """Store a decision about `concept`, then rerun its scope's analysis so it shows at once.
+
+    With `background` the rerun is queued rather than run in this thread (a national
+    analysis takes longer than a web request should); the run is returned either way.
 
     The decision is kept even if the rerun fails; every later run applies it again. What it
     teaches about names (synonyms, must-not-link pairs) is stored with it as learned rules.
@@ -380,7 +403,9 @@ def do_record_decision(
         LearnedRule.objects.bulk_create(_lessons(decision, concept, ids, others, label))
     run = None
     if rerun:
-        run = do_run_analysis(Scope.from_json(concept.run.scope), acting_user=acting_user)
+        scope = Scope.from_json(concept.run.scope)
+        run = (_start_rerun(scope, acting_user) if background
+               else do_run_analysis(scope, acting_user=acting_user))
     return decision, run
 
 

@@ -230,6 +230,7 @@ def post_decision(request: AuthenticatedHttpRequest, concept_id: str, payload: D
         activity_ids=payload.activity_ids,
         other_concept_ids=payload.other_concept_ids,
         label=payload.label,
+        background=True,
         seen_run=payload.run,
     )
     body = {"id": decision.pk, "kind": decision.kind, "concept_id": decision.concept_id,

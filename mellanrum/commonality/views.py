@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -121,7 +122,18 @@ def run_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     template = "commonality/run_status.html"
     if request.headers.get("HX-Request"):
         template = "commonality/_run_progress.html"
-    return render(request, template, _run_context(run))
+    return render(request, template, _run_context(run) | _back_to_concept(request, run))
+
+
+def _back_to_concept(request: HttpRequest, run: AnalysisRun) -> dict[str, Any]:
+    """After a decision: the concept it was about, once the rerun is done and it still exists."""
+    concept_id = request.GET.get("concept", "")
+    if not concept_id or len(concept_id) > 64 or not concept_id.isprintable():
+        return {"concept_param": ""}
+    context: dict[str, Any] = {"concept_param": concept_id}
+    if run.status == AnalysisRun.Status.DONE:
+        context["back_to"] = Concept.objects.filter(run=run, concept_id=concept_id).first()
+    return context
 
 
 def _require_current(request: HttpRequest) -> AnalysisRun | None:
@@ -510,11 +522,17 @@ def decide(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
             activity_ids=request.POST.getlist("activity"),
             other_concept_ids=request.POST.getlist("other"),
             label=request.POST.get("label", ""),
+            background=True,
             seen_run=_seen_run(request.POST.get("run", "")),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(concept)
+    if run is not None and not run.is_finished:
+        messages.success(request, _("Your decision was saved. The analysis is running again "
+                                    "with it; this page shows when it is done."))
+        return redirect(f"{reverse('commonality:run', args=[run.pk])}?"
+                        f"{urlencode({'concept': concept_id})}")
     if run is not None and run.status == AnalysisRun.Status.FAILED:
         messages.warning(request, _("Your decision was saved, but the analysis could not be "
                                     "rerun: %(message)s") % {"message": run.message})
