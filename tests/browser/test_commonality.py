@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.fixtures import SettingsWrapper
 
+from mellanrum.commonality.actions import do_run_analysis
+from mellanrum.commonality.analysis import Scope
 from mellanrum.commonality.models import Concept, Decision
 from mellanrum.conftest import PASSWORD
 from mellanrum.core.models import User
@@ -178,3 +181,30 @@ def test_editor_merges_a_candidate_after_a_confirmation_and_sees_what_was_learne
     page.evaluate("document.getElementById('learned-heading').scrollIntoView()")
     save_screenshot(page, "commonality-learned-1366.png")
     assert violations(page, page.url) == []
+
+
+def test_a_decision_reruns_in_the_background_and_the_page_leads_back_to_the_concept(
+    page: Page, live_server: object, settings: SettingsWrapper
+) -> None:
+    settings.TASKS_INLINE = True
+    small_landscape()
+    do_run_analysis(Scope.of(), acting_user=None)
+    settings.TASKS_INLINE = False  # the rerun after the decision runs in a background thread
+    base = str(live_server)
+    page.goto(f"{base}/konto/logga-in/?next=/gemensamt/matris/")
+    page.get_by_label("Användarnamn").fill("karin")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.get_by_role("link", name="Hemtjänst", exact=True).click()
+
+    page.get_by_label("Nytt namn").fill("Hemtjänst och stöd i hemmet")
+    with page.expect_navigation(url=re.compile(r"/gemensamt/analys/\d+/\?concept=")):
+        page.get_by_role("button", name="Byt namn").click()
+    expect(page.get_by_role("status").first).to_contain_text("Analysen körs om med beslutet")
+    back = page.get_by_role("link", name="Tillbaka till begreppet Hemtjänst och stöd i hemmet")
+    expect(back).to_be_visible(timeout=60_000)  # htmx polls the run until it is done
+    for width in (390, 1366):
+        page.set_viewport_size({"width": width, "height": 800})
+        save_screenshot(page, f"commonality-rerun-{width}.png")
+    back.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hemtjänst och stöd i hemmet")
