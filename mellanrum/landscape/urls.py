@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "landscape"
 
@@ -13,40 +13,40 @@ urlpatterns = [
         name="activity_create",
     ),
     path("organisationer/<str:code>/kontakter/ny/", views.contact_create, name="contact_create"),
-    path("organisationer/<str:code>/import/", views.import_upload, name="import"),
+    path("organisationer/<str:code>/import/", import_views.import_upload, name="import"),
     path(
         "organisationer/<str:code>/import/<int:job_id>/",
-        views.import_status,
+        import_views.import_status,
         name="import_status",
     ),
     path(
         "organisationer/<str:code>/import/<int:job_id>/kolumner/",
-        views.import_mapping,
+        import_views.import_mapping,
         name="import_mapping",
     ),
     path(
         "organisationer/<str:code>/import/<int:job_id>/andra-kolumner/",
-        views.import_remap,
+        import_views.import_remap,
         name="import_remap",
     ),
     path(
         "organisationer/<str:code>/import/<int:job_id>/bekrafta/",
-        views.import_confirm,
+        import_views.import_confirm,
         name="import_confirm",
     ),
     path(
         "organisationer/<str:code>/import/<int:job_id>/igen/",
-        views.import_retry,
+        import_views.import_retry,
         name="import_retry",
     ),
     path(
         "organisationer/<str:code>/import/<int:job_id>/avbryt/",
-        views.import_cancel,
+        import_views.import_cancel,
         name="import_cancel",
     ),
     path(
         "organisationer/<str:code>/export.<str:fmt>",
-        views.export_activities,
+        import_views.export_activities,
         name="export",
     ),
     path("organisationer/<str:code>/logg/", views.audit_log, name="audit_log"),
@@ -63,5 +63,5 @@ urlpatterns = [
     path("verksamheter/<int:pk>/samverkan/", views.arrangement_edit, name="arrangement_edit"),
     path("kontakter/<int:pk>/andra/", views.contact_edit, name="contact_edit"),
     path("kontakter/<int:pk>/ta-bort/", views.contact_delete, name="contact_delete"),
-    path("mall.<str:fmt>", views.template_download, name="template"),
+    path("mall.<str:fmt>", import_views.template_download, name="template"),
 ]
