@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mellanrum.engines.fairshare._ldp import SMALL_PLAYERS, nearest_in_least_core, small_shapley
+from mellanrum.engines.fairshare._ldp_small import FAST_PLAYERS, small_least_core
 from mellanrum.engines.fairshare._lp import ScaledTable
 from mellanrum.engines.fairshare.allocation import Allocation, from_units
 from mellanrum.engines.fairshare.game import FloatArray, Game, GameError, require_table_memory
@@ -80,6 +81,11 @@ def least_core(
     table = game.table("least core", factor=PEAK_TABLES)
     if 2 <= game.n <= 3:
         return _tiny(game, table, domain == "imputation", tol)
+    if 4 <= game.n <= FAST_PLAYERS:
+        found = small_least_core(table, game.n, game.sign, domain == "imputation", tol)
+        if found is not None:
+            x, eps = found
+            return Allocation("least-core", game.kind, game.players, x, {"epsilon": eps})
     return _by_lp(game, table, domain, tol)
 
 
