@@ -50,7 +50,8 @@ def least_core(
     leave at most epsilon, and does not depend on the order or names of the players. Two
     and three players are solved in closed form; larger games by one least-distance
     program (a projection) with a certificate that its epsilon is the least (see
-    ``_ldp.py``), with coalitions added as they are found violated. Cost games are solved as
+    ``_ldp.py``; from 4 to 12 players the same program in few numpy calls, ``_ldp_small.py``),
+    with coalitions added as they are found violated. Cost games are solved as
     the value game ``-c``, so for costs ``epsilon`` is how much a group would save by
     leaving.
 
@@ -90,7 +91,8 @@ def least_core(
 
 
 def _by_lp(game: Game, table: FloatArray, domain: Domain, tol: float | None) -> Allocation:
-    """The least core by one certified projection (any size; the route from four players)."""
+    """The least core by one certified projection (any size; the route from 13 players, and
+    should the small-game path not converge)."""
     n = game.n
     sign = game.sign
     # Solve on values scaled to at most 1 in size: the solver's tolerances are absolute,
