@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mellanrum.engines.fairshare._ldp import SMALL_PLAYERS, nearest_in_least_core, small_shapley
+from mellanrum.engines.fairshare._ldp_small import FAST_PLAYERS, small_least_core
 from mellanrum.engines.fairshare._lp import ScaledTable
 from mellanrum.engines.fairshare.allocation import Allocation, from_units
 from mellanrum.engines.fairshare.game import FloatArray, Game, GameError, require_table_memory
@@ -49,7 +50,8 @@ def least_core(
     leave at most epsilon, and does not depend on the order or names of the players. Two
     and three players are solved in closed form; larger games by one least-distance
     program (a projection) with a certificate that its epsilon is the least (see
-    ``_ldp.py``), with coalitions added as they are found violated. Cost games are solved as
+    ``_ldp.py``; from 4 to 12 players the same program in few numpy calls, ``_ldp_small.py``),
+    with coalitions added as they are found violated. Cost games are solved as
     the value game ``-c``, so for costs ``epsilon`` is how much a group would save by
     leaving.
 
@@ -80,11 +82,17 @@ def least_core(
     table = game.table("least core", factor=PEAK_TABLES)
     if 2 <= game.n <= 3:
         return _tiny(game, table, domain == "imputation", tol)
+    if 4 <= game.n <= FAST_PLAYERS:
+        found = small_least_core(table, game.n, game.sign, domain == "imputation", tol)
+        if found is not None:
+            x, eps = found
+            return Allocation("least-core", game.kind, game.players, x, {"epsilon": eps})
     return _by_lp(game, table, domain, tol)
 
 
 def _by_lp(game: Game, table: FloatArray, domain: Domain, tol: float | None) -> Allocation:
-    """The least core by one certified projection (any size; the route from four players)."""
+    """The least core by one certified projection (any size; the route from 13 players, and
+    should the small-game path not converge)."""
     n = game.n
     sign = game.sign
     # Solve on values scaled to at most 1 in size: the solver's tolerances are absolute,
