@@ -48,9 +48,20 @@ _STOP = stop_words("sv") | {"bara", "mycket", "lite", "alla", "hela"}
 # (youngest, oldest, words the events of that age know).
 AGES = ((0, 5, "förskola"), (6, 7, "skolstart"), (15, 16, "gymnasiet"), (17, 24, "ungdom"),
         (61, 68, "pension"), (75, 120, "äldre"))
+# Ages up to twenty are often written in words ("lillan fyller ett", "a three-year-old";
+# "treåring" and the like are vocabulary words of their own).
+_NUMBERS = {w: n for n, words in enumerate((
+    "", "ett en one", "två two", "tre three", "fyra four", "fem five", "sex six", "sju seven",
+    "åtta eight", "nio nine", "tio ten", "elva eleven", "tolv twelve", "tretton thirteen",
+    "fjorton fourteen", "femton fifteen", "sexton sixteen", "sjutton seventeen", "arton",
+    "nitton nineteen", "tjugo twenty")) for w in words.split()}
+_NUMBER = "(" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
 _AGE = re.compile(
     r"\b(\d{1,3})\s*-?\s*(?:år|åring\w*|årig\w*|years?|yrs?|year-old)\b"
-    r"|\b(?:fyller|fyllt|är|på|aged|age|turning|turned)\s+(\d{1,3})\b(?!\s*(?:%|kr|st\b))",
+    r"|\b(?:fyller|fyllt|är|på|aged|age|turning|turned|i'm|im|i am)\s+(\d{1,3})\b"
+    r"(?!\s*(?:%|kr|st\b))"
+    rf"|\b{_NUMBER}[\s-]+(?:year-old|years? old|år gammal)\b"
+    rf"|\b(?:fyller|fyllt|aged|turning|turned)\s+{_NUMBER}\b",
     re.IGNORECASE)
 
 
@@ -61,9 +72,14 @@ def ages(text: str) -> tuple[int, ...]:
     --------
     >>> ages("jag är 19 och mamma fyller 65")
     (19, 65)
+    >>> ages("a three-year-old"), ages("lillan fyller ett i vår"), ages("I'm 19")
+    ((3,), (1,), (19,))
+    >>> ages("vi är två"), ages("jag är en pensionär")
+    ((), ())
     """
-    found = (int(m.group(1) or m.group(2)) for m in _AGE.finditer(text))
-    return tuple(age for age in found if age <= 120)
+    found = (next(g for g in m.groups() if g).lower() for m in _AGE.finditer(text))
+    return tuple(age for age in (int(n) if n.isdigit() else _NUMBERS[n] for n in found)
+                 if 0 < age <= 120)
 
 
 def age_words(text: str) -> str:
@@ -130,6 +146,9 @@ class QuerySpeller:
             by_fold.setdefault(fold(word), set()).add(word)
         self._folded = {k: next(iter(v)) for k, v in by_fold.items() if len(v) == 1}
         self._parts = frozenset(w for w in counts if len(w) >= MIN_PART)
+        self._by_initial: dict[str, list[str]] = {}
+        for word in self._vocabulary:
+            self._by_initial.setdefault(word[0], []).append(word)
         # English words of the vocabulary by their English stem ("closed" → "close"), the
         # most common word first, so that "closing" finds "closed".
         self._english_stemmer = snowballstemmer.stemmer("english")
@@ -182,9 +201,18 @@ class QuerySpeller:
         """The nearest vocabulary word within the distance for `token`'s length, else ""."""
         if len(token) < MIN_FUZZY:
             return ""
-        limit = 2 if len(token) >= MIN_FUZZY_2 else 1
-        found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
-                                   score_cutoff=limit)
+        if len(token) < MIN_FUZZY_2:
+            found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
+                                       score_cutoff=1)
+            return str(found[0]) if found is not None else ""
+        # Two edits only within words of the same first letter: people rarely mistype the
+        # first letter, and an unknown English word is otherwise "corrected" into another
+        # ("cleaning" → "leaving").
+        found = process.extractOne(token, self._by_initial.get(token[0], ()),
+                                   scorer=Levenshtein.distance, score_cutoff=2)
+        if found is None or found[1] > 1:
+            found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
+                                       score_cutoff=1) or found
         return str(found[0]) if found is not None else ""
 
     def _english(self, token: str) -> str:
