@@ -40,6 +40,9 @@ MIN_MODIFIER = 2
 MIN_FUZZY_2 = 8
 MIN_PART = 4
 MIN_HEAD_ALONE = 6
+# From these word frequencies (Zipf: 3 is once per million words) a word is taken as a real
+# word and never corrected nor split (see `common_word`); typos are rarer.
+COMMON = {"sv": 3.0, "en": 3.5}
 _WORD = re.compile(r"[\w-]+")
 _FOLD = str.maketrans("åäöéü", "aaoeu")
 # Place names that are also Swedish function words ("Bara" in Skåne is "only").
@@ -94,6 +97,25 @@ def age_words(text: str) -> str:
     """
     words = [word for age in ages(text) for low, high, word in AGES if low <= age <= high]
     return " ".join(dict.fromkeys(words))
+
+
+def common_word(token: str, language: str) -> bool:
+    """Whether `token` is a common word of `language` ("sv" or "en"; English only in plain
+    letters): a word frequency (Zipf) of at least :data:`COMMON` in wordfreq's shipped
+    lists.
+
+    Examples
+    --------
+    >>> common_word("händer", "sv"), common_word("cooking", "en")
+    (True, True)
+    >>> common_word("färtjänst", "sv"), common_word("hänger", "en")
+    (False, False)
+    """
+    from wordfreq import zipf_frequency
+
+    if language == "en" and not token.isascii():
+        return False
+    return bool(zipf_frequency(token, language, wordlist="small") >= COMMON[language])
 
 
 def fold(word: str) -> str:
@@ -189,12 +211,18 @@ class QuerySpeller:
         return result
 
     def _repair(self, token: str) -> str:
-        folded = self._folded.get(fold(token))
+        # Missing å, ä and ö are restored only in a word written without them ("här" is not
+        # "har").
+        folded = self._folded.get(fold(token)) if fold(token) == token else None
         if folded is not None:
             return folded
+        if common_word(token, "sv"):
+            return ""  # a common word is not a typo ("händer", "beslut", "hans")
         english = self._english(token)
         if english:
             return english
+        if common_word(token, "en"):
+            return ""  # nor a common English word ("cooking" is not "looking")
         return self._near(token) or self._split(token)
 
     def _near(self, token: str) -> str:
