@@ -185,6 +185,9 @@ class QuerySpeller:
             and not analyser.knows(w) and w not in counts and w not in _STOP
         )
         self._cache: dict[str, str] = {}
+        # Load the word-frequency lists now, with the rest of the analyser, rather than on
+        # the first query.
+        common_word("och", "sv"), common_word("and", "en")
 
     def repair(self, text: str) -> str:
         """`text` with every unknown word rewritten (punctuation and known words kept)."""
