@@ -93,6 +93,11 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
                 re.IGNORECASE), _BEGINNINGS, 0.6),
     (re.compile(r"\bvuxen|\badults?\b|\bgrown-?up\b", re.IGNORECASE),
      ("borja-gymnasiet", "borja-skolan", "borja-forskola"), 0.8),
+    # Moving *out* (of a shared home, a flat, one's parents') is not moving to another
+    # municipality: "han har flyttat ut", "måste flytta ut om en månad".
+    (re.compile(r"\bflytta(?:r|t|de|)\s+(?:ut|isär|hemifrån)\b(?!\s+(?:på|till|ur)\b)"
+                r"|\bmov(?:e|es|ed|ing)\s+out\b(?!\s+(?:to|of town)\b)", re.IGNORECASE),
+     ("flytta-till-annan-kommun",), 0.75),
 )
 # A stated age speaks against the life events of other ages: (youngest, oldest, events,
 # factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
