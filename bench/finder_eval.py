@@ -1,14 +1,15 @@
 """Accuracy of the finder's life-event ranking on tables of everyday phrasings.
 
-Run by hand: `.venv/bin/python bench/finder_eval.py [dev] [heldout1] [heldout] [--misses]
-[--fold train|test]`.
+Run by hand: `.venv/bin/python bench/finder_eval.py [dev] [heldout1] [heldout2] [heldout]
+[--misses] [--fold train|test]`.
 
-- `dev`: the development material, `finder_dev.csv` and the retired first held-out table
-  `finder_heldout1_retired.csv` together (the finder is tuned on both).
-- `heldout1`: the retired first held-out table alone (development material since it was
-  evaluated twice; kept apart so its figure can be compared with the earlier ones).
-- `heldout`: `finder_heldout_v2.csv`, written independently and evaluated once by the
-  coordinator; never tuned on, and `--misses` never lists its rows.
+- `dev`: the development material, `finder_dev.csv` and the two retired held-out tables
+  `finder_heldout1_retired.csv` and `finder_heldout2_retired.csv` together (the finder is
+  tuned on all three).
+- `heldout1`, `heldout2`: a retired held-out table alone (development material since it was
+  evaluated; kept apart so its figure can be compared with the earlier ones).
+- `heldout`: `finder_heldout_v3.csv`, written independently, outside this repository, and
+  evaluated once by the coordinator; never tuned on, and `--misses` never lists its rows.
 
 `--fold test` keeps only the fixed 30 % of a development table that is held back while
 tuning (a row is in it when the first byte of the SHA-256 of its lower-cased text, modulo 10,
@@ -25,10 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "mellanrum" / "journeys" / "tests" / "data"
-RETIRED = DATA / "finder_heldout1_retired.csv"
-HELDOUT = DATA / "finder_heldout_v2.csv"
-TABLES = {"dev": (DATA / "finder_dev.csv", RETIRED), "heldout1": (RETIRED,),
-          "heldout": (HELDOUT,)}
+RETIRED1 = DATA / "finder_heldout1_retired.csv"
+RETIRED2 = DATA / "finder_heldout2_retired.csv"
+HELDOUT = DATA / "finder_heldout_v3.csv"
+TABLES = {"dev": (DATA / "finder_dev.csv", RETIRED1, RETIRED2), "heldout1": (RETIRED1,),
+          "heldout2": (RETIRED2,), "heldout": (HELDOUT,)}
 TEST_SHARE = 3  # tenths of a development table held back while tuning
 
 
@@ -50,7 +52,7 @@ def main(argv: list[str]) -> int:
             print("--fold takes 'train' or 'test'", file=sys.stderr)
             return 2
         del argv[at:at + 2]
-    names = [a for a in argv if not a.startswith("--")] or ["dev", "heldout1", "heldout"]
+    names = [a for a in argv if not a.startswith("--")] or list(TABLES)
     unknown = [n for n in names if n not in TABLES]
     if unknown:
         print(f"unknown table {unknown[0]!r}; choose from {', '.join(TABLES)}", file=sys.stderr)
@@ -60,8 +62,9 @@ def main(argv: list[str]) -> int:
     status = 0
     for name in names:
         if name == "heldout" and not HELDOUT.exists():
-            print(f"heldout: {HELDOUT.name} is not here: it is written independently and "
-                  "evaluated once by the coordinator after the merge; nothing evaluated.")
+            print(f"heldout: {HELDOUT.name} is not here: it is written independently, "
+                  "outside this repository, and the coordinator puts it here and evaluates "
+                  "it once; nothing evaluated.")
             status = 1
             continue
         rows = [row for path in TABLES[name] for row in read_phrasings(path)]

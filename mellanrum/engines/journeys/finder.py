@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import snowballstemmer
+
 from mellanrum.engines.journeys.matching import (
     ACTIVITY_THRESHOLD,
     NameWeights,
@@ -18,7 +20,7 @@ from mellanrum.engines.journeys.model import ActivityRef, LifeEvent, Place, Step
 from mellanrum.engines.journeys.places import shipped_localities, shipped_municipality_names
 from mellanrum.engines.journeys.resolve import CITIZEN_KINDS, responsible_organisation
 from mellanrum.engines.journeys.spelling import QuerySpeller, ages
-from mellanrum.engines.textmatch import stop_words
+from mellanrum.engines.textmatch import stop_words, tokenise
 
 __all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find"]
 
@@ -32,8 +34,9 @@ NEED_WEIGHT = 0.75
 HINT_WEIGHT = 0.7
 # Services of the best life events are shown when that event scores this share of the best.
 # (A sentence with several needs scores two events close to each other; a weaker second
-# event is a neighbour, not a need, and its services would wander.)
-RELATED_SHARE = 0.85
+# event is a neighbour, not a need, and its services would wander.  A need named in a clause
+# of its own scores CLAUSE_WEIGHT of the best, so the share stays below that.)
+RELATED_SHARE = 0.83
 # A service found by its name alone must be this close to the words.
 DIRECT_SERVICE_THRESHOLD = 0.6
 # A step with `when` words is offered only when the query is this close to one of them.
@@ -56,11 +59,21 @@ FILLER_WORDS = frozenset(
     "farfar son sonen dotter dottern bror brorsan syster systern man mannen maken fru "
     "frun frugan hustru sambo sambon partner kille killen tjej tjejen pojkvän flickvän "
     "make maka jag vi min mitt mina vårt våra han hon de mig oss "
+    "tonåring tonåringen tonåringar lillkillen lillkille lillan lillebror lillasyster "
+    "storebror storasyster kompis kompisen kompisar bästis vän vännen väninna "
+    "svärmor svärfar kusin kusinen moster morbror faster farbror kollega kollegan "
+    "teenager teen friend mate "
     "få får fått fick har hade blivit bli blir blev ska skall vill kan måste gör göra "
     "mother mum mom father dad grandmother grandfather husband wife daughter brother "
     "sister partner want need got get "
     # Words of price and age: "billigare" stems to "bil" (car), and "år" is in many texts.
-    "billig billiga billigt billigare billigaste dyr dyra dyrt dyrare år åren året".split()
+    "billig billiga billigt billigare billigaste dyr dyra dyrt dyrare år åren året "
+    # Words of asking for help, which every life event answers ("vart vänder vi oss?",
+    # "what help can I get?", "nån som har tips?"), spoken fillers and the remains of
+    # English contractions ("I've", "can't", "I'm").
+    "hjälp hjälpa hjälpen help helps tips tipsa vart vänder vända begin "
+    "nån nåt några vet veta göra gör gjort typ asså alltså liksom ba fan jävla "
+    "ve ll re m t d s".split()
 )
 _WORD = re.compile(r"[\w-]+")
 # A sentence with several needs joins them with a conjunction or a comma ("jag har blivit
@@ -80,6 +93,11 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
                 re.IGNORECASE), _BEGINNINGS, 0.6),
     (re.compile(r"\bvuxen|\badults?\b|\bgrown-?up\b", re.IGNORECASE),
      ("borja-gymnasiet", "borja-skolan", "borja-forskola"), 0.8),
+    # Moving *out* (of a shared home, a flat, one's parents') is not moving to another
+    # municipality: "han har flyttat ut", "måste flytta ut om en månad".
+    (re.compile(r"\bflytta(?:r|t|de|)\s+(?:ut|isär|hemifrån)\b(?!\s+(?:på|till|ur)\b)"
+                r"|\bmov(?:e|es|ed|ing)\s+out\b(?!\s+(?:to|of town)\b)", re.IGNORECASE),
+     ("flytta-till-annan-kommun",), 0.75),
 )
 # A stated age speaks against the life events of other ages: (youngest, oldest, events,
 # factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
@@ -87,8 +105,36 @@ AGE_CUES: tuple[tuple[int, int, tuple[str, ...], float], ...] = (
     (0, 17, ("studera-som-vuxen", "ga-i-pension", "forlora-jobbet"), 0.8),
     (25, 120, ("borja-gymnasiet", "ung-utan-jobb-eller-skola"), 0.8),
 )
+# An everyday phrase of an event found whole in the query (its words in order, compared by
+# their Swedish stems) takes the event's score this share of the way to 1: the small words
+# that the matching drops carry the meaning of many idioms ("somnade in", "gick in i
+# väggen", "röker på", "på smällen").
+PHRASE_SHARE = 0.3
+_STEMMER = snowballstemmer.stemmer("swedish")
 # How much an event loses for the part of the query none of its texts has (0: nothing).
 EXPLAINED_WEIGHT = 0.3
+# How much the mean of an event's next two best texts adds to its best one.
+REST_WEIGHT = 0.1
+CONCEPT_WEIGHT = 1.0
+
+
+# Everyday phrases whose words alone would mean something else: "bli svensk" is citizenship
+# (but "svenska" alone is the language), "become Swedish" too.
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:bli|blir|blev|become|becoming)\s+(?:svensk|swedish)\b",
+                re.IGNORECASE), "bli svensk medborgare"),
+)
+
+
+def rewrite(text: str) -> str:
+    """`text` with the everyday phrases of :data:`_REWRITES` spelled out.
+
+    >>> rewrite("kan jag bli svensk nu?")
+    'kan jag bli svensk medborgare nu?'
+    """
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def clean_query(text: str) -> str:
@@ -110,6 +156,11 @@ def clean_query(text: str) -> str:
     if not any(w.lower() not in _SV_STOP for w in kept):
         return " ".join(words)
     return " ".join(kept)
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    """The Swedish stems of the words of `text`, in order."""
+    return tuple(_STEMMER.stemWords(tokenise(text)))
 
 
 @dataclass(frozen=True)
@@ -247,6 +298,14 @@ class Finder:
                 for key in vector:
                     events_with.setdefault(key, set()).add(e)
         self._events_with = {k: tuple(sorted(v)) for k, v in events_with.items()}
+        # Everyday phrases of two words or more, by the stem of their first word.
+        self._phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for e, event in enumerate(self.life_events):
+            for phrase in dict.fromkeys(event.synonyms):
+                stems = _stems(phrase)
+                if len(stems) >= 2 and any(w not in _SV_STOP and w not in _EN_STOP
+                                           for w in tokenise(phrase)):
+                    self._phrases.setdefault(stems[0], []).append((stems, e))
         # Inverted index: feature → (event, text, weighted value), so a query touches only
         # the texts that share a feature with it.
         self._index: dict[str, list[tuple[int, int, float]]] = {}
@@ -256,7 +315,8 @@ class Finder:
                     self._index.setdefault(key, []).append((e, t, weight * value))
 
     def _weighted(self, text: str) -> dict[str, float]:
-        vector = {k: v * self._idf.get(k, self._max_idf) for k, v in
+        vector = {k: v * self._idf.get(k, self._max_idf)
+                  * (CONCEPT_WEIGHT if k.startswith("c:") else 1.0) for k, v in
                   self.matcher.vector(clean_query(text)).items()}
         norm = math.sqrt(sum(v * v for v in vector.values()))
         return {k: v / norm for k, v in vector.items()} if norm else {}
@@ -280,7 +340,7 @@ class Finder:
         :data:`CLAUSE_WEIGHT` of that score times their share of the clause's best.  The
         first event is the whole text's; every need named in a clause follows it.
         """
-        text = self.speller.repair(text[:MAX_QUERY_CHARS])
+        text = rewrite(self.speller.repair(text[:MAX_QUERY_CHARS]))
         matches = self._score_clauses(text)
         against = {event_id: factor for pattern, events, factor in NEGATIVE_CUES
                    if pattern.search(text) for event_id in events}
@@ -297,7 +357,10 @@ class Finder:
 
     def _score_clauses(self, text: str) -> list[EventMatch]:
         whole = self._score(text)
-        clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
+        # A clause of function and filler words alone ("vet inte var han är") says nothing.
+        clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip() and any(
+            w.lower() not in FILLER_WORDS and w.lower() not in _SV_STOP
+            and w.lower() not in _EN_STOP for w in _WORD.findall(c))]
         needs = [scored for scored in (self._score(c) for c in clauses if len(clauses) > 1)
                  if scored and scored[0].score >= CLAUSE_MIN]
         if not whole or not needs:
@@ -319,10 +382,21 @@ class Finder:
                     best[m.event.id] = EventMatch(m.event, score, m.matched)
         return sorted(best.values(), key=lambda m: (-m.score, m.event.id))
 
+    def _phrase_events(self, text: str) -> set[int]:
+        """The events with an everyday phrase found whole in `text`."""
+        stems = _stems(text)
+        found: set[int] = set()
+        for i, stem in enumerate(stems):
+            for phrase, e in self._phrases.get(stem, ()):
+                if stems[i:i + len(phrase)] == phrase:
+                    found.add(e)
+        return found
+
     def _score(self, text: str) -> list[EventMatch]:
         query = self._weighted(text)
         if not query:
             return []
+        phrased = self._phrase_events(text)
         dots: dict[tuple[int, int], float] = {}
         explained_sq: dict[int, float] = {}
         for key, q in query.items():
@@ -339,15 +413,17 @@ class Finder:
             best, matched = scored[0]
             others = len(self._texts[e]) - 1
             rest = [s for s, _t in scored[1:3]] + [0.0] * max(0, min(2, others) - len(scored[1:3]))
-            score = best + 0.1 * (sum(rest) / len(rest) if rest else 0.0)
+            score = best + REST_WEIGHT * (sum(rest) / len(rest) if rest else 0.0)
             # The share of the query's weight that any of the event's texts has: an event
             # that explains only "företag" in "avveckla företag" loses to one that explains
             # both words.
             explained = math.sqrt(explained_sq.get(e, 0.0))
             score *= 1.0 - EXPLAINED_WEIGHT * (1.0 - explained)
+            score /= 1.1
+            if e in phrased:
+                score += PHRASE_SHARE * (1.0 - score)
             if score >= MIN_EVENT_SCORE:
-                matches.append(EventMatch(self.life_events[e], round(score / 1.1, 3),
-                                          matched))
+                matches.append(EventMatch(self.life_events[e], round(score, 3), matched))
         matches.sort(key=lambda m: (-m.score, m.event.id))
         return matches
 
@@ -374,7 +450,7 @@ class Finder:
         names_by_code: dict[str, list[str]] = {}
         for a in services:
             names_by_code.setdefault(a.organisation.code, []).append(a.name)
-        repaired = self.speller.repair(text[:MAX_QUERY_CHARS])
+        repaired = rewrite(self.speller.repair(text[:MAX_QUERY_CHARS]))
         query_vector = self._weighted(repaired)
         index = {event.id: i for i, event in enumerate(self.life_events)}
         if events:

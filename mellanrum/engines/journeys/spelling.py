@@ -40,6 +40,9 @@ MIN_MODIFIER = 2
 MIN_FUZZY_2 = 8
 MIN_PART = 4
 MIN_HEAD_ALONE = 6
+# From these word frequencies (Zipf: 3 is once per million words) a word is taken as a real
+# word and never corrected nor split (see `common_word`); typos are rarer.
+COMMON = {"sv": 3.0, "en": 3.5}
 _WORD = re.compile(r"[\w-]+")
 _FOLD = str.maketrans("åäöéü", "aaoeu")
 # Place names that are also Swedish function words ("Bara" in Skåne is "only").
@@ -48,9 +51,20 @@ _STOP = stop_words("sv") | {"bara", "mycket", "lite", "alla", "hela"}
 # (youngest, oldest, words the events of that age know).
 AGES = ((0, 5, "förskola"), (6, 7, "skolstart"), (15, 16, "gymnasiet"), (17, 24, "ungdom"),
         (61, 68, "pension"), (75, 120, "äldre"))
+# Ages up to twenty are often written in words ("lillan fyller ett", "a three-year-old";
+# "treåring" and the like are vocabulary words of their own).
+_NUMBERS = {w: n for n, words in enumerate((
+    "", "ett en one", "två two", "tre three", "fyra four", "fem five", "sex six", "sju seven",
+    "åtta eight", "nio nine", "tio ten", "elva eleven", "tolv twelve", "tretton thirteen",
+    "fjorton fourteen", "femton fifteen", "sexton sixteen", "sjutton seventeen", "arton",
+    "nitton nineteen", "tjugo twenty")) for w in words.split()}
+_NUMBER = "(" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
 _AGE = re.compile(
     r"\b(\d{1,3})\s*-?\s*(?:år|åring\w*|årig\w*|years?|yrs?|year-old)\b"
-    r"|\b(?:fyller|fyllt|är|på|aged|age|turning|turned)\s+(\d{1,3})\b(?!\s*(?:%|kr|st\b))",
+    r"|\b(?:fyller|fyllt|är|på|aged|age|turning|turned|i'm|im|i am)\s+(\d{1,3})\b"
+    r"(?!\s*(?:%|kr|st\b))"
+    rf"|\b{_NUMBER}[\s-]+(?:year-old|years? old|år gammal)\b"
+    rf"|\b(?:fyller|fyllt|aged|turning|turned)\s+{_NUMBER}\b",
     re.IGNORECASE)
 
 
@@ -61,9 +75,14 @@ def ages(text: str) -> tuple[int, ...]:
     --------
     >>> ages("jag är 19 och mamma fyller 65")
     (19, 65)
+    >>> ages("a three-year-old"), ages("lillan fyller ett i vår"), ages("I'm 19")
+    ((3,), (1,), (19,))
+    >>> ages("vi är två"), ages("jag är en pensionär")
+    ((), ())
     """
-    found = (int(m.group(1) or m.group(2)) for m in _AGE.finditer(text))
-    return tuple(age for age in found if age <= 120)
+    found = (next(g for g in m.groups() if g).lower() for m in _AGE.finditer(text))
+    return tuple(age for age in (int(n) if n.isdigit() else _NUMBERS[n] for n in found)
+                 if 0 < age <= 120)
 
 
 def age_words(text: str) -> str:
@@ -78,6 +97,25 @@ def age_words(text: str) -> str:
     """
     words = [word for age in ages(text) for low, high, word in AGES if low <= age <= high]
     return " ".join(dict.fromkeys(words))
+
+
+def common_word(token: str, language: str) -> bool:
+    """Whether `token` is a common word of `language` ("sv" or "en"; English only in plain
+    letters): a word frequency (Zipf) of at least :data:`COMMON` in wordfreq's shipped
+    lists.
+
+    Examples
+    --------
+    >>> common_word("händer", "sv"), common_word("cooking", "en")
+    (True, True)
+    >>> common_word("färtjänst", "sv"), common_word("hänger", "en")
+    (False, False)
+    """
+    from wordfreq import zipf_frequency
+
+    if language == "en" and not token.isascii():
+        return False
+    return bool(zipf_frequency(token, language, wordlist="small") >= COMMON[language])
 
 
 def fold(word: str) -> str:
@@ -130,6 +168,9 @@ class QuerySpeller:
             by_fold.setdefault(fold(word), set()).add(word)
         self._folded = {k: next(iter(v)) for k, v in by_fold.items() if len(v) == 1}
         self._parts = frozenset(w for w in counts if len(w) >= MIN_PART)
+        self._by_initial: dict[str, list[str]] = {}
+        for word in self._vocabulary:
+            self._by_initial.setdefault(word[0], []).append(word)
         # English words of the vocabulary by their English stem ("closed" → "close"), the
         # most common word first, so that "closing" finds "closed".
         self._english_stemmer = snowballstemmer.stemmer("english")
@@ -144,6 +185,9 @@ class QuerySpeller:
             and not analyser.knows(w) and w not in counts and w not in _STOP
         )
         self._cache: dict[str, str] = {}
+        # Load the word-frequency lists now, with the rest of the analyser, rather than on
+        # the first query.
+        common_word("och", "sv"), common_word("and", "en")
 
     def repair(self, text: str) -> str:
         """`text` with every unknown word rewritten (punctuation and known words kept)."""
@@ -170,21 +214,36 @@ class QuerySpeller:
         return result
 
     def _repair(self, token: str) -> str:
-        folded = self._folded.get(fold(token))
+        # Missing å, ä and ö are restored only in a word written without them ("här" is not
+        # "har").
+        folded = self._folded.get(fold(token)) if fold(token) == token else None
         if folded is not None:
             return folded
+        if common_word(token, "sv"):
+            return ""  # a common word is not a typo ("händer", "beslut", "hans")
         english = self._english(token)
         if english:
             return english
+        if common_word(token, "en"):
+            return ""  # nor a common English word ("cooking" is not "looking")
         return self._near(token) or self._split(token)
 
     def _near(self, token: str) -> str:
         """The nearest vocabulary word within the distance for `token`'s length, else ""."""
         if len(token) < MIN_FUZZY:
             return ""
-        limit = 2 if len(token) >= MIN_FUZZY_2 else 1
-        found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
-                                   score_cutoff=limit)
+        if len(token) < MIN_FUZZY_2:
+            found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
+                                       score_cutoff=1)
+            return str(found[0]) if found is not None else ""
+        # Two edits only within words of the same first letter: people rarely mistype the
+        # first letter, and an unknown English word is otherwise "corrected" into another
+        # ("cleaning" → "leaving").
+        found = process.extractOne(token, self._by_initial.get(token[0], ()),
+                                   scorer=Levenshtein.distance, score_cutoff=2)
+        if found is None or found[1] > 1:
+            found = process.extractOne(token, self._vocabulary, scorer=Levenshtein.distance,
+                                       score_cutoff=1) or found
         return str(found[0]) if found is not None else ""
 
     def _english(self, token: str) -> str:
