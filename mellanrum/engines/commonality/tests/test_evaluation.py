@@ -131,3 +131,16 @@ def test_a_qualified_service_is_not_merged_with_the_service_itself() -> None:
         ]
     )
     assert sorted(c.activity_ids for c in concepts) == [("1", "2"), ("3", "4")]
+
+
+def test_a_qualified_service_written_in_another_word_order_joins_its_own_kind() -> None:
+    concepts = group_activities(
+        [
+            Activity("1", "A", "Tillfälligt serveringstillstånd"),
+            Activity("2", "B", "Serveringstillstånd, ansökan tillfälligt"),
+            Activity("3", "C", "Serveringstillstånd"),
+            Activity("4", "D", "Ansökan om serveringstillstånd"),
+            Activity("5", "E", "Stadigvarande serveringstillstånd"),
+        ]
+    )
+    assert sorted(c.activity_ids for c in concepts) == [("1", "2"), ("3", "4"), ("5",)]
