@@ -144,3 +144,21 @@ def test_a_qualified_service_written_in_another_word_order_joins_its_own_kind() 
         ]
     )
     assert sorted(c.activity_ids for c in concepts) == [("1", "2"), ("3", "4"), ("5",)]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("Sophämtning", "Uppehåll i sophämtning", "Befrielse från sophämtning"),
+        ("Bygglov", "Bygglov för skylt"),
+        ("Felanmälan gata", "Felanmälan vatten och avlopp"),
+        ("Synpunkter och klagomål", "Klagomål på störningar"),
+        ("Återvinningscentral", "Hämtning av grovavfall"),
+        ("Ansökan om förskoleplats", "Barnomsorg på obekväm tid"),
+        ("Parkeringstillstånd för rörelsehindrade", "Boendeparkering", "Parkeringsanmärkning"),
+    ],
+)
+def test_different_services_named_with_the_same_words_stay_apart(names: tuple[str, ...]) -> None:
+    activities = [Activity(str(i), f"org{i}", name) for i, name in enumerate(names)]
+    concepts = group_activities(activities)
+    assert len(concepts) == len(names), [c.activity_ids for c in concepts]
