@@ -4,9 +4,13 @@ python bench/commonality_eval.py                  # tune half
 python bench/commonality_eval.py --split holdout  # report only; never tune on it
 python bench/commonality_eval.py --grid           # threshold grid on the tune half
 python bench/commonality_eval.py --errors         # list wrong pairs (tune half)
-python bench/commonality_eval.py --real dev       # real public names, sv and en (dev half)
-python bench/commonality_eval.py --real dev --errors   # wrong pairs on the real dev half
+python bench/commonality_eval.py --real dev       # real public names, sv and en (dev sets)
+python bench/commonality_eval.py --real dev --errors   # wrong pairs on the real dev sets
+python bench/commonality_eval.py --real dev --half a   # Swedish dev half a (tune on this)
+python bench/commonality_eval.py --real dev --half b   # Swedish dev half b (check only)
+python bench/commonality_eval.py --written        # the developer-written Swedish check set
 python bench/commonality_eval.py --real heldout   # report only, once; never tune on it
+    (Swedish: real_sv_heldout_v2.csv, added by the coordinator; English: real_en_heldout.csv)
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from collections import defaultdict
 
 from mellanrum.engines.commonality import GroupingSettings, group_activities
 from mellanrum.engines.commonality.evaluation import (
+    REAL_FILES,
     REAL_LANGUAGES,
     load_evaluation_set,
     load_real_set,
+    load_written_check,
     pairwise_scores,
+    real_set_present,
 )
 from mellanrum.engines.textmatch import Thesaurus
 
@@ -54,12 +61,24 @@ def main() -> None:
     parser.add_argument(
         "--real", choices=["dev", "heldout"], help="score the real public names instead"
     )
+    parser.add_argument(
+        "--half", choices=["a", "b"], help="with --real dev: only this half of the Swedish dev set"
+    )
+    parser.add_argument(
+        "--written", action="store_true", help="score the developer-written Swedish check set"
+    )
     args = parser.parse_args()
     base = GroupingSettings()
+    if args.half and args.real != "dev":
+        parser.error("--half only goes with --real dev")
+    if args.written:
+        activities, gold = load_written_check()
+        _report("written sv check", activities, gold, "sv", errors=args.errors)
+        return
     if args.real:
         if args.errors and args.real == "heldout":
-            parser.error("--errors is for the dev half; do not tune on the held-out half")
-        run_real(args.real, errors=args.errors)
+            parser.error("--errors is for the dev sets; do not tune on the held-out sets")
+        run_real(args.real, errors=args.errors, half=args.half)
         return
     if args.grid:
         if args.split != "tune":
@@ -112,34 +131,49 @@ def main() -> None:
                 print("SPLIT:", g, sorted(labels_found))
 
 
-def run_real(split: str, *, errors: bool) -> None:
+def run_real(split: str, *, errors: bool, half: str | None = None) -> None:
     """Pairwise precision, recall and F1 per language on the real public names."""
-    for language in REAL_LANGUAGES:
-        activities, gold = load_real_set(language, split)
-        concepts = group_activities(activities, language=language)
-        score = pairwise_scores([c.activity_ids for c in concepts], gold)
-        print(
-            f"real {language} {split}: activities={len(activities)} "
-            f"gold_concepts={len(set(gold.values()))} found_concepts={len(concepts)} "
-            f"precision={score.precision:.3f} recall={score.recall:.3f} f1={score.f1:.3f} "
-            f"(true pairs {score.true_pairs}, predicted {score.predicted_pairs}, "
-            f"correct {score.correct_pairs})"
-        )
-        if errors:
-            names = {a.id: a.name for a in activities}
-            for c in concepts:
-                labels = defaultdict(list)
-                for m in c.activity_ids:
-                    labels[gold[m]].append(names[m])
-                if len(labels) > 1:
-                    print("  MIXED:", dict(labels))
-            parts = defaultdict(list)
-            for c in concepts:
-                for g in {gold[m] for m in c.activity_ids}:
-                    parts[g].append(sorted(names[m] for m in c.activity_ids if gold[m] == g))
-            for g, found in sorted(parts.items()):
-                if len(found) > 1:
-                    print("  SPLIT:", g, found)
+    languages = ("sv",) if half else REAL_LANGUAGES
+    for language in languages:
+        if not real_set_present(language, split):
+            print(
+                f"real {language} {split}: ABSENT — {', '.join(REAL_FILES[(language, split)])} "
+                "is not in this checkout (the coordinator adds it for the final scoring); "
+                "not scored"
+            )
+            continue
+        activities, gold = load_real_set(language, split, half)
+        title = f"real {language} {split}" + (f" half {half}" if half else "")
+        _report(title, activities, gold, language, errors=errors)
+
+
+def _report(
+    title: str, activities: list, gold: dict[str, str], language: str, *, errors: bool
+) -> None:
+    concepts = group_activities(activities, language=language)
+    score = pairwise_scores([c.activity_ids for c in concepts], gold)
+    print(
+        f"{title}: activities={len(activities)} "
+        f"gold_concepts={len(set(gold.values()))} found_concepts={len(concepts)} "
+        f"precision={score.precision:.3f} recall={score.recall:.3f} f1={score.f1:.3f} "
+        f"(true pairs {score.true_pairs}, predicted {score.predicted_pairs}, "
+        f"correct {score.correct_pairs})"
+    )
+    if errors:
+        names = {a.id: a.name for a in activities}
+        for c in concepts:
+            labels = defaultdict(list)
+            for m in c.activity_ids:
+                labels[gold[m]].append(names[m])
+            if len(labels) > 1:
+                print("  MIXED:", dict(labels))
+        parts = defaultdict(list)
+        for c in concepts:
+            for g in {gold[m] for m in c.activity_ids}:
+                parts[g].append(sorted(names[m] for m in c.activity_ids if gold[m] == g))
+        for g, found in sorted(parts.items()):
+            if len(found) > 1:
+                print("  SPLIT:", g, found)
 
 
 if __name__ == "__main__":

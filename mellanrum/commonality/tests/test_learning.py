@@ -43,9 +43,9 @@ def test_a_merge_teaches_a_synonym_that_joins_new_organisations(
     newcomers: tuple[Organisation, Organisation],
 ) -> None:
     larm = make(alfa, "l", "Kvällsöppen fritidsgård")
-    trygg = make(beta, "t", "Ungdomsgård")
+    trygg = make(beta, "t", "Tonårsträffen")
     gamma = make(newcomers[0], "l", "Kvällsöppen fritidsgård")
-    delta = make(newcomers[1], "t", "Ungdomsgård")
+    delta = make(newcomers[1], "t", "Tonårsträffen")
     run(alice, "9801", "9802")
     assert not together(gamma, delta)  # the matcher alone keeps them apart
     run(alice, "9901", "9902")
@@ -55,7 +55,7 @@ def test_a_merge_teaches_a_synonym_that_joins_new_organisations(
     assert together(larm, trygg)
     rule = LearnedRule.objects.get()
     assert rule.kind == LearnedRule.Kind.SYNONYM
-    assert {rule.term_a, rule.term_b} == {"Kvällsöppen fritidsgård", "Ungdomsgård"}
+    assert {rule.term_a, rule.term_b} == {"Kvällsöppen fritidsgård", "Tonårsträffen"}
     assert rule.decision.kind == Decision.Kind.MERGE and rule.decision.created_by == alice
     run(alice, "9801", "9802")  # only the newcomers: no pin applies to them
     assert together(gamma, delta)
@@ -129,7 +129,7 @@ def test_a_decision_on_concepts_changed_meanwhile_is_refused(
     alfa: Organisation, beta: Organisation, alice: User,
 ) -> None:
     larm = make(alfa, "l", "Kvällsöppen fritidsgård")
-    trygg = make(beta, "t", "Ungdomsgård")
+    trygg = make(beta, "t", "Tonårsträffen")
     run(alice, "9901", "9902")
     seen = analysis.current_run()
     assert seen is not None
@@ -146,9 +146,9 @@ def test_a_removed_rule_is_no_longer_used(
     newcomers: tuple[Organisation, Organisation],
 ) -> None:
     larm = make(alfa, "l", "Kvällsöppen fritidsgård")
-    trygg = make(beta, "t", "Ungdomsgård")
+    trygg = make(beta, "t", "Tonårsträffen")
     gamma = make(newcomers[0], "l", "Kvällsöppen fritidsgård")
-    delta = make(newcomers[1], "t", "Ungdomsgård")
+    delta = make(newcomers[1], "t", "Tonårsträffen")
     run(alice, "9901", "9902")
     actions.do_record_decision(concept_of(larm), "merge", acting_user=alice,
                                other_concept_ids=[concept_of(trygg).concept_id])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterable, Sequence
 from types import MappingProxyType
@@ -36,6 +37,18 @@ def _stemmer(language: str) -> BaseStemmer:
     return stemmers[language]
 
 
+# Forms of the words that say how a service is reached, folded to one stem so that a term
+# written "ansökan om X" also matches "Ansök om X" and "Ansöka om X" (the lexicon keeps the
+# noun whole, so the stemmer alone would not join them).
+_CHANNEL_STEMS = {
+    "sv": {
+        **dict.fromkeys(("ansökan", "ansöka", "ansök", "ansöker", "ansökning"), "ansök"),
+        **dict.fromkeys(("anmälan", "anmäla", "anmäl", "anmäler"), "anmäl"),
+        **dict.fromkeys(("beställning", "beställa", "beställ", "beställer"), "beställ"),
+        **dict.fromkeys(("begäran", "begära", "begär", "begärs"), "begär"),
+    },
+    "en": {},
+}
 _ALPHABET = {"sv": "abcdefghijklmnopqrstuvwxyzåäö", "en": "abcdefghijklmnopqrstuvwxyz"}
 MIN_CORRECTION_LENGTH = 5
 MIN_COMPOUND_CORRECTION_LENGTH = 8
@@ -90,7 +103,7 @@ class Analyser:
     >>> a = analyser.analyse("Bygglovsansökan")
     >>> b = analyser.analyse("Ansökan om bygglov")
     >>> sorted(k for k in a.features if k.startswith("w:"))
-    ['w:ansökan', 'w:bygg', 'w:bygglov', 'w:bygglovsansökan', 'w:lov']
+    ['w:ansök', 'w:bygg', 'w:bygglov', 'w:bygglovsansökan', 'w:lov']
     >>> "w:bygglov" in b.features
     True
     >>> analyser.analyse("Stöd i hemmet").concepts
@@ -140,6 +153,25 @@ class Analyser:
                 if key:
                     self._terms.setdefault(key, concept_id)
         self._max_term = max((len(k) for k in self._terms), default=0)
+        # Terms also matched in any word order: two-word terms ("tillfälligt serveringstillstånd"
+        # in "Serveringstillstånd, ansökan tillfälligt") and two-part compound terms written as
+        # separate words ("grävtillstånd" in "Tillstånd för att gräva").
+        self._pair_terms: dict[frozenset[str], str] = {}
+        for key, concept_id in self._terms.items():
+            pair: frozenset[str] | None = None
+            if len(key) == 2 and key[0] != key[1]:
+                pair = frozenset(key)
+            elif len(key) == 1 and self.lexicon.words:
+                for term in self.thesaurus.concepts[concept_id]:
+                    words = self._content_tokens(term)
+                    if len(words) == 1 and self._stem(words[0]) == key[0]:
+                        parts = split_compound(words[0], self.lexicon, keep_known=False)
+                        stems = {self._stem(part) for part in parts}
+                        if len(parts) == 2 and len(stems) == 2:
+                            pair = frozenset(stems)
+                            break
+            if pair is not None and pair not in self._pair_terms:
+                self._pair_terms[pair] = concept_id
         self._known = frozenset(self.lexicon.words) | frozenset(
             word
             for terms in self.thesaurus.concepts.values()
@@ -168,8 +200,10 @@ class Analyser:
     def _stem(self, word: str) -> str:
         stem = self._stem_cache.get(word)
         if stem is None:
-            base = self.lexicon.base_form(word) if self.lexicon.words else None
-            stem = _stemmer(self.language).stemWord(base or word)
+            stem = _CHANNEL_STEMS[self.language].get(word)
+            if stem is None:
+                base = self.lexicon.base_form(word) if self.lexicon.words else None
+                stem = _stemmer(self.language).stemWord(base or word)
             self._stem_cache[word] = stem
         return stem
 
@@ -262,18 +296,23 @@ class Analyser:
                 labels[key] = label
 
         covered = [False] * len(tokens)
+        # Which term covers each word: (concept, length of the matched term).
+        spans: list[tuple[str, int] | None] = [None] * len(tokens)
         i = 0
         while i < len(tokens):
             for length in range(min(self._max_term, len(tokens) - i), 0, -1):
                 concept_id = self._terms.get(tuple(stems[i : i + length]))
                 if concept_id is not None:
-                    concepts.add(concept_id)
                     for j in range(i, i + length):
                         covered[j] = True
+                        spans[j] = (concept_id, length)
                     i += length
                     break
             else:
                 i += 1
+        if self._pair_terms and len(tokens) > 1:
+            self._match_pairs(stems, spans, covered)
+        concepts.update(span[0] for span in spans if span is not None)
 
         for surface, token, stem, is_covered in zip(surfaces, tokens, stems, covered, strict=True):
             factor = w.covered if is_covered else 1.0
@@ -305,6 +344,27 @@ class Analyser:
                 )
             ),
         )
+
+    def _match_pairs(
+        self, stems: list[str], spans: list[tuple[str, int] | None], covered: list[bool]
+    ) -> None:
+        """Match two-word terms in any order, and compound terms written as two words.
+
+        A pair wins over one-word terms on its words (the longer term wins, as in the ordered
+        pass) but never takes a word that a longer term already covers.
+        """
+        free = [i for i, span in enumerate(spans) if span is None or span[1] == 1]
+        for a, b in itertools.combinations(free, 2):
+            if stems[a] == stems[b]:
+                continue
+            concept_id = self._pair_terms.get(frozenset((stems[a], stems[b])))
+            if concept_id is None:
+                continue
+            span_a, span_b = spans[a], spans[b]
+            if (span_a is not None and span_a[1] == 2) or (span_b is not None and span_b[1] == 2):
+                continue
+            spans[a] = spans[b] = (concept_id, 2)
+            covered[a] = covered[b] = True
 
     def _pieces(self, token: str) -> tuple[tuple[str, float, str, str | None, bool], ...]:
         """Per-token work, cached: (stem, weight, readable, part concept, weak) per piece."""

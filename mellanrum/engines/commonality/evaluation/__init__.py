@@ -7,36 +7,102 @@ and a fixed split: ``tune`` (37 concepts) for choosing thresholds and
 ``holdout`` (32 concepts) for reporting.  The split is by concept (a hash of
 the concept id), so no name variant of a held-out concept is seen in tuning.
 
-``real_{sv,en}_{dev,heldout}.csv`` hold *real* public service names: Swedish
-municipal e-service and web-page titles, and English council web-page titles
-plus the GOV.UK copy of the LGSL service list, each row with its source and
-licence (see ``docs/commonality.md``, section "Real names").  Each language was
-split by gold group (a SHA-1 of ``mellanrum-real-2026:<gold>``, odd → held-out)
-before the matcher ever ran on them.  Only the dev half may be looked at while
-improving the matcher.
+``real_{sv,en}_*.csv`` hold *real* public service names: Swedish municipal
+e-service and web-page titles, and English council web-page titles plus the
+GOV.UK copy of the LGSL service list, each row with its source and licence (see
+``docs/commonality.md``, section "Real names").  Each language was split by gold
+group (a SHA-1 of ``mellanrum-real-2026:<gold>``, odd → held-out) before the
+matcher ever ran on them.
+
+The first Swedish held-out half was scored twice and is now *retired into
+development* as ``real_sv_dev2.csv``: the Swedish dev set is ``real_sv_dev.csv``
+plus ``real_sv_dev2.csv`` (24 gold groups).  The Swedish held-out set is
+``real_sv_heldout_v2.csv``, assembled independently from real public pages and
+dropped in by the coordinator; it is not in the repository while the matcher is
+improved, and :func:`load_real_set` says so plainly when it is absent.
+
+To check for overfitting, the Swedish dev set is split once more by gold group
+into halves ``a`` (tune on) and ``b`` (check only): SHA-1 of
+``mellanrum-dev-half-2026:<gold>``, even → a, odd → b.  ``written_sv_check.csv``
+holds 45 names in 12 groups *written* (not collected) by the developer from
+general knowledge before tuning; it is a further check, not real names.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from mellanrum.engines.commonality.activity import Activity
 
 __all__ = [
+    "DEV_HALVES",
+    "REAL_FILES",
     "REAL_LANGUAGES",
     "REAL_SPLITS",
+    "MissingEvaluationSet",
     "Scores",
+    "dev_half",
     "load_evaluation_set",
     "load_real_set",
+    "load_written_check",
     "pairwise_scores",
+    "real_set_present",
 ]
 
 REAL_LANGUAGES = ("sv", "en")
 REAL_SPLITS = ("dev", "heldout")
+DEV_HALVES = ("a", "b")
+# Real names per language and split.  The Swedish held-out file is absent while the matcher is
+# being improved (see the module docstring).
+REAL_FILES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("sv", "dev"): ("real_sv_dev.csv", "real_sv_dev2.csv"),
+    ("sv", "heldout"): ("real_sv_heldout_v2.csv",),
+    ("en", "dev"): ("real_en_dev.csv",),
+    ("en", "heldout"): ("real_en_heldout.csv",),
+}
+WRITTEN_SV_CHECK = "written_sv_check.csv"
+
+
+class MissingEvaluationSet(FileNotFoundError):
+    """An evaluation file that is not in this checkout (the Swedish held-out set)."""
+
+
+def _package_file(name: str) -> Traversable:
+    return resources.files("mellanrum.engines.commonality.evaluation").joinpath(name)
+
+
+def real_set_present(language: str, split: str) -> bool:
+    """Whether every file of the real set `language`/`split` is in this checkout."""
+    return all(_package_file(name).is_file() for name in REAL_FILES[(language, split)])
+
+
+def dev_half(gold_group: str) -> str:
+    """The dev half ("a" tune, "b" check) of a gold group, by a fixed hash.
+
+    Examples
+    --------
+    >>> dev_half("bygglov") in DEV_HALVES
+    True
+    """
+    digest = int(hashlib.sha1(f"mellanrum-dev-half-2026:{gold_group}".encode()).hexdigest(), 16)
+    return DEV_HALVES[digest % 2]
+
+
+def _read_rows(names: Sequence[str], language: str) -> tuple[list[Activity], dict[str, str]]:
+    activities, gold = [], {}
+    for name in names:
+        for row in csv.DictReader(_package_file(name).read_text("utf-8").splitlines()):
+            activities.append(
+                Activity(row["activity_id"], row["organisation"], row["name"], language=language)
+            )
+            gold[row["activity_id"]] = row["gold_concept"]
+    return activities, gold
 
 
 def load_evaluation_set(split: str = "all") -> tuple[list[Activity], dict[str, str]]:
@@ -64,11 +130,15 @@ def load_evaluation_set(split: str = "all") -> tuple[list[Activity], dict[str, s
     return activities, gold
 
 
-def load_real_set(language: str, split: str) -> tuple[list[Activity], dict[str, str]]:
+def load_real_set(
+    language: str, split: str, half: str | None = None
+) -> tuple[list[Activity], dict[str, str]]:
     """Return the real names of `language` ("sv" or "en") and `split` ("dev" or "heldout").
 
     Every activity carries its row's language, so Swedish and English sets can
-    be analysed in one call.
+    be analysed in one call.  `half` ("a" or "b") keeps only the dev groups of
+    that half.  Raises :class:`MissingEvaluationSet` when the set is not in this
+    checkout (the Swedish held-out set until the coordinator adds it).
 
     Examples
     --------
@@ -80,18 +150,25 @@ def load_real_set(language: str, split: str) -> tuple[list[Activity], dict[str, 
         raise ValueError(f"unknown language {language!r}")
     if split not in REAL_SPLITS:
         raise ValueError(f"unknown split {split!r}")
-    text = (
-        resources.files("mellanrum.engines.commonality.evaluation")
-        .joinpath(f"real_{language}_{split}.csv")
-        .read_text("utf-8")
-    )
-    activities, gold = [], {}
-    for row in csv.DictReader(text.splitlines()):
-        activities.append(
-            Activity(row["activity_id"], row["organisation"], row["name"], language=language)
+    if half is not None and (half not in DEV_HALVES or split != "dev"):
+        raise ValueError(f"half must be one of {DEV_HALVES} and only with the dev split")
+    names = REAL_FILES[(language, split)]
+    missing = [name for name in names if not _package_file(name).is_file()]
+    if missing:
+        raise MissingEvaluationSet(
+            f"{', '.join(missing)} is not in this checkout: the {language} {split} set is "
+            "added by the coordinator for the final, single scoring"
         )
-        gold[row["activity_id"]] = row["gold_concept"]
+    activities, gold = _read_rows(names, language)
+    if half is not None:
+        activities = [a for a in activities if dev_half(gold[a.id]) == half]
+        gold = {a.id: gold[a.id] for a in activities}
     return activities, gold
+
+
+def load_written_check() -> tuple[list[Activity], dict[str, str]]:
+    """Return the developer-written Swedish check set (not real names; see the docstring)."""
+    return _read_rows((WRITTEN_SV_CHECK,), "sv")
 
 
 @dataclass(frozen=True)
