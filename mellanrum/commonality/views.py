@@ -386,6 +386,15 @@ def _figure_rows(concept: Concept, members: list[Any], viewer: Viewer,
     return result
 
 
+def concept_chart_urls(concept: Concept, viewer: Viewer) -> list[str]:
+    """The addresses of the charts the concept's page shows (every member, in the current
+    language), for drawing them ahead (``core.predraw``). A private chart's key does not
+    depend on who views it, only its address's signature does."""
+    members = list(concept.memberships.select_related("activity__organisation"))
+    figures = _figure_rows(concept, members, viewer, whole=True)
+    return [figures[name] for name in ("cost_chart", "lead_chart") if name in figures]
+
+
 def _distribution_rows(concept: Concept) -> list[dict[str, Any]]:
     """The distributions the engine computed and stored with the concept, for the table."""
     titles = {"cost_per_inhabitant": _("Cost per inhabitant (kr)"),
