@@ -94,6 +94,18 @@ def main() -> None:
     from mellanrum.core.models import User
     from mellanrum.landscape.models import Activity, Organisation
 
+    def yardstick() -> float:
+        """CPU ms of one fixed piece of work (a PBKDF2 password hash): on a shared machine
+        every request's CPU time grows when other processes compete for the cores' caches,
+        so runs are compared relative to this."""
+        from django.contrib.auth.hashers import make_password
+
+        started = time.process_time()
+        for _ in range(3):
+            make_password("mellanrum", salt="yardstick")
+        return (time.process_time() - started) / 3 * 1000
+
+    stick = [yardstick()]
     rng = random.Random(args.seed)
     weights = MIX
     if args.mix:
@@ -231,8 +243,12 @@ def main() -> None:
         share = weights.get(kind, 0) * statistics.mean(values) / weighted if weighted else 0
         print(f"{kind:48} {len(values):>4} {statistics.mean(values):>7.1f} "
               f"{statistics.median(values):>7.1f} {max(values):>7.1f}  {share:6.1%}")
+    stick.append(yardstick())
+    mean_stick = statistics.mean(stick)
     print(f"\nCPU per request over the load mix: {weighted / total_weight:.1f} ms "
           f"({total_weight} requests weighted; {FIRST_SHARE:.0%} of pictures first fetches)")
+    print(f"Yardstick (one PBKDF2 hash): {stick[0]:.0f} ms before, {stick[1]:.0f} ms after; "
+          f"CPU per request = {weighted / total_weight / mean_stick:.3f} hashes")
     print("\nFirst fetches of pictures, by the page that showed them first:")
     for page_kind, values in sorted(by_page.items(), key=lambda kv: -sum(kv[1])):
         print(f"  {page_kind:46} {len(values):>4} pictures, {statistics.mean(values):6.1f} ms "
