@@ -7,11 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity, Category, Contact, Organisation
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _no_charts_ahead(settings: SettingsWrapper) -> None:
+    # Drawing every page's charts after each analysis or import would slow every test down;
+    # commonality/tests/test_charts_ahead.py turns it on.
+    settings.CHART_PREDRAW = False
 
 
 @pytest.fixture

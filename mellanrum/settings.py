@@ -234,6 +234,9 @@ CACHES = {
 # Charts are drawn in this many helper processes (vl-convert holds the interpreter lock while it
 # draws, which would stall the web process's other threads); 0 draws them in the web process.
 CHART_RENDER_PROCESSES = envint("CHART_RENDER_PROCESSES", "1")
+# Draw the charts of organisation and concept pages in the background when an analysis, an
+# import or a Kolada sync has finished, rather than when a page is first viewed (core/predraw.py).
+CHART_PREDRAW = envbool("CHART_PREDRAW", "true")
 
 # Heavy analyses run on a Dask cluster when this scheduler address is set (tcp://host:8786).
 DASK_SCHEDULER = os.getenv("MELLANRUM_DASK_SCHEDULER", "")

@@ -20,7 +20,9 @@ Runs after ``mellanrum demo`` on the database configured by the environment (``D
   by one of the organisation's editors), some have not answered yet and a few decline; then a
   five-year ledger, the economics and a cost split through the benefits actions (as the demo's
   initiatives get them, ``benefits.demo.add_demo_ledger``);
-* finally the commonality analysis runs over everything.
+* finally the commonality analysis runs over everything, and the charts of every organisation
+  and concept page are drawn ahead, as the app does in the background after an analysis
+  (``mellanrum/core/predraw.py``), into ``CHART_CACHE_DIR``.
 
 Every write goes through the project's actions, except the users: they are bulk-created with
 one password hash computed once, because 10,000 PBKDF2 hashes would take about half an hour.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import random
 import sys
 import time
@@ -276,6 +279,17 @@ def create_initiatives(count: int, seed: int) -> None:
           f"{time.monotonic() - started:.0f} s", flush=True)
 
 
+def draw_charts() -> None:
+    """Draws the organisation and concept pages' charts, as the app does in the background
+    after an analysis (``mellanrum/core/predraw.py``)."""
+    from mellanrum.core.predraw import draw_page_charts
+
+    started = time.monotonic()
+    drawn = draw_page_charts()
+    print(f"{drawn:,} chart pictures of organisation and concept pages drawn ahead in "
+          f"{time.monotonic() - started:.0f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-org", type=int, default=150,
@@ -284,15 +298,25 @@ def main() -> None:
     parser.add_argument("--initiatives", type=int, default=30)
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--no-analysis", action="store_true")
+    parser.add_argument("--charts-only", action="store_true",
+                        help="only draw the organisation and concept pages' charts ahead, as "
+                        "after an analysis, into CHART_CACHE_DIR (for a database built before)")
     args = parser.parse_args()
+    # This process draws the charts itself below; a background task queued by the analysis
+    # would die with the process.
+    os.environ["CHART_PREDRAW"] = "false"
     setup_django()
     started = time.monotonic()
+    if args.charts_only:
+        draw_charts()
+        return
     grow_municipalities(args.per_org)
     grow_regions_and_agencies(args.per_org)
     create_users(args.users_count, args.seed)
     create_initiatives(args.initiatives, args.seed)
     if not args.no_analysis:
         run_analysis()
+        draw_charts()
     print(f"national dataset built in {time.monotonic() - started:.0f} s", flush=True)
 
 

@@ -139,26 +139,46 @@ def _pg_has_database(env: dict, name: str) -> bool:
     return found.stdout.strip() == "1"
 
 
+def template_charts(env: dict, out: Path, template: str, postgres: bool) -> Path:
+    """Where the chart pictures drawn while building a template are kept: beside the
+    PostgreSQL server (so that --reuse-template finds them), or beside the SQLite file."""
+    if postgres:
+        return Path(tempfile.gettempdir()) / f"{template}-{env.get('DB_PORT', '5432')}-charts"
+    return Path(template + "-charts")
+
+
 def build_template(env: dict, out: Path, dataset: str, postgres: bool,
                    builder_args: list[str] | None = None, reuse: bool = False) -> str:
     """Builds the dataset once per engine; each run then starts from a fresh copy of it.
 
+    The national dataset's builder also draws the organisation and concept pages' charts
+    ahead, as the app does after an analysis, into ``template_charts``; each run starts with a
+    copy of those pictures (and none drawn by an earlier run).
+
     With `reuse` (PostgreSQL only), a template left by an earlier run of the same dataset is
     used as it is: the soak then measures exactly the data the short runs measured."""
-    env = dict(env)
+    env = dict(env, CHART_PREDRAW="false")  # a builder that wants them draws them itself
     name = f"mellanrum_load_template_{dataset.replace('x', '_')}"
     if postgres:
         env["DB_NAME"] = name
+        env["CHART_CACHE_DIR"] = str(template_charts(env, out, name, postgres))
         if reuse and _pg_has_database(env, name):
             print(f"[{dataset}] reusing the PostgreSQL database {name}", flush=True)
             subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput"],
                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=True,
                            timeout=600)
+            if dataset == "national":
+                # Draws only what is missing (all of it if the pictures were lost).
+                print(f"[{dataset}] drawing the pages' charts ahead …", flush=True)
+                subprocess.run([sys.executable, str(ROOT / "bench/load/national.py"),
+                                "--charts-only"], env=env, cwd=ROOT, check=True, timeout=3600)
             return name
         _pg("dropdb", env, "--if-exists", name)
         _pg("createdb", env, name)
     else:
         env["DB_NAME"] = name = str(out / f"{name}.sqlite3")
+        env["CHART_CACHE_DIR"] = str(template_charts(env, out, name, postgres))
+    shutil.rmtree(env["CHART_CACHE_DIR"], ignore_errors=True)
     commands = [[str(BIN / "mellanrum"), "demo"]]
     if dataset == "290x150":
         commands.append([sys.executable, str(ROOT / "bench/load/scale.py"),
@@ -347,9 +367,13 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
         label += f"-soak{args.soak}"
     env = base_env(args)
     prepare_db(env, out, label, args.postgres, template)
-    # A chart cache of its own, so that no run starts with pictures drawn by an earlier one.
+    # A chart cache of its own, so that no run starts with pictures drawn by an earlier one;
+    # it holds what the app drew ahead after the dataset's analysis, as an installation has.
     env["CHART_CACHE_DIR"] = str(out / f"charts-{label}")
     shutil.rmtree(env["CHART_CACHE_DIR"], ignore_errors=True)
+    drawn_ahead = template_charts(env, out, template, args.postgres)
+    if drawn_ahead.is_dir():
+        shutil.copytree(drawn_ahead, env["CHART_CACHE_DIR"])
     if port_in_use():
         raise SystemExit(f"something already listens on {HOST}:{PORT}; choose another --port")
     server_log = open(out / f"server-{label}.log", "w")

@@ -35,11 +35,14 @@ class EconomicsValues:
 
 
 def economics_values(initiative: Initiative, rows: Iterable[LedgerRow] = ()) -> EconomicsValues:
+    return _economics_values(initiative, [r.year for r in rows])
+
+
+def _economics_values(initiative: Initiative, years: list[int]) -> EconomicsValues:
     try:
         stored: Economics | None = initiative.economics
     except Economics.DoesNotExist:
         stored = None
-    years = [r.year for r in rows]
     default_year = min(years) if years else timezone.localdate().year
     if stored is None:
         return EconomicsValues(DEFAULT_DISCOUNT_RATE_PERCENT, DEFAULT_HOURLY_COST, default_year,
@@ -93,15 +96,26 @@ def ledger_view(initiative: Initiative) -> LedgerView:
 
 
 def net_gains(initiatives: Iterable[Initiative]) -> dict[int, engine.LedgerResult]:
-    """The evaluated ledger of each initiative that has one, by initiative id (prefetch
-    ``ledger_rows__organisation`` and select ``economics`` to keep the queries few)."""
+    """The evaluated ledger of each initiative that has one, by initiative id (select
+    ``economics`` to keep the queries few). The rows of all of them are read in one query, as
+    plain values: a national portfolio has thousands of ledger rows."""
+    items = {initiative.pk: initiative for initiative in initiatives}
+    years: dict[int, list[int]] = {}
+    found_entries: dict[int, list[engine.LedgerEntry]] = {}
+    rows = (LedgerRow.objects.filter(initiative__in=list(items))
+            .order_by("initiative", "organisation__name", "year", "kind", "pk")
+            .values_list("initiative_id", "organisation__code", "year", "kind", "planned",
+                         "realised"))
+    for initiative_id, code, year, kind, planned, realised in rows:
+        years.setdefault(initiative_id, []).append(year)
+        found_entries.setdefault(initiative_id, [])
+        if kind != LedgerRow.Kind.QUALITATIVE:
+            found_entries[initiative_id].append(
+                engine.LedgerEntry(code, year, kind, planned or Decimal(0), realised))
     found: dict[int, engine.LedgerResult] = {}
-    for initiative in initiatives:
-        rows = list(initiative.ledger_rows.all())
-        if not rows:
+    for pk, initiative in items.items():
+        if pk not in years:
             continue
-        values = economics_values(initiative, rows)
-        found[initiative.pk] = engine.evaluate(entries(rows), values.settings)
+        values = _economics_values(initiative, years[pk])
+        found[pk] = engine.evaluate(found_entries[pk], values.settings)
     return found
-
-

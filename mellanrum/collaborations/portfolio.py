@@ -82,8 +82,7 @@ def filter_initiatives(queryset: QuerySet[Initiative],
         queryset.distinct()
         .annotate(conflict_count=conflicts)
         .select_related("economics")
-        .prefetch_related("partners__organisation", "concept_links",
-                          "ledger_rows__organisation")
+        .prefetch_related("partners__organisation", "concept_links")
     )
 
 

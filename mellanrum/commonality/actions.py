@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mellanrum.core import tasks
+from mellanrum.core import predraw, tasks
 from mellanrum.core.actions import record_audit
 from mellanrum.core.models import Task, User
 from mellanrum.landscape import access as landscape_access
@@ -218,6 +218,7 @@ def execute_run(run_pk: int) -> None:
             shared_concept_count=sum(1 for c in concepts if c.organisations > 1),
             seconds=round(time.monotonic() - started, 2),
         )
+        predraw.after_analysis()
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from mellanrum.core import tasks
+from mellanrum.core import predraw, tasks
 from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
 
@@ -209,6 +209,8 @@ def _store(
         years=",".join(str(y) for y in years), created=len(new), updated=len(changed),
         unchanged=unchanged,
     )
+    if new or changed:
+        predraw.after_kolada_sync()
     return job
 
 

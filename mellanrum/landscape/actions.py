@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mellanrum.core import predraw
 from mellanrum.core.actions import record_audit
 from mellanrum.core.models import User
 
@@ -227,6 +228,8 @@ def do_apply_import(
         Activity.objects.filter(pk__in=[a.pk for a in changed_objects]).update(
             version=F("version") + 1
         )
+        # Their concepts' pages show new figures: draw those charts ahead (after the commit).
+        predraw.after_import(a.pk for a in changed_objects)
 
     new_ids = dict(
         organisation.activities.filter(key__in=[row.key for row in plan.new])

@@ -7,7 +7,9 @@ A page does not draw its charts. ``bar_chart_url`` and ``grouped_bar_chart_url``
 chart is drawn from (the kind of chart, the rows, the titles in the request's language, the
 width) in the ``charts`` cache under a hash of it, and return the address ``/diagram/<hash>.svg``
 of the picture; ``chart_svg`` draws it when the browser asks for it (``core.views.chart``) and
-keeps the drawing. Because the address is a hash of the content:
+keeps the drawing; ``draw_ahead`` draws it before anyone asks (``core.predraw`` draws the charts
+of organisation and concept pages when an analysis, an import or a Kolada sync has finished).
+Because the address is a hash of the content:
 
 * the page is not held up by drawing (60-100 ms of CPU per chart in vl-convert), and the
   browser fetches the pictures in parallel;
@@ -68,7 +70,7 @@ from . import chart_worker
 
 __all__ = [
     "PUBLIC", "PRIVATE_LINK_SECONDS", "ChartPicture", "Viewer", "bar_chart_url", "chart_picture",
-    "chart_svg", "grouped_bar_chart_url", "is_chart_key", "line_chart_url",
+    "chart_svg", "draw_ahead", "grouped_bar_chart_url", "is_chart_key", "line_chart_url",
 ]
 
 PUBLIC: Final = "public"
@@ -182,6 +184,19 @@ def chart_svg(key: str) -> str | None:
         svg = _svg(_SPECS[kind](*payload))
         cache.set(f"chart-svg:{key}", svg, CACHE_SECONDS)
     return svg
+
+
+def draw_ahead(address: str) -> bool:
+    """Draws the picture of a chart address (as ``bar_chart_url`` returns it) unless it is
+    drawn already, so that the page's viewers get it from the cache; True if drawn now.
+
+    For pictures drawn in the background before anyone asks (``core.predraw``). The key is a
+    hash of everything the picture is drawn from, so a picture drawn ahead can never be out of
+    date: a page whose data changed describes a chart with another key."""
+    key = address.rsplit("/", 1)[-1].split(".svg", 1)[0]
+    if not is_chart_key(key) or _cache().has_key(f"chart-svg:{key}"):
+        return False
+    return chart_svg(key) is not None
 
 
 log = logging.getLogger(__name__)

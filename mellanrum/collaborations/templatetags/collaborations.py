@@ -25,7 +25,7 @@ def organisation_collaborations(context: dict[str, Any],
     initiatives = list(
         visible_initiatives(user).filter(partners__organisation=organisation)
         .select_related("economics")
-        .prefetch_related("partners__organisation", "ledger_rows__organisation")
+        .prefetch_related("partners__organisation")
         .order_by("title", "pk")
     )
     results = net_gains(initiatives)

@@ -31,10 +31,23 @@ def _chart(series: analysis.Series, organisation: Organisation) -> str | None:
                                  value_title=series.kpi.title if series.kpi else series.kpi_id)
 
 
+def _has_panel(organisation: Organisation) -> bool:
+    return organisation.kind in {Organisation.Kind.MUNICIPALITY, Organisation.Kind.REGION}
+
+
+def organisation_chart_urls(organisation: Organisation) -> list[str]:
+    """The addresses of the charts the organisation page's Kolada panel shows, in the current
+    language (for drawing them ahead, ``core.predraw``)."""
+    if not _has_panel(organisation):
+        return []
+    return [url for s in analysis.organisation_series(organisation)
+            if (url := _chart(s, organisation)) is not None]
+
+
 @register.simple_tag(takes_context=True)
 def kolada_organisation_panel(context: template.Context, organisation: Organisation) -> str:
     """The organisation's Kolada key figures over time (public, like Kolada itself)."""
-    if organisation.kind not in {Organisation.Kind.MUNICIPALITY, Organisation.Kind.REGION}:
+    if not _has_panel(organisation):
         return ""
     series = [(s, _chart(s, organisation)) for s in analysis.organisation_series(organisation)]
     html = render_to_string(

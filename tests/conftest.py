@@ -1,0 +1,14 @@
+"""Settings for every test under tests/ (the app's own tests have mellanrum/conftest.py)."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_django.fixtures import SettingsWrapper
+
+
+@pytest.fixture(autouse=True)
+def _no_charts_ahead(settings: SettingsWrapper) -> None:
+    # No background thread drawing every page's charts after an analysis or an import while
+    # a test (or its live server) runs; mellanrum/commonality/tests/test_charts_ahead.py
+    # tests the drawing ahead.
+    settings.CHART_PREDRAW = False
