@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import concept_views, views
 
 app_name = "commonality"
 
@@ -20,8 +20,8 @@ urlpatterns = [
          name="thesaurus_delete"),
     path("gemensamt/synonymer/lart/<int:pk>/ta-bort/", views.learned_delete,
          name="learned_delete"),
-    path("gemensamt/begrepp/<str:concept_id>/", views.concept_detail, name="concept"),
-    path("gemensamt/begrepp/<str:concept_id>/beslut/", views.decide, name="decide"),
+    path("gemensamt/begrepp/<str:concept_id>/", concept_views.concept_detail, name="concept"),
+    path("gemensamt/begrepp/<str:concept_id>/beslut/", concept_views.decide, name="decide"),
     path("organisationer/<str:code>/startkatalog/", views.starter_catalogue,
          name="starter_catalogue"),
 ]

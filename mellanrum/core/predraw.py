@@ -41,8 +41,8 @@ def draw_page_charts(*, organisation_pks: Iterable[int] | None = None,
                      concept_pks: Iterable[int] | None = None) -> int:
     """Draws the charts of these organisations' and concepts' pages (None: all of them) that
     are not drawn yet, in every interface language; returns how many pictures were drawn."""
+    from mellanrum.commonality.concept_views import concept_chart_urls
     from mellanrum.commonality.models import Concept
-    from mellanrum.commonality.views import concept_chart_urls
     from mellanrum.kolada.templatetags.kolada import organisation_chart_urls
     from mellanrum.landscape.models import Organisation
 

@@ -130,7 +130,7 @@ def test_many_organisations_get_a_histogram_and_the_table_still_lists_each(
     client: Client, landscape: dict[str, Activity], alice: User, renders: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from mellanrum.commonality import views
+    from mellanrum.commonality import concept_views as views
 
     actions.do_run_analysis(Scope.of(), acting_user=alice)
     login(client, alice)
@@ -147,8 +147,8 @@ def test_many_organisations_get_a_histogram_and_the_table_still_lists_each(
 def test_the_chart_of_many_organisations_draws_the_stored_distribution(
     landscape: dict[str, Activity], alice: User,
 ) -> None:
+    from mellanrum.commonality.concept_views import _quantile_rows
     from mellanrum.commonality.models import Membership
-    from mellanrum.commonality.views import _quantile_rows
 
     actions.do_run_analysis(Scope.of(), acting_user=alice)
     concept = Membership.objects.get(activity=landscape["alfa_bygglov"]).concept
