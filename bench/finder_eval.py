@@ -1,19 +1,22 @@
 """Accuracy of the finder's life-event ranking on tables of everyday phrasings.
 
-Run by hand: `.venv/bin/python bench/finder_eval.py [dev] [heldout1] [heldout2] [heldout]
-[--misses] [--fold train|test]`.
+Run by hand: `.venv/bin/python bench/finder_eval.py [dev] [heldout1] [heldout2] [heldout3]
+[heldout] [--misses] [--fold train|test]`.
 
-- `dev`: the development material, `finder_dev.csv` and the two retired held-out tables
-  `finder_heldout1_retired.csv` and `finder_heldout2_retired.csv` together (the finder is
-  tuned on all three).
-- `heldout1`, `heldout2`: a retired held-out table alone (development material since it was
-  evaluated; kept apart so its figure can be compared with the earlier ones).
-- `heldout`: `finder_heldout_v3.csv`, written independently, outside this repository, and
+- `dev`: the development material, `finder_dev.csv` and the three retired held-out tables
+  `finder_heldout1_retired.csv`, `finder_heldout2_retired.csv` and
+  `finder_heldout3_retired.csv` together (the finder is tuned on all four).
+- `heldout1`, `heldout2`, `heldout3`: a retired held-out table alone (development material
+  since it was evaluated; kept apart so its figure can be compared with the earlier ones).
+- `heldout`: `finder_heldout_v4.csv`, written independently, outside this repository, and
   evaluated once by the coordinator; never tuned on, and `--misses` never lists its rows.
 
 `--fold test` keeps only the fixed 30 % of a development table that is held back while
 tuning (a row is in it when the first byte of the SHA-256 of its lower-cased text, modulo 10,
 is below 3); `--fold train` keeps the other 70 %.  Look at the test fold only now and then.
+With `--fold`, the finder's worded examples (`finder_examples.csv`, drawn from the
+development tables) are those of the train fold only, so the test fold is never among them.
+`--file PATH` evaluates another table of the same format (e.g. a fresh batch) instead.
 The table format is described in `mellanrum/engines/journeys/phrasings.py`; docs/journeys.md
 reports the figures.  No Django is needed: the engine reads the shipped catalogue.
 """
@@ -28,9 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "mellanrum" / "journeys" / "tests" / "data"
 RETIRED1 = DATA / "finder_heldout1_retired.csv"
 RETIRED2 = DATA / "finder_heldout2_retired.csv"
-HELDOUT = DATA / "finder_heldout_v3.csv"
-TABLES = {"dev": (DATA / "finder_dev.csv", RETIRED1, RETIRED2), "heldout1": (RETIRED1,),
-          "heldout2": (RETIRED2,), "heldout": (HELDOUT,)}
+RETIRED3 = DATA / "finder_heldout3_retired.csv"
+HELDOUT = DATA / "finder_heldout_v4.csv"
+TABLES = {"dev": (DATA / "finder_dev.csv", RETIRED1, RETIRED2, RETIRED3),
+          "heldout1": (RETIRED1,), "heldout2": (RETIRED2,), "heldout3": (RETIRED3,),
+          "heldout": (HELDOUT,)}
 TEST_SHARE = 3  # tenths of a development table held back while tuning
 
 
@@ -41,7 +46,7 @@ def in_test_fold(text: str) -> bool:
 
 def main(argv: list[str]) -> int:
     from mellanrum.engines.journeys.catalogue import load_catalogue
-    from mellanrum.engines.journeys.finder import Finder
+    from mellanrum.engines.journeys.finder import Finder, shipped_examples
     from mellanrum.engines.journeys.phrasings import evaluate, read_phrasings
 
     fold = ""
@@ -52,13 +57,24 @@ def main(argv: list[str]) -> int:
             print("--fold takes 'train' or 'test'", file=sys.stderr)
             return 2
         del argv[at:at + 2]
+    if "--file" in argv:
+        at = argv.index("--file")
+        if at + 1 >= len(argv):
+            print("--file takes a path", file=sys.stderr)
+            return 2
+        TABLES["file"] = (Path(argv[at + 1]),)
+        del argv[at:at + 2]
+        argv.append("file")
     names = [a for a in argv if not a.startswith("--")] or list(TABLES)
     unknown = [n for n in names if n not in TABLES]
     if unknown:
         print(f"unknown table {unknown[0]!r}; choose from {', '.join(TABLES)}", file=sys.stderr)
         return 2
     catalogue = load_catalogue()
-    finder = Finder(catalogue.life_events, catalogue.synonyms)
+    examples = shipped_examples()
+    if fold:
+        examples = tuple(x for x in examples if not in_test_fold(x[0]))
+    finder = Finder(catalogue.life_events, catalogue.synonyms, examples)
     status = 0
     for name in names:
         if name == "heldout" and not HELDOUT.exists():
@@ -69,7 +85,7 @@ def main(argv: list[str]) -> int:
             continue
         rows = [row for path in TABLES[name] for row in read_phrasings(path)]
         label = name
-        if fold and name != "heldout":
+        if fold and name not in ("heldout", "file"):
             rows = [r for r in rows if in_test_fold(r.text) == (fold == "test")]
             label = f"{name} ({fold} fold)"
         score = evaluate(finder, rows)

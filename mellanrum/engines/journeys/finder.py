@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import snowballstemmer
 
@@ -116,6 +118,21 @@ EXPLAINED_WEIGHT = 0.3
 # How much the mean of an event's next two best texts adds to its best one.
 REST_WEIGHT = 0.1
 CONCEPT_WEIGHT = 1.0
+# Worded examples: everyday phrasings with the life event they mean (the development tables,
+# `data/finder_examples.csv`).  Each event gets the centroid of its examples' vectors, and
+# a query's cosine with it, times this weight, takes the event's score that share of the way
+# to 1 (a strong match stays strong; an event no text of which has the words can still
+# rise on its examples): words that describe
+# a situation ("super", "ryggen", "räcker inte") count for the event whose examples use
+# them, even when none of the event's own texts has them.
+EXAMPLE_WEIGHT = 0.4
+EXAMPLES_FILE = Path(__file__).resolve().parent / "data" / "finder_examples.csv"
+
+
+def shipped_examples() -> tuple[tuple[str, str], ...]:
+    """The shipped worded examples, as (text, life-event id) pairs."""
+    with EXAMPLES_FILE.open(newline="", encoding="utf-8") as handle:
+        return tuple((row["text"], row["event"]) for row in csv.DictReader(handle))
 
 
 # Everyday phrases whose words alone would mean something else: "bli svensk" is citizenship
@@ -124,6 +141,34 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:bli|blir|blev|become|becoming)\s+(?:svensk|swedish)\b",
                 re.IGNORECASE), "bli svensk medborgare"),
 )
+
+
+COLLOQUIAL_FILE = Path(__file__).resolve().parent / "data" / "colloquial_sv.txt"
+
+
+@lru_cache(maxsize=1)
+def _colloquial() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The colloquial words of :data:`COLLOQUIAL_FILE`: a pattern that finds them (longest
+    first, whole words) and their standard words."""
+    meaning: dict[str, str] = {}
+    for line in COLLOQUIAL_FILE.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.lstrip().startswith("#") and key.strip() and value.strip():
+            meaning[key.strip().lower()] = value.strip()
+    keys = sorted(meaning, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys)
+                         + r")(?![\w-])", re.IGNORECASE)
+    return pattern, meaning
+
+
+def spell_out(text: str) -> str:
+    """`text` with the standard words after each colloquial word or abbreviation.
+
+    >>> spell_out("fick sparken, ringde fk")
+    'fick sparken uppsagd, ringde fk försäkringskassan'
+    """
+    pattern, meaning = _colloquial()
+    return pattern.sub(lambda m: f"{m.group(0)} {meaning[m.group(0).lower()]}", text)
 
 
 def rewrite(text: str) -> str:
@@ -224,6 +269,9 @@ class Finder:
     life_events : sequence of LifeEvent
     synonyms : tuple of tuple of str, optional
         Everyday synonym sets added to the analyser's thesaurus.
+    examples : iterable of (str, str), optional
+        Worded examples (text, life-event id) whose centroids add to the score (see
+        :data:`EXAMPLE_WEIGHT`); the shipped ones when not given, none when empty.
 
     Examples
     --------
@@ -235,7 +283,8 @@ class Finder:
     """
 
     def __init__(
-        self, life_events: Sequence[LifeEvent], synonyms: tuple[tuple[str, ...], ...] = ()
+        self, life_events: Sequence[LifeEvent], synonyms: tuple[tuple[str, ...], ...] = (),
+        examples: Iterable[tuple[str, str]] | None = None,
     ) -> None:
         self.life_events = tuple(life_events)
         # Every word of the events' texts is taken as spelled right, and typos are corrected
@@ -298,6 +347,8 @@ class Finder:
                 for key in vector:
                     events_with.setdefault(key, set()).add(e)
         self._events_with = {k: tuple(sorted(v)) for k, v in events_with.items()}
+        self._centroids = self._example_index(
+            shipped_examples() if examples is None else examples)
         # Everyday phrases of two words or more, by the stem of their first word.
         self._phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         for e, event in enumerate(self.life_events):
@@ -313,6 +364,34 @@ class Finder:
             for t, (_text, weight, vector) in enumerate(event_texts):
                 for key, value in vector.items():
                     self._index.setdefault(key, []).append((e, t, weight * value))
+
+    def _example_index(
+        self, examples: Iterable[tuple[str, str]]
+    ) -> dict[str, list[tuple[int, float]]]:
+        """Feature → (event, weight in the event's unit centroid of its examples).
+
+        Synonym concepts (`c:` features) are left out: the events' own texts carry them, and
+        a concept that all of an event's examples share would dominate its centroid
+        ("handikappsparkering" became a child with a disability).
+        """
+        examples = list(examples)
+        position = {event.id: e for e, event in enumerate(self.life_events)}
+        sums: dict[int, dict[str, float]] = {}
+        for text, event_id in examples:
+            e = position.get(event_id)
+            if e is None:
+                continue
+            total = sums.setdefault(e, {})
+            vector = self._weighted(rewrite(self.speller.repair(spell_out(text))))
+            for key, value in vector.items():
+                if not key.startswith("c:"):
+                    total[key] = total.get(key, 0.0) + value
+        index: dict[str, list[tuple[int, float]]] = {}
+        for e, total in sums.items():
+            norm = math.sqrt(sum(v * v for v in total.values()))
+            for key, value in total.items():
+                index.setdefault(key, []).append((e, value / norm))
+        return index
 
     def _weighted(self, text: str) -> dict[str, float]:
         vector = {k: v * self._idf.get(k, self._max_idf)
@@ -340,7 +419,7 @@ class Finder:
         :data:`CLAUSE_WEIGHT` of that score times their share of the clause's best.  The
         first event is the whole text's; every need named in a clause follows it.
         """
-        text = rewrite(self.speller.repair(text[:MAX_QUERY_CHARS]))
+        text = rewrite(self.speller.repair(spell_out(text[:MAX_QUERY_CHARS])))
         matches = self._score_clauses(text)
         against = {event_id: factor for pattern, events, factor in NEGATIVE_CUES
                    if pattern.search(text) for event_id in events}
@@ -407,10 +486,16 @@ class Finder:
         per_event: dict[int, list[tuple[float, str]]] = {}
         for (e, t), dot in dots.items():
             per_event.setdefault(e, []).append((dot, self._texts[e][t][0]))
+        worded: dict[int, float] = {}
+        for key, q in query.items():
+            for e, value in self._centroids.get(key, ()):
+                worded[e] = worded.get(e, 0.0) + q * value
+        for e in worded:
+            per_event.setdefault(e, [])
         matches = []
         for e, scored in per_event.items():
             scored.sort(reverse=True)
-            best, matched = scored[0]
+            best, matched = scored[0] if scored else (0.0, self.life_events[e].label_sv)
             others = len(self._texts[e]) - 1
             rest = [s for s, _t in scored[1:3]] + [0.0] * max(0, min(2, others) - len(scored[1:3]))
             score = best + REST_WEIGHT * (sum(rest) / len(rest) if rest else 0.0)
@@ -420,6 +505,8 @@ class Finder:
             explained = math.sqrt(explained_sq.get(e, 0.0))
             score *= 1.0 - EXPLAINED_WEIGHT * (1.0 - explained)
             score /= 1.1
+            # The examples take the score EXAMPLE_WEIGHT × cosine of the way to 1.
+            score += EXAMPLE_WEIGHT * worded.get(e, 0.0) * (1.0 - score)
             if e in phrased:
                 score += PHRASE_SHARE * (1.0 - score)
             if score >= MIN_EVENT_SCORE:
@@ -450,7 +537,7 @@ class Finder:
         names_by_code: dict[str, list[str]] = {}
         for a in services:
             names_by_code.setdefault(a.organisation.code, []).append(a.name)
-        repaired = rewrite(self.speller.repair(text[:MAX_QUERY_CHARS]))
+        repaired = rewrite(self.speller.repair(spell_out(text[:MAX_QUERY_CHARS])))
         query_vector = self._weighted(repaired)
         index = {event.id: i for i, event in enumerate(self.life_events)}
         if events:
