@@ -8,9 +8,12 @@ python bench/commonality_eval.py --real dev       # real public names, sv and en
 python bench/commonality_eval.py --real dev --errors   # wrong pairs on the real dev sets
 python bench/commonality_eval.py --real dev --half a   # Swedish dev half a (tune on this)
 python bench/commonality_eval.py --real dev --half b   # Swedish dev half b (check only)
+python bench/commonality_eval.py --real dev3 --half tune    # retired held-out v2: tune on this
+python bench/commonality_eval.py --real dev3 --half check   # retired held-out v2: check only
+python bench/commonality_eval.py --real dev3 --half tune --errors  # its wrong pairs
 python bench/commonality_eval.py --written        # the developer-written Swedish check set
 python bench/commonality_eval.py --real heldout   # report only, once; never tune on it
-    (Swedish: real_sv_heldout_v2.csv, added by the coordinator; English: real_en_heldout.csv)
+    (Swedish: real_sv_heldout_v3.csv, added by the coordinator; English: real_en_heldout.csv)
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from collections import defaultdict
 
 from mellanrum.engines.commonality import GroupingSettings, group_activities
 from mellanrum.engines.commonality.evaluation import (
+    DEV3_HALVES,
+    DEV_HALVES,
     REAL_FILES,
     REAL_LANGUAGES,
     load_evaluation_set,
@@ -59,18 +64,26 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true")
     parser.add_argument("--no-thesaurus", action="store_true", help="ablation: empty thesaurus")
     parser.add_argument(
-        "--real", choices=["dev", "heldout"], help="score the real public names instead"
+        "--real",
+        choices=["dev", "dev3", "heldout"],
+        help="score the real public names instead (dev3: the retired held-out v2, Swedish only)",
     )
     parser.add_argument(
-        "--half", choices=["a", "b"], help="with --real dev: only this half of the Swedish dev set"
+        "--half",
+        choices=[*DEV_HALVES, *DEV3_HALVES],
+        help="with --real dev: a or b of the Swedish dev set; with --real dev3: tune or check",
     )
     parser.add_argument(
         "--written", action="store_true", help="score the developer-written Swedish check set"
     )
     args = parser.parse_args()
     base = GroupingSettings()
-    if args.half and args.real != "dev":
-        parser.error("--half only goes with --real dev")
+    if args.half and args.real not in ("dev", "dev3"):
+        parser.error("--half only goes with --real dev or --real dev3")
+    if args.half and (args.half in DEV3_HALVES) != (args.real == "dev3"):
+        parser.error("--half a|b goes with --real dev, --half tune|check with --real dev3")
+    if args.errors and args.real == "dev3" and args.half != "tune":
+        parser.error("--errors on dev3 only with --half tune; the check half is not looked at")
     if args.written:
         activities, gold = load_written_check()
         _report("written sv check", activities, gold, "sv", errors=args.errors)
@@ -133,7 +146,7 @@ def main() -> None:
 
 def run_real(split: str, *, errors: bool, half: str | None = None) -> None:
     """Pairwise precision, recall and F1 per language on the real public names."""
-    languages = ("sv",) if half else REAL_LANGUAGES
+    languages = ("sv",) if half or split == "dev3" else REAL_LANGUAGES
     for language in languages:
         if not real_set_present(language, split):
             print(

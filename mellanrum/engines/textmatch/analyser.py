@@ -143,9 +143,14 @@ class Analyser:
         self._stop = stop_words(language)
         self._stem_cache: dict[str, str] = {}
         self._weak = frozenset(self._stem(w) for w in read_data_words(f"weak_{language}.txt"))
-        self._qualifiers = frozenset(
-            self._stem(w) for w in read_data_words(f"qualifiers_{language}.txt")
-        )
+        # Qualifier stem -> the qualifier it stands for; "gemensam=delad=delning" makes the
+        # forms after the first mean the first ("Delad behållare" is qualified like
+        # "Gemensam avfallsbehållare").
+        self._qualifiers: dict[str, str] = {}
+        for entry in read_data_words(f"qualifiers_{language}.txt"):
+            forms = [self._stem(form) for form in entry.split("=") if form]
+            for form in forms:
+                self._qualifiers.setdefault(form, forms[0])
         self._terms: dict[tuple[str, ...], str] = {}
         for concept_id, terms in self.thesaurus.concepts.items():
             for term in terms:
@@ -153,6 +158,24 @@ class Analyser:
                 if key:
                     self._terms.setdefault(key, concept_id)
         self._max_term = max((len(k) for k in self._terms), default=0)
+        # The qualifiers a concept's own terms carry ("förlängt slamtömningsintervall"): in a name
+        # of that concept such a qualifier is part of the concept, not a different service.
+        canonical = frozenset(self._qualifiers.values())
+        carried: dict[str, set[str]] = {}
+        for key, concept_id in self._terms.items():
+            carried.setdefault(concept_id, set()).update(k for k in key if k in canonical)
+        self._carried = {c: frozenset(q) for c, q in carried.items() if q}
+        # Qualified concepts composed of a qualifier and another concept's one-word term:
+        # "uppehåll i sophämtning" makes (uppehåll, sophamtning) -> uppehall_hamtning, so that
+        # "Uppehåll i renhållning" (renhållning being sophämtning) is that service too.
+        self._qualified: dict[tuple[str, str], str] = {}
+        for key, concept_id in self._terms.items():
+            if len(key) != 2:
+                continue
+            for qualifier, word in (key, key[::-1]):
+                plain = self._terms.get((word,))
+                if qualifier in canonical and plain is not None and plain != concept_id:
+                    self._qualified.setdefault((qualifier, plain), concept_id)
         # Terms also matched in any word order: two-word terms ("tillfälligt serveringstillstånd"
         # in "Serveringstillstånd, ansökan tillfälligt") and two-part compound terms written as
         # separate words ("grävtillstånd" in "Tillstånd för att gräva").
@@ -164,9 +187,9 @@ class Analyser:
             elif len(key) == 1 and self.lexicon.words:
                 for term in self.thesaurus.concepts[concept_id]:
                     words = self._content_tokens(term)
-                    if len(words) == 1 and self._stem(words[0]) == key[0]:
+                    if len(words) == 1 and self._key_stem(words[0]) == key[0]:
                         parts = split_compound(words[0], self.lexicon, keep_known=False)
-                        stems = {self._stem(part) for part in parts}
+                        stems = {self._key_stem(part) for part in parts}
                         if len(parts) == 2 and len(stems) == 2:
                             pair = frozenset(stems)
                             break
@@ -206,6 +229,12 @@ class Analyser:
                 stem = _stemmer(self.language).stemWord(base or word)
             self._stem_cache[word] = stem
         return stem
+
+    def _key_stem(self, word: str) -> str:
+        """The stem a word is matched by in thesaurus terms: forms of one qualifier are one
+        ("delad", "delning" and "gemensam" all match a term written "gemensamt kärl")."""
+        stem = self._stem(word)
+        return self._qualifiers.get(stem, stem)
 
     def _content_tokens(self, text: str) -> list[str]:
         return [t for t in tokenise(text) if t not in self._stop and len(t) > 1]
@@ -269,7 +298,7 @@ class Analyser:
         >>> Analyser("sv").term_key("Stöd i hemmet")
         ('stöd', 'hem')
         """
-        return tuple(self._stem(t) for t in self._content_tokens(term))
+        return tuple(self._key_stem(t) for t in self._content_tokens(term))
 
     def analyse(self, text: str) -> Analysis:
         """Return the weighted features of `text` (results are cached per analyser)."""
@@ -284,7 +313,7 @@ class Analyser:
         w = self.weights
         surfaces = self._content_tokens(text)
         tokens = [self.correct(t) for t in surfaces]
-        stems = [self._stem(t) for t in tokens]
+        stems = [self._key_stem(t) for t in tokens]
         features: dict[str, float] = {}
         labels: dict[str, str] = {}
         concepts: set[str] = set()
@@ -313,6 +342,8 @@ class Analyser:
         if self._pair_terms and len(tokens) > 1:
             self._match_pairs(stems, spans, covered)
         concepts.update(span[0] for span in spans if span is not None)
+        if self._qualified:
+            self._compose_qualified(stems, covered, concepts)
 
         for surface, token, stem, is_covered in zip(surfaces, tokens, stems, covered, strict=True):
             factor = w.covered if is_covered else 1.0
@@ -334,16 +365,40 @@ class Analyser:
             features=MappingProxyType(features),
             labels=MappingProxyType(labels),
             concepts=tuple(sorted(concepts)),
-            qualifiers=tuple(
-                sorted(
-                    {
-                        stem
-                        for stem, is_covered in zip(stems, covered, strict=True)
-                        if stem in self._qualifiers and not is_covered
-                    }
-                )
-            ),
+            qualifiers=self._qualifiers_of(stems, covered, concepts),
         )
+
+    def _compose_qualified(
+        self, stems: Sequence[str], covered: Sequence[bool], concepts: set[str]
+    ) -> None:
+        """Replace, in place, a concept by its qualified concept when the name holds the
+        qualifier outside any term ("Extra" + sophämtning stays qualified: no such concept)."""
+        free = {
+            self._qualifiers[stem]
+            for stem, is_covered in zip(stems, covered, strict=True)
+            if stem in self._qualifiers and not is_covered
+        }
+        for qualifier in sorted(free):
+            for concept_id in sorted(concepts):
+                qualified = self._qualified.get((qualifier, concept_id))
+                if qualified is not None:
+                    concepts.discard(concept_id)
+                    concepts.add(qualified)
+
+    def _qualifiers_of(
+        self, stems: Sequence[str], covered: Sequence[bool], concepts: Iterable[str]
+    ) -> tuple[str, ...]:
+        """Qualifiers of a name: its qualifier words that no thesaurus term covers and that none
+        of its concepts carries in its own terms."""
+        found = {
+            self._qualifiers[stem]
+            for stem, is_covered in zip(stems, covered, strict=True)
+            if stem in self._qualifiers and not is_covered
+        }
+        if found:
+            for concept_id in concepts:
+                found -= self._carried.get(concept_id, frozenset())
+        return tuple(sorted(found))
 
     def _match_pairs(
         self, stems: list[str], spans: list[tuple[str, int] | None], covered: list[bool]

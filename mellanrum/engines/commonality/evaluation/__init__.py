@@ -16,10 +16,15 @@ matcher ever ran on them.
 
 The first Swedish held-out half was scored twice and is now *retired into
 development* as ``real_sv_dev2.csv``: the Swedish dev set is ``real_sv_dev.csv``
-plus ``real_sv_dev2.csv`` (24 gold groups).  The Swedish held-out set is
-``real_sv_heldout_v2.csv``, assembled independently from real public pages and
-dropped in by the coordinator; it is not in the repository while the matcher is
-improved, and :func:`load_real_set` says so plainly when it is absent.
+plus ``real_sv_dev2.csv`` (24 gold groups).  The second Swedish held-out set
+(``real_sv_heldout_v2.csv``, 172 names) was scored once in round 4 and is retired
+too, as the separate development set ``real_sv_dev3.csv`` (split ``dev3``, ids
+``sv-dev3-…``), itself halved by gold group into ``tune`` and ``check`` (SHA-1 of
+``mellanrum-dev3-half-2026:<gold>``, even → tune, odd → check) before its errors
+were looked at.  The Swedish held-out set is now ``real_sv_heldout_v3.csv``,
+assembled independently from real public pages and dropped in by the
+coordinator; it is not in the repository while the matcher is improved, and
+:func:`load_real_set` says so plainly when it is absent.
 
 To check for overfitting, the Swedish dev set is split once more by gold group
 into halves ``a`` (tune on) and ``b`` (check only): SHA-1 of
@@ -41,12 +46,14 @@ from importlib.resources.abc import Traversable
 from mellanrum.engines.commonality.activity import Activity
 
 __all__ = [
+    "DEV3_HALVES",
     "DEV_HALVES",
     "REAL_FILES",
     "REAL_LANGUAGES",
     "REAL_SPLITS",
     "MissingEvaluationSet",
     "Scores",
+    "dev3_half",
     "dev_half",
     "load_evaluation_set",
     "load_real_set",
@@ -56,13 +63,15 @@ __all__ = [
 ]
 
 REAL_LANGUAGES = ("sv", "en")
-REAL_SPLITS = ("dev", "heldout")
+REAL_SPLITS = ("dev", "dev3", "heldout")
 DEV_HALVES = ("a", "b")
+DEV3_HALVES = ("tune", "check")
 # Real names per language and split.  The Swedish held-out file is absent while the matcher is
 # being improved (see the module docstring).
 REAL_FILES: dict[tuple[str, str], tuple[str, ...]] = {
     ("sv", "dev"): ("real_sv_dev.csv", "real_sv_dev2.csv"),
-    ("sv", "heldout"): ("real_sv_heldout_v2.csv",),
+    ("sv", "dev3"): ("real_sv_dev3.csv",),
+    ("sv", "heldout"): ("real_sv_heldout_v3.csv",),
     ("en", "dev"): ("real_en_dev.csv",),
     ("en", "heldout"): ("real_en_heldout.csv",),
 }
@@ -92,6 +101,18 @@ def dev_half(gold_group: str) -> str:
     """
     digest = int(hashlib.sha1(f"mellanrum-dev-half-2026:{gold_group}".encode()).hexdigest(), 16)
     return DEV_HALVES[digest % 2]
+
+
+def dev3_half(gold_group: str) -> str:
+    """The half ("tune" or "check") of a gold group of ``real_sv_dev3.csv``, by a fixed hash.
+
+    Examples
+    --------
+    >>> dev3_half("bygglov") in DEV3_HALVES
+    True
+    """
+    digest = int(hashlib.sha1(f"mellanrum-dev3-half-2026:{gold_group}".encode()).hexdigest(), 16)
+    return DEV3_HALVES[digest % 2]
 
 
 def _read_rows(names: Sequence[str], language: str) -> tuple[list[Activity], dict[str, str]]:
@@ -133,12 +154,13 @@ def load_evaluation_set(split: str = "all") -> tuple[list[Activity], dict[str, s
 def load_real_set(
     language: str, split: str, half: str | None = None
 ) -> tuple[list[Activity], dict[str, str]]:
-    """Return the real names of `language` ("sv" or "en") and `split` ("dev" or "heldout").
+    """Return the real names of `language` ("sv" or "en") and `split` (see ``REAL_FILES``).
 
     Every activity carries its row's language, so Swedish and English sets can
     be analysed in one call.  `half` ("a" or "b") keeps only the dev groups of
-    that half.  Raises :class:`MissingEvaluationSet` when the set is not in this
-    checkout (the Swedish held-out set until the coordinator adds it).
+    that half; with the Swedish ``dev3`` split it is "tune" or "check".  Raises
+    :class:`MissingEvaluationSet` when the set is not in this checkout (the Swedish
+    held-out set until the coordinator adds it).
 
     Examples
     --------
@@ -150,8 +172,13 @@ def load_real_set(
         raise ValueError(f"unknown language {language!r}")
     if split not in REAL_SPLITS:
         raise ValueError(f"unknown split {split!r}")
-    if half is not None and (half not in DEV_HALVES or split != "dev"):
-        raise ValueError(f"half must be one of {DEV_HALVES} and only with the dev split")
+    if (language, split) not in REAL_FILES:
+        raise ValueError(f"there is no {language} {split} set")
+    halves = DEV3_HALVES if split == "dev3" else DEV_HALVES
+    if half is not None and (half not in halves or split == "heldout"):
+        raise ValueError(
+            f"half must be one of {halves} and only with the dev split (dev3: {DEV3_HALVES})"
+        )
     names = REAL_FILES[(language, split)]
     missing = [name for name in names if not _package_file(name).is_file()]
     if missing:
@@ -161,7 +188,8 @@ def load_real_set(
         )
     activities, gold = _read_rows(names, language)
     if half is not None:
-        activities = [a for a in activities if dev_half(gold[a.id]) == half]
+        which = dev3_half if split == "dev3" else dev_half
+        activities = [a for a in activities if which(gold[a.id]) == half]
         gold = {a.id: gold[a.id] for a in activities}
     return activities, gold
 

@@ -8,9 +8,10 @@ import pytest
 
 from mellanrum.engines.commonality import Activity, group_activities
 from mellanrum.engines.commonality.evaluation import (
+    DEV3_HALVES,
     REAL_LANGUAGES,
-    REAL_SPLITS,
     MissingEvaluationSet,
+    dev3_half,
     dev_half,
     load_evaluation_set,
     load_real_set,
@@ -66,7 +67,7 @@ def _real_half(group: str) -> str:
 
 def test_english_real_sets_are_split_by_gold_group_with_the_documented_rule() -> None:
     seen: dict[str, set[str]] = {}
-    for split in REAL_SPLITS:
+    for split in ("dev", "heldout"):
         _, gold = load_real_set("en", split)
         seen[split] = set(gold.values())
         assert {_real_half(group) for group in seen[split]} == {split}
@@ -98,8 +99,34 @@ def test_swedish_held_out_set_loads_when_present_and_says_so_plainly_when_absent
         assert activities and set(gold) == {a.id for a in activities}
         assert all(a.language == "sv" for a in activities)
     else:
-        with pytest.raises(MissingEvaluationSet, match="real_sv_heldout_v2.csv is not in this"):
+        with pytest.raises(MissingEvaluationSet, match="real_sv_heldout_v3.csv is not in this"):
             load_real_set("sv", "heldout")
+
+
+def test_the_spent_held_out_v2_set_is_development_set_dev3_with_its_sources_kept() -> None:
+    activities, gold = load_real_set("sv", "dev3")
+    assert len(activities) == 172 and len(set(gold.values())) == 41
+    assert all(a.id.startswith("sv-dev3-") for a in activities)
+    assert len({a.organisation for a in activities}) == 113
+    _, first = load_real_set("sv", "dev")
+    assert set(first.values()).isdisjoint(gold.values())
+
+
+def test_dev3_is_halved_by_gold_group_into_tune_and_check() -> None:
+    activities, gold = load_real_set("sv", "dev3")
+    _, tune = load_real_set("sv", "dev3", "tune")
+    _, check = load_real_set("sv", "dev3", "check")
+    assert set(tune.values()).isdisjoint(check.values())
+    assert len(tune) + len(check) == len(activities)
+    assert (len(set(tune.values())), len(set(check.values()))) == (21, 20)
+    assert {dev3_half(group) for group in check.values()} == {DEV3_HALVES[1]}
+    with pytest.raises(ValueError, match="only with the dev split"):
+        load_real_set("sv", "dev3", "a")
+
+
+def test_there_is_no_english_dev3_set() -> None:
+    with pytest.raises(ValueError, match="there is no en dev3 set"):
+        load_real_set("en", "dev3")
 
 
 def test_a_dev_half_is_refused_for_the_held_out_split() -> None:
@@ -156,9 +183,37 @@ def test_a_qualified_service_written_in_another_word_order_joins_its_own_kind() 
         ("Återvinningscentral", "Hämtning av grovavfall"),
         ("Ansökan om förskoleplats", "Barnomsorg på obekväm tid"),
         ("Parkeringstillstånd för rörelsehindrade", "Boendeparkering", "Parkeringsanmärkning"),
+        (
+            "Slamtömning",
+            "Extra slamtömning",
+            "Uppehåll i slamtömning",
+            "Förlängt slamtömningsintervall",
+        ),
+        ("Uppehåll i sophämtning", "Uppehåll i slamtömning"),
+        ("Sophämtning", "Gemensamt sopkärl", "Extra hämtning av sopor"),
+        ("Sotning", "Ansök om att sota själv"),
+        ("Avlösning i hemmet", "Avlösarservice LSS"),
     ],
 )
 def test_different_services_named_with_the_same_words_stay_apart(names: tuple[str, ...]) -> None:
     activities = [Activity(str(i), f"org{i}", name) for i, name in enumerate(names)]
     concepts = group_activities(activities)
     assert len(concepts) == len(names), [c.activity_ids for c in concepts]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("Dela sopkärl", "Delad behållare", "Ansökan om gemensam sopbehållare"),
+        (
+            "Ansökan om förlängt slamtömningsintervall",
+            "Längre tömningsintervall för slamavskiljare",
+            "Förlängt intervall för slamtömning",
+        ),
+        ("Egensotning", "Ansök om att sota själv", "Ansökan om dispens för egen sotning"),
+    ],
+)
+def test_forms_of_one_qualifier_name_the_same_qualified_service(names: tuple[str, ...]) -> None:
+    activities = [Activity(str(i), f"org{i}", name) for i, name in enumerate(names)]
+    concepts = group_activities(activities)
+    assert len(concepts) == 1, [c.activity_ids for c in concepts]

@@ -138,6 +138,31 @@ def test_a_qualifying_word_is_reported_unless_a_thesaurus_term_holds_it(sv: Anal
     assert "tillfalligt_serveringstillstand" in temporary.concepts
 
 
+def test_forms_of_one_qualifier_are_one_qualifier(sv: Analyser) -> None:
+    assert sv.analyse("Delad båtplats").qualifiers == ("gemensam",)
+    assert sv.analyse("Gemensamma båtplatser").qualifiers == ("gemensam",)
+    assert sv.analyse("Glesare tömning").qualifiers == sv.analyse("Förlängd tömning").qualifiers
+    assert sv.analyse("Extra slamtömning").qualifiers == ("extr",)
+
+
+def test_qualifier_forms_match_each_other_inside_thesaurus_terms(sv: Analyser) -> None:
+    # the term is written "förlängt slamtömningsintervall"
+    analysis = sv.analyse("Ansökan om längre slamtömningsintervall")
+    assert "slamtomning_intervall" in analysis.concepts
+    assert analysis.qualifiers == ()
+
+
+def test_a_qualifier_the_name_s_own_concept_carries_is_not_a_further_qualifier(
+    sv: Analyser,
+) -> None:
+    # "förlängt" is outside the matched term "tömningsintervall för slamavskiljare", but the
+    # concept's own terms carry it
+    analysis = sv.analyse("Förlängt tömningsintervall för slamavskiljare, ansökan")
+    assert analysis.concepts == ("slamtomning_intervall",)
+    assert analysis.qualifiers == ()
+    assert sv.analyse("Förlängt intervall för sophämtning").qualifiers == ("förläng",)
+
+
 def test_english_council_service_synonyms_share_a_concept() -> None:
     en = Analyser("en")
     for left, right in [
