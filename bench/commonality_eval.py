@@ -128,20 +128,7 @@ def main() -> None:
     if args.errors:
         if args.split == "holdout":
             parser.error("--errors is for the tune split; do not tune on the holdout")
-        names = {a.id: a.name for a in activities}
-        for c in concepts:
-            labels = defaultdict(list)
-            for m in c.activity_ids:
-                labels[gold[m]].append(names[m])
-            if len(labels) > 1:
-                print("MIXED:", dict(labels))
-        by_gold = defaultdict(set)
-        for c in concepts:
-            for m in c.activity_ids:
-                by_gold[gold[m]].add(c.label)
-        for g, labels_found in sorted(by_gold.items()):
-            if len(labels_found) > 1:
-                print("SPLIT:", g, sorted(labels_found))
+        print_errors(concepts, activities, gold)
 
 
 def run_real(split: str, *, errors: bool, half: str | None = None) -> None:
@@ -173,20 +160,26 @@ def _report(
         f"correct {score.correct_pairs})"
     )
     if errors:
-        names = {a.id: a.name for a in activities}
-        for c in concepts:
-            labels = defaultdict(list)
-            for m in c.activity_ids:
-                labels[gold[m]].append(names[m])
-            if len(labels) > 1:
-                print("  MIXED:", dict(labels))
-        parts = defaultdict(list)
-        for c in concepts:
-            for g in {gold[m] for m in c.activity_ids}:
-                parts[g].append(sorted(names[m] for m in c.activity_ids if gold[m] == g))
-        for g, found in sorted(parts.items()):
-            if len(found) > 1:
-                print("  SPLIT:", g, found)
+        print_errors(concepts, activities, gold, indent="  ")
+
+
+
+def print_errors(concepts: list, activities: list, gold: dict[str, str], indent: str = "") -> None:
+    """Concepts that mix gold groups (MIXED) and gold groups spread over concepts (SPLIT)."""
+    names = {a.id: a.name for a in activities}
+    for c in concepts:
+        labels = defaultdict(list)
+        for m in c.activity_ids:
+            labels[gold[m]].append(names[m])
+        if len(labels) > 1:
+            print(f"{indent}MIXED:", dict(labels))
+    parts = defaultdict(list)
+    for c in concepts:
+        for g in {gold[m] for m in c.activity_ids}:
+            parts[g].append(sorted(names[m] for m in c.activity_ids if gold[m] == g))
+    for g, found in sorted(parts.items()):
+        if len(found) > 1:
+            print(f"{indent}SPLIT:", g, found)
 
 
 if __name__ == "__main__":

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
+import vl_convert
 from django.test import Client
 from pytest_django.fixtures import SettingsWrapper
 
 from mellanrum.conftest import PASSWORD
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity, ITSystem, Organisation
+from mellanrum.lib import charts
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +51,19 @@ def landscape(activity: Activity, alfa: Organisation, beta: Organisation) -> dic
 def login(client: Client, user: User) -> Client:
     assert client.login(username=user.username, password=PASSWORD)
     return client
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> list[str]:
+    """Every chart picture drawn in this process (drawing here, not in helper processes)."""
+    settings.CHART_RENDER_PROCESSES = 0
+    calls: list[str] = []
+    real = vl_convert.vegalite_to_svg
+
+    def counting(spec: str, *args: Any, **kwargs: Any) -> str:
+        calls.append(spec)
+        return real(spec, *args, **kwargs)
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", counting)
+    charts._cache().clear()
+    return calls

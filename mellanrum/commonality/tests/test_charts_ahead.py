@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
 
 import pytest
-import vl_convert
 from django.test import Client
 from pytest_django.fixtures import SettingsWrapper
 
@@ -24,21 +22,9 @@ from mellanrum.lib import charts
 from .conftest import login
 
 
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> list[str]:
-    """Every picture drawn (in this process), ahead of time or when fetched."""
-    settings.CHART_RENDER_PROCESSES = 0
+@pytest.fixture(autouse=True)
+def _draw_ahead(settings: SettingsWrapper) -> None:
     settings.CHART_PREDRAW = True
-    calls: list[str] = []
-    real = vl_convert.vegalite_to_svg
-
-    def counting(spec: str, *args: Any, **kwargs: Any) -> str:
-        calls.append(spec)
-        return real(spec, *args, **kwargs)
-
-    monkeypatch.setattr(vl_convert, "vegalite_to_svg", counting)
-    charts._cache().clear()
-    return calls
 
 
 def _pictures(client: Client, url: str) -> dict[str, str]:

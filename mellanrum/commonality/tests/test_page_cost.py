@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
 
 import pytest
-import vl_convert
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,21 +19,6 @@ from mellanrum.landscape.models import Activity, Organisation
 from mellanrum.lib import charts
 
 from .conftest import login, make
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> list[str]:
-    settings.CHART_RENDER_PROCESSES = 0  # draw here, to count
-    calls: list[str] = []
-    real = vl_convert.vegalite_to_svg
-
-    def counting(spec: str, *args: Any, **kwargs: Any) -> str:
-        calls.append(spec)
-        return real(spec, *args, **kwargs)
-
-    monkeypatch.setattr(vl_convert, "vegalite_to_svg", counting)
-    charts._cache().clear()
-    return calls
 
 
 def _charts(client: Client, url: str) -> list[str]:
