@@ -21,8 +21,9 @@ from mellanrum.engines.journeys import (
     find,
     load_catalogue,
 )
-from mellanrum.engines.journeys.finder import shipped_examples, spell_out
+from mellanrum.engines.journeys.finder import shipped_examples
 from mellanrum.engines.journeys.phrasings import evaluate, read_phrasings
+from mellanrum.engines.journeys.query_text import spell_out
 
 DATA = Path(__file__).resolve().parents[3] / "journeys" / "tests" / "data"
 CATALOGUE = load_catalogue()
