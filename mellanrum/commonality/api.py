@@ -16,7 +16,7 @@ from mellanrum.landscape.access import access_organisation
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.pagination import BoundedLimitOffsetPagination
 
-from . import actions, analysis, starter
+from . import actions, analysis, starter, starting_actions
 from .access import access_concept, require_decide, require_read
 from .analysis import Scope
 from .models import AnalysisRun, Concept, Opportunity
@@ -294,9 +294,9 @@ def get_starter_catalogue(request: AuthenticatedHttpRequest, code: str) -> Any:
 def post_starter_catalogue(request: AuthenticatedHttpRequest, code: str,
                            payload: StarterIn) -> Any:
     organisation = access_organisation(request.user, code, write=True)
-    created = actions.do_start_from_catalogue(
+    created = starting_actions.do_start_from_catalogue(
         organisation,
-        [actions.StarterPick(**pick.model_dump()) for pick in payload.picks],
+        [starting_actions.StarterPick(**pick.model_dump()) for pick in payload.picks],
         acting_user=request.user,
     )
     return Status(201, created)

@@ -340,7 +340,7 @@ def _starter_catalogue(code: str, concepts: tuple[str, ...], username: str | Non
     from django.utils.translation import gettext as _
     from django.utils.translation import ngettext
 
-    from mellanrum.commonality import actions, analysis, starter
+    from mellanrum.commonality import analysis, starter, starting_actions
     from mellanrum.core.models import User
     from mellanrum.landscape.models import Organisation
 
@@ -367,9 +367,9 @@ def _starter_catalogue(code: str, concepts: tuple[str, ...], username: str | Non
                 click.echo(f"  {item.concept.concept_id}  {item.name} "
                            f"({item.organisations}){mark}")
         return
-    picks = [actions.StarterPick(concept_id=c) for c in concepts]
+    picks = [starting_actions.StarterPick(concept_id=c) for c in concepts]
     try:
-        created = actions.do_start_from_catalogue(organisation, picks, acting_user=user)
+        created = starting_actions.do_start_from_catalogue(organisation, picks, acting_user=user)
     except PermissionDenied:
         fail(_("%(user)s may not change the activities of %(organisation)s")
                          % {"user": username, "organisation": organisation.name})

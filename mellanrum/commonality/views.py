@@ -19,7 +19,7 @@ from mellanrum.kolada import analysis as kolada_analysis
 from mellanrum.landscape import access as landscape_access
 from mellanrum.landscape.models import Arrangement, Category, Nature, Organisation
 
-from . import actions, analysis, export, starter
+from . import actions, analysis, export, starter, starting_actions
 from .access import (
     access_concept,
     access_learned_rule,
@@ -292,7 +292,7 @@ def start_initiative(request: AuthenticatedHttpRequest, concept_id: str) -> Http
     if not can_create_initiative(request.user):
         raise PermissionDenied
     try:
-        initiative = actions.do_start_initiative(concept, acting_user=request.user)
+        initiative = starting_actions.do_start_initiative(concept, acting_user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("commonality:opportunities")
@@ -422,7 +422,7 @@ def starter_catalogue(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
     if data is not None:
         valid = all([form.is_valid() for form in forms.values()])  # every row, for every error
         picks = [
-            actions.StarterPick(
+            starting_actions.StarterPick(
                 concept_id=offered[pk].concept.concept_id,
                 name=form.cleaned_data["name"],
                 annual_cost_sek=form.cleaned_data["annual_cost_sek"],
@@ -433,7 +433,7 @@ def starter_catalogue(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
         ]
         if valid:
             try:
-                created = actions.do_start_from_catalogue(
+                created = starting_actions.do_start_from_catalogue(
                     organisation, picks, acting_user=request.user
                 )
             except ValidationError as exc:

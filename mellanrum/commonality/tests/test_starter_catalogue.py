@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from mellanrum.cli import main
-from mellanrum.commonality import actions, analysis
+from mellanrum.commonality import actions, analysis, starting_actions
 from mellanrum.commonality.analysis import Scope
 from mellanrum.commonality.models import Concept, Membership
 from mellanrum.conftest import _user
@@ -102,8 +102,9 @@ def test_a_concept_already_present_is_not_created_again(
     assert "Inget lades till" in html
     assert Activity.objects.filter(organisation=gamma).count() == 1
     with pytest.raises(ValidationError, match="redan"):
-        actions.do_start_from_catalogue(
-            gamma, [actions.StarterPick(concept_id=analysed.concept_id)], acting_user=greta)
+        starting_actions.do_start_from_catalogue(
+            gamma, [starting_actions.StarterPick(concept_id=analysed.concept_id)],
+            acting_user=greta)
 
 
 def test_no_ticks_gives_a_message_and_changes_nothing(
@@ -150,8 +151,9 @@ def test_an_editor_of_another_organisation_cannot_start_gammas_catalogue(
         assert client.post(url(), {"run": "1", **row(analysed, pick="on")}).status_code == 403
     assert not Activity.objects.filter(organisation=gamma).exists()
     with pytest.raises(PermissionDenied):
-        actions.do_start_from_catalogue(
-            gamma, [actions.StarterPick(concept_id=analysed.concept_id)], acting_user=charlie)
+        starting_actions.do_start_from_catalogue(
+            gamma, [starting_actions.StarterPick(concept_id=analysed.concept_id)],
+            acting_user=charlie)
     assert not Activity.objects.filter(organisation=gamma).exists()
 
 
@@ -160,14 +162,14 @@ def test_one_invalid_pick_saves_none_of_the_others(
 ) -> None:
     other = concept_of(landscape["alfa_hemtjanst"])
     with pytest.raises(ValidationError, match="Inte i startkatalogen: c-nope"):
-        actions.do_start_from_catalogue(gamma, [
-            actions.StarterPick(concept_id=other.concept_id, name="Hemtjänst"),
-            actions.StarterPick(concept_id="c-nope"),
+        starting_actions.do_start_from_catalogue(gamma, [
+            starting_actions.StarterPick(concept_id=other.concept_id, name="Hemtjänst"),
+            starting_actions.StarterPick(concept_id="c-nope"),
         ], acting_user=greta)
     with pytest.raises(ValidationError, match="samma namn"):
-        actions.do_start_from_catalogue(gamma, [
-            actions.StarterPick(concept_id=other.concept_id, name="Stöd"),
-            actions.StarterPick(concept_id=analysed.concept_id, name="stöd"),
+        starting_actions.do_start_from_catalogue(gamma, [
+            starting_actions.StarterPick(concept_id=other.concept_id, name="Stöd"),
+            starting_actions.StarterPick(concept_id=analysed.concept_id, name="stöd"),
         ], acting_user=greta)
     assert not Activity.objects.filter(organisation=gamma).exists()
 
