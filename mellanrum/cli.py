@@ -48,9 +48,13 @@ def init() -> None:
 
     Loads all 290 municipalities and 21 regions (SCB codes, county, population 2024, SKR group,
     tax rates 2025), the national agencies, associations of municipalities and the KLASSA
-    activity categories. Safe to run again; it refreshes the reference data.
+    activity categories. Safe to run again; it refreshes the reference data. After an
+    upgrade it also brings the life-event catalogue up to the shipped one, leaving alone the
+    life events and synonym sets a person has edited.
     """
     setup_django()
+    from mellanrum.journeys.actions import do_load_catalogue
+    from mellanrum.journeys.models import LifeEvent
     from mellanrum.landscape.actions import do_load_reference_data
 
     migrate()
@@ -59,6 +63,10 @@ def init() -> None:
         "Reference data loaded: "
         + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
     )
+    if LifeEvent.objects.exists():  # an empty catalogue is loaded whole on first use
+        loaded = do_load_catalogue(refresh=True)
+        click.echo(f"Life-event catalogue: {loaded['life_events_updated']} brought up to the "
+                   f"shipped text, {loaded['life_events_created']} added")
 
 
 @main.command()

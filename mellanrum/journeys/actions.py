@@ -37,26 +37,61 @@ class StepData:
     waits_for: tuple[int, ...] = ()
 
 
+STEP_FIELDS = ("need", "responsible", "provider", "activity_hints", "data_items",
+               "lead_time_days", "need_en", "when", "waits_for")
+
+
+def _step_fields(step: StepData) -> dict[str, Any]:
+    return {
+        "need": step.need, "responsible": step.responsible, "provider": step.provider,
+        "activity_hints": list(step.activity_hints), "data_items": list(step.data_items),
+        "lead_time_days": step.lead_time_days, "need_en": step.need_en,
+        "when": list(step.when), "waits_for": list(step.waits_for),
+    }
+
+
+def _same_need(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def _rows_to_keep(old: Sequence[Step], steps: Sequence[StepData]) -> list[Step | None]:
+    """The existing row each new step takes over, or None for a new row.
+
+    A step keeps the row of the step with the same need (wherever it was); a step whose
+    need changed keeps the row at its position unless that row's need lives on elsewhere.
+    Keeping rows keeps what points at them (the initiatives addressing a step).
+    """
+    unused = {row.pk: row for row in old}
+    kept: list[Step | None] = []
+    for step in steps:
+        row = next((r for r in unused.values() if _same_need(r.need, step.need)), None)
+        if row is not None:
+            del unused[row.pk]
+        kept.append(row)
+    for number, row in enumerate(kept, start=1):
+        if row is None:
+            at = next((r for r in unused.values() if r.position == number), None)
+            if at is not None:
+                del unused[at.pk]
+                kept[number - 1] = at
+    return kept
+
+
 def _write_steps(event: LifeEvent, steps: Sequence[StepData]) -> None:
-    event.steps.all().delete()
-    Step.objects.bulk_create(
-        [
-            Step(
-                life_event=event,
-                position=number,
-                need=s.need,
-                responsible=s.responsible,
-                provider=s.provider,
-                activity_hints=list(s.activity_hints),
-                data_items=list(s.data_items),
-                lead_time_days=s.lead_time_days,
-                need_en=s.need_en,
-                when=list(s.when),
-                waits_for=list(s.waits_for),
-            )
-            for number, s in enumerate(steps, start=1)
-        ]
-    )
+    old = list(event.steps.order_by("position"))
+    kept = _rows_to_keep(old, steps)
+    kept_ids = [row.pk for row in kept if row is not None]
+    event.steps.exclude(pk__in=kept_ids).delete()
+    # Move the kept rows out of the way first: (life event, position) is unique.
+    offset = len(old) + len(steps) + 1
+    event.steps.filter(pk__in=kept_ids).update(position=F("position") + offset)
+    new_rows = []
+    for number, (step, row) in enumerate(zip(steps, kept, strict=True), start=1):
+        if row is None:
+            new_rows.append(Step(life_event=event, position=number, **_step_fields(step)))
+        else:
+            Step.objects.filter(pk=row.pk).update(position=number, **_step_fields(step))
+    Step.objects.bulk_create(new_rows)
 
 
 def _check_steps(steps: Sequence[StepData]) -> None:
@@ -151,48 +186,82 @@ def _agency_rows(catalogue: Any) -> dict[str, list[ActivityRow]]:
     return rows
 
 
-@transaction.atomic
-def do_load_catalogue(*, acting_user: User | None = None, replace: bool = False) -> dict[str, int]:
-    """Load the shipped catalogue. Running it again changes nothing.
+def _unchanged(current: LifeEvent, event: Any, steps: Sequence[StepData]) -> bool:
+    """Whether the life event in the database already says what the shipped one says."""
+    fields = ("label_sv", "label_en", "audience", "description", "description_en")
+    if any(getattr(current, name) != getattr(event, name) for name in fields):
+        return False
+    if list(current.synonyms) != list(event.synonyms):
+        return False
+    rows = list(current.steps.order_by("position").values(*STEP_FIELDS))
+    return rows == [_step_fields(step) for step in steps]
 
-    Life events already in the database are kept as edited unless `replace` is set. The
-    national agencies' citizen services named in the catalogue are added to (or updated
-    in) the agencies' activities when the reference data has the agencies.
-    """
-    catalogue = analysis.shipped_catalogue()
-    existing = set(LifeEvent.objects.values_list("slug", flat=True))
+
+def _load_shipped_events(catalogue: Any, acting_user: User | None, *, replace: bool,
+                         refresh: bool) -> tuple[int, int]:
+    current_events = {e.slug: e for e in LifeEvent.objects.all()}
     created = updated = 0
     for position, event in enumerate(catalogue.life_events, start=1):
-        if event.id in existing and not replace:
-            continue
-        current = LifeEvent.objects.filter(slug=event.id).first()
+        current = current_events.get(event.id)
+        steps = _steps_from_catalogue(event.steps)
+        if current is not None and not replace:
+            edited = current.updated_by_id is not None
+            if not refresh or edited or _unchanged(current, event, steps):
+                continue
         saved = do_save_life_event(
             current, acting_user=acting_user, slug=event.id, label_sv=event.label_sv,
             label_en=event.label_en, audience=event.audience, description=event.description,
-            synonyms=event.synonyms, steps=_steps_from_catalogue(event.steps),
-            description_en=event.description_en,
+            synonyms=event.synonyms, steps=steps, description_en=event.description_en,
         )
         if saved.position != position:
             saved.position = position
             saved.save(update_fields=["position"])
-        if current is None:
-            created += 1
-        else:
-            updated += 1
+        created += current is None
+        updated += current is not None
+    return created, updated
+
+
+def _load_shipped_setting(catalogue: Any, *, replace: bool, refresh: bool) -> None:
+    synonyms = [list(s) for s in catalogue.synonyms]
+    information = analysis.information_document(catalogue)
     setting = CatalogueSetting.objects.first()
     if setting is None:
-        CatalogueSetting.objects.create(
-            synonyms=[list(s) for s in catalogue.synonyms], source=catalogue.source,
-            information=analysis.information_document(catalogue),
-        )
-    elif replace:
-        setting.synonyms = [list(s) for s in catalogue.synonyms]
-        setting.source = catalogue.source
-        setting.information = analysis.information_document(catalogue)
-        setting.save(update_fields=["synonyms", "source", "information", "updated_at"])
+        CatalogueSetting.objects.create(synonyms=synonyms, source=catalogue.source,
+                                        information=information)
+        return
+    unedited = refresh and setting.updated_by_id is None
+    if replace or unedited:
+        shipped = {"synonyms": synonyms, "source": catalogue.source, "information": information}
+        changed = [name for name, value in shipped.items() if getattr(setting, name) != value]
+        for name in changed:
+            setattr(setting, name, shipped[name])
+        if replace:
+            setting.updated_by = None
+            changed.append("updated_by")
+        if changed:
+            setting.save(update_fields=[*changed, "updated_at"])
     elif not setting.information:
-        setting.information = analysis.information_document(catalogue)
+        setting.information = information
         setting.save(update_fields=["information", "updated_at"])
+
+
+@transaction.atomic
+def do_load_catalogue(*, acting_user: User | None = None, replace: bool = False,
+                      refresh: bool = False) -> dict[str, int]:
+    """Load the shipped catalogue. Running it again changes nothing.
+
+    Life events already in the database are kept as edited unless `replace` is set.
+    `refresh` (what `mellanrum init` does on an upgrade) brings the life events and the
+    synonym sets that no person has edited up to the shipped text, and adds shipped life
+    events that are missing; what a person edited is left alone. Steps keep their rows
+    where their need is unchanged, so initiatives addressing them stay linked. The national
+    agencies' citizen services named in the catalogue are added to (or updated in) the
+    agencies' activities when the reference data has the agencies.
+    """
+    catalogue = analysis.shipped_catalogue()
+    created, updated = _load_shipped_events(catalogue, acting_user, replace=replace,
+                                            refresh=refresh)
+    _load_shipped_setting(catalogue, replace=replace, refresh=refresh)
     services = 0
     for code, rows in _agency_rows(catalogue).items():
         agency = Organisation.objects.filter(code=code, kind=Organisation.Kind.STATE_AGENCY).first()
@@ -228,18 +297,17 @@ def do_import_catalogue(data: Any, *, acting_user: User | None) -> dict[str, int
         )
         created += current is None
         updated += current is not None
+    imported: dict[str, Any] = {}
     if isinstance(data, dict) and "synonyms" in data:
-        synonyms = [list(s) for s in catalogue.synonyms]
-        setting = CatalogueSetting.objects.first()
-        if setting is None:
-            CatalogueSetting.objects.create(synonyms=synonyms)
-        else:
-            setting.synonyms = synonyms
-            setting.save(update_fields=["synonyms", "updated_at"])
+        imported["synonyms"] = [list(s) for s in catalogue.synonyms]
     if isinstance(data, dict) and "information" in data:
+        imported["information"] = analysis.information_document(catalogue)
+    if imported:
         setting = CatalogueSetting.objects.first() or CatalogueSetting.objects.create()
-        setting.information = analysis.information_document(catalogue)
-        setting.save(update_fields=["information", "updated_at"])
+        for name, value in imported.items():
+            setattr(setting, name, value)
+        setting.updated_by = acting_user if acting_user and acting_user.is_authenticated else None
+        setting.save(update_fields=[*imported, "updated_by", "updated_at"])
     record_audit(acting_user, None, "journeys.catalogue.import", "catalogue",
                  created=created, updated=updated)
     return {"created": created, "updated": updated}

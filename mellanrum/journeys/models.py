@@ -92,6 +92,12 @@ class CatalogueSetting(models.Model):
     # Set by every place import, so each process rebuilds its place index.
     places_loaded_at = models.DateTimeField(null=True, blank=True)
     source = models.TextField(blank=True)
+    # Set when a person imports synonym sets or information holders; `mellanrum init`
+    # refreshes them from the shipped catalogue only while it is empty.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
