@@ -176,7 +176,8 @@ def _write_atomically(path: Path, payload: dict[str, Any]) -> None:
     default=None,
     help="Run the whole analysis on a Dask cluster, e.g. tcp://host:8786.",
 )
-@click.option("--workers", type=int, default=None, help="Local processes (default: CPU count).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Local processes (default: CPU count); not with --dask-scheduler.")
 def commonality(
     input_csv: str, out: str, language: str, dask_scheduler: str | None, workers: int | None
 ) -> None:
@@ -186,6 +187,13 @@ def commonality(
     optionally description, kind, systems (separated by | or ;),
     annual_cost_sek, volume, lead_time_days, population, language.
     """
+    if dask_scheduler and workers is not None:
+        # The cluster's own workers do the work; a silently ignored option misleads.
+        raise click.UsageError(
+            "--workers sets local processes and does nothing with a Dask scheduler "
+            f"({dask_scheduler}); start more cluster workers with `dask worker` instead, or "
+            "leave out --dask-scheduler (and MELLANRUM_DASK_SCHEDULER)."
+        )
     activities = read_activities(Path(input_csv))
     if dask_scheduler:
         concepts = _group_on_cluster(dask_scheduler, activities, language)

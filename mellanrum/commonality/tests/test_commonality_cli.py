@@ -139,3 +139,18 @@ def test_an_unreachable_scheduler_is_a_clear_message_and_writes_nothing(tmp_path
     assert f"The Dask scheduler at tcp://127.0.0.1:{port} does not answer" in stderr
     assert "Traceback" not in stderr
     assert out.read_text(encoding="utf-8") == "old"
+
+
+def test_workers_with_a_dask_scheduler_is_refused_rather_than_ignored(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    code, stderr, _ = run(tmp_path, GOOD, "--dask-scheduler", "tcp://127.0.0.1:1",
+                          "--workers", "2")
+    assert code == 2
+    assert "--workers sets local processes and does nothing with a Dask scheduler" in stderr
+    assert not out.exists()
+
+
+def test_zero_workers_is_refused(tmp_path: Path) -> None:
+    code, stderr, _ = run(tmp_path, GOOD, "--workers", "0")
+    assert code == 2
+    assert "--workers" in stderr and "0" in stderr
