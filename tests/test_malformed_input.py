@@ -125,6 +125,50 @@ def test_a_nul_byte_in_any_activity_field_is_a_form_error(
     assert shows_error(html)
 
 
+@pytest.mark.parametrize("text", ["Bygg\x0blov", "Bygglov\x1b[31m", "Bygg\x7flov"])
+def test_a_control_character_in_a_form_is_refused_with_a_clear_page(
+    editor: Client, activity: Activity, text: str  # noqa: F811
+) -> None:
+    url = reverse("landscape:activity_edit", args=[activity.pk])
+    data = ACTIVITY_FORM | {"version": str(activity.version), "name": text}
+    status, html = refused(editor, "post", url, data)
+    assert status == 400
+    assert "osynligt styrtecken" in html and "Inget har ändrats" in html
+    assert '<main' in html  # the site's own page, with its landmarks
+
+
+def test_tabs_and_line_breaks_are_not_control_characters_to_refuse(
+    editor: Client, activity: Activity  # noqa: F811
+) -> None:
+    url = reverse("landscape:activity_edit", args=[activity.pk])
+    data = ACTIVITY_FORM | {"version": str(activity.version),
+                            "description": "rad ett\r\nrad två\tflik"}
+    assert editor.post(url, data).status_code == 302
+    activity.refresh_from_db()
+    assert activity.description == "rad ett\r\nrad två\tflik"
+
+
+def test_a_control_character_in_a_query_string_is_refused(client: Client, db: None) -> None:
+    for query in ({"q": "flytta\x07", "place": "Nacka"}, {"q": ["flytta", "hem\x07"]}):
+        status, html = refused(client, "get", "/hitta/", query)
+        assert status == 400
+        assert "osynligt styrtecken" in html
+
+
+def test_a_control_character_escaped_in_api_json_is_refused(
+    client: Client, alice: User, activity: Activity  # noqa: F811
+) -> None:
+    token = base64.b64encode(f"alice:{PASSWORD}".encode()).decode()
+    url = reverse("api:update_activity", args=[activity.pk])
+    body = json.dumps({"name": "Bygg\x0blov", "version": activity.version})
+    assert "\\u000b" in body
+    status, text = refused(client, "put", url, body, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Basic {token}")
+    assert status == 400
+    assert "control character" in json.loads(text)["detail"] or \
+        "styrtecken" in json.loads(text)["detail"]
+
+
 def test_a_system_name_longer_than_the_column_is_a_form_error(
     editor: Client, alfa: Organisation  # noqa: F811
 ) -> None:

@@ -1,6 +1,13 @@
+import re
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+    QueryDict,
+)
 
 # No inline script or style anywhere: every asset is served by the app itself.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -56,3 +63,61 @@ class AllowedMethodsMiddleware:
             )
             return response
         return self.get_response(request)
+
+
+# C0 control characters other than tab, line feed and carriage return, and DEL. They cannot be
+# typed, break the XML inside XLSX and DOCX exports, and can hide text in a terminal. NUL is
+# left to the fields themselves: Django's form fields and the API's schemas already refuse it
+# with a message on the field.
+CONTROL_CHARACTERS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The same characters written as JSON escapes (a raw control character is not valid JSON and
+# the API refuses the body anyway).
+JSON_CONTROL_ESCAPES = re.compile(rb"\\u00(?:0[1-8bcefBCEF]|1[0-9a-fA-F]|7[fF])")
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _any_control_characters(values: QueryDict) -> bool:
+    return any(CONTROL_CHARACTERS.search(text) for key in values
+               for text in values.getlist(key))
+
+
+def _has_control_characters(request: HttpRequest) -> bool:
+    if _any_control_characters(request.GET):
+        return True
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return False
+    content_type = request.content_type or ""
+    if content_type in FORM_CONTENT_TYPES:
+        return _any_control_characters(request.POST)
+    if content_type == "application/json":
+        return bool(JSON_CONTROL_ESCAPES.search(request.body))
+    return False
+
+
+class ControlCharactersMiddleware:
+    """400 with a clear message, and nothing changed, for text holding control characters.
+
+    Uploaded files are not looked at here: each import checks its own rows (row by row).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_control_characters(request):
+            return _control_characters_refused(request)
+        return self.get_response(request)
+
+
+def _control_characters_refused(request: HttpRequest) -> HttpResponse:
+    from django.shortcuts import render
+    from django.utils.translation import gettext
+
+    message = gettext(
+        "The text you sent contains an invisible control character that cannot be saved. "
+        "Remove it (it often comes with text pasted from another program) and try again. "
+        "Nothing was changed."
+    )
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return render(request, "core/error.html", {"status": 400, "message": message}, status=400)
