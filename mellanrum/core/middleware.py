@@ -114,7 +114,7 @@ def _control_characters_refused(request: HttpRequest) -> HttpResponse:
     from django.utils.translation import gettext
 
     message = gettext(
-        "The text you sent contains an invisible control character that cannot be saved. "
+        "The text you sent contains an invisible control character that cannot be accepted. "
         "Remove it (it often comes with text pasted from another program) and try again. "
         "Nothing was changed."
     )
