@@ -3,7 +3,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from .consent_models import FormalDecision, GoalTracking, Measurement, Proposal, ProposalAnswer
 from .models import DecisionEntry, Goal, Initiative, Partner, Risk, Statement
+from .workshop_models import Principle, PrincipleApproval, PrincipleVersion, Tension
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -37,5 +39,10 @@ class InitiativeAdmin(ReadOnlyAdmin):
     inlines = [GoalInline, PartnerInline]
 
 
-for model in (DecisionEntry, Risk, Statement):
+# The consent decisions and the workshop's principles are shown read-only like the rest: a
+# proposal's answers, a formal decision and a principle's approvals are records of what
+# partners said, changed only through the app's own steps.
+for model in (DecisionEntry, Risk, Statement, Proposal, ProposalAnswer, FormalDecision,
+              GoalTracking, Measurement, Tension, PrincipleVersion, Principle,
+              PrincipleApproval):
     admin.site.register(model, ReadOnlyAdmin)
