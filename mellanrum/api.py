@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
-from ninja.security import HttpBasicAuth, SessionAuth
+from ninja.security import HttpBasicAuth, HttpBearer, SessionAuth
 
 from mellanrum.benefits.api import router as benefits_router
 from mellanrum.benefits.ledger_api import router as ledger_router
@@ -41,6 +41,18 @@ class BasicAuth(HttpBasicAuth):
         return None
 
 
+class ApiKeyAuth(HttpBearer):
+    """A personal API key (``Authorization: Bearer mlr_...``), made on the account page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        from mellanrum.core.api_tokens import user_for_key
+
+        user = user_for_key(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
 class BrowserSessionAuth(SessionAuth):
     """The browser session, with its CSRF check. A request without a session cookie is left
     to HTTP Basic: scripts send no cookie, and checking CSRF first refused all their writes."""
@@ -69,9 +81,10 @@ class VendoredSwagger(Swagger):
 api = NinjaAPI(
     title="Mellanrum API",
     version="1",
-    description="Organisations and their activities. Reading requires login; writing requires "
-    "an editor of the organisation concerned.",
-    auth=[BrowserSessionAuth(), BasicAuth()],
+    description="Organisations and their activities. Reading requires login (a personal API "
+    "key as `Authorization: Bearer mlr_...`, made on the account page; or HTTP Basic); writing "
+    "requires an editor of the organisation concerned.",
+    auth=[BrowserSessionAuth(), ApiKeyAuth(), BasicAuth()],
     docs=VendoredSwagger(settings={"deepLinking": False, "layout": "BaseLayout"}),
     docs_url="/docs",
     urls_namespace="api",

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mellanrum.landscape.models import Organisation
 
-from .models import AuditEntry, LoginFailure, LoginSuccess, User, normalise_username
+from .models import ApiToken, AuditEntry, LoginFailure, LoginSuccess, User, normalise_username
 
 
 def record_audit(
@@ -98,3 +99,49 @@ def do_audit_login_failure(username: str, *, door: str, address: str, name_hash:
         user.username if user is not None else "",
         door=door, address=address, name_hash=name_hash[:16],
     )
+
+
+@transaction.atomic
+def do_create_api_token(user: User, *, name: str, lifetime_days: int) -> tuple[ApiToken, str]:
+    """Make a personal API key for `user`; returns the stored token and the key itself,
+    which is shown once and never stored."""
+    from . import api_tokens
+
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("Give the key a name, e.g. what the script that uses it does."))
+    if lifetime_days not in api_tokens.LIFETIME_DAYS:
+        raise ValidationError(_("Choose one of the offered lifetimes."))
+    if user.api_tokens.count() >= api_tokens.MAX_KEYS_PER_USER:
+        raise ValidationError(
+            _("You already have %(count)s API keys; revoke one you no longer use first.")
+            % {"count": api_tokens.MAX_KEYS_PER_USER}
+        )
+    key = api_tokens.new_key()
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=key[: api_tokens.SHOWN_PREFIX_LENGTH],
+        key_hash=api_tokens.key_hash(key),
+        expires_at=timezone.now() + timedelta(days=lifetime_days),
+    )
+    record_audit(user, None, "core.api_token.create", token.name, prefix=token.prefix,
+                 days=lifetime_days)
+    return token, key
+
+
+@transaction.atomic
+def do_revoke_api_token(user: User, token_id: int) -> bool:
+    """Revoke one of `user`'s own API keys; False (and nothing changed) for any other id."""
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        return False
+    token.delete()
+    record_audit(user, None, "core.api_token.revoke", token.name, prefix=token.prefix)
+    return True
+
+
+def do_note_api_token_use(token: ApiToken, *, at: datetime) -> None:
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)
+
+
+def do_audit_password_change(user: User) -> None:
+    record_audit(user, None, "core.password.change", user.get_username())

@@ -165,6 +165,30 @@ class LoginSuccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_hash[:12]}… from {self.address} at {self.at:%Y-%m-%d %H:%M}"
+class ApiToken(models.Model):
+    """A personal key for the JSON API (``Authorization: Bearer <key>``), so scripts need not
+    send a password, and each call costs a hash lookup instead of a password hash. Only the
+    key's SHA-256 is kept: the key itself is shown once, when it is made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    # The key's first characters, so its owner can tell keys apart.
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
 class AuditEntry(models.Model):
     """Who changed what, kept for every write made through actions."""
 

@@ -114,6 +114,8 @@ PAGES: dict[str, list[Url]] = {
     "home": [_url("home")],
     "about": [_url("about")],
     "login": [_url("login")],
+    "account": [_url("account")],
+    "password_change": [_url("password_change")],
     "api:openapi-view": [_url("api:openapi-view")],
     "landscape:organisations": [_url("landscape:organisations"),
                                 _url("landscape:organisations", "?county=01")],
