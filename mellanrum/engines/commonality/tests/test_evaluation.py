@@ -9,9 +9,11 @@ import pytest
 from mellanrum.engines.commonality import Activity, group_activities
 from mellanrum.engines.commonality.evaluation import (
     DEV3_HALVES,
+    DEV4_HALVES,
     REAL_LANGUAGES,
     MissingEvaluationSet,
     dev3_half,
+    dev4_half,
     dev_half,
     load_evaluation_set,
     load_real_set,
@@ -99,7 +101,7 @@ def test_swedish_held_out_set_loads_when_present_and_says_so_plainly_when_absent
         assert activities and set(gold) == {a.id for a in activities}
         assert all(a.language == "sv" for a in activities)
     else:
-        with pytest.raises(MissingEvaluationSet, match="real_sv_heldout_v3.csv is not in this"):
+        with pytest.raises(MissingEvaluationSet, match="real_sv_heldout_v4.csv is not in this"):
             load_real_set("sv", "heldout")
 
 
@@ -122,6 +124,27 @@ def test_dev3_is_halved_by_gold_group_into_tune_and_check() -> None:
     assert {dev3_half(group) for group in check.values()} == {DEV3_HALVES[1]}
     with pytest.raises(ValueError, match="only with the dev split"):
         load_real_set("sv", "dev3", "a")
+
+
+def test_the_spent_held_out_v3_set_is_development_set_dev4_with_its_sources_kept() -> None:
+    activities, gold = load_real_set("sv", "dev4")
+    assert len(activities) == 154 and len(set(gold.values())) == 38
+    assert all(a.id.startswith("sv-dev4-") for a in activities)
+    assert len({a.organisation for a in activities}) == 108
+    _, dev3 = load_real_set("sv", "dev3")
+    assert set(dev3.values()).isdisjoint(gold.values())
+
+
+def test_dev4_is_halved_by_gold_group_into_tune_and_check() -> None:
+    activities, gold = load_real_set("sv", "dev4")
+    _, tune = load_real_set("sv", "dev4", "tune")
+    _, check = load_real_set("sv", "dev4", "check")
+    assert set(tune.values()).isdisjoint(check.values())
+    assert len(tune) + len(check) == len(activities)
+    assert (len(set(tune.values())), len(set(check.values()))) == (20, 18)
+    assert {dev4_half(group) for group in tune.values()} == {DEV4_HALVES[0]}
+    with pytest.raises(ValueError, match="only with the dev split"):
+        load_real_set("sv", "dev4", "b")
 
 
 def test_there_is_no_english_dev3_set() -> None:
