@@ -396,8 +396,12 @@ class Analyser:
             if stem in self._qualifiers and not is_covered
         }
         if found:
-            for concept_id in concepts:
-                found -= self._carried.get(concept_id, frozenset())
+            # Only a qualifier every concept of the name carries is part of the name's concept:
+            # "Bli familjehem" is the familjehem concept ("bli familjehem" is its term), but in
+            # "Bli familjehem eller kontaktperson" the kontaktperson is still one to become.
+            carried = [self._carried.get(concept_id, frozenset()) for concept_id in concepts]
+            if carried:
+                found -= frozenset.intersection(*carried)
         return tuple(sorted(found))
 
     def _match_pairs(
