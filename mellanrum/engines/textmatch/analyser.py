@@ -396,12 +396,8 @@ class Analyser:
             if stem in self._qualifiers and not is_covered
         }
         if found:
-            # Only a qualifier every concept of the name carries is part of the name's concept:
-            # "Bli familjehem" is the familjehem concept ("bli familjehem" is its term), but in
-            # "Bli familjehem eller kontaktperson" the kontaktperson is still one to become.
-            carried = [self._carried.get(concept_id, frozenset()) for concept_id in concepts]
-            if carried:
-                found -= frozenset.intersection(*carried)
+            for concept_id in concepts:
+                found -= self._carried.get(concept_id, frozenset())
         return tuple(sorted(found))
 
     def _match_pairs(
