@@ -174,6 +174,17 @@ def test_becoming_a_provider_qualifies_a_service_unless_the_concept_is_one_you_b
     assert sv.analyse("Bli familjehem").concepts == ("familjehem",)
 
 
+def test_a_qualifier_inside_a_two_word_term_still_qualifies_a_name_with_other_concepts(
+    sv: Analyser,
+) -> None:
+    # "bli familjehem" is a term of familjehem, but here "bli" also governs kontaktperson
+    combined = sv.analyse("Ansökan om att bli familjehem/kontaktfamilj/kontaktperson")
+    assert combined.concepts == ("familjehem", "kontaktperson")
+    assert combined.qualifiers == ("bli",)
+    # a longer term keeps its qualifier, even beside other concepts
+    assert sv.analyse("Omsorg på obekväm arbetstid på förskolan eller fritids").qualifiers == ()
+
+
 def test_holiday_only_places_share_one_qualifier_whatever_the_compound(sv: Analyser) -> None:
     holiday = {sv.analyse(name).qualifiers for name in ("Lovfritids", "Lovplacering på fritidshem")}
     assert len(holiday) == 1 and holiday != {()}
