@@ -11,9 +11,12 @@ python bench/commonality_eval.py --real dev --half b   # Swedish dev half b (che
 python bench/commonality_eval.py --real dev3 --half tune    # retired held-out v2: tune on this
 python bench/commonality_eval.py --real dev3 --half check   # retired held-out v2: check only
 python bench/commonality_eval.py --real dev3 --half tune --errors  # its wrong pairs
+python bench/commonality_eval.py --real dev4 --half tune     # retired held-out v3: tune on this
+python bench/commonality_eval.py --real dev4 --half check    # retired held-out v3: check only
+python bench/commonality_eval.py --real dev5      # round 6's larger corpus of real titles
 python bench/commonality_eval.py --written        # the developer-written Swedish check set
 python bench/commonality_eval.py --real heldout   # report only, once; never tune on it
-    (Swedish: real_sv_heldout_v3.csv, added by the coordinator; English: real_en_heldout.csv)
+    (Swedish: real_sv_heldout_v4.csv, added by the coordinator; English: real_en_heldout.csv)
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections import defaultdict
 from mellanrum.engines.commonality import GroupingSettings, group_activities
 from mellanrum.engines.commonality.evaluation import (
     DEV3_HALVES,
+    DEV4_HALVES,
     DEV_HALVES,
     REAL_FILES,
     REAL_LANGUAGES,
@@ -65,25 +69,29 @@ def main() -> None:
     parser.add_argument("--no-thesaurus", action="store_true", help="ablation: empty thesaurus")
     parser.add_argument(
         "--real",
-        choices=["dev", "dev3", "heldout"],
-        help="score the real public names instead (dev3: the retired held-out v2, Swedish only)",
+        choices=["dev", "dev3", "dev4", "dev5", "heldout"],
+        help="score the real public names instead (dev3, dev4: the retired held-out v2 and v3; "
+        "dev5: round 6's corpus; all three Swedish only)",
     )
     parser.add_argument(
         "--half",
-        choices=[*DEV_HALVES, *DEV3_HALVES],
-        help="with --real dev: a or b of the Swedish dev set; with --real dev3: tune or check",
+        choices=sorted({*DEV_HALVES, *DEV3_HALVES, *DEV4_HALVES}),
+        help="with --real dev: a or b of the Swedish dev set; with --real dev3 or dev4: "
+        "tune or check",
     )
     parser.add_argument(
         "--written", action="store_true", help="score the developer-written Swedish check set"
     )
     args = parser.parse_args()
     base = GroupingSettings()
-    if args.half and args.real not in ("dev", "dev3"):
-        parser.error("--half only goes with --real dev or --real dev3")
-    if args.half and (args.half in DEV3_HALVES) != (args.real == "dev3"):
-        parser.error("--half a|b goes with --real dev, --half tune|check with --real dev3")
-    if args.errors and args.real == "dev3" and args.half != "tune":
-        parser.error("--errors on dev3 only with --half tune; the check half is not looked at")
+    if args.half and args.real not in ("dev", "dev3", "dev4"):
+        parser.error("--half only goes with --real dev, dev3 or dev4")
+    if args.half and (args.half in DEV_HALVES) != (args.real == "dev"):
+        parser.error("--half a|b goes with --real dev, --half tune|check with --real dev3|dev4")
+    if args.errors and args.real in ("dev3", "dev4") and args.half != "tune":
+        parser.error(
+            f"--errors on {args.real} only with --half tune; the check half is not looked at"
+        )
     if args.written:
         activities, gold = load_written_check()
         _report("written sv check", activities, gold, "sv", errors=args.errors)
@@ -133,7 +141,7 @@ def main() -> None:
 
 def run_real(split: str, *, errors: bool, half: str | None = None) -> None:
     """Pairwise precision, recall and F1 per language on the real public names."""
-    languages = ("sv",) if half or split == "dev3" else REAL_LANGUAGES
+    languages = ("sv",) if half or split in ("dev3", "dev4", "dev5") else REAL_LANGUAGES
     for language in languages:
         if not real_set_present(language, split):
             print(

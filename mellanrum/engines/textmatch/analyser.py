@@ -365,7 +365,7 @@ class Analyser:
             features=MappingProxyType(features),
             labels=MappingProxyType(labels),
             concepts=tuple(sorted(concepts)),
-            qualifiers=self._qualifiers_of(stems, covered, concepts),
+            qualifiers=self._qualifiers_of(stems, covered, concepts, spans),
         )
 
     def _compose_qualified(
@@ -386,10 +386,21 @@ class Analyser:
                     concepts.add(qualified)
 
     def _qualifiers_of(
-        self, stems: Sequence[str], covered: Sequence[bool], concepts: Iterable[str]
+        self,
+        stems: Sequence[str],
+        covered: Sequence[bool],
+        concepts: Iterable[str],
+        spans: Sequence[tuple[str, int] | None] = (),
     ) -> tuple[str, ...]:
         """Qualifiers of a name: its qualifier words that no thesaurus term covers and that none
-        of its concepts carries in its own terms."""
+        of its concepts carries in its own terms, and the ones inside a two-word term
+        (qualifier + noun) that not all of its concepts carry.
+
+        A qualifier inside a term belongs to that term's concept ("Bli familjehem"), but in a
+        name that also names a concept without it ("Bli familjehem eller kontaktperson") it still
+        makes the whole name a different service: one to become, not one to receive. Longer terms
+        keep their qualifier ("Omsorg på obekväm arbetstid på förskolan" stays that service).
+        """
         found = {
             self._qualifiers[stem]
             for stem, is_covered in zip(stems, covered, strict=True)
@@ -398,6 +409,15 @@ class Analyser:
         if found:
             for concept_id in concepts:
                 found -= self._carried.get(concept_id, frozenset())
+        inside = {
+            self._qualifiers[stem]
+            for stem, span in zip(stems, spans, strict=False)
+            if stem in self._qualifiers and span is not None and span[1] == 2
+        } - found
+        if inside:
+            named = [self._carried.get(concept_id, frozenset()) for concept_id in concepts]
+            if len(named) > 1:
+                found |= inside - frozenset.intersection(*named)
         return tuple(sorted(found))
 
     def _match_pairs(

@@ -21,10 +21,16 @@ plus ``real_sv_dev2.csv`` (24 gold groups).  The second Swedish held-out set
 too, as the separate development set ``real_sv_dev3.csv`` (split ``dev3``, ids
 ``sv-dev3-…``), itself halved by gold group into ``tune`` and ``check`` (SHA-1 of
 ``mellanrum-dev3-half-2026:<gold>``, even → tune, odd → check) before its errors
-were looked at.  The Swedish held-out set is now ``real_sv_heldout_v3.csv``,
-assembled independently from real public pages and dropped in by the
-coordinator; it is not in the repository while the matcher is improved, and
-:func:`load_real_set` says so plainly when it is absent.
+were looked at.  The third (``real_sv_heldout_v3.csv``, 154 names) was scored once
+in round 5 (F1 0.766) and is retired in round 6 as ``real_sv_dev4.csv`` (split
+``dev4``, ids ``sv-dev4-…``), halved the same way (SHA-1 of
+``mellanrum-dev4-half-2026:<gold>``) before any of its errors were listed.
+``real_sv_dev5.csv`` (split ``dev5``) is a larger development corpus of real
+Swedish service titles collected in round 6 to learn how common services are
+named.  The Swedish held-out set is now ``real_sv_heldout_v4.csv``, assembled
+independently from real public pages and dropped in by the coordinator; it is not
+in the repository while the matcher is improved, and :func:`load_real_set` says
+so plainly when it is absent.
 
 To check for overfitting, the Swedish dev set is split once more by gold group
 into halves ``a`` (tune on) and ``b`` (check only): SHA-1 of
@@ -38,7 +44,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -47,6 +53,7 @@ from mellanrum.engines.commonality.activity import Activity
 
 __all__ = [
     "DEV3_HALVES",
+    "DEV4_HALVES",
     "DEV_HALVES",
     "REAL_FILES",
     "REAL_LANGUAGES",
@@ -54,6 +61,7 @@ __all__ = [
     "MissingEvaluationSet",
     "Scores",
     "dev3_half",
+    "dev4_half",
     "dev_half",
     "load_evaluation_set",
     "load_real_set",
@@ -63,15 +71,18 @@ __all__ = [
 ]
 
 REAL_LANGUAGES = ("sv", "en")
-REAL_SPLITS = ("dev", "dev3", "heldout")
+REAL_SPLITS = ("dev", "dev3", "dev4", "dev5", "heldout")
 DEV_HALVES = ("a", "b")
 DEV3_HALVES = ("tune", "check")
+DEV4_HALVES = ("tune", "check")
 # Real names per language and split.  The Swedish held-out file is absent while the matcher is
 # being improved (see the module docstring).
 REAL_FILES: dict[tuple[str, str], tuple[str, ...]] = {
     ("sv", "dev"): ("real_sv_dev.csv", "real_sv_dev2.csv"),
     ("sv", "dev3"): ("real_sv_dev3.csv",),
-    ("sv", "heldout"): ("real_sv_heldout_v3.csv",),
+    ("sv", "dev4"): ("real_sv_dev4.csv",),
+    ("sv", "dev5"): ("real_sv_dev5.csv",),
+    ("sv", "heldout"): ("real_sv_heldout_v4.csv",),
     ("en", "dev"): ("real_en_dev.csv",),
     ("en", "heldout"): ("real_en_heldout.csv",),
 }
@@ -113,6 +124,26 @@ def dev3_half(gold_group: str) -> str:
     """
     digest = int(hashlib.sha1(f"mellanrum-dev3-half-2026:{gold_group}".encode()).hexdigest(), 16)
     return DEV3_HALVES[digest % 2]
+
+
+def dev4_half(gold_group: str) -> str:
+    """The half ("tune" or "check") of a gold group of ``real_sv_dev4.csv``, by a fixed hash.
+
+    Examples
+    --------
+    >>> dev4_half("bygglov") in DEV4_HALVES
+    True
+    """
+    digest = int(hashlib.sha1(f"mellanrum-dev4-half-2026:{gold_group}".encode()).hexdigest(), 16)
+    return DEV4_HALVES[digest % 2]
+
+
+# The half function of each split that has halves.
+_HALF_OF: dict[str, tuple[tuple[str, ...], Callable[[str], str]]] = {
+    "dev": (DEV_HALVES, dev_half),
+    "dev3": (DEV3_HALVES, dev3_half),
+    "dev4": (DEV4_HALVES, dev4_half),
+}
 
 
 def _read_rows(names: Sequence[str], language: str) -> tuple[list[Activity], dict[str, str]]:
@@ -158,7 +189,7 @@ def load_real_set(
 
     Every activity carries its row's language, so Swedish and English sets can
     be analysed in one call.  `half` ("a" or "b") keeps only the dev groups of
-    that half; with the Swedish ``dev3`` split it is "tune" or "check".  Raises
+    that half; with the Swedish ``dev3`` and ``dev4`` splits it is "tune" or "check".  Raises
     :class:`MissingEvaluationSet` when the set is not in this checkout (the Swedish
     held-out set until the coordinator adds it).
 
@@ -174,10 +205,10 @@ def load_real_set(
         raise ValueError(f"unknown split {split!r}")
     if (language, split) not in REAL_FILES:
         raise ValueError(f"there is no {language} {split} set")
-    halves = DEV3_HALVES if split == "dev3" else DEV_HALVES
-    if half is not None and (half not in halves or split == "heldout"):
+    if half is not None and (split not in _HALF_OF or half not in _HALF_OF[split][0]):
         raise ValueError(
-            f"half must be one of {halves} and only with the dev split (dev3: {DEV3_HALVES})"
+            f"half must be one of {DEV_HALVES} and only with the dev split "
+            f"(or one of {DEV3_HALVES} with the dev3 and dev4 splits)"
         )
     names = REAL_FILES[(language, split)]
     missing = [name for name in names if not _package_file(name).is_file()]
@@ -188,7 +219,7 @@ def load_real_set(
         )
     activities, gold = _read_rows(names, language)
     if half is not None:
-        which = dev3_half if split == "dev3" else dev_half
+        which = _HALF_OF[split][1]
         activities = [a for a in activities if which(gold[a.id]) == half]
         gold = {a.id: gold[a.id] for a in activities}
     return activities, gold

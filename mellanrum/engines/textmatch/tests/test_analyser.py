@@ -163,6 +163,42 @@ def test_a_qualifier_the_name_s_own_concept_carries_is_not_a_further_qualifier(
     assert sv.analyse("Förlängt intervall för sophämtning").qualifiers == ("förläng",)
 
 
+def test_becoming_a_provider_qualifies_a_service_unless_the_concept_is_one_you_become(
+    sv: Analyser,
+) -> None:
+    # "bli" is no longer a stop word (round 6): "Bli kontaktperson" is not the support
+    # "Kontaktperson"; "Bli familjehem" is the familjehem concept, whose own terms hold "bli"
+    assert sv.analyse("Bli kontaktperson").qualifiers == ("bli",)
+    assert sv.analyse("Kontaktperson").qualifiers == ()
+    assert sv.analyse("Bli familjehem").qualifiers == ()
+    assert sv.analyse("Bli familjehem").concepts == ("familjehem",)
+
+
+def test_a_qualifier_inside_a_two_word_term_still_qualifies_a_name_with_other_concepts(
+    sv: Analyser,
+) -> None:
+    # "bli familjehem" is a term of familjehem, but here "bli" also governs kontaktperson
+    combined = sv.analyse("Ansökan om att bli familjehem/kontaktfamilj/kontaktperson")
+    assert combined.concepts == ("familjehem", "kontaktperson")
+    assert combined.qualifiers == ("bli",)
+    # a longer term keeps its qualifier, even beside other concepts
+    assert sv.analyse("Omsorg på obekväm arbetstid på förskolan eller fritids").qualifiers == ()
+
+
+def test_holiday_only_places_share_one_qualifier_whatever_the_compound(sv: Analyser) -> None:
+    holiday = {sv.analyse(name).qualifiers for name in ("Lovfritids", "Lovplacering på fritidshem")}
+    assert len(holiday) == 1 and holiday != {()}
+    assert sv.analyse("Fritidshem").qualifiers == ()
+    # "lov" alone stays a permit word: "Lov för skylt" is not qualified
+    assert sv.analyse("Lov för skylt och ljusanordning").qualifiers == ()
+
+
+def test_faderskap_and_samarbetssamtal_are_concepts_of_their_own(sv: Analyser) -> None:
+    assert sv.analyse("Faderskap och föräldraskap").concepts == ("faderskap",)
+    assert sv.analyse("Samarbetssamtal").concepts == ("samarbetssamtal",)
+    assert "familjeratt" not in sv.analyse("Samarbetssamtal").concepts
+
+
 def test_english_council_service_synonyms_share_a_concept() -> None:
     en = Analyser("en")
     for left, right in [
