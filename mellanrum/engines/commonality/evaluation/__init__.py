@@ -102,6 +102,12 @@ def real_set_present(language: str, split: str) -> bool:
     return all(_package_file(name).is_file() for name in REAL_FILES[(language, split)])
 
 
+def _half_by_hash(salt: str, halves: tuple[str, ...], gold_group: str) -> str:
+    # A fixed hash, so a gold group stays in its half whoever runs the split, and when.
+    digest = int(hashlib.sha1(f"{salt}:{gold_group}".encode()).hexdigest(), 16)
+    return halves[digest % 2]
+
+
 def dev_half(gold_group: str) -> str:
     """The dev half ("a" tune, "b" check) of a gold group, by a fixed hash.
 
@@ -110,8 +116,7 @@ def dev_half(gold_group: str) -> str:
     >>> dev_half("bygglov") in DEV_HALVES
     True
     """
-    digest = int(hashlib.sha1(f"mellanrum-dev-half-2026:{gold_group}".encode()).hexdigest(), 16)
-    return DEV_HALVES[digest % 2]
+    return _half_by_hash("mellanrum-dev-half-2026", DEV_HALVES, gold_group)
 
 
 def dev3_half(gold_group: str) -> str:
@@ -122,8 +127,7 @@ def dev3_half(gold_group: str) -> str:
     >>> dev3_half("bygglov") in DEV3_HALVES
     True
     """
-    digest = int(hashlib.sha1(f"mellanrum-dev3-half-2026:{gold_group}".encode()).hexdigest(), 16)
-    return DEV3_HALVES[digest % 2]
+    return _half_by_hash("mellanrum-dev3-half-2026", DEV3_HALVES, gold_group)
 
 
 def dev4_half(gold_group: str) -> str:
@@ -134,8 +138,7 @@ def dev4_half(gold_group: str) -> str:
     >>> dev4_half("bygglov") in DEV4_HALVES
     True
     """
-    digest = int(hashlib.sha1(f"mellanrum-dev4-half-2026:{gold_group}".encode()).hexdigest(), 16)
-    return DEV4_HALVES[digest % 2]
+    return _half_by_hash("mellanrum-dev4-half-2026", DEV4_HALVES, gold_group)
 
 
 # The half function of each split that has halves.
