@@ -59,10 +59,14 @@ STEP_NAMED_WEIGHT = 0.2
 # A sentence with several needs joins them with a conjunction or a comma ("jag har blivit
 # uppsagd och kan inte betala hyran"); each part is also scored on its own, at this share
 # of the best score, so that every need reaches the top of the list.
-_CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:och|samt|men|plus|sen|and|but|also)\b", re.IGNORECASE)
+# A hyphen before the conjunction joins the parts of a compound ("vård- och omsorgsboende"):
+# no break there.
+_CLAUSE_BREAK = re.compile(r"[,;.!?]|(?<!-\s)\b(?:och|samt|men|plus|sen|and|but|also)\b",
+                           re.IGNORECASE)
 CLAUSE_WEIGHT = 0.84
 CLAUSE_MIN = 0.5
 LEAD_RATIO = 1.5
+FIRST_SHARE = 0.75
 # Negative evidence: words that speak against some life events, and the factor their score
 # is multiplied by.  Something that can no longer be done ("kan inte köra bil längre") is a
 # loss, not a beginning; an adult does not start upper secondary school as a pupil.
@@ -104,6 +108,8 @@ CONCEPT_WEIGHT = 1.0
 # a situation ("super", "ryggen", "räcker inte") count for the event whose examples use
 # them, even when none of the event's own texts has them.
 EXAMPLE_WEIGHT = 0.4
+EVIDENCE_WEIGHT = 0.8
+EVIDENCE_MIN = 2
 EXAMPLES_FILE = Path(__file__).resolve().parent / "data" / "finder_examples.csv"
 
 
@@ -287,15 +293,27 @@ class Finder:
         examples = list(examples)
         position = {event.id: e for e, event in enumerate(self.life_events)}
         sums: dict[int, dict[str, float]] = {}
+        counts: dict[str, dict[int, int]] = {}
+        sizes: dict[int, int] = {}
         for text, event_id in examples:
             e = position.get(event_id)
             if e is None:
                 continue
             total = sums.setdefault(e, {})
+            sizes[e] = sizes.get(e, 0) + 1
             vector = self._weighted(rewrite(self.speller.repair(spell_out(text))))
             for key, value in vector.items():
+                per = counts.setdefault(key, {})
+                per[e] = per.get(e, 0) + 1
                 if not key.startswith("c:"):
                     total[key] = total.get(key, 0.0) + value
+        self._evidence: dict[str, list[tuple[int, float]]] = {}
+        for key, per in counts.items():
+            if sum(per.values()) < EVIDENCE_MIN:
+                continue
+            rates = {e: n / sizes[e] for e, n in per.items()}
+            whole = sum(rates.values())
+            self._evidence[key] = [(e, r / whole) for e, r in rates.items()]
         index: dict[str, list[tuple[int, float]]] = {}
         for e, total in sums.items():
             norm = math.sqrt(sum(v * v for v in total.values()))
@@ -361,6 +379,11 @@ class Finder:
         lead = max((n[0] for n in needs), key=lambda m: m.score)
         if lead.score < LEAD_RATIO * whole[0].score:
             lead = whole[0]
+            first = needs[0][0]
+            in_whole = {m.event.id: m.score for m in whole}
+            if len({n[0].event.id for n in needs}) > 1 and \
+                    in_whole.get(first.event.id, 0.0) >= FIRST_SHARE * whole[0].score:
+                lead = next(m for m in whole if m.event.id == first.event.id)
         top = lead.score
         best = {lead.event.id: lead}
         for ceiling, scored in [(whole[0].score, whole), *((n[0].score, n) for n in needs)]:
@@ -400,7 +423,11 @@ class Finder:
         for key, q in query.items():
             for e, value in self._centroids.get(key, ()):
                 worded[e] = worded.get(e, 0.0) + q * value
-        for e in worded:
+        evidence: dict[int, float] = {}
+        for key, q in query.items():
+            for e, share in self._evidence.get(key, ()):
+                evidence[e] = evidence.get(e, 0.0) + q * q * share
+        for e in (*worded, *evidence):
             per_event.setdefault(e, [])
         matches = []
         for e, scored in per_event.items():
@@ -417,6 +444,7 @@ class Finder:
             score /= 1.1
             # The examples take the score EXAMPLE_WEIGHT × cosine of the way to 1.
             score += EXAMPLE_WEIGHT * worded.get(e, 0.0) * (1.0 - score)
+            score += EVIDENCE_WEIGHT * evidence.get(e, 0.0) * (1.0 - score)
             if e in phrased:
                 score += PHRASE_SHARE * (1.0 - score)
             if score >= MIN_EVENT_SCORE:
