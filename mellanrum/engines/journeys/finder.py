@@ -303,10 +303,10 @@ class Finder:
             sizes[e] = sizes.get(e, 0) + 1
             vector = self._weighted(rewrite(self.speller.repair(spell_out(text))))
             for key, value in vector.items():
-                per = counts.setdefault(key, {})
-                per[e] = per.get(e, 0) + 1
                 if not key.startswith("c:"):
                     total[key] = total.get(key, 0.0) + value
+                    per = counts.setdefault(key, {})
+                    per[e] = per.get(e, 0) + 1
         self._evidence: dict[str, list[tuple[int, float]]] = {}
         for key, per in counts.items():
             if sum(per.values()) < EVIDENCE_MIN:
