@@ -66,7 +66,6 @@ _CLAUSE_BREAK = re.compile(r"[,;.!?]|(?<!-\s)\b(?:och|samt|men|plus|sen|and|but|
 CLAUSE_WEIGHT = 0.84
 CLAUSE_MIN = 0.5
 LEAD_RATIO = 1.5
-FIRST_SHARE = 0.75
 # Negative evidence: words that speak against some life events, and the factor their score
 # is multiplied by.  Something that can no longer be done ("kan inte köra bil längre") is a
 # loss, not a beginning; an adult does not start upper secondary school as a pupil.
@@ -379,11 +378,6 @@ class Finder:
         lead = max((n[0] for n in needs), key=lambda m: m.score)
         if lead.score < LEAD_RATIO * whole[0].score:
             lead = whole[0]
-            first = needs[0][0]
-            in_whole = {m.event.id: m.score for m in whole}
-            if len({n[0].event.id for n in needs}) > 1 and \
-                    in_whole.get(first.event.id, 0.0) >= FIRST_SHARE * whole[0].score:
-                lead = next(m for m in whole if m.event.id == first.event.id)
         top = lead.score
         best = {lead.event.id: lead}
         for ceiling, scored in [(whole[0].score, whole), *((n[0].score, n) for n in needs)]:
