@@ -59,10 +59,7 @@ STEP_NAMED_WEIGHT = 0.2
 # A sentence with several needs joins them with a conjunction or a comma ("jag har blivit
 # uppsagd och kan inte betala hyran"); each part is also scored on its own, at this share
 # of the best score, so that every need reaches the top of the list.
-# A hyphen before the conjunction joins the parts of a compound ("vård- och omsorgsboende"):
-# no break there.
-_CLAUSE_BREAK = re.compile(r"[,;.!?]|(?<!-\s)\b(?:och|samt|men|plus|sen|and|but|also)\b",
-                           re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:och|samt|men|plus|sen|and|but|also)\b", re.IGNORECASE)
 CLAUSE_WEIGHT = 0.84
 CLAUSE_MIN = 0.5
 LEAD_RATIO = 1.5
@@ -107,6 +104,14 @@ CONCEPT_WEIGHT = 1.0
 # a situation ("super", "ryggen", "räcker inte") count for the event whose examples use
 # them, even when none of the event's own texts has them.
 EXAMPLE_WEIGHT = 0.4
+# Word evidence from the examples (round 6): a word of the query counts for each event in
+# proportion to the share of that event's examples that use it (a rate, so that an event
+# with many examples does not win every word), normalised over the events; a query's
+# evidence for an event is the sum over its words of (word weight)² × that share, so at most
+# 1.  It takes the score EVIDENCE_WEIGHT × evidence of the way to 1.  A word must occur in
+# at least EVIDENCE_MIN examples (one example is an accident of wording, not evidence).
+# Where the centroid dilutes a rare situation word among an event's many examples ("stroke"
+# among all the words of long illness), the rate keeps it strong.
 EVIDENCE_WEIGHT = 0.8
 EVIDENCE_MIN = 2
 EXAMPLES_FILE = Path(__file__).resolve().parent / "data" / "finder_examples.csv"
@@ -262,7 +267,7 @@ class Finder:
                 for key in vector:
                     events_with.setdefault(key, set()).add(e)
         self._events_with = {k: tuple(sorted(v)) for k, v in events_with.items()}
-        self._centroids = self._example_index(
+        self._centroids, self._evidence = self._example_index(
             shipped_examples() if examples is None else examples)
         # Everyday phrases of two words or more, by the stem of their first word.
         self._phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
@@ -282,8 +287,9 @@ class Finder:
 
     def _example_index(
         self, examples: Iterable[tuple[str, str]]
-    ) -> dict[str, list[tuple[int, float]]]:
-        """Feature → (event, weight in the event's unit centroid of its examples).
+    ) -> tuple[dict[str, list[tuple[int, float]]], dict[str, list[tuple[int, float]]]]:
+        """Feature → (event, weight in the event's unit centroid of its examples), and
+        feature → (event, its share of the feature's evidence; see EVIDENCE_WEIGHT).
 
         Synonym concepts (`c:` features) are left out: the events' own texts carry them, and
         a concept that all of an event's examples share would dominate its centroid
@@ -306,19 +312,19 @@ class Finder:
                     total[key] = total.get(key, 0.0) + value
                     per = counts.setdefault(key, {})
                     per[e] = per.get(e, 0) + 1
-        self._evidence: dict[str, list[tuple[int, float]]] = {}
+        evidence: dict[str, list[tuple[int, float]]] = {}
         for key, per in counts.items():
             if sum(per.values()) < EVIDENCE_MIN:
                 continue
             rates = {e: n / sizes[e] for e, n in per.items()}
             whole = sum(rates.values())
-            self._evidence[key] = [(e, r / whole) for e, r in rates.items()]
+            evidence[key] = [(e, rate / whole) for e, rate in rates.items()]
         index: dict[str, list[tuple[int, float]]] = {}
         for e, total in sums.items():
             norm = math.sqrt(sum(v * v for v in total.values()))
             for key, value in total.items():
                 index.setdefault(key, []).append((e, value / norm))
-        return index
+        return index, evidence
 
     def _weighted(self, text: str) -> dict[str, float]:
         vector = {k: v * self._idf.get(k, self._max_idf)
@@ -417,6 +423,7 @@ class Finder:
         for key, q in query.items():
             for e, value in self._centroids.get(key, ()):
                 worded[e] = worded.get(e, 0.0) + q * value
+        # The word evidence of the examples: (word weight)² × the event's share of it.
         evidence: dict[int, float] = {}
         for key, q in query.items():
             for e, share in self._evidence.get(key, ()):
@@ -438,6 +445,7 @@ class Finder:
             score /= 1.1
             # The examples take the score EXAMPLE_WEIGHT × cosine of the way to 1.
             score += EXAMPLE_WEIGHT * worded.get(e, 0.0) * (1.0 - score)
+            # ... and the word evidence EVIDENCE_WEIGHT × evidence of the rest.
             score += EVIDENCE_WEIGHT * evidence.get(e, 0.0) * (1.0 - score)
             if e in phrased:
                 score += PHRASE_SHARE * (1.0 - score)
