@@ -138,6 +138,11 @@ def test_colloquial_words_and_abbreviations_are_spelled_out_and_idioms_stay_whol
     assert spell_out("a-kassan och soc") == (
         "a-kassan arbetslöshetskassa och soc socialtjänsten")
     assert spell_out("social och afrika") == "social och afrika"
+    # Round 6's everyday and youth words; a multi-word key is found whole.
+    assert spell_out("knegar på krogen, hon är på smällen") == (
+        "knegar jobbar på krogen restaurangen, hon är på smällen gravid")
+    assert spell_out("fiket") == "fiket kaféet"
+    assert spell_out("fik") == "fik"  # a typo of "fick" is not a café
 
 
 @pytest.mark.parametrize(("table", "top1_floor", "top3_floor"),
