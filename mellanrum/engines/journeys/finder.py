@@ -114,6 +114,11 @@ EXAMPLE_WEIGHT = 0.4
 # among all the words of long illness), the rate keeps it strong.
 EVIDENCE_WEIGHT = 0.8
 EVIDENCE_MIN = 2
+# Pairs of consecutive content words (Swedish stems, filler words dropped) are evidence the
+# same way ("gått konkurs", "blir av", "tar slut"): the order and the company of words that
+# single words lose.  A query's pair evidence for an event is the mean of the event's shares
+# of its pairs, and it takes the score PAIR_WEIGHT × that of the way to 1.
+PAIR_WEIGHT = 0.6
 EXAMPLES_FILE = Path(__file__).resolve().parent / "data" / "finder_examples.csv"
 
 
@@ -121,6 +126,13 @@ def shipped_examples() -> tuple[tuple[str, str], ...]:
     """The shipped worded examples, as (text, life-event id) pairs."""
     with EXAMPLES_FILE.open(newline="", encoding="utf-8") as handle:
         return tuple((row["text"], row["event"]) for row in csv.DictReader(handle))
+
+
+def _pairs(text: str) -> set[str]:
+    """Pairs of consecutive content-word stems of `text` (after filler words are dropped)."""
+    stems = [w for w in _STEMMER.stemWords(tokenise(clean_query(text)))
+             if w not in _SV_STOP and w not in _EN_STOP]
+    return {f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)}
 
 
 def _stems(text: str) -> tuple[str, ...]:
@@ -306,7 +318,11 @@ class Finder:
                 continue
             total = sums.setdefault(e, {})
             sizes[e] = sizes.get(e, 0) + 1
-            vector = self._weighted(rewrite(self.speller.repair(spell_out(text))))
+            prepared = rewrite(self.speller.repair(spell_out(text)))
+            vector = self._weighted(prepared)
+            for pair in _pairs(prepared):
+                per = counts.setdefault("p:" + pair, {})
+                per[e] = per.get(e, 0) + 1
             for key, value in vector.items():
                 if not key.startswith("c:"):
                     total[key] = total.get(key, 0.0) + value
@@ -423,12 +439,18 @@ class Finder:
         for key, q in query.items():
             for e, value in self._centroids.get(key, ()):
                 worded[e] = worded.get(e, 0.0) + q * value
-        # The word evidence of the examples: (word weight)² × the event's share of it.
+        # The word evidence of the examples: (word weight)² × the event's share of it; the
+        # pair evidence: the mean of the event's shares of the query's pairs.
         evidence: dict[int, float] = {}
         for key, q in query.items():
             for e, share in self._evidence.get(key, ()):
                 evidence[e] = evidence.get(e, 0.0) + q * q * share
-        for e in (*worded, *evidence):
+        pairs = ["p:" + p for p in _pairs(text)]
+        paired: dict[int, float] = {}
+        for key in pairs:
+            for e, share in self._evidence.get(key, ()):
+                paired[e] = paired.get(e, 0.0) + share / len(pairs)
+        for e in (*worded, *evidence, *paired):
             per_event.setdefault(e, [])
         matches = []
         for e, scored in per_event.items():
@@ -447,6 +469,7 @@ class Finder:
             score += EXAMPLE_WEIGHT * worded.get(e, 0.0) * (1.0 - score)
             # ... and the word evidence EVIDENCE_WEIGHT × evidence of the rest.
             score += EVIDENCE_WEIGHT * evidence.get(e, 0.0) * (1.0 - score)
+            score += PAIR_WEIGHT * paired.get(e, 0.0) * (1.0 - score)
             if e in phrased:
                 score += PHRASE_SHARE * (1.0 - score)
             if score >= MIN_EVENT_SCORE:

@@ -123,12 +123,26 @@ def test_a_word_counts_for_the_event_whose_examples_use_it_most_often_in_proport
     assert finder.score_events("trumfjälp")[0].event.id == "ta-korkort"
 
 
+def test_words_in_the_order_an_event_s_examples_use_them_count_for_that_event() -> None:
+    # Each word is in two examples of both events, so only the pairs of consecutive words
+    # ("kvastkvalp zorblik" for marrying, "zorblik kvastkvalp" for the licence) tell them
+    # apart.
+    examples = [("kvastkvalp zorblik", "gifta-sig"), ("kvastkvalp zorblik plonk", "gifta-sig"),
+                ("zorblik kvastkvalp", "ta-korkort"), ("zorblik kvastkvalp plonk", "ta-korkort")]
+    finder = Finder(CATALOGUE.life_events, CATALOGUE.synonyms, examples=examples)
+    one = finder.score_events("kvastkvalp zorblik")
+    other = finder.score_events("zorblik kvastkvalp")
+    assert one[0].event.id == "gifta-sig" and one[0].score > one[1].score
+    assert other[0].event.id == "ta-korkort" and other[0].score > other[1].score
+
+
 def test_word_evidence_lifts_a_situation_described_in_everyday_words(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     text = "ovanför mig bor nån som borrar och bankar hela nätterna"
     assert FINDER.score_events(text)[0].event.id == "storningar-i-boendet"
     monkeypatch.setattr(finder_module, "EVIDENCE_WEIGHT", 0.0)
+    monkeypatch.setattr(finder_module, "PAIR_WEIGHT", 0.0)
     assert FINDER.score_events(text)[0].event.id != "storningar-i-boendet"
 
 
