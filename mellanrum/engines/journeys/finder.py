@@ -78,6 +78,12 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
     (re.compile(r"\bflytta(?:r|t|de|)\s+(?:ut|isär|hemifrån)\b(?!\s+(?:på|till|ur)\b)"
                 r"|\bmov(?:e|es|ed|ing)\s+out\b(?!\s+(?:to|of town)\b)", re.IGNORECASE),
      ("flytta-till-annan-kommun",), 0.75),
+    # Closing a business is an ending, not a beginning: "stänga min enskilda firma", "how to
+    # close my sole trader business" share their business words with starting one.
+    (re.compile(r"\b(?:stäng(?:a|er|de|t|s)?|lägg(?:a|er)\s+ne[rd]|la(?:de|gt)?\s+ne[rd]"
+                r"|avveckl\w*|avsluta(?:r|de|t)?|slå(?:r)?\s+igen|upphör\w*"
+                r"|clos(?:e|es|ed|ing)|shut(?:s|ting)?(?:\s+down)?|wind(?:ing)?\s+up)\b",
+                re.IGNORECASE), ("starta-foretag", "oppna-restaurang"), 0.6),
 )
 # A stated age speaks against the life events of other ages: (youngest, oldest, events,
 # factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.

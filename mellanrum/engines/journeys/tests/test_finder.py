@@ -136,6 +136,20 @@ def test_words_in_the_order_an_event_s_examples_use_them_count_for_that_event() 
     assert other[0].event.id == "ta-korkort" and other[0].score > other[1].score
 
 
+@pytest.mark.parametrize("text", ["how to close my sole trader business",
+                                  "winding up my sole trader business"])
+def test_closing_a_business_is_an_ending_not_a_start(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert FINDER.score_events(text)[0].event.id == "avveckla-foretag"
+    # Starting one keeps its place when nothing speaks of an ending.
+    assert FINDER.score_events("starta enskild firma")[0].event.id == "starta-foretag"
+    # Without the negative evidence of ending words the shared business words win.
+    cues = tuple(c for c in finder_module.NEGATIVE_CUES if "starta-foretag" not in c[1])
+    monkeypatch.setattr(finder_module, "NEGATIVE_CUES", cues)
+    assert FINDER.score_events(text)[0].event.id == "starta-foretag"
+
+
 def test_word_evidence_lifts_a_situation_described_in_everyday_words(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
