@@ -1,15 +1,16 @@
 """Accuracy of the finder's life-event ranking on tables of everyday phrasings.
 
 Run by hand: `.venv/bin/python bench/finder_eval.py [dev] [heldout1] [heldout2] [heldout3]
-[heldout] [--misses] [--fold train|test]`.
+[heldout4] [heldout] [--misses] [--fold train|test]`.
 
-- `dev`: the development material, `finder_dev.csv` and the three retired held-out tables
-  `finder_heldout1_retired.csv`, `finder_heldout2_retired.csv` and
-  `finder_heldout3_retired.csv` together (the finder is tuned on all four).
-- `heldout1`, `heldout2`, `heldout3`: a retired held-out table alone (development material
-  since it was evaluated; kept apart so its figure can be compared with the earlier ones).
-- `heldout`: `finder_heldout_v4.csv`, written independently, outside this repository, and
-  evaluated once by the coordinator; never tuned on, and `--misses` never lists its rows.
+- `dev`: the development material, `finder_dev.csv` and the four retired held-out tables
+  `finder_heldout1_retired.csv` … `finder_heldout4_retired.csv` together (the finder is tuned
+  on all five).
+- `heldout1` … `heldout4`: a retired held-out table alone (development material since it was
+  evaluated; kept apart so its figure can be compared with the earlier ones).
+- `heldout`: `finder_heldout_v5.csv`, written independently, outside this repository; the
+  coordinator adds it and evaluates it once.  Never tuned on, and `--misses` never lists its
+  rows.
 
 `--fold test` keeps only the fixed 30 % of a development table that is held back while
 tuning (a row is in it when the first byte of the SHA-256 of its lower-cased text, modulo 10,
@@ -32,10 +33,11 @@ DATA = ROOT / "mellanrum" / "journeys" / "tests" / "data"
 RETIRED1 = DATA / "finder_heldout1_retired.csv"
 RETIRED2 = DATA / "finder_heldout2_retired.csv"
 RETIRED3 = DATA / "finder_heldout3_retired.csv"
-HELDOUT = DATA / "finder_heldout_v4.csv"
-TABLES = {"dev": (DATA / "finder_dev.csv", RETIRED1, RETIRED2, RETIRED3),
+RETIRED4 = DATA / "finder_heldout4_retired.csv"
+HELDOUT = DATA / "finder_heldout_v5.csv"
+TABLES = {"dev": (DATA / "finder_dev.csv", RETIRED1, RETIRED2, RETIRED3, RETIRED4),
           "heldout1": (RETIRED1,), "heldout2": (RETIRED2,), "heldout3": (RETIRED3,),
-          "heldout": (HELDOUT,)}
+          "heldout4": (RETIRED4,), "heldout": (HELDOUT,)}
 TEST_SHARE = 3  # tenths of a development table held back while tuning
 
 
@@ -78,9 +80,9 @@ def main(argv: list[str]) -> int:
     status = 0
     for name in names:
         if name == "heldout" and not HELDOUT.exists():
-            print(f"heldout: {HELDOUT.name} is not here: it is written independently, "
-                  "outside this repository, and the coordinator puts it here and evaluates "
-                  "it once; nothing evaluated.")
+            print(f"heldout: {HELDOUT.relative_to(ROOT)} is not here: the held-out table "
+                  "is written independently, outside this repository, and the coordinator "
+                  "adds it and evaluates it once; nothing evaluated.", file=sys.stderr)
             status = 1
             continue
         rows = [row for path in TABLES[name] for row in read_phrasings(path)]

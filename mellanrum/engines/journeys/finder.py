@@ -78,6 +78,12 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
     (re.compile(r"\bflytta(?:r|t|de|)\s+(?:ut|isär|hemifrån)\b(?!\s+(?:på|till|ur)\b)"
                 r"|\bmov(?:e|es|ed|ing)\s+out\b(?!\s+(?:to|of town)\b)", re.IGNORECASE),
      ("flytta-till-annan-kommun",), 0.75),
+    # Closing a business is an ending, not a beginning: "stänga min enskilda firma", "how to
+    # close my sole trader business" share their business words with starting one.
+    (re.compile(r"\b(?:stäng(?:a|er|de|t|s)?|lägg(?:a|er)\s+ne[rd]|la(?:de|gt)?\s+ne[rd]"
+                r"|avveckl\w*|avsluta(?:r|de|t)?|slå(?:r)?\s+igen|upphör\w*"
+                r"|clos(?:e|es|ed|ing)|shut(?:s|ting)?(?:\s+down)?|wind(?:ing)?\s+up)\b",
+                re.IGNORECASE), ("starta-foretag", "oppna-restaurang"), 0.6),
 )
 # A stated age speaks against the life events of other ages: (youngest, oldest, events,
 # factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
@@ -104,6 +110,21 @@ CONCEPT_WEIGHT = 1.0
 # a situation ("super", "ryggen", "räcker inte") count for the event whose examples use
 # them, even when none of the event's own texts has them.
 EXAMPLE_WEIGHT = 0.4
+# Word evidence from the examples (round 6): a word of the query counts for each event in
+# proportion to the share of that event's examples that use it (a rate, so that an event
+# with many examples does not win every word), normalised over the events; a query's
+# evidence for an event is the sum over its words of (word weight)² × that share, so at most
+# 1.  It takes the score EVIDENCE_WEIGHT × evidence of the way to 1.  A word must occur in
+# at least EVIDENCE_MIN examples (one example is an accident of wording, not evidence).
+# Where the centroid dilutes a rare situation word among an event's many examples ("stroke"
+# among all the words of long illness), the rate keeps it strong.
+EVIDENCE_WEIGHT = 0.8
+EVIDENCE_MIN = 2
+# Pairs of consecutive content words (Swedish stems, filler words dropped) are evidence the
+# same way ("gått konkurs", "blir av", "tar slut"): the order and the company of words that
+# single words lose.  A query's pair evidence for an event is the mean of the event's shares
+# of its pairs, and it takes the score PAIR_WEIGHT × that of the way to 1.
+PAIR_WEIGHT = 0.6
 EXAMPLES_FILE = Path(__file__).resolve().parent / "data" / "finder_examples.csv"
 
 
@@ -111,6 +132,13 @@ def shipped_examples() -> tuple[tuple[str, str], ...]:
     """The shipped worded examples, as (text, life-event id) pairs."""
     with EXAMPLES_FILE.open(newline="", encoding="utf-8") as handle:
         return tuple((row["text"], row["event"]) for row in csv.DictReader(handle))
+
+
+def _pairs(text: str) -> set[str]:
+    """Pairs of consecutive content-word stems of `text` (after filler words are dropped)."""
+    stems = [w for w in _STEMMER.stemWords(tokenise(clean_query(text)))
+             if w not in _SV_STOP and w not in _EN_STOP]
+    return {f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)}
 
 
 def _stems(text: str) -> tuple[str, ...]:
@@ -257,7 +285,7 @@ class Finder:
                 for key in vector:
                     events_with.setdefault(key, set()).add(e)
         self._events_with = {k: tuple(sorted(v)) for k, v in events_with.items()}
-        self._centroids = self._example_index(
+        self._centroids, self._evidence = self._example_index(
             shipped_examples() if examples is None else examples)
         # Everyday phrases of two words or more, by the stem of their first word.
         self._phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
@@ -277,8 +305,9 @@ class Finder:
 
     def _example_index(
         self, examples: Iterable[tuple[str, str]]
-    ) -> dict[str, list[tuple[int, float]]]:
-        """Feature → (event, weight in the event's unit centroid of its examples).
+    ) -> tuple[dict[str, list[tuple[int, float]]], dict[str, list[tuple[int, float]]]]:
+        """Feature → (event, weight in the event's unit centroid of its examples), and
+        feature → (event, its share of the feature's evidence; see EVIDENCE_WEIGHT).
 
         Synonym concepts (`c:` features) are left out: the events' own texts carry them, and
         a concept that all of an event's examples share would dominate its centroid
@@ -287,21 +316,37 @@ class Finder:
         examples = list(examples)
         position = {event.id: e for e, event in enumerate(self.life_events)}
         sums: dict[int, dict[str, float]] = {}
+        counts: dict[str, dict[int, int]] = {}
+        sizes: dict[int, int] = {}
         for text, event_id in examples:
             e = position.get(event_id)
             if e is None:
                 continue
             total = sums.setdefault(e, {})
-            vector = self._weighted(rewrite(self.speller.repair(spell_out(text))))
+            sizes[e] = sizes.get(e, 0) + 1
+            prepared = rewrite(self.speller.repair(spell_out(text)))
+            vector = self._weighted(prepared)
+            for pair in _pairs(prepared):
+                per = counts.setdefault("p:" + pair, {})
+                per[e] = per.get(e, 0) + 1
             for key, value in vector.items():
                 if not key.startswith("c:"):
                     total[key] = total.get(key, 0.0) + value
+                    per = counts.setdefault(key, {})
+                    per[e] = per.get(e, 0) + 1
+        evidence: dict[str, list[tuple[int, float]]] = {}
+        for key, per in counts.items():
+            if sum(per.values()) < EVIDENCE_MIN:
+                continue
+            rates = {e: n / sizes[e] for e, n in per.items()}
+            whole = sum(rates.values())
+            evidence[key] = [(e, rate / whole) for e, rate in rates.items()]
         index: dict[str, list[tuple[int, float]]] = {}
         for e, total in sums.items():
             norm = math.sqrt(sum(v * v for v in total.values()))
             for key, value in total.items():
                 index.setdefault(key, []).append((e, value / norm))
-        return index
+        return index, evidence
 
     def _weighted(self, text: str) -> dict[str, float]:
         vector = {k: v * self._idf.get(k, self._max_idf)
@@ -400,7 +445,18 @@ class Finder:
         for key, q in query.items():
             for e, value in self._centroids.get(key, ()):
                 worded[e] = worded.get(e, 0.0) + q * value
-        for e in worded:
+        # The word evidence of the examples: (word weight)² × the event's share of it; the
+        # pair evidence: the mean of the event's shares of the query's pairs.
+        evidence: dict[int, float] = {}
+        for key, q in query.items():
+            for e, share in self._evidence.get(key, ()):
+                evidence[e] = evidence.get(e, 0.0) + q * q * share
+        pairs = ["p:" + p for p in _pairs(text)]
+        paired: dict[int, float] = {}
+        for key in pairs:
+            for e, share in self._evidence.get(key, ()):
+                paired[e] = paired.get(e, 0.0) + share / len(pairs)
+        for e in (*worded, *evidence, *paired):
             per_event.setdefault(e, [])
         matches = []
         for e, scored in per_event.items():
@@ -417,6 +473,9 @@ class Finder:
             score /= 1.1
             # The examples take the score EXAMPLE_WEIGHT × cosine of the way to 1.
             score += EXAMPLE_WEIGHT * worded.get(e, 0.0) * (1.0 - score)
+            # ... and the word evidence EVIDENCE_WEIGHT × evidence of the rest.
+            score += EVIDENCE_WEIGHT * evidence.get(e, 0.0) * (1.0 - score)
+            score += PAIR_WEIGHT * paired.get(e, 0.0) * (1.0 - score)
             if e in phrased:
                 score += PHRASE_SHARE * (1.0 - score)
             if score >= MIN_EVENT_SCORE:
