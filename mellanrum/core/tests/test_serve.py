@@ -91,9 +91,12 @@ def test_several_workers_share_one_port_and_stop_together(start: Start) -> None:
     for _ in range(6):
         with urllib.request.urlopen(base + "/organisationer/", timeout=10) as response:
             assert response.status == 200 and b"<main" in response.read()
+    workers |= _descendants(process.pid)  # with the chart helpers started meanwhile
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=40) == 0
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10  # a chart helper notices its worker is gone within ~1 s
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+        time.sleep(0.3)
     assert not {pid for pid in workers if Path(f"/proc/{pid}").exists()}, "workers left behind"
 
 
