@@ -68,21 +68,24 @@ def load_translations() -> None:
 
 def _environ(path: str, language: str) -> dict[str, Any]:
     parts = urlsplit(path)
-    host = next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith((".", "*"))),
-                "localhost")
+    # A host the app accepts (".example.se" allows example.se itself), over https when the app
+    # redirects plain http (SSL_REDIRECT), so that the page itself is served, not a redirect.
+    host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h and h != "*"), "localhost")
+    secure = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
     return {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": parts.path,
         "QUERY_STRING": parts.query,
         "SCRIPT_NAME": "",
         "SERVER_NAME": host,
-        "SERVER_PORT": "80",
+        "SERVER_PORT": "443" if secure else "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
         "HTTP_HOST": host,
         "HTTP_ACCEPT_LANGUAGE": language,
         "REMOTE_ADDR": "127.0.0.1",
+        **({"HTTP_X_FORWARDED_PROTO": "https"} if secure else {}),
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
+        "wsgi.url_scheme": "https" if secure else "http",
         "wsgi.input": BytesIO(b""),
         "wsgi.errors": BytesIO(),
         "wsgi.multithread": False,

@@ -61,6 +61,17 @@ def test_the_public_pages_are_served_once_per_language_and_fill_the_finder(
 
 
 @pytest.mark.django_db
+def test_pages_are_warmed_behind_an_https_proxy_with_a_domain_wildcard(
+        alfa: Organisation, settings: Any) -> None:
+    settings.ALLOWED_HOSTS = [".mellanrum.example.se"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    with _database_kept_open():
+        answered = warm_up.warm_pages(get_wsgi_application(), ["/organisationer/"])
+    assert answered == len(settings.LANGUAGES)  # the pages themselves, not redirects
+
+
+@pytest.mark.django_db
 def test_a_page_that_fails_is_skipped_and_the_rest_still_warm_up() -> None:
     seen: list[str] = []
 
