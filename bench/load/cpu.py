@@ -12,6 +12,7 @@ fetch counts its drawing, as in the load test; PostgreSQL's own CPU is not count
     createdb -h 127.0.0.1 -p 55450 -U postgres -T mellanrum_load_template_national cpu_copy
     DB_NAME=cpu_copy .venv/bin/python bench/load/cpu.py --rounds 20
     DB_NAME=cpu_copy .venv/bin/python bench/load/cpu.py --profile "/gemensamt/begrepp/[id]/"
+    DB_NAME=cpu_copy .venv/bin/python bench/load/cpu.py --rounds 10 --memory
 
 The average over the load mix weights each kind by its share of the requests of the 100-user
 national run (``MIX``, or ``--mix`` with a locust ``*_stats.csv``). Edits are posted back to
