@@ -144,8 +144,10 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
 def _serve(host: str, port: int, threads: int = 8) -> None:
     from waitress import serve as waitress_serve
 
+    from mellanrum.lib.charts import start_helpers
     from mellanrum.wsgi import application
 
+    start_helpers()
     click.echo(f"Mellanrum is running on http://{host}:{port}/ (Ctrl+C stops it)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="Mellanrum")
 
@@ -159,7 +161,11 @@ def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
+    from mellanrum.lib.charts import start_helpers
     from mellanrum.wsgi import application
+
+    def post_worker_init(_worker: Any) -> None:
+        start_helpers()  # each worker's own chart helper, started now rather than on demand
 
     class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
         def load_config(self) -> None:
@@ -174,6 +180,7 @@ def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
                 "keepalive": 75,
                 "graceful_timeout": 30,
                 "proc_name": "mellanrum",
+                "post_worker_init": post_worker_init,
             }
             for name, value in options.items():
                 self.cfg.set(name, value)

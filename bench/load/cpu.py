@@ -12,6 +12,7 @@ fetch counts its drawing, as in the load test; PostgreSQL's own CPU is not count
     createdb -h 127.0.0.1 -p 55450 -U postgres -T mellanrum_load_template_national cpu_copy
     DB_NAME=cpu_copy .venv/bin/python bench/load/cpu.py --rounds 20
     DB_NAME=cpu_copy .venv/bin/python bench/load/cpu.py --profile "/gemensamt/begrepp/[id]/"
+    DB_NAME=cpu_copy .venv/bin/python bench/load/cpu.py --rounds 10 --memory
 
 The average over the load mix weights each kind by its share of the requests of the 100-user
 national run (``MIX``, or ``--mix`` with a locust ``*_stats.csv``). Edits are posted back to
@@ -34,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,6 +71,23 @@ FIRST_SHARE = 435 / 791
 PICTURE_RE = re.compile(r'<img src="(/diagram/[0-9a-f]{64}\.svg[^"]*)"')
 
 
+def print_growth(after: tracemalloc.Snapshot) -> None:
+    """What was allocated after the warm-up round and is still alive, by the innermost lines
+    of the project's own code in its traceback (the cache or object that holds it)."""
+    sizes: dict[str, list[int]] = {}
+    for trace in after.traces:
+        frames = [f for f in trace.traceback if "/mellanrum/" in f.filename] or list(
+            trace.traceback)[-2:]
+        where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in frames[-3:])
+        entry = sizes.setdefault(where, [0, 0])
+        entry[0] += trace.size
+        entry[1] += 1
+    total = sum(size for size, _count in sizes.values())
+    print(f"\nMemory allocated after the warm-up round and still alive: {total / 2**20:.1f} MB")
+    for where, (size, count) in sorted(sizes.items(), key=lambda kv: -kv[1][0])[:25]:
+        print(f"  {size / 1024:9.0f} kB {count:7d} blocks  {where}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="requests per kind")
@@ -80,6 +99,9 @@ def main() -> None:
     parser.add_argument("--charts-from", type=Path, default=None, metavar="DIR",
                         help="start with a copy of this chart cache (the pictures drawn ahead "
                         "for the database, as bench/load/run.py keeps them) instead of none")
+    parser.add_argument("--memory", action="store_true",
+                        help="trace allocations (tracemalloc) and print what grew between the "
+                        "end of the warm-up round and the end of the run, by source line")
     args = parser.parse_args()
     if args.charts_from:
         shutil.rmtree(os.environ["CHART_CACHE_DIR"])
@@ -164,8 +186,12 @@ def main() -> None:
         return text
 
     ledgers: set[str] = set()
+    baseline = False
     for n in range(args.rounds + 1):
         warming = n == 0
+        if n == 1 and args.memory:  # only what is allocated from now on is traced
+            tracemalloc.start(10)
+            baseline = True
         page("/", anonymous, "/")
         params = {"sort": rng.choice(mix.SORTS)}
         if rng.random() < 0.6:
@@ -253,6 +279,8 @@ def main() -> None:
     for page_kind, values in sorted(by_page.items(), key=lambda kv: -sum(kv[1])):
         print(f"  {page_kind:46} {len(values):>4} pictures, {statistics.mean(values):6.1f} ms "
               f"each, {sum(values):7.0f} ms in all")
+    if baseline:
+        print_growth(tracemalloc.take_snapshot())
     if args.profile:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)

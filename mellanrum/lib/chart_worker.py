@@ -25,5 +25,10 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def ready() -> bool:
+    """Does nothing: submitted once to start the helper process before any chart is drawn."""
+    return True
+
+
 def render_svg(spec: str) -> str:
     return vl_convert.vegalite_to_svg(spec)

@@ -258,3 +258,29 @@ def test_series_are_told_apart_by_shape_as_well_as_colour(drawn_here: None) -> N
     assert svg.count(">Omgång</text>") == 1
     assert ">Hösten 2026</text>" in svg and ">Våren 2026</text>" in svg
     assert ">3</text>" in svg and ">4</text>" in svg
+
+
+def test_long_category_labels_are_cut_before_drawing_and_stay_distinct() -> None:
+    short = "Nacka kommun"
+    long = "Gemensam e-tjänst för ansökan om ekonomiskt bistånd i länet"
+    twin = long + " (etapp två)"
+    fitted = charts.fitted_labels([short, long, twin])
+    assert fitted[0] == short  # a label that fits is drawn as it is
+    assert all(len(label) <= charts.LABEL_CHARACTERS for label in fitted)
+    assert fitted[1] == "Gemensam e-tjänst för ansökan om ek…"
+    assert fitted[2].endswith("… (2)") and fitted[2].startswith("Gemensam e-tjänst")
+    assert len(set(fitted)) == 3  # two long names sharing a beginning are still two bars
+
+
+def test_a_chart_of_long_names_shows_them_cut_and_is_drawn_quickly(drawn_here: None) -> None:
+    names = [f"Gemensam e-tjänst för ansökan om bistånd, initiativ nummer {n}" for n in range(30)]
+    address = charts.bar_chart_url([(name, n + 1.0) for n, name in enumerate(names)], **PUBLIC,
+                                   category_title="Initiativ", value_title="Poäng")
+    started = time.process_time()
+    svg = charts.chart_svg(_key(address))
+    assert svg is not None
+    assert time.process_time() - started < 1.0  # it took 1.4 s while vl-convert cut them
+    text = html.unescape(svg)
+    assert "Gemensam e-tjänst för ansökan om bi…" in text
+    assert "Gemensam e-tjänst för ansökan o… (2)" in text
+    assert names[0] not in text

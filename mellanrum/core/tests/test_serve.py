@@ -91,9 +91,12 @@ def test_several_workers_share_one_port_and_stop_together(start: Start) -> None:
     for _ in range(6):
         with urllib.request.urlopen(base + "/organisationer/", timeout=10) as response:
             assert response.status == 200 and b"<main" in response.read()
+    workers |= _descendants(process.pid)  # with the chart helpers started meanwhile
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=40) == 0
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10  # a chart helper notices its worker is gone within ~1 s
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+        time.sleep(0.3)
     assert not {pid for pid in workers if Path(f"/proc/{pid}").exists()}, "workers left behind"
 
 
@@ -103,3 +106,31 @@ def test_one_worker_is_waitress(start: Start) -> None:
         assert response.headers["Server"] == "Mellanrum"  # Waitress's ident
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=40) in (0, -signal.SIGTERM)
+
+
+def test_each_worker_starts_its_chart_helper_before_any_chart_is_drawn(start: Start) -> None:
+    process, _base = start("--workers", "2", "--threads", "2")
+    deadline = time.monotonic() + 30
+    helpers: set[int] = set()
+    while time.monotonic() < deadline:
+        workers = {pid for pid in _descendants(process.pid)
+                   if _parent(pid) == process.pid}
+        helpers = {pid for pid in _descendants(process.pid) if _parent(pid) in workers}
+        if len(workers) >= 2 and {_parent(pid) for pid in helpers} >= workers:
+            break
+        time.sleep(0.3)
+    assert len(helpers) >= 2, "each of the two workers has its own chart helper process"
+    family = _descendants(process.pid)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=40) == 0
+    deadline = time.monotonic() + 10  # a helper notices its worker is gone within a second
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in family):
+        time.sleep(0.3)
+    assert not {pid for pid in family if Path(f"/proc/{pid}").exists()}, "processes left behind"
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
