@@ -80,7 +80,7 @@ def _environ(path: str, language: str) -> dict[str, Any]:
         "SERVER_NAME": host,
         "SERVER_PORT": "443" if secure else "80",
         "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": host,
+        # No Host header: Django then takes SERVER_NAME and SERVER_PORT as the host.
         "HTTP_ACCEPT_LANGUAGE": language,
         "REMOTE_ADDR": "127.0.0.1",
         **({"HTTP_X_FORWARDED_PROTO": "https"} if secure else {}),
