@@ -20,42 +20,20 @@ def _freeze_startup_objects() -> None:
     and each worker starts with the caches filled instead of filling its own copy of them in
     its first minutes (``mellanrum.core.warm_up``).
     """
+    from django.db import connections
     from django.urls import get_resolver
 
-    from mellanrum.core.warm_up import warm_up
+    from mellanrum.core.warm_up import public_pages, warm_finder, warm_up
     from mellanrum.kolada.analysis import warm_up as warm_up_kolada
 
     get_resolver().resolve("/")  # imports every view module, and what they import
     warm_up_kolada()
-    warm_up(application, _warm_up_pages())
+    warm_up(application, public_pages())
+    warm_finder()
+    # Gunicorn may fork from this process (`--preload`): no worker may share its connection.
+    connections.close_all()
     gc.collect()
     gc.freeze()
-
-
-def _warm_up_pages() -> list[str]:
-    """The public pages whose first view fills a per-process cache (the finder's index, the
-    place index, the life-event catalogue, the directory, an organisation page's panels)."""
-    from urllib.parse import urlencode
-
-    from django.db import DatabaseError
-
-    from mellanrum.journeys.models import LifeEvent
-    from mellanrum.landscape.models import Organisation
-
-    pages = ["/", "/om/", "/organisationer/", "/organisationer/?county=01&sort=name",
-             "/livshandelser/", "/samverkan/"]
-    try:
-        municipality = (Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
-                        .order_by("code").first())
-        event = LifeEvent.objects.order_by("pk").first()
-    except DatabaseError:  # not migrated yet: the pages would fail too
-        return []
-    if municipality is not None:
-        pages.append(f"/organisationer/{municipality.code}/")
-        pages.append("/hitta/?" + urlencode({"place": municipality.name, "q": "hemtjänst"}))
-    if event is not None:
-        pages.append(f"/livshandelser/{event.slug}/")
-    return pages
 
 
 _freeze_startup_objects()

@@ -7,10 +7,11 @@ pages with the master process, instead of each filling a copy of its own in its 
 
 * every template, compiled (Django's cached loader keeps them per process);
 * the translation catalogues of every interface language;
-* whatever the public pages build on their first view, in every language: the finder's index
-  (its analyser, lexicon and stems), the place index, the life-event catalogue, the directory
-  and an organisation page with its Kolada panels, by serving those pages once through the app
-  itself (anonymous GET requests that write nothing).
+* whatever the public pages build on their first view, in every language: the life-event
+  catalogue, the directory and an organisation page with its Kolada panels, by serving those
+  pages once through the app itself (anonymous GET requests);
+* the finder's index (its analyser, lexicon and stems) and the place index, by calling the
+  finder directly: its page would count a search.
 
 Nothing here is needed for correctness: a cache left empty is filled by the first request
 that needs it, as before. A page that fails to warm up is logged and skipped, so that a
@@ -134,3 +135,42 @@ def warm_up(app: WsgiApp, paths: Sequence[str] = ()) -> None:
     pages = warm_pages(app, paths)
     log.info("warm-up: %d templates, %d pages in %.1f s", templates, pages,
              time.monotonic() - started)
+
+
+def warm_finder() -> None:
+    """The finder's index and the place index, filled by calling the finder itself: the
+    finder page counts every search (also an empty one), and a start is not a search."""
+    from django.db import DatabaseError
+
+    from mellanrum.journeys import analysis
+
+    try:
+        lookup = analysis.lookup_municipality("Stockholm")
+        analysis.find_for_place("hemtjänst", lookup.organisation)
+    except DatabaseError:  # not migrated yet
+        return
+
+
+def public_pages() -> list[str]:
+    """The public pages whose first view fills a per-process cache (the life-event catalogue,
+    the directory, an organisation page's panels). None of them writes, except that the life
+    events page loads the shipped catalogue into an empty database, as its first visitor
+    would."""
+    from django.db import DatabaseError
+
+    from mellanrum.journeys.models import LifeEvent
+    from mellanrum.landscape.models import Organisation
+
+    pages = ["/", "/om/", "/organisationer/", "/organisationer/?county=01&sort=name",
+             "/livshandelser/", "/samverkan/"]
+    try:
+        municipality = (Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+                        .order_by("code").first())
+        event = LifeEvent.objects.order_by("pk").first()
+    except DatabaseError:  # not migrated yet: the pages would fail too
+        return []
+    if municipality is not None:
+        pages.append(f"/organisationer/{municipality.code}/")
+    if event is not None:
+        pages.append(f"/livshandelser/{event.slug}/")
+    return pages

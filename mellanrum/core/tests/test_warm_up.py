@@ -103,3 +103,21 @@ def test_warming_up_writes_nothing_and_the_pages_are_the_same_afterwards(
 def _without_token(page: bytes) -> bytes:
     """The page without its CSRF token (a new one per response)."""
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", page)
+
+
+@pytest.mark.django_db
+def test_the_start_up_warm_up_counts_no_search_and_fills_the_finder(
+        alfa: Organisation, settings: Any) -> None:
+    from mellanrum.journeys.actions import do_load_catalogue
+    from mellanrum.journeys.models import FinderUsage
+
+    settings.ALLOWED_HOSTS = ["mellanrum.example.se"]
+    do_load_catalogue()
+    finder._finder.cache_clear()
+    pages = warm_up.public_pages()
+    assert not any(page.startswith("/hitta/") for page in pages)
+    with _database_kept_open():
+        warm_up.warm_up(get_wsgi_application(), pages)
+        warm_up.warm_finder()
+    assert finder._finder.cache_info().currsize >= 1
+    assert not FinderUsage.objects.exists()
