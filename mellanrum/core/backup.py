@@ -25,12 +25,13 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 __all__ = ["BackupError", "BackupInfo", "RestoreInfo", "do_backup", "do_restore"]
@@ -145,9 +146,7 @@ def do_restore(path: str | Path, *, using: str = DEFAULT_DB_ALIAS) -> RestoreInf
     if engine == "sqlite":
         _sqlite_restore(connection, path)
     else:
-        _pg_restore(connection, path)
-        if missing:
-            _pg_drop_newer_tables(connection, path)
+        _pg_restore(connection, path, _pg_newer_tables(connection, path) if missing else [])
     if missing:
         from django.core.management import call_command
 
@@ -370,12 +369,14 @@ def _pg_dump_migrations(connection: BaseDatabaseWrapper, path: Path) -> list[Mig
     return rows
 
 
-def _pg_drop_newer_tables(connection: BaseDatabaseWrapper, path: Path) -> None:
-    """Drop tables that later migrations created and the older backup does not have.
+def _pg_newer_tables(connection: BaseDatabaseWrapper, path: Path) -> list[str]:
+    """Tables that later migrations created and the older backup does not have.
 
     ``pg_restore --clean`` replaces only the tables in the dump; a table added since (say
-    ``core_task``) would survive the restore and make ``migrate`` fail to create it again.
-    A SQLite restore replaces the whole file, so it needs no such step.
+    ``core_task``) would survive the restore and make ``migrate`` fail to create it again,
+    and one that points at a table of the dump (say ``core_apitoken`` at ``core_user``)
+    stops ``--clean`` from dropping that table's key. A SQLite restore replaces the whole
+    file, so it needs no such step.
     """
     listing = _run([find_pg_binary("pg_restore"), "--list", str(path)], _pg_env(connection),
                    "reading the backup").stdout.decode("utf-8", "replace")
@@ -387,25 +388,51 @@ def _pg_drop_newer_tables(connection: BaseDatabaseWrapper, path: Path) -> None:
             if len(parts) > at + 2 and parts[at + 1] == "public":
                 in_backup.add(parts[at + 2])
     if "django_migrations" not in in_backup:
-        return  # not a listing we understand: leave everything alone
-    extra = [t for t in connection.introspection.table_names() if t not in in_backup]
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        for table in extra:
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
+        return []  # not a listing we understand: leave everything alone
+    return [t for t in connection.introspection.table_names() if t not in in_backup]
 
 
-def _pg_restore(connection: BaseDatabaseWrapper, path: Path) -> None:
-    # Our own session must not hold locks pg_restore needs.
+def _with_lock_timeout(raw: Path, script: Path) -> None:
+    """Copy pg_restore's script, keeping our lock timeout: its header turns it off
+    (``SET lock_timeout = 0;``), and a restore that waits for ever on a lock someone holds
+    would keep the tables locked for everyone."""
+    header_lines = 100  # the SET lines come first; data further down is copied as it is
+    with raw.open("rb") as source, script.open("wb") as target:
+        for number, line in enumerate(source):
+            if number < header_lines and line.startswith(b"SET lock_timeout = 0;"):
+                line = f"SET lock_timeout = '{PG_LOCK_TIMEOUT}';\n".encode()
+                header_lines = 0
+            target.write(line)
+
+
+def _pg_restore(connection: BaseDatabaseWrapper, path: Path, drop_first: list[str]) -> None:
+    """Restore the dump in one transaction, after dropping the tables `drop_first`.
+
+    pg_restore writes the dump as SQL, and psql runs the drops and that script in a single
+    transaction, so a failure anywhere changes nothing.
+    """
+    # Our own session must not hold locks the restore needs.
+    drops = [f"DROP TABLE IF EXISTS {connection.ops.quote_name(t)} CASCADE;" for t in drop_first]
     connection.close()
     env = _pg_env(connection)
     env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={PG_LOCK_TIMEOUT}".strip()
     try:
-        _run(
-            [find_pg_binary("pg_restore"), "--clean", "--if-exists", "--no-owner",
-             "--single-transaction", "--no-password", f"--dbname={env.get('PGDATABASE', '')}",
-             str(path)],
-            env, "pg_restore (nothing was changed)",
-        )
+        with tempfile.TemporaryDirectory(prefix="mellanrum-restore-") as scratch:
+            raw, script = Path(scratch) / "dump.sql", Path(scratch) / "restore.sql"
+            _run(
+                [find_pg_binary("pg_restore"), "--clean", "--if-exists", "--no-owner",
+                 f"--file={raw}", str(path)],
+                env, "reading the backup (nothing was changed)",
+            )
+            _with_lock_timeout(raw, script)
+            _run(
+                [find_pg_binary("psql"), "--no-psqlrc", "--quiet", "--single-transaction",
+                 "--set=ON_ERROR_STOP=1", "--no-password",
+                 f"--dbname={env.get('PGDATABASE', '')}",
+                 *(arg for drop in drops for arg in ("--command", drop)),
+                 f"--file={script}"],
+                env, "restoring (nothing was changed)",
+            )
     finally:
         # The app reconnects on its next query, to the restored tables.
         connection.close()

@@ -9,6 +9,7 @@ transactional tests so pg_dump and pg_restore, which connect separately, see com
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -368,4 +369,38 @@ def test_a_backup_from_older_code_is_migrated_after_restore(
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM django_migrations WHERE app = 'core'")
         assert latest in {name for (name,) in cursor.fetchall()}
+    assert _state() == before
+
+
+@pytest.mark.skipif(os.getenv("DB") != "postgres",
+                    reason="the drop-then-restore transaction is PostgreSQL's path (CI runs both)")
+def test_a_failed_restore_of_an_older_backup_keeps_the_newer_tables(
+    live_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db.migrations.loader import MigrationLoader
+
+    _make_edits()
+    latest = max(name for app, name in MigrationLoader(None).disk_migrations if app == "core")
+    previous = max(
+        name for app, name in MigrationLoader(None).disk_migrations
+        if app == "core" and name < latest
+    )
+    call_command("migrate", "core", previous, interactive=False, verbosity=0)
+    do_backup(tmp_path / "old.backup")
+    call_command("migrate", interactive=False, verbosity=0)
+    tables_before = set(connection.introspection.table_names())
+    Activity.objects.filter(key="hemtjanst").update(name="Hemtjänst efter säkerhetskopian")
+    before = _state()
+    # Another session reads activities and does not let go: the restore, which drops the
+    # newer tables first, then times out on the activity table and must undo everything.
+    monkeypatch.setattr(backup_module, "PG_LOCK_TIMEOUT", "300ms")
+    other = _other_connection()
+    try:
+        other.cursor().execute(f"SELECT count(*) FROM {Activity._meta.db_table}")
+        with pytest.raises(BackupError, match="nothing was changed"):
+            do_restore(tmp_path / "old.backup")
+    finally:
+        other.rollback()
+        other.close()
+    assert set(connection.introspection.table_names()) == tables_before
     assert _state() == before
