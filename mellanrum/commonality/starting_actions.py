@@ -3,10 +3,8 @@ the starter catalogue."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,17 +27,6 @@ from .models import (
     Membership,
     Opportunity,
 )
-
-log = logging.getLogger(__name__)
-
-# A queued or running run without a task row (made before the task queue) older than this is
-# taken to have died with its process; runs with a task row are checked through it.
-STALE_AFTER = timedelta(minutes=30)
-MAX_TERMS, MIN_TERMS, MAX_TERM_LENGTH = 20, 2, 60
-SAVE_BATCH = 500
-# Names of a concept a decision teaches about: its most common member names.
-LEARNED_NAMES = 5
-
 
 # --- Starting an initiative from an opportunity -------------------------------------------
 

@@ -345,21 +345,26 @@ def test_the_backup_command_fails_on_one_line(live_db: None, tmp_path: Path) -> 
     assert result.output == f"Error: the directory {tmp_path / 'missing'} does not exist\n"
 
 
+def _back_up_with_the_previous_core_migration(path: Path) -> str:
+    """Back up as the code before core's latest migration would, then migrate back up;
+    returns that latest migration's name."""
+    from django.db.migrations.loader import MigrationLoader
+
+    names = [name for app, name in MigrationLoader(None).disk_migrations if app == "core"]
+    latest = max(names)
+    previous = max(name for name in names if name < latest)
+    call_command("migrate", "core", previous, interactive=False, verbosity=0)
+    do_backup(path)
+    call_command("migrate", interactive=False, verbosity=0)
+    return latest
+
+
 def test_a_backup_from_older_code_is_migrated_after_restore(
     live_db: None, tmp_path: Path
 ) -> None:
-    from django.db.migrations.loader import MigrationLoader
-
     _make_edits()
     before = _state()
-    latest = max(name for app, name in MigrationLoader(None).disk_migrations if app == "core")
-    previous = max(
-        name for app, name in MigrationLoader(None).disk_migrations
-        if app == "core" and name < latest
-    )
-    call_command("migrate", "core", previous, interactive=False, verbosity=0)
-    do_backup(tmp_path / "old.backup")
-    call_command("migrate", interactive=False, verbosity=0)
+    latest = _back_up_with_the_previous_core_migration(tmp_path / "old.backup")
     Activity.objects.all().delete()
 
     info = do_restore(tmp_path / "old.backup")
@@ -377,17 +382,8 @@ def test_a_backup_from_older_code_is_migrated_after_restore(
 def test_a_failed_restore_of_an_older_backup_keeps_the_newer_tables(
     live_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from django.db.migrations.loader import MigrationLoader
-
     _make_edits()
-    latest = max(name for app, name in MigrationLoader(None).disk_migrations if app == "core")
-    previous = max(
-        name for app, name in MigrationLoader(None).disk_migrations
-        if app == "core" and name < latest
-    )
-    call_command("migrate", "core", previous, interactive=False, verbosity=0)
-    do_backup(tmp_path / "old.backup")
-    call_command("migrate", interactive=False, verbosity=0)
+    _back_up_with_the_previous_core_migration(tmp_path / "old.backup")
     tables_before = set(connection.introspection.table_names())
     Activity.objects.filter(key="hemtjanst").update(name="Hemtjänst efter säkerhetskopian")
     before = _state()
