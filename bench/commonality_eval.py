@@ -14,9 +14,11 @@ python bench/commonality_eval.py --real dev3 --half tune --errors  # its wrong p
 python bench/commonality_eval.py --real dev4 --half tune     # retired held-out v3: tune on this
 python bench/commonality_eval.py --real dev4 --half check    # retired held-out v3: check only
 python bench/commonality_eval.py --real dev5      # round 6's larger corpus of real titles
+python bench/commonality_eval.py --real dev6 --half tune     # retired held-out v4: tune on this
+python bench/commonality_eval.py --real dev6 --half check    # retired held-out v4: check only
 python bench/commonality_eval.py --written        # the developer-written Swedish check set
 python bench/commonality_eval.py --real heldout   # report only, once; never tune on it
-    (Swedish: real_sv_heldout_v4.csv, added by the coordinator; English: real_en_heldout.csv)
+    (Swedish: real_sv_heldout_v5.csv, added by the coordinator; English: real_en_heldout.csv)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from mellanrum.engines.commonality import GroupingSettings, group_activities
 from mellanrum.engines.commonality.evaluation import (
     DEV3_HALVES,
     DEV4_HALVES,
+    DEV6_HALVES,
     DEV_HALVES,
     REAL_FILES,
     REAL_LANGUAGES,
@@ -69,14 +72,14 @@ def main() -> None:
     parser.add_argument("--no-thesaurus", action="store_true", help="ablation: empty thesaurus")
     parser.add_argument(
         "--real",
-        choices=["dev", "dev3", "dev4", "dev5", "heldout"],
-        help="score the real public names instead (dev3, dev4: the retired held-out v2 and v3; "
-        "dev5: round 6's corpus; all three Swedish only)",
+        choices=["dev", "dev3", "dev4", "dev5", "dev6", "heldout"],
+        help="score the real public names instead (dev3, dev4, dev6: the retired held-out v2, "
+        "v3 and v4; dev5: round 6's corpus; all four Swedish only)",
     )
     parser.add_argument(
         "--half",
-        choices=sorted({*DEV_HALVES, *DEV3_HALVES, *DEV4_HALVES}),
-        help="with --real dev: a or b of the Swedish dev set; with --real dev3 or dev4: "
+        choices=sorted({*DEV_HALVES, *DEV3_HALVES, *DEV4_HALVES, *DEV6_HALVES}),
+        help="with --real dev: a or b of the Swedish dev set; with --real dev3, dev4 or dev6: "
         "tune or check",
     )
     parser.add_argument(
@@ -84,11 +87,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     base = GroupingSettings()
-    if args.half and args.real not in ("dev", "dev3", "dev4"):
-        parser.error("--half only goes with --real dev, dev3 or dev4")
+    if args.half and args.real not in ("dev", "dev3", "dev4", "dev6"):
+        parser.error("--half only goes with --real dev, dev3, dev4 or dev6")
     if args.half and (args.half in DEV_HALVES) != (args.real == "dev"):
-        parser.error("--half a|b goes with --real dev, --half tune|check with --real dev3|dev4")
-    if args.errors and args.real in ("dev3", "dev4") and args.half != "tune":
+        parser.error(
+            "--half a|b goes with --real dev, --half tune|check with --real dev3|dev4|dev6"
+        )
+    if args.errors and args.real in ("dev3", "dev4", "dev6") and args.half != "tune":
         parser.error(
             f"--errors on {args.real} only with --half tune; the check half is not looked at"
         )
@@ -141,7 +146,7 @@ def main() -> None:
 
 def run_real(split: str, *, errors: bool, half: str | None = None) -> None:
     """Pairwise precision, recall and F1 per language on the real public names."""
-    languages = ("sv",) if half or split in ("dev3", "dev4", "dev5") else REAL_LANGUAGES
+    languages = ("sv",) if half or split in ("dev3", "dev4", "dev5", "dev6") else REAL_LANGUAGES
     for language in languages:
         if not real_set_present(language, split):
             print(

@@ -10,10 +10,12 @@ from mellanrum.engines.commonality import Activity, group_activities
 from mellanrum.engines.commonality.evaluation import (
     DEV3_HALVES,
     DEV4_HALVES,
+    DEV6_HALVES,
     REAL_LANGUAGES,
     MissingEvaluationSet,
     dev3_half,
     dev4_half,
+    dev6_half,
     dev_half,
     load_evaluation_set,
     load_real_set,
@@ -101,7 +103,7 @@ def test_swedish_held_out_set_loads_when_present_and_says_so_plainly_when_absent
         assert activities and set(gold) == {a.id for a in activities}
         assert all(a.language == "sv" for a in activities)
     else:
-        with pytest.raises(MissingEvaluationSet, match="real_sv_heldout_v4.csv is not in this"):
+        with pytest.raises(MissingEvaluationSet, match="real_sv_heldout_v5.csv is not in this"):
             load_real_set("sv", "heldout")
 
 
@@ -145,6 +147,25 @@ def test_dev4_is_halved_by_gold_group_into_tune_and_check() -> None:
     assert {dev4_half(group) for group in tune.values()} == {DEV4_HALVES[0]}
     with pytest.raises(ValueError, match="only with the dev split"):
         load_real_set("sv", "dev4", "b")
+
+
+def test_the_spent_held_out_v4_set_is_development_set_dev6_with_its_sources_kept() -> None:
+    activities, gold = load_real_set("sv", "dev6")
+    assert len(activities) == 160 and len(set(gold.values())) == 37
+    assert all(a.id.startswith("sv-dev6-") for a in activities)
+    assert len({a.organisation for a in activities}) == 120
+
+
+def test_dev6_is_halved_by_gold_group_into_tune_and_check() -> None:
+    activities, gold = load_real_set("sv", "dev6")
+    _, tune = load_real_set("sv", "dev6", "tune")
+    _, check = load_real_set("sv", "dev6", "check")
+    assert set(tune.values()).isdisjoint(check.values())
+    assert len(tune) + len(check) == len(activities)
+    assert (len(set(tune.values())), len(set(check.values()))) == (25, 12)
+    assert {dev6_half(group) for group in check.values()} == {DEV6_HALVES[1]}
+    with pytest.raises(ValueError, match="only with the dev split"):
+        load_real_set("sv", "dev6", "a")
 
 
 def test_there_is_no_english_dev3_set() -> None:
