@@ -55,7 +55,7 @@ class GroupingSettings:
     """
 
     threshold: float = 0.5
-    merge_threshold: float = 0.3
+    merge_threshold: float = 0.45
     neighbours: int = 30
     rounds: int = 3
     allow_same_organisation: bool = False

@@ -52,6 +52,9 @@ _CHANNEL_STEMS = {
 _ALPHABET = {"sv": "abcdefghijklmnopqrstuvwxyzåäö", "en": "abcdefghijklmnopqrstuvwxyz"}
 MIN_CORRECTION_LENGTH = 5
 MIN_COMPOUND_CORRECTION_LENGTH = 8
+# Letters after which Snowball's Swedish stemmer removes a final "s" (its s-ending rule).
+_S_ENDING = frozenset("bcdfghjklmnoprtvy")
+MIN_S_STEM_LENGTH = 5
 # Endings added to lexicon words to recognise inflected forms when correcting.
 _INFLECTIONS = {
     "sv": ("en", "et", "n", "t", "ar", "er", "or", "na", "arna", "erna", "orna", "s", "ens", "ets"),
@@ -227,6 +230,15 @@ class Analyser:
             if stem is None:
                 base = self.lexicon.base_form(word) if self.lexicon.words else None
                 stem = _stemmer(self.language).stemWord(base or word)
+                # Snowball takes "-er" off "gravplatser" but the "-s" off "gravplats": take
+                # the "-s" a plural's stem ends in off too, so that both forms meet.
+                if (
+                    self.language == "sv"
+                    and len(stem) >= MIN_S_STEM_LENGTH
+                    and stem[-1] == "s"
+                    and stem[-2] in _S_ENDING
+                ):
+                    stem = stem[:-1]
             self._stem_cache[word] = stem
         return stem
 
