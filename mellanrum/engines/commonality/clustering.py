@@ -39,7 +39,7 @@ class Node:
 
 
 class _Cluster:
-    __slots__ = ("centroid", "excluded", "norm2", "organisations", "pin")
+    __slots__ = ("centroid", "excluded", "names", "norm2", "organisations", "pin")
 
     def __init__(self, node: Node, vector: dict[int, float]) -> None:
         self.centroid = {col: value * node.size for col, value in vector.items()}
@@ -47,6 +47,7 @@ class _Cluster:
         self.organisations = set(node.organisations)
         self.pin = node.pin
         self.excluded = set(node.excluded)
+        self.names = 1  # nodes absorbed, this one included
 
     def cosine(self, other: _Cluster) -> float:
         small, large = sorted((self.centroid, other.centroid), key=len)
@@ -61,6 +62,7 @@ class _Cluster:
         self.organisations |= other.organisations
         self.pin = self.pin or other.pin
         self.excluded |= other.excluded
+        self.names += other.names
 
 
 def constrained_merge(
@@ -70,6 +72,7 @@ def constrained_merge(
     *,
     merge_threshold: float,
     allow_same_organisation: bool = False,
+    lone_merge_threshold: float | None = None,
 ) -> list[int]:
     """Cluster `nodes` by merging along `edges`, strongest first.
 
@@ -82,7 +85,8 @@ def constrained_merge(
     * they hold no must-not-link pair of names (see ``cannot_link``);
     * the cosine of their centroids (activity-weighted sums of the
       vectors) is at least `merge_threshold`, which stops chains of
-      pairwise-similar names from drifting into one blob.
+      pairwise-similar names from drifting into one blob; when one of the
+      two holds a single node, `lone_merge_threshold` instead (if given).
 
     Edges are visited by decreasing similarity, ties by node indices, so the
     result depends only on the nodes' order, which the caller fixes.  Edges
@@ -149,7 +153,10 @@ def constrained_merge(
             continue
         if conflict(ca.excluded, cb.excluded):  # a must-not-link pair of names
             continue
-        if ca.cosine(cb) < merge_threshold:
+        guard = merge_threshold
+        if lone_merge_threshold is not None and min(ca.names, cb.names) == 1:
+            guard = lone_merge_threshold
+        if ca.cosine(cb) < guard:
             continue
         keep, drop = (ra, rb) if ra < rb else (rb, ra)
         clusters[keep].absorb(clusters.pop(drop))

@@ -171,6 +171,7 @@ def group_activities(
         (np.array(e_a, dtype=np.int64), np.array(e_b, dtype=np.int64), np.array(e_s)),
         merge_threshold=cfg.merge_threshold,
         allow_same_organisation=cfg.allow_same_organisation,
+        lone_merge_threshold=cfg.lone_merge_threshold,
     )
     cluster_of_activity = [0] * len(items)
     for n, node_key in enumerate(node_keys):

@@ -616,6 +616,7 @@ def _first_merge(*parts: Any, sources: int, cfg: GroupingSettings) -> _Group:
         (_local(nodes.ids, low), _local(nodes.ids, high), sim),
         merge_threshold=cfg.merge_threshold,
         allow_same_organisation=cfg.allow_same_organisation,
+        lone_merge_threshold=cfg.lone_merge_threshold,
     )
     cluster = nodes.ids[np.array(merged, dtype=np.int64)] if merged else nodes.ids.copy()
     return _Group(nodes, cluster, True)

@@ -21,6 +21,13 @@ class GroupingSettings:
     merge_threshold : float
         Minimum cosine similarity between the centroids of two groups for
         them to merge (average-linkage guard against chaining).
+    lone_merge_threshold : float or None
+        The guard, in the pass over distinct names, when one side is a single
+        name: a long title ("Korttidsvistelse utanför hemmet enligt LSS, lagen
+        om …") has a neighbour above `threshold` but a centroid pulled away by
+        its extra words.  Two groups still need `merge_threshold`, which keeps
+        two established services from joining through a shared broad word.
+        None uses `merge_threshold` throughout.
     neighbours : int
         Neighbours kept per distinct name (k of the kNN graph).
     rounds : int
@@ -56,6 +63,7 @@ class GroupingSettings:
 
     threshold: float = 0.5
     merge_threshold: float = 0.45
+    lone_merge_threshold: float | None = 0.3
     neighbours: int = 30
     rounds: int = 3
     allow_same_organisation: bool = False

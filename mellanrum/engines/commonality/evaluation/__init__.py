@@ -212,9 +212,9 @@ def load_real_set(
 
     Every activity carries its row's language, so Swedish and English sets can
     be analysed in one call.  `half` ("a" or "b") keeps only the dev groups of
-    that half; with the Swedish ``dev3``, ``dev4`` and ``dev6`` splits it is "tune" or "check".  Raises
-    :class:`MissingEvaluationSet` when the set is not in this checkout (the Swedish
-    held-out set until the coordinator adds it).
+    that half; with the Swedish ``dev3``, ``dev4`` and ``dev6`` splits it is "tune" or
+    "check".  Raises :class:`MissingEvaluationSet` when the set is not in this checkout
+    (the Swedish held-out set until the coordinator adds it).
 
     Examples
     --------

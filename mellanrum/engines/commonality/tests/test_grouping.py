@@ -157,3 +157,29 @@ def test_invalid_input_is_rejected() -> None:
         group_activities([Activity("1", "A", "Bygglov"), Activity("1", "B", "Bygglov")])
     with pytest.raises(ValueError, match="empty name"):
         group_activities([Activity("1", "A", " – ")])
+
+
+def test_a_lone_name_joins_a_group_at_the_lower_guard_but_two_groups_need_the_higher() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from mellanrum.engines.commonality.clustering import Node, constrained_merge
+
+    # Rows 0-1 are one group (same vector), row 2 a lone name close to row 0 but whose
+    # centroid cosine with the group is 0.4 (between the two guards).
+    vectors = sp.csr_matrix(np.array([[1.0, 0.0], [1.0, 0.0], [0.4, 0.9165]]))
+    nodes = [Node(i, 1, frozenset({f"org{i}"}), None, frozenset()) for i in range(3)]
+    edges = (np.array([0, 0]), np.array([1, 2]), np.array([1.0, 0.6]))
+    strict = constrained_merge(nodes, vectors, edges, merge_threshold=0.45)
+    lenient = constrained_merge(
+        nodes, vectors, edges, merge_threshold=0.45, lone_merge_threshold=0.3
+    )
+    assert strict == [0, 0, 2] and lenient == [0, 0, 0]
+    # Two groups of two never meet below merge_threshold, whatever the lone guard.
+    four = sp.csr_matrix(np.array([[1.0, 0.0], [1.0, 0.0], [0.4, 0.9165], [0.4, 0.9165]]))
+    nodes4 = [Node(i, 1, frozenset({f"org{i}"}), None, frozenset()) for i in range(4)]
+    edges4 = (np.array([0, 2, 0]), np.array([1, 3, 2]), np.array([1.0, 1.0, 0.6]))
+    merged = constrained_merge(
+        nodes4, four, edges4, merge_threshold=0.45, lone_merge_threshold=0.3
+    )
+    assert merged == [0, 0, 2, 2]
