@@ -164,7 +164,9 @@ def maybe_same(
     """
     if len(concepts) < 2:
         return []
-    analyser = Analyser(language, extra_synonyms=[tuple(s) for s in extra_synonyms])
+    analyser = Analyser(
+        language, extra_synonyms=[tuple(s) for s in extra_synonyms], verbal_nouns=True
+    )
     marks = marks_of(must_not_link)
     features: list[dict[str, float]] = []
     labels: dict[str, str] = {}

@@ -99,7 +99,9 @@ def group_activities(
 
     def analyser(lang: str) -> Analyser:
         if lang not in analysers:
-            analysers[lang] = Analyser(lang, extra_synonyms=synonyms, weights=cfg.weights)
+            analysers[lang] = Analyser(
+                lang, extra_synonyms=synonyms, weights=cfg.weights, verbal_nouns=True
+            )
         return analysers[lang]
 
     texts = sorted(set(keys))

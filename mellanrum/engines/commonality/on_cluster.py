@@ -180,7 +180,9 @@ def _texts(
     stats: dict[str, tuple[float, int, str]] = {}
     for key in keys:
         if key[0] not in analysers:
-            analysers[key[0]] = Analyser(key[0], extra_synonyms=synonyms, weights=cfg.weights)
+            analysers[key[0]] = Analyser(
+                key[0], extra_synonyms=synonyms, weights=cfg.weights, verbal_nouns=True
+            )
         row_features, row_labels = analyse_text(analysers[key[0]], key, cfg.description_weight)
         features.append(row_features)
         labels.append(row_labels)

@@ -55,6 +55,29 @@ MIN_COMPOUND_CORRECTION_LENGTH = 8
 # Letters after which Snowball's Swedish stemmer removes a final "s" (its s-ending rule).
 _S_ENDING = frozenset("bcdfghjklmnoprtvy")
 MIN_S_STEM_LENGTH = 5
+# Nouns in -ning/-ring that are not the action of a verb that names the same thing ("förening"
+# is not "före", "ledning" not "led"), or whose verb names another service ("sota" is sweeping
+# one's own chimney, "sotning" the service).
+_NOT_VERBAL = frozenset(
+    {"förening", "tidning", "ordning", "mening", "räkning", "lösning", "ledning", "sotning",
+     "tjänstgöring"}
+)
+_NOT_VERBAL_ENDINGS = ("förening", "tidning", "ordning", "ledning")
+
+
+def _verbal_noun_stem(stem: str) -> str:
+    """The verb stem of a Swedish action noun: hämtning → hämt (hämta), ändring → ändr
+    (ändra), parkering → parker (parkera), so that "Hämta grovavfall" meets "Hämtning av
+    grovavfall"."""
+    if stem in _NOT_VERBAL or stem.endswith(_NOT_VERBAL_ENDINGS):
+        return stem
+    if stem.endswith("ning") and len(stem) >= 7:
+        return stem[:-4]
+    if stem.endswith("ring") and len(stem) >= 7:
+        return stem[:-3]
+    return stem
+
+
 # Endings added to lexicon words to recognise inflected forms when correcting.
 _INFLECTIONS = {
     "sv": ("en", "et", "n", "t", "ar", "er", "or", "na", "arna", "erna", "orna", "s", "ens", "ets"),
@@ -99,6 +122,11 @@ class Analyser:
         Weights of the feature kinds.
     ngram : int, default 3
         Character n-gram length (0 disables n-grams).
+    verbal_nouns : bool, default False
+        Swedish only: give an action noun the stem of its verb ("Hämtning av
+        grovavfall" meets "Hämta grovavfall"; see ``_verbal_noun_stem``).  The
+        commonality matcher turns it on; the journeys finder, tuned without it,
+        does not.
 
     Examples
     --------
@@ -126,10 +154,12 @@ class Analyser:
         weights: FeatureWeights | None = None,
         ngram: int = 3,
         known_words: Iterable[str] = (),
+        verbal_nouns: bool = False,
     ) -> None:
         if language not in _STEMMER_NAMES:
             raise ValueError(f"unsupported language {language!r}; expected 'sv' or 'en'")
         self.language = language
+        self.verbal_nouns = verbal_nouns and language == "sv"
         self.lexicon = lexicon if lexicon is not None else Lexicon.default(language)
         # Inflected forms are tried as typo targets only for the shipped lexicon's words.
         inflectable = self.lexicon.words
@@ -239,6 +269,8 @@ class Analyser:
                     and stem[-2] in _S_ENDING
                 ):
                     stem = stem[:-1]
+                if self.verbal_nouns:
+                    stem = _verbal_noun_stem(stem)
             self._stem_cache[word] = stem
         return stem
 

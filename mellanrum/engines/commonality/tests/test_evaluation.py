@@ -355,6 +355,8 @@ def test_dev6_tune_half_stays_above_floor() -> None:
         ("Gräva och schakta", "Schakttillstånd"),
         ("Gravplats", "Gravplatser", "Begravningsplatser"),
         ("Förtidsröstning", "Rösta i förtid"),
+        ("Registrera hund", "Registrering av hund"),
+        ("Ansluta till fjärrvärme", "Anslutning till fjärrvärme"),
     ],
 )
 def test_round_seven_paraphrases_of_one_service_are_one_concept(names: tuple[str, ...]) -> None:

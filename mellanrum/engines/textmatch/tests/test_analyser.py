@@ -302,3 +302,19 @@ def test_known_words_split_compounds() -> None:
     knowing = Analyser("sv", known_words=["knark", "problem"])
     assert "w:knark" in knowing.analyse("knarkproblem").features
     assert "w:knark" not in Analyser("sv").analyse("knarkproblem").features
+
+
+def test_plural_stems_meet_their_singular() -> None:
+    analyser = Analyser("sv")
+    assert analyser.term_key("gravplats") == analyser.term_key("gravplatser")
+
+
+def test_action_nouns_take_their_verbs_stem_only_when_asked() -> None:
+    plain, verbal = Analyser("sv"), Analyser("sv", verbal_nouns=True)
+    assert verbal.term_key("hämtning") == verbal.term_key("hämta")
+    assert verbal.term_key("registrering") == verbal.term_key("registrera")
+    assert plain.term_key("hämtning") != plain.term_key("hämta")
+    # Not every -ning noun is a verb's action, and "sota" (one's own chimney) is not "sotning".
+    assert verbal.term_key("förening") != verbal.term_key("före")
+    assert verbal.analyse("Sotning").concepts != verbal.analyse("Sota själv").concepts
+    assert Analyser("en", verbal_nouns=True).verbal_nouns is False
