@@ -19,7 +19,7 @@ from mellanrum.core import access as core_access
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.charts import PUBLIC, bar_chart_url
-from mellanrum.lib.xlsx import active_sheet
+from mellanrum.lib.xlsx import active_sheet, safe_row
 
 from . import actions, analysis, catalogue
 from .forms import SyncForm
@@ -224,9 +224,9 @@ def kpi_export(request: HttpRequest, kpi_id: str, fmt: str) -> HttpResponse:
         sheet.title = context["kpi"].id
         sheet.append(EXPORT_COLUMNS)
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
         sheet.append([])
-        sheet.append([source])
+        sheet.append(safe_row([source]))
         data = io.BytesIO()
         book.save(data)
         response = HttpResponse(
