@@ -10,6 +10,7 @@ with a leading quote even when a control character came before the ``=``.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 from decimal import Decimal
@@ -212,6 +213,11 @@ def test_the_kolada_figures(client: Client, alfa: Organisation) -> None:  # noqa
     Organisation.objects.filter(pk=alfa.pk).update(name=sneaky_formula())
     cells = download(client, "/nyckeltal/N00901/export.xlsx")
     assert {"'" + FORMULA, "Preliminär"} <= cells
+    # The CSV beside it quotes a formula too, and keeps numbers as they are.
+    Organisation.objects.filter(pk=alfa.pk).update(name=FORMULA)
+    text = client.get("/nyckeltal/N00901/export.csv").content.decode()
+    row = next(r for r in csv.reader(io.StringIO(text)) if r and r[1] == alfa.code)
+    assert row[2] == "'" + FORMULA and row[5] == "20.0"
 
 
 def test_the_collaboration_health_results(admin: Client, alfa: Organisation,  # noqa: F811

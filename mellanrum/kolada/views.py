@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from mellanrum.core import access as core_access
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.models import Organisation
+from mellanrum.landscape.spreadsheet import neutralise_formula
 from mellanrum.lib.charts import PUBLIC, bar_chart_url
 from mellanrum.lib.xlsx import active_sheet, safe_row
 
@@ -212,7 +213,8 @@ def kpi_export(request: HttpRequest, kpi_id: str, fmt: str) -> HttpResponse:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(["" if c is None else c for c in row] for row in rows)
+        writer.writerows(["" if c is None else neutralise_formula(c) if isinstance(c, str)
+                          else c for c in row] for row in rows)
         writer.writerow([source])
         response = HttpResponse(out.getvalue().encode("utf-8"),
                                 content_type="text/csv; charset=utf-8")
