@@ -105,9 +105,16 @@ def _check_new_api_token(user: User, name: str) -> str:
     """The rules every new key follows, whoever makes it; returns the name to store."""
     from . import api_tokens
 
+    from .middleware import CONTROL_CHARACTERS
+
     name = name.strip()
     if not name:
         raise ValidationError(_("Give the key a name, e.g. what the script that uses it does."))
+    if "\x00" in name or CONTROL_CHARACTERS.search(name):  # as the middleware refuses them
+        raise ValidationError(_(
+            "The text you sent contains an invisible control character that cannot be "
+            "accepted. Remove it (it often comes with text pasted from another program) and "
+            "try again. Nothing was changed."))
     if not user.is_active:
         raise ValidationError(_("The user is not active, so a key would not work."))
     if user.api_tokens.count() >= api_tokens.MAX_KEYS_PER_USER:

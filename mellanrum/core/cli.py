@@ -118,6 +118,8 @@ def _api_user(username: str) -> Any:
     from mellanrum.core.models import User
 
     try:
+        if "\x00" in username:  # PostgreSQL refuses NUL in a query: no such user
+            raise User.DoesNotExist
         return User.objects.get_by_natural_key(username)
     except User.DoesNotExist:
         raise click.ClickException(f"--user: no user named {username[:50]!r}") from None

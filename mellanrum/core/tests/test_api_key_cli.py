@@ -104,6 +104,8 @@ def test_revoking_stops_the_key_at_once(client: Client, alice: User) -> None:
     (["create", "--user", "alice", "--expires", "2026-02-30"], "is not a date"),
     (["create", "--user", "alice", "--expires", "today"], "is not a date"),
     (["create", "--user", "alice", "--name", "   "], "Give the key a name"),
+    (["create", "--user", "alice", "--name", "syn\x07k"], "invisible control character"),
+    (["create", "--user", "ali\x00ce"], "no user named"),
     (["list", "--user", "nobody"], "no user named 'nobody'"),
     (["revoke", "999999"], "no API key with id 999999"),
     (["revoke", "abc"], "is not a valid integer"),
