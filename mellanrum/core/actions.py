@@ -104,7 +104,6 @@ def do_audit_login_failure(username: str, *, door: str, address: str, name_hash:
 def _check_new_api_token(user: User, name: str) -> str:
     """The rules every new key follows, whoever makes it; returns the name to store."""
     from . import api_tokens
-
     from .middleware import CONTROL_CHARACTERS
 
     name = name.strip()
