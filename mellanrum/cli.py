@@ -421,7 +421,7 @@ def _add_app_commands() -> None:
     from mellanrum.collaborations.cli import initiatives
     from mellanrum.commonality.cli import commonality, concepts, opportunities, starter_catalogue
     from mellanrum.community.cli import community
-    from mellanrum.core.cli import backup, restore, worker
+    from mellanrum.core.cli import apikey, backup, restore, worker
     from mellanrum.health.cli import health
     from mellanrum.journeys.cli import find, journey, places
     from mellanrum.kolada.cli import kolada
@@ -438,6 +438,7 @@ def _add_app_commands() -> None:
     main.add_command(opportunities)
     main.add_command(starter_catalogue)
     main.add_command(concepts)
+    main.add_command(apikey)
 
 
 _add_app_commands()

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from mellanrum.landscape.spreadsheet import neutralise_formula
-from mellanrum.lib.xlsx import active_sheet
+from mellanrum.lib.xlsx import active_sheet, safe_row
 
 from .budget import BudgetSheet
 
@@ -20,12 +19,12 @@ def to_xlsx(sheet: BudgetSheet) -> bytes:
     bold = Font(bold=True)
     page = active_sheet(workbook)
     page.title = _("Budget sheet")[:31]
-    page.append([neutralise_formula(f"{sheet.organisation.name}: {sheet.initiative.title}")])
+    page.append(safe_row([f"{sheet.organisation.name}: {sheet.initiative.title}"]))
     page["A1"].font = Font(bold=True, size=14)
     economics = sheet.view.economics
     facts: list[tuple[str, object]] = [
-        (_("Committee (nämnd)"), neutralise_formula(sheet.committee) or "–"),
-        (_("Activity (verksamhet)"), neutralise_formula(sheet.activity) or "–"),
+        (_("Committee (nämnd)"), sheet.committee or "–"),
+        (_("Activity (verksamhet)"), sheet.activity or "–"),
         (_("Share of the joint cost, kr a year"),
          float(sheet.share) if sheet.share is not None else "–"),
         (_("Share confirmed by the partner"), _("Yes") if sheet.share_confirmed else _("No")),
@@ -35,7 +34,7 @@ def to_xlsx(sheet: BudgetSheet) -> bytes:
         (_("Hourly cost, kr"), float(economics.hourly_cost)),
     ]
     for label, value in facts:
-        page.append([label, value])
+        page.append(safe_row([label, value]))
     if sheet.initiative.is_illustrative:
         page.append([_("Illustrative demo data, not real figures.")])
     page.append([])
@@ -60,9 +59,9 @@ def to_xlsx(sheet: BudgetSheet) -> bytes:
     for cell in goals[1]:
         cell.font = bold
     for goal in sheet.shared_goals:
-        goals.append([_("Shared goal"), neutralise_formula(goal.title)])
+        goals.append(safe_row([_("Shared goal"), goal.title]))
     for own in sheet.own_goals:
-        goals.append([_("Own goal"), neutralise_formula(own.text)])
+        goals.append(safe_row([_("Own goal"), own.text]))
     goals.column_dimensions["B"].width = 80
     buffer = io.BytesIO()
     workbook.save(buffer)

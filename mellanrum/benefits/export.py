@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from mellanrum.landscape.spreadsheet import neutralise_formula
-from mellanrum.lib.xlsx import active_sheet
+from mellanrum.lib.xlsx import active_sheet, safe_row
 
 from .analysis import Comparison, stability_sentence
 
@@ -19,7 +18,7 @@ def comparison_xlsx(comparison: Comparison, title: str) -> bytes:
     sheet = active_sheet(workbook)
     sheet.title = _("Comparison")[:31]
     bold = Font(bold=True)
-    sheet.append([neutralise_formula(title or _("Cost sharing"))])
+    sheet.append(safe_row([title or _("Cost sharing")]))
     sheet["A1"].font = Font(bold=True, size=14)
     kind = _("Joint cost") if comparison.kind == "cost" else _("Joint saving")
     sheet.append([kind, comparison.total])
@@ -28,26 +27,25 @@ def comparison_xlsx(comparison: Comparison, title: str) -> bytes:
     header = [_("Partner"), _("Code"), _("Alone")]
     for result in comparison.results:
         header += [result.label, _("Saving: %(method)s") % {"method": result.label}]
-    sheet.append(header)
+    sheet.append(safe_row(header))
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for partner in comparison.partners:
-        row: list[object] = [neutralise_formula(partner.name), neutralise_formula(partner.code),
-                             round(partner.alone, 2)]
+        row: list[object] = [partner.name, partner.code, round(partner.alone, 2)]
         for result in comparison.results:
             row += [round(result.amounts[partner.code], 2), round(result.savings[partner.code], 2)]
-        sheet.append(row)
+        sheet.append(safe_row(row))
     sheet.append([])
     sheet.append([_("Method"), _("Stable (in the core)?"), _("Explanation")])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for result in comparison.results:
         stable = {True: _("Yes"), False: _("No"), None: _("Not checked")}[result.in_core]
-        sheet.append([result.label, stable, stability_sentence(comparison, result)])
+        sheet.append(safe_row([result.label, stable, stability_sentence(comparison, result)]))
     methods = workbook.create_sheet(_("Methods")[:31])
     methods.append([_("Method"), _("What it means")])
     for result in comparison.results:
-        methods.append([result.label, result.explanation])
+        methods.append(safe_row([result.label, result.explanation]))
     for ws in (sheet, methods):
         ws.column_dimensions["A"].width = 34
     buffer = io.BytesIO()

@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from mellanrum.collaborations.models import Initiative
 from mellanrum.landscape.spreadsheet import neutralise_formula
 from mellanrum.landscape.spreadsheet.values import restore_neutralised
-from mellanrum.lib.xlsx import active_sheet
+from mellanrum.lib.xlsx import active_sheet, safe_row
 
 from .actions import LedgerImportRow
 from .ledger import LedgerView
@@ -92,7 +92,7 @@ def to_xlsx(initiative: Initiative, view: LedgerView) -> bytes:
     bold = Font(bold=True)
     sheet = active_sheet(workbook)
     sheet.title = _("Net gain")[:31]
-    sheet.append([neutralise_formula(initiative.title)])
+    sheet.append(safe_row([initiative.title]))
     sheet["A1"].font = Font(bold=True, size=14)
     economics = view.economics
     sheet.append([_("Discount rate (kalkylränta), %"), float(economics.discount_rate_percent)])
@@ -108,13 +108,13 @@ def to_xlsx(initiative: Initiative, view: LedgerView) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for p in view.result.partners:
-        sheet.append([
-            neutralise_formula(view.names.get(p.partner, p.partner)), neutralise_formula(p.partner),
+        sheet.append(safe_row([
+            view.names.get(p.partner, p.partner), p.partner,
             float(p.cost_planned), float(p.benefit_planned), float(p.cost_realised),
             float(p.benefit_realised), float(p.npv_planned), float(p.npv_realised),
             float(p.net_gain),
             None if p.realisation_rate is None else float(p.realisation_rate),
-        ])
+        ]))
     result = view.result
     sheet.append([_("Total"), "", None, None, None, None, float(result.npv_planned),
                   float(result.npv_realised), float(result.net_gain),
@@ -128,21 +128,22 @@ def to_xlsx(initiative: Initiative, view: LedgerView) -> bytes:
     for cell in years[1]:
         cell.font = bold
     for y in result.years:
-        years.append([neutralise_formula(view.names.get(y.partner, y.partner)), y.year,
-                      float(y.cost_planned), float(y.benefit_planned), float(y.net_planned),
-                      float(y.cost_realised) if y.has_realised else None,
-                      float(y.benefit_realised) if y.has_realised else None,
-                      float(y.net_realised) if y.has_realised else None])
+        years.append(safe_row([view.names.get(y.partner, y.partner), y.year,
+                               float(y.cost_planned), float(y.benefit_planned),
+                               float(y.net_planned),
+                               float(y.cost_realised) if y.has_realised else None,
+                               float(y.benefit_realised) if y.has_realised else None,
+                               float(y.net_realised) if y.has_realised else None]))
 
     rows = workbook.create_sheet(_("Ledger")[:31])
     rows.append(list(COLUMNS))
     for cell in rows[1]:
         cell.font = bold
     for r in view.rows:
-        rows.append([neutralise_formula(r.organisation.code), r.year, r.kind,
-                     None if r.planned is None else float(r.planned),
-                     None if r.realised is None else float(r.realised),
-                     neutralise_formula(r.description)])
+        rows.append(safe_row([r.organisation.code, r.year, r.kind,
+                              None if r.planned is None else float(r.planned),
+                              None if r.realised is None else float(r.realised),
+                              r.description]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

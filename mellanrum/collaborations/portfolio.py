@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from mellanrum.benefits.ledger import net_gains
-from mellanrum.landscape.spreadsheet import neutralise_formula
-from mellanrum.lib.xlsx import active_sheet
+from mellanrum.lib.xlsx import active_sheet, safe_row
 
 from .models import Alignment, Initiative, Partner
 
@@ -124,14 +123,13 @@ def to_xlsx(rows: list[Row], weights: Mapping[str, int]) -> bytes:
     ])
     for row in rows:
         item = row.initiative
-        sheet.append([
-            neutralise_formula(item.title), str(item.get_phase_display()),
-            neutralise_formula(row.lead), neutralise_formula(", ".join(row.partners)),
+        sheet.append(safe_row([
+            item.title, str(item.get_phase_display()), row.lead, ", ".join(row.partners),
             float(row.score), item.citizen_value, item.savings, item.feasibility, item.reach,
             item.risk_level, row.conflicts,
             None if row.net_gain is None else float(row.net_gain),
             bool(item.is_public), bool(item.is_illustrative),
-        ])
+        ]))
     notes = workbook.create_sheet(_("Weights")[:31])
     notes.append([_("Criterion"), _("Weight")])
     for name in CRITERIA:

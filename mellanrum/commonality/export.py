@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from mellanrum.landscape.models import Nature
+from mellanrum.lib.xlsx import safe_row
 
 from .models import Opportunity
 
@@ -40,7 +41,7 @@ def opportunities_xlsx(opportunities: Sequence[Opportunity], *, english: bool) -
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for o in opportunities:
         concept = o.concept
-        sheet.append([
+        sheet.append(safe_row([
             o.rank, concept.label, round(o.score, 1), o.get_status_display(),
             str(Nature(concept.nature).label) if concept.nature in Nature.values else "",
             concept.area, concept.organisations, len(o.outside), ", ".join(o.outside),
@@ -48,7 +49,7 @@ def opportunities_xlsx(opportunities: Sequence[Opportunity], *, english: bool) -
             _figure(o, "lead_time_difference_days"), len(concept.systems),
             concept.total_volume, _figure(o, "citizen_hours"), _figure(o, "contracts_ending"),
             o.explanation_en if english else o.explanation_sv,
-        ])
+        ]))
     widths = [6, 36, 10, 14, 24, 8, 12, 12, 30, 16, 14, 12, 10, 12, 14, 14, 90]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

@@ -1,7 +1,8 @@
 """Attendee lists and counterpart lists as CSV and XLSX, and an event as an iCalendar file.
 
 Text cells are neutralised as in the landscape exports (a leading ``=``, ``+``, ``-``, ``@``
-gets a quote) so a spreadsheet program never runs a name as a formula.
+gets a quote) so a spreadsheet program never runs a name as a formula; the XLSX goes through
+:func:`mellanrum.lib.xlsx.safe_cell` like every workbook Mellanrum writes.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ def table_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]
     """One sheet with a bold, frozen header row."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
+
+    from mellanrum.lib.xlsx import safe_cell, safe_row
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
@@ -45,19 +47,12 @@ def table_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]
     bold = Font(bold=True)
     cells = []
     for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet, value=safe_cell(text))
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
     for row in rows:
-        values: list[Cell] = []
-        for value in row:
-            value = _text(value)
-            if isinstance(value, str):
-                # openpyxl refuses control characters that XML cannot hold.
-                value = ILLEGAL_CHARACTERS_RE.sub("", value) or None
-            values.append(value)
-        sheet.append(values)
+        sheet.append(safe_row(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

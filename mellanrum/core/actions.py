@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -101,42 +101,106 @@ def do_audit_login_failure(username: str, *, door: str, address: str, name_hash:
     )
 
 
-@transaction.atomic
-def do_create_api_token(user: User, *, name: str, lifetime_days: int) -> tuple[ApiToken, str]:
-    """Make a personal API key for `user`; returns the stored token and the key itself,
-    which is shown once and never stored."""
+def _check_new_api_token(user: User, name: str) -> str:
+    """The rules every new key follows, whoever makes it; returns the name to store."""
     from . import api_tokens
+    from .middleware import CONTROL_CHARACTERS
 
     name = name.strip()
     if not name:
         raise ValidationError(_("Give the key a name, e.g. what the script that uses it does."))
-    if lifetime_days not in api_tokens.LIFETIME_DAYS:
-        raise ValidationError(_("Choose one of the offered lifetimes."))
+    if "\x00" in name or CONTROL_CHARACTERS.search(name):  # as the middleware refuses them
+        raise ValidationError(_(
+            "The text you sent contains an invisible control character that cannot be "
+            "accepted. Remove it (it often comes with text pasted from another program) and "
+            "try again. Nothing was changed."))
+    if not user.is_active:
+        raise ValidationError(_("The user is not active, so a key would not work."))
     if user.api_tokens.count() >= api_tokens.MAX_KEYS_PER_USER:
         raise ValidationError(
             _("You already have %(count)s API keys; revoke one you no longer use first.")
             % {"count": api_tokens.MAX_KEYS_PER_USER}
         )
+    return name[:100]
+
+
+def _store_api_token(user: User, *, name: str, expires_at: datetime,
+                     acting_user: User | None, **detail: Any) -> tuple[ApiToken, str]:
+    from . import api_tokens
+
     key = api_tokens.new_key()
     token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=key[: api_tokens.SHOWN_PREFIX_LENGTH],
-        key_hash=api_tokens.key_hash(key),
-        expires_at=timezone.now() + timedelta(days=lifetime_days),
+        user=user, name=name, prefix=key[: api_tokens.SHOWN_PREFIX_LENGTH],
+        key_hash=api_tokens.key_hash(key), expires_at=expires_at,
     )
-    record_audit(user, None, "core.api_token.create", token.name, prefix=token.prefix,
-                 days=lifetime_days)
+    record_audit(acting_user, None, "core.api_token.create", token.name,
+                 prefix=token.prefix, owner=user.get_username(), **detail)
     return token, key
+
+
+@transaction.atomic
+def do_create_api_token(user: User, *, name: str, lifetime_days: int) -> tuple[ApiToken, str]:
+    """Make a personal API key for `user` (the user's own request, on the account page);
+    returns the stored token and the key itself, which is shown once and never stored."""
+    from . import api_tokens
+
+    name = _check_new_api_token(user, name)
+    if lifetime_days not in api_tokens.LIFETIME_DAYS:
+        raise ValidationError(_("Choose one of the offered lifetimes."))
+    return _store_api_token(user, name=name,
+                            expires_at=timezone.now() + timedelta(days=lifetime_days),
+                            acting_user=user, days=lifetime_days)
+
+
+@transaction.atomic
+def do_create_api_token_until(user: User, *, name: str, expires_on: date,
+                              acting_user: User | None) -> tuple[ApiToken, str]:
+    """Make an API key for `user` on an operator's behalf (``mellanrum apikey create``) under
+    the account page's rules; it stops working when `expires_on` begins (Swedish time), which
+    is after today and at most the longest lifetime the account page offers away."""
+    from . import api_tokens
+
+    name = _check_new_api_token(user, name)
+    today = timezone.localdate()
+    longest = max(api_tokens.LIFETIME_DAYS)
+    if expires_on <= today:
+        raise ValidationError(_("The expiry date must be after today."))
+    if expires_on > today + timedelta(days=longest):
+        raise ValidationError(
+            _("An API key lives at most %(days)s days: choose an expiry date no later than "
+              "%(date)s.") % {"days": longest,
+                              "date": (today + timedelta(days=longest)).isoformat()})
+    expires_at = timezone.make_aware(datetime.combine(expires_on, time()))
+    return _store_api_token(user, name=name, expires_at=expires_at, acting_user=acting_user,
+                            expires_on=expires_on.isoformat())
+
+
+def _revoke_api_token(token: ApiToken, acting_user: User | None) -> None:
+    token.delete()
+    record_audit(acting_user, None, "core.api_token.revoke", token.name,
+                 prefix=token.prefix, owner=token.user.get_username())
 
 
 @transaction.atomic
 def do_revoke_api_token(user: User, token_id: int) -> bool:
     """Revoke one of `user`'s own API keys; False (and nothing changed) for any other id."""
-    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    token = ApiToken.objects.select_related("user").filter(user=user, pk=token_id).first()
     if token is None:
         return False
-    token.delete()
-    record_audit(user, None, "core.api_token.revoke", token.name, prefix=token.prefix)
+    _revoke_api_token(token, user)
     return True
+
+
+@transaction.atomic
+def do_revoke_any_api_token(token_id: int, *, acting_user: User | None) -> ApiToken | None:
+    """Revoke any user's API key as an operator (``mellanrum apikey revoke``, the admin
+    site): like the owner's revoking, the key is deleted and stops working at once. Returns
+    the revoked key, or None (and nothing changed) for an unknown id."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None:
+        return None
+    _revoke_api_token(token, acting_user)
+    return token
 
 
 def do_note_api_token_use(token: ApiToken, *, at: datetime) -> None:

@@ -31,8 +31,7 @@ from mellanrum.engines.health import (
     score_round,
 )
 from mellanrum.landscape.models import Organisation
-from mellanrum.landscape.spreadsheet import neutralise_formula
-from mellanrum.lib.xlsx import active_sheet
+from mellanrum.lib.xlsx import active_sheet, safe_row
 
 from .models import Answer, Invitation, Response, Round
 
@@ -284,33 +283,34 @@ def to_xlsx(report: Report) -> bytes:
     sheet.append([_("Factor"), _("Respondents"), _("Mean (1–5)"), _("Interval low (95 %)"),
                   _("Interval high (95 %)"), _("Don't know")])
     for row in data["factors"]:
-        sheet.append([row["name"], row["n"], _round1(row["mean"]), _round1(row["low"]),
-                      _round1(row["high"]), row["dont_know"]])
+        sheet.append(safe_row([row["name"], row["n"], _round1(row["mean"]),
+                               _round1(row["low"]), _round1(row["high"]), row["dont_know"]]))
     rates = workbook.create_sheet(_("Response rate")[:31])
     rates.append([_("Organisation"), _("Invited"), _("Answered")])
     for row in data["partners"]:
-        rates.append([neutralise_formula(row["name"]), row["invited"],
-                      _withheld_count(report) if row["answered"] is None else row["answered"]])
+        rates.append(safe_row([row["name"], row["invited"],
+                               _withheld_count(report) if row["answered"] is None
+                               else row["answered"]]))
     breakdown = workbook.create_sheet(_("Partners")[:31])
     breakdown.append([_("Organisation"), _("Factor"), _("Respondents"), _("Mean (1–5)")])
     for partner in data["breakdown"]:
         for cell in partner["factors"]:
-            breakdown.append([neutralise_formula(report.names.get(partner["organisation"], "")),
-                              report.factor_name(cell["factor"]), cell["n"],
-                              _round1(cell["mean"])])
+            breakdown.append(safe_row([report.names.get(partner["organisation"], ""),
+                                       report.factor_name(cell["factor"]), cell["n"],
+                                       _round1(cell["mean"])]))
     trend = workbook.create_sheet(_("Trend")[:31])
-    trend.append([_("Round"), *(f.text(language()) for f in report.instrument.factors)])
+    trend.append(safe_row([_("Round"), *(f.text(language()) for f in report.instrument.factors)]))
     for point in data["trend"]:
-        trend.append([neutralise_formula(point["title"]),
-                      *(_round1(point["factors"][f.key]) for f in report.instrument.factors)])
+        trend.append(safe_row([point["title"], *(_round1(point["factors"][f.key])
+                                                 for f in report.instrument.factors)]))
     warnings = workbook.create_sheet(_("Warnings")[:31])
     warnings.append([_("Warning")])
     for warning in data["warnings"]:
-        warnings.append([warning["text"]])
+        warnings.append(safe_row([warning["text"]]))
     comments = workbook.create_sheet(_("Comments")[:31])
     comments.append([_("Comment")])
     for comment in data["comments"]:
-        comments.append([neutralise_formula(comment)])
+        comments.append(safe_row([comment]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

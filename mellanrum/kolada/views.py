@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from mellanrum.core import access as core_access
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.landscape.models import Organisation
+from mellanrum.landscape.spreadsheet import neutralise_formula
 from mellanrum.lib.charts import PUBLIC, bar_chart_url
-from mellanrum.lib.xlsx import active_sheet
+from mellanrum.lib.xlsx import active_sheet, safe_row
 
 from . import actions, analysis, catalogue
 from .forms import SyncForm
@@ -212,7 +213,8 @@ def kpi_export(request: HttpRequest, kpi_id: str, fmt: str) -> HttpResponse:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(["" if c is None else c for c in row] for row in rows)
+        writer.writerows(["" if c is None else neutralise_formula(c) if isinstance(c, str)
+                          else c for c in row] for row in rows)
         writer.writerow([source])
         response = HttpResponse(out.getvalue().encode("utf-8"),
                                 content_type="text/csv; charset=utf-8")
@@ -224,9 +226,9 @@ def kpi_export(request: HttpRequest, kpi_id: str, fmt: str) -> HttpResponse:
         sheet.title = context["kpi"].id
         sheet.append(EXPORT_COLUMNS)
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
         sheet.append([])
-        sheet.append([source])
+        sheet.append(safe_row([source]))
         data = io.BytesIO()
         book.save(data)
         response = HttpResponse(

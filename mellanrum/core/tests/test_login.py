@@ -272,3 +272,39 @@ def test_an_address_is_known_for_thirty_days_after_a_log_in(client: Client, alic
     LoginFailure.objects.all().delete()
     assert _form(Client(), "alice", PASSWORD, address="192.0.2.78") == 302
     assert not LoginSuccess.objects.filter(address=HOME).exists()  # forgotten
+
+
+def test_a_flood_of_bad_basic_requests_keeps_the_failure_table_bounded(
+    client: Client, alice: User, settings: Any
+) -> None:
+    """Every failed HTTP Basic call is a LoginFailure row, but one address gets
+    ADDRESS_LIMIT of them per window and the refused rest leave no row and no audit entry;
+    more addresses buy more rows only for the hour that rows are kept."""
+    # Unknown names are checked against a dummy hash of the default hasher: make it cheap.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    statuses = [_api(client, f"bot{n}", "guess") for n in range(3 * ADDRESS_LIMIT)]
+    assert statuses == [401] * ADDRESS_LIMIT + [429] * (2 * ADDRESS_LIMIT)
+    assert LoginFailure.objects.count() == ADDRESS_LIMIT
+    assert AuditEntry.objects.filter(action="login.failed").count() == ADDRESS_LIMIT
+    for n in range(10):  # one guess each from many addresses
+        assert _api(client, f"spread{n}", "guess", address=f"192.0.2.{n + 1}") == 401
+    assert LoginFailure.objects.count() == ADDRESS_LIMIT + 10
+    _time_passes(timedelta(hours=1, minutes=1))
+    assert _api(client, "late", "guess", address=HOME) == 401
+    assert LoginFailure.objects.count() == 1  # the hour's rows are all that is kept
+
+
+def test_a_script_at_its_known_address_keeps_working_through_a_basic_flood(
+    client: Client, alice: User
+) -> None:
+    assert _api(client, "alice", PASSWORD, address=HOME) == 200  # the script's usual server
+    for n in range(20):  # a flood against alice's name from many addresses
+        for _ in range(3):
+            _api(Client(), "alice", "guess", address=f"203.0.113.{n + 1}")
+    assert LoginFailure.objects.filter(address=HOME).count() == 0
+    for _ in range(5):
+        assert _api(Client(), "alice", PASSWORD, address=HOME) == 200
+    elsewhere = Client().get("/api/organisations", REMOTE_ADDR="192.0.2.77",
+                             **_basic("alice", PASSWORD))
+    assert elsewhere.status_code == 429  # a new address waits, at most MAX_DELAY
+    assert 0 < int(elsewhere["Retry-After"]) <= 15 * 60

@@ -56,7 +56,13 @@ def _systems_text(value: object) -> str:
 
 
 def _cell(name: str, value: object, language: str) -> str | Decimal | int | float:
-    """An export value: numbers stay numbers, every text is neutralised."""
+    """A CSV export value: numbers stay numbers, every text is neutralised."""
+    value = _xlsx_value(name, value, language)
+    return neutralise_formula(value) if isinstance(value, str) else value
+
+
+def _xlsx_value(name: str, value: object, language: str) -> str | Decimal | int | float:
+    """An export value before neutralising: numbers stay numbers, the rest becomes text."""
     if value is None:
         return ""
     if (
@@ -72,7 +78,7 @@ def _cell(name: str, value: object, language: str) -> str | Decimal | int | floa
         text = english if language == "en" else swedish
     else:
         text = str(value)
-    return neutralise_formula(text)
+    return text
 
 
 def _csv_number(value: Decimal | int | float) -> str:
@@ -123,8 +129,9 @@ def activities_to_xlsx(rows: Iterable[ActivityLike], *, language: str = "sv") ->
     """An XLSX export with a bold, frozen header row and numbers stored as numbers."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
+
+    from mellanrum.lib.xlsx import safe_cell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_titles(language)[0])
@@ -141,10 +148,9 @@ def activities_to_xlsx(rows: Iterable[ActivityLike], *, language: str = "sv") ->
         values = _as_mapping(row)
         record: list[object] = []
         for name in FIELDS:
-            value: object = _cell(name, values.get(name), language)
+            value: object = _xlsx_value(name, values.get(name), language)
             if isinstance(value, str):
-                # openpyxl refuses control characters that XML cannot hold.
-                value = ILLEGAL_CHARACTERS_RE.sub("", value) or None
+                value = safe_cell(value)
             elif isinstance(value, Decimal):
                 value = float(value) if value != value.to_integral_value() else int(value)
             record.append(value)
@@ -173,6 +179,8 @@ def template_xlsx(language: str = "sv", *, categories: Mapping[str, str] = {}) -
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+
+    from mellanrum.lib.xlsx import safe_row
 
     english = language == "en"
     data_title, help_title, category_title = _titles(language)
@@ -215,7 +223,7 @@ def template_xlsx(language: str = "sv", *, categories: Mapping[str, str] = {}) -
             cell.font = Font(bold=True)
         for code, label in categories.items():
             # Stored as text so "3.10" does not become the number 3.1.
-            category_sheet.append([code, label])
+            category_sheet.append(safe_row([code, label]))
         category_sheet.column_dimensions["B"].width = 50
         last = len(categories) + 1
         category_list = DataValidation(
