@@ -1,14 +1,14 @@
 """Accuracy of the finder's life-event ranking on tables of everyday phrasings.
 
 Run by hand: `.venv/bin/python bench/finder_eval.py [dev] [heldout1] [heldout2] [heldout3]
-[heldout4] [heldout] [--misses] [--fold train|test]`.
+[heldout4] [heldout5] [heldout] [--misses] [--fold train|test]`.
 
-- `dev`: the development material, `finder_dev.csv` and the four retired held-out tables
-  `finder_heldout1_retired.csv` … `finder_heldout4_retired.csv` together (the finder is tuned
-  on all five).
-- `heldout1` … `heldout4`: a retired held-out table alone (development material since it was
+- `dev`: the development material, `finder_dev.csv` and the five retired held-out tables
+  `finder_heldout1_retired.csv` … `finder_heldout5_retired.csv` together (the finder is tuned
+  on all six).
+- `heldout1` … `heldout5`: a retired held-out table alone (development material since it was
   evaluated; kept apart so its figure can be compared with the earlier ones).
-- `heldout`: `finder_heldout_v5.csv`, written independently, outside this repository; the
+- `heldout`: `finder_heldout_v6.csv`, written independently, outside this repository; the
   coordinator adds it and evaluates it once.  Never tuned on, and `--misses` never lists its
   rows.
 
@@ -34,10 +34,11 @@ RETIRED1 = DATA / "finder_heldout1_retired.csv"
 RETIRED2 = DATA / "finder_heldout2_retired.csv"
 RETIRED3 = DATA / "finder_heldout3_retired.csv"
 RETIRED4 = DATA / "finder_heldout4_retired.csv"
-HELDOUT = DATA / "finder_heldout_v5.csv"
-TABLES = {"dev": (DATA / "finder_dev.csv", RETIRED1, RETIRED2, RETIRED3, RETIRED4),
+RETIRED5 = DATA / "finder_heldout5_retired.csv"
+HELDOUT = DATA / "finder_heldout_v6.csv"
+TABLES = {"dev": (DATA / "finder_dev.csv", RETIRED1, RETIRED2, RETIRED3, RETIRED4, RETIRED5),
           "heldout1": (RETIRED1,), "heldout2": (RETIRED2,), "heldout3": (RETIRED3,),
-          "heldout4": (RETIRED4,), "heldout": (HELDOUT,)}
+          "heldout4": (RETIRED4,), "heldout5": (RETIRED5,), "heldout": (HELDOUT,)}
 TEST_SHARE = 3  # tenths of a development table held back while tuning
 
 
