@@ -68,6 +68,8 @@ LEAD_RATIO = 1.5
 # loss, not a beginning; an adult does not start upper secondary school as a pupil.
 _BEGINNINGS = ("ta-korkort", "fa-barn", "borja-forskola", "borja-skolan", "borja-gymnasiet",
                "starta-foretag", "oppna-restaurang", "gifta-sig")
+EMPLOYEE_FACTOR = 0.5
+OWNER_FACTOR = 0.7
 NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
     (re.compile(r"\b(?:inte|ej|aldrig)\b.*\blängre\b|\bno longer\b|\bany ?more\b",
                 re.IGNORECASE), _BEGINNINGS, 0.6),
@@ -84,6 +86,26 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
                 r"|avveckl\w*|avsluta(?:r|de|t)?|slå(?:r)?\s+igen|upphör\w*"
                 r"|clos(?:e|es|ed|ing)|shut(?:s|ting)?(?:\s+down)?|wind(?:ing)?\s+up)\b",
                 re.IGNORECASE), ("starta-foretag", "oppna-restaurang"), 0.6),
+    # An employee speaking of the workplace ("firman jag jobbar på har gått i konkurs",
+    # "företaget där jag jobbat i femton år", "my employer"): the business that closes or
+    # shrinks is someone else's, so the person loses a job rather than closing a business
+    # or hiring.
+    (re.compile(r"\b(?:jag|vi|han|hon)\s+(?:har\s+)?(?:jobb(?:ar|at|ade)|arbet(?:ar|at|ade)"
+                r"|knegar|knegat|varit\s+anställd|är\s+anställd)\s+(?:på|i|för|hos|vid)\b"
+                r"|\b(?:min|vår|hans|hennes)\s+arbetsgivare\b|\bmy\s+employer\b"
+                r"|\b(?:company|firm)\s+I\s+work(?:ed)?\s+(?:for|at)\b"
+                r"|\b(?:arbetsplatsen|jobbet)\s+(?:ska\s+)?(?:läggs?|lägger|flyttar|stänger)\b",
+                re.IGNORECASE), ("avveckla-foretag", "anstalla-forsta"), EMPLOYEE_FACTOR),
+    # A business one already has ("min enskilda firma har fått så mycket jobb", "har
+    # enskild firma och vill anställa", "föräldrapeng som egenföretagare", "my company") is
+    # not being started, unless the words say so ("starta mitt företag").
+    (re.compile(r"^(?!.*\b(?:start\w*|registrera\w*|öppna\w*|dra\s+igång|drar\s+igång"
+                r"|set\s+up|setting\s+up|register\w*|bli|blir)\b)"
+                r".*(?:\b(?:min|mitt|vår|vårt|my|our)\s+(?:egen\s+|eget\s+|own\s+|enskilda\s+)?"
+                r"(?:firma|företag|företaget|bolag|ab|aktiebolag|business|company|firm)\b"
+                r"|\bhar\s+(?:en\s+|ett\s+)?(?:enskild\s+firma|aktiebolag|eget\s+företag|firma)\b"
+                r"|\bsom\s+egenföretagare\b)", re.IGNORECASE | re.DOTALL),
+     ("starta-foretag",), OWNER_FACTOR),
 )
 # A stated age speaks against the life events of other ages: (youngest, oldest, events,
 # factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
@@ -374,10 +396,13 @@ class Finder:
         :data:`CLAUSE_WEIGHT` of that score times their share of the clause's best.  The
         first event is the whole text's; every need named in a clause follows it.
         """
+        written = rewrite(spell_out(text[:MAX_QUERY_CHARS]))
         text = rewrite(self.speller.repair(spell_out(text[:MAX_QUERY_CHARS])))
         matches = self._score_clauses(text)
+        # The cues read the words as written: a compound split by the spelling repair
+        # ("ledstänger" → "stänger") is no cue.
         against = {event_id: factor for pattern, events, factor in NEGATIVE_CUES
-                   if pattern.search(text) for event_id in events}
+                   if pattern.search(written) for event_id in events}
         for age in ages(text):
             for low, high, events, factor in AGE_CUES:
                 if low <= age <= high:

@@ -63,10 +63,13 @@ def _colloquial() -> tuple[re.Pattern[str], dict[str, str]]:
     for line in COLLOQUIAL_FILE.read_text(encoding="utf-8").splitlines():
         key, sep, value = line.partition("=")
         if sep and not line.lstrip().startswith("#") and key.strip() and value.strip():
-            meaning[key.strip().lower()] = value.strip()
+            key = key.strip()
+            meaning[key if key.isupper() else key.lower()] = value.strip()
     keys = sorted(meaning, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys)
-                         + r")(?![\w-])", re.IGNORECASE)
+    # A key in capitals ("PUT", which is also an English word) matches only as written.
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(
+        f"(?-i:{re.escape(k)})" if k.isupper() else re.escape(k) for k in keys)
+        + r")(?![\w-])", re.IGNORECASE)
     return pattern, meaning
 
 
@@ -75,9 +78,12 @@ def spell_out(text: str) -> str:
 
     >>> spell_out("fick sparken, ringde fk")
     'fick sparken uppsagd, ringde fk försäkringskassan'
+    >>> spell_out("fick PUT igår"), spell_out("can I put a sauna here")
+    ('fick PUT permanent uppehållstillstånd igår', 'can I put a sauna here')
     """
     pattern, meaning = _colloquial()
-    return pattern.sub(lambda m: f"{m.group(0)} {meaning[m.group(0).lower()]}", text)
+    return pattern.sub(lambda m: f"{m.group(0)} "
+                       f"{meaning.get(m.group(0)) or meaning[m.group(0).lower()]}", text)
 
 
 def rewrite(text: str) -> str:
