@@ -111,7 +111,7 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
 # factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
 AGE_CUES: tuple[tuple[int, int, tuple[str, ...], float], ...] = (
     (0, 17, ("studera-som-vuxen", "ga-i-pension", "forlora-jobbet"), 0.8),
-    (25, 120, ("borja-gymnasiet", "ung-utan-jobb-eller-skola"), 0.8),
+    (25, 120, ("borja-gymnasiet", "ung-utan-jobb-eller-skola"), 0.6),
 )
 # An everyday phrase of an event found whole in the query (its words in order, compared by
 # their Swedish stems) takes the event's score this share of the way to 1: the small words

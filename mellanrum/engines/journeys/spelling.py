@@ -60,7 +60,11 @@ _NUMBERS = {w: n for n, words in enumerate((
     "nitton nineteen", "tjugo twenty")) for w in words.split()}
 _NUMBER = "(" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
 _AGE = re.compile(
-    r"\b(\d{1,3})\s*-?\s*(?:år|åring\w*|årig\w*|years?|yrs?|year-old)\b"
+    r"\b(\d{1,3})\s*-?\s*(?:åring\w*|årig\w*|year-old)\b"
+    # "efter 20 år", "jobbat i 45 år", "for 10 years" are durations, not ages.
+    r"|(?<!\befter )(?<!\bi )(?<!\bsedan )(?<!\bsen )(?<!\bpå )(?<!\bom )(?<!\bunder )"
+    r"(?<!\bför )(?<!\bfor )(?<!\bafter )(?<!\bin )(?<!\bover )(?<!\bnästan )"
+    r"\b(\d{1,3})\s*(?:år|years?|yrs?)\b"
     r"|\b(?:fyller|fyllt|är|på|aged|age|turning|turned|i'm|im|i am)\s+(\d{1,3})\b"
     r"(?!\s*(?:%|kr|st\b))"
     rf"|\b{_NUMBER}[\s-]+(?:year-old|years? old|år gammal)\b"
@@ -79,6 +83,8 @@ def ages(text: str) -> tuple[int, ...]:
     ((3,), (1,), (19,))
     >>> ages("vi är två"), ages("jag är en pensionär")
     ((), ())
+    >>> ages("uppsagd efter 20 år"), ages("har jobbat i 45 år"), ages("20 år och bor hemma")
+    ((), (), (20,))
     """
     found = (next(g for g in m.groups() if g).lower() for m in _AGE.finditer(text))
     return tuple(age for age in (int(n) if n.isdigit() else _NUMBERS[n] for n in found)
