@@ -70,6 +70,7 @@ _BEGINNINGS = ("ta-korkort", "fa-barn", "borja-forskola", "borja-skolan", "borja
                "starta-foretag", "oppna-restaurang", "gifta-sig")
 EMPLOYEE_FACTOR = 0.5
 OWNER_FACTOR = 0.7
+HOME_FACTOR = 0.5
 NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
     (re.compile(r"\b(?:inte|ej|aldrig)\b.*\blängre\b|\bno longer\b|\bany ?more\b",
                 re.IGNORECASE), _BEGINNINGS, 0.6),
@@ -106,6 +107,12 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
                 r"|\bhar\s+(?:en\s+|ett\s+)?(?:enskild\s+firma|aktiebolag|eget\s+företag|firma)\b"
                 r"|\bsom\s+egenföretagare\b)", re.IGNORECASE | re.DOTALL),
      ("starta-foretag",), OWNER_FACTOR),
+    # Something in the home one has ("kackerlackor i hyreslägenheten", "fukt i vår
+    # hyresrätt", "mould in my flat"): the person has a home and is not looking for one.
+    (re.compile(r"\b(?:i|in)\s+(?:(?:min|mitt|vår|vårt|my|our|the)\s+(?:hyres)?"
+                r"(?:lägenhet|hyresrätt|bostad|lya|flat|apartment|home)"
+                r"|(?:hyres)?(?:lägenheten|hyresrätten|bostaden|lyan))\b", re.IGNORECASE),
+     ("skaffa-bostad",), HOME_FACTOR),
 )
 # A stated age speaks against the life events of other ages: (youngest, oldest, events,
 # factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
@@ -401,12 +408,16 @@ class Finder:
         matches = self._score_clauses(text)
         # The cues read the words as written: a compound split by the spelling repair
         # ("ledstänger" → "stänger") is no cue.
-        against = {event_id: factor for pattern, events, factor in NEGATIVE_CUES
-                   if pattern.search(written) for event_id in events}
+        against: dict[str, float] = {}
+        for pattern, events, factor in NEGATIVE_CUES:
+            if pattern.search(written):
+                for event_id in events:  # the strongest cue against an event counts
+                    against[event_id] = min(factor, against.get(event_id, 1.0))
         for age in ages(text):
             for low, high, events, factor in AGE_CUES:
                 if low <= age <= high:
-                    against.update(dict.fromkeys(events, factor))
+                    for event_id in events:
+                        against[event_id] = min(factor, against.get(event_id, 1.0))
         if not against:
             return matches
         weighed = [EventMatch(m.event, round(m.score * against.get(m.event.id, 1.0), 3),
