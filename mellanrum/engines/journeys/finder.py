@@ -71,6 +71,7 @@ _BEGINNINGS = ("ta-korkort", "fa-barn", "borja-forskola", "borja-skolan", "borja
 EMPLOYEE_FACTOR = 0.5
 OWNER_FACTOR = 0.7
 HOME_FACTOR = 0.5
+CLOSING_SHARE = 0.3
 NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
     (re.compile(r"\b(?:inte|ej|aldrig)\b.*\blängre\b|\bno longer\b|\bany ?more\b",
                 re.IGNORECASE), _BEGINNINGS, 0.6),
@@ -113,6 +114,24 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
                 r"(?:lägenhet|hyresrätt|bostad|lya|flat|apartment|home)"
                 r"|(?:hyres)?(?:lägenheten|hyresrätten|bostaden|lyan))\b", re.IGNORECASE),
      ("skaffa-bostad",), HOME_FACTOR),
+)
+# Positive evidence: words that together name a life event whatever else the sentence says,
+# and the share of the way to 1 they take its score, unless the second pattern is found too.
+# Closing a business: a word of ending near a word of a business ("vi stänger krogen för
+# gott", "firman ska läggas ner", "closing down my shop"), unless the person is the one who
+# loses a job there ("företaget har lagt ner och jag står utan arbete").
+_ENDING = (r"(?:stäng\w*|lägg\w*\s+ne[rd]|la(?:de|gt)?\s+ne[rd]|läggs?\s+ner|läggas\s+ner"
+           r"|avveckl\w*|avsluta\w*|upphör\w*|slå\w*\s+igen|clos(?:e|es|ed|ing)"
+           r"|shut\w*(?:\s+down)?|wind\w*\s+up)")
+_BUSINESS = (r"(?:firm\w*|företag\w*|bolag\w*|ab|aktiebolag\w*|krog\w*|restaurang\w*|kafé\w*"
+             r"|café\w*|fik\w*|butik\w*|affär\w*|salong\w*|verksamhet\w*|pizzeria\w*"
+             r"|business\w*|company|companies|shop|restaurant|cafe)")
+_JOB_LOSS = (r"\b(?:utan\s+(?:jobb|arbete)|uppsagd|arbetslös|av\s+med\s+jobbet|varsla\w*"
+             r"|lose\s+my\s+job|lost\s+my\s+job|jag\s+(?:jobbar|jobbat|arbetar|arbetat))\b")
+POSITIVE_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str] | None, str, float], ...] = (
+    (re.compile(rf"\b{_ENDING}\b(?:\W+\w+){{0,4}}?\W+{_BUSINESS}\b"
+                rf"|\b{_BUSINESS}\b(?:\W+\w+){{0,4}}?\W+{_ENDING}\b", re.IGNORECASE),
+     re.compile(_JOB_LOSS, re.IGNORECASE), "avveckla-foretag", CLOSING_SHARE),
 )
 # A stated age speaks against the life events of other ages: (youngest, oldest, events,
 # factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
@@ -406,6 +425,17 @@ class Finder:
         written = rewrite(spell_out(text[:MAX_QUERY_CHARS]))
         text = rewrite(self.speller.repair(spell_out(text[:MAX_QUERY_CHARS])))
         matches = self._score_clauses(text)
+        lifted = {event_id: share for pattern, unless, event_id, share in POSITIVE_CUES
+                  if pattern.search(written) and not (unless and unless.search(written))}
+        if lifted:
+            known = {m.event.id for m in matches}
+            matches = [EventMatch(m.event, round(m.score + lifted.get(m.event.id, 0.0)
+                                                 * (1.0 - m.score), 3), m.matched)
+                       for m in matches]
+            matches += [EventMatch(event, round(lifted[event.id], 3), event.label_sv)
+                        for event in self.life_events
+                        if event.id in lifted and event.id not in known]
+            matches.sort(key=lambda m: (-m.score, m.event.id))
         # The cues read the words as written: a compound split by the spelling repair
         # ("ledstänger" → "stänger") is no cue.
         against: dict[str, float] = {}
