@@ -72,6 +72,7 @@ EMPLOYEE_FACTOR = 0.5
 OWNER_FACTOR = 0.7
 HOME_FACTOR = 0.5
 CLOSING_SHARE = 0.3
+DISTURBANCE_SHARE = 0.3
 NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
     (re.compile(r"\b(?:inte|ej|aldrig)\b.*\blängre\b|\bno longer\b|\bany ?more\b",
                 re.IGNORECASE), _BEGINNINGS, 0.6),
@@ -132,6 +133,17 @@ POSITIVE_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str] | None, str, float],
     (re.compile(rf"\b{_ENDING}\b(?:\W+\w+){{0,4}}?\W+{_BUSINESS}\b"
                 rf"|\b{_BUSINESS}\b(?:\W+\w+){{0,4}}?\W+{_ENDING}\b", re.IGNORECASE),
      re.compile(_JOB_LOSS, re.IGNORECASE), "avveckla-foretag", CLOSING_SHARE),
+    # A disturbance where one lives: a neighbour's place ("under oss", "ovanför mig",
+    # "genom väggen", "next door"), or a noise at night ("fläkten låter hela natten",
+    # "borrar och bankar på nätterna"), whatever makes it (a restaurant, a fan, a party).
+    (re.compile(r"\b(?:under\s+(?:oss|mig)|ovanför\s+(?:oss|mig)|bredvid\s+(?:oss|mig)"
+                r"|genom\s+(?:väggen|väggarna|taket|golvet)|i\s+(?:trapphuset|trappuppgången)"
+                r"|(?:above|below)\s+(?:us|me)|next\s+door|through\s+the\s+(?:wall|ceiling))\b"
+                r"|\b(?:låter(?!\s+(?:mig|oss|dig|honom|henne|dem|bli))|brummar|surrar|väsnas"
+                r"|oväsen|dunkar|bankar|borrar|skriker|oljud|buller|bullrar|musik|noise|noisy"
+                r"|loud|music)\b.*\b(?:hela\s+(?:natten|nätterna)|på\s+nätterna|om\s+nätterna"
+                r"|varje\s+natt|mitt\s+i\s+natten|all\s+night|every\s+night|at\s+night)\b",
+                re.IGNORECASE), None, "storningar-i-boendet", DISTURBANCE_SHARE),
 )
 # A stated age speaks against the life events of other ages: (youngest, oldest, events,
 # factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
