@@ -63,6 +63,7 @@ _CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:och|samt|men|plus|sen|and|but|also)\b"
 CLAUSE_WEIGHT = 0.84
 CLAUSE_MIN = 0.5
 LEAD_RATIO = 1.5
+TIE_SHARE = 0.95
 # Negative evidence: words that speak against some life events, and the factor their score
 # is multiplied by.  Something that can no longer be done ("kan inte köra bil längre") is a
 # loss, not a beginning; an adult does not start upper secondary school as a pupil.
@@ -484,6 +485,16 @@ class Finder:
         lead = max((n[0] for n in needs), key=lambda m: m.score)
         if lead.score < LEAD_RATIO * whole[0].score:
             lead = whole[0]
+            # A near tie of the whole sentence is broken by the clauses: the need that more
+            # of them name leads ("går ut nian, hur söker jag gymnasiet? och kan man få
+            # sommarjobb": upper secondary school twice, a summer job once).
+            votes: dict[str, int] = {}
+            for n in needs:
+                votes[n[0].event.id] = votes.get(n[0].event.id, 0) + 1
+            close = [m for m in whole[:3] if m.score >= TIE_SHARE * whole[0].score]
+            voted = max(close, key=lambda m: votes.get(m.event.id, 0))
+            if votes.get(voted.event.id, 0) > votes.get(lead.event.id, 0):
+                lead = EventMatch(voted.event, whole[0].score, voted.matched)
         top = lead.score
         best = {lead.event.id: lead}
         for ceiling, scored in [(whole[0].score, whole), *((n[0].score, n) for n in needs)]:
