@@ -60,6 +60,8 @@ STEP_NAMED_WEIGHT = 0.2
 # uppsagd och kan inte betala hyran"); each part is also scored on its own, at this share
 # of the best score, so that every need reaches the top of the list.
 _CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:och|samt|men|plus|sen|and|but|also)\b", re.IGNORECASE)
+_CODA = re.compile(r"(?:,|\boch\b)\s*(?:(?:jag|vi)\s+orkar\s+inte(?:\s+(?:mer|längre))?"
+                   r"|orkar\s+inte(?:\s+mer)?)\s*[.!?]*\s*$", re.IGNORECASE)
 CLAUSE_WEIGHT = 0.84
 CLAUSE_MIN = 0.5
 LEAD_RATIO = 1.5
@@ -273,6 +275,9 @@ class Finder:
         """
         written = rewrite(spell_out(text[:MAX_QUERY_CHARS]))
         text = rewrite(self.speller.repair(spell_out(text[:MAX_QUERY_CHARS])))
+        # A closing cry of exhaustion after the need ("min pappa är alkis och jag orkar inte
+        # mer", "grannen festar varje natt, orkar inte") is the writer's state, not the need.
+        text = _CODA.sub("", text) or text
         matches = self._score_clauses(text)
         # The cues read the words as written: a compound split by the spelling repair
         # ("ledstänger" → "stänger") is no cue.
