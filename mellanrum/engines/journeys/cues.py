@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["AGE_CUES", "NEGATIVE_CUES", "POSITIVE_CUES", "against", "lifted"]
+__all__ = ["AGE_CUES", "AGE_LIFTS", "NEGATIVE_CUES", "POSITIVE_CUES", "against", "lifted"]
 
 # Negative evidence: words that speak against some life events, and the factor their score
 # is multiplied by.  Something that can no longer be done ("kan inte köra bil längre") is a
@@ -127,13 +127,30 @@ def against(written: str, stated_ages: Iterable[int] = ()) -> dict[str, float]:
     return factors
 
 
-def lifted(written: str) -> dict[str, float]:
+# A stated age lifts the life event of that age ("studiebidrag för 16-åring", "mamma är 88"):
+# (youngest, oldest, event), each taking the score AGE_SHARE of the way to 1.  (Until round
+# 7 the age added a word of that event to the query — "gymnasiet" — which also matched other
+# events' texts: "slutat gymnasiet" of young without work or school.)
+AGE_LIFTS: tuple[tuple[int, int, str], ...] = (
+    (0, 5, "borja-forskola"), (6, 7, "borja-skolan"), (15, 16, "borja-gymnasiet"),
+    (17, 24, "ung-utan-jobb-eller-skola"), (61, 68, "ga-i-pension"), (75, 120, "aldras-stod-hemma"))
+AGE_SHARE = 0.3
+
+
+def lifted(written: str, stated_ages: Iterable[int] = ()) -> dict[str, float]:
     """The share of the way to 1 that the words take each life event they name.
 
     >>> lifted("vi stänger krogen för gott")
     {'avveckla-foretag': 0.3}
     >>> lifted("företaget har lagt ner och jag står utan arbete")
     {}
+    >>> lifted("studiebidrag för 16-åring", (16,))
+    {'borja-gymnasiet': 0.3}
     """
-    return {event_id: share for pattern, unless, event_id, share in POSITIVE_CUES
-            if pattern.search(written) and not (unless and unless.search(written))}
+    shares = {event_id: share for pattern, unless, event_id, share in POSITIVE_CUES
+              if pattern.search(written) and not (unless and unless.search(written))}
+    for age in stated_ages:
+        for low, high, event_id in AGE_LIFTS:
+            if low <= age <= high and AGE_SHARE:
+                shares[event_id] = max(AGE_SHARE, shares.get(event_id, 0.0))
+    return shares

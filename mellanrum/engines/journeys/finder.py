@@ -281,7 +281,7 @@ class Finder:
         matches = self._score_clauses(text)
         # The cues read the words as written: a compound split by the spelling repair
         # ("ledstänger" → "stänger") is no cue.
-        lifted = cues.lifted(written)
+        lifted = cues.lifted(written, ages(text))
         if lifted:
             known = {m.event.id for m in matches}
             matches = [EventMatch(m.event, round(m.score + lifted.get(m.event.id, 0.0)
