@@ -26,6 +26,7 @@ from mellanrum.engines.journeys import evidence as evidence_module
 from mellanrum.engines.journeys.evidence import shipped_examples
 from mellanrum.engines.journeys.phrasings import evaluate, read_phrasings
 from mellanrum.engines.journeys.query_text import spell_out
+from mellanrum.engines.journeys.spelling import ages
 
 DATA = Path(__file__).resolve().parents[3] / "journeys" / "tests" / "data"
 CATALOGUE = load_catalogue()
@@ -528,7 +529,9 @@ def test_asking_for_help_and_naming_the_person_are_no_evidence() -> None:
 def test_ages_in_words_and_english_are_read() -> None:
     assert _ids("I'm 19, dropped out of school and have no job")[0] == \
         "ung-utan-jobb-eller-skola"
-    assert FINDER.speller.repair("lillan fyller ett i vår").endswith(" förskola")
+    assert cues_module.lifted("", ages("lillan fyller ett i vår")) == {"borja-forskola": 0.3}
+    # A duration or a distance is no age.
+    assert ages("uppsagd efter 20 år") == ages("om det är 4 km dit") == ()
 
 
 def test_a_partner_who_moved_out_is_a_separation_not_a_move() -> None:
