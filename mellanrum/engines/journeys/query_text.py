@@ -47,8 +47,8 @@ _WORD = re.compile(r"[\w-]+")
 # Everyday phrases whose words alone would mean something else: "bli svensk" is citizenship
 # (but "svenska" alone is the language), "become Swedish" too.
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:bli|blir|blev|become|becoming)\s+(?:svensk|swedish)\b",
-                re.IGNORECASE), "bli svensk medborgare"),
+    (re.compile(r"\b(?:bli|blir|blev|blivit|become|becoming|became)\s+(?:svensk|swedish)\b"
+                r"|\bär\s+svensk\s+nu\b", re.IGNORECASE), "bli svensk medborgare"),
 )
 
 
