@@ -135,10 +135,15 @@ AGE_LIFTS: tuple[tuple[int, int, str], ...] = (
     (0, 5, "borja-forskola"), (6, 7, "borja-skolan"), (15, 16, "borja-gymnasiet"),
     (17, 24, "ung-utan-jobb-eller-skola"), (61, 68, "ga-i-pension"), (75, 120, "aldras-stod-hemma"))
 AGE_SHARE = 0.3
+# Two places named ("jag har fått jobb i Luleå och lämnar Malmö", "från Sundsvall till
+# Örebro") is a move from one to the other.
+TWO_PLACES_EVENT = "flytta-till-annan-kommun"
+TWO_PLACES_SHARE = 0.3
 
 
-def lifted(written: str, stated_ages: Iterable[int] = ()) -> dict[str, float]:
-    """The share of the way to 1 that the words take each life event they name.
+def lifted(written: str, stated_ages: Iterable[int] = (), places: int = 0) -> dict[str, float]:
+    """The share of the way to 1 that the words take each life event they name (`places`:
+    how many municipalities or localities the query names).
 
     >>> lifted("vi stänger krogen för gott")
     {'avveckla-foretag': 0.3}
@@ -146,6 +151,8 @@ def lifted(written: str, stated_ages: Iterable[int] = ()) -> dict[str, float]:
     {}
     >>> lifted("studiebidrag för 16-åring", (16,))
     {'borja-gymnasiet': 0.3}
+    >>> lifted("fått jobb i Luleå och lämnar Malmö", places=2)
+    {'flytta-till-annan-kommun': 0.3}
     """
     shares = {event_id: share for pattern, unless, event_id, share in POSITIVE_CUES
               if pattern.search(written) and not (unless and unless.search(written))}
@@ -153,4 +160,6 @@ def lifted(written: str, stated_ages: Iterable[int] = ()) -> dict[str, float]:
         for low, high, event_id in AGE_LIFTS:
             if low <= age <= high and AGE_SHARE:
                 shares[event_id] = max(AGE_SHARE, shares.get(event_id, 0.0))
+    if places >= 2:
+        shares[TWO_PLACES_EVENT] = max(TWO_PLACES_SHARE, shares.get(TWO_PLACES_EVENT, 0.0))
     return shares

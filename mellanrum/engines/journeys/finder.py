@@ -30,7 +30,7 @@ from mellanrum.engines.journeys.query_text import (
     spell_out,
 )
 from mellanrum.engines.journeys.resolve import CITIZEN_KINDS, responsible_organisation
-from mellanrum.engines.journeys.spelling import QuerySpeller, ages
+from mellanrum.engines.journeys.spelling import PLACE_WORD, QuerySpeller, ages
 from mellanrum.engines.textmatch import tokenise
 
 __all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find", "shipped_examples"]
@@ -281,7 +281,7 @@ class Finder:
         matches = self._score_clauses(text)
         # The cues read the words as written: a compound split by the spelling repair
         # ("ledstänger" → "stänger") is no cue.
-        lifted = cues.lifted(written, ages(text))
+        lifted = cues.lifted(written, ages(text), text.count(PLACE_WORD))
         if lifted:
             known = {m.event.id for m in matches}
             matches = [EventMatch(m.event, round(m.score + lifted.get(m.event.id, 0.0)
