@@ -61,10 +61,13 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
                 r"|\bsom\s+egenföretagare\b)", re.IGNORECASE | re.DOTALL),
      ("starta-foretag",), OWNER_FACTOR),
     # Something in the home one has ("kackerlackor i hyreslägenheten", "fukt i vår
-    # hyresrätt", "mould in my flat"): the person has a home and is not looking for one.
+    # hyresrätt", "mould in my flat"), or a lease one ends ("säga upp hennes
+    # hyreslägenhet"): the person has a home and is not looking for one.
     (re.compile(r"\b(?:i|in)\s+(?:(?:min|mitt|vår|vårt|my|our|the)\s+(?:hyres)?"
                 r"(?:lägenhet|hyresrätt|bostad|lya|flat|apartment|home)"
-                r"|(?:hyres)?(?:lägenheten|hyresrätten|bostaden|lyan))\b", re.IGNORECASE),
+                r"|(?:hyres)?(?:lägenheten|hyresrätten|bostaden|lyan))\b"
+                r"|\b(?:säga|säger|sagt|sade|sägas)\s+upp\s+(?:\w+\s+){0,2}(?:hyres)?"
+                r"(?:lägenhet\w*|kontrakt\w*|hyresrätt\w*)", re.IGNORECASE),
      ("skaffa-bostad",), HOME_FACTOR),
 )
 # Positive evidence: words that together name a life event whatever else the sentence says,
