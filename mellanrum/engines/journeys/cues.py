@@ -14,6 +14,15 @@ from collections.abc import Iterable
 
 __all__ = ["AGE_CUES", "AGE_LIFTS", "NEGATIVE_CUES", "POSITIVE_CUES", "against", "lifted"]
 
+# A business one has: "min enskilda firma", "har ett aktiebolag", "som egenföretagare".
+_OWNS = (r"(?:\b(?:min|mitt|vår|vårt|my|our)\s+(?:egen\s+|eget\s+|own\s+|enskilda\s+)?"
+         r"(?:firma|företag|företaget|bolag|ab|aktiebolag|business|company|firm)\b"
+         r"|\bhar\s+(?:en\s+|ett\s+)?(?:enskild\s+firma|aktiebolag|eget\s+företag|firma)\b"
+         r"|\bsom\s+egenföretagare\b)")
+# Words of ending a business (also a positive cue, below).
+_ENDING = (r"(?:stäng\w*|lägg\w*\s+(?:\w+\s+)?ne[rd]|la(?:de|gt)?\s+ne[rd]|läggs?\s+ner"
+           r"|läggas\s+ner|avveckl\w*|avsluta\w*|upphör\w*|slå\w*\s+igen|clos(?:e|es|ed|ing)"
+           r"|shut\w*(?:\s+down)?|wind\w*\s+up)")
 # Negative evidence: words that speak against some life events, and the factor their score
 # is multiplied by.  Something that can no longer be done ("kan inte köra bil längre") is a
 # loss, not a beginning; an adult does not start upper secondary school as a pupil.
@@ -54,12 +63,13 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
     # enskild firma och vill anställa", "föräldrapeng som egenföretagare", "my company") is
     # not being started, unless the words say so ("starta mitt företag").
     (re.compile(r"^(?!.*\b(?:start\w*|registrera\w*|öppna\w*|dra\s+igång|drar\s+igång"
-                r"|set\s+up|setting\s+up|register\w*|bli|blir)\b)"
-                r".*(?:\b(?:min|mitt|vår|vårt|my|our)\s+(?:egen\s+|eget\s+|own\s+|enskilda\s+)?"
-                r"(?:firma|företag|företaget|bolag|ab|aktiebolag|business|company|firm)\b"
-                r"|\bhar\s+(?:en\s+|ett\s+)?(?:enskild\s+firma|aktiebolag|eget\s+företag|firma)\b"
-                r"|\bsom\s+egenföretagare\b)", re.IGNORECASE | re.DOTALL),
-     ("starta-foretag",), OWNER_FACTOR),
+                rf"|set\s+up|setting\s+up|register\w*|bli|blir)\b).*{_OWNS}",
+                re.IGNORECASE | re.DOTALL), ("starta-foretag",), OWNER_FACTOR),
+    # ... nor closed, when no word says it ends ("min enskilda firma har fått så mycket jobb
+    # att jag inte hinner själv", "har enskild firma och vill ge min kusin en fast tjänst").
+    (re.compile(rf"^(?!.*(?:\b{_ENDING}\b|konkurs|sälj|går\s+(?:back|dåligt|inte\s+runt"
+                rf"|inte\s+ihop)|pension|slut|ge\s+upp|lägga\s+av|quit|sell|retire)).*{_OWNS}",
+                re.IGNORECASE | re.DOTALL), ("avveckla-foretag",), OWNER_FACTOR),
     # Something in the home one has ("kackerlackor i hyreslägenheten", "fukt i vår
     # hyresrätt", "mould in my flat"), or a lease one ends ("säga upp hennes
     # hyreslägenhet"): the person has a home and is not looking for one.
@@ -75,9 +85,6 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
 # Closing a business: a word of ending near a word of a business ("vi stänger krogen för
 # gott", "firman ska läggas ner", "closing down my shop"), unless the person is the one who
 # loses a job there ("företaget har lagt ner och jag står utan arbete").
-_ENDING = (r"(?:stäng\w*|lägg\w*\s+ne[rd]|la(?:de|gt)?\s+ne[rd]|läggs?\s+ner|läggas\s+ner"
-           r"|avveckl\w*|avsluta\w*|upphör\w*|slå\w*\s+igen|clos(?:e|es|ed|ing)"
-           r"|shut\w*(?:\s+down)?|wind\w*\s+up)")
 _BUSINESS = (r"(?:firm\w*|företag\w*|bolag\w*|ab|aktiebolag\w*|krog\w*|restaurang\w*|kafé\w*"
              r"|café\w*|fik\w*|butik\w*|affär\w*|salong\w*|verksamhet\w*|pizzeria\w*"
              r"|business\w*|company|companies|shop|restaurant|cafe)")
