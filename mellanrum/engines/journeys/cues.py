@@ -31,6 +31,7 @@ _BEGINNINGS = ("ta-korkort", "fa-barn", "borja-forskola", "borja-skolan", "borja
 EMPLOYEE_FACTOR = 0.5
 OWNER_FACTOR = 0.7
 HOME_FACTOR = 0.5
+ELDERLY_FACTOR = 0.8
 CLOSING_SHARE = 0.3
 DISTURBANCE_SHARE = 0.3
 NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
@@ -70,6 +71,11 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
     (re.compile(rf"^(?!.*(?:\b{_ENDING}\b|konkurs|sälj|går\s+(?:back|dåligt|inte\s+runt"
                 rf"|inte\s+ihop)|pension|slut|ge\s+upp|lägga\s+av|quit|sell|retire)).*{_OWNS}",
                 re.IGNORECASE | re.DOTALL), ("avveckla-foretag",), OWNER_FACTOR),
+    # An old person ("farmor kommer inte upp ur sängen", "bostadsanpassning för äldre"):
+    # growing old and needing support at home rather than transport and aids alone.
+    (re.compile(r"\b(?:farmor|mormor|farfar|morfar|gammelmormor|gammelfarmor|äldre"
+                r"|pensionär\w*|grandma|grandpa|grandmother|grandfather|elderly)\b",
+                re.IGNORECASE), ("behova-fardtjanst-och-hjalpmedel",), ELDERLY_FACTOR),
     # Something in the home one has ("kackerlackor i hyreslägenheten", "fukt i vår
     # hyresrätt", "mould in my flat"), or a lease one ends ("säga upp hennes
     # hyreslägenhet"): the person has a home and is not looking for one.
