@@ -32,6 +32,7 @@ EMPLOYEE_FACTOR = 0.5
 OWNER_FACTOR = 0.7
 HOME_FACTOR = 0.5
 ELDERLY_FACTOR = 0.8
+VIOLENCE_SHARE = 0.3
 CLOSING_SHARE = 0.3
 DISTURBANCE_SHARE = 0.3
 NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
@@ -100,6 +101,14 @@ POSITIVE_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str] | None, str, float],
     (re.compile(rf"\b{_ENDING}\b(?:\W+\w+){{0,4}}?\W+{_BUSINESS}\b"
                 rf"|\b{_BUSINESS}\b(?:\W+\w+){{0,4}}?\W+{_ENDING}\b", re.IGNORECASE),
      re.compile(_JOB_LOSS, re.IGNORECASE), "avveckla-foretag", CLOSING_SHARE),
+    # Violence or a threat from someone close, said outright ("he hits me and I have nowhere
+    # to go", "ett ställe att bo där mitt ex inte hittar mig"): safety comes first, before the
+    # home or the separation it leads to.
+    (re.compile(r"\b(?:slår\s+mig|slog\s+mig|slagit\s+mig|hits\s+me|hit\s+me|beats\s+me"
+                r"|misshand\w*|hotar\s+(?:mig|att)|hotade\s+mig|threaten\w*|abus\w*|våld\w*"
+                r"|violen\w*|rädd\s+för\s+(?:honom|henne|min|mitt)|afraid\s+of\s+(?:him|her|my)"
+                r"|scared\s+of\s+(?:him|her|my)|inte\s+hittar\s+mig|gömma\s+mig)",
+                re.IGNORECASE), None, "vald-i-nara-relation", VIOLENCE_SHARE),
     # A disturbance where one lives: a neighbour's place ("under oss", "ovanför mig",
     # "genom väggen", "next door"), or a noise at night ("fläkten låter hela natten",
     # "borrar och bankar på nätterna"), whatever makes it (a restaurant, a fan, a party).
