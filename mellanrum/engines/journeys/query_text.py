@@ -28,6 +28,7 @@ FILLER_WORDS = frozenset(
     "tonåring tonåringen tonåringar lillkillen lillkille lillan lillebror lillasyster "
     "storebror storasyster kompis kompisen kompisar bästis vän vännen väninna "
     "svärmor svärfar kusin kusinen moster morbror faster farbror kollega kollegan "
+    "grabben grabb grabbarna syrran syrra brorsa tjejerna killarna "
     "teenager teen friend mate "
     "få får fått fick har hade blivit bli blir blev ska skall vill kan måste gör göra "
     "mother mum mom father dad grandmother grandfather husband wife daughter brother "
