@@ -19,6 +19,13 @@ _OWNS = (r"(?:\b(?:min|mitt|vår|vårt|my|our)\s+(?:egen\s+|eget\s+|own\s+|enski
          r"(?:firma|företag|företaget|bolag|ab|aktiebolag|business|company|firm)\b"
          r"|\bhar\s+(?:en\s+|ett\s+)?(?:enskild\s+firma|aktiebolag|eget\s+företag|firma)\b"
          r"|\bsom\s+egenföretagare\b)")
+# An employee speaking of the workplace: "jag jobbar på", "där jag jobbat", "min
+# arbetsgivare", "my employer", "the company I work for".
+_EMPLOYEE = (r"\b(?:jag|vi|han|hon)\s+(?:har\s+)?(?:jobb(?:ar|at|ade)|arbet(?:ar|at|ade)"
+             r"|knegar|knegat|varit\s+anställd|är\s+anställd)\s+(?:på|i|för|hos|vid)\b"
+             r"|\bdär\s+(?:jag|vi|han|hon)\s+(?:har\s+)?(?:jobb(?:ar|at|ade)|arbet(?:ar|at|ade))\b"
+             r"|\b(?:min|vår|hans|hennes)\s+arbetsgivare\b|\bmy\s+employer\b"
+             r"|\b(?:company|firm)\s+I\s+work(?:ed)?\s+(?:for|at)\b|\bwhere\s+I\s+work\b")
 # Words of ending a business (also a positive cue, below).
 _ENDING = (r"(?:stäng\w*|lägg\w*\s+(?:\w+\s+)?ne[rd]|la(?:de|gt)?\s+ne[rd]|läggs?\s+ner"
            r"|läggas\s+ner|avveckl\w*|avsluta\w*|upphör\w*|slå\w*\s+igen|clos(?:e|es|ed|ing)"
@@ -33,6 +40,7 @@ OWNER_FACTOR = 0.7
 HOME_FACTOR = 0.5
 ELDERLY_FACTOR = 0.8
 VIOLENCE_SHARE = 0.3
+EMPLOYEE_SHARE = 0.3
 CLOSING_SHARE = 0.3
 DISTURBANCE_SHARE = 0.3
 NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
@@ -55,10 +63,7 @@ NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
     # "företaget där jag jobbat i femton år", "my employer"): the business that closes or
     # shrinks is someone else's, so the person loses a job rather than closing a business
     # or hiring.
-    (re.compile(r"\b(?:jag|vi|han|hon)\s+(?:har\s+)?(?:jobb(?:ar|at|ade)|arbet(?:ar|at|ade)"
-                r"|knegar|knegat|varit\s+anställd|är\s+anställd)\s+(?:på|i|för|hos|vid)\b"
-                r"|\b(?:min|vår|hans|hennes)\s+arbetsgivare\b|\bmy\s+employer\b"
-                r"|\b(?:company|firm)\s+I\s+work(?:ed)?\s+(?:for|at)\b"
+    (re.compile(rf"{_EMPLOYEE}"
                 r"|\b(?:arbetsplatsen|jobbet)\s+(?:ska\s+)?(?:läggs?|lägger|flyttar|stänger)\b",
                 re.IGNORECASE), ("avveckla-foretag", "anstalla-forsta"), EMPLOYEE_FACTOR),
     # A business one already has ("min enskilda firma har fått så mycket jobb", "har
@@ -96,11 +101,17 @@ _BUSINESS = (r"(?:firm\w*|företag\w*|bolag\w*|ab|aktiebolag\w*|krog\w*|restaura
              r"|café\w*|fik\w*|butik\w*|affär\w*|salong\w*|verksamhet\w*|pizzeria\w*"
              r"|business\w*|company|companies|shop|restaurant|cafe)")
 _JOB_LOSS = (r"\b(?:utan\s+(?:jobb|arbete)|uppsagd|arbetslös|av\s+med\s+jobbet|varsla\w*"
-             r"|lose\s+my\s+job|lost\s+my\s+job|jag\s+(?:jobbar|jobbat|arbetar|arbetat))\b")
+             rf"|lose\s+my\s+job|lost\s+my\s+job|jag\s+(?:jobbar|jobbat|arbetar|arbetat))\b"
+             rf"|{_EMPLOYEE}")
 POSITIVE_CUES: tuple[tuple[re.Pattern[str], re.Pattern[str] | None, str, float], ...] = (
     (re.compile(rf"\b{_ENDING}\b(?:\W+\w+){{0,4}}?\W+{_BUSINESS}\b"
                 rf"|\b{_BUSINESS}\b(?:\W+\w+){{0,4}}?\W+{_ENDING}\b", re.IGNORECASE),
      re.compile(_JOB_LOSS, re.IGNORECASE), "avveckla-foretag", CLOSING_SHARE),
+    # An employee's workplace that fails ("firman jag jobbar på har gått i konkurs", "my
+    # employer went bankrupt"): the person loses a job (4 of 4 development rows).
+    (re.compile(rf"(?=.*(?:{_EMPLOYEE}))(?=.*(?:konkurs|läggs?\s+ner|lägger\s+ner|stäng"
+                r"|bankrupt|bust|clos|shut|varsl|drar\s+ner|uppsag|sparka|omkull))",
+                re.IGNORECASE | re.DOTALL), None, "forlora-jobbet", EMPLOYEE_SHARE),
     # Violence or a threat from someone close, said outright ("he hits me and I have nowhere
     # to go", "ett ställe att bo där mitt ex inte hittar mig"): safety comes first, before the
     # home or the separation it leads to.

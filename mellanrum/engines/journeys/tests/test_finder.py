@@ -204,6 +204,16 @@ def test_positive_cues_name_an_ending_business_and_a_disturbance_at_home() -> No
     assert not cues_module.lifted("han låter mig inte träffa någon hela natten")
 
 
+@pytest.mark.parametrize("text", ["my employer went bankrupt",
+                                  "företaget där jag jobbar går i konkurs",
+                                  "the company I work for is closing down"])
+def test_an_employee_whose_workplace_fails_loses_a_job(text: str) -> None:
+    assert _ids(text)[0] == "forlora-jobbet"
+    assert cues_module.lifted(text) == {"forlora-jobbet": 0.3}
+    # The owner who closes the business is not losing a job.
+    assert _ids("vi ska stänga vår firma")[0] == "avveckla-foretag"
+
+
 def test_the_cues_read_the_words_as_written_not_a_split_compound() -> None:
     # "ledstänger" (handrails) is split into "stänger" (closes) by the spelling repair.
     assert FINDER.score_events(
