@@ -30,11 +30,7 @@ _EMPLOYEE = (r"\b(?:jag|vi|han|hon)\s+(?:har\s+)?(?:jobb(?:ar|at|ade)|arbet(?:ar
 _ENDING = (r"(?:stäng\w*|lägg\w*\s+(?:\w+\s+)?ne[rd]|la(?:de|gt)?\s+ne[rd]|läggs?\s+ner"
            r"|läggas\s+ner|avveckl\w*|avsluta\w*|upphör\w*|slå\w*\s+igen|clos(?:e|es|ed|ing)"
            r"|shut\w*(?:\s+down)?|wind\w*\s+up)")
-# Negative evidence: words that speak against some life events, and the factor their score
-# is multiplied by.  Something that can no longer be done ("kan inte köra bil längre") is a
-# loss, not a beginning; an adult does not start upper secondary school as a pupil.
-_BEGINNINGS = ("ta-korkort", "fa-barn", "borja-forskola", "borja-skolan", "borja-gymnasiet",
-               "starta-foretag", "oppna-restaurang", "gifta-sig")
+# The factors of round 7's negative cues and the shares of its positive cues (below).
 EMPLOYEE_FACTOR = 0.5
 OWNER_FACTOR = 0.7
 HOME_FACTOR = 0.5
@@ -43,6 +39,11 @@ VIOLENCE_SHARE = 0.3
 EMPLOYEE_SHARE = 0.3
 CLOSING_SHARE = 0.3
 DISTURBANCE_SHARE = 0.3
+# Negative evidence: words that speak against some life events, and the factor their score
+# is multiplied by.  Something that can no longer be done ("kan inte köra bil längre") is a
+# loss, not a beginning; an adult does not start upper secondary school as a pupil.
+_BEGINNINGS = ("ta-korkort", "fa-barn", "borja-forskola", "borja-skolan", "borja-gymnasiet",
+               "starta-foretag", "oppna-restaurang", "gifta-sig")
 NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
     (re.compile(r"\b(?:inte|ej|aldrig)\b.*\blängre\b|\bno longer\b|\bany ?more\b",
                 re.IGNORECASE), _BEGINNINGS, 0.6),
