@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "mellanrum" / "journeys" / "tests" / "data"
 SOURCES = ("finder_dev.csv", "finder_heldout1_retired.csv", "finder_heldout2_retired.csv",
-           "finder_heldout3_retired.csv", "finder_heldout4_retired.csv")
+           "finder_heldout3_retired.csv", "finder_heldout4_retired.csv",
+           "finder_heldout5_retired.csv")
 TARGET = ROOT / "mellanrum" / "engines" / "journeys" / "data" / "finder_examples.csv"
 
 

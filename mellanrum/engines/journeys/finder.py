@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import snowballstemmer
 
+from mellanrum.engines.journeys import cues, evidence
+from mellanrum.engines.journeys.evidence import ExampleEvidence, shipped_examples
 from mellanrum.engines.journeys.matching import (
     ACTIVITY_THRESHOLD,
     NameWeights,
@@ -30,10 +30,10 @@ from mellanrum.engines.journeys.query_text import (
     spell_out,
 )
 from mellanrum.engines.journeys.resolve import CITIZEN_KINDS, responsible_organisation
-from mellanrum.engines.journeys.spelling import QuerySpeller, ages
+from mellanrum.engines.journeys.spelling import PLACE_WORD, QuerySpeller, ages
 from mellanrum.engines.textmatch import tokenise
 
-__all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find"]
+__all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find", "shipped_examples"]
 
 MAX_QUERY_CHARS = 500
 MIN_EVENT_SCORE = 0.12
@@ -60,37 +60,12 @@ STEP_NAMED_WEIGHT = 0.2
 # uppsagd och kan inte betala hyran"); each part is also scored on its own, at this share
 # of the best score, so that every need reaches the top of the list.
 _CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:och|samt|men|plus|sen|and|but|also)\b", re.IGNORECASE)
+_CODA = re.compile(r"(?:,|\boch\b)\s*(?:(?:jag|vi)\s+orkar\s+inte(?:\s+(?:mer|längre))?"
+                   r"|orkar\s+inte(?:\s+mer)?)\s*[.!?]*\s*$", re.IGNORECASE)
 CLAUSE_WEIGHT = 0.84
 CLAUSE_MIN = 0.5
 LEAD_RATIO = 1.5
-# Negative evidence: words that speak against some life events, and the factor their score
-# is multiplied by.  Something that can no longer be done ("kan inte köra bil längre") is a
-# loss, not a beginning; an adult does not start upper secondary school as a pupil.
-_BEGINNINGS = ("ta-korkort", "fa-barn", "borja-forskola", "borja-skolan", "borja-gymnasiet",
-               "starta-foretag", "oppna-restaurang", "gifta-sig")
-NEGATIVE_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...], float], ...] = (
-    (re.compile(r"\b(?:inte|ej|aldrig)\b.*\blängre\b|\bno longer\b|\bany ?more\b",
-                re.IGNORECASE), _BEGINNINGS, 0.6),
-    (re.compile(r"\bvuxen|\badults?\b|\bgrown-?up\b", re.IGNORECASE),
-     ("borja-gymnasiet", "borja-skolan", "borja-forskola"), 0.8),
-    # Moving *out* (of a shared home, a flat, one's parents') is not moving to another
-    # municipality: "han har flyttat ut", "måste flytta ut om en månad".
-    (re.compile(r"\bflytta(?:r|t|de|)\s+(?:ut|isär|hemifrån)\b(?!\s+(?:på|till|ur)\b)"
-                r"|\bmov(?:e|es|ed|ing)\s+out\b(?!\s+(?:to|of town)\b)", re.IGNORECASE),
-     ("flytta-till-annan-kommun",), 0.75),
-    # Closing a business is an ending, not a beginning: "stänga min enskilda firma", "how to
-    # close my sole trader business" share their business words with starting one.
-    (re.compile(r"\b(?:stäng(?:a|er|de|t|s)?|lägg(?:a|er)\s+ne[rd]|la(?:de|gt)?\s+ne[rd]"
-                r"|avveckl\w*|avsluta(?:r|de|t)?|slå(?:r)?\s+igen|upphör\w*"
-                r"|clos(?:e|es|ed|ing)|shut(?:s|ting)?(?:\s+down)?|wind(?:ing)?\s+up)\b",
-                re.IGNORECASE), ("starta-foretag", "oppna-restaurang"), 0.6),
-)
-# A stated age speaks against the life events of other ages: (youngest, oldest, events,
-# factor).  A 16-year-old does not study as an adult; a 40-year-old does not start school.
-AGE_CUES: tuple[tuple[int, int, tuple[str, ...], float], ...] = (
-    (0, 17, ("studera-som-vuxen", "ga-i-pension", "forlora-jobbet"), 0.8),
-    (25, 120, ("borja-gymnasiet", "ung-utan-jobb-eller-skola"), 0.8),
-)
+TIE_SHARE = 0.95
 # An everyday phrase of an event found whole in the query (its words in order, compared by
 # their Swedish stems) takes the event's score this share of the way to 1: the small words
 # that the matching drops carry the meaning of many idioms ("somnade in", "gick in i
@@ -102,43 +77,8 @@ EXPLAINED_WEIGHT = 0.3
 # How much the mean of an event's next two best texts adds to its best one.
 REST_WEIGHT = 0.1
 CONCEPT_WEIGHT = 1.0
-# Worded examples: everyday phrasings with the life event they mean (the development tables,
-# `data/finder_examples.csv`).  Each event gets the centroid of its examples' vectors, and
-# a query's cosine with it, times this weight, takes the event's score that share of the way
-# to 1 (a strong match stays strong; an event no text of which has the words can still
-# rise on its examples): words that describe
-# a situation ("super", "ryggen", "räcker inte") count for the event whose examples use
-# them, even when none of the event's own texts has them.
-EXAMPLE_WEIGHT = 0.4
-# Word evidence from the examples (round 6): a word of the query counts for each event in
-# proportion to the share of that event's examples that use it (a rate, so that an event
-# with many examples does not win every word), normalised over the events; a query's
-# evidence for an event is the sum over its words of (word weight)² × that share, so at most
-# 1.  It takes the score EVIDENCE_WEIGHT × evidence of the way to 1.  A word must occur in
-# at least EVIDENCE_MIN examples (one example is an accident of wording, not evidence).
-# Where the centroid dilutes a rare situation word among an event's many examples ("stroke"
-# among all the words of long illness), the rate keeps it strong.
-EVIDENCE_WEIGHT = 0.8
-EVIDENCE_MIN = 2
-# Pairs of consecutive content words (Swedish stems, filler words dropped) are evidence the
-# same way ("gått konkurs", "blir av", "tar slut"): the order and the company of words that
-# single words lose.  A query's pair evidence for an event is the mean of the event's shares
-# of its pairs, and it takes the score PAIR_WEIGHT × that of the way to 1.
-PAIR_WEIGHT = 0.6
-EXAMPLES_FILE = Path(__file__).resolve().parent / "data" / "finder_examples.csv"
 
 
-def shipped_examples() -> tuple[tuple[str, str], ...]:
-    """The shipped worded examples, as (text, life-event id) pairs."""
-    with EXAMPLES_FILE.open(newline="", encoding="utf-8") as handle:
-        return tuple((row["text"], row["event"]) for row in csv.DictReader(handle))
-
-
-def _pairs(text: str) -> set[str]:
-    """Pairs of consecutive content-word stems of `text` (after filler words are dropped)."""
-    stems = [w for w in _STEMMER.stemWords(tokenise(clean_query(text)))
-             if w not in _SV_STOP and w not in _EN_STOP]
-    return {f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)}
 
 
 def _stems(text: str) -> tuple[str, ...]:
@@ -208,8 +148,9 @@ class Finder:
     synonyms : tuple of tuple of str, optional
         Everyday synonym sets added to the analyser's thesaurus.
     examples : iterable of (str, str), optional
-        Worded examples (text, life-event id) whose centroids add to the score (see
-        :data:`EXAMPLE_WEIGHT`); the shipped ones when not given, none when empty.
+        Worded examples (text, life-event id) that add evidence to the score (see
+        :mod:`~mellanrum.engines.journeys.evidence`); the shipped ones when not given, none
+        when empty.
 
     Examples
     --------
@@ -285,8 +226,11 @@ class Finder:
                 for key in vector:
                     events_with.setdefault(key, set()).add(e)
         self._events_with = {k: tuple(sorted(v)) for k, v in events_with.items()}
-        self._centroids, self._evidence = self._example_index(
-            shipped_examples() if examples is None else examples)
+        position = {event.id: e for e, event in enumerate(self.life_events)}
+        self._examples = ExampleEvidence(
+            ((text, position[event_id]) for text, event_id in (
+                shipped_examples() if examples is None else examples) if event_id in position),
+            lambda text: rewrite(self.speller.repair(spell_out(text))), self._weighted)
         # Everyday phrases of two words or more, by the stem of their first word.
         self._phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         for e, event in enumerate(self.life_events):
@@ -302,51 +246,6 @@ class Finder:
             for t, (_text, weight, vector) in enumerate(event_texts):
                 for key, value in vector.items():
                     self._index.setdefault(key, []).append((e, t, weight * value))
-
-    def _example_index(
-        self, examples: Iterable[tuple[str, str]]
-    ) -> tuple[dict[str, list[tuple[int, float]]], dict[str, list[tuple[int, float]]]]:
-        """Feature → (event, weight in the event's unit centroid of its examples), and
-        feature → (event, its share of the feature's evidence; see EVIDENCE_WEIGHT).
-
-        Synonym concepts (`c:` features) are left out: the events' own texts carry them, and
-        a concept that all of an event's examples share would dominate its centroid
-        ("handikappsparkering" became a child with a disability).
-        """
-        examples = list(examples)
-        position = {event.id: e for e, event in enumerate(self.life_events)}
-        sums: dict[int, dict[str, float]] = {}
-        counts: dict[str, dict[int, int]] = {}
-        sizes: dict[int, int] = {}
-        for text, event_id in examples:
-            e = position.get(event_id)
-            if e is None:
-                continue
-            total = sums.setdefault(e, {})
-            sizes[e] = sizes.get(e, 0) + 1
-            prepared = rewrite(self.speller.repair(spell_out(text)))
-            vector = self._weighted(prepared)
-            for pair in _pairs(prepared):
-                per = counts.setdefault("p:" + pair, {})
-                per[e] = per.get(e, 0) + 1
-            for key, value in vector.items():
-                if not key.startswith("c:"):
-                    total[key] = total.get(key, 0.0) + value
-                    per = counts.setdefault(key, {})
-                    per[e] = per.get(e, 0) + 1
-        evidence: dict[str, list[tuple[int, float]]] = {}
-        for key, per in counts.items():
-            if sum(per.values()) < EVIDENCE_MIN:
-                continue
-            rates = {e: n / sizes[e] for e, n in per.items()}
-            whole = sum(rates.values())
-            evidence[key] = [(e, rate / whole) for e, rate in rates.items()]
-        index: dict[str, list[tuple[int, float]]] = {}
-        for e, total in sums.items():
-            norm = math.sqrt(sum(v * v for v in total.values()))
-            for key, value in total.items():
-                index.setdefault(key, []).append((e, value / norm))
-        return index, evidence
 
     def _weighted(self, text: str) -> dict[str, float]:
         vector = {k: v * self._idf.get(k, self._max_idf)
@@ -374,14 +273,25 @@ class Finder:
         :data:`CLAUSE_WEIGHT` of that score times their share of the clause's best.  The
         first event is the whole text's; every need named in a clause follows it.
         """
+        written = rewrite(spell_out(text[:MAX_QUERY_CHARS]))
         text = rewrite(self.speller.repair(spell_out(text[:MAX_QUERY_CHARS])))
+        # A closing cry of exhaustion after the need ("min pappa är alkis och jag orkar inte
+        # mer", "grannen festar varje natt, orkar inte") is the writer's state, not the need.
+        text = _CODA.sub("", text) or text
         matches = self._score_clauses(text)
-        against = {event_id: factor for pattern, events, factor in NEGATIVE_CUES
-                   if pattern.search(text) for event_id in events}
-        for age in ages(text):
-            for low, high, events, factor in AGE_CUES:
-                if low <= age <= high:
-                    against.update(dict.fromkeys(events, factor))
+        # The cues read the words as written: a compound split by the spelling repair
+        # ("ledstänger" → "stänger") is no cue.
+        lifted = cues.lifted(written, ages(text), text.count(PLACE_WORD))
+        if lifted:
+            known = {m.event.id for m in matches}
+            matches = [EventMatch(m.event, round(m.score + lifted.get(m.event.id, 0.0)
+                                                 * (1.0 - m.score), 3), m.matched)
+                       for m in matches]
+            matches += [EventMatch(event, round(lifted[event.id], 3), event.label_sv)
+                        for event in self.life_events
+                        if event.id in lifted and event.id not in known]
+            matches.sort(key=lambda m: (-m.score, m.event.id))
+        against = cues.against(written, ages(text))
         if not against:
             return matches
         weighed = [EventMatch(m.event, round(m.score * against.get(m.event.id, 1.0), 3),
@@ -406,6 +316,16 @@ class Finder:
         lead = max((n[0] for n in needs), key=lambda m: m.score)
         if lead.score < LEAD_RATIO * whole[0].score:
             lead = whole[0]
+            # A near tie of the whole sentence is broken by the clauses: the need that more
+            # of them name leads ("går ut nian, hur söker jag gymnasiet? och kan man få
+            # sommarjobb": upper secondary school twice, a summer job once).
+            votes: dict[str, int] = {}
+            for n in needs:
+                votes[n[0].event.id] = votes.get(n[0].event.id, 0) + 1
+            close = [m for m in whole[:3] if m.score >= TIE_SHARE * whole[0].score]
+            voted = max(close, key=lambda m: votes.get(m.event.id, 0))
+            if votes.get(voted.event.id, 0) > votes.get(lead.event.id, 0):
+                lead = EventMatch(voted.event, whole[0].score, voted.matched)
         top = lead.score
         best = {lead.event.id: lead}
         for ceiling, scored in [(whole[0].score, whole), *((n[0].score, n) for n in needs)]:
@@ -441,22 +361,8 @@ class Finder:
         per_event: dict[int, list[tuple[float, str]]] = {}
         for (e, t), dot in dots.items():
             per_event.setdefault(e, []).append((dot, self._texts[e][t][0]))
-        worded: dict[int, float] = {}
-        for key, q in query.items():
-            for e, value in self._centroids.get(key, ()):
-                worded[e] = worded.get(e, 0.0) + q * value
-        # The word evidence of the examples: (word weight)² × the event's share of it; the
-        # pair evidence: the mean of the event's shares of the query's pairs.
-        evidence: dict[int, float] = {}
-        for key, q in query.items():
-            for e, share in self._evidence.get(key, ()):
-                evidence[e] = evidence.get(e, 0.0) + q * q * share
-        pairs = ["p:" + p for p in _pairs(text)]
-        paired: dict[int, float] = {}
-        for key in pairs:
-            for e, share in self._evidence.get(key, ()):
-                paired[e] = paired.get(e, 0.0) + share / len(pairs)
-        for e in (*worded, *evidence, *paired):
+        signals = self._examples.scores(query, text)
+        for e in signals:
             per_event.setdefault(e, [])
         matches = []
         for e, scored in per_event.items():
@@ -471,11 +377,9 @@ class Finder:
             explained = math.sqrt(explained_sq.get(e, 0.0))
             score *= 1.0 - EXPLAINED_WEIGHT * (1.0 - explained)
             score /= 1.1
-            # The examples take the score EXAMPLE_WEIGHT × cosine of the way to 1.
-            score += EXAMPLE_WEIGHT * worded.get(e, 0.0) * (1.0 - score)
-            # ... and the word evidence EVIDENCE_WEIGHT × evidence of the rest.
-            score += EVIDENCE_WEIGHT * evidence.get(e, 0.0) * (1.0 - score)
-            score += PAIR_WEIGHT * paired.get(e, 0.0) * (1.0 - score)
+            # The worded examples take the score part of the way to 1 (evidence.py).
+            if e in signals:
+                score = evidence.lift(score, signals[e])
             if e in phrased:
                 score += PHRASE_SHARE * (1.0 - score)
             if score >= MIN_EVENT_SCORE:

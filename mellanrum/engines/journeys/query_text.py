@@ -28,6 +28,7 @@ FILLER_WORDS = frozenset(
     "tonåring tonåringen tonåringar lillkillen lillkille lillan lillebror lillasyster "
     "storebror storasyster kompis kompisen kompisar bästis vän vännen väninna "
     "svärmor svärfar kusin kusinen moster morbror faster farbror kollega kollegan "
+    "grabben grabb grabbarna syrran syrra brorsa tjejerna killarna "
     "teenager teen friend mate "
     "få får fått fick har hade blivit bli blir blev ska skall vill kan måste gör göra "
     "mother mum mom father dad grandmother grandfather husband wife daughter brother "
@@ -47,8 +48,8 @@ _WORD = re.compile(r"[\w-]+")
 # Everyday phrases whose words alone would mean something else: "bli svensk" is citizenship
 # (but "svenska" alone is the language), "become Swedish" too.
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:bli|blir|blev|become|becoming)\s+(?:svensk|swedish)\b",
-                re.IGNORECASE), "bli svensk medborgare"),
+    (re.compile(r"\b(?:bli|blir|blev|blivit|become|becoming|became)\s+(?:svensk|swedish)\b"
+                r"|\bär\s+svensk\s+nu\b", re.IGNORECASE), "bli svensk medborgare"),
 )
 
 
@@ -63,10 +64,13 @@ def _colloquial() -> tuple[re.Pattern[str], dict[str, str]]:
     for line in COLLOQUIAL_FILE.read_text(encoding="utf-8").splitlines():
         key, sep, value = line.partition("=")
         if sep and not line.lstrip().startswith("#") and key.strip() and value.strip():
-            meaning[key.strip().lower()] = value.strip()
+            key = key.strip()
+            meaning[key if key.isupper() else key.lower()] = value.strip()
     keys = sorted(meaning, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys)
-                         + r")(?![\w-])", re.IGNORECASE)
+    # A key in capitals ("PUT", which is also an English word) matches only as written.
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(
+        f"(?-i:{re.escape(k)})" if k.isupper() else re.escape(k) for k in keys)
+        + r")(?![\w-])", re.IGNORECASE)
     return pattern, meaning
 
 
@@ -75,9 +79,12 @@ def spell_out(text: str) -> str:
 
     >>> spell_out("fick sparken, ringde fk")
     'fick sparken uppsagd, ringde fk försäkringskassan'
+    >>> spell_out("fick PUT igår"), spell_out("can I put a sauna here")
+    ('fick PUT permanent uppehållstillstånd igår', 'can I put a sauna here')
     """
     pattern, meaning = _colloquial()
-    return pattern.sub(lambda m: f"{m.group(0)} {meaning[m.group(0).lower()]}", text)
+    return pattern.sub(lambda m: f"{m.group(0)} "
+                       f"{meaning.get(m.group(0)) or meaning[m.group(0).lower()]}", text)
 
 
 def rewrite(text: str) -> str:

@@ -13,9 +13,10 @@ People write without å, ä and ö ("forsakringskassan"), with two letters wrong
    linking *s* ("handikapp|s|parkering" → "handikapp parkering"); "X-lös" becomes
    "utan X" ("jobblös" → "utan jobb");
 5. a municipality or locality name becomes :data:`PLACE_WORD`, a word the moving life
-   event knows;
-6. an age ("16-åring", "mamma är 88") adds a word of the life events of that age
-   (:data:`AGES`).
+   event knows.
+
+:func:`ages` reads the ages a query states ("16-åring", "mamma är 88"); the finder's cues
+(``cues.py``) lift the life events of that age.
 
 Words the analyser knows are left alone, so a right word is never "corrected".
 """
@@ -32,7 +33,7 @@ from rapidfuzz.distance import Levenshtein
 
 from mellanrum.engines.textmatch import Analyser, stop_words, tokenise
 
-__all__ = ["PLACE_WORD", "QuerySpeller", "age_words", "ages", "fold"]
+__all__ = ["PLACE_WORD", "QuerySpeller", "ages", "fold"]
 
 PLACE_WORD = "annan ort"
 MIN_FUZZY = 6
@@ -47,10 +48,6 @@ _WORD = re.compile(r"[\w-]+")
 _FOLD = str.maketrans("åäöéü", "aaoeu")
 # Place names that are also Swedish function words ("Bara" in Skåne is "only").
 _STOP = stop_words("sv") | {"bara", "mycket", "lite", "alla", "hela"}
-# An age says which life events are likely ("studiebidrag för 16-åring", "mamma är 88"):
-# (youngest, oldest, words the events of that age know).
-AGES = ((0, 5, "förskola"), (6, 7, "skolstart"), (15, 16, "gymnasiet"), (17, 24, "ungdom"),
-        (61, 68, "pension"), (75, 120, "äldre"))
 # Ages up to twenty are often written in words ("lillan fyller ett", "a three-year-old";
 # "treåring" and the like are vocabulary words of their own).
 _NUMBERS = {w: n for n, words in enumerate((
@@ -60,9 +57,14 @@ _NUMBERS = {w: n for n, words in enumerate((
     "nitton nineteen", "tjugo twenty")) for w in words.split()}
 _NUMBER = "(" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
 _AGE = re.compile(
-    r"\b(\d{1,3})\s*-?\s*(?:år|åring\w*|årig\w*|years?|yrs?|year-old)\b"
+    r"\b(\d{1,3})\s*-?\s*(?:åring\w*|årig\w*|year-old)\b"
+    # "efter 20 år", "jobbat i 45 år", "for 10 years" are durations, not ages.
+    r"|(?<!\befter )(?<!\bi )(?<!\bsedan )(?<!\bsen )(?<!\bpå )(?<!\bom )(?<!\bunder )"
+    r"(?<!\bför )(?<!\bfor )(?<!\bafter )(?<!\bin )(?<!\bover )(?<!\bnästan )"
+    r"\b(\d{1,3})\s*(?:år|years?|yrs?)\b"
     r"|\b(?:fyller|fyllt|är|på|aged|age|turning|turned|i'm|im|i am)\s+(\d{1,3})\b"
-    r"(?!\s*(?:%|kr|st\b))"
+    r"(?!\s*(?:%|kr\b|st\b|km\b|mil\b|meter\b|m\b|min\b|minuter|timmar|dagar|veckor"
+    r"|månader|kilo|kg\b|procent|gånger))"
     rf"|\b{_NUMBER}[\s-]+(?:year-old|years? old|år gammal)\b"
     rf"|\b(?:fyller|fyllt|aged|turning|turned)\s+{_NUMBER}\b",
     re.IGNORECASE)
@@ -79,24 +81,13 @@ def ages(text: str) -> tuple[int, ...]:
     ((3,), (1,), (19,))
     >>> ages("vi är två"), ages("jag är en pensionär")
     ((), ())
+    >>> ages("uppsagd efter 20 år"), ages("har jobbat i 45 år"), ages("20 år och bor hemma")
+    ((), (), (20,))
     """
     found = (next(g for g in m.groups() if g).lower() for m in _AGE.finditer(text))
     return tuple(age for age in (int(n) if n.isdigit() else _NUMBERS[n] for n in found)
                  if 0 < age <= 120)
 
-
-def age_words(text: str) -> str:
-    """The words of the ages stated in `text` (space-separated; empty when none).
-
-    Examples
-    --------
-    >>> age_words("studiebidrag för 16-åring"), age_words("mamma är 88 och bor ensam")
-    ('gymnasiet', 'äldre')
-    >>> age_words("jag är gravid i vecka 12"), age_words("pappa tror att det är 1980")
-    ('', '')
-    """
-    words = [word for age in ages(text) for low, high, word in AGES if low <= age <= high]
-    return " ".join(dict.fromkeys(words))
 
 
 def common_word(token: str, language: str) -> bool:
@@ -192,9 +183,7 @@ class QuerySpeller:
     def repair(self, text: str) -> str:
         """`text` with every unknown word rewritten (punctuation and known words kept)."""
         replace: Callable[[re.Match[str]], str] = lambda m: self.word(m.group(0))  # noqa: E731
-        repaired = _WORD.sub(replace, text)
-        ages = age_words(text)
-        return f"{repaired} {ages}" if ages else repaired
+        return _WORD.sub(replace, text)
 
     def word(self, raw: str) -> str:
         """The rewrite of one word (itself when known or when nothing fits)."""

@@ -1,9 +1,9 @@
 """The finder on everyday phrasings, typos and bad input.
 
 Development tables in mellanrum/journeys/tests/data (tuned on): `finder_dev.csv` and
-`finder_heldout1_retired.csv` … `finder_heldout4_retired.csv` (the first four held-out tables,
+`finder_heldout1_retired.csv` … `finder_heldout5_retired.csv` (the first five held-out tables,
 retired into development after they were evaluated). The held-out table
-`finder_heldout_v5.csv` is written independently, kept outside the repository and evaluated
+`finder_heldout_v6.csv` is written independently, kept outside the repository and evaluated
 by the coordinator (`bench/finder_eval.py heldout`). docs/journeys.md reports
 the accuracy; the floors below keep it from sliding back."""
 
@@ -21,10 +21,12 @@ from mellanrum.engines.journeys import (
     find,
     load_catalogue,
 )
-from mellanrum.engines.journeys import finder as finder_module
-from mellanrum.engines.journeys.finder import shipped_examples
+from mellanrum.engines.journeys import cues as cues_module
+from mellanrum.engines.journeys import evidence as evidence_module
+from mellanrum.engines.journeys.evidence import shipped_examples
 from mellanrum.engines.journeys.phrasings import evaluate, read_phrasings
 from mellanrum.engines.journeys.query_text import spell_out
+from mellanrum.engines.journeys.spelling import ages
 
 DATA = Path(__file__).resolve().parents[3] / "journeys" / "tests" / "data"
 CATALOGUE = load_catalogue()
@@ -86,10 +88,20 @@ def test_the_retired_fourth_held_out_table_keeps_its_rows_and_kinds() -> None:
         row.kind for row in rows}
 
 
+def test_the_retired_fifth_held_out_table_keeps_its_rows_and_kinds() -> None:
+    rows = read_phrasings(DATA / "finder_heldout5_retired.csv")
+    assert len(rows) == 374
+    known = {e.id for e in CATALOGUE.life_events}
+    assert {e for row in rows for e in row.expected.replace("+", "|").split("|")} == known
+    assert {"typo", "slang", "indirect", "english", "multi", "everyday"} == {
+        row.kind for row in rows}
+
+
 def test_worded_examples_come_only_from_the_development_tables() -> None:
     development = {r.text.strip().lower() for name in (*DEVELOPMENT_TABLES,
                                                        "finder_heldout3_retired.csv",
-                                                       "finder_heldout4_retired.csv")
+                                                       "finder_heldout4_retired.csv",
+                                                       "finder_heldout5_retired.csv")
                    for r in read_phrasings(DATA / name)}
     examples = shipped_examples()
     known = {e.id for e in CATALOGUE.life_events}
@@ -111,7 +123,7 @@ def test_a_word_counts_for_the_event_whose_examples_use_it_most_often_in_proport
     # The word evidence alone (the examples' centroids switched off): "zorblik" is in both
     # examples of getting married and in 3 of 10 of the driving licence, so it speaks for
     # marrying first although the driving licence has it more often.
-    monkeypatch.setattr(finder_module, "EXAMPLE_WEIGHT", 0.0)
+    monkeypatch.setattr(evidence_module, "EXAMPLE_WEIGHT", 0.0)
     examples = [("zorblik kvastkvalp", "gifta-sig"), ("zorblik plonkelitt", "gifta-sig")]
     examples += [("zorblik", "ta-korkort")] * 3 + [("trumfjälp", "ta-korkort")] * 7
     finder = Finder(CATALOGUE.life_events, CATALOGUE.synonyms, examples=examples)
@@ -145,8 +157,9 @@ def test_closing_a_business_is_an_ending_not_a_start(
     # Starting one keeps its place when nothing speaks of an ending.
     assert FINDER.score_events("starta enskild firma")[0].event.id == "starta-foretag"
     # Without the negative evidence of ending words the shared business words win.
-    cues = tuple(c for c in finder_module.NEGATIVE_CUES if "starta-foretag" not in c[1])
-    monkeypatch.setattr(finder_module, "NEGATIVE_CUES", cues)
+    cues = tuple(c for c in cues_module.NEGATIVE_CUES if "starta-foretag" not in c[1])
+    monkeypatch.setattr(cues_module, "NEGATIVE_CUES", cues)
+    monkeypatch.setattr(cues_module, "POSITIVE_CUES", ())
     assert FINDER.score_events(text)[0].event.id == "starta-foretag"
 
 
@@ -154,10 +167,72 @@ def test_word_evidence_lifts_a_situation_described_in_everyday_words(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     text = "ovanför mig bor nån som borrar och bankar hela nätterna"
+    monkeypatch.setattr(cues_module, "POSITIVE_CUES", ())  # a neighbour at night is a cue too
     assert FINDER.score_events(text)[0].event.id == "storningar-i-boendet"
-    monkeypatch.setattr(finder_module, "EVIDENCE_WEIGHT", 0.0)
-    monkeypatch.setattr(finder_module, "PAIR_WEIGHT", 0.0)
+    monkeypatch.setattr(evidence_module, "EVIDENCE_WEIGHT", 0.0)
+    monkeypatch.setattr(evidence_module, "PAIR_WEIGHT", 0.0)
     assert FINDER.score_events(text)[0].event.id != "storningar-i-boendet"
+
+
+@pytest.mark.parametrize(("text", "expected", "cue_against"), [
+    # An employee's workplace closes: a lost job, not closing or hiring.
+    ("firman jag jobbar på har gått i konkurs", "forlora-jobbet", "avveckla-foretag"),
+    # A business one has is not being started (nor closed).
+    ("min enskilda firma har fått så mycket jobb att jag inte hinner själv", "anstalla-forsta",
+     "starta-foretag"),
+    # Something in the home one has: not looking for a home.
+    ("kackerlackor i hyreslägenheten", "storningar-i-boendet", "skaffa-bostad"),
+])
+def test_words_about_who_and_where_speak_against_a_neighbouring_event(
+    text: str, expected: str, cue_against: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples = [x for x in shipped_examples() if x[0].lower() != text]
+    finder = Finder(CATALOGUE.life_events, CATALOGUE.synonyms, examples)
+    assert finder.score_events(text)[0].event.id == expected
+    assert cues_module.against(text)[cue_against] < 1.0
+    monkeypatch.setattr(cues_module, "NEGATIVE_CUES", ())
+    assert finder.score_events(text)[0].event.id == cue_against
+
+
+def test_positive_cues_name_an_ending_business_and_a_disturbance_at_home() -> None:
+    assert cues_module.lifted("vad gör jag med serveringstillståndet när vi stänger krogen")
+    assert cues_module.lifted("closing down my shop") == {"avveckla-foretag": 0.3}
+    # The one who loses a job where a business closes does not close it.
+    assert not cues_module.lifted("företaget har lagt ner och jag står utan arbete")
+    assert cues_module.lifted("fläkten under oss låter hela natten") == {
+        "storningar-i-boendet": 0.3}
+    assert not cues_module.lifted("han låter mig inte träffa någon hela natten")
+
+
+@pytest.mark.parametrize("text", ["my employer went bankrupt",
+                                  "företaget där jag jobbar går i konkurs",
+                                  "the company I work for is closing down"])
+def test_an_employee_whose_workplace_fails_loses_a_job(text: str) -> None:
+    assert _ids(text)[0] == "forlora-jobbet"
+    assert cues_module.lifted(text) == {"forlora-jobbet": 0.3}
+    # The owner who closes the business is not losing a job.
+    assert _ids("vi ska stänga vår firma")[0] == "avveckla-foretag"
+
+
+def test_the_cues_read_the_words_as_written_not_a_split_compound() -> None:
+    # "ledstänger" (handrails) is split into "stänger" (closes) by the spelling repair.
+    assert FINDER.score_events(
+        "morfar har svårt med trapporna och behöver ledstänger")[0].event.id == (
+        "aldras-stod-hemma")
+    assert "starta-foretag" not in cues_module.against("behöver ledstänger")
+
+
+def test_a_near_tie_is_broken_by_the_need_more_clauses_name() -> None:
+    ranked = _ids("går ut nian i vår, hur söker jag gymnasiet? och kan man få sommarjobb")
+    assert ranked[0] == "borja-gymnasiet"
+    assert "ung-utan-jobb-eller-skola" in ranked[:3]
+
+
+def test_an_abbreviation_that_is_an_english_word_is_spelled_out_only_in_capitals() -> None:
+    assert spell_out("fick PUT igår") == "fick PUT permanent uppehållstillstånd igår"
+    assert spell_out("fick put igår") == "fick put permanent uppehållstillstånd igår"
+    assert spell_out("can I put a sauna in the garden") == "can I put a sauna in the garden"
+    assert _ids("fått PUT nu, vad gör jag")[0] == "flykting-ny-i-sverige"
 
 
 def test_colloquial_words_and_abbreviations_are_spelled_out_and_idioms_stay_whole() -> None:
@@ -178,7 +253,8 @@ def test_colloquial_words_and_abbreviations_are_spelled_out_and_idioms_stay_whol
                           ("finder_heldout1_retired.csv", 0.98, 0.99),
                           ("finder_heldout2_retired.csv", 0.975, 0.99),
                           ("finder_heldout3_retired.csv", 0.94, 0.985),
-                          ("finder_heldout4_retired.csv", 0.95, 0.985)])
+                          ("finder_heldout4_retired.csv", 0.95, 0.985),
+                          ("finder_heldout5_retired.csv", 0.97, 0.99)])
 def test_accuracy_floor(table: str, top1_floor: float, top3_floor: float) -> None:
     score = evaluate(FINDER, read_phrasings(DATA / table))
     assert score.total >= 100
@@ -464,7 +540,9 @@ def test_asking_for_help_and_naming_the_person_are_no_evidence() -> None:
 def test_ages_in_words_and_english_are_read() -> None:
     assert _ids("I'm 19, dropped out of school and have no job")[0] == \
         "ung-utan-jobb-eller-skola"
-    assert FINDER.speller.repair("lillan fyller ett i vår").endswith(" förskola")
+    assert cues_module.lifted("", ages("lillan fyller ett i vår")) == {"borja-forskola": 0.3}
+    # A duration or a distance is no age.
+    assert ages("uppsagd efter 20 år") == ages("om det är 4 km dit") == ()
 
 
 def test_a_partner_who_moved_out_is_a_separation_not_a_move() -> None:
