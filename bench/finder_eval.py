@@ -8,9 +8,9 @@ Run by hand: `.venv/bin/python bench/finder_eval.py [dev] [heldout1] [heldout2] 
   on all six).
 - `heldout1` … `heldout5`: a retired held-out table alone (development material since it was
   evaluated; kept apart so its figure can be compared with the earlier ones).
-- `heldout`: `finder_heldout_v6.csv`, written independently, outside this repository; the
-  coordinator adds it and evaluates it once.  Never tuned on, and `--misses` never lists its
-  rows.
+- `heldout`: `finder_heldout_v6.csv`, written independently, outside this repository, and
+  added by the coordinator after scoring it once (docs/journeys.md).  Never tuned on, and
+  `--misses` never lists its rows; the next round that tunes the finder retires it.
 
 `--fold test` keeps only the fixed 30 % of a development table that is held back while
 tuning (a row is in it when the first byte of the SHA-256 of its lower-cased text, modulo 10,

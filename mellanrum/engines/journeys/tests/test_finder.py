@@ -3,8 +3,9 @@
 Development tables in mellanrum/journeys/tests/data (tuned on): `finder_dev.csv` and
 `finder_heldout1_retired.csv` … `finder_heldout5_retired.csv` (the first five held-out tables,
 retired into development after they were evaluated). The held-out table
-`finder_heldout_v6.csv` is written independently, kept outside the repository and evaluated
-by the coordinator (`bench/finder_eval.py heldout`). docs/journeys.md reports
+`finder_heldout_v6.csv` was written independently, kept outside the repository until the
+coordinator scored it once (`bench/finder_eval.py heldout`), then added here; it is never
+tuned on. docs/journeys.md reports
 the accuracy; the floors below keep it from sliding back."""
 
 from __future__ import annotations
@@ -254,7 +255,9 @@ def test_colloquial_words_and_abbreviations_are_spelled_out_and_idioms_stay_whol
                           ("finder_heldout2_retired.csv", 0.975, 0.99),
                           ("finder_heldout3_retired.csv", 0.94, 0.985),
                           ("finder_heldout4_retired.csv", 0.95, 0.985),
-                          ("finder_heldout5_retired.csv", 0.97, 0.99)])
+                          ("finder_heldout5_retired.csv", 0.97, 0.99),
+                          # Held-out v6 as scored once (docs/journeys.md): kept from sliding.
+                          ("finder_heldout_v6.csv", 0.95, 0.99)])
 def test_accuracy_floor(table: str, top1_floor: float, top3_floor: float) -> None:
     score = evaluate(FINDER, read_phrasings(DATA / table))
     assert score.total >= 100
