@@ -78,6 +78,19 @@ def _verbal_noun_stem(stem: str) -> str:
     return stem
 
 
+# Neuter and plural endings of Swedish adjectives that Snowball leaves apart from the common
+# form: kommunalt → kommunal, enskilt → enskild, ekonomiskt → ekonomisk.
+_ADJECTIVE_ENDINGS = (("iskt", "isk"), ("alt", "al"), ("ellt", "ell"), ("ilt", "ild"))
+
+
+def _adjective_base(word: str) -> str:
+    """The common form of a Swedish adjective's neuter form (``kommunalt`` → ``kommunal``)."""
+    for ending, base in _ADJECTIVE_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)] + base
+    return word
+
+
 # Endings added to lexicon words to recognise inflected forms when correcting.
 _INFLECTIONS = {
     "sv": ("en", "et", "n", "t", "ar", "er", "or", "na", "arna", "erna", "orna", "s", "ens", "ets"),
@@ -293,8 +306,12 @@ class Analyser:
         stem = self._stem_cache.get(word)
         if stem is None:
             stem = _CHANNEL_STEMS[self.language].get(word)
-            if stem is None and word in self._derived:
-                stem = self._stem(self._derived[word])
+            if stem is None and self.compound_variants:
+                adjective = _adjective_base(word)
+                if adjective in self._derived:
+                    stem = self._stem(self._derived[adjective])
+                elif adjective != word:
+                    stem = self._stem(adjective)
             if stem is None:
                 base = self.lexicon.base_form(word) if self.lexicon.words else None
                 stem = _stemmer(self.language).stemWord(base or word)
