@@ -105,7 +105,6 @@ def group_activities(
                 weights=cfg.weights,
                 verbal_nouns=True,
                 compound_variants=True,
-                service_distinctions=True,
             )
         return analysers[lang]
 

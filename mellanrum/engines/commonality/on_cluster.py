@@ -186,7 +186,6 @@ def _texts(
                 weights=cfg.weights,
                 verbal_nouns=True,
                 compound_variants=True,
-                service_distinctions=True,
             )
         row_features, row_labels = analyse_text(analysers[key[0]], key, cfg.description_weight)
         features.append(row_features)

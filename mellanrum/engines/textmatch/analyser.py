@@ -152,12 +152,6 @@ class Analyser:
         and a compound whose two parts are the two words of a thesaurus term, or
         the parts of a compound term, names that term's concept
         (``Medborgarceremoni`` is medborgarskapsceremoni).
-    service_distinctions : bool, default False
-        Swedish only, and only with the shipped thesaurus: the concepts of
-        ``data/distinctions_sv.txt`` replace the shared thesaurus's concepts of the
-        same id (finer services the commonality matcher keeps apart, such as LSS
-        korttidsvistelse and elderly korttidsboende; the journeys finder keeps
-        the broader concepts).
 
     Examples
     --------
@@ -187,7 +181,6 @@ class Analyser:
         known_words: Iterable[str] = (),
         verbal_nouns: bool = False,
         compound_variants: bool = False,
-        service_distinctions: bool = False,
     ) -> None:
         if language not in _STEMMER_NAMES:
             raise ValueError(f"unsupported language {language!r}; expected 'sv' or 'en'")
@@ -211,9 +204,6 @@ class Analyser:
             # ("knarkproblem" → "knark" + "problem").
             self.lexicon = Lexicon(self.lexicon.words | {w for w in known if len(w) >= 4})
         base = thesaurus if thesaurus is not None else Thesaurus.default(language)
-        if service_distinctions and thesaurus is None and language == "sv":
-            finer = Thesaurus.from_lines(read_data_lines("distinctions_sv.txt"))
-            base = Thesaurus({**base.concepts, **finer.concepts})
         extra = [tuple(s) for s in extra_synonyms]
         self.thesaurus = base.extended(extra) if extra else base
         self.weights = weights if weights is not None else FeatureWeights()

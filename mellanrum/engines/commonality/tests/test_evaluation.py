@@ -424,10 +424,3 @@ def test_round_eight_compound_variants_of_one_service_are_one_concept(
     activities = [Activity(str(i), f"org{i}", name) for i, name in enumerate(names)]
     concepts = group_activities(activities)
     assert len(concepts) == 1, [c.activity_ids for c in concepts]
-
-
-def test_round_eight_lss_short_stays_are_not_elderly_short_stays() -> None:
-    names = ("Korttidsvistelse enligt LSS", "Växelvård", "Korttidsboende")
-    activities = [Activity(str(i), f"org{i}", name) for i, name in enumerate(names)]
-    concepts = sorted(c.activity_ids for c in group_activities(activities))
-    assert concepts == [("0",), ("1", "2")]

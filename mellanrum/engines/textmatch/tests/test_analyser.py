@@ -351,13 +351,3 @@ def test_a_word_is_not_split_before_a_head_it_merely_ends_with() -> None:
     for word in ("parkering", "information", "transport", "utstakning"):
         words = [k for k in variants.analyse(word).features if k.startswith("w:")]
         assert len(words) == 1, (word, words)
-
-
-def test_service_distinctions_only_when_asked() -> None:
-    finer = Analyser("sv", service_distinctions=True)
-    shared = Analyser("sv")
-    # LSS short stays and elderly short stays are two services for the matcher ...
-    assert finer.analyse("Korttidsvistelse").concepts != finer.analyse("Växelvård").concepts
-    assert finer.analyse("Korttidsvistelse för äldre").concepts == ("korttidsboende",)
-    # ... and one concept for the journeys finder's shared thesaurus.
-    assert shared.analyse("Korttidsvistelse").concepts == shared.analyse("Växelvård").concepts
