@@ -16,9 +16,11 @@ python bench/commonality_eval.py --real dev4 --half check    # retired held-out 
 python bench/commonality_eval.py --real dev5      # round 6's larger corpus of real titles
 python bench/commonality_eval.py --real dev6 --half tune     # retired held-out v4: tune on this
 python bench/commonality_eval.py --real dev6 --half check    # retired held-out v4: check only
+python bench/commonality_eval.py --real dev7 --half tune     # retired held-out v5: tune on this
+python bench/commonality_eval.py --real dev7 --half check    # retired held-out v5: check only
 python bench/commonality_eval.py --written        # the developer-written Swedish check set
 python bench/commonality_eval.py --real heldout   # report only, once; never tune on it
-    (Swedish: real_sv_heldout_v5.csv, added by the coordinator; English: real_en_heldout.csv)
+    (Swedish: real_sv_heldout_v6.csv, added by the coordinator; English: real_en_heldout.csv)
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from mellanrum.engines.commonality.evaluation import (
     DEV3_HALVES,
     DEV4_HALVES,
     DEV6_HALVES,
+    DEV7_HALVES,
     DEV_HALVES,
     REAL_FILES,
     REAL_LANGUAGES,
@@ -72,28 +75,28 @@ def main() -> None:
     parser.add_argument("--no-thesaurus", action="store_true", help="ablation: empty thesaurus")
     parser.add_argument(
         "--real",
-        choices=["dev", "dev3", "dev4", "dev5", "dev6", "heldout"],
-        help="score the real public names instead (dev3, dev4, dev6: the retired held-out v2, "
-        "v3 and v4; dev5: round 6's corpus; all four Swedish only)",
+        choices=["dev", "dev3", "dev4", "dev5", "dev6", "dev7", "heldout"],
+        help="score the real public names instead (dev3, dev4, dev6, dev7: the retired held-out "
+        "v2, v3, v4 and v5; dev5: round 6's corpus; all five Swedish only)",
     )
     parser.add_argument(
         "--half",
-        choices=sorted({*DEV_HALVES, *DEV3_HALVES, *DEV4_HALVES, *DEV6_HALVES}),
-        help="with --real dev: a or b of the Swedish dev set; with --real dev3, dev4 or dev6: "
-        "tune or check",
+        choices=sorted({*DEV_HALVES, *DEV3_HALVES, *DEV4_HALVES, *DEV6_HALVES, *DEV7_HALVES}),
+        help="with --real dev: a or b of the Swedish dev set; "
+        "with --real dev3, dev4, dev6 or dev7: tune or check",
     )
     parser.add_argument(
         "--written", action="store_true", help="score the developer-written Swedish check set"
     )
     args = parser.parse_args()
     base = GroupingSettings()
-    if args.half and args.real not in ("dev", "dev3", "dev4", "dev6"):
-        parser.error("--half only goes with --real dev, dev3, dev4 or dev6")
+    if args.half and args.real not in ("dev", "dev3", "dev4", "dev6", "dev7"):
+        parser.error("--half only goes with --real dev, dev3, dev4, dev6 or dev7")
     if args.half and (args.half in DEV_HALVES) != (args.real == "dev"):
         parser.error(
-            "--half a|b goes with --real dev, --half tune|check with --real dev3|dev4|dev6"
+            "--half a|b goes with --real dev, --half tune|check with --real dev3|dev4|dev6|dev7"
         )
-    if args.errors and args.real in ("dev3", "dev4", "dev6") and args.half != "tune":
+    if args.errors and args.real in ("dev3", "dev4", "dev6", "dev7") and args.half != "tune":
         parser.error(
             f"--errors on {args.real} only with --half tune; the check half is not looked at"
         )
@@ -146,7 +149,8 @@ def main() -> None:
 
 def run_real(split: str, *, errors: bool, half: str | None = None) -> None:
     """Pairwise precision, recall and F1 per language on the real public names."""
-    languages = ("sv",) if half or split in ("dev3", "dev4", "dev5", "dev6") else REAL_LANGUAGES
+    swedish_only = ("dev3", "dev4", "dev5", "dev6", "dev7")
+    languages = ("sv",) if half or split in swedish_only else REAL_LANGUAGES
     for language in languages:
         if not real_set_present(language, split):
             print(

@@ -165,7 +165,10 @@ def maybe_same(
     if len(concepts) < 2:
         return []
     analyser = Analyser(
-        language, extra_synonyms=[tuple(s) for s in extra_synonyms], verbal_nouns=True
+        language,
+        extra_synonyms=[tuple(s) for s in extra_synonyms],
+        verbal_nouns=True,
+        compound_variants=True,
     )
     marks = marks_of(must_not_link)
     features: list[dict[str, float]] = []

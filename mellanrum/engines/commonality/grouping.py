@@ -100,7 +100,11 @@ def group_activities(
     def analyser(lang: str) -> Analyser:
         if lang not in analysers:
             analysers[lang] = Analyser(
-                lang, extra_synonyms=synonyms, weights=cfg.weights, verbal_nouns=True
+                lang,
+                extra_synonyms=synonyms,
+                weights=cfg.weights,
+                verbal_nouns=True,
+                compound_variants=True,
             )
         return analysers[lang]
 

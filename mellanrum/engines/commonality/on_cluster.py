@@ -181,7 +181,11 @@ def _texts(
     for key in keys:
         if key[0] not in analysers:
             analysers[key[0]] = Analyser(
-                key[0], extra_synonyms=synonyms, weights=cfg.weights, verbal_nouns=True
+                key[0],
+                extra_synonyms=synonyms,
+                weights=cfg.weights,
+                verbal_nouns=True,
+                compound_variants=True,
             )
         row_features, row_labels = analyse_text(analysers[key[0]], key, cfg.description_weight)
         features.append(row_features)

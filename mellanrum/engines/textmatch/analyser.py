@@ -10,9 +10,9 @@ from types import MappingProxyType
 import snowballstemmer
 from snowballstemmer.basestemmer import BaseStemmer
 
-from mellanrum.engines.textmatch._data import read_data_words
+from mellanrum.engines.textmatch._data import read_data_lines, read_data_words
 from mellanrum.engines.textmatch.analysis import Analysis
-from mellanrum.engines.textmatch.compounds import split_compound
+from mellanrum.engines.textmatch.compounds import split_compound, split_open
 from mellanrum.engines.textmatch.lexicon import Lexicon
 from mellanrum.engines.textmatch.ngrams import char_ngrams
 from mellanrum.engines.textmatch.stopwords import stop_words
@@ -78,6 +78,19 @@ def _verbal_noun_stem(stem: str) -> str:
     return stem
 
 
+# Neuter and plural endings of Swedish adjectives that Snowball leaves apart from the common
+# form: kommunalt → kommunal, enskilt → enskild, ekonomiskt → ekonomisk.
+_ADJECTIVE_ENDINGS = (("iskt", "isk"), ("alt", "al"), ("ellt", "ell"), ("ilt", "ild"))
+
+
+def _adjective_base(word: str) -> str:
+    """The common form of a Swedish adjective's neuter form (``kommunalt`` → ``kommunal``)."""
+    for ending, base in _ADJECTIVE_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)] + base
+    return word
+
+
 # Endings added to lexicon words to recognise inflected forms when correcting.
 _INFLECTIONS = {
     "sv": ("en", "et", "n", "t", "ar", "er", "or", "na", "arna", "erna", "orna", "s", "ens", "ets"),
@@ -127,6 +140,18 @@ class Analyser:
         grovavfall" meets "Hämta grovavfall"; see ``_verbal_noun_stem``).  The
         commonality matcher turns it on; the journeys finder, tuned without it,
         does not.
+    compound_variants : bool, default False
+        Swedish only: let variants of one compound meet (the commonality matcher
+        turns it on, the journeys finder does not).  A compound whose modifier is
+        not in the lexicon is still split before its known head
+        (``Hygienverksamhet`` → hygien + verksamhet, ``Villatomtkön`` → villa +
+        tomtkö; the heads are the lexicon's words, the one-word thesaurus terms
+        and ``data/compound_words_sv.txt``); an agent noun loses its ``e`` inside
+        a compound (``medborgar-ceremoni``); derived forms take their base's stem
+        (``data/derived_sv.txt``: hygienisk → hygien, medborgarskap → medborgare);
+        and a compound whose two parts are the two words of a thesaurus term, or
+        the parts of a compound term, names that term's concept
+        (``Medborgarceremoni`` is medborgarskapsceremoni).
 
     Examples
     --------
@@ -155,12 +180,22 @@ class Analyser:
         ngram: int = 3,
         known_words: Iterable[str] = (),
         verbal_nouns: bool = False,
+        compound_variants: bool = False,
     ) -> None:
         if language not in _STEMMER_NAMES:
             raise ValueError(f"unsupported language {language!r}; expected 'sv' or 'en'")
         self.language = language
         self.verbal_nouns = verbal_nouns and language == "sv"
+        self.compound_variants = compound_variants and language == "sv"
         self.lexicon = lexicon if lexicon is not None else Lexicon.default(language)
+        self._derived: dict[str, str] = {}
+        if self.compound_variants:
+            if lexicon is None:
+                extra_words = read_data_words("compound_words_sv.txt")
+                self.lexicon = Lexicon(self.lexicon.words | frozenset(extra_words))
+            for line in read_data_lines("derived_sv.txt"):
+                derived, base_word = line.split()
+                self._derived[derived] = base_word
         # Inflected forms are tried as typo targets only for the shipped lexicon's words.
         inflectable = self.lexicon.words
         known = frozenset(word for text in known_words for word in tokenise(text))
@@ -228,6 +263,20 @@ class Analyser:
                             break
             if pair is not None and pair not in self._pair_terms:
                 self._pair_terms[pair] = concept_id
+        # Known heads of compounds with an unknown modifier: lexicon words and one-word terms.
+        self._heads = (
+            Lexicon(
+                self.lexicon.words
+                | {
+                    words[0]
+                    for terms in self.thesaurus.concepts.values()
+                    for t in terms
+                    if len(words := tokenise(t)) == 1
+                }
+            )
+            if self.compound_variants
+            else self.lexicon
+        )
         self._known = frozenset(self.lexicon.words) | frozenset(
             word
             for terms in self.thesaurus.concepts.values()
@@ -257,6 +306,12 @@ class Analyser:
         stem = self._stem_cache.get(word)
         if stem is None:
             stem = _CHANNEL_STEMS[self.language].get(word)
+            if stem is None and self.compound_variants:
+                adjective = _adjective_base(word)
+                if adjective in self._derived:
+                    stem = self._stem(self._derived[adjective])
+                elif adjective != word:
+                    stem = self._stem(adjective)
             if stem is None:
                 base = self.lexicon.base_form(word) if self.lexicon.words else None
                 stem = _stemmer(self.language).stemWord(base or word)
@@ -391,7 +446,12 @@ class Analyser:
 
         for surface, token, stem, is_covered in zip(surfaces, tokens, stems, covered, strict=True):
             factor = w.covered if is_covered else 1.0
-            for piece_stem, weight, piece, piece_concept, is_weak in self._pieces(token):
+            pieces = self._pieces(token)
+            if not is_covered and pieces and pieces[0][2] == token and pieces[0][3] is not None:
+                # A compound naming a term through its parts ("Medborgarceremoni").
+                concepts.add(pieces[0][3])
+                is_covered, factor = True, w.covered
+            for piece_stem, weight, piece, piece_concept, is_weak in pieces:
                 piece_factor = factor
                 if not is_covered and piece_concept is not None:
                     concepts.add(piece_concept)
@@ -491,7 +551,19 @@ class Analyser:
         if cached is not None:
             return cached
         w = self.weights
-        parts = split_compound(token, self.lexicon) if self.lexicon.words else (token,)
+        parts = (
+            split_compound(token, self.lexicon, agent_forms=self.compound_variants)
+            if self.lexicon.words
+            else (token,)
+        )
+        if (
+            self.compound_variants
+            and len(parts) == 1
+            and token not in self._derived
+            and self.lexicon.base_form(token) is None
+            and token not in self._term_words
+        ):
+            parts = split_open(token, self.lexicon, self._heads) or parts
         pieces: list[tuple[str, float]] = []
         if len(parts) > 1:
             pieces.append((token, w.whole))
@@ -501,10 +573,16 @@ class Analyser:
         else:
             pieces.append((parts[0], w.word))
             pieces.extend((leaf, w.leaf) for leaf in self._leaves(parts[0]))
+        whole_concept = None
+        if self.compound_variants and len(parts) == 2:
+            # "Medborgarceremoni": the two parts of a term written as another compound.
+            key = frozenset(self._key_stem(part) for part in parts)
+            if len(key) == 2 and self._terms.get((self._key_stem(token),)) is None:
+                whole_concept = self._pair_terms.get(key)
         result = []
         for piece, weight in pieces:
             piece_stem = self._stem(piece)
-            concept = self._terms.get((piece_stem,)) if piece != token else None
+            concept = self._terms.get((piece_stem,)) if piece != token else whole_concept
             result.append((piece_stem, weight, piece, concept, piece_stem in self._weak))
         cached = tuple(result)
         self._piece_cache[token] = cached

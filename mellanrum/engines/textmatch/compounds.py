@@ -6,14 +6,18 @@ from functools import cache
 
 from mellanrum.engines.textmatch.lexicon import Lexicon
 
-__all__ = ["split_compound"]
+__all__ = ["split_compound", "split_open"]
 
 LINKING_LETTERS = "seauo"
 MIN_PART = 3
 
 
 def split_compound(
-    word: str, lexicon: Lexicon | None = None, *, keep_known: bool = True
+    word: str,
+    lexicon: Lexicon | None = None,
+    *,
+    keep_known: bool = True,
+    agent_forms: bool = False,
 ) -> tuple[str, ...]:
     """Split a compound `word` into lexicon words.
 
@@ -35,6 +39,10 @@ def split_compound(
         If True, a word that is itself in the lexicon is returned whole.  If
         False, it is split into smaller lexicon words when possible (used to
         find ``äldre`` + ``omsorg`` inside ``äldreomsorg``).
+    agent_forms : bool, default False
+        If True, a part other than the last may also be a lexicon word in
+        ``-are`` without its final ``e``, as agent nouns are written inside
+        compounds (``medborgar-ceremoni``, ``läkar-intyg``).
 
     Returns
     -------
@@ -59,11 +67,65 @@ def split_compound(
         base = lex.base_form(word)
         if base is not None:
             return (base,)
-    result = _best_split(word, lex, not keep_known)
+    result = _best_split(word, lex, not keep_known, agent_forms)
     return result if result is not None else (word,)
 
 
-def _best_split(word: str, lex: Lexicon, require_split: bool) -> tuple[str, ...] | None:
+def split_open(
+    word: str,
+    lexicon: Lexicon,
+    heads: Lexicon | None = None,
+    *,
+    min_modifier: int = MIN_PART,
+    min_head: int = 4,
+) -> tuple[str, ...] | None:
+    """Split a compound whose head is known but whose modifier is not.
+
+    A Swedish compound is modifier + (linking letter) + head, and the head says
+    what the thing is.  When no split into lexicon words exists, the longest
+    known head (a word of `heads`, the lexicon by default, possibly inflected) of at least
+    `min_head` letters is taken, and the rest, without a linking ``s`` of its own, is the
+    modifier (longer than `min_modifier` letters, or a lexicon word) (split further into
+    lexicon words when it can be).  ``hygienverksamhet`` → hygien + verksamhet,
+    ``villatomtkön`` → villa + tomtkö.
+
+    Returns
+    -------
+    tuple of str or None
+        The parts (modifier parts, then the head in its base form), or None.
+
+    Examples
+    --------
+    >>> split_open("hygienverksamhet", Lexicon(["verksamhet"]))
+    ('hygien', 'verksamhet')
+    >>> split_open("villatomtkön", Lexicon(["villa"]), Lexicon(["tomtkö"]))
+    ('villa', 'tomtkö')
+    >>> split_open("parkering", Lexicon(["bygglov"])) is None
+    True
+    """
+    head_lexicon = heads if heads is not None else lexicon
+    for start in range(min_modifier, len(word) - min_head + 1):
+        head = head_lexicon.base_form(word[start:])
+        modifier = word[:start]
+        # A short modifier must be a word ("val-affischering"; not "för-äldra", "festi-valer").
+        if (
+            head is None
+            or len(head) < min_head
+            or (len(modifier) <= min_modifier and modifier not in lexicon.words)
+        ):
+            continue
+        # A linking "s" belongs to the boundary, not to the modifier ("registrerings-").
+        if modifier.endswith("s") and len(modifier) > min_modifier:
+            modifier = modifier[:-1]
+        if modifier.endswith("ar") and modifier + "e" in lexicon.words:
+            return (modifier + "e", head)  # an agent noun's compound form (medborgar-)
+        return (*split_compound(modifier, lexicon, agent_forms=True), head)
+    return None
+
+
+def _best_split(
+    word: str, lex: Lexicon, require_split: bool, agent_forms: bool = False
+) -> tuple[str, ...] | None:
     words = lex.words
 
     @cache
@@ -81,6 +143,8 @@ def _best_split(word: str, lex: Lexicon, require_split: bool) -> tuple[str, ...]
                 form = piece
             elif piece + "a" in words:
                 form = piece + "a"
+            elif agent_forms and piece.endswith("ar") and piece + "e" in words:
+                form = piece + "e"
             else:
                 continue
             nexts = [(end, 0)]

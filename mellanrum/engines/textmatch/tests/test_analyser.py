@@ -318,3 +318,36 @@ def test_action_nouns_take_their_verbs_stem_only_when_asked() -> None:
     assert verbal.term_key("förening") != verbal.term_key("före")
     assert verbal.analyse("Sotning").concepts != verbal.analyse("Sota själv").concepts
     assert Analyser("en", verbal_nouns=True).verbal_nouns is False
+
+
+def test_compound_variants_meet_only_when_asked() -> None:
+    plain = Analyser("sv")
+    variants = Analyser("sv", compound_variants=True)
+    # An agent noun inside a compound, and a derived form (-skap, -isk), name the same thing.
+    assert variants.analyse("Medborgarceremoni").concepts == ("medborgarskapsceremoni",)
+    assert plain.analyse("Medborgarceremoni").concepts == ()
+    assert (
+        variants.analyse("Hygienverksamhet").concepts
+        == variants.analyse("Hygienisk verksamhet").concepts
+        != ()
+    )
+    # A compound with an unknown modifier is split before its known head.
+    assert "w:tomtkö" in variants.analyse("Villatomtkön").features
+    assert "w:tomtkö" not in plain.analyse("Villatomtkön").features
+    # Parts of a compound meet the same words written apart.
+    both = Analyser("sv", verbal_nouns=True, compound_variants=True)
+    compound = both.analyse("Registreringslotteri")
+    apart = both.analyse("Lotterier med krav på registrering")
+    assert {"c:lotteritillstand", "w:registrer"} <= set(compound.features) & set(apart.features)
+    assert Analyser("en", compound_variants=True).compound_variants is False
+    # Neuter adjectives meet their common form (Snowball keeps them apart).
+    assert variants.term_key("kommunalt bidrag") == variants.term_key("kommunala bidrag")
+    assert variants.term_key("enskilt avlopp") == variants.term_key("enskild avlopp")
+    assert plain.term_key("kommunalt") != plain.term_key("kommunal")
+
+
+def test_a_word_is_not_split_before_a_head_it_merely_ends_with() -> None:
+    variants = Analyser("sv", compound_variants=True)
+    for word in ("parkering", "information", "transport", "utstakning"):
+        words = [k for k in variants.analyse(word).features if k.startswith("w:")]
+        assert len(words) == 1, (word, words)
