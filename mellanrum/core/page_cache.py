@@ -54,6 +54,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
 from django.db import DatabaseError, connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_migrate
@@ -246,6 +247,15 @@ def _wrapper(alias: str) -> Callable[..., Any]:
 
 
 _migrating = False
+# Bumped when a setting is changed while the process runs (only tests do): a page may depend
+# on any setting. In production settings change only with a restart, which bumps everything.
+_settings_generation = 0
+
+
+@receiver(setting_changed)
+def _setting_changed(**kwargs: Any) -> None:
+    global _settings_generation
+    _settings_generation += 1
 
 
 @receiver(pre_migrate)
@@ -434,7 +444,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _key(base: str, tables: Iterable[str], current: dict[str, int]) -> str:
-    return _digest(base, current.get(EVERYTHING, 0),
+    return _digest(base, current.get(EVERYTHING, 0), _settings_generation,
                    [(t, current.get(t, 0)) for t in tables])
 
 
