@@ -195,8 +195,11 @@ def do_apply_import(
 ) -> ImportPlan:
     """Write a plan exactly as it was previewed, in one transaction, or raise
     :class:`StaleImport` and write nothing when the data changed since it was made."""
-    # Lock the organisation's activities (on PostgreSQL) while checking and writing.
-    list(organisation.activities.select_for_update().values_list("pk", flat=True))
+    # Lock the organisation's activities (on PostgreSQL) while checking and writing: only
+    # them (the default ordering joins the organisation, whose row FOR UPDATE would deadlock
+    # with a concurrent edit's foreign-key check at its commit), in the order of their keys.
+    list(organisation.activities.select_for_update(of=("self",)).order_by("pk")
+         .values_list("pk", flat=True))
     check_plan_is_current(organisation, plan)
     total = len(plan.new) + len(plan.changed)
     done = 0
