@@ -223,7 +223,8 @@ class DataVersion(models.Model):
     version = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = "data version"
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
 
     def __str__(self) -> str:
         return f"{self.name}: {self.version}"

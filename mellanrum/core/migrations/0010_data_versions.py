@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'data version',
+                'verbose_name_plural': 'data versions',
             },
         ),
     ]
