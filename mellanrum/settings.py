@@ -231,7 +231,16 @@ CACHES = {
         "LOCATION": CHART_CACHE_DIR,
         "OPTIONS": {"MAX_ENTRIES": envint("CHART_CACHE_ENTRIES", "20000")},
     },
+    # Whole pages (mellanrum/core/page_cache.py), shared by every app process on this machine;
+    # each is keyed by the data versions of the tables it read, so a write reaches every process
+    # on its next request. The expiry only bounds the disk.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.getenv("PAGE_CACHE_DIR", str(BASE_DIR / ".cache" / "pages")),
+        "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", "5000")},
+    },
 }
+PAGE_CACHE = envbool("PAGE_CACHE", "true")
 # Charts are drawn in this many helper processes (vl-convert holds the interpreter lock while it
 # draws, which would stall the web process's other threads); 0 draws them in the web process.
 CHART_RENDER_PROCESSES = envint("CHART_RENDER_PROCESSES", "1")

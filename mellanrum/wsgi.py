@@ -23,10 +23,14 @@ def _freeze_startup_objects() -> None:
     from django.db import connections
     from django.urls import get_resolver
 
+    from mellanrum.core.page_cache import bump_everything
     from mellanrum.core.warm_up import public_pages, warm_finder, warm_up
     from mellanrum.kolada.analysis import warm_up as warm_up_kolada
 
     get_resolver().resolve("/")  # imports every view module, and what they import
+    # New code or settings may draw any page differently: nothing kept by an earlier start is
+    # served (mellanrum/core/page_cache.py).
+    bump_everything()
     warm_up_kolada()
     warm_up(application, public_pages())
     warm_finder()

@@ -48,6 +48,7 @@ os.environ["DEBUG"] = "0"
 os.environ["ALLOWED_HOSTS"] = "testserver"
 os.environ["CHART_RENDER_PROCESSES"] = "0"
 os.environ["CHART_CACHE_DIR"] = tempfile.mkdtemp(prefix="mellanrum-cpu-charts-")
+os.environ["PAGE_CACHE_DIR"] = tempfile.mkdtemp(prefix="mellanrum-cpu-pages-")
 
 import traffic as mix  # noqa: E402
 from national import PASSWORD, USERNAME  # noqa: E402

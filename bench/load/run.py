@@ -371,6 +371,8 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
     # it holds what the app drew ahead after the dataset's analysis, as an installation has.
     env["CHART_CACHE_DIR"] = str(out / f"charts-{label}")
     shutil.rmtree(env["CHART_CACHE_DIR"], ignore_errors=True)
+    env["PAGE_CACHE_DIR"] = str(out / f"pages-{label}")  # each run starts with no page kept
+    shutil.rmtree(env["PAGE_CACHE_DIR"], ignore_errors=True)
     drawn_ahead = template_charts(env, out, template, args.postgres)
     if drawn_ahead.is_dir():
         shutil.copytree(drawn_ahead, env["CHART_CACHE_DIR"])

@@ -14,6 +14,7 @@ from mellanrum.collaborations.access import access_initiative, can_speak_for
 from mellanrum.collaborations.models import Initiative
 from mellanrum.collaborations.views import _apply, _posted, _status
 from mellanrum.core.http import AuthenticatedHttpRequest
+from mellanrum.core.page_cache import cached_page
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.charts import Viewer, grouped_bar_chart_url
 
@@ -39,6 +40,7 @@ def _ledger_chart(view: analysis.LedgerView, viewer: Viewer) -> str | None:
 
 
 @login_required
+@cached_page
 def ledger_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     view = analysis.ledger_view(initiative)

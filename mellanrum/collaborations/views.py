@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from mellanrum.benefits.ledger import ledger_view
 from mellanrum.commonality.models import Concept
 from mellanrum.core.http import AuthenticatedHttpRequest
+from mellanrum.core.page_cache import cached_page
 from mellanrum.journeys.models import LifeEvent
 from mellanrum.landscape.models import Organisation
 from mellanrum.lib.charts import bar_chart_url
@@ -81,6 +82,7 @@ def _portfolio_rows(request: HttpRequest) -> tuple[list[portfolio.Row], portfoli
     return portfolio.ranked(queryset, weights.values), weights
 
 
+@cached_page
 def portfolio_view(request: HttpRequest) -> HttpResponse:
     rows, weights = _portfolio_rows(request)
     chart = None
@@ -172,6 +174,7 @@ def _conflict_count(initiative: Initiative) -> int:
 
 
 @login_required
+@cached_page
 def initiative_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     user = request.user

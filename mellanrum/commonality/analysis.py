@@ -7,7 +7,6 @@ profiles) and engine results back into unsaved rows; ``actions.py`` saves them.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -18,6 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mellanrum.core.page_cache import remember
 from mellanrum.engines.commonality import Activity as EngineActivity
 from mellanrum.engines.commonality import Candidate as EngineCandidate
 from mellanrum.engines.commonality import (
@@ -612,13 +612,13 @@ def _concept_sets(run: AnalysisRun) -> dict[str, frozenset[str]]:
     return found
 
 
-# similar_to's answers, kept per process for a short while: the organisation page asks twice
-# (its own panel and the Kolada comparison), each time comparing every organisation of the
-# kind (~30 ms at 290 municipalities). Keyed by the analysis run, so a new run is seen at
-# once; an edited population or tax rate shows within SIMILAR_MEMO_SECONDS.
-SIMILAR_MEMO_SECONDS = 120
+# similar_to's answers, kept per process: the organisation page asks twice (its own panel and
+# the Kolada comparison), each time comparing every organisation of the kind (~30 ms at 290
+# municipalities). Kept with the data versions of the tables they were worked out from
+# (core/page_cache.remember), so every process forgets one as soon as any of those tables
+# changes (an edited population or tax rate, a new analysis run).
 _SIMILAR_MEMO_SIZE = 1000
-_similar_memo: dict[tuple[Any, ...], tuple[float, int, list[SimilarOrganisation]]] = {}
+_similar_memo: dict[tuple[Any, ...], Any] = {}
 
 
 def forget_similar() -> None:
@@ -634,15 +634,11 @@ def similar_to(organisation: Organisation, *, k: int = 5) -> list[SimilarOrganis
     """
     run = current_run()
     english = (get_language() or "sv").startswith("en")
-    key = (run.pk if run else None, run.finished_at if run else None, organisation.pk, english)
-    now = time.monotonic()
-    kept = _similar_memo.get(key)
-    if kept is not None and now - kept[0] < SIMILAR_MEMO_SECONDS and kept[1] >= k:
-        return kept[2][:k]
-    found = _similar_to(organisation, run, english, k=max(k, 10))
-    if len(_similar_memo) >= _SIMILAR_MEMO_SIZE:
-        _similar_memo.clear()
-    _similar_memo[key] = (now, max(k, 10), found)
+    key = (run.pk if run else None, run.finished_at if run else None, organisation.pk, english,
+           max(k, 10))
+    found: list[SimilarOrganisation] = remember(
+        _similar_memo, key, lambda: _similar_to(organisation, run, english, k=max(k, 10)),
+        size=_SIMILAR_MEMO_SIZE)
     return found[:k]
 
 

@@ -18,7 +18,7 @@ class CommonalityConfig(AppConfig):
 
     def ready(self) -> None:
         # An organisation's figures or a finished run change who is alike: this process
-        # forgets its remembered answers at once (others within SIMILAR_MEMO_SECONDS).
+        # forgets its remembered answers at once (others when they see the data versions change).
         for model in ("landscape.Organisation", "commonality.AnalysisRun"):
             post_save.connect(_forget_similar, sender=model,
                               dispatch_uid=f"forget-similar-save-{model}")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mellanrum.core.http import AuthenticatedHttpRequest
+from mellanrum.core.page_cache import cached_page
 from mellanrum.kolada import analysis as kolada_analysis
 from mellanrum.landscape.models import Activity, Arrangement
 from mellanrum.lib.charts import Viewer, bar_chart_url
@@ -40,6 +41,8 @@ from .models import (
 from .views import arrangement_legend, reader_is_english
 
 INCLUDE_CANDIDATES = 20
+UNSHOWN_ACTIVITY_FIELDS = ("description", "updated_at", "updated_by", "version", "created_at",
+                           "legal_basis", "url")
 MAYBE_SAME = 5
 
 
@@ -231,7 +234,10 @@ def _members_with_systems(concept: Concept) -> list[Membership]:
     One query for all the systems rather than a prefetch, which would build a model instance
     per system: a concept can have hundreds of members.
     """
-    members = list(concept.memberships.select_related("activity__organisation"))
+    # Not the fields the page never shows: an edit of them (an activity's description, say)
+    # then leaves the page valid in the shared page cache (core/page_cache.py).
+    members = list(concept.memberships.select_related("activity__organisation").defer(
+        *(f"activity__{name}" for name in UNSHOWN_ACTIVITY_FIELDS)))
     products: dict[int, list[str]] = {}
     for activity_id, product in (
         Activity.systems.through.objects.filter(activity__concept_memberships__concept=concept)
@@ -247,6 +253,7 @@ def _members_with_systems(concept: Concept) -> list[Membership]:
 
 
 @login_required
+@cached_page
 def concept_detail(request: AuthenticatedHttpRequest, concept_id: str) -> HttpResponse:
     concept = access_concept(request.user, concept_id)
     members = _members_with_systems(concept)

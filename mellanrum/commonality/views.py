@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from mellanrum.collaborations.access import can_create_initiative
 from mellanrum.core.http import AuthenticatedHttpRequest
+from mellanrum.core.page_cache import cached_page
 from mellanrum.kolada import analysis as kolada_analysis
 from mellanrum.landscape import access as landscape_access
 from mellanrum.landscape.models import Arrangement, Category, Nature, Organisation
@@ -72,6 +73,7 @@ def _run_context(run: AnalysisRun | None) -> dict[str, Any]:
 
 
 @login_required
+@cached_page
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_read(request.user)
     current = analysis.current_run()
@@ -220,6 +222,7 @@ def _opportunity_filters(request: AuthenticatedHttpRequest, run: AnalysisRun
 
 
 @login_required
+@cached_page
 def opportunities(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_read(request.user)
     run = _require_current(request)

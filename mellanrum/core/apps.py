@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
         from django.core import checks
 
         from . import checks as core_checks
+        from . import page_cache  # noqa: F401 - connects the data versions to every connection
 
         checks.register(core_checks.look_alike_user_names, checks.Tags.database)
 

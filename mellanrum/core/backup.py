@@ -151,6 +151,11 @@ def do_restore(path: str | Path, *, using: str = DEFAULT_DB_ALIAS) -> RestoreInf
         from django.core.management import call_command
 
         call_command("migrate", database=using, interactive=False, verbosity=0)
+    # The restore wrote past Django's connection (psql, SQLite's backup API): no page kept in
+    # the shared page cache may be served again.
+    from .page_cache import bump_everything
+
+    bump_everything(using)
     return RestoreInfo(
         path=path, engine=engine, migrations=migrations, migrated=bool(missing),
         created_at=read_metadata(path).get("created_at", ""),

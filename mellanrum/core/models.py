@@ -212,3 +212,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class DataVersion(models.Model):
+    """A counter per database table, bumped after every committed write of it (and ``*``,
+    a random number renewed when anything may have changed): the shared page cache
+    (``core/page_cache.py``) keys each page by the counters of the tables it read."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.version}"

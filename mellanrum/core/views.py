@@ -2,6 +2,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from mellanrum.core.page_cache import cached_page
 from mellanrum.landscape.counts import catalogue_counts
 from mellanrum.lib.charts import PRIVATE_LINK_SECONDS, chart_picture
 
@@ -9,6 +10,7 @@ from mellanrum.lib.charts import PRIVATE_LINK_SECONDS, chart_picture
 CHART_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"counts": catalogue_counts()})
 

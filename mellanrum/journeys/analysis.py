@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Max
 
+from mellanrum.core.page_cache import uncacheable
 from mellanrum.engines.journeys import (
     AGENCY_CODES,
     CITIZEN_KINDS,
@@ -188,6 +189,8 @@ def _recent(key: tuple[Any, ...], make: Any) -> Any:
     now = time.monotonic()
     hit = _fresh.get(key)
     if hit is not None and hit[0] > now:
+        # Up to FRESH_SECONDS old: a page built from it is not kept in the shared page cache.
+        uncacheable()
         return hit[1]
     value = make()
     if len(_fresh) > 256:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mellanrum.core.models import User
+from mellanrum.core.page_cache import cached_page
 from mellanrum.landscape.models import Organisation
 
 from . import actions, analysis
@@ -121,6 +122,7 @@ def _initiatives_addressing(user: Any, event: LifeEvent) -> list[dict[str, Any]]
     ]
 
 
+@cached_page
 def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actions.ensure_catalogue()
     event = access_life_event(request.user, slug)
@@ -181,6 +183,7 @@ def _for_display(result: dict[str, Any], language: str) -> None:
             else service["need"]
 
 
+@cached_page
 def finder(request: HttpRequest) -> HttpResponse:
     actions.ensure_catalogue()
     place_text = request.GET.get("place", "")[:200]

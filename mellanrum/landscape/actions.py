@@ -107,11 +107,9 @@ def do_update_activity(
     if unknown:
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
     # Lock the row and compare versions so a concurrent edit is refused, not overwritten.
-    current_version = (
-        Activity.objects.select_for_update().filter(pk=activity.pk).values_list(
-            "version", flat=True
-        ).get()
-    )
+    stored = Activity.objects.select_for_update().filter(pk=activity.pk).values(
+        "version", *fields).get()
+    current_version = stored["version"]
     if expected_version is not None and current_version != expected_version:
         raise EditConflict
     for name, value in fields.items():
@@ -119,7 +117,11 @@ def do_update_activity(
     activity.updated_by = acting_user
     activity.full_clean(exclude=["organisation", "key"])
     activity.version = current_version + 1
-    activity.save(update_fields=[*fields, "updated_by", "version", "updated_at"])
+    # Only the fields that changed are written: a page that does not show them (kept in the
+    # shared page cache by the columns it read, core/page_cache.py) stays valid.
+    attnames = {f.name: f.attname for f in Activity._meta.concrete_fields}
+    changed = [name for name in fields if getattr(activity, attnames[name]) != stored[name]]
+    activity.save(update_fields=[*changed, "updated_by", "version", "updated_at"])
     if systems is not None:
         activity.systems.set(systems_for(systems))
     record_audit(acting_user, activity.organisation, "activity.update", activity.name,
@@ -193,8 +195,11 @@ def do_apply_import(
 ) -> ImportPlan:
     """Write a plan exactly as it was previewed, in one transaction, or raise
     :class:`StaleImport` and write nothing when the data changed since it was made."""
-    # Lock the organisation's activities (on PostgreSQL) while checking and writing.
-    list(organisation.activities.select_for_update().values_list("pk", flat=True))
+    # Lock the organisation's activities (on PostgreSQL) while checking and writing: only
+    # them (the default ordering joins the organisation, whose row FOR UPDATE would deadlock
+    # with a concurrent edit's foreign-key check at its commit), in the order of their keys.
+    list(organisation.activities.select_for_update(of=("self",)).order_by("pk")
+         .values_list("pk", flat=True))
     check_plan_is_current(organisation, plan)
     total = len(plan.new) + len(plan.changed)
     done = 0

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.core.models import AuditEntry
+from mellanrum.core.page_cache import cached_page
 from mellanrum.lib.charts import PUBLIC, bar_chart_url
 from mellanrum.lib.tables import Formatted, url_maker
 
@@ -171,6 +172,7 @@ def _population_by_county(queryset: QuerySet[Organisation]) -> list[tuple[str, i
     return [(r["county_name"] or _("No county"), r["total"]) for r in rows]
 
 
+@cached_page
 def organisation_list(request: HttpRequest) -> HttpResponse:
     sort = ORGANISATION_SORTS.get(request.GET.get("sort", ""), "name")
     queryset = filter_organisations(request.GET).order_by(F(sort.lstrip("-")).desc(
@@ -207,6 +209,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+# The fields _activity_rows reads.
+ACTIVITY_ROW_FIELDS = ("name", "is_illustrative", "kind", "category__label", "annual_cost_sek",
+                       "volume_per_year", "volume_unit", "lead_time_days", "organisation")
+
+
 def _activity_rows(activities: Iterable[Activity]) -> list[SafeString]:
     """The rows of an organisation's activity table (150 and more), written here rather than
     by the template for speed (see ``lib/tables.py``); the same HTML as the template wrote."""
@@ -229,11 +236,15 @@ def _activity_rows(activities: Iterable[Activity]) -> list[SafeString]:
     return rows
 
 
+@cached_page
 def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     organisation = organisation_by_code(code)
     user = request.user
     can_read = access.can_read(user)
-    activities = organisation.activities.select_related("category").order_by("name")
+    # Only what the table shows: an edit of an activity's description, say, then leaves this
+    # page valid in the shared page cache (core/page_cache.py keys it by the columns it read).
+    activities = organisation.activities.select_related("category").only(
+        *ACTIVITY_ROW_FIELDS).order_by("name")
     systems = (
         ITSystem.objects.filter(activities__organisation=organisation)
         .annotate(n=Count("activities"))
@@ -298,6 +309,7 @@ def filter_activities(params: QueryDict) -> QuerySet[Activity]:
 
 
 @login_required
+@cached_page
 def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     queryset = filter_activities(request.GET)
     page = _page(request, queryset)
@@ -329,6 +341,7 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def activity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = access_activity(request.user, pk)
     nature, nature_set = effective_nature(activity)

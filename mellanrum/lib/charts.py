@@ -66,6 +66,8 @@ from django.core.cache import InvalidCacheBackendError, caches
 from django.urls import reverse
 from django.utils import translation
 
+from mellanrum.core import page_cache
+
 from . import chart_worker
 
 __all__ = [
@@ -133,9 +135,14 @@ def _describe(kind: str, payload: list[Any], viewer: Viewer) -> str:
     key = cache_key(kind, [*payload, "private"] if private else payload)
     # Kept if already there.
     _cache().add(f"chart-spec:{key}", [kind, payload, private], CACHE_SECONDS)
+    # A page kept in the shared page cache is served only while the description is there.
+    page_cache.needs("charts" if "charts" in settings.CACHES else "default",
+                     f"chart-spec:{key}")
     address = reverse("chart", args=[key])
     if isinstance(viewer, str):
         return address
+    # ... and while this address works, with ten minutes to spare for fetching the picture.
+    page_cache.valid_for(PRIVATE_LINK_SECONDS - 600)
     signed = _signer().sign(f"{key}/{_viewer_id(viewer)}")
     return f"{address}?a={signed.split('/', 1)[1]}"
 
