@@ -30,7 +30,10 @@ How it stays correct:
 * **What is never cached**: anything but a GET or HEAD with status 200 and an HTML body; a
   request with messages waiting to be shown; a response that set a cookie; a page whose
   building wrote anything (e.g. a statistic counted on view); a page built while a
-  per-process cache fed it data that the counters do not cover (``uncacheable()``).
+  per-process cache fed it data that the counters do not cover, or that depends on the clock
+  more finely than the day the key holds: a task still running, whose progress lives in its
+  process's memory and which is declared lost when its heartbeat grows old without any write
+  (``uncacheable()``).
 * **CSRF tokens** in a stored page are replaced by a placeholder and each hit gets the
   visitor's own token, as Django would have written it.
 
@@ -62,7 +65,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 log = logging.getLogger(__name__)
 
@@ -444,8 +447,10 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _key(base: str, tables: Iterable[str], current: dict[str, int]) -> str:
+    # The day is part of the key: pages count days from today (procurement windows, answer
+    # deadlines, the ledger's current year) without any write to tell them a day has passed.
     return _digest(base, current.get(EVERYTHING, 0), _settings_generation,
-                   [(t, current.get(t, 0)) for t in tables])
+                   timezone.localdate().isoformat(), [(t, current.get(t, 0)) for t in tables])
 
 
 def _usable(entry: dict[str, Any]) -> bool:

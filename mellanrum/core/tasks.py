@@ -41,6 +41,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import page_cache
 from .models import Task
 
 log = logging.getLogger(__name__)
@@ -321,6 +322,9 @@ def check(ref: str) -> Task | None:
     """The newest task for ``ref``, marked failed first if it was lost."""
     row = Task.objects.filter(ref=ref).order_by("-pk").first()
     if row is not None and not row.is_finished:
+        # What a page shows of an unfinished task changes with the clock (it is lost once its
+        # heartbeat is old) and with the running process's memory: never keep that page.
+        page_cache.uncacheable()
         reap(row)
     return row
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from mellanrum.conftest import PASSWORD
 from mellanrum.core import page_cache
@@ -288,5 +290,43 @@ def test_off_when_turned_off(settings: object, alfa: Organisation,
     settings.PAGE_CACHE = False  # type: ignore[attr-defined]
     url = alfa.get_absolute_url()
     Client().get(url)
+    Client().get(url)
+    assert not _served_from_cache(hits)
+
+
+def test_a_running_task_is_never_served_from_a_kept_page(
+        alice: User, monkeypatch: pytest.MonkeyPatch, hits: pytest.LogCaptureFixture) -> None:
+    """A task is declared lost when its heartbeat grows old, without any write to bump a
+    counter: a page kept while it ran would show it running for ever (issue 20, bad input)."""
+    from mellanrum.commonality.actions import execute_run
+    from mellanrum.commonality.models import AnalysisRun
+    from mellanrum.core import tasks
+    from mellanrum.core.models import Task
+
+    run = AnalysisRun.objects.create(scope_key="all", scope={}, scope_label="Alla",
+                                     status=AnalysisRun.Status.RUNNING)
+    now = timezone.now()
+    Task.objects.create(name=tasks.task_name(execute_run), args=[run.pk],
+                        ref=f"analysisrun:{run.pk}", status=Task.Status.RUNNING,
+                        worker="elsewhere boot 1", started_at=now, heartbeat_at=now)
+    client = _log_in(alice)
+    url = reverse("commonality:overview")
+    assert "role=\"status\"" in client.get(url).content.decode()
+    monkeypatch.setattr(tasks, "stale_after", lambda: timedelta(seconds=-1))  # the worker died
+    page = client.get(url).content.decode()
+    assert not _served_from_cache(hits)
+    assert "role=\"alert\"" in page and "role=\"status\"" not in page
+
+
+def test_a_kept_page_is_built_again_on_a_new_day(
+        alfa: Organisation, monkeypatch: pytest.MonkeyPatch,
+        hits: pytest.LogCaptureFixture) -> None:
+    """Pages count days from today (deadlines, procurement windows) with no write to say so."""
+    url = alfa.get_absolute_url()
+    Client().get(url)
+    Client().get(url)
+    assert _served_from_cache(hits)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr(page_cache.timezone, "localdate", lambda: tomorrow)
     Client().get(url)
     assert not _served_from_cache(hits)
