@@ -327,6 +327,6 @@ def test_a_kept_page_is_built_again_on_a_new_day(
     Client().get(url)
     assert _served_from_cache(hits)
     tomorrow = timezone.localdate() + timedelta(days=1)
-    monkeypatch.setattr(page_cache.timezone, "localdate", lambda: tomorrow)
+    monkeypatch.setattr(timezone, "localdate", lambda: tomorrow)
     Client().get(url)
     assert not _served_from_cache(hits)
