@@ -17,9 +17,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-# Browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+# Browser tests drive Debian's Chromium (never a browser downloaded by Playwright). apt-get
+# waits up to 5 minutes for apt's locks when another apt-get holds them.
+APT_GET := $(SUDO) apt-get -o DPkg::Lock::Timeout=300
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+	@command -v chromium >/dev/null 2>&1 || ($(APT_GET) update && $(APT_GET) install -y chromium)
 
 lint: install
 	$(VENV)/bin/ruff check mellanrum tests bench
