@@ -277,6 +277,10 @@ def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
 
 @receiver(connection_created)
 def _install(sender: Any, connection: Any, **kwargs: Any) -> None:
+    # Only the configured databases hold pages' data; Django's own side connections (such as
+    # PostgreSQL's "__no_db__", which creates the test database) are not in ``connections``.
+    if connection.alias not in connections.settings:
+        return
     if not any(getattr(w, "_mellanrum_versions", False) for w in connection.execute_wrappers):
         wrapper = _wrapper(connection.alias)
         wrapper._mellanrum_versions = True  # type: ignore[attr-defined]
