@@ -245,7 +245,12 @@ def _svg(spec: str) -> str:
         try:
             return pool.submit(chart_worker.render_svg, spec).result(timeout=120)
         except Exception as exc:  # a broken pool must not break the chart: draw here instead
-            log.warning("chart helper process failed (%s); drawing in the web process", exc)
+            if threading.main_thread().is_alive():
+                log.warning("chart helper process failed (%s); drawing in the web process", exc)
+            else:
+                # The process is exiting: Python has shut its process pools down while a
+                # background thread (drawing pictures ahead) still runs. Nothing is broken.
+                log.debug("chart helpers stopped as the process exits; drawing here")
             with _pool_lock:
                 _pool = None
             pool.shutdown(wait=False, cancel_futures=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import html
 import json
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -284,3 +285,36 @@ def test_a_chart_of_long_names_shows_them_cut_and_is_drawn_quickly(drawn_here: N
     assert "Gemensam e-tjänst för ansökan om bi…" in text
     assert "Gemensam e-tjänst för ansökan o… (2)" in text
     assert names[0] not in text
+
+
+class _RefusingPool:
+    """A helper pool that Python has shut down, as at the end of `mellanrum demo`."""
+
+    def submit(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("cannot schedule new futures after shutdown")
+
+    def shutdown(self, *args: object, **kwargs: object) -> None:
+        pass
+
+
+class _StoppedThread:
+    def is_alive(self) -> bool:
+        return False
+
+
+def test_a_refused_helper_warns_while_running_and_is_quiet_while_the_process_exits(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    spec = json.dumps({"mark": "bar", "data": {"values": [{"a": "x", "b": 1}]},
+                       "encoding": {"x": {"field": "a", "type": "nominal"},
+                                    "y": {"field": "b", "type": "quantitative"}}})
+    monkeypatch.setattr(charts, "_render_pool", lambda: _RefusingPool())
+    with caplog.at_level(logging.DEBUG, logger=charts.log.name):
+        assert charts._svg(spec).startswith("<svg")  # drawn in the process instead
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+
+    caplog.clear()
+    monkeypatch.setattr(charts.threading, "main_thread", lambda: _StoppedThread())
+    with caplog.at_level(logging.DEBUG, logger=charts.log.name):
+        assert charts._svg(spec).startswith("<svg")
+    assert [r.levelno for r in caplog.records] == [logging.DEBUG]
