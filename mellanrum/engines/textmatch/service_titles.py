@@ -23,6 +23,9 @@ out when it would join different services:
   ("Tillstånd", "Avgifter"), not a name;
 - a title with a qualifier ("tillfälligt", "bli", "förlängd") is learned only when every title of
   its service carries that qualifier (else the qualifier keeps marking a different service);
+- a core none of whose words is specific (found in titles of at most ``MAX_MARK_SERVICES``
+  services) is left out ("Stöd och service"): a learned term matches wherever all its words
+  are, in any order;
 - cores of more than ``MAX_TERM_WORDS`` words are left out (they only ever match themselves).
 
 The split of the corpus used to measure the mechanism honestly (:func:`title_part`) is by a
@@ -39,6 +42,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from mellanrum.engines.textmatch.normalise import normalise
@@ -50,18 +54,22 @@ __all__ = [
     "COLUMNS",
     "COMBINED",
     "SLUG_RE",
+    "TITLE_FOLDS",
     "TITLE_PARTS",
     "TitleRow",
     "load_title_rows",
     "title_concepts",
+    "rows_of",
+    "title_fold",
     "title_part",
 ]
 
 COLUMNS = ("organisation", "name", "service", "source")
 # The service of a row whose page names two services.
 COMBINED = "combined"
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
+SLUG_RE = re.compile(r"^[a-z0-9åäö]+(?:_[a-z0-9åäö]+)*$")
 TITLE_PARTS = ("learn", "score")
+TITLE_FOLDS = ("fold_a", "fold_b")
 MAX_TERM_WORDS = 5
 # A core whose words all occur in titles of this many other services is a shared head.
 SHARED_HEAD_SERVICES = 2
@@ -122,13 +130,32 @@ def load_title_rows(language: str = "sv") -> tuple[TitleRow, ...]:
     return tuple(rows)
 
 
-def _rows_of(part: str) -> list[TitleRow]:
+def title_fold(organisation: str) -> str:
+    """For tuning inside the learn part: "fold_a" (learned) or "fold_b" (scored, its errors
+    read), by another fixed hash of the organisation (score-part organisations get "score").
+
+    Examples
+    --------
+    >>> title_fold("Umeå kommun") in ("fold_a", "fold_b", "score")
+    True
+    """
+    if title_part(organisation) == "score":
+        return "score"
+    digest = int(hashlib.sha1(f"{_SALT}-fold:{organisation.strip()}".encode()).hexdigest(), 16)
+    return "fold_b" if digest % 2 else "fold_a"
+
+
+def rows_of(part: str) -> list[TitleRow]:
+    """The shipped rows of `part`: "all", "learn" / "score" (:func:`title_part`) or
+    "fold_a" / "fold_b" (:func:`title_fold`)."""
     rows = load_title_rows("sv")
     if part == "all":
         return list(rows)
-    if part not in TITLE_PARTS:
-        raise ValueError(f"unknown part {part!r}; expected 'all', 'learn' or 'score'")
-    return [r for r in rows if title_part(r.organisation) == part]
+    if part in TITLE_PARTS:
+        return [r for r in rows if title_part(r.organisation) == part]
+    if part in TITLE_FOLDS:
+        return [r for r in rows if title_fold(r.organisation) == part]
+    raise ValueError(f"unknown part {part!r}; expected all, learn, score, fold_a or fold_b")
 
 
 def title_concepts(
@@ -201,6 +228,9 @@ def title_concepts(
         others = set(named) - {concept_id}
         if others:
             continue
+        if min(len(services_of_stem[s]) for s in key) > MAX_MARK_SERVICES:
+            # No word of the core is specific to a few services ("stöd och service").
+            continue
         sharing = set.intersection(*(services_of_stem[s] for s in key)) - {service}
         if len({target[s] for s in sharing} - {concept_id}) >= SHARED_HEAD_SERVICES:
             continue
@@ -218,7 +248,104 @@ def learned_concepts(
     part: str, verbal_nouns: bool, compound_variants: bool
 ) -> Mapping[str, tuple[str, ...]]:
     """:func:`title_concepts` of the shipped titles of `part`, computed once a process."""
+    return title_concepts(_plain_analyser(verbal_nouns, compound_variants), rows_of(part))
+
+
+@cache
+def _plain_analyser(verbal_nouns: bool, compound_variants: bool) -> Analyser:
+    """The analyser titles are learned with (no titles), one a process: its cache of analyses
+    serves both :func:`learned_concepts` and :func:`learned_marks`."""
     from mellanrum.engines.textmatch.analyser import Analyser
 
-    plain = Analyser("sv", verbal_nouns=verbal_nouns, compound_variants=compound_variants)
-    return title_concepts(plain, _rows_of(part))
+    return Analyser("sv", verbal_nouns=verbal_nouns, compound_variants=compound_variants)
+
+
+
+# A word marks a look-alike service when it is in at least this many of its titles that name a
+# thesaurus concept (and in at least half of them).
+MIN_MARK_TITLES = 2
+# A mark is a specific word: in titles of at most this many services ("barn", "vård" are not).
+MAX_MARK_SERVICES = 3
+
+
+def title_marks(
+    analyser: Analyser, rows: Sequence[TitleRow]
+) -> dict[str, Mapping[str, str]]:
+    """Concept id → {stem: look-alike service}: words that make a *different service* of a
+    name of that concept.
+
+    Several services of the corpus are named with one thesaurus concept: the concept's own
+    service and look-alikes ("Ekonomiskt bistånd" and "Ekonomiskt bistånd till
+    begravningskostnader", "Parkeringstillstånd" for the disabled and for service vehicles).
+    The concept's main service is the one with the most titles naming it.  A word (a stem,
+    compound parts included; no weak word, no word or compound part of the concept's own terms:
+    the thesaurus says those are the same service) found in at
+    least ``MIN_MARK_TITLES`` titles, from different organisations, of another service naming
+    the concept, in at least half of them, in no title of the main service and in titles of at
+    most ``MAX_MARK_SERVICES`` services, marks that
+    look-alike: in a name of the concept it acts as a qualifier, the look-alike's slug (so
+    that all the look-alike's marks qualify alike).  A word marking two look-alikes of one
+    concept marks neither.
+    """
+    weak = analyser.weak_stems()
+    known_terms = analyser.term_index()
+    own_stems: dict[str, set[str]] = defaultdict(set)
+    for key, concept_id in known_terms.items():
+        own_stems[concept_id].update(key)
+    for concept_id, terms in analyser.thesaurus.concepts.items():
+        for term in terms:
+            own_stems[concept_id].update(
+                f[2:] for f in analyser.analyse(normalise(term)).features if f.startswith("w:")
+            )
+    naming: dict[str, dict[str, list[tuple[str, frozenset[str]]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    services_of_stem: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row.combined or not row.name or not SLUG_RE.match(row.service):
+            continue
+        analysis = analyser.analyse(normalise(row.name))
+        stems = frozenset(
+            f[2:] for f in analysis.features if f.startswith("w:") and f[2:] not in weak
+        )
+        for stem in stems:
+            services_of_stem[stem].add(row.service)
+        for concept_id in analysis.concepts:
+            naming[concept_id][row.service].append((row.organisation, stems))
+    marks: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for concept_id, services in naming.items():
+        if len(services) < 2:
+            continue
+        main = max(services, key=lambda s: (s == concept_id, len(services[s]), s))
+        main_stems = set().union(*(stems for _, stems in services[main]))
+        for service, titles in services.items():
+            if service == main or len(titles) < MIN_MARK_TITLES:
+                continue
+            organisations_of: dict[str, set[str]] = defaultdict(set)
+            for organisation, stems in titles:
+                for stem in stems:
+                    organisations_of[stem].add(organisation)
+            for stem, organisations in organisations_of.items():
+                if (
+                    len(organisations) >= MIN_MARK_TITLES
+                    and 2 * len(organisations) >= len(titles)
+                    and stem not in main_stems
+                    and stem not in own_stems[concept_id]
+                    and len(stem) > 2
+                    and len(services_of_stem[stem]) <= MAX_MARK_SERVICES
+                ):
+                    marks[concept_id][stem].add(service)
+    return {
+        concept_id: MappingProxyType(
+            {stem: next(iter(found)) for stem, found in sorted(stems.items()) if len(found) == 1}
+        )
+        for concept_id, stems in sorted(marks.items())
+    }
+
+
+@cache
+def learned_marks(
+    part: str, verbal_nouns: bool, compound_variants: bool
+) -> Mapping[str, Mapping[str, str]]:
+    """:func:`title_marks` of the shipped titles of `part`, computed once a process."""
+    return title_marks(_plain_analyser(verbal_nouns, compound_variants), rows_of(part))

@@ -269,20 +269,22 @@ def load_real_set(
     return activities, gold
 
 
-def load_title_score_set() -> tuple[list[Activity], dict[str, str]]:
+def load_title_score_set(part: str = "score") -> tuple[list[Activity], dict[str, str]]:
     """The score part of the shipped real titles per service, as an evaluation set.
 
     Rows of pages naming two services are left out, and of one organisation's titles of one
     service only the first (the engine never joins two activities of one organisation).  Score
     it with ``GroupingSettings(service_titles="learn")``: titles learned only from the other
-    organisations (see :mod:`mellanrum.engines.textmatch.service_titles`).
+    organisations (see :mod:`mellanrum.engines.textmatch.service_titles`).  `part` "fold_b",
+    scored with titles learned from "fold_a", is for tuning inside the learn part.
     """
-    from mellanrum.engines.textmatch.service_titles import load_title_rows, title_part
+    from mellanrum.engines.textmatch.service_titles import load_title_rows, rows_of
 
     activities, gold = [], {}
     seen: set[tuple[str, str]] = set()
+    wanted = set(rows_of(part))
     for number, row in enumerate(load_title_rows("sv"), start=1):
-        if row.combined or title_part(row.organisation) != "score":
+        if row.combined or row not in wanted:
             continue
         if (row.organisation, row.service) in seen:
             continue
