@@ -516,10 +516,10 @@ class Analyser:
         for concept_id in learned - concepts:
             # A service named by a real title of it: its words stay as they are.
             name = self._title_names.get(concept_id) or self.thesaurus.name(concept_id)
-            add("c:" + concept_id, w.concept, name)
+            add("c:" + concept_id, w.title, name)
         qualifiers = self._qualifiers_of(stems, covered, concepts, spans)
         if self._marks:
-            qualifiers = self._marked(features, concepts, qualifiers)
+            qualifiers = self._marked(features, concepts, qualifiers, learned)
         return Analysis(
             text=text,
             features=MappingProxyType(features),
@@ -530,20 +530,26 @@ class Analyser:
         )
 
     def _marked(
-        self, features: Mapping[str, float], concepts: set[str], qualifiers: tuple[str, ...]
+        self,
+        features: Mapping[str, float],
+        concepts: set[str],
+        qualifiers: tuple[str, ...],
+        learned: set[str],
     ) -> tuple[str, ...]:
         """Add the look-alike services the real titles' marks point to as qualifiers.
 
         A mark ("begravningskostnad" in a name of ekonomiskt bistånd) makes the name the
         look-alike service when the name names the concept it was learned in and no other, or
-        names no thesaurus concept at all (the look-alike's titles that do not name the concept
-        get the same qualifier).
+        names no thesaurus concept but the look-alike's learned one (so the look-alike's titles
+        that do not name the concept get the same qualifier).
         """
         found: set[str] = set()
         for key in features:
             if key.startswith("w:") and key[2:] in self._marks:
                 for service, marked_in in self._marks[key[2:]].items():
-                    if not concepts or (concepts <= marked_in):
+                    if (concepts and concepts <= marked_in) or (
+                        not concepts and service in learned
+                    ):
                         found.add(service)
         return tuple(sorted(set(qualifiers) | found)) if found else qualifiers
 

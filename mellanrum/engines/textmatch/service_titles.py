@@ -19,6 +19,8 @@ out when it would join different services:
 - a title that names a thesaurus concept other than its service's is not learned (the
   thesaurus already finds that concept in it, and a second concept that only some of the
   service's titles get pulls them apart; a fee *for* home care keeps the home-care concept);
+  for the same reason a service the thesaurus does not know, most of whose titles name a
+  thesaurus concept, gets no concept of its own;
 - a core whose words all occur in the titles of two or more other services is a shared head
   ("Tillstånd", "Avgifter"), not a name;
 - a title with a qualifier ("tillfälligt", "bli", "förlängd") is learned only when every title of
@@ -176,6 +178,7 @@ def title_concepts(
     services_of_stem: dict[str, set[str]] = defaultdict(set)
     qualifiers_of: dict[str, list[frozenset[str]]] = defaultdict(list)
     whole_of: dict[str, Counter[str | None]] = defaultdict(Counter)
+    naming_of: dict[str, Counter[bool]] = defaultdict(Counter)
     titles: list[
         tuple[str, str, tuple[str, ...], frozenset[str], tuple[str, ...], str | None]
     ] = []
@@ -204,6 +207,7 @@ def title_concepts(
             if len(of_core.concepts) == 1 and not of_core.uncovered:
                 whole = of_core.concepts[0]
         whole_of[row.service][whole] += 1
+        naming_of[row.service][bool(analysis.concepts)] += 1
         titles.append((row.service, core, key, qualifiers, analysis.concepts, whole))
     # The concept a service's terms go to: its own id, or the thesaurus concept most of its
     # titles already name as a whole.
@@ -227,6 +231,12 @@ def title_concepts(
             continue
         others = set(named) - {concept_id}
         if others:
+            continue
+        if concept_id not in concepts and (
+            2 * naming_of[service][True] >= sum(naming_of[service].values())
+        ):
+            # Most of the service's titles name a thesaurus concept: a concept of its own
+            # would only reach the few that do not, and pull them away from the others.
             continue
         if min(len(services_of_stem[s]) for s in key) > MAX_MARK_SERVICES:
             # No word of the core is specific to a few services ("stöd och service").
@@ -281,8 +291,8 @@ def title_marks(
     compound parts included; no weak word, no word or compound part of the concept's own terms:
     the thesaurus says those are the same service) found in at
     least ``MIN_MARK_TITLES`` titles, from different organisations, of another service naming
-    the concept, in at least half of them, in no title of the main service and in titles of at
-    most ``MAX_MARK_SERVICES`` services, marks that
+    the concept, in at least half of them, in no title of another service naming the concept
+    (the main one included) and in titles of at most ``MAX_MARK_SERVICES`` services, marks that
     look-alike: in a name of the concept it acts as a qualifier, the look-alike's slug (so
     that all the look-alike's marks qualify alike).  A word marking two look-alikes of one
     concept marks neither.
@@ -317,8 +327,15 @@ def title_marks(
         if len(services) < 2:
             continue
         main = max(services, key=lambda s: (s == concept_id, len(services[s]), s))
-        main_stems = set().union(*(stems for _, stems in services[main]))
+        stems_of_service = {
+            service: set().union(*(stems for _, stems in titles))
+            for service, titles in services.items()
+        }
         for service, titles in services.items():
+            # Words of the other services naming the concept (the main one included).
+            other_stems = set().union(
+                *(v for k, v in stems_of_service.items() if k != service)
+            )
             if service == main or len(titles) < MIN_MARK_TITLES:
                 continue
             organisations_of: dict[str, set[str]] = defaultdict(set)
@@ -329,7 +346,7 @@ def title_marks(
                 if (
                     len(organisations) >= MIN_MARK_TITLES
                     and 2 * len(organisations) >= len(titles)
-                    and stem not in main_stems
+                    and stem not in other_stems
                     and stem not in own_stems[concept_id]
                     and len(stem) > 2
                     and len(services_of_stem[stem]) <= MAX_MARK_SERVICES
