@@ -93,3 +93,12 @@ def test_the_commonality_analyser_learns_the_shipped_titles() -> None:
     assert len(learned) > 50
     # The journeys finder's analyser (service_titles off by default) is unchanged.
     assert Analyser("sv").analyse("Trottoarpratare").concepts == ()
+
+
+def test_a_look_alike_mark_qualifies_names_of_its_concept() -> None:
+    titled = Analyser("sv", verbal_nouns=True, compound_variants=True, service_titles="all")
+    plain = titled.analyse("ansök om ekonomiskt bistånd")
+    funeral = titled.analyse("ekonomiskt bistånd till begravningskostnader")
+    assert plain.qualifiers == ()
+    assert funeral.qualifiers and "ekonomiskt_bistand" in funeral.concepts
+    assert plain.uncovered == ("ansök",)
