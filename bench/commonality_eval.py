@@ -19,6 +19,10 @@ python bench/commonality_eval.py --real dev6 --half check    # retired held-out 
 python bench/commonality_eval.py --real dev7 --half tune     # retired held-out v5: tune on this
 python bench/commonality_eval.py --real dev7 --half check    # retired held-out v5: check only
 python bench/commonality_eval.py --written        # the developer-written Swedish check set
+python bench/commonality_eval.py --titles-score   # score part of the real titles per service
+    (titles learned from the learn part only; --service-titles off for the figure without them)
+python bench/commonality_eval.py --titles-fold b --errors   # tune inside the learn part
+    (fold b scored, titles learned from fold a; --titles-fold a the other way round)
 python bench/commonality_eval.py --real heldout   # report only, once; never tune on it
     (Swedish: real_sv_heldout_v6.csv, added by the coordinator; English: real_en_heldout.csv)
 """
@@ -40,6 +44,7 @@ from mellanrum.engines.commonality.evaluation import (
     REAL_LANGUAGES,
     load_evaluation_set,
     load_real_set,
+    load_title_score_set,
     load_written_check,
     pairwise_scores,
     real_set_present,
@@ -88,8 +93,46 @@ def main() -> None:
     parser.add_argument(
         "--written", action="store_true", help="score the developer-written Swedish check set"
     )
+    parser.add_argument(
+        "--titles-score",
+        action="store_true",
+        help="score the score part of the shipped real titles per service (learned: learn part)",
+    )
+    parser.add_argument(
+        "--titles-fold",
+        choices=["a", "b"],
+        help="tuning inside the learn part: score fold_b with titles learned from fold_a (b), "
+        "or the other way round (a); --errors allowed",
+    )
+    parser.add_argument(
+        "--service-titles",
+        choices=["all", "learn", "fold_a", "fold_b", "off"],
+        default=None,
+        help="which shipped real titles per service the engine learns (default: all; "
+        "learn with --titles-score)",
+    )
     args = parser.parse_args()
-    base = GroupingSettings()
+    other_fold = {"a": "fold_b", "b": "fold_a"}
+    titles = args.service_titles or (
+        "learn"
+        if args.titles_score
+        else other_fold[args.titles_fold]
+        if args.titles_fold
+        else "all"
+    )
+    base = GroupingSettings(service_titles=titles)
+    if args.titles_fold:
+        activities, gold = load_title_score_set(f"fold_{args.titles_fold}")
+        _report(f"titles fold_{args.titles_fold} (learned: {titles})", activities, gold, "sv",
+                errors=args.errors, settings=base)
+        return
+    if args.titles_score:
+        if args.errors:
+            parser.error("--errors is not for the score part of the titles; it is only scored")
+        activities, gold = load_title_score_set()
+        _report(f"titles score part (learned: {titles})", activities, gold, "sv", errors=False,
+                settings=base)
+        return
     if args.half and args.real not in ("dev", "dev3", "dev4", "dev6", "dev7"):
         parser.error("--half only goes with --real dev, dev3, dev4, dev6 or dev7")
     if args.half and (args.half in DEV_HALVES) != (args.real == "dev"):
@@ -102,12 +145,12 @@ def main() -> None:
         )
     if args.written:
         activities, gold = load_written_check()
-        _report("written sv check", activities, gold, "sv", errors=args.errors)
+        _report("written sv check", activities, gold, "sv", errors=args.errors, settings=base)
         return
     if args.real:
         if args.errors and args.real == "heldout":
             parser.error("--errors is for the dev sets; do not tune on the held-out sets")
-        run_real(args.real, errors=args.errors, half=args.half)
+        run_real(args.real, errors=args.errors, half=args.half, settings=base)
         return
     if args.grid:
         if args.split != "tune":
@@ -124,6 +167,7 @@ def main() -> None:
             )
         return
     settings = GroupingSettings(
+        service_titles=titles,
         threshold=args.threshold if args.threshold is not None else base.threshold,
         merge_threshold=args.merge_threshold
         if args.merge_threshold is not None
@@ -147,7 +191,9 @@ def main() -> None:
         print_errors(concepts, activities, gold)
 
 
-def run_real(split: str, *, errors: bool, half: str | None = None) -> None:
+def run_real(
+    split: str, *, errors: bool, half: str | None = None, settings: GroupingSettings | None = None
+) -> None:
     """Pairwise precision, recall and F1 per language on the real public names."""
     swedish_only = ("dev3", "dev4", "dev5", "dev6", "dev7")
     languages = ("sv",) if half or split in swedish_only else REAL_LANGUAGES
@@ -161,13 +207,19 @@ def run_real(split: str, *, errors: bool, half: str | None = None) -> None:
             continue
         activities, gold = load_real_set(language, split, half)
         title = f"real {language} {split}" + (f" half {half}" if half else "")
-        _report(title, activities, gold, language, errors=errors)
+        _report(title, activities, gold, language, errors=errors, settings=settings)
 
 
 def _report(
-    title: str, activities: list, gold: dict[str, str], language: str, *, errors: bool
+    title: str,
+    activities: list,
+    gold: dict[str, str],
+    language: str,
+    *,
+    errors: bool,
+    settings: GroupingSettings | None = None,
 ) -> None:
-    concepts = group_activities(activities, language=language)
+    concepts = group_activities(activities, language=language, settings=settings)
     score = pairwise_scores([c.activity_ids for c in concepts], gold)
     print(
         f"{title}: activities={len(activities)} "

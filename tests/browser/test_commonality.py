@@ -144,13 +144,13 @@ def test_editor_merges_a_candidate_after_a_confirmation_and_sees_what_was_learne
     settings.TASKS_INLINE = True
     small_landscape()
     alfa, beta = Organisation.objects.get(code="9901"), Organisation.objects.get(code="9902")
-    Activity.objects.create(organisation=alfa, key="ark", name="Lekparker")
-    Activity.objects.create(organisation=beta, key="hant", name="Lekplatser")
+    Activity.objects.create(organisation=alfa, key="ark", name="Skateparker")
+    Activity.objects.create(organisation=beta, key="hant", name="Skateboardramper")
     from mellanrum.commonality import actions
     from mellanrum.commonality.analysis import Scope
 
     actions.do_run_analysis(Scope.of(), acting_user=None)
-    concept = Concept.objects.get(label="Lekparker")
+    concept = Concept.objects.get(label="Skateparker")
     base = str(live_server)
     page = axe_page
     page.goto(f"{base}/konto/logga-in/?next={concept.get_absolute_url()}")
@@ -161,7 +161,7 @@ def test_editor_merges_a_candidate_after_a_confirmation_and_sees_what_was_learne
     assert violations(page, page.url) == []
     section = page.get_by_role("region", name="Kanske samma som")
     expect(section).to_contain_text("ingen gör båda")
-    confirm = page.get_by_role("button", name="Ja, slå ihop ”Lekplatser” med ”Lekparker”")
+    confirm = page.get_by_role("button", name="Ja, slå ihop ”Skateboardramper” med ”Skateparker”")
     expect(confirm).to_be_hidden()  # one click opens the confirmation, naming both
     section.locator("summary").first.focus()
     page.keyboard.press("Enter")
@@ -174,10 +174,10 @@ def test_editor_merges_a_candidate_after_a_confirmation_and_sees_what_was_learne
     confirm.click()
     expect(page.get_by_role("status")).to_contain_text("Ditt beslut sparades")
     expect(page.get_by_role("table", name="Verksamheter i begreppet")).to_contain_text(
-        "Lekplatser")
+        "Skateboardramper")
     page.goto(f"{base}/gemensamt/synonymer/")
     expect(page.get_by_role("table", name="1 namnpar lärt av beslut")).to_contain_text(
-        "Lekparker = Lekplatser")
+        "Skateparker = Skateboardramper")
     page.evaluate("document.getElementById('learned-heading').scrollIntoView()")
     save_screenshot(page, "commonality-learned-1366.png")
     assert violations(page, page.url) == []

@@ -24,13 +24,13 @@ from .conftest import login, make
 
 @pytest.fixture
 def archives(alfa: Organisation, beta: Organisation, alice: User) -> tuple[Concept, Concept]:
-    """Alfa says "Lekparker", Beta "Lekplatser": kept apart, proposed as candidates."""
-    make(alfa, "a", "Lekparker")
-    make(beta, "h", "Lekplatser")
+    """Alfa says "Skateparker", Beta "Skateboardramper": kept apart, proposed as candidates."""
+    make(alfa, "a", "Skateparker")
+    make(beta, "h", "Skateboardramper")
     make(alfa, "ht", "Hemtjänst")
     make(beta, "hj", "Hemtjänst")
     actions.do_run_analysis(Scope.of(), acting_user=alice)
-    return current("Lekparker"), current("Lekplatser")
+    return current("Skateparker"), current("Skateboardramper")
 
 
 def current(label: str) -> Concept:
@@ -54,8 +54,8 @@ def test_an_editor_gets_a_confirmation_naming_both_concepts(
 ) -> None:
     arkiv, hantering = archives
     html = login(client, charlie).get(arkiv.get_absolute_url()).content.decode()
-    assert "Slå ihop ”Lekplatser” med ”Lekparker”?" in html
-    assert "Ja, slå ihop ”Lekplatser” med ”Lekparker”" in html
+    assert "Slå ihop ”Skateboardramper” med ”Skateparker”?" in html
+    assert "Ja, slå ihop ”Skateboardramper” med ”Skateparker”" in html
     assert 'value="not_same"' in html
 
 
@@ -77,11 +77,11 @@ def test_one_click_merge_joins_the_concepts_and_learns_the_names(
         reverse("commonality:decide", args=[arkiv.concept_id]),
         {"kind": "merge", "other": hantering.concept_id, "run": arkiv.run_id})
     assert response.status_code == 302
-    merged = current("Lekparker")
+    merged = current("Skateparker")
     assert merged.organisations == 2 and merged.pinned
-    assert not Concept.objects.filter(run=merged.run, label="Lekplatser").exists()
-    assert LearnedRule.objects.filter(kind="synonym", term_a="Lekparker",
-                                      term_b="Lekplatser").exists()
+    assert not Concept.objects.filter(run=merged.run, label="Skateboardramper").exists()
+    assert LearnedRule.objects.filter(kind="synonym", term_a="Skateparker",
+                                      term_b="Skateboardramper").exists()
 
 
 def test_a_merge_from_a_stale_page_shows_a_conflict_and_changes_nothing(
@@ -106,7 +106,7 @@ def test_not_the_same_records_a_decision_and_the_pair_is_no_longer_proposed(
                                "run": arkiv.run_id})
     assert Decision.objects.get().kind == Decision.Kind.NOT_SAME
     assert not Candidate.objects.filter(concept__run=analysis.current_run()).exists()
-    html = client.get(current("Lekparker").get_absolute_url()).content.decode()
+    html = client.get(current("Skateparker").get_absolute_url()).content.decode()
     assert "Kanske samma som" not in html
 
 
@@ -131,7 +131,7 @@ def test_the_thesaurus_page_shows_learned_pairs_with_their_source_and_an_editor_
     rule = LearnedRule.objects.get()
     html = login(client, bob).get(reverse("commonality:thesaurus")).content.decode()
     assert "Lärt av beslut" in html
-    assert "Lekparker ≠ Lekplatser" in html and "alice" in html
+    assert "Skateparker ≠ Skateboardramper" in html and "alice" in html
     assert reverse("commonality:learned_delete", args=[rule.pk]) not in html
     assert client.post(reverse("commonality:learned_delete", args=[rule.pk])).status_code == 403
     login(client, alice)
@@ -170,6 +170,6 @@ def test_the_cli_lists_candidates(archives: tuple[Concept, Concept]) -> None:
     rows = json.loads(result.output)
     assert rows[0]["concept_id"] == hantering.concept_id and rows[0]["why"]
     text = CliRunner().invoke(main, ["concepts", "candidates", arkiv.concept_id])
-    assert "Lekplatser" in text.output
+    assert "Skateboardramper" in text.output
     missing = CliRunner().invoke(main, ["concepts", "candidates", "nope"])
     assert missing.exit_code == 1 and "no concept" in missing.output

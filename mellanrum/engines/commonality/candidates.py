@@ -169,6 +169,7 @@ def maybe_same(
         extra_synonyms=[tuple(s) for s in extra_synonyms],
         verbal_nouns=True,
         compound_variants=True,
+        service_titles="all",
     )
     marks = marks_of(must_not_link)
     features: list[dict[str, float]] = []

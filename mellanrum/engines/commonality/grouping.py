@@ -105,6 +105,7 @@ def group_activities(
                 weights=cfg.weights,
                 verbal_nouns=True,
                 compound_variants=True,
+                service_titles=cfg.service_titles,
             )
         return analysers[lang]
 

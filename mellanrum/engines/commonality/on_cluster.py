@@ -186,6 +186,7 @@ def _texts(
                 weights=cfg.weights,
                 verbal_nouns=True,
                 compound_variants=True,
+                service_titles=cfg.service_titles,
             )
         row_features, row_labels = analyse_text(analysers[key[0]], key, cfg.description_weight)
         features.append(row_features)

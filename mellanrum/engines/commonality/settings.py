@@ -54,6 +54,10 @@ class GroupingSettings:
         counterparts.  0 disables the rule.
     weights : FeatureWeights
         Analyser feature weights.
+    service_titles : {"all", "learn", "score", "off"}
+        Which real titles per service the Swedish analyser learns as thesaurus terms
+        (``Analyser(service_titles=...)``): all shipped ones; for measuring, only the learn or
+        score part of them; or none.
 
     Examples
     --------
@@ -74,3 +78,4 @@ class GroupingSettings:
     max_feature_floor: int = 500
     local_feature_min_names: int = 5
     weights: FeatureWeights = FeatureWeights()
+    service_titles: str = "all"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 import snowballstemmer
@@ -15,6 +15,7 @@ from mellanrum.engines.textmatch.analysis import Analysis
 from mellanrum.engines.textmatch.compounds import split_compound, split_open
 from mellanrum.engines.textmatch.lexicon import Lexicon
 from mellanrum.engines.textmatch.ngrams import char_ngrams
+from mellanrum.engines.textmatch.service_titles import learned_concepts, learned_marks
 from mellanrum.engines.textmatch.stopwords import stop_words
 from mellanrum.engines.textmatch.thesaurus import Thesaurus
 from mellanrum.engines.textmatch.tokenise import tokenise
@@ -152,6 +153,11 @@ class Analyser:
         and a compound whose two parts are the two words of a thesaurus term, or
         the parts of a compound term, names that term's concept
         (``Medborgarceremoni`` is medborgarskapsceremoni).
+    service_titles : {"off", "all", "learn", "score"}, default "off"
+        Swedish only: add the real titles per service of ``data/service_titles_sv.csv`` as
+        thesaurus terms (see :mod:`mellanrum.engines.textmatch.service_titles`; "learn" and
+        "score" take only that part of the file, for measuring).  The commonality matcher
+        turns it on.
 
     Examples
     --------
@@ -181,6 +187,7 @@ class Analyser:
         known_words: Iterable[str] = (),
         verbal_nouns: bool = False,
         compound_variants: bool = False,
+        service_titles: str = "off",
     ) -> None:
         if language not in _STEMMER_NAMES:
             raise ValueError(f"unsupported language {language!r}; expected 'sv' or 'en'")
@@ -204,6 +211,15 @@ class Analyser:
             # ("knarkproblem" → "knark" + "problem").
             self.lexicon = Lexicon(self.lexicon.words | {w for w in known if len(w) >= 4})
         base = thesaurus if thesaurus is not None else Thesaurus.default(language)
+        learned: Mapping[str, Sequence[str]] = {}
+        # Stem -> look-alike service it marks -> the concepts it marks it in.
+        self._marks: dict[str, dict[str, set[str]]] = {}
+        if service_titles != "off" and language == "sv":
+            learned = learned_concepts(service_titles, self.verbal_nouns, self.compound_variants)
+            marks = learned_marks(service_titles, self.verbal_nouns, self.compound_variants)
+            for concept_id, marked in marks.items():
+                for stem, service in marked.items():
+                    self._marks.setdefault(stem, {}).setdefault(service, set()).add(concept_id)
         extra = [tuple(s) for s in extra_synonyms]
         self.thesaurus = base.extended(extra) if extra else base
         self.weights = weights if weights is not None else FeatureWeights()
@@ -297,6 +313,19 @@ class Analyser:
             if w.endswith("a")
             for ending in _INFLECTIONS[self.language]
         )
+        # Real titles per service (service_titles.py): each term's stems, indexed by its first
+        # stem in sorted order; a name holding all of a term's stems names its concept.
+        self._title_terms: dict[str, list[tuple[frozenset[str], str]]] = {}
+        self._title_names: dict[str, str] = {}
+        for concept_id, titles in learned.items():
+            if concept_id not in self.thesaurus.concepts:
+                self._title_names[concept_id] = titles[0]
+            for title in titles:
+                title_stems = frozenset(self.term_key(title))
+                if title_stems:
+                    self._title_terms.setdefault(min(title_stems), []).append(
+                        (title_stems, concept_id)
+                    )
         self._corrections: dict[str, str] = {}
         self._cache: dict[str, Analysis] = {}
         self._piece_cache: dict[str, tuple[tuple[str, float, str, str | None, bool], ...]] = {}
@@ -389,6 +418,22 @@ class Analyser:
             or (bool(self.lexicon.words) and len(split_compound(token, self.lexicon)) > 1)
         )
 
+    def key_stem(self, word: str) -> str:
+        """The stem a normalised word is matched by in thesaurus terms."""
+        return self._key_stem(word)
+
+    def content_words(self, text: str) -> list[str]:
+        """The tokens of `text` that are not stop words (nor single letters)."""
+        return self._content_tokens(text)
+
+    def term_index(self) -> Mapping[tuple[str, ...], str]:
+        """Stem sequence → concept of every thesaurus term."""
+        return MappingProxyType(self._terms)
+
+    def weak_stems(self) -> frozenset[str]:
+        """Stems of the words that say how a service is reached, not what it is."""
+        return self._weak
+
     def term_key(self, term: str) -> tuple[str, ...]:
         """Return the stem sequence a thesaurus term is matched by.
 
@@ -444,6 +489,7 @@ class Analyser:
         if self._qualified:
             self._compose_qualified(stems, covered, concepts)
 
+        uncovered: list[str] = []
         for surface, token, stem, is_covered in zip(surfaces, tokens, stems, covered, strict=True):
             factor = w.covered if is_covered else 1.0
             pieces = self._pieces(token)
@@ -451,6 +497,8 @@ class Analyser:
                 # A compound naming a term through its parts ("Medborgarceremoni").
                 concepts.add(pieces[0][3])
                 is_covered, factor = True, w.covered
+            if not is_covered:
+                uncovered.append(stem)
             for piece_stem, weight, piece, piece_concept, is_weak in pieces:
                 piece_factor = factor
                 if not is_covered and piece_concept is not None:
@@ -462,15 +510,58 @@ class Analyser:
             if self.ngram and stem not in self._weak:
                 for gram in self._grams(surface):
                     add(gram, w.gram * factor)
+        learned = self._title_concepts(stems) if self._title_terms else set()
         for concept_id in concepts:
             add("c:" + concept_id, w.concept, self.thesaurus.name(concept_id))
+        for concept_id in learned - concepts:
+            # A service named by a real title of it: its words stay as they are.
+            name = self._title_names.get(concept_id) or self.thesaurus.name(concept_id)
+            add("c:" + concept_id, w.title, name)
+        qualifiers = self._qualifiers_of(stems, covered, concepts, spans)
+        if self._marks:
+            qualifiers = self._marked(features, concepts, qualifiers, learned)
         return Analysis(
             text=text,
             features=MappingProxyType(features),
             labels=MappingProxyType(labels),
             concepts=tuple(sorted(concepts)),
-            qualifiers=self._qualifiers_of(stems, covered, concepts, spans),
+            qualifiers=qualifiers,
+            uncovered=tuple(uncovered),
         )
+
+    def _marked(
+        self,
+        features: Mapping[str, float],
+        concepts: set[str],
+        qualifiers: tuple[str, ...],
+        learned: set[str],
+    ) -> tuple[str, ...]:
+        """Add the look-alike services the real titles' marks point to as qualifiers.
+
+        A mark ("begravningskostnad" in a name of ekonomiskt bistånd) makes the name the
+        look-alike service when the name names the concept it was learned in and no other, or
+        names no thesaurus concept but the look-alike's learned one (so the look-alike's titles
+        that do not name the concept get the same qualifier).
+        """
+        found: set[str] = set()
+        for key in features:
+            if key.startswith("w:") and key[2:] in self._marks:
+                for service, marked_in in self._marks[key[2:]].items():
+                    if (concepts and concepts <= marked_in) or (
+                        not concepts and service in learned
+                    ):
+                        found.add(service)
+        return tuple(sorted(set(qualifiers) | found)) if found else qualifiers
+
+    def _title_concepts(self, stems: Iterable[str]) -> set[str]:
+        """Concepts of the real titles whose stems are all among the name's word stems."""
+        present = frozenset(stems)
+        found: set[str] = set()
+        for stem in present:
+            for term, concept_id in self._title_terms.get(stem, ()):
+                if term <= present:
+                    found.add(concept_id)
+        return found
 
     def _compose_qualified(
         self, stems: Sequence[str], covered: Sequence[bool], concepts: set[str]

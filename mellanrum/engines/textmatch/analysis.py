@@ -29,6 +29,8 @@ class Analysis:
         Stems of qualifying words found (``tillfäl`` in "Tillfälligt
         serveringstillstånd"), sorted: words that make a different service of
         the same thing (``data/qualifiers_<language>.txt``).
+    uncovered : tuple of str
+        Stems of the content words no thesaurus concept covers, in order.
 
     Examples
     --------
@@ -42,6 +44,7 @@ class Analysis:
     labels: Mapping[str, str]
     concepts: tuple[str, ...]
     qualifiers: tuple[str, ...] = ()
+    uncovered: tuple[str, ...] = ()
 
     def evidence(self, keys: tuple[str, ...] | None = None) -> tuple[str, ...]:
         """Return readable labels of `keys` (all labelled features by default)."""

@@ -29,6 +29,9 @@ class FeatureWeights:
         Factor for words that say how, not what (``ansök``, ``blankett``).
     covered : float
         Factor for words already represented by a thesaurus concept.
+    title : float
+        A concept learned from real titles of a service (``c:`` features the thesaurus does
+        not give; see ``service_titles.py``).
 
     Examples
     --------
@@ -44,3 +47,4 @@ class FeatureWeights:
     gram: float = 0.25
     weak: float = 0.15
     covered: float = 0.3
+    title: float = 2.0

@@ -77,6 +77,7 @@ __all__ = [
     "dev_half",
     "load_evaluation_set",
     "load_real_set",
+    "load_title_score_set",
     "load_written_check",
     "pairwise_scores",
     "real_set_present",
@@ -265,6 +266,32 @@ def load_real_set(
         which = _HALF_OF[split][1]
         activities = [a for a in activities if which(gold[a.id]) == half]
         gold = {a.id: gold[a.id] for a in activities}
+    return activities, gold
+
+
+def load_title_score_set(part: str = "score") -> tuple[list[Activity], dict[str, str]]:
+    """The score part of the shipped real titles per service, as an evaluation set.
+
+    Rows of pages naming two services are left out, and of one organisation's titles of one
+    service only the first (the engine never joins two activities of one organisation).  Score
+    it with ``GroupingSettings(service_titles="learn")``: titles learned only from the other
+    organisations (see :mod:`mellanrum.engines.textmatch.service_titles`).  `part` "fold_b",
+    scored with titles learned from "fold_a", is for tuning inside the learn part.
+    """
+    from mellanrum.engines.textmatch.service_titles import load_title_rows, rows_of
+
+    activities, gold = [], {}
+    seen: set[tuple[str, str]] = set()
+    wanted = set(rows_of(part))
+    for number, row in enumerate(load_title_rows("sv"), start=1):
+        if row.combined or row not in wanted:
+            continue
+        if (row.organisation, row.service) in seen:
+            continue
+        seen.add((row.organisation, row.service))
+        activity_id = f"sv-title-{number:05d}"
+        activities.append(Activity(activity_id, row.organisation, row.name, language="sv"))
+        gold[activity_id] = row.service
     return activities, gold
 
 

@@ -68,7 +68,7 @@ def test_at_most_per_concept_candidates_best_first() -> None:
 
 def test_candidates_do_not_depend_on_the_order_of_concepts() -> None:
     items = [Activity(str(i), f"O{i}", n) for i, n in enumerate(
-        ["Vattenmätare", "Vattenmätare", "Vattenmätarbyte", "Lekplatser", "Lekparker",
+        ["Vattenmätare", "Vattenmätare", "Vattenmätarbyte", "Skateboardramper", "Skateparker",
          "Hemtjänst"])]
     concepts = group_activities(items)
     found = maybe_same(concepts)
