@@ -15,8 +15,14 @@ concept feature, by the same path as a learned concept.  A name close to two ser
 The service is given by its slug (which is a thesaurus concept when the slug is a thesaurus
 id), never as another thesaurus concept its titles name: a look-alike service ("Sotningsfrister"
 under sotning) would join that concept's service.  The feature weighs ``WEIGHT`` × the learned
-concept weight, so that a name the bridge reaches keeps its word overlap with the service's
-names it does not reach.
+concept weight (0.5 against a concept's 2.0): a nudge that joins a name to a service's names
+it shares a word with but too little to join on words alone ("Avläsning" and "Mätaravläsning"),
+not a join of names that share no word — at a weight that would do that, the bridge's wrong
+services cost more pairs than its right ones gave (see "Round 9b" in docs/commonality.md, with
+the parameters' sweep on the corpus folds).  A word of the name that no title holds weighs as
+much as the rarest word (it says the name may be about something else).  ``GRAMS`` (character
+n-grams in the vectors) and ``ALL_NAMES`` (names with a concept get the service as well) were
+tried on the folds and are off.
 """
 
 from __future__ import annotations
@@ -76,7 +82,7 @@ class NeighbourIndex:
         concepts = analyser.thesaurus.concepts
         vectors: list[dict[str, float]] = []
         titles: list[_Title] = []
-        naming: dict[str, Counter[str | None]] = defaultdict(Counter)
+        services: set[str] = set()
         first_name: dict[str, str] = {}
         for row in rows:
             if row.combined or not row.name or not SLUG_RE.match(row.service):
@@ -88,8 +94,7 @@ class NeighbourIndex:
             vectors.append(vector)
             titles.append(_Title(row.service, row.organisation))
             first_name.setdefault(row.service, row.name)
-            named = analysis.concepts
-            naming[row.service][named[0] if len(named) == 1 else None] += 1
+            services.add(row.service)
         df: Counter[str] = Counter(f for v in vectors for f in v)
         n = len(vectors)
         self._idf = {f: math.log((n + 1) / (c + 1)) + 1.0 for f, c in df.items()}
@@ -103,7 +108,7 @@ class NeighbourIndex:
         # The concept a service is given as: its slug (a thesaurus concept when the slug is
         # one's id).  A look-alike service whose titles mostly name another service's thesaurus
         # concept is never given that concept (that would join it with the other service).
-        self.target: dict[str, str] = {service: service for service in naming}
+        self.target: dict[str, str] = {service: service for service in services}
         # Readable names of the services that are no thesaurus concept.
         self.names: Mapping[str, str] = {
             self.target[s]: name
