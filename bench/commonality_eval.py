@@ -111,6 +111,13 @@ def main() -> None:
         help="which shipped real titles per service the engine learns (default: all; "
         "learn with --titles-score)",
     )
+    parser.add_argument(
+        "--service-neighbours",
+        choices=["on", "off"],
+        default="on",
+        help="nearest real titles give a concept-less name its service (service_neighbours.py; "
+        "default: on, as the engine)",
+    )
     args = parser.parse_args()
     other_fold = {"a": "fold_b", "b": "fold_a"}
     titles = args.service_titles or (
@@ -120,7 +127,9 @@ def main() -> None:
         if args.titles_fold
         else "all"
     )
-    base = GroupingSettings(service_titles=titles)
+    base = GroupingSettings(
+        service_titles=titles, service_neighbours=args.service_neighbours == "on"
+    )
     if args.titles_fold:
         activities, gold = load_title_score_set(f"fold_{args.titles_fold}")
         _report(f"titles fold_{args.titles_fold} (learned: {titles})", activities, gold, "sv",
@@ -168,6 +177,7 @@ def main() -> None:
         return
     settings = GroupingSettings(
         service_titles=titles,
+        service_neighbours=base.service_neighbours,
         threshold=args.threshold if args.threshold is not None else base.threshold,
         merge_threshold=args.merge_threshold
         if args.merge_threshold is not None

@@ -106,6 +106,7 @@ def group_activities(
                 verbal_nouns=True,
                 compound_variants=True,
                 service_titles=cfg.service_titles,
+                service_neighbours=cfg.service_neighbours,
             )
         return analysers[lang]
 

@@ -187,6 +187,7 @@ def _texts(
                 verbal_nouns=True,
                 compound_variants=True,
                 service_titles=cfg.service_titles,
+                service_neighbours=cfg.service_neighbours,
             )
         row_features, row_labels = analyse_text(analysers[key[0]], key, cfg.description_weight)
         features.append(row_features)

@@ -58,6 +58,9 @@ class GroupingSettings:
         Which real titles per service the Swedish analyser learns as thesaurus terms
         (``Analyser(service_titles=...)``): all shipped ones; for measuring, only the learn or
         score part of them; or none.
+    service_neighbours : bool
+        With `service_titles` on, a Swedish name that names no concept gets the service its
+        nearest real titles agree on (``Analyser(service_neighbours=...)``).
 
     Examples
     --------
@@ -79,3 +82,4 @@ class GroupingSettings:
     local_feature_min_names: int = 5
     weights: FeatureWeights = FeatureWeights()
     service_titles: str = "all"
+    service_neighbours: bool = True

@@ -15,6 +15,7 @@ from mellanrum.engines.textmatch.analysis import Analysis
 from mellanrum.engines.textmatch.compounds import split_compound, split_open
 from mellanrum.engines.textmatch.lexicon import Lexicon
 from mellanrum.engines.textmatch.ngrams import char_ngrams
+from mellanrum.engines.textmatch.service_neighbours import NeighbourIndex, learned_neighbours
 from mellanrum.engines.textmatch.service_titles import learned_concepts, learned_marks
 from mellanrum.engines.textmatch.stopwords import stop_words
 from mellanrum.engines.textmatch.thesaurus import Thesaurus
@@ -158,6 +159,9 @@ class Analyser:
         thesaurus terms (see :mod:`mellanrum.engines.textmatch.service_titles`; "learn" and
         "score" take only that part of the file, for measuring).  The commonality matcher
         turns it on.
+    service_neighbours : bool, default False
+        With `service_titles` on: a name that names no concept gets the service its nearest
+        real titles agree on (:mod:`mellanrum.engines.textmatch.service_neighbours`).
 
     Examples
     --------
@@ -188,6 +192,7 @@ class Analyser:
         verbal_nouns: bool = False,
         compound_variants: bool = False,
         service_titles: str = "off",
+        service_neighbours: bool = False,
     ) -> None:
         if language not in _STEMMER_NAMES:
             raise ValueError(f"unsupported language {language!r}; expected 'sv' or 'en'")
@@ -326,6 +331,14 @@ class Analyser:
                     self._title_terms.setdefault(min(title_stems), []).append(
                         (title_stems, concept_id)
                     )
+        self._neighbours: NeighbourIndex | None = None
+        if service_neighbours and service_titles != "off" and language == "sv":
+            self._neighbours = learned_neighbours(
+                service_titles, self.verbal_nouns, self.compound_variants
+            )
+            for concept_id, name in self._neighbours.names.items():
+                if concept_id not in self.thesaurus.concepts:
+                    self._title_names.setdefault(concept_id, name)
         self._corrections: dict[str, str] = {}
         self._cache: dict[str, Analysis] = {}
         self._piece_cache: dict[str, tuple[tuple[str, float, str, str | None, bool], ...]] = {}
@@ -511,12 +524,23 @@ class Analyser:
                 for gram in self._grams(surface):
                     add(gram, w.gram * factor)
         learned = self._title_concepts(stems) if self._title_terms else set()
+        near: str | None = None
+        if self._neighbours is not None and (
+            self._neighbours.all_names or (not concepts and not learned)
+        ):
+            near = self._neighbours.service_of(features)
+            if near is not None and (near in concepts or near in learned):
+                near = None
         for concept_id in concepts:
             add("c:" + concept_id, w.concept, self.thesaurus.name(concept_id))
         for concept_id in learned - concepts:
             # A service named by a real title of it: its words stay as they are.
             name = self._title_names.get(concept_id) or self.thesaurus.name(concept_id)
             add("c:" + concept_id, w.title, name)
+        if near is not None and self._neighbours is not None:
+            # The service the name's nearest real titles agree on (service_neighbours.py).
+            name = self._title_names.get(near) or self.thesaurus.name(near)
+            add("c:" + near, w.title * self._neighbours.weight, name)
         qualifiers = self._qualifiers_of(stems, covered, concepts, spans)
         if self._marks:
             qualifiers = self._marked(features, concepts, qualifiers, learned)
