@@ -22,7 +22,7 @@ from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.core.models import AuditEntry
 from mellanrum.core.page_cache import cached_page
 from mellanrum.lib.charts import PUBLIC, bar_chart_url
-from mellanrum.lib.tables import Formatted, url_maker
+from mellanrum.lib.tables import Formatted, options, url_maker
 
 from . import access, actions, imports
 from .access import (
@@ -320,9 +320,6 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": _query_without_page(request),
         "kinds": Activity.Kind.choices,
         "categories": Category.objects.filter(level="verksamhetsomrade"),
-        "organisations": Organisation.objects.filter(
-            Exists(Activity.objects.filter(organisation=OuterRef("pk")))
-        ),
         "counties": _organisation_filters()["counties"],
         "sorts": [
             ("name", _("Name")),
@@ -337,6 +334,14 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     template = "landscape/activity_list.html"
     if request.headers.get("HX-Request"):
         template = "landscape/_activity_results.html"
+    else:
+        # Every organisation with activities (hundreds): the options written in Python.
+        context["organisation_options"] = options(
+            Organisation.objects.filter(
+                Exists(Activity.objects.filter(organisation=OuterRef("pk")))
+            ).values_list("code", "name"),
+            request.GET.get("organisation"),
+        )
     return render(request, template, context)
 
 
