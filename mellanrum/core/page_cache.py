@@ -302,13 +302,15 @@ def _current() -> dict[str, int]:
 
 def remember(memo: dict[Any, Any], key: Any, make: Callable[[], Any], size: int = 1000) -> Any:
     """A per-process memo that is never stale: ``make()``'s value is kept with the tables it
-    read and their counters, and reused only while none of them changed; a page built from a
+    read and their counters, and reused only while none of them changed (and no setting did:
+    tests change settings, and start each with the counters as they were); a page built from a
     kept value depends on those tables as if it had read them itself."""
     current = _current()
     kept = memo.get(key)
     if kept is not None:
-        seen, value = kept
-        if all(current.get(table, 0) == version for table, version in seen):
+        generation, seen, value = kept
+        if generation == _settings_generation and all(
+                current.get(table, 0) == version for table, version in seen):
             tracker = getattr(_local, "tracker", None)
             if tracker is not None:
                 tracker["tables"].update(table for table, _version in seen)
@@ -326,8 +328,9 @@ def remember(memo: dict[Any, Any], key: Any, make: Callable[[], Any], size: int 
     if not inner["wrote"]:
         if len(memo) >= size:
             memo.clear()
-        memo[key] = (tuple((table, current.get(table, 0))
-                           for table in sorted(inner["tables"] | {EVERYTHING})), value)
+        seen = tuple((table, current.get(table, 0))
+                     for table in sorted(inner["tables"] | {EVERYTHING}))
+        memo[key] = (_settings_generation, seen, value)
     return value
 
 
