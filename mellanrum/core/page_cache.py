@@ -189,23 +189,25 @@ class _Bump:
 
 
 def bump(atoms: Iterable[str], using: str = "default") -> None:
-    """Bumps counters (EVERYTHING: a new random number), each in its own statement, with
-    the connection in autocommit; a failure (no counter table yet, during the first
-    migration) is only logged."""
+    """Bumps counters (EVERYTHING: a new random number) in one statement, with the connection
+    in autocommit (one commit, however many columns a write changed); a failure (no counter
+    table yet, during the first migration) is only logged."""
     if _migrating:
         return
-    upsert = (f"INSERT INTO {TABLE} (name, version) VALUES (%s, %s) ON CONFLICT (name) "
-              f"DO UPDATE SET version = ")
+    names = sorted(atoms)  # the rows are locked in this order: no two bumps deadlock
+    if not names:
+        return
+    values = [value for name in names
+              for value in (name, secrets.randbelow(2**62) + 1 if name == EVERYTHING else 1)]
+    upsert = (f"INSERT INTO {TABLE} (name, version) VALUES "  # noqa: S608 - constants only
+              f"{', '.join(['(%s, %s)'] * len(names))} ON CONFLICT (name) DO UPDATE SET "
+              f"version = CASE WHEN excluded.name = '{EVERYTHING}' THEN excluded.version "
+              f"ELSE {TABLE}.version + 1 END")
     try:
         with connections[using].cursor() as cursor:
-            for atom in sorted(atoms):
-                if atom == EVERYTHING:
-                    cursor.execute(upsert + "excluded.version",
-                                   [atom, secrets.randbelow(2**62) + 1])
-                else:
-                    cursor.execute(upsert + f"{TABLE}.version + 1", [atom, 1])
+            cursor.execute(upsert, values)
     except DatabaseError:
-        log.warning("Could not bump the data versions of %s", atoms, exc_info=True)
+        log.warning("Could not bump the data versions of %s", names, exc_info=True)
 
 
 def bump_everything(using: str = "default") -> None:

@@ -249,6 +249,17 @@ def test_kept_values_per_process_follow_the_data(alfa: Organisation, beta: Organ
     assert len(calls) == 2
 
 
+def test_one_bump_counts_every_column_once_and_renews_everything(db: None) -> None:
+    before = page_cache.versions()
+    page_cache.bump({"t.a", "t.*", "u", page_cache.EVERYTHING})
+    page_cache.bump({"t.a", page_cache.EVERYTHING})
+    after = page_cache.versions()
+    assert (after["t.a"], after["t.*"], after["u"]) == (2, 1, 1)
+    assert after[page_cache.EVERYTHING] not in {0, before.get(page_cache.EVERYTHING)}
+    page_cache.bump(set())
+    assert page_cache.versions() == after
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_counter_is_bumped_when_the_write_commits(alfa: Organisation) -> None:
     before = page_cache.versions().get("landscape_organisation.name", 0)
