@@ -192,7 +192,10 @@ def initiative_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "risks": initiative.risks.all(),
         "concepts": initiative.concept_links.all(),
         "steps": initiative.steps.select_related("life_event"),
-        "activities": initiative.activities.select_related("organisation"),
+        # Only what the list shows: an edit of an activity's description, say, then leaves
+        # the page valid in the shared page cache (core/page_cache.py).
+        "activities": initiative.activities.select_related("organisation").only(
+            "name", "organisation", "organisation__name"),
         "statements": initiative.statements.select_related("organisation"),
         "conflicts": _conflict_count(initiative),
         "concept_urls": set(Concept.objects.filter(
