@@ -236,6 +236,31 @@ def _activity_rows(activities: Iterable[Activity]) -> list[SafeString]:
     return rows
 
 
+def _search_rows(activities: Iterable[Activity]) -> list[SafeString]:
+    """The rows of the activity search's table (a page of 50), written here rather than by
+    the template for speed, as ``_activity_rows``; the same HTML as the template wrote."""
+    activity_url = url_maker("landscape:activity")
+    organisation_url = url_maker("landscape:organisation")
+    whole, one = Formatted("0g"), Formatted("-1")
+    illustrative = (' <span class="badge badge-illustrative">'
+                    f'{escape(_("Illustrative"))}</span>')
+    rows = []
+    for a in activities:
+        organisation = a.organisation
+        volume = "–" if a.volume_per_year is None else (
+            f"{whole(a.volume_per_year)} {escape(a.volume_unit)}")
+        rows.append(mark_safe(  # noqa: S308 - every value is escaped or formatted here
+            f'\n    <tr><td><a href="{activity_url(a.pk)}">{escape(a.name)}</a>'
+            f"{illustrative if a.is_illustrative else ''}</td>"
+            f'\n      <td><a href="{organisation_url(organisation.code)}">'
+            f"{escape(organisation.short_name or organisation.name)}</a></td>"
+            f"\n      <td>{escape(a.get_kind_display())}</td>"
+            f'\n      <td class="num">{whole(a.annual_cost_sek) or "–"}</td>'
+            f'\n      <td class="num">{volume}</td>'
+            f'\n      <td class="num">{one(a.lead_time_days) or "–"}</td></tr>\n  '))
+    return rows
+
+
 @cached_page
 def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     organisation = organisation_by_code(code)
@@ -315,6 +340,7 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = _page(request, queryset)
     context = {
         "page": page,
+        "activity_rows": _search_rows(page),
         "total": page.paginator.count,
         "params": request.GET,
         "query": _query_without_page(request),
