@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from mellanrum.collaborations.access import access_initiative, can_speak_for
 from mellanrum.collaborations.models import Initiative
-from mellanrum.collaborations.views import _apply, _posted, _status
+from mellanrum.collaborations.views import _apply, _posted, _status, outsider
 from mellanrum.core.http import AuthenticatedHttpRequest
 from mellanrum.core.page_cache import cached_page
 from mellanrum.landscape.models import Organisation
@@ -40,7 +40,7 @@ def _ledger_chart(view: analysis.LedgerView, viewer: Viewer) -> str | None:
 
 
 @login_required
-@cached_page
+@cached_page(shared=outsider)
 def ledger_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     view = analysis.ledger_view(initiative)

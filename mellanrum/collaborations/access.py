@@ -72,7 +72,8 @@ def can_edit_initiative(user: User, initiative: Initiative) -> bool:
     if core_access.is_superuser(user):
         return True
     runners = initiative.partners.filter(role__in=Partner.RUNNING_ROLES,
-                                         status=Partner.Status.ACCEPTED)
+                                         status=Partner.Status.ACCEPTED).select_related(
+                                             "organisation")
     return any(core_access.can_edit_organisation(user, p.organisation) for p in runners)
 
 

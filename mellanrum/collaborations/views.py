@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from mellanrum.benefits.ledger import ledger_view
 from mellanrum.commonality.models import Concept
 from mellanrum.core.http import AuthenticatedHttpRequest
+from mellanrum.core.models import User
 from mellanrum.core.page_cache import cached_page
 from mellanrum.journeys.models import LifeEvent
 from mellanrum.landscape.models import Organisation
@@ -173,8 +174,23 @@ def _conflict_count(initiative: Initiative) -> int:
                                     stance=Alignment.Stance.CONFLICTS).count()
 
 
+def outsider(request: HttpRequest, pk: int) -> tuple[object, ...] | None:
+    """For ``cached_page(shared=…)``: a logged-in user whose organisation takes no part in the
+    initiative (nor is invited) and who is no superuser sees its page and ledger as every such
+    user with the same role does: it may not change anything there, answer for any partner,
+    or see what only partners see (``access.py``)."""
+    user = request.user
+    if (not isinstance(user, User) or not user.is_active or user.is_superuser
+            or not 0 < pk <= MAX_ID):
+        return None
+    if user.organisation_id is not None and Partner.objects.filter(
+            initiative_id=pk, organisation_id=user.organisation_id).exists():
+        return None
+    return ("outsider", user.role, user.is_staff)
+
+
 @login_required
-@cached_page
+@cached_page(shared=outsider)
 def initiative_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     user = request.user
@@ -192,7 +208,10 @@ def initiative_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "risks": initiative.risks.all(),
         "concepts": initiative.concept_links.all(),
         "steps": initiative.steps.select_related("life_event"),
-        "activities": initiative.activities.select_related("organisation"),
+        # Only what the list shows: an edit of an activity's description, say, then leaves
+        # the page valid in the shared page cache (core/page_cache.py).
+        "activities": initiative.activities.select_related("organisation").only(
+            "name", "organisation", "organisation__name"),
         "statements": initiative.statements.select_related("organisation"),
         "conflicts": _conflict_count(initiative),
         "concept_urls": set(Concept.objects.filter(

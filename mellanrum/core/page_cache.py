@@ -36,6 +36,12 @@ How it stays correct:
   (``uncacheable()``).
 * **CSRF tokens** in a stored page are replaced by a placeholder and each hit gets the
   visitor's own token, as Django would have written it.
+* **Pages kept for a kind of viewer.** A view may name (``cached_page(shared=…)``) a kind of
+  logged-in viewer who all see the same page but for who they are (an initiative's page for
+  every user of the same role whose organisation takes no part in it): the page is kept once
+  for the kind, with the header's account menu (``core/_account.html``) and the signatures of
+  private chart addresses left out and made for each response's own viewer. A page in which
+  the viewer's name, e-mail address or organisation shows anyway is not kept for the kind.
 
 Pages are stored in a file cache beside the chart pictures (``CACHES["pages"]``), shared by all
 processes of the installation; entries expire after a day only to bound the disk, not for
@@ -47,13 +53,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import logging
 import re
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.core.cache import caches
@@ -95,6 +102,12 @@ _LAST_LOGIN_RE = re.compile(
 _SET_COLUMN_RE = re.compile(r'"(\w+)"\s*=')
 _TOKEN_RE = re.compile(r"\b[A-Za-z0-9]{64}\b")
 _PLACEHOLDER = "\x00csrf\x00"
+# In a page kept for every viewer of a kind (``cached_page(shared=…)``): where the header's
+# account menu goes, and the signature of each private chart's address (lib/charts.py), both
+# made again for each response's own viewer.
+ACCOUNT = "\x00account\x00"
+_SIGNATURE = "\x00signature\x00"
+_CHART_ADDRESS_RE = re.compile(r"(/diagram/([0-9a-f]{64})\.svg)\?a=[A-Za-z0-9_:\-\x00]+")
 
 _local = threading.local()
 
@@ -189,23 +202,25 @@ class _Bump:
 
 
 def bump(atoms: Iterable[str], using: str = "default") -> None:
-    """Bumps counters (EVERYTHING: a new random number), each in its own statement, with
-    the connection in autocommit; a failure (no counter table yet, during the first
-    migration) is only logged."""
+    """Bumps counters (EVERYTHING: a new random number) in one statement, with the connection
+    in autocommit (one commit, however many columns a write changed); a failure (no counter
+    table yet, during the first migration) is only logged."""
     if _migrating:
         return
-    upsert = (f"INSERT INTO {TABLE} (name, version) VALUES (%s, %s) ON CONFLICT (name) "
-              f"DO UPDATE SET version = ")
+    names = sorted(atoms)  # the rows are locked in this order: no two bumps deadlock
+    if not names:
+        return
+    values = [value for name in names
+              for value in (name, secrets.randbelow(2**62) + 1 if name == EVERYTHING else 1)]
+    upsert = (f"INSERT INTO {TABLE} (name, version) VALUES "  # noqa: S608 - constants only
+              f"{', '.join(['(%s, %s)'] * len(names))} ON CONFLICT (name) DO UPDATE SET "
+              f"version = CASE WHEN excluded.name = '{EVERYTHING}' THEN excluded.version "
+              f"ELSE {TABLE}.version + 1 END")
     try:
         with connections[using].cursor() as cursor:
-            for atom in sorted(atoms):
-                if atom == EVERYTHING:
-                    cursor.execute(upsert + "excluded.version",
-                                   [atom, secrets.randbelow(2**62) + 1])
-                else:
-                    cursor.execute(upsert + f"{TABLE}.version + 1", [atom, 1])
+            cursor.execute(upsert, values)
     except DatabaseError:
-        log.warning("Could not bump the data versions of %s", atoms, exc_info=True)
+        log.warning("Could not bump the data versions of %s", names, exc_info=True)
 
 
 def bump_everything(using: str = "default") -> None:
@@ -302,13 +317,15 @@ def _current() -> dict[str, int]:
 
 def remember(memo: dict[Any, Any], key: Any, make: Callable[[], Any], size: int = 1000) -> Any:
     """A per-process memo that is never stale: ``make()``'s value is kept with the tables it
-    read and their counters, and reused only while none of them changed; a page built from a
+    read and their counters, and reused only while none of them changed (and no setting did:
+    tests change settings, and start each with the counters as they were); a page built from a
     kept value depends on those tables as if it had read them itself."""
     current = _current()
     kept = memo.get(key)
     if kept is not None:
-        seen, value = kept
-        if all(current.get(table, 0) == version for table, version in seen):
+        generation, seen, value = kept
+        if generation == _settings_generation and all(
+                current.get(table, 0) == version for table, version in seen):
             tracker = getattr(_local, "tracker", None)
             if tracker is not None:
                 tracker["tables"].update(table for table, _version in seen)
@@ -326,8 +343,9 @@ def remember(memo: dict[Any, Any], key: Any, make: Callable[[], Any], size: int 
     if not inner["wrote"]:
         if len(memo) >= size:
             memo.clear()
-        memo[key] = (tuple((table, current.get(table, 0))
-                           for table in sorted(inner["tables"] | {EVERYTHING})), value)
+        seen = tuple((table, current.get(table, 0))
+                     for table in sorted(inner["tables"] | {EVERYTHING}))
+        memo[key] = (_settings_generation, seen, value)
     return value
 
 
@@ -363,6 +381,12 @@ def _store() -> Any:
     return caches["pages"]
 
 
+def sharing() -> bool:
+    """Whether the page being built is kept for every viewer of a kind, not one user."""
+    tracker = getattr(_local, "tracker", None)
+    return tracker is not None and tracker.get("shared", False)
+
+
 def _viewer(request: HttpRequest) -> tuple[Any, ...]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -396,9 +420,31 @@ def _without_tokens(request: HttpRequest, body: str) -> str:
     return _TOKEN_RE.sub(replace, body)
 
 
-def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+Shared = Callable[..., "tuple[object, ...] | None"]
+View = Callable[..., HttpResponse]
+
+
+@overload
+def cached_page(view: View) -> View: ...
+
+
+@overload
+def cached_page(view: None = None, *, shared: Shared | None = None) -> Callable[[View], View]: ...
+
+
+def cached_page(view: View | None = None, *,
+                shared: Shared | None = None) -> View | Callable[[View], View]:
     """Serves a GET view's page from the shared cache, or builds it and keeps it (see the
-    module's docstring for when it is not kept)."""
+    module's docstring for when it is not kept).
+
+    ``shared(request, *args, **kwargs)``, if given, may name a kind of logged-in viewer (a
+    tuple) who all see the same page but for who they are: the page is then kept once for the
+    kind instead of per user, with the header's account menu and the signatures of private
+    chart addresses made again for each response. The view must show nothing else of the
+    viewer; as a safeguard a page in which the viewer's name, e-mail address or organisation
+    shows anyway is not kept for the kind."""
+    if view is None:
+        return functools.partial(cached_page, shared=shared)
     name = f"{view.__module__}.{view.__qualname__}"
 
     @functools.wraps(view)
@@ -406,8 +452,13 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if (not getattr(settings, "PAGE_CACHE", True) or request.method not in ("GET", "HEAD")
                 or _has_messages(request)):
             return view(request, *args, **kwargs)
+        kind = None
+        user = getattr(request, "user", None)
+        if shared is not None and user is not None and user.is_authenticated:
+            kind = shared(request, *args, **kwargs)
+        viewer = ("shared", kind) if kind is not None else _viewer(request)
         base = _digest(name, request.get_full_path(), translation.get_language(),
-                       bool(request.headers.get("HX-Request")), _viewer(request))
+                       bool(request.headers.get("HX-Request")), viewer)
         store = _store()
         try:
             current = versions()
@@ -419,7 +470,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             if entry is not None and _usable(entry):
                 log.debug("page cache: hit %s", request.get_full_path())
                 return _response(request, entry)
-        _local.tracker = {"tables": set(), "wrote": False}
+        _local.tracker = {"tables": set(), "wrote": False, "shared": kind is not None}
         _local.current = current
         try:
             response = view(request, *args, **kwargs)
@@ -428,11 +479,22 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             tracker = _local.tracker
         finally:
             _local.tracker = _local.current = None
-        if (response.status_code == 200 and not tracker["wrote"] and not response.streaming
+        keep = (response.status_code == 200 and not tracker["wrote"] and not response.streaming
                 and not response.cookies and not _has_messages(request)
-                and response.get("Content-Type", "").startswith("text/html")):
+                and response.get("Content-Type", "").startswith("text/html"))
+        body = (response.content.decode(response.charset)
+                if keep or (kind is not None and not response.streaming) else "")
+        if kind is not None and ACCOUNT in body:
+            # Every response of a page built for a kind of viewer is made for its own viewer,
+            # this one's too.
+            body = _CHART_ADDRESS_RE.sub(rf"\1?a={_SIGNATURE}", body)
+            response.content = _personal(request, body)
+            keep = keep and not _shows_viewer(request, body)
+        elif kind is not None:
+            keep = False  # not built from the base template: nothing to tell viewers apart
+        if keep:
             tables = sorted(tracker["tables"] - IGNORED)
-            body = _without_tokens(request, response.content.decode(response.charset))
+            body = _without_tokens(request, body)
             headers = {k: v for k, v in response.items() if k.lower() != "content-length"}
             key = _key(base, tables, current)
             if manifest is not None and manifest[1] != key:
@@ -441,13 +503,39 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             store.set(f"m:{base}", (tables, key), SECONDS)
             store.set(f"p:{key}", {"body": body, "headers": headers,
                                    "until": tracker.get("until"),
-                                   "needs": sorted(tracker.get("needs", ()))}, SECONDS)
+                                   "needs": sorted(tracker.get("needs", ())),
+                                   "shared": kind is not None}, SECONDS)
         else:
             log.debug("page cache: not kept %s (status %s, wrote or uncacheable %s)",
                       request.get_full_path(), response.status_code, tracker["wrote"])
         return response
 
     return wrapped
+
+
+def _personal(request: HttpRequest, body: str) -> str:
+    """A page kept for a kind of viewer, made for this request's viewer: its account menu,
+    and its private charts' addresses signed for it."""
+    from django.template.loader import render_to_string
+
+    from mellanrum.lib.charts import private_token
+
+    user = request.user
+    body = body.replace(ACCOUNT, render_to_string("core/_account.html", request=request))
+    return _CHART_ADDRESS_RE.sub(lambda m: f"{m.group(1)}?a={private_token(m.group(2), user)}",
+                                 body)
+
+
+def _shows_viewer(request: HttpRequest, body: str) -> bool:
+    """Whether the viewer's name, e-mail address or organisation is in a page kept for a kind
+    of viewer (outside its account menu): then it is not kept for the kind."""
+    user: Any = request.user
+    organisation = getattr(user, "organisation", None)
+    names = [user.get_username(), getattr(user, "email", ""), user.get_full_name()]
+    if organisation is not None:
+        names += [organisation.name, organisation.short_name]
+    text = html.unescape(body)
+    return any(name and len(name) >= 3 and name in text for name in names)
 
 
 def _key(base: str, tables: Iterable[str], current: dict[str, int]) -> str:
@@ -465,6 +553,8 @@ def _usable(entry: dict[str, Any]) -> bool:
 
 def _response(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
     body, headers = entry["body"], entry["headers"]
+    if entry.get("shared"):
+        body = _personal(request, body)
     if _PLACEHOLDER in body:
         body = body.replace(_PLACEHOLDER, get_token(request))
     response = HttpResponse(body)

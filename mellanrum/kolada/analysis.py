@@ -15,6 +15,7 @@ from functools import cache
 
 from django.db.models import Count, Max, Min
 
+from mellanrum.core.page_cache import remember
 from mellanrum.landscape.models import Organisation
 
 from . import catalogue
@@ -23,16 +24,13 @@ from .models import KoladaValue
 
 def kolada_code(organisation: Organisation) -> str:
     """Kolada's id of an organisation: a municipality's code, ``00NN`` for region ``NN``."""
-    if organisation.kind == Organisation.Kind.REGION and len(organisation.code) == 2:
-        return f"00{organisation.code}"
-    return organisation.code
+    return _kolada_code(organisation.code, organisation.kind)
 
 
-def organisations_by_kolada_code() -> dict[str, Organisation]:
-    orgs = Organisation.objects.filter(
-        kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.REGION]
-    )
-    return {kolada_code(o): o for o in orgs}
+def _kolada_code(code: str, kind: str) -> str:
+    if kind == Organisation.Kind.REGION and len(code) == 2:
+        return f"00{code}"
+    return code
 
 
 @dataclass(frozen=True)
@@ -132,13 +130,8 @@ def organisation_series(organisation: Organisation, limit: int = 12) -> list[Ser
         return []
     group = catalogue.similar_to(code)
     similar_codes = set(group.similar) if group else set()
-    peers = organisations_by_kolada_code()
-    same_kind = {c for c, o in peers.items() if o.kind == organisation.kind}
-    values: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
-    sources: dict[str, set[str]] = defaultdict(set)
-    for v in KoladaValue.objects.filter(kpi_id__in=kpi_ids, gender="T").exclude(value=None):
-        values[(v.kpi_id, v.year)][v.municipality_code] = v.value  # type: ignore[assignment]
-        sources[v.kpi_id].add(v.source)
+    same_kind = {c for c, kind in _kinds_by_kolada_code().items() if kind == organisation.kind}
+    values, sources = _kpi_values(tuple(kpi_ids))
     known = catalogue.catalogue()
     result = []
     for kpi_id in kpi_ids:
@@ -151,8 +144,43 @@ def organisation_series(organisation: Organisation, limit: int = 12) -> list[Ser
             country = [v for c, v in by_code.items() if c in same_kind]
             points.append((year, own, median(similar), median(country)))
         result.append(Series(known.get(kpi_id), kpi_id, points, len(similar_codes),
-                             attribution(sources[kpi_id])))
+                             attribution(sources.get(kpi_id, ()))))
     return result
+
+
+# Every organisation page with a Kolada panel reads the same few hundred values and the kind
+# of every municipality and region: kept per process with the data versions of what they were
+# read from (core/page_cache.py), so that a sync or a changed organisation is seen at once.
+# Only read once made: the request threads share them.
+_MEMO: dict[object, object] = {}
+
+
+def _kinds_by_kolada_code() -> dict[str, str]:
+    def read() -> dict[str, str]:
+        return {_kolada_code(code, kind): kind for code, kind in Organisation.objects.filter(
+            kind__in=[Organisation.Kind.MUNICIPALITY, Organisation.Kind.REGION]
+        ).values_list("code", "kind")}
+
+    return remember(_MEMO, "kinds", read)  # type: ignore[no-any-return]
+
+
+KpiValues = dict[tuple[str, int], dict[str, float]]
+
+
+def _kpi_values(kpi_ids: tuple[str, ...]) -> tuple[KpiValues, dict[str, set[str]]]:
+    """(KPI, year) -> Kolada code -> value, and each KPI's sources, for everyone (gender T)."""
+    def read() -> tuple[KpiValues, dict[str, set[str]]]:
+        values: KpiValues = defaultdict(dict)
+        sources: dict[str, set[str]] = defaultdict(set)
+        for kpi_id, year, municipality_code, value, source in (
+            KoladaValue.objects.filter(kpi_id__in=kpi_ids, gender="T").exclude(value=None)
+            .values_list("kpi_id", "year", "municipality_code", "value", "source")
+        ):
+            values[(kpi_id, year)][municipality_code] = value  # type: ignore[assignment]
+            sources[kpi_id].add(source)
+        return dict(values), dict(sources)
+
+    return remember(_MEMO, ("values", kpi_ids), read, size=100)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ from . import chart_worker
 __all__ = [
     "PUBLIC", "PRIVATE_LINK_SECONDS", "ChartPicture", "Viewer", "bar_chart_url", "chart_picture",
     "chart_svg", "draw_ahead", "grouped_bar_chart_url", "is_chart_key", "line_chart_url",
-    "start_helpers",
+    "private_token", "start_helpers",
 ]
 
 PUBLIC: Final = "public"
@@ -143,8 +143,13 @@ def _describe(kind: str, payload: list[Any], viewer: Viewer) -> str:
         return address
     # ... and while this address works, with ten minutes to spare for fetching the picture.
     page_cache.valid_for(PRIVATE_LINK_SECONDS - 600)
-    signed = _signer().sign(f"{key}/{_viewer_id(viewer)}")
-    return f"{address}?a={signed.split('/', 1)[1]}"
+    return f"{address}?a={private_token(key, viewer)}"
+
+
+def private_token(key: str, viewer: AbstractBaseUser | AnonymousUser) -> str:
+    """The signature of a private chart's address for ``viewer`` (``?a=…``), valid for
+    ``PRIVATE_LINK_SECONDS`` from now."""
+    return _signer().sign(f"{key}/{_viewer_id(viewer)}").split("/", 1)[1]
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,15 @@ cell. Views that write such rows themselves use these to do each costly step onc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["Formatted", "url_maker"]
+__all__ = ["Formatted", "options", "url_maker"]
 
 
 class Formatted:
@@ -35,3 +37,13 @@ def url_maker(name: str) -> Callable[[str | int], str]:
     marker = "0123456789"
     before, after = reverse(name, args=[marker]).split(marker, 1)
     return lambda value: f"{before}{value}{after}"
+
+
+def options(choices: Iterable[tuple[Any, Any]], selected: str | None) -> SafeString:
+    """The ``<option>``s of a long select (every organisation of the country) for a template's
+    ``{% for %}`` loop over (value, label) pairs with ``{% if chosen == value %} selected``: the
+    same HTML, written once here instead of a lookup, comparison and escape per option."""
+    return mark_safe("".join(  # noqa: S308 - every value is escaped here
+        f'<option value="{escape(value)}"{" selected" if selected == value else ""}>'
+        f"{escape(label)}</option>"
+        for value, label in choices))

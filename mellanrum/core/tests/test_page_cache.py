@@ -135,6 +135,28 @@ def test_an_edit_of_what_a_page_does_not_show_keeps_it(
     assert "En ny beskrivning" in client.get(detail).content.decode()
 
 
+def test_an_initiative_page_follows_its_activities_names_not_their_descriptions(
+        alice: User, activity: Activity, hits: pytest.LogCaptureFixture) -> None:
+    from mellanrum.collaborations import actions
+
+    initiative = actions.do_create_initiative(
+        acting_user=alice, lead=activity.organisation, title="Gemensam e-tjänst",
+        purpose="En ingång.", is_public=False, phase="idea", citizen_value=4, savings=3,
+        feasibility=3, reach=4, risk_level=2)
+    initiative.activities.add(activity)
+    client = _log_in(alice)
+    url = initiative.get_absolute_url()
+    assert "Ansökan om bygglov" in client.get(url).content.decode()
+    _edit(client, activity, description="En ny beskrivning som initiativet inte visar.")
+    hits.clear()
+    assert "Ansökan om bygglov" in client.get(url).content.decode()
+    assert _served_from_cache(hits)
+    _edit(client, activity, name="Bygglov, ansökan")
+    html = client.get(url).content.decode()
+    assert not _served_from_cache(hits)
+    assert "Bygglov, ansökan" in html and "Ansökan om bygglov" not in html
+
+
 @pytest.mark.parametrize("how", ["update", "bulk_create", "raw", "delete"])
 def test_writes_that_bypass_save_are_seen(how: str, alice: User, activity: Activity,
                                           hits: pytest.LogCaptureFixture) -> None:
@@ -247,6 +269,17 @@ def test_kept_values_per_process_follow_the_data(alfa: Organisation, beta: Organ
     Organisation.objects.filter(pk=alfa.pk).update(name="Alfa stad")
     assert page_cache.remember(memo, "names", make) == ["Alfa stad", "Beta kommun"]
     assert len(calls) == 2
+
+
+def test_one_bump_counts_every_column_once_and_renews_everything(db: None) -> None:
+    before = page_cache.versions()
+    page_cache.bump({"t.a", "t.*", "u", page_cache.EVERYTHING})
+    page_cache.bump({"t.a", page_cache.EVERYTHING})
+    after = page_cache.versions()
+    assert (after["t.a"], after["t.*"], after["u"]) == (2, 1, 1)
+    assert after[page_cache.EVERYTHING] not in {0, before.get(page_cache.EVERYTHING)}
+    page_cache.bump(set())
+    assert page_cache.versions() == after
 
 
 @pytest.mark.django_db(transaction=True)

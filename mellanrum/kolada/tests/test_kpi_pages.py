@@ -175,3 +175,27 @@ def test_histogram_ranges_are_written_in_the_interface_language() -> None:
         assert [_edge(12345.678), _edge(2.5), _edge(0.01234)] == ["12\u00a0350", "2,5", "0,01234"]
     with translation.override("en"):
         assert [_edge(12345.678), _edge(2.5)] == ["12,350", "2.5"]
+
+
+def test_the_organisation_page_follows_a_changed_value_and_kind_at_once(
+    client: Client, figures: dict[str, Organisation]
+) -> None:
+    """The values and the kinds behind the medians are kept per process between pages
+    (kolada/analysis.py, with the data versions of what they were read from): an update that
+    no model signal sees is still shown on the next request, as the page cache's is."""
+    from mellanrum.kolada.analysis import organisation_series
+
+    def points() -> list[tuple[int, float | None, float | None, float | None]]:
+        return organisation_series(figures["0180"])[0].years
+
+    # 2024: Stockholm 30, its similar Malmö 40, all municipalities 10, 20, 30, 40 -> 25.
+    assert points()[-1] == (2024, 30.0, 40.0, 25.0)
+    page = client.get("/organisationer/0180/").content.decode()
+    KoladaValue.objects.filter(municipality_code="1281", year=2024).update(value=36.0)
+    assert points()[-1] == (2024, 30.0, 40.0, 33.0)  # 20, 30, 36, 40
+    Organisation.objects.filter(code="1281").update(kind="region")
+    assert points()[-1] == (2024, 30.0, 40.0, 30.0)  # 20, 30, 40
+    KoladaValue.objects.filter(municipality_code="1280", year=2024).update(value=44.0)
+    changed = client.get("/organisationer/0180/").content.decode()
+    assert changed != page
+    assert points()[-1] == (2024, 30.0, 44.0, 30.0)  # 20, 30, 44
