@@ -14,15 +14,13 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-import snowballstemmer
-
 from mellanrum.engines.journeys.query_text import _EN_STOP, _SV_STOP, clean_query
 from mellanrum.engines.textmatch import tokenise
+from mellanrum.engines.textmatch.stemming import stemmer
 
 __all__ = ["EVIDENCE_MIN", "EVIDENCE_WEIGHT", "EXAMPLES_FILE", "EXAMPLE_WEIGHT", "PAIR_WEIGHT",
            "ExampleEvidence", "lift", "pairs", "shipped_examples"]
 
-_STEMMER = snowballstemmer.stemmer("swedish")
 # Worded examples: everyday phrasings with the life event they mean (the development tables,
 # `data/finder_examples.csv`).  Each event gets the centroid of its examples' vectors, and
 # a query's cosine with it, times this weight, takes the event's score that share of the way
@@ -61,7 +59,7 @@ def pairs(text: str) -> set[str]:
     >>> sorted(pairs("firman har gått i konkurs"))
     ['firman gått', 'gått konkur']
     """
-    stems = [w for w in _STEMMER.stemWords(tokenise(clean_query(text)))
+    stems = [w for w in stemmer("sv").stemWords(tokenise(clean_query(text)))
              if w not in _SV_STOP and w not in _EN_STOP]
     return {f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)}
 

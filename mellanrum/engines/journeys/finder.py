@@ -8,8 +8,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer
-
 from mellanrum.engines.journeys import cues, evidence
 from mellanrum.engines.journeys.evidence import ExampleEvidence, shipped_examples
 from mellanrum.engines.journeys.matching import (
@@ -32,6 +30,7 @@ from mellanrum.engines.journeys.query_text import (
 from mellanrum.engines.journeys.resolve import CITIZEN_KINDS, responsible_organisation
 from mellanrum.engines.journeys.spelling import PLACE_WORD, QuerySpeller, ages
 from mellanrum.engines.textmatch import tokenise
+from mellanrum.engines.textmatch.stemming import stemmer
 
 __all__ = ["EventMatch", "FindResult", "Finder", "ServiceMatch", "find", "shipped_examples"]
 
@@ -71,7 +70,6 @@ TIE_SHARE = 0.95
 # that the matching drops carry the meaning of many idioms ("somnade in", "gick in i
 # väggen", "röker på", "på smällen").
 PHRASE_SHARE = 0.3
-_STEMMER = snowballstemmer.stemmer("swedish")
 # How much an event loses for the part of the query none of its texts has (0: nothing).
 EXPLAINED_WEIGHT = 0.3
 # How much the mean of an event's next two best texts adds to its best one.
@@ -83,7 +81,7 @@ CONCEPT_WEIGHT = 1.0
 
 def _stems(text: str) -> tuple[str, ...]:
     """The Swedish stems of the words of `text`, in order."""
-    return tuple(_STEMMER.stemWords(tokenise(text)))
+    return tuple(stemmer("sv").stemWords(tokenise(text)))
 
 
 @dataclass(frozen=True)

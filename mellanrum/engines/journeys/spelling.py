@@ -27,11 +27,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from mellanrum.engines.textmatch import Analyser, stop_words, tokenise
+from mellanrum.engines.textmatch.stemming import stemmer
 
 __all__ = ["PLACE_WORD", "QuerySpeller", "ages", "fold"]
 
@@ -164,11 +164,10 @@ class QuerySpeller:
             self._by_initial.setdefault(word[0], []).append(word)
         # English words of the vocabulary by their English stem ("closed" → "close"), the
         # most common word first, so that "closing" finds "closed".
-        self._english_stemmer = snowballstemmer.stemmer("english")
         self._by_english_stem: dict[str, str] = {}
         for word in self._vocabulary:
             if word.isascii() and word.isalpha():
-                self._by_english_stem.setdefault(self._english_stemmer.stemWord(word), word)
+                self._by_english_stem.setdefault(stemmer("en").stemWord(word), word)
         self._places = frozenset(
             fold(w) for name in places for w in [name.casefold().replace("ae", "ä")
                                                  .replace("oe", "ö")]
@@ -250,7 +249,7 @@ class QuerySpeller:
                 if word in self._count:
                     return word
         if token.isascii() and token.isalpha() and len(token) >= MIN_PART:
-            return self._by_english_stem.get(self._english_stemmer.stemWord(token), "")
+            return self._by_english_stem.get(stemmer("en").stemWord(token), "")
         return ""
 
     def _split(self, token: str) -> str:

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-
-import snowballstemmer
-from snowballstemmer.basestemmer import BaseStemmer
 
 from mellanrum.engines.textmatch._data import read_data_lines, read_data_words
 from mellanrum.engines.textmatch.analysis import Analysis
@@ -17,27 +13,14 @@ from mellanrum.engines.textmatch.lexicon import Lexicon
 from mellanrum.engines.textmatch.ngrams import char_ngrams
 from mellanrum.engines.textmatch.service_neighbours import NeighbourIndex, learned_neighbours
 from mellanrum.engines.textmatch.service_titles import learned_concepts, learned_marks
+from mellanrum.engines.textmatch.stemming import LANGUAGES as STEMMER_LANGUAGES
+from mellanrum.engines.textmatch.stemming import stemmer
 from mellanrum.engines.textmatch.stopwords import stop_words
 from mellanrum.engines.textmatch.thesaurus import Thesaurus
 from mellanrum.engines.textmatch.tokenise import tokenise
 from mellanrum.engines.textmatch.weights import FeatureWeights
 
 __all__ = ["Analyser"]
-
-_STEMMER_NAMES = {"sv": "swedish", "en": "english"}
-# A snowball stemmer keeps the word it works on in the object, so two threads stemming with the
-# same one corrupt each other's words (seen under load as IndexError). Each thread gets its own.
-_THREAD_STEMMERS = threading.local()
-
-
-def _stemmer(language: str) -> BaseStemmer:
-    stemmers: dict[str, BaseStemmer] | None = getattr(_THREAD_STEMMERS, "by_language", None)
-    if stemmers is None:
-        stemmers = _THREAD_STEMMERS.by_language = {}
-    if language not in stemmers:
-        stemmers[language] = snowballstemmer.stemmer(_STEMMER_NAMES[language])
-    return stemmers[language]
-
 
 # Forms of the words that say how a service is reached, folded to one stem so that a term
 # written "ansökan om X" also matches "Ansök om X" and "Ansöka om X" (the lexicon keeps the
@@ -194,7 +177,7 @@ class Analyser:
         service_titles: str = "off",
         service_neighbours: bool = False,
     ) -> None:
-        if language not in _STEMMER_NAMES:
+        if language not in STEMMER_LANGUAGES:
             raise ValueError(f"unsupported language {language!r}; expected 'sv' or 'en'")
         self.language = language
         self.verbal_nouns = verbal_nouns and language == "sv"
@@ -356,7 +339,7 @@ class Analyser:
                     stem = self._stem(adjective)
             if stem is None:
                 base = self.lexicon.base_form(word) if self.lexicon.words else None
-                stem = _stemmer(self.language).stemWord(base or word)
+                stem = stemmer(self.language).stemWord(base or word)
                 # Snowball takes "-er" off "gravplatser" but the "-s" off "gravplats": take
                 # the "-s" a plural's stem ends in off too, so that both forms meet.
                 if (
