@@ -7,6 +7,7 @@ import html
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -314,7 +315,7 @@ def test_a_refused_helper_warns_while_running_and_is_quiet_while_the_process_exi
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
 
     caplog.clear()
-    monkeypatch.setattr(charts.threading, "main_thread", lambda: _StoppedThread())
+    monkeypatch.setattr(threading, "main_thread", lambda: _StoppedThread())
     with caplog.at_level(logging.DEBUG, logger=charts.log.name):
         assert charts._svg(spec).startswith("<svg")
     assert [r.levelno for r in caplog.records] == [logging.DEBUG]

@@ -34,8 +34,10 @@ once in round 6 (F1 0.891) and is retired in round 7 as ``real_sv_dev6.csv`` (sp
 fifth (``real_sv_heldout_v5.csv``, 159 names) was scored once in round 7 (F1 0.739)
 and is retired in round 8 as ``real_sv_dev7.csv`` (split ``dev7``, ids
 ``sv-dev7-…``), halved the same way (SHA-1 of ``mellanrum-dev7-half-2026:<gold>``)
-before any of its errors were listed.  The Swedish held-out set is now
-``real_sv_heldout_v6.csv``, assembled independently
+before any of its errors were listed.  The sixth (``real_sv_heldout_v6.csv``, 160 names)
+was scored once in round 9 (F1 0.845) and is retired as ``real_sv_dev8.csv`` (split
+``dev8``, ids ``sv-dev8-…``; not halved, its errors not yet listed).  The Swedish held-out
+set is now ``real_sv_heldout_v7.csv``, assembled independently
 from real public pages and dropped in by the coordinator; it is not in the
 repository while the matcher is improved, and :func:`load_real_set` says so
 plainly when it is absent.
@@ -84,7 +86,7 @@ __all__ = [
 ]
 
 REAL_LANGUAGES = ("sv", "en")
-REAL_SPLITS = ("dev", "dev3", "dev4", "dev5", "dev6", "dev7", "heldout")
+REAL_SPLITS = ("dev", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "heldout")
 DEV_HALVES = ("a", "b")
 DEV3_HALVES = ("tune", "check")
 DEV4_HALVES = ("tune", "check")
@@ -99,7 +101,8 @@ REAL_FILES: dict[tuple[str, str], tuple[str, ...]] = {
     ("sv", "dev5"): ("real_sv_dev5.csv",),
     ("sv", "dev6"): ("real_sv_dev6.csv",),
     ("sv", "dev7"): ("real_sv_dev7.csv",),
-    ("sv", "heldout"): ("real_sv_heldout_v6.csv",),
+    ("sv", "dev8"): ("real_sv_dev8.csv",),
+    ("sv", "heldout"): ("real_sv_heldout_v7.csv",),
     ("en", "dev"): ("real_en_dev.csv",),
     ("en", "heldout"): ("real_en_heldout.csv",),
 }
