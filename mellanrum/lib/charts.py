@@ -52,7 +52,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeAlias
 
@@ -243,6 +243,15 @@ def start_helpers() -> None:
         pool.submit(chart_worker.ready)
 
 
+def _shut_down(exc: Exception) -> bool:
+    """Whether the pool refused the work because it was shut down rather than broken.
+
+    This module never shuts down a pool it still hands work to; Python does, as the process
+    exits, while a background thread may still be drawing pictures ahead (the end of
+    ``mellanrum demo``). Nothing is wrong then, so nothing is worth a warning."""
+    return isinstance(exc, RuntimeError) and not isinstance(exc, BrokenExecutor)
+
+
 def _svg(spec: str) -> str:
     global _pool
     pool = _render_pool()
@@ -250,12 +259,10 @@ def _svg(spec: str) -> str:
         try:
             return pool.submit(chart_worker.render_svg, spec).result(timeout=120)
         except Exception as exc:  # a broken pool must not break the chart: draw here instead
-            if threading.main_thread().is_alive():
-                log.warning("chart helper process failed (%s); drawing in the web process", exc)
+            if _shut_down(exc):
+                log.debug("chart helpers were shut down as the process exits; drawing here")
             else:
-                # The process is exiting: Python has shut its process pools down while a
-                # background thread (drawing pictures ahead) still runs. Nothing is broken.
-                log.debug("chart helpers stopped as the process exits; drawing here")
+                log.warning("chart helper process failed (%s); drawing in the web process", exc)
             with _pool_lock:
                 _pool = None
             pool.shutdown(wait=False, cancel_futures=True)

@@ -7,9 +7,9 @@ import html
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 from unittest import mock
 
@@ -289,33 +289,32 @@ def test_a_chart_of_long_names_shows_them_cut_and_is_drawn_quickly(drawn_here: N
 
 
 class _RefusingPool:
-    """A helper pool that Python has shut down, as at the end of `mellanrum demo`."""
+    """A helper pool that refuses work: shut down (as Python does at exit) or broken."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
     def submit(self, *args: object, **kwargs: object) -> None:
-        raise RuntimeError("cannot schedule new futures after shutdown")
+        raise self.error
 
     def shutdown(self, *args: object, **kwargs: object) -> None:
         pass
 
 
-class _StoppedThread:
-    def is_alive(self) -> bool:
-        return False
+SPEC = json.dumps({"mark": "bar", "data": {"values": [{"a": "x", "b": 1}]},
+                   "encoding": {"x": {"field": "a", "type": "nominal"},
+                                "y": {"field": "b", "type": "quantitative"}}})
 
 
-def test_a_refused_helper_warns_while_running_and_is_quiet_while_the_process_exits(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(("error", "level"), [
+    (BrokenProcessPool("a helper died"), logging.WARNING),
+    (RuntimeError("cannot schedule new futures after shutdown"), logging.DEBUG),
+])
+def test_a_broken_helper_warns_and_one_shut_down_at_exit_does_not(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    error: Exception, level: int,
 ) -> None:
-    spec = json.dumps({"mark": "bar", "data": {"values": [{"a": "x", "b": 1}]},
-                       "encoding": {"x": {"field": "a", "type": "nominal"},
-                                    "y": {"field": "b", "type": "quantitative"}}})
-    monkeypatch.setattr(charts, "_render_pool", lambda: _RefusingPool())
+    monkeypatch.setattr(charts, "_render_pool", lambda: _RefusingPool(error))
     with caplog.at_level(logging.DEBUG, logger=charts.log.name):
-        assert charts._svg(spec).startswith("<svg")  # drawn in the process instead
-    assert [r.levelno for r in caplog.records] == [logging.WARNING]
-
-    caplog.clear()
-    monkeypatch.setattr(threading, "main_thread", lambda: _StoppedThread())
-    with caplog.at_level(logging.DEBUG, logger=charts.log.name):
-        assert charts._svg(spec).startswith("<svg")
-    assert [r.levelno for r in caplog.records] == [logging.DEBUG]
+        assert charts._svg(SPEC).startswith("<svg")  # drawn in the process instead
+    assert [r.levelno for r in caplog.records] == [level]
