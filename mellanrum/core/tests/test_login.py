@@ -308,3 +308,12 @@ def test_a_script_at_its_known_address_keeps_working_through_a_basic_flood(
                              **_basic("alice", PASSWORD))
     assert elsewhere.status_code == 429  # a new address waits, at most MAX_DELAY
     assert 0 < int(elsewhere["Retry-After"]) <= 15 * 60
+
+
+def test_the_account_menu_marks_my_account_as_the_current_page_only_there(
+    client: Client, alice: User
+) -> None:
+    client.force_login(alice)
+    current = 'href="/konto/" aria-current="page"'
+    assert current in client.get("/konto/").content.decode()
+    assert current not in client.get("/organisationer/").content.decode()
