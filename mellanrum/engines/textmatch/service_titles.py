@@ -76,6 +76,8 @@ MAX_TERM_WORDS = 5
 # A core whose words all occur in titles of this many other services is a shared head.
 SHARED_HEAD_SERVICES = 2
 _SALT = "mellanrum-titles-2026"
+# The frequency from which a one-word title is an everyday word (as the finder's speller counts).
+COMMON_ZIPF = 3.0
 
 
 @dataclass(frozen=True)
@@ -246,11 +248,24 @@ def title_concepts(
             continue
         if qualifiers and not all(qualifiers <= q for q in qualifiers_of[service]):
             continue
+        if len(key) == 1 and _common_word(core):
+            # A page titled with one everyday word ("Fritidshus" in a waste section, "Priser")
+            # is named by where it sits on its site; learned, the word would give its service
+            # to every name that mentions it ("Ansökan om bygglov för fritidshus").
+            continue
         cores[concept_id][core] += 1
     return {
         concept_id: tuple(t for t, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
         for concept_id, counts in sorted(cores.items())
     }
+
+
+def _common_word(word: str) -> bool:
+    """Whether `word` is an everyday Swedish word (Zipf frequency of at least
+    :data:`COMMON_ZIPF` in wordfreq's shipped list), not a service's own name."""
+    from wordfreq import zipf_frequency
+
+    return bool(zipf_frequency(word, "sv", wordlist="small") >= COMMON_ZIPF)
 
 
 @cache
