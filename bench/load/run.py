@@ -269,11 +269,11 @@ def process_cpu(pid: int) -> float:
     return sum(stats[member][1] for member in family if member in stats)
 
 
-def process_memory(pid: int) -> int:
-    """Bytes of memory used by a running process and all its descendants (app workers, chart
-    helpers), from /proc: the proportional set size (PSS, /proc/N/smaps_rollup), so that pages
-    Gunicorn's forked workers share with their master are counted once, not once per process;
-    the resident set size (VmRSS) where PSS cannot be read."""
+def process_memory_by_member(pid: int) -> dict[int, tuple[str, int]]:
+    """pid -> (command line, bytes) for a running process and each of its descendants, from
+    /proc: the proportional set size (PSS, /proc/N/smaps_rollup), so that pages Gunicorn's
+    forked workers share with their master are counted once, not once per process; the
+    resident set size (VmRSS) where PSS cannot be read."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -287,18 +287,20 @@ def process_memory(pid: int) -> int:
             if parent in family and child not in family:
                 family.add(child)
                 grew = True
-    total = 0
-    for member in family:
+    members: dict[int, tuple[str, int]] = {}
+    for member in sorted(family):
         for source, field in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
             try:
                 lines = Path(f"/proc/{member}/{source}").read_text().splitlines()
+                command = Path(f"/proc/{member}/cmdline").read_bytes()
             except OSError:
                 continue  # not readable, or the process ended meanwhile
             kilobytes = [int(line.split()[1]) for line in lines if line.startswith(field)]
             if kilobytes:
-                total += kilobytes[0] * 1024
+                name = command.replace(b"\0", b" ").decode(errors="replace").strip()[:80]
+                members[member] = (name, kilobytes[0] * 1024)
                 break
-    return total
+    return members
 
 
 def open_sessions(count: int, path: Path, logins: list[tuple[str, str]] | None = None) -> float:
@@ -467,12 +469,15 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
                 load_before = os.getloadavg()
                 busy_before, server_before = machine_busy(), process_cpu(server.pid)
                 locust_before = process_cpu(locust.pid)
-                memory = [(0.0, process_memory(server.pid))]
+                # Each sample keeps every process's share, to tell a worker that grows from
+                # a chart helper or the master that does (memory-<run>-processes.csv).
+                samples = [(0.0, process_memory_by_member(server.pid))]
                 measured_from = time.monotonic()
                 end = measured_from + max(0.0, seconds - 0.5)
                 while (left := end - time.monotonic()) > 0:
                     time.sleep(min(left, 30.0))
-                    memory.append((time.monotonic() - measured_from, process_memory(server.pid)))
+                    samples.append((time.monotonic() - measured_from,
+                                    process_memory_by_member(server.pid)))
                 load_after = os.getloadavg()
                 busy_after, server_after = machine_busy(), process_cpu(server.pid)
                 locust_after = process_cpu(locust.pid)
@@ -486,9 +491,16 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
     result = summary(prefix)
     result["label"] = label
     result["login_ms"] = login_seconds * 1000
+    memory = [(t, sum(size for _name, size in members.values())) for t, members in samples]
     result["memory"] = memory
     (out / f"memory-{label}.csv").write_text(
         "seconds,pss_bytes\n" + "".join(f"{t:.0f},{rss}\n" for t, rss in memory))
+    with (out / f"memory-{label}-processes.csv").open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["seconds", "pid", "command", "pss_bytes"])
+        for t, members in samples:
+            for member, (name, size) in members.items():
+                writer.writerow([f"{t:.0f}", member, name, size])
     result["load"] = (load_before, load_after)
     wall = busy_after[1] - busy_before[1]  # CPU-seconds available (all cores) during the run
     locust_cpu = locust_after - locust_before
