@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,9 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +21,7 @@ from mellanrum.core.page_cache import cached_page
 from mellanrum.kolada import analysis as kolada_analysis
 from mellanrum.landscape.models import Activity, Arrangement
 from mellanrum.lib.charts import Viewer, bar_chart_url
-from mellanrum.lib.tables import Formatted, url_maker
+from mellanrum.lib.tables import Formatted, text, url_maker
 
 from . import actions, analysis
 from .access import (
@@ -35,7 +34,6 @@ from .models import (
     AnalysisRun,
     Concept,
     Decision,
-    Membership,
     Opportunity,
 )
 from .views import arrangement_legend, reader_is_english
@@ -78,7 +76,7 @@ def _per_thousand(fte: Any, volume: Any) -> float | None:
     return float(fte) / float(volume) * 1000
 
 
-def _figure_rows(concept: Concept, members: list[Any], viewer: Viewer,
+def _figure_rows(concept: Concept, members: list[Member], viewer: Viewer,
                  whole: bool) -> dict[str, Any]:
     """Each organisation's figures (like with like: per inhabitant, per case, staff per 1,000
     cases, lead time) and charts; with `whole` (every member shown) a chart of many
@@ -129,17 +127,17 @@ def _figure_rows(concept: Concept, members: list[Any], viewer: Viewer,
     return result
 
 
-def _member_rows(members: list[Membership], can_choose: bool) -> list[SafeString]:
+def _member_rows(members: list[Member], can_choose: bool) -> list[SafeString]:
     """The rows of the members' table, written here rather than by the template: a concept
     has up to one member per organisation (hundreds), and the template language's lookups,
     filters and reverse() per cell made the table a third of the page's time. The HTML is
-    the same, character for character, as the template wrote it
-    (``commonality/_arrangement_cell.html`` still writes the rare cell with an arrangement)."""
+    the same, character for character, as the template wrote it."""
     organisation_url = url_maker("landscape:organisation")
     activity_url = url_maker("landscape:activity")
     confidence = Formatted(2)
     choose = _("Choose %(name)s (%(org)s)")
-    not_recorded = escape(_("Not recorded"))
+    not_recorded = text(_("Not recorded"))
+    forms = {value: str(label) for value, label in Arrangement.Form.choices}
     rows = []
     for m in members:
         a = m.activity
@@ -147,20 +145,21 @@ def _member_rows(members: list[Membership], can_choose: bool) -> list[SafeString
         pk = str(a.pk)
         cells = ["\n    <tr>"]
         if can_choose:
-            label = choose % {"name": escape(a.name), "org": escape(organisation.name)}
+            label = choose % {"name": text(a.name), "org": text(organisation.name)}
             cells.append(f'<td><input type="checkbox" id="choose-{pk}" name="activity" '
                          f'value="{pk}"><label for="choose-{pk}"><span class="visually-hidden">'
                          f"{label}</span></label></td>")
-        evidence = ", ".join(str(escape(e)) for e in m.evidence) or "–"
-        arrangement = getattr(m, "arrangement", None)
+        evidence = ", ".join(text(e) for e in m.evidence) or "–"
+        arrangement = m.arrangement
         cells.append(
             f'\n      <td><a href="{organisation_url(organisation.code)}">'
-            f"{escape(organisation.name)}</a></td>"
-            f'\n      <th scope="row"><a href="{activity_url(pk)}">{escape(a.name)}</a></th>'
+            f"{text(organisation.name)}</a></td>"
+            f'\n      <th scope="row"><a href="{activity_url(pk)}">{text(a.name)}</a></th>'
             f'\n      <td class="num">{confidence(m.confidence)}</td>'
             f"\n      <td>{evidence}</td>"
-            f"\n      <td>{escape(getattr(m, 'systems_text', '')) or '–'}</td>"
-            f"\n      <td>{not_recorded if arrangement is None else _arrangement_cell(arrangement)}"
+            f"\n      <td>{text(m.systems_text) or '–'}</td>"
+            "\n      <td>"
+            f"{not_recorded if arrangement is None else _arrangement_cell(arrangement, forms)}"
             "</td>\n    </tr>\n  "
         )
         rows.append(mark_safe("".join(cells)))  # noqa: S308 - every value is escaped above
@@ -175,30 +174,43 @@ def _figure_table_rows(figures: dict[str, Any]) -> dict[str, list[SafeString]]:
     compare = []
     for name, per_inhabitant, per_case, fte, unit, _pk in figures["compare"]:
         compare.append(mark_safe(  # noqa: S308 - every value is escaped or formatted here
-            f'<tr><th scope="row">{escape(name)}</th>'
+            f'<tr><th scope="row">{text(name)}</th>'
             f'<td class="num">{"–" if per_inhabitant is None else two(per_inhabitant)}</td>'
             f'<td class="num">{"–" if per_case is None else whole(per_case)}</td>'
             f'<td class="num">{"–" if fte is None else two(fte)}</td>'
-            f"<td>{escape(unit) if unit else '–'}</td></tr>"))
+            f"<td>{text(unit) if unit else '–'}</td></tr>"))
     leads = [
         mark_safe(  # noqa: S308 - every value is escaped or formatted here
-            f'<tr><th scope="row">{escape(name)}</th><td class="num">{one(value)}</td>'
-            f"<td>{escape(note) if note else '–'}</td></tr>")
+            f'<tr><th scope="row">{text(name)}</th><td class="num">{one(value)}</td>'
+            f"<td>{text(note) if note else '–'}</td></tr>")
         for name, value, note in figures["leads"]
     ]
     return {"compare_rows": compare, "lead_rows": leads}
 
 
-def _arrangement_cell(arrangement: Arrangement) -> str:
-    return render_to_string("commonality/_arrangement_cell.html", {"r": arrangement}).strip()
+def _arrangement_cell(arrangement: _Arrangement, forms: dict[str, str]) -> str:
+    """A member's arrangement: its symbol, form, partners, end date and whether it is
+    illustrative, as the template ``_arrangement_cell.html`` wrote it (one render per member
+    with an arrangement was a tenth of the page's time)."""
+    form = arrangement.form
+    cell = [f'<span class="arrangement-symbol" aria-hidden="true">'
+            f"{text(Arrangement.SYMBOLS.get(form, '?'))}</span> {text(forms.get(form, form))}"]
+    if arrangement.partners:
+        cell.append(f" ({', '.join(text(name) for name in arrangement.partners)})")
+    end = arrangement.end_date
+    if end:
+        cell.append(" – " + _("until %(date)s") % {
+            "date": f"{end.year:04d}-{end.month:02d}-{end.day:02d}"})
+    if arrangement.is_illustrative:
+        cell.append(f' <span class="badge">{text(_("illustrative"))}</span>')
+    return "".join(cell).strip()
 
 
 def concept_chart_urls(concept: Concept, viewer: Viewer) -> list[str]:
     """The addresses of the charts the concept's page shows (every member, in the current
     language), for drawing them ahead (``core.predraw``). A private chart's key does not
     depend on who views it, only its address's signature does."""
-    members = list(concept.memberships.select_related("activity__organisation"))
-    figures = _figure_rows(concept, members, viewer, whole=True)
+    figures = _figure_rows(concept, _members_with_systems(concept), viewer, whole=True)
     return [figures[name] for name in ("cost_chart", "lead_chart") if name in figures]
 
 
@@ -228,16 +240,90 @@ def _include_candidates(concept: Concept, q: str) -> list[Activity]:
     )
 
 
-def _members_with_systems(concept: Concept) -> list[Membership]:
-    """The concept's members, each with ``systems_text``: its IT systems, comma-separated.
+class _Organisation:
+    """What the concept page shows of a member's organisation."""
 
-    One query for all the systems rather than a prefetch, which would build a model instance
-    per system: a concept can have hundreds of members.
+    __slots__ = ("code", "name", "pk", "population")
+
+    def __init__(self, pk: int, code: str, name: str, population: int | None) -> None:
+        self.pk, self.code, self.name, self.population = pk, code, name, population
+
+
+class _Activity:
+    """What the concept page shows of a member activity, with the figures computed as
+    ``landscape.Activity`` computes them."""
+
+    __slots__ = ("annual_cost_sek", "fte", "lead_time_days", "lead_time_note", "name",
+                 "organisation", "pk", "volume_per_year", "volume_unit")
+
+    def __init__(self, pk: int, name: str, organisation: _Organisation,
+                 annual_cost_sek: Decimal | None, volume_per_year: Decimal | None,
+                 volume_unit: str, fte: Decimal | None, lead_time_days: Decimal | None,
+                 lead_time_note: str) -> None:
+        self.pk, self.name, self.organisation = pk, name, organisation
+        self.annual_cost_sek, self.volume_per_year = annual_cost_sek, volume_per_year
+        self.volume_unit, self.fte = volume_unit, fte
+        self.lead_time_days, self.lead_time_note = lead_time_days, lead_time_note
+
+    @property
+    def cost_per_inhabitant(self) -> Decimal | None:  # as Activity's
+        population = self.organisation.population
+        if self.annual_cost_sek is None or not population:
+            return None
+        return (self.annual_cost_sek / population).quantize(Decimal("0.01"))
+
+    @property
+    def cost_per_case(self) -> Decimal | None:  # as Activity's
+        if self.annual_cost_sek is None or not self.volume_per_year:
+            return None
+        return (self.annual_cost_sek / self.volume_per_year).quantize(Decimal("1"))
+
+
+class Member:
+    """A member of the concept as its page shows it (read as plain values: a concept can have
+    hundreds of members, and three model instances per member were a third of the page's
+    time). ``activity`` and ``activity.organisation`` have the attributes of the models' that
+    the page uses."""
+
+    __slots__ = ("activity", "activity_id", "arrangement", "confidence", "evidence",
+                 "systems_text")
+
+    def __init__(self, activity: _Activity, confidence: float, evidence: list[str]) -> None:
+        self.activity, self.activity_id = activity, activity.pk
+        self.confidence, self.evidence = confidence, evidence
+        self.systems_text = ""
+        self.arrangement: _Arrangement | None = None
+
+
+MEMBER_FIELDS = (
+    "confidence", "evidence", "activity_id", "activity__name", "activity__annual_cost_sek",
+    "activity__volume_per_year", "activity__volume_unit", "activity__fte",
+    "activity__lead_time_days", "activity__lead_time_note", "activity__organisation_id",
+    "activity__organisation__code", "activity__organisation__name",
+    "activity__organisation__population",
+)
+
+
+def _members_with_systems(concept: Concept) -> list[Member]:
+    """The concept's members (in the memberships' order), each with ``systems_text``: its IT
+    systems, comma-separated.
+
+    Plain values, and one query for all the systems rather than a prefetch, which would build
+    a model instance per system. Only the fields the page shows are read: an edit of the
+    others (an activity's description, say) then leaves the page valid in the shared page
+    cache (core/page_cache.py).
     """
-    # Not the fields the page never shows: an edit of them (an activity's description, say)
-    # then leaves the page valid in the shared page cache (core/page_cache.py).
-    members = list(concept.memberships.select_related("activity__organisation").defer(
-        *(f"activity__{name}" for name in UNSHOWN_ACTIVITY_FIELDS)))
+    organisations: dict[int, _Organisation] = {}
+    members = []
+    for (confidence, evidence, pk, name, cost, volume, unit, fte, lead, note, organisation_id,
+         code, organisation_name, population) in concept.memberships.values_list(
+            *MEMBER_FIELDS):
+        organisation = organisations.get(organisation_id)
+        if organisation is None:
+            organisation = organisations[organisation_id] = _Organisation(
+                organisation_id, code, organisation_name, population)
+        members.append(Member(_Activity(pk, name, organisation, cost, volume, unit, fte, lead,
+                                        note), confidence, evidence))
     products: dict[int, list[str]] = {}
     for activity_id, product in (
         Activity.systems.through.objects.filter(activity__concept_memberships__concept=concept)
@@ -246,10 +332,37 @@ def _members_with_systems(concept: Concept) -> list[Membership]:
     ):
         products.setdefault(activity_id, []).append(product)
     for member in members:
-        # A display text for the template, carried on the membership itself.
-        member.systems_text = ", ".join(  # type: ignore[attr-defined]
-            products.get(member.activity_id, ()))
+        member.systems_text = ", ".join(products.get(member.activity_id, ()))
     return members
+
+
+class _Arrangement:
+    """What a member's cell "How it is done today" shows of its arrangement."""
+
+    __slots__ = ("end_date", "form", "is_illustrative", "partners")
+
+    def __init__(self, form: str, end_date: Any, is_illustrative: bool) -> None:
+        self.form, self.end_date, self.is_illustrative = form, end_date, is_illustrative
+        self.partners: list[str] = []
+
+
+def _arrangements(concept: Concept) -> dict[int, _Arrangement]:
+    """The members' arrangements by activity, with their partners' short names (or names) in
+    the partners' order, read as plain values."""
+    found: dict[int, _Arrangement] = {}
+    ids: dict[int, _Arrangement] = {}
+    for pk, activity_id, form, end_date, illustrative in Arrangement.objects.filter(
+            activity__concept_memberships__concept=concept).order_by().values_list(
+            "pk", "activity_id", "form", "end_date", "is_illustrative"):
+        found[activity_id] = ids[pk] = _Arrangement(form, end_date, illustrative)
+    if ids:
+        for arrangement_id, short_name, name in (
+                Arrangement.partners.through.objects.filter(arrangement_id__in=list(ids))
+                .order_by("organisation__name", "organisation_id")  # Organisation's order
+                .values_list("arrangement_id", "organisation__short_name",
+                             "organisation__name")):
+            ids[arrangement_id].partners.append(short_name or name)
+    return found
 
 
 @login_required
@@ -262,12 +375,9 @@ def concept_detail(request: AuthenticatedHttpRequest, concept_id: str) -> HttpRe
     only_similar = mine is not None and request.GET.get("similar") == "1"
     if mine is not None and only_similar:
         members = [m for m in members if m.activity.organisation.code in mine[1]]
-    arrangements = {a.activity_id: a for a in Arrangement.objects.filter(
-        activity__concept_memberships__concept=concept).prefetch_related("partners")}
+    arrangements = _arrangements(concept)
     for member in members:
-        # The arrangement, for the template, carried on the membership itself.
-        member.arrangement = arrangements.get(  # type: ignore[attr-defined]
-            member.activity_id)
+        member.arrangement = arrangements.get(member.activity_id)
     decide = can_decide(request.user)
     q = request.GET.get("q", "").strip()[:100]
     figures = _figure_rows(concept, members, request.user, whole=not only_similar)

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -321,10 +321,17 @@ def do_count_finder_search(outcome: str, *, day: date | None = None) -> None:
     if outcome not in FINDER_OUTCOMES:
         raise ValueError(f"unknown finder outcome {outcome!r}")
     day = day or timezone.localdate()
-    FinderUsage.objects.get_or_create(day=day)
-    FinderUsage.objects.filter(day=day).update(
-        searches=F("searches") + 1, **{outcome: F(outcome) + 1}
-    )
+    # One statement (the day's row made or counted up), not a read and then a write: the
+    # finder counts every search. The outcome is one of FINDER_OUTCOMES, the columns' names.
+    columns = ", ".join(f'"{name}"' for name in FINDER_OUTCOMES)
+    ones = ", ".join("1" if name == outcome else "0" for name in FINDER_OUTCOMES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{FinderUsage._meta.db_table}" ("day", "searches", {columns}) '  # noqa: S608
+            f"VALUES (%s, 1, {ones}) ON CONFLICT (\"day\") DO UPDATE SET "
+            f'"searches" = "{FinderUsage._meta.db_table}"."searches" + 1, '
+            f'"{outcome}" = "{FinderUsage._meta.db_table}"."{outcome}" + 1',
+            [connection.ops.adapt_datefield_value(day)])
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max
-
-from mellanrum.core.page_cache import uncacheable
+from mellanrum.core.page_cache import remember
 from mellanrum.engines.journeys import (
     AGENCY_CODES,
     CITIZEN_KINDS,
@@ -73,20 +70,19 @@ def parse_document(data: Any) -> Catalogue:
 # --- The catalogue as the engine sees it, rebuilt only when the database changes ----------
 
 EngineCatalogue = tuple[tuple[EngineLifeEvent, ...], tuple[tuple[str, ...], ...]]
-_cache: dict[tuple[Any, ...], EngineCatalogue] = {}
-_information_cache: dict[tuple[Any, ...], tuple[InformationItem, ...]] = {}
+# Values read from the database and kept per process while what they were read from is
+# unchanged (``page_cache.remember``): the catalogue, the place index, the municipalities' names.
+_memo: dict[Any, Any] = {}
+# Each place's organisations and activities (a few hundred activities each), for the places
+# searched most recently.
+_places_memo: dict[Any, Any] = {}
+PLACES_KEPT = 64
 
 
 def information_document(catalogue: Catalogue) -> list[dict[str, Any]]:
     """The catalogue's information holders as stored in CatalogueSetting."""
     items: list[dict[str, Any]] = _to_dict(catalogue)["information"]
     return items
-
-
-def _state_key() -> tuple[Any, ...]:
-    events = LifeEvent.objects.aggregate(n=Count("id"), at=Max("updated_at"))
-    setting = CatalogueSetting.objects.aggregate(at=Max("updated_at"))
-    return (events["n"], events["at"], setting["at"])
 
 
 def _engine_event(event: LifeEvent, steps: list[Step]) -> EngineLifeEvent:
@@ -119,10 +115,10 @@ def _engine_event(event: LifeEvent, steps: list[Step]) -> EngineLifeEvent:
 
 
 def engine_catalogue() -> tuple[tuple[EngineLifeEvent, ...], tuple[tuple[str, ...], ...]]:
-    """Life events and synonym sets from the database, cached per process and state."""
-    key = _state_key()
-    cached = _cache.get(key)
-    if cached is None:
+    """Life events and synonym sets from the database, kept per process while the tables they
+    are read from are unchanged (``page_cache.remember``)."""
+
+    def read() -> tuple[tuple[EngineLifeEvent, ...], tuple[tuple[str, ...], ...]]:
         steps: dict[int, list[Step]] = {}
         for step in Step.objects.order_by("life_event_id", "position"):
             steps.setdefault(step.life_event_id, []).append(step)
@@ -133,29 +129,25 @@ def engine_catalogue() -> tuple[tuple[EngineLifeEvent, ...], tuple[tuple[str, ..
         )
         setting = CatalogueSetting.objects.first()
         synonyms = tuple(tuple(s) for s in (setting.synonyms if setting else []) if s)
-        cached = (events, synonyms)
-        _cache.clear()
-        _cache[key] = cached
-    return cached
+        return events, synonyms
+
+    return remember(_memo, "catalogue", read)  # type: ignore[no-any-return]
 
 
 def engine_information() -> tuple[InformationItem, ...]:
     """Who holds each information item (CatalogueSetting, else the shipped catalogue)."""
-    key = _state_key()
-    cached = _information_cache.get(key)
-    if cached is None:
+
+    def read() -> tuple[InformationItem, ...]:
         setting = CatalogueSetting.objects.first()
         if setting is not None and setting.information:
             try:
-                cached = parse_catalogue(
+                return parse_catalogue(
                     {"life_events": [], "information": setting.information}).information
             except CatalogueError:
-                cached = shipped_catalogue().information
-        else:
-            cached = shipped_catalogue().information
-        _information_cache.clear()
-        _information_cache[key] = cached
-    return cached
+                pass
+        return shipped_catalogue().information
+
+    return remember(_memo, "information", read)  # type: ignore[no-any-return]
 
 
 def catalogue_document() -> dict[str, Any]:
@@ -175,33 +167,16 @@ def catalogue_document() -> dict[str, Any]:
     )
 
 
-# --- Short-lived caches ----------------------------------------------------------------------
+# --- Kept values ------------------------------------------------------------------------------
 # The finder answers every request with the same municipalities, regions, agencies and
-# activities.  Each process keeps them for a few seconds, so a burst of searches costs one
-# read; an edit shows in the finder at most FRESH_SECONDS later.  Imports in this process
-# clear them at once (`forget_cached`).
-
-FRESH_SECONDS = 5.0
-_fresh: dict[tuple[Any, ...], tuple[float, Any]] = {}
-
-
-def _recent(key: tuple[Any, ...], make: Any) -> Any:
-    now = time.monotonic()
-    hit = _fresh.get(key)
-    if hit is not None and hit[0] > now:
-        # Up to FRESH_SECONDS old: a page built from it is not kept in the shared page cache.
-        uncacheable()
-        return hit[1]
-    value = make()
-    if len(_fresh) > 256:
-        _fresh.clear()
-    _fresh[key] = (now + FRESH_SECONDS, value)
-    return value
-
+# activities. Each process keeps what it read while the data versions of what it read are
+# unchanged (``page_cache.remember``), so a kept value is never stale, a write shows in the
+# next search, and a finder page built from them can be kept in the shared page cache.
 
 def forget_cached() -> None:
-    """Drop the short-lived caches (after an import in this process)."""
-    _fresh.clear()
+    """Drop the values kept in this process (they would not be used after a write anyway)."""
+    _memo.clear()
+    _places_memo.clear()
 
 
 # --- Places ---------------------------------------------------------------------------------
@@ -224,23 +199,11 @@ class PlaceLookup:
     choices: list[Organisation] = field(default_factory=list)
 
 
-_place_indexes: dict[tuple[Any, ...], PlaceIndex] = {}
-
-
-def _place_state() -> tuple[Any, ...]:
-    municipalities = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
-    counts = municipalities.aggregate(n=Count("id"), last=Max("id"))
-    places = PlaceName.objects.aggregate(n=Count("id"), last=Max("id"))
-    loaded = CatalogueSetting.objects.aggregate(at=Max("places_loaded_at"))
-    return (counts["n"], counts["last"], places["n"], places["last"], loaded["at"])
-
-
 def place_index() -> PlaceIndex:
     """Municipality names (the database's and the shipped official ones), the shipped
     localities and the loaded postcodes and localities, built once per database state."""
-    key = _recent(("place-state",), _place_state)
-    cached = _place_indexes.get(key)
-    if cached is None:
+
+    def build() -> PlaceIndex:
         shipped = shipped_municipality_names()
         rows = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY).values_list(
             "code", "name", "short_name")
@@ -250,10 +213,9 @@ def place_index() -> PlaceIndex:
         known = {code for code, _names in municipalities}
         loaded = PlaceName.objects.values_list("name", "municipality__code")
         places = [(n, c) for n, c in shipped_localities() if c in known] + list(loaded)
-        cached = PlaceIndex(municipalities, places)
-        _place_indexes.clear()
-        _place_indexes[key] = cached
-    return cached
+        return PlaceIndex(municipalities, places)
+
+    return remember(_memo, "places", build)  # type: ignore[no-any-return]
 
 
 def lookup_municipality(text: str) -> PlaceLookup:
@@ -326,17 +288,16 @@ def _activities(organisations: list[Organisation]) -> dict[str, list[ActivityRef
     result: dict[str, list[ActivityRef]] = {ref.code: [] for ref in refs.values()}
     # Ordered by primary key, not by name: name order depends on the database's collation,
     # and ties between equally good matches must resolve the same way on SQLite and PostgreSQL.
+    # Not the description: neither the finder nor a journey uses or shows it, and a page that
+    # read it would be built again after every edit of a description (core/page_cache.py).
     rows = (
         Activity.objects.filter(organisation_id__in=list(refs))
         .order_by("pk")
-        .values_list("pk", "name", "organisation_id", "description", "lead_time_days", "url",
-                     "kind")
+        .values_list("pk", "name", "organisation_id", "lead_time_days", "url", "kind")
     )
-    for pk, name, organisation_id, description, lead, url, kind in rows:
+    for pk, name, organisation_id, lead, url, kind in rows:
         ref = refs[organisation_id]
-        result[ref.code].append(
-            ActivityRef(str(pk), name, ref, description, _lead(lead), url, kind)
-        )
+        result[ref.code].append(ActivityRef(str(pk), name, ref, "", _lead(lead), url, kind))
     return result
 
 
@@ -467,7 +428,7 @@ def destination(text: str) -> Organisation | None:
     Only names right after "till" count, so that words such as "vara" or "mark" elsewhere in
     a sentence are not taken for the municipalities Vara and Mark.
     """
-    rows = _recent(("destinations",), lambda: list(
+    rows = remember(_memo, "destinations", lambda: list(
         Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
         .order_by("code")
         .values_list("code", "short_name", "name")
@@ -514,9 +475,9 @@ def find_for_place(text: str, municipality: Organisation | None) -> dict[str, An
         to = None
     to_info: dict[str, Any] | None = None
     if municipality is not None:
-        place, involved, by_org = _recent(
-            ("place", municipality.pk, to.pk if to else None),
-            lambda: _place_with_activities(municipality, to),
+        place, involved, by_org = remember(
+            _places_memo, (municipality.pk, to.pk if to else None),
+            lambda: _place_with_activities(municipality, to), size=PLACES_KEPT,
         )
         services = [a for refs in by_org.values() for a in refs]
         if to is not None and place.to is not None:

@@ -183,8 +183,30 @@ def _for_display(result: dict[str, Any], language: str) -> None:
             else service["need"]
 
 
-@cached_page
+# The outcome of a search, from the page to the count: a header of the response, kept with the
+# page in the shared page cache, and taken off before the response is sent.
+OUTCOME = "X-Mellanrum-Finder-Outcome"
+
+
 def finder(request: HttpRequest) -> HttpResponse:
+    """The public finder. Every search is counted (by outcome), also one whose page comes from
+    the shared page cache: the count is written after the page, which then writes nothing and
+    can be kept."""
+    response = _finder_page(request)
+    outcome = response.get(OUTCOME)
+    if outcome is not None:
+        del response[OUTCOME]
+        actions.do_count_finder_search(outcome)
+    return response
+
+
+def _searched(response: HttpResponse, outcome: str) -> HttpResponse:
+    response[OUTCOME] = outcome
+    return response
+
+
+@cached_page
+def _finder_page(request: HttpRequest) -> HttpResponse:
     actions.ensure_catalogue()
     place_text = request.GET.get("place", "")[:200]
     raw_query = request.GET.get("q", "")
@@ -201,16 +223,15 @@ def finder(request: HttpRequest) -> HttpResponse:
     municipality = lookup.organisation if lookup else None
     context["municipality"] = municipality
     if "query_problem" in context:
-        actions.do_count_finder_search("rejected")
-        return render(request, "journeys/finder.html", context, status=200)
+        return _searched(render(request, "journeys/finder.html", context, status=200),
+                         "rejected")
     result = analysis.find_for_place(query, municipality)
     _for_display(result, get_language() or "sv")
     context["result"] = result
     context["searched"] = True
-    actions.do_count_finder_search(
-        "with_results" if result["life_events"] or result["services"] else "without_results"
-    )
-    return render(request, "journeys/finder.html", context)
+    return _searched(render(request, "journeys/finder.html", context),
+                     "with_results" if result["life_events"] or result["services"]
+                     else "without_results")
 
 
 def _step_initial(event: LifeEvent) -> list[dict[str, Any]]:

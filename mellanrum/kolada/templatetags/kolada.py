@@ -84,7 +84,10 @@ def _concept_members(concept: Any) -> list[tuple[Organisation, float | None, flo
     costs: dict[int, float] = {}
     leads: dict[int, list[float]] = {}
     orgs: dict[int, Organisation] = {}
-    for m in concept.memberships.select_related("activity__organisation"):
+    # Only the activities' fields used here: a page that read a description would be built
+    # again after every edit of one (core/page_cache.py).
+    for m in concept.memberships.select_related("activity__organisation").only(
+            "activity__organisation", "activity__annual_cost_sek", "activity__lead_time_days"):
         activity = m.activity
         organisation = activity.organisation
         orgs[organisation.pk] = organisation

@@ -3,6 +3,7 @@ self-reported cost and lead time, with strong disagreements flagged."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -93,3 +94,25 @@ def test_an_editor_removes_a_link(client: Client, bygglov: Concept, alice: User)
     client.force_login(alice)
     client.post(f"/nyckeltal/begrepp/{bygglov.concept_id}/ta-bort/", {"kpi": "N00820"})
     assert not ConceptKpi.objects.exists()
+
+
+def test_a_linked_concept_page_stays_kept_after_a_description_edit(
+    client: Client, bygglov: Concept, alice: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    ConceptKpi.objects.create(concept_id=bygglov.concept_id, kpi_id="N00820")
+    client.force_login(alice)
+    first = client.get(bygglov.get_absolute_url()).content.decode()
+    assert "20 (2024)" in first
+    beta = Activity.objects.get(key="bl")
+    Activity.objects.filter(pk=beta.pk).update(description="Ny beskrivning")
+    caplog.set_level(logging.DEBUG, logger="mellanrum.core.page_cache")
+    client.get(bygglov.get_absolute_url())
+    assert any("page cache: hit" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    # The lead time the panel compares is read: its change shows at once.
+    Activity.objects.filter(pk=beta.pk).update(lead_time_days=Decimal(21))
+    page = client.get(bygglov.get_absolute_url()).content.decode()
+    assert not any("page cache: hit" in r.getMessage() for r in caplog.records)
+    panel = page[page.index('id="kolada-concept"'):]
+    beta_row = panel[panel.index("Beta kommun"):panel.index("</tr>", panel.index("Beta kommun"))]
+    assert "21" in beta_row and "Stark oenighet" not in beta_row
