@@ -18,12 +18,16 @@ python bench/commonality_eval.py --real dev6 --half tune     # retired held-out 
 python bench/commonality_eval.py --real dev6 --half check    # retired held-out v4: check only
 python bench/commonality_eval.py --real dev7 --half tune     # retired held-out v5: tune on this
 python bench/commonality_eval.py --real dev7 --half check    # retired held-out v5: check only
-python bench/commonality_eval.py --real dev8                 # retired held-out v6 (round 9)
+python bench/commonality_eval.py --real dev8 --half tune     # retired held-out v6: tune on this
+python bench/commonality_eval.py --real dev8 --half check    # retired held-out v6: check only
 python bench/commonality_eval.py --written        # the developer-written Swedish check set
 python bench/commonality_eval.py --titles-score   # score part of the real titles per service
     (titles learned from the learn part only; --service-titles off for the figure without them)
 python bench/commonality_eval.py --titles-fold b --errors   # tune inside the learn part
     (fold b scored, titles learned from fold a; --titles-fold a the other way round)
+    A check half (dev half b, devN --half check) is scored without the corpus's copies of its
+    own titles (same organisation, same title: the corpus holds most of them, see round 10);
+    --with-check-titles scores it as rounds 6-9 did, learning them.
 python bench/commonality_eval.py --real heldout   # report only, once; never tune on it
     (Swedish: real_sv_heldout_v7.csv, added by the coordinator; English: real_en_heldout.csv)
 """
@@ -31,8 +35,10 @@ python bench/commonality_eval.py --real heldout   # report only, once; never tun
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 from collections import defaultdict
+from pathlib import Path
 
 from mellanrum.engines.commonality import GroupingSettings, group_activities
 from mellanrum.engines.commonality.evaluation import (
@@ -40,6 +46,7 @@ from mellanrum.engines.commonality.evaluation import (
     DEV4_HALVES,
     DEV6_HALVES,
     DEV7_HALVES,
+    DEV8_HALVES,
     DEV_HALVES,
     REAL_FILES,
     REAL_LANGUAGES,
@@ -51,6 +58,7 @@ from mellanrum.engines.commonality.evaluation import (
     real_set_present,
 )
 from mellanrum.engines.textmatch import Thesaurus
+from mellanrum.engines.textmatch.service_titles import leave_out_titles
 
 
 def run(split: str, settings: GroupingSettings, *, no_thesaurus: bool = False) -> tuple:
@@ -87,9 +95,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--half",
-        choices=sorted({*DEV_HALVES, *DEV3_HALVES, *DEV4_HALVES, *DEV6_HALVES, *DEV7_HALVES}),
+        choices=sorted({*DEV_HALVES, *DEV3_HALVES, *DEV4_HALVES, *DEV6_HALVES, *DEV7_HALVES,
+                       *DEV8_HALVES}),
         help="with --real dev: a or b of the Swedish dev set; "
-        "with --real dev3, dev4, dev6 or dev7: tune or check",
+        "with --real dev3, dev4, dev6, dev7 or dev8: tune or check",
     )
     parser.add_argument(
         "--written", action="store_true", help="score the developer-written Swedish check set"
@@ -113,6 +122,19 @@ def main() -> None:
         "learn with --titles-score)",
     )
     parser.add_argument(
+        "--titles-only-from",
+        type=Path,
+        help="with --titles-score or --titles-fold: score only the titles also in this CSV file "
+        "(organisation, "
+        "name, service), e.g. an earlier service_titles_sv.csv, when new rows changed the part",
+    )
+    parser.add_argument(
+        "--with-check-titles",
+        action="store_true",
+        help="score a check half with the corpus's copies of its own titles learned (as "
+        "rounds 6-9 did); by default they are left out (service_titles.leave_out_titles)",
+    )
+    parser.add_argument(
         "--service-neighbours",
         choices=["on", "off"],
         default="on",
@@ -132,24 +154,28 @@ def main() -> None:
         service_titles=titles, service_neighbours=args.service_neighbours == "on"
     )
     if args.titles_fold:
-        activities, gold = load_title_score_set(f"fold_{args.titles_fold}")
+        activities, gold = _only_from(
+            *load_title_score_set(f"fold_{args.titles_fold}"), args.titles_only_from
+        )
         _report(f"titles fold_{args.titles_fold} (learned: {titles})", activities, gold, "sv",
                 errors=args.errors, settings=base)
         return
     if args.titles_score:
         if args.errors:
             parser.error("--errors is not for the score part of the titles; it is only scored")
-        activities, gold = load_title_score_set()
+        activities, gold = _only_from(*load_title_score_set(), args.titles_only_from)
         _report(f"titles score part (learned: {titles})", activities, gold, "sv", errors=False,
                 settings=base)
         return
-    if args.half and args.real not in ("dev", "dev3", "dev4", "dev6", "dev7"):
-        parser.error("--half only goes with --real dev, dev3, dev4, dev6 or dev7")
+    halved = ("dev3", "dev4", "dev6", "dev7", "dev8")
+    if args.half and args.real not in ("dev", *halved):
+        parser.error("--half only goes with --real dev, dev3, dev4, dev6, dev7 or dev8")
     if args.half and (args.half in DEV_HALVES) != (args.real == "dev"):
         parser.error(
-            "--half a|b goes with --real dev, --half tune|check with --real dev3|dev4|dev6|dev7"
+            "--half a|b goes with --real dev, --half tune|check with --real "
+            "dev3|dev4|dev6|dev7|dev8"
         )
-    if args.errors and args.real in ("dev3", "dev4", "dev6", "dev7") and args.half != "tune":
+    if args.errors and args.real in halved and args.half != "tune":
         parser.error(
             f"--errors on {args.real} only with --half tune; the check half is not looked at"
         )
@@ -160,6 +186,13 @@ def main() -> None:
     if args.real:
         if args.errors and args.real == "heldout":
             parser.error("--errors is for the dev sets; do not tune on the held-out sets")
+        check = args.half in ("b", "check")
+        if check and titles == "all" and not args.with_check_titles:
+            activities, _ = load_real_set("sv", args.real, args.half)
+            part = leave_out_titles(
+                f"{args.real}_{args.half}", [(a.organisation, a.name) for a in activities]
+            )
+            base = GroupingSettings(service_titles=part, service_neighbours=base.service_neighbours)
         run_real(args.real, errors=args.errors, half=args.half, settings=base)
         return
     if args.grid:
@@ -200,6 +233,18 @@ def main() -> None:
         if args.split == "holdout":
             parser.error("--errors is for the tune split; do not tune on the holdout")
         print_errors(concepts, activities, gold)
+
+
+def _only_from(
+    activities: list, gold: dict[str, str], path: Path | None
+) -> tuple[list, dict[str, str]]:
+    """The titles of a title part that are also rows of the CSV file `path` (all without)."""
+    if path is None:
+        return activities, gold
+    with path.open(encoding="utf-8", newline="") as handle:
+        earlier = {(r["organisation"], r["name"], r["service"]) for r in csv.DictReader(handle)}
+    kept = [a for a in activities if (a.organisation, a.name, gold[a.id]) in earlier]
+    return kept, {a.id: gold[a.id] for a in kept}
 
 
 def run_real(

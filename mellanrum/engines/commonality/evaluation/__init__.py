@@ -36,7 +36,8 @@ and is retired in round 8 as ``real_sv_dev7.csv`` (split ``dev7``, ids
 ``sv-dev7-…``), halved the same way (SHA-1 of ``mellanrum-dev7-half-2026:<gold>``)
 before any of its errors were listed.  The sixth (``real_sv_heldout_v6.csv``, 160 names)
 was scored once in round 9 (F1 0.845) and is retired as ``real_sv_dev8.csv`` (split
-``dev8``, ids ``sv-dev8-…``; not halved, its errors not yet listed).  The Swedish held-out
+``dev8``, ids ``sv-dev8-…``), halved in round 10 the same way (SHA-1 of
+``mellanrum-dev8-half-2026:<gold>``) before any of its errors were listed.  The Swedish held-out
 set is now ``real_sv_heldout_v7.csv``, assembled independently
 from real public pages and dropped in by the coordinator; it is not in the
 repository while the matcher is improved, and :func:`load_real_set` says so
@@ -66,6 +67,7 @@ __all__ = [
     "DEV4_HALVES",
     "DEV6_HALVES",
     "DEV7_HALVES",
+    "DEV8_HALVES",
     "DEV_HALVES",
     "REAL_FILES",
     "REAL_LANGUAGES",
@@ -76,6 +78,7 @@ __all__ = [
     "dev4_half",
     "dev6_half",
     "dev7_half",
+    "dev8_half",
     "dev_half",
     "load_evaluation_set",
     "load_real_set",
@@ -92,6 +95,7 @@ DEV3_HALVES = ("tune", "check")
 DEV4_HALVES = ("tune", "check")
 DEV6_HALVES = ("tune", "check")
 DEV7_HALVES = ("tune", "check")
+DEV8_HALVES = ("tune", "check")
 # Real names per language and split.  The Swedish held-out file is absent while the matcher is
 # being improved (see the module docstring).
 REAL_FILES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -183,6 +187,17 @@ def dev7_half(gold_group: str) -> str:
     return _half_by_hash("mellanrum-dev7-half-2026", DEV7_HALVES, gold_group)
 
 
+def dev8_half(gold_group: str) -> str:
+    """The half ("tune" or "check") of a gold group of ``real_sv_dev8.csv``, by a fixed hash.
+
+    Examples
+    --------
+    >>> dev8_half("bygglov") in DEV8_HALVES
+    True
+    """
+    return _half_by_hash("mellanrum-dev8-half-2026", DEV8_HALVES, gold_group)
+
+
 # The half function of each split that has halves.
 _HALF_OF: dict[str, tuple[tuple[str, ...], Callable[[str], str]]] = {
     "dev": (DEV_HALVES, dev_half),
@@ -190,6 +205,7 @@ _HALF_OF: dict[str, tuple[tuple[str, ...], Callable[[str], str]]] = {
     "dev4": (DEV4_HALVES, dev4_half),
     "dev6": (DEV6_HALVES, dev6_half),
     "dev7": (DEV7_HALVES, dev7_half),
+    "dev8": (DEV8_HALVES, dev8_half),
 }
 
 
@@ -236,8 +252,8 @@ def load_real_set(
 
     Every activity carries its row's language, so Swedish and English sets can
     be analysed in one call.  `half` ("a" or "b") keeps only the dev groups of
-    that half; with the Swedish ``dev3``, ``dev4``, ``dev6`` and ``dev7`` splits it is "tune" or
-    "check".  Raises :class:`MissingEvaluationSet` when the set is not in this checkout
+    that half; with the Swedish ``dev3``, ``dev4``, ``dev6``, ``dev7`` and ``dev8`` splits it is
+    "tune" or "check".  Raises :class:`MissingEvaluationSet` when the set is not in this checkout
     (the Swedish held-out set until the coordinator adds it).
 
     Examples
@@ -255,7 +271,7 @@ def load_real_set(
     if half is not None and (split not in _HALF_OF or half not in _HALF_OF[split][0]):
         raise ValueError(
             f"half must be one of {DEV_HALVES} and only with the dev split "
-            f"(or one of {DEV3_HALVES} with the dev3, dev4, dev6 and dev7 splits)"
+            f"(or one of {DEV3_HALVES} with the dev3, dev4, dev6, dev7 and dev8 splits)"
         )
     names = REAL_FILES[(language, split)]
     missing = [name for name in names if not _package_file(name).is_file()]
@@ -281,11 +297,11 @@ def load_title_score_set(part: str = "score") -> tuple[list[Activity], dict[str,
     organisations (see :mod:`mellanrum.engines.textmatch.service_titles`).  `part` "fold_b",
     scored with titles learned from "fold_a", is for tuning inside the learn part.
     """
-    from mellanrum.engines.textmatch.service_titles import load_title_rows, rows_of
+    from mellanrum.engines.textmatch.service_titles import load_title_rows, scored_rows
 
     activities, gold = [], {}
     seen: set[tuple[str, str]] = set()
-    wanted = set(rows_of(part))
+    wanted = set(scored_rows(part))
     for number, row in enumerate(load_title_rows("sv"), start=1):
         if row.combined or row not in wanted:
             continue

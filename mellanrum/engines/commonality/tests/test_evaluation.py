@@ -12,12 +12,14 @@ from mellanrum.engines.commonality.evaluation import (
     DEV4_HALVES,
     DEV6_HALVES,
     DEV7_HALVES,
+    DEV8_HALVES,
     REAL_LANGUAGES,
     MissingEvaluationSet,
     dev3_half,
     dev4_half,
     dev6_half,
     dev7_half,
+    dev8_half,
     dev_half,
     load_evaluation_set,
     load_real_set,
@@ -187,6 +189,16 @@ def test_dev7_is_halved_by_gold_group_into_tune_and_check() -> None:
     assert {dev7_half(group) for group in check.values()} == {DEV7_HALVES[1]}
     with pytest.raises(ValueError, match="only with the dev split"):
         load_real_set("sv", "dev7", "a")
+
+
+def test_dev8_is_halved_by_gold_group_into_tune_and_check() -> None:
+    activities, gold = load_real_set("sv", "dev8")
+    _, tune = load_real_set("sv", "dev8", "tune")
+    _, check = load_real_set("sv", "dev8", "check")
+    assert set(tune.values()).isdisjoint(check.values())
+    assert len(tune) + len(check) == len(activities)
+    assert (len(set(tune.values())), len(set(check.values()))) == (21, 19)
+    assert {dev8_half(group) for group in check.values()} == {DEV8_HALVES[1]}
 
 
 def test_there_is_no_english_dev3_set() -> None:
@@ -424,3 +436,18 @@ def test_round_eight_compound_variants_of_one_service_are_one_concept(
     activities = [Activity(str(i), f"org{i}", name) for i, name in enumerate(names)]
     concepts = group_activities(activities)
     assert len(concepts) == 1, [c.activity_ids for c in concepts]
+
+
+def test_the_learned_titles_hold_no_title_of_a_check_half_as_a_development_row() -> None:
+    from mellanrum.engines.textmatch.service_titles import load_title_rows, scored_rows
+
+    checks = {("dev", "b")} | {(s, "check") for s in ("dev3", "dev4", "dev6", "dev7", "dev8")}
+    held_back = set()
+    for split, half in checks:
+        activities, _ = load_real_set("sv", split, half)
+        held_back |= {(a.organisation, a.name) for a in activities}
+    development = [r for r in load_title_rows("sv") if r.origin]
+    assert development, "round 10 ships the tuned-on parts of the development sets"
+    assert not {(r.organisation, r.name) for r in development} & held_back
+    # They are learned, never scored as corpus titles.
+    assert not any(r.origin for r in scored_rows("score"))

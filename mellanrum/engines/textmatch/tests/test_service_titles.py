@@ -102,3 +102,23 @@ def test_a_look_alike_mark_qualifies_names_of_its_concept() -> None:
     assert plain.qualifiers == ()
     assert funeral.qualifiers and "ekonomiskt_bistand" in funeral.concepts
     assert plain.uncovered == ("ansök",)
+
+
+def test_the_everyday_word_list_answers_as_wordfreq_does() -> None:
+    # service_titles reads wordfreq's small Swedish list itself (importing wordfreq took 0.2 s).
+    from wordfreq import zipf_frequency
+
+    from mellanrum.engines.textmatch.normalise import normalise
+    from mellanrum.engines.textmatch.service_titles import COMMON_ZIPF, _common_word
+
+    analyser = Analyser("sv")
+    words = {
+        word
+        for row in load_title_rows("sv")
+        for word in analyser.content_words(normalise(row.name))
+    }
+    assert len(words) > 2000
+    differ = [
+        w for w in words if _common_word(w) != (zipf_frequency(w, "sv", "small") >= COMMON_ZIPF)
+    ]
+    assert differ == []
