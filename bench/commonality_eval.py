@@ -20,6 +20,7 @@ python bench/commonality_eval.py --real dev7 --half tune     # retired held-out 
 python bench/commonality_eval.py --real dev7 --half check    # retired held-out v5: check only
 python bench/commonality_eval.py --real dev8 --half tune     # retired held-out v6: tune on this
 python bench/commonality_eval.py --real dev8 --half check    # retired held-out v6: check only
+python bench/commonality_eval.py --real dev9                 # retired held-out v7 (not halved)
 python bench/commonality_eval.py --written        # the developer-written Swedish check set
 python bench/commonality_eval.py --titles-score   # score part of the real titles per service
     (titles learned from the learn part only; --service-titles off for the figure without them)
@@ -29,7 +30,7 @@ python bench/commonality_eval.py --titles-fold b --errors   # tune inside the le
     own titles (same organisation, same title: the corpus holds most of them, see round 10);
     --with-check-titles scores it as rounds 6-9 did, learning them.
 python bench/commonality_eval.py --real heldout   # report only, once; never tune on it
-    (Swedish: real_sv_heldout_v7.csv, added by the coordinator; English: real_en_heldout.csv)
+    (Swedish: real_sv_heldout_v8.csv, added by the coordinator; English: real_en_heldout.csv)
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def main() -> None:
     parser.add_argument("--no-thesaurus", action="store_true", help="ablation: empty thesaurus")
     parser.add_argument(
         "--real",
-        choices=["dev", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "heldout"],
+        choices=["dev", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "heldout"],
         help="score the real public names instead (dev3, dev4, dev6, dev7: the retired held-out "
         "v2, v3, v4 and v5; dev5: round 6's corpus; all five Swedish only)",
     )
@@ -251,7 +252,7 @@ def run_real(
     split: str, *, errors: bool, half: str | None = None, settings: GroupingSettings | None = None
 ) -> None:
     """Pairwise precision, recall and F1 per language on the real public names."""
-    swedish_only = ("dev3", "dev4", "dev5", "dev6", "dev7", "dev8")
+    swedish_only = ("dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9")
     languages = ("sv",) if half or split in swedish_only else REAL_LANGUAGES
     for language in languages:
         if not real_set_present(language, split):

@@ -37,8 +37,10 @@ and is retired in round 8 as ``real_sv_dev7.csv`` (split ``dev7``, ids
 before any of its errors were listed.  The sixth (``real_sv_heldout_v6.csv``, 160 names)
 was scored once in round 9 (F1 0.845) and is retired as ``real_sv_dev8.csv`` (split
 ``dev8``, ids ``sv-dev8-…``), halved in round 10 the same way (SHA-1 of
-``mellanrum-dev8-half-2026:<gold>``) before any of its errors were listed.  The Swedish held-out
-set is now ``real_sv_heldout_v7.csv``, assembled independently
+``mellanrum-dev8-half-2026:<gold>``) before any of its errors were listed.  The seventh
+(``real_sv_heldout_v7.csv``, 160 names) was scored once in round 10 (F1 0.801) and is retired
+as ``real_sv_dev9.csv`` (split ``dev9``, ids ``sv-dev9-…``, not halved).  The Swedish held-out set is now ``real_sv_heldout_v8.csv``,
+assembled independently
 from real public pages and dropped in by the coordinator; it is not in the
 repository while the matcher is improved, and :func:`load_real_set` says so
 plainly when it is absent.
@@ -89,7 +91,7 @@ __all__ = [
 ]
 
 REAL_LANGUAGES = ("sv", "en")
-REAL_SPLITS = ("dev", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "heldout")
+REAL_SPLITS = ("dev", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "heldout")
 DEV_HALVES = ("a", "b")
 DEV3_HALVES = ("tune", "check")
 DEV4_HALVES = ("tune", "check")
@@ -106,7 +108,8 @@ REAL_FILES: dict[tuple[str, str], tuple[str, ...]] = {
     ("sv", "dev6"): ("real_sv_dev6.csv",),
     ("sv", "dev7"): ("real_sv_dev7.csv",),
     ("sv", "dev8"): ("real_sv_dev8.csv",),
-    ("sv", "heldout"): ("real_sv_heldout_v7.csv",),
+    ("sv", "dev9"): ("real_sv_dev9.csv",),
+    ("sv", "heldout"): ("real_sv_heldout_v8.csv",),
     ("en", "dev"): ("real_en_dev.csv",),
     ("en", "heldout"): ("real_en_heldout.csv",),
 }

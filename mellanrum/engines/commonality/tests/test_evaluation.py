@@ -107,7 +107,7 @@ def test_swedish_held_out_set_loads_when_present_and_says_so_plainly_when_absent
         assert activities and set(gold) == {a.id for a in activities}
         assert all(a.language == "sv" for a in activities)
     else:
-        with pytest.raises(MissingEvaluationSet, match="real_sv_heldout_v7.csv is not in this"):
+        with pytest.raises(MissingEvaluationSet, match="real_sv_heldout_v8.csv is not in this"):
             load_real_set("sv", "heldout")
 
 
