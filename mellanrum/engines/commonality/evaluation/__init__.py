@@ -39,11 +39,10 @@ was scored once in round 9 (F1 0.845) and is retired as ``real_sv_dev8.csv`` (sp
 ``dev8``, ids ``sv-dev8-…``), halved in round 10 the same way (SHA-1 of
 ``mellanrum-dev8-half-2026:<gold>``) before any of its errors were listed.  The seventh
 (``real_sv_heldout_v7.csv``, 160 names) was scored once in round 10 (F1 0.801) and is retired
-as ``real_sv_dev9.csv`` (split ``dev9``, ids ``sv-dev9-…``, not halved).  The Swedish held-out set is now ``real_sv_heldout_v8.csv``,
-assembled independently
-from real public pages and dropped in by the coordinator; it is not in the
-repository while the matcher is improved, and :func:`load_real_set` says so
-plainly when it is absent.
+as ``real_sv_dev9.csv`` (split ``dev9``, ids ``sv-dev9-…``, not halved). The Swedish
+held-out set is now ``real_sv_heldout_v8.csv``, assembled independently from real public pages
+and dropped in by the coordinator; it is not in the repository while the matcher is improved,
+and :func:`load_real_set` says so plainly when it is absent.
 
 To check for overfitting, the Swedish dev set is split once more by gold group
 into halves ``a`` (tune on) and ``b`` (check only): SHA-1 of
