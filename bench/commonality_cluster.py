@@ -199,25 +199,28 @@ class TaskPlaces(SchedulerPlugin):
     def __init__(self, scheduler: Any) -> None:
         super().__init__()
         self.scheduler = scheduler
-        # per summary task: (worker it ran on, workers holding its inputs made by the grouping)
+        # per summary task: (worker it was given to, workers then holding its group, or the
+        # share of the group's rows split off for it)
         self.summary_homes: list[tuple[str, set[str]]] = []
         self.count: Counter[tuple[str, str]] = Counter()
         self.seconds: defaultdict[tuple[str, str], float] = defaultdict(float)
         self.fetched: defaultdict[tuple[str, str], float] = defaultdict(float)  # getting inputs
 
     def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
+        if finish == "processing" and key_split(key) == "summaries":
+            task = self.scheduler.tasks.get(key)
+            if task is not None and task.processing_on is not None:
+                homes = {
+                    ws.address
+                    for dep in task.dependencies
+                    if key_split(dep.key) in {"first_merge", "round_merge"}
+                    or any(key_split(d.key) == "summary_shares" for d in dep.dependencies)
+                    for ws in dep.who_has or ()
+                }
+                self.summary_homes.append((task.processing_on.address, homes))
         if start != "processing" or finish != "memory" or "worker" not in kwargs:
             return
         place = (key_split(key), kwargs["worker"])
-        if place[0] == "summaries":
-            task = self.scheduler.tasks.get(key)
-            homes = {
-                ws.address
-                for dep in (task.dependencies if task else ())
-                if key_split(dep.key) in {"first_merge", "round_merge"}
-                for ws in dep.who_has or ()
-            }
-            self.summary_homes.append((kwargs["worker"], homes))
         self.count[place] += 1
         for span in kwargs.get("startstops", ()):
             if span["action"] == "compute":
@@ -327,8 +330,8 @@ def run_cluster(args: argparse.Namespace) -> float:
         if places.summary_homes:
             at_home = sum(ran in homes for ran, homes in places.summary_homes)
             print(
-                f"  _summaries tasks that ran on a worker holding their group: {at_home} of "
-                f"{len(places.summary_homes)}",
+                "  _summaries tasks given to a worker that held their group (or share): "
+                f"{at_home} of {len(places.summary_homes)}",
                 flush=True,
             )
         print(
