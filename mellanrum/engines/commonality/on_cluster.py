@@ -899,36 +899,6 @@ def _summary_shares(group: _Group, parts: int) -> list[_Share]:
     return shares
 
 
-def _part_sizes(group: _Group, parts: int) -> list[int]:
-    """Activities per summary task of a group (the same split as :func:`_summary_shares`)."""
-    counts = np.bincount(group.cluster % parts, weights=group.nodes.sizes, minlength=parts)
-    return [int(c) for c in counts.tolist()]
-
-
-def _deal(sizes: Sequence[int], workers: dict[str, int]) -> list[str | None]:
-    """A worker for each task: largest first, to the worker with the least work per thread.
-
-    Dask runs a task where most of its input already is; the summary tasks'
-    inputs all come from the routing tasks, so without a hint the summaries pile
-    up behind the worker that routed most (measured: 11 of 14 tasks on one of
-    two workers).  With one worker (or none known) there is nothing to deal.
-    """
-    if len(workers) < 2:
-        return [None] * len(sizes)
-    load = dict.fromkeys(sorted(workers), 0.0)
-    result: list[str | None] = [None] * len(sizes)
-    for i in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
-        worker = min(load, key=lambda w: (load[w], w))
-        result[i] = worker
-        load[worker] += max(1, sizes[i]) / max(1, workers[worker])
-    return result
-
-
-def _on(worker: str | None) -> dict[str, Any]:
-    """``client.submit`` arguments that ask for `worker` (any other may take over)."""
-    return {} if worker is None else {"workers": [worker], "allow_other_workers": True}
-
-
 class _Columns:
     """Column numbers as names: the labels carried with the rows are keyed by them."""
 
@@ -1158,21 +1128,15 @@ def group_on_cluster(
     summary_parts = _summary_parts(
         _gather(client, [client.submit(_group_activities, g) for g in current])
     )
-    part_sizes = [
-        size
-        for sizes in _gather(
-            client,
-            [client.submit(_part_sizes, g, n) for g, n in zip(current, summary_parts, strict=True)],
-        )
-        for size in sizes
-    ]
     shares = [
         client.submit(_summary_shares, g, n) for g, n in zip(current, summary_parts, strict=True)
     ]
     del current
-    workers = dict(client.nthreads())
-    # A source that is a future stays where it is (Dask sends its routing there); a list or a
-    # function can be read anywhere, so the routing is dealt out as the summaries are.
+    # Dask places the routing and the summary tasks itself.  Dealing them out evenly
+    # (workers=..., allow_other_workers=True) was measured and dropped: work stealing undid
+    # the deal (12 of 14 summary tasks on one worker) and the stage took 20-45 % longer,
+    # while without stealing the even spread took as long as Dask's own placement: on one
+    # machine the stage is bound by moving pickled activities, not by CPU (docs/benchmarks.md).
     routed = [
         client.submit(
             _route,
@@ -1180,22 +1144,17 @@ def group_on_cluster(
             *[client.submit(_piece, p, number) for p in places],
             parts=summary_parts,
             pure=False,
-            **_on(worker if isinstance(s, list) or callable(s) else None),
         )
-        for number, (s, worker) in enumerate(
-            zip(sources, _deal([c[0] for c in counts], workers), strict=True)
-        )
+        for number, s in enumerate(sources)
     ]
     del places
     first_part = [0, *itertools.accumulate(summary_parts)]
-    part_workers = _deal(part_sizes, workers)
     concepts = [
         client.submit(
             _summaries,
             client.submit(_piece, shares[index], k),
             *[client.submit(_piece, r, first_part[index] + k) for r in routed],
             state=state,
-            **_on(part_workers[first_part[index] + k]),
         )
         for index in range(len(shares))
         for k in range(summary_parts[index])

@@ -1,4 +1,4 @@
-"""The summaries of one large group are spread over the workers, with the one-process result."""
+"""One large group is summarised in several tasks, each from its own share of the group."""
 
 from __future__ import annotations
 
@@ -40,15 +40,17 @@ def one_large_group() -> list[list[Activity]]:
     return [activities[i::4] for i in range(4)]
 
 
-def test_the_parts_of_one_large_group_run_on_every_worker(client: Client) -> None:
+def test_one_large_group_is_summarised_in_several_tasks_with_the_one_process_concepts(
+    client: Client,
+) -> None:
+    # Each task gets only its own concepts' rows of the group: a task given another task's
+    # share (or a share missing a row) would build other concepts, or fail.
     sources = one_large_group()
     expected = group_activities([a for source in sources for a in source])
     run = group_on_cluster(client, client.scatter(sources))
     assert run.gather() == expected
-    holders = client.who_has(run.partitions)
-    workers_of_permits = set()
-    for future, concepts in zip(run.partitions, client.gather(run.partitions), strict=True):
-        if any(c.label == "Bygglov" for c in concepts):
-            workers_of_permits.update(holders[future.key])
-    assert len([c for c in expected if c.label == "Bygglov"]) == 6
-    assert workers_of_permits == set(client.nthreads())
+    permits_per_task = [
+        sum(c.label == "Bygglov" for c in concepts) for concepts in client.gather(run.partitions)
+    ]
+    assert sum(permits_per_task) == 6
+    assert len([n for n in permits_per_task if n]) > 1
