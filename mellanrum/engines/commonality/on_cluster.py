@@ -26,9 +26,11 @@ boundaries and small samples):
    merge over its components in the global edge order.  Further rounds
    compute cluster means per group, search neighbours between all clusters
    (step 4 again), find components and merge again.
-6. **Summaries** - each input partition is read again, its activities are
-   sent to the group holding their concept, and each group builds its
-   concepts (figures, evidence, labels).
+6. **Summaries** - each input partition is read again and its activities are
+   sent to the summary task of their concept (a group far above its share of
+   the activities gets several tasks); each group's rows are split the same
+   way, so a task gets only its own concepts' rows, and builds their concepts
+   (figures, evidence, labels).
 
 Node, row and cluster numbers are the single-process ones, and every
 comparison that breaks ties compares them, so the concepts are identical to
@@ -1134,9 +1136,9 @@ def group_on_cluster(
     del current
     # Dask places the routing and the summary tasks itself.  Dealing them out evenly
     # (workers=..., allow_other_workers=True) was measured and dropped: work stealing undid
-    # the deal (12 of 14 summary tasks on one worker) and the stage took 20-45 % longer,
-    # while without stealing the even spread took as long as Dask's own placement: on one
-    # machine the stage is bound by moving pickled activities, not by CPU (docs/benchmarks.md).
+    # the deal (12 of 14 summary tasks on one worker; the stage took 37 and 44 s against 27
+    # and 29 s), and without stealing the even spread took as long as Dask's own placement:
+    # on one machine the stage is bound by moving pickled activities (docs/benchmarks.md).
     routed = [
         client.submit(
             _route,
