@@ -33,9 +33,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from functools import partial
 from typing import Any
+
+from dask.utils import key_split
+from distributed.diagnostics.plugin import SchedulerPlugin
 
 from mellanrum.engines.commonality import Activity, Concept, group_activities, group_on_cluster
 from mellanrum.engines.commonality.evaluation.synthetic import synthetic_activities
@@ -159,16 +162,19 @@ def single_in_child(args: argparse.Namespace) -> float:
 
 
 class MemoryWatch(threading.Thread):
-    """Samples every worker's resident memory (as the scheduler sees it) once a second."""
+    """Samples every worker's resident memory (as the scheduler sees it) and the machine's
+    load average once a second."""
 
     def __init__(self, client: Any) -> None:
         super().__init__(daemon=True)
         self.client = client
         self.peak: dict[str, float] = {}
+        self.load: list[tuple[float, float]] = []  # (time, 1-minute load average)
         self.halt = threading.Event()
 
     def run(self) -> None:
         while not self.halt.wait(1.0):
+            self.load.append((time.perf_counter(), os.getloadavg()[0]))
             try:
                 workers = self.client.scheduler_info()["workers"]
             except Exception:  # noqa: BLE001 - a sample lost while a worker restarts
@@ -176,6 +182,83 @@ class MemoryWatch(threading.Thread):
             for address, info in workers.items():
                 rss = info.get("metrics", {}).get("memory", 0) / 2**20
                 self.peak[address] = max(self.peak.get(address, 0.0), rss)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process on this machine (LocalCluster workers)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class TaskPlaces(SchedulerPlugin):
+    """A scheduler plugin: per task name and worker, how many tasks ran and their compute time."""
+
+    name = "bench-task-places"
+
+    def __init__(self, scheduler: Any) -> None:
+        super().__init__()
+        self.scheduler = scheduler
+        # per summary task: (worker it was given to, workers then holding its group, or the
+        # share of the group's rows split off for it)
+        self.summary_homes: list[tuple[str, set[str]]] = []
+        self.count: Counter[tuple[str, str]] = Counter()
+        self.seconds: defaultdict[tuple[str, str], float] = defaultdict(float)
+        self.fetched: defaultdict[tuple[str, str], float] = defaultdict(float)  # getting inputs
+
+    def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
+        if finish == "processing" and key_split(key) == "summaries":
+            task = self.scheduler.tasks.get(key)
+            if task is not None and task.processing_on is not None:
+                homes = {
+                    ws.address
+                    for dep in task.dependencies
+                    if key_split(dep.key) in {"first_merge", "round_merge"}
+                    or any(key_split(d.key) == "summary_shares" for d in dep.dependencies)
+                    for ws in dep.who_has or ()
+                }
+                self.summary_homes.append((task.processing_on.address, homes))
+        if start != "processing" or finish != "memory" or "worker" not in kwargs:
+            return
+        place = (key_split(key), kwargs["worker"])
+        self.count[place] += 1
+        for span in kwargs.get("startstops", ()):
+            if span["action"] == "compute":
+                self.seconds[place] += span["stop"] - span["start"]
+            elif span["action"] == "transfer":
+                self.fetched[place] += span["stop"] - span["start"]
+
+
+def stage_report(
+    marks: list[tuple[str, float, dict[str, float]]],
+    workers: dict[str, str],
+    load: list[tuple[float, float]],
+) -> None:
+    """Time, each worker's CPU share and the load average per stage (between progress marks)."""
+    stages: dict[str, list[float]] = {}
+    cpu: dict[str, defaultdict[str, float]] = {}
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for (_, t0, c0), (name, t1, c1) in zip(marks, marks[1:], strict=False):
+        label = {"analysing": "reading", "neighbours": "analysis", "summaries": "summaries"}.get(
+            name, "grouping" if len(stages) >= 3 else "neighbours"
+        )
+        stages.setdefault(label, []).append(t1 - t0)
+        spans.setdefault(label, []).append((t0, t1))
+        for who, seconds in c1.items():
+            cpu.setdefault(label, defaultdict(float))[who] += seconds - c0[who]
+    for label, times in stages.items():
+        wall = sum(times)
+        loads = [v for t, v in load if any(a <= t <= b for a, b in spans[label])]
+        shares = ", ".join(
+            f"{workers.get(who, who)} {100 * cpu[label][who] / wall if wall else 0:.0f} %"
+            for who in sorted(cpu[label])
+        )
+        load_range = f"{min(loads):.1f}-{max(loads):.1f}" if loads else "n/a"
+        print(
+            f"  stage {label:10s} {wall:7.1f} s; CPU share of the stage's wall time: {shares}; "
+            f"load average {load_range}",
+            flush=True,
+        )
 
 
 def run_cluster(args: argparse.Namespace) -> float:
@@ -205,23 +288,57 @@ def run_cluster(args: argparse.Namespace) -> float:
             flush=True,
         )
         sources = [partial(load_catalogue, path) for path in paths]
+        pids: dict[str, int] = client.run(os.getpid)
+        names = {address: f"worker {n}" for n, address in enumerate(sorted(pids))}
+        names["client"] = "client+scheduler"
+        places = TaskPlaces(cluster.scheduler)
+        cluster.scheduler.add_plugin(places)
+
+        def used() -> dict[str, float]:
+            times = os.times()
+            return {
+                **{address: cpu_seconds(pid) for address, pid in pids.items()},
+                "client": times.user + times.system,
+            }
+
         watch = MemoryWatch(client)
         watch.start()
         start = time.perf_counter()
+        marks: list[tuple[str, float, dict[str, float]]] = []
 
         def progress(stage: str, done: int, total: int) -> None:
+            marks.append((stage, time.perf_counter(), used()))
             print(f"  {time.perf_counter() - start:7.1f} s  {stage} ({done}/{total})", flush=True)
 
         run = group_on_cluster(client, sources, progress=progress)
         seconds = time.perf_counter() - start
         watch.halt.set()
+        stage_report(marks, names, watch.load)
+        for task in ("summaries", "route"):
+            print(
+                f"  _{task} tasks per worker: "
+                + "; ".join(
+                    f"{names.get(w, w)} {places.count[(task, w)]} tasks, "
+                    f"{places.seconds[(task, w)]:.1f} s computing, "
+                    f"{places.fetched[(task, w)]:.1f} s fetching inputs"
+                    for w in sorted(pids)
+                ),
+                flush=True,
+            )
         counts = client.gather([client.submit(pair_counts, part) for part in run.partitions])
         concepts = client.gather([client.submit(len, part) for part in run.partitions])
+        if places.summary_homes:
+            at_home = sum(ran in homes for ran, homes in places.summary_homes)
+            print(
+                "  _summaries tasks given to a worker that held their group (or share): "
+                f"{at_home} of {len(places.summary_homes)}",
+                flush=True,
+            )
         print(
             f"cluster ({args.workers} workers × {args.memory_limit}): {run.activities:,} "
             f"activities → {sum(concepts):,} concepts in {seconds:.1f} s; "
             f"peak RSS client+scheduler {peak_mib():.0f} MiB, workers (sampled each second) "
-            + ", ".join(f"{v:.0f} MiB" for v in watch.peak.values())
+            + ", ".join(f"{names.get(a, a)} {v:.0f} MiB" for a, v in sorted(watch.peak.items()))
             + f"; {scores(counts)}",
             flush=True,
         )

@@ -26,9 +26,11 @@ boundaries and small samples):
    merge over its components in the global edge order.  Further rounds
    compute cluster means per group, search neighbours between all clusters
    (step 4 again), find components and merge again.
-6. **Summaries** - each input partition is read again, its activities are
-   sent to the group holding their concept, and each group builds its
-   concepts (figures, evidence, labels).
+6. **Summaries** - each input partition is read again and its activities are
+   sent to the summary task of their concept (a group far above its share of
+   the activities gets several tasks); each group's rows are split the same
+   way, so a task gets only its own concepts' rows, and builds their concepts
+   (figures, evidence, labels).
 
 Node, row and cluster numbers are the single-process ones, and every
 comparison that breaks ties compares them, so the concepts are identical to
@@ -869,6 +871,36 @@ def _route(
     return result
 
 
+@dataclass
+class _Share:
+    """The text rows (vectors and labels) of one summary task's concepts, and no others."""
+
+    rows: np.ndarray  # sorted global text rows
+    vectors: sp.csr_matrix
+    labels: list[dict[str, str]]
+
+
+def _summary_shares(group: _Group, parts: int) -> list[_Share]:
+    """Split a group's rows by summary task (concept ``c`` goes to task ``c % parts``).
+
+    A task then needs only its own concepts' rows, not the whole group, so it can
+    run on any worker without fetching (or holding) the group.
+    """
+    part = group.cluster % parts
+    shares = []
+    for k in range(parts):
+        rows = np.unique(group.nodes.rows[part == k])
+        at = np.searchsorted(group.nodes.vector_rows, rows)
+        shares.append(
+            _Share(
+                rows,
+                sp.csr_matrix(group.nodes.vectors[at]),
+                [group.nodes.labels[i] for i in at.tolist()],
+            )
+        )
+    return shares
+
+
 class _Columns:
     """Column numbers as names: the labels carried with the rows are keyed by them."""
 
@@ -877,7 +909,7 @@ class _Columns:
 
 
 def _summaries(
-    group: _Group, *pieces: list[tuple[Activity, int, int]], state: PinnedState
+    share: _Share, *pieces: list[tuple[Activity, int, int]], state: PinnedState
 ) -> list[Concept]:
     members = sorted(
         (m for piece in pieces for m in piece), key=lambda m: (m[0].organisation, m[0].id)
@@ -886,14 +918,14 @@ def _summaries(
         return []
     rows = sorted({m[2] for m in members})
     local_row = {r: i for i, r in enumerate(rows)}
-    at = np.searchsorted(group.nodes.vector_rows, np.asarray(rows))
+    at = np.searchsorted(share.rows, np.asarray(rows))
     return build_concepts(
         [m[0] for m in members],
         np.array([local_row[m[2]] for m in members], dtype=np.int64),
         [m[1] for m in members],
-        sp.csr_matrix(group.nodes.vectors[at]),
+        sp.csr_matrix(share.vectors[at]),
         cast(Sequence[str], _Columns()),
-        [group.nodes.labels[i] for i in at.tolist()],
+        [share.labels[i] for i in at.tolist()],
         state.pin,
         state.labels,
     )
@@ -1083,6 +1115,10 @@ def group_on_cluster(
         if not any(changed):
             break
         current = regrouped
+    # Only `current` is needed from here on: the last round's futures would keep a second
+    # copy of every group (and the edges and means) on the workers through the summaries.
+    means = edges = group_splits = mean_splits = edge_splits = regrouped = []
+    forest = None
     assignments = [
         client.submit(_assignment, g, index, first_nodes[1:]) for index, g in enumerate(current)
     ]
@@ -1090,9 +1126,19 @@ def group_on_cluster(
         client.submit(_block_places, b, *[client.submit(_piece, a, i) for a in assignments])
         for i, b in enumerate(blocks)
     ]
+    del assignments, blocks, row_indexes, pin_forest, forests
     summary_parts = _summary_parts(
         _gather(client, [client.submit(_group_activities, g) for g in current])
     )
+    shares = [
+        client.submit(_summary_shares, g, n) for g, n in zip(current, summary_parts, strict=True)
+    ]
+    del current
+    # Dask places the routing and the summary tasks itself.  Dealing them out evenly
+    # (workers=..., allow_other_workers=True) was measured and dropped: work stealing undid
+    # the deal (12 of 14 summary tasks on one worker; the stage took 37 and 44 s against 27
+    # and 29 s), and without stealing the even spread took as long as Dask's own placement:
+    # on one machine the stage is bound by moving pickled activities (docs/benchmarks.md).
     routed = [
         client.submit(
             _route,
@@ -1103,17 +1149,19 @@ def group_on_cluster(
         )
         for number, s in enumerate(sources)
     ]
+    del places
     first_part = [0, *itertools.accumulate(summary_parts)]
     concepts = [
         client.submit(
             _summaries,
-            g,
+            client.submit(_piece, shares[index], k),
             *[client.submit(_piece, r, first_part[index] + k) for r in routed],
             state=state,
         )
-        for index, g in enumerate(current)
+        for index in range(len(shares))
         for k in range(summary_parts[index])
     ]
+    del routed, shares
     _gather(client, [client.submit(len, c) for c in concepts])
     report("summaries", steps, steps)
     return ClusterRun(client, concepts, activities)
