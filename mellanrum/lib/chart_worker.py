@@ -34,12 +34,11 @@ _WARM_UP_SPEC = (
 )
 
 
-def ready(spec: str = _WARM_UP_SPEC) -> bool:
-    """Submitted once to start the helper process before any chart is drawn. It draws a chart
-    (``spec``, or the smallest one), so that vl-convert's JavaScript engine is loaded now:
-    otherwise the first picture a viewer asks for waits for it, and the helper's memory grows
-    by about 50 MB then."""
-    return render_svg(spec).lstrip().startswith("<svg")
+def ready() -> bool:
+    """Submitted once to start the helper process before any chart is drawn. It draws a tiny
+    chart, so that vl-convert's JavaScript engine is loaded now: otherwise the first picture
+    a viewer asks for waits for it, and the helper's memory grows by about 50 MB then."""
+    return render_svg(_WARM_UP_SPEC).lstrip().startswith("<svg")
 
 
 def render_svg(spec: str) -> str:

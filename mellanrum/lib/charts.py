@@ -237,20 +237,10 @@ def start_helpers() -> None:
     """Starts the chart helper processes now (in the background) rather than when the first
     chart is drawn: a server started with ``mellanrum serve`` calls this in each app process,
     so that the first picture does not wait for a helper to start, and the app's memory is
-    the same from its first minute on. The helper draws a chart as large as a concept's with
-    every member (about 300 bars): vl-convert's engine grows its memory to what the largest
-    pictures need once, now, rather than during a viewer's request (docs/benchmarks.md,
-    "Memory and the soak")."""
+    the same from its first minute on."""
     pool = _render_pool()
     if pool is not None:
-        pool.submit(chart_worker.ready, warm_up_spec())
-
-
-def warm_up_spec(bars: int = 300) -> str:
-    rows = [{"label": f"Organisation {number} – verksamhet", "value": float(number * 1375)}
-            for number in range(1, bars + 1)]
-    return _bar_spec(rows, "Organisation", "Kronor per invånare", 560,
-                     _options(kronor=True, domain=None))
+        pool.submit(chart_worker.ready)
 
 
 def _shut_down(exc: Exception) -> bool:

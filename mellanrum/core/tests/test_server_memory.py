@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from mellanrum.lib import chart_worker, charts, memory
+from mellanrum.lib import chart_worker, memory
 
 
 def _glibc() -> bool:
@@ -34,9 +34,3 @@ def test_an_operators_malloc_arena_max_is_left_to_glibc(monkeypatch: pytest.Monk
 
 def test_the_chart_helper_warms_up_by_drawing_a_chart() -> None:
     assert chart_worker.ready() is True
-
-
-def test_the_warm_up_chart_is_a_bar_chart_as_large_as_a_concepts() -> None:
-    spec = charts.warm_up_spec()
-    assert spec.count('"label"') >= 300
-    assert chart_worker.ready(spec) is True
