@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from mellanrum.engines.commonality import (
     Activity,
@@ -17,17 +14,6 @@ from mellanrum.engines.commonality.cannot_link import conflict, marks_of, normal
 from mellanrum.engines.commonality.concept import Concept
 
 APART = [("Parkeringstillstånd", "Parkeringstillstånd för rörelsehindrade")]
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as connected,
-    ):
-        yield connected
 
 
 def activities(names: list[str], prefix: str = "K") -> list[Activity]:

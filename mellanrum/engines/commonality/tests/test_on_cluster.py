@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
 
 import dask
 import pytest
@@ -22,17 +21,6 @@ from mellanrum.engines.commonality import (
 from mellanrum.engines.commonality.evaluation.synthetic import synthetic_activities
 from mellanrum.engines.commonality.executor import connect
 from mellanrum.engines.commonality.tests.test_grouping import fixture
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as connected,
-    ):
-        yield connected
 
 
 def varied_activities() -> list[Activity]:

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from mellanrum.engines.commonality import Activity, group_activities, group_on_cluster
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as connected,
-    ):
-        yield connected
 
 
 def one_large_group() -> list[list[Activity]]:

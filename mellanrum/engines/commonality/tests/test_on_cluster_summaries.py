@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from mellanrum.engines.commonality import group_activities, group_partitions_on_cluster, on_cluster
 from mellanrum.engines.commonality.tests.test_on_cluster import varied_activities
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as connected,
-    ):
-        yield connected
 
 
 def test_a_group_far_above_its_share_gets_several_summary_tasks() -> None:
