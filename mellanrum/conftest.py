@@ -3,6 +3,7 @@ editor of Beta, so no rights in Alfa) and a superuser, as in healthchecks' hc/te
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,28 @@ def _page_cache_of_this_test(settings: SettingsWrapper) -> None:
     from django.core.cache import caches
 
     caches["pages"].clear()
+
+
+class PageCacheHits:
+    """Asked after requests: was any of them served from the shared page cache? Each question
+    forgets the requests before it (the page cache logs a hit at DEBUG level)."""
+
+    def __init__(self, log: pytest.LogCaptureFixture) -> None:
+        log.set_level(logging.DEBUG, logger="mellanrum.core.page_cache")
+        self._log = log
+
+    def __call__(self) -> bool:
+        found = any("page cache: hit" in r.getMessage() for r in self._log.records)
+        self.clear()
+        return found
+
+    def clear(self) -> None:
+        self._log.clear()
+
+
+@pytest.fixture
+def hits(caplog: pytest.LogCaptureFixture) -> PageCacheHits:
+    return PageCacheHits(caplog)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ CSRF token and chart signatures, and a partner never gets the outsiders' page.""
 
 from __future__ import annotations
 
-import logging
 import re
 
 import pytest
@@ -12,26 +11,12 @@ from django.test import Client
 
 from mellanrum.collaborations import actions
 from mellanrum.collaborations.models import Initiative
-from mellanrum.conftest import _user
+from mellanrum.conftest import PageCacheHits, _user
 from mellanrum.core import page_cache
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Organisation
 
 from .conftest import login
-
-HIT = "page cache: hit"
-
-
-@pytest.fixture
-def hits(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.DEBUG, logger="mellanrum.core.page_cache")
-    return caplog
-
-
-def _hit(hits: pytest.LogCaptureFixture) -> bool:
-    found = any(HIT in r.getMessage() for r in hits.records)
-    hits.clear()
-    return found
 
 
 @pytest.fixture
@@ -58,13 +43,13 @@ def _without_tokens(html: str) -> str:
 
 def test_outsiders_share_the_page_each_with_their_own_menu(
         public: Initiative, dave: User, delta: Organisation, settings: object,
-        hits: pytest.LogCaptureFixture) -> None:
+        hits: PageCacheHits) -> None:
     frank = _user("frank", delta, "editor")  # another outsider with the same role
     url = public.get_absolute_url()
     first = _page(dave, url)
-    assert not _hit(hits)
+    assert not hits()
     second = _page(frank, url)
-    assert _hit(hits)
+    assert hits()
     assert "frank" in second and "Delta kommun" in second and "dave" not in second
     assert "dave" in first and "Gamma kommun" in first
     settings.PAGE_CACHE = False  # type: ignore[attr-defined]
@@ -73,7 +58,7 @@ def test_outsiders_share_the_page_each_with_their_own_menu(
 
 def test_a_partner_or_another_role_never_gets_the_outsiders_page(
         public: Initiative, dave: User, erin: User, beta: Organisation, alice: User,
-        gamma: Organisation, delta: Organisation, hits: pytest.LogCaptureFixture) -> None:
+        gamma: Organisation, delta: Organisation, hits: PageCacheHits) -> None:
     from django.test import RequestFactory
 
     from mellanrum.collaborations.views import outsider
@@ -85,11 +70,11 @@ def test_a_partner_or_another_role_never_gets_the_outsiders_page(
     _page(dave, url)
     hits.clear()
     _page(gustav, url)
-    assert not _hit(hits)
+    assert not hits()
     _page(erin, url)  # a reader of a partner
-    assert not _hit(hits)
+    assert not hits()
     _page(frank, url)
-    assert _hit(hits)
+    assert hits()
     request = RequestFactory().get(url)
     for user, kind in ((erin, None), (alice, None), (dave, ("outsider", "editor", False))):
         request.user = user
@@ -99,13 +84,13 @@ def test_a_partner_or_another_role_never_gets_the_outsiders_page(
     request.user = dave
     assert outsider(request, public.pk) is None
     page = _page(dave, url)
-    assert not _hit(hits)
+    assert not hits()
     assert 'id="invitation"' in page and 'value="9903"' in page
 
 
 def test_a_page_that_names_the_outsider_is_not_shared(
         public: Initiative, dave: User, delta: Organisation, alice: User,
-        hits: pytest.LogCaptureFixture) -> None:
+        hits: PageCacheHits) -> None:
     actions.do_add_steering_member(public, acting_user=alice, name="dave",
                                    organisation=delta, role="")
     frank = _user("frank", delta, "editor")
@@ -113,7 +98,7 @@ def test_a_page_that_names_the_outsider_is_not_shared(
     _page(dave, url)  # names "dave" beside his own account menu: not kept for outsiders
     hits.clear()
     assert "frank" in _page(frank, url)
-    assert not _hit(hits)
+    assert not hits()
 
 
 def test_private_chart_addresses_are_signed_for_each_viewer(

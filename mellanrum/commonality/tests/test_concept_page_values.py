@@ -3,7 +3,6 @@ HTML as the models and templates wrote, and never stale in the shared page cache
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,6 +20,7 @@ from mellanrum.commonality.concept_views import (
     _members_with_systems,
 )
 from mellanrum.commonality.models import Concept, Membership
+from mellanrum.conftest import PageCacheHits
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity, Arrangement, Organisation
 
@@ -96,50 +96,38 @@ def test_members_as_values_have_what_the_models_had(
                 want.systems.order_by("product", "vendor").values_list("product", flat=True))
 
 
-@pytest.fixture
-def hits(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.DEBUG, logger="mellanrum.core.page_cache")
-    return caplog
-
-
-def _hit(hits: pytest.LogCaptureFixture) -> bool:
-    found = any("page cache: hit" in r.getMessage() for r in hits.records)
-    hits.clear()
-    return found
-
-
 def test_a_kept_concept_page_shows_every_change_of_what_it_shows(
     client: Client, landscape: dict[str, Activity], alfa: Organisation, alice: User,
-    hits: pytest.LogCaptureFixture,
+    hits: PageCacheHits,
 ) -> None:
     actions.do_run_analysis(Scope.of(), acting_user=alice)
     login(client, alice)
     url = _concept(landscape["alfa_hemtjanst"]).get_absolute_url()
-    assert client.get(url).status_code == 200 and not _hit(hits)
-    assert client.get(url).status_code == 200 and _hit(hits)
+    assert client.get(url).status_code == 200 and not hits()
+    assert client.get(url).status_code == 200 and hits()
 
     # A description is not shown: the page stays kept.
     Activity.objects.filter(pk=landscape["beta_hemtjanst"].pk).update(description="Ny text")
     client.get(url)
-    assert _hit(hits)
+    assert hits()
 
     # The cost, the population, an organisation's name, an arrangement: each shows at once.
     Activity.objects.filter(pk=landscape["beta_hemtjanst"].pk).update(
         annual_cost_sek=Decimal(41_234_000), volume_per_year=Decimal(1000))
     page = client.get(url).content.decode()
-    assert not _hit(hits) and "41\xa0234" in page
+    assert not hits() and "41\xa0234" in page
     alfa.name = "Alfa nya kommun"
     alfa.save()
     page = client.get(url).content.decode()
-    assert not _hit(hits) and "Alfa nya kommun" in page
+    assert not hits() and "Alfa nya kommun" in page
     arrangement = Arrangement.objects.create(activity=landscape["alfa_hemtjanst"], form="bolag")
     page = client.get(url).content.decode()
-    assert not _hit(hits) and '<span class="arrangement-symbol" aria-hidden="true">B</span>' in page
+    assert not hits() and '<span class="arrangement-symbol" aria-hidden="true">B</span>' in page
     partner = Organisation.objects.create(code="8888", name="Bolagsägaren",
                                           kind=Organisation.Kind.MUNICIPALITY)
     arrangement.partners.add(partner)
     page = client.get(url).content.decode()
-    assert not _hit(hits) and "(Bolagsägaren)" in page
+    assert not hits() and "(Bolagsägaren)" in page
     Organisation.objects.filter(pk=partner.pk).update(short_name="Ägaren")
     page = client.get(url).content.decode()
-    assert not _hit(hits) and "(Ägaren)" in page
+    assert not hits() and "(Ägaren)" in page

@@ -3,13 +3,12 @@ still counted, and a write that changes what the page shows is seen on the next 
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
-import pytest
 from django.test import Client
 
+from mellanrum.conftest import PageCacheHits
 from mellanrum.journeys import analysis
 from mellanrum.journeys.models import FinderUsage, PlaceName
 from mellanrum.journeys.views import OUTCOME
@@ -17,18 +16,6 @@ from mellanrum.landscape.models import Activity, Organisation
 
 URL = "/hitta/"
 SEARCH = {"place": "Nacka", "q": "hemtjänst till mamma"}
-
-
-@pytest.fixture
-def hits(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.DEBUG, logger="mellanrum.core.page_cache")
-    return caplog
-
-
-def _hit(hits: pytest.LogCaptureFixture) -> bool:
-    found = any("page cache: hit" in r.getMessage() for r in hits.records)
-    hits.clear()
-    return found
 
 
 def _page(response: Any) -> str:
@@ -43,54 +30,54 @@ def _counts() -> tuple[int, int, int, int]:
 
 def test_a_search_is_kept_and_every_search_is_counted(
     client: Client, activities: dict[tuple[str, str], Activity],
-    hits: pytest.LogCaptureFixture,
+    hits: PageCacheHits,
 ) -> None:
     first = client.get(URL, SEARCH)
-    assert not _hit(hits) and "Hemtjänst" in first.content.decode()
+    assert not hits() and "Hemtjänst" in first.content.decode()
     again = client.get(URL, SEARCH)
-    assert _hit(hits)
+    assert hits()
     assert _page(again) == _page(first) and again.status_code == 200
     assert OUTCOME not in first and OUTCOME not in again  # the count's header is not sent
     client.get(URL, {"place": "Nacka", "q": ""})
     client.get(URL, {"place": "Nacka", "q": ""})
-    assert _hit(hits)
+    assert hits()
     client.get(URL, {"place": "Nacka", "q": "qwzx"})
     client.get(URL, {"place": "Nacka", "q": "qwzx"})
-    assert _hit(hits)
+    assert hits()
     assert _counts() == (6, 2, 2, 2)
     # Another visitor (a new session) is served the same kept page and counted too.
     other = Client().get(URL, SEARCH)
-    assert _hit(hits) and _page(other) == _page(first)
+    assert hits() and _page(other) == _page(first)
     assert _counts() == (7, 3, 2, 2)
 
 
 def test_a_kept_search_shows_every_change_of_what_it_shows(
     client: Client, activities: dict[tuple[str, str], Activity],
-    hits: pytest.LogCaptureFixture,
+    hits: PageCacheHits,
 ) -> None:
     hemtjanst = activities[("0182", "hemtjanst")]
     client.get(URL, SEARCH)
     # A description is neither searched nor shown: the page stays kept.
     Activity.objects.filter(pk=hemtjanst.pk).update(description="Ny beskrivning")
     client.get(URL, SEARCH)
-    assert _hit(hits)
+    assert hits()
 
     Activity.objects.filter(pk=hemtjanst.pk).update(name="Hemtjänst i Nacka, ny")
     page = client.get(URL, SEARCH).content.decode()
-    assert not _hit(hits) and "Hemtjänst i Nacka, ny" in page
+    assert not hits() and "Hemtjänst i Nacka, ny" in page
     Activity.objects.filter(pk=hemtjanst.pk).update(url="https://nacka.example/hemtjanst")
     page = client.get(URL, SEARCH).content.decode()
-    assert not _hit(hits) and "https://nacka.example/hemtjanst" in page
+    assert not hits() and "https://nacka.example/hemtjanst" in page
     Activity.objects.filter(pk=hemtjanst.pk).delete()
     page = client.get(URL, SEARCH).content.decode()
-    assert not _hit(hits) and "Hemtjänst i Nacka, ny" not in page
+    assert not hits() and "Hemtjänst i Nacka, ny" not in page
     nacka = Organisation.objects.get(code="0182")
     Activity.objects.create(organisation=nacka, key="ht2", name="Hemtjänst för äldre")
     page = client.get(URL, SEARCH).content.decode()
-    assert not _hit(hits) and "Hemtjänst för äldre" in page
+    assert not hits() and "Hemtjänst för äldre" in page
     Organisation.objects.filter(pk=nacka.pk).update(name="Nacka nya kommun")
     page = client.get(URL, SEARCH).content.decode()
-    assert not _hit(hits) and "Nacka nya kommun" in page
+    assert not hits() and "Nacka nya kommun" in page
 
 
 def test_a_place_loaded_after_a_search_is_found_at_once(
