@@ -145,10 +145,11 @@ def _serve(host: str, port: int, threads: int = 8) -> None:
     from waitress import serve as waitress_serve
 
     from mellanrum.lib.charts import start_helpers
-    from mellanrum.lib.memory import limit_malloc_arenas
+    from mellanrum.lib.memory import limit_malloc_arenas, start_trimming
     from mellanrum.wsgi import application
 
     limit_malloc_arenas()  # before the request threads start (see the module)
+    start_trimming()
     start_helpers()
     click.echo(f"Mellanrum is running on http://{host}:{port}/ (Ctrl+C stops it)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="Mellanrum")
@@ -164,12 +165,13 @@ def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     from mellanrum.lib.charts import start_helpers
-    from mellanrum.lib.memory import limit_malloc_arenas
+    from mellanrum.lib.memory import limit_malloc_arenas, start_trimming
     from mellanrum.wsgi import application
 
     limit_malloc_arenas()  # the workers forked from this process inherit it
 
     def post_worker_init(_worker: Any) -> None:
+        start_trimming()  # a thread of each worker's own
         start_helpers()  # each worker's own chart helper, started now rather than on demand
 
     class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints

@@ -14,6 +14,15 @@ import time
 import vl_convert
 
 
+def start(parent: int) -> None:
+    """Run in each helper process as it starts: exits with its web process, and hands the
+    memory vl-convert frees back to the system like the web process does."""
+    from mellanrum.lib.memory import start_trimming
+
+    watch_parent(parent)
+    start_trimming()
+
+
 def watch_parent(parent: int) -> None:
     """Exit when the web process is gone (it may be killed without shutting the pool down)."""
 

@@ -228,7 +228,7 @@ def _render_pool() -> ProcessPoolExecutor | None:
             # "spawn": forking a process with running request threads could copy held locks.
             _pool = ProcessPoolExecutor(
                 processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=chart_worker.watch_parent, initargs=(os.getpid(),),
+                initializer=chart_worker.start, initargs=(os.getpid(),),
             )
         return _pool
 
