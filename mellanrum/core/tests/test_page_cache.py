@@ -4,7 +4,6 @@ may see something else."""
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -15,30 +14,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from mellanrum.conftest import PASSWORD
+from mellanrum.conftest import PASSWORD, PageCacheHits
 from mellanrum.core import page_cache
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity, Organisation
-
-HIT = "page cache: hit"
 
 
 def _log_in(user: User) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
-
-
-@pytest.fixture
-def hits(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.DEBUG, logger="mellanrum.core.page_cache")
-    return caplog
-
-
-def _served_from_cache(hits: pytest.LogCaptureFixture) -> bool:
-    found = any(HIT in r.getMessage() for r in hits.records)
-    hits.clear()
-    return found
 
 
 # --- What a statement writes and reads ------------------------------------------------------
@@ -109,34 +94,34 @@ def _edit(client: Client, activity: Activity, **changes: object) -> None:
 
 
 def test_an_edit_through_the_form_shows_on_the_next_request(
-        alice: User, activity: Activity, hits: pytest.LogCaptureFixture) -> None:
+        alice: User, activity: Activity, hits: PageCacheHits) -> None:
     client = _log_in(alice)
     url = activity.organisation.get_absolute_url()
     assert "Ansökan om bygglov" in client.get(url).content.decode()
     assert "Ansökan om bygglov" in client.get(url).content.decode()
-    assert _served_from_cache(hits)
+    assert hits()
     _edit(client, activity, name="Bygglov, ansökan")
     html = client.get(url).content.decode()
-    assert not _served_from_cache(hits)
+    assert not hits()
     assert "Bygglov, ansökan" in html and "Ansökan om bygglov" not in html
 
 
 def test_an_edit_of_what_a_page_does_not_show_keeps_it(
-        alice: User, activity: Activity, hits: pytest.LogCaptureFixture) -> None:
+        alice: User, activity: Activity, hits: PageCacheHits) -> None:
     client = _log_in(alice)
     url = activity.organisation.get_absolute_url()
     client.get(url)
     _edit(client, activity, description="En ny beskrivning som organisationssidan inte visar.")
     hits.clear()
     client.get(url)
-    assert _served_from_cache(hits)
+    assert hits()
     # … but the page that shows the description is built again.
     detail = reverse("landscape:activity", args=[activity.pk])
     assert "En ny beskrivning" in client.get(detail).content.decode()
 
 
 def test_an_initiative_page_follows_its_activities_names_not_their_descriptions(
-        alice: User, activity: Activity, hits: pytest.LogCaptureFixture) -> None:
+        alice: User, activity: Activity, hits: PageCacheHits) -> None:
     from mellanrum.collaborations import actions
 
     initiative = actions.do_create_initiative(
@@ -150,21 +135,21 @@ def test_an_initiative_page_follows_its_activities_names_not_their_descriptions(
     _edit(client, activity, description="En ny beskrivning som initiativet inte visar.")
     hits.clear()
     assert "Ansökan om bygglov" in client.get(url).content.decode()
-    assert _served_from_cache(hits)
+    assert hits()
     _edit(client, activity, name="Bygglov, ansökan")
     html = client.get(url).content.decode()
-    assert not _served_from_cache(hits)
+    assert not hits()
     assert "Bygglov, ansökan" in html and "Ansökan om bygglov" not in html
 
 
 @pytest.mark.parametrize("how", ["update", "bulk_create", "raw", "delete"])
 def test_writes_that_bypass_save_are_seen(how: str, alice: User, activity: Activity,
-                                          hits: pytest.LogCaptureFixture) -> None:
+                                          hits: PageCacheHits) -> None:
     client = _log_in(alice)
     url = activity.organisation.get_absolute_url()
     client.get(url)
     client.get(url)
-    assert _served_from_cache(hits)
+    assert hits()
     if how == "update":
         Activity.objects.filter(pk=activity.pk).update(annual_cost_sek=Decimal("1234567"))
         expected = "1\u00a0234\u00a0567"
@@ -181,7 +166,7 @@ def test_writes_that_bypass_save_are_seen(how: str, alice: User, activity: Activ
         Activity.objects.filter(pk=activity.pk).delete()
         expected = ""
     html = client.get(url).content.decode()
-    assert not _served_from_cache(hits)
+    assert not hits()
     assert expected in html
     if how == "delete":
         assert "Ansökan om bygglov" not in html
@@ -189,12 +174,12 @@ def test_writes_that_bypass_save_are_seen(how: str, alice: User, activity: Activ
 
 def test_a_viewer_who_may_see_less_never_gets_the_page_of_one_who_may_see_more(
         alice: User, bob: User, charlie: User, activity: Activity,
-        hits: pytest.LogCaptureFixture) -> None:
+        hits: PageCacheHits) -> None:
     url = activity.organisation.get_absolute_url()
     add = reverse("landscape:activity_create", args=[activity.organisation.code])
     for _ in range(2):  # kept, then served from the cache to alice (editor of Alfa)
         assert add in _log_in(alice).get(url).content.decode()
-    assert _served_from_cache(hits)
+    assert hits()
     # bob reads Alfa, charlie edits Beta: neither may add an activity to Alfa.
     assert add not in _log_in(bob).get(url).content.decode()
     assert add not in _log_in(charlie).get(url).content.decode()
@@ -235,12 +220,12 @@ def test_each_visitor_gets_its_own_csrf_token(db: None, alfa: Organisation) -> N
 
 
 def test_messages_are_shown_not_a_kept_page(alice: User, activity: Activity,
-                                           hits: pytest.LogCaptureFixture) -> None:
+                                           hits: PageCacheHits) -> None:
     client = _log_in(alice)
     url = activity.organisation.get_absolute_url()
     client.get(url)
     client.get(url)
-    assert _served_from_cache(hits)
+    assert hits()
     # An edit that changes nothing the page shows, with its message waiting in the session.
     activity.refresh_from_db()
     client.post(reverse("landscape:activity_edit", args=[activity.pk]), {
@@ -249,10 +234,10 @@ def test_messages_are_shown_not_a_kept_page(alice: User, activity: Activity,
         "volume_per_year": activity.volume_per_year, "volume_unit": activity.volume_unit,
         "lead_time_days": activity.lead_time_days, "category": activity.category_id})
     html = client.get(url).content.decode()
-    assert not _served_from_cache(hits)
+    assert not hits()
     assert "saved" in html.lower() or "sparad" in html.lower()
     client.get(url)
-    assert _served_from_cache(hits)
+    assert hits()
 
 
 def test_kept_values_per_process_follow_the_data(alfa: Organisation, beta: Organisation) -> None:
@@ -297,38 +282,38 @@ def test_the_counter_is_bumped_when_the_write_commits(alfa: Organisation) -> Non
 
 @pytest.mark.django_db(transaction=True)
 def test_a_page_is_built_again_after_a_committed_write(alfa: Organisation,
-                                                       hits: pytest.LogCaptureFixture) -> None:
+                                                       hits: PageCacheHits) -> None:
     url = alfa.get_absolute_url()
     Client().get(url)
     Client().get(url)
-    assert _served_from_cache(hits)
+    assert hits()
     with transaction.atomic():
         alfa.name = "Alfa stad"
         alfa.save()
     assert "Alfa stad" in Client().get(url).content.decode()
-    assert not _served_from_cache(hits)
+    assert not hits()
 
 
 def test_a_restore_or_migration_makes_every_page_unreachable(
-        alfa: Organisation, hits: pytest.LogCaptureFixture) -> None:
+        alfa: Organisation, hits: PageCacheHits) -> None:
     url = alfa.get_absolute_url()
     Client().get(url)
     page_cache.bump_everything()
     Client().get(url)
-    assert not _served_from_cache(hits)
+    assert not hits()
 
 
 def test_off_when_turned_off(settings: object, alfa: Organisation,
-                             hits: pytest.LogCaptureFixture) -> None:
+                             hits: PageCacheHits) -> None:
     settings.PAGE_CACHE = False  # type: ignore[attr-defined]
     url = alfa.get_absolute_url()
     Client().get(url)
     Client().get(url)
-    assert not _served_from_cache(hits)
+    assert not hits()
 
 
 def test_a_running_task_is_never_served_from_a_kept_page(
-        alice: User, monkeypatch: pytest.MonkeyPatch, hits: pytest.LogCaptureFixture) -> None:
+        alice: User, monkeypatch: pytest.MonkeyPatch, hits: PageCacheHits) -> None:
     """A task is declared lost when its heartbeat grows old, without any write to bump a
     counter: a page kept while it ran would show it running for ever (issue 20, bad input)."""
     from mellanrum.commonality.actions import execute_run
@@ -347,19 +332,19 @@ def test_a_running_task_is_never_served_from_a_kept_page(
     assert "role=\"status\"" in client.get(url).content.decode()
     monkeypatch.setattr(tasks, "stale_after", lambda: timedelta(seconds=-1))  # the worker died
     page = client.get(url).content.decode()
-    assert not _served_from_cache(hits)
+    assert not hits()
     assert "role=\"alert\"" in page and "role=\"status\"" not in page
 
 
 def test_a_kept_page_is_built_again_on_a_new_day(
         alfa: Organisation, monkeypatch: pytest.MonkeyPatch,
-        hits: pytest.LogCaptureFixture) -> None:
+        hits: PageCacheHits) -> None:
     """Pages count days from today (deadlines, procurement windows) with no write to say so."""
     url = alfa.get_absolute_url()
     Client().get(url)
     Client().get(url)
-    assert _served_from_cache(hits)
+    assert hits()
     tomorrow = timezone.localdate() + timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda: tomorrow)
     Client().get(url)
-    assert not _served_from_cache(hits)
+    assert not hits()
