@@ -288,6 +288,31 @@ def test_a_chart_of_long_names_shows_them_cut_and_is_drawn_quickly(drawn_here: N
     assert names[0] not in text
 
 
+def _axis_texts(svg: str, role: str) -> list[tuple[str, float, str]]:
+    """Each text of the picture's axis ``role`` ("title" or "label"): (transform, y, text)."""
+    found = []
+    for group in re.findall(rf'<g class="mark-text role-axis-{role}"[^>]*>(.*?)</g>', svg, re.S):
+        for transform, text in re.findall(r'transform="([^"]*)"[^>]*>([^<]*)</text>', group):
+            y = float(re.search(r"translate\([^,]+,([^)]+)\)", transform).group(1))  # type: ignore[union-attr]
+            found.append((transform, y, html.unescape(text)))
+    return found
+
+
+def test_the_category_title_is_drawn_level_above_long_labels(drawn_here: None) -> None:
+    # Turned along the axis, the title was drawn over labels near the cut length.
+    names = ["M" * 40, "Göteborgsregionens kommunalförbund, Västra Götaland", "Nacka"]
+    address = charts.bar_chart_url([(name, n + 1.0) for n, name in enumerate(names)], **PUBLIC,
+                                   category_title="Organisation", value_title="Kronor")
+    svg = charts.chart_svg(_key(address))
+    assert svg is not None
+    [(transform, title_y, _text)] = [t for t in _axis_texts(svg, "title")
+                                     if t[2] == "Organisation"]
+    assert "rotate" not in transform
+    label_ys = [y for _t, y, text in _axis_texts(svg, "label") if not text[0].isdigit()]
+    assert len(label_ys) == 3
+    assert title_y < min(label_ys) - 12  # its baseline above the first label's top
+
+
 class _RefusingPool:
     """A helper pool that refuses work: shut down (as Python does at exit) or broken."""
 
