@@ -142,6 +142,7 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
 
 
 def _serve(host: str, port: int, threads: int = 8) -> None:
+    from django.conf import settings
     from waitress import serve as waitress_serve
 
     from mellanrum.lib.charts import start_helpers
@@ -149,7 +150,7 @@ def _serve(host: str, port: int, threads: int = 8) -> None:
     from mellanrum.wsgi import application
 
     limit_malloc_arenas()  # before the request threads start (see the module)
-    start_trimming()
+    start_trimming(settings.MALLOC_TRIM_SECONDS)
     start_helpers()
     click.echo(f"Mellanrum is running on http://{host}:{port}/ (Ctrl+C stops it)")
     waitress_serve(application, host=host, port=port, threads=threads, ident="Mellanrum")
@@ -161,6 +162,7 @@ def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
             "Several workers need Linux or macOS. On Windows, run one `mellanrum serve` per "
             "port behind the proxy (see docs/deployment.md)."
         )
+    from django.conf import settings
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
@@ -171,7 +173,7 @@ def _serve_workers(host: str, port: int, threads: int, workers: int) -> None:
     limit_malloc_arenas()  # the workers forked from this process inherit it
 
     def post_worker_init(_worker: Any) -> None:
-        start_trimming()  # a thread of each worker's own
+        start_trimming(settings.MALLOC_TRIM_SECONDS)  # a thread of each worker's own
         start_helpers()  # each worker's own chart helper, started now rather than on demand
 
     class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints

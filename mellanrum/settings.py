@@ -244,6 +244,9 @@ PAGE_CACHE = envbool("PAGE_CACHE", "true")
 # Charts are drawn in this many helper processes (vl-convert holds the interpreter lock while it
 # draws, which would stall the web process's other threads); 0 draws them in the web process.
 CHART_RENDER_PROCESSES = envint("CHART_RENDER_PROCESSES", "1")
+# `mellanrum serve`: each app process and chart helper hands the memory malloc holds free back to
+# the system this often (glibc only; 0 never; mellanrum/lib/memory.py).
+MALLOC_TRIM_SECONDS = envint("MELLANRUM_MALLOC_TRIM_SECONDS", "30")
 # Draw the charts of organisation and concept pages in the background when an analysis, an
 # import or a Kolada sync has finished, rather than when a page is first viewed (core/predraw.py).
 CHART_PREDRAW = envbool("CHART_PREDRAW", "true")

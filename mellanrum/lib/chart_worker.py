@@ -14,13 +14,14 @@ import time
 import vl_convert
 
 
-def start(parent: int) -> None:
+def start(parent: int, trim_seconds: float) -> None:
     """Run in each helper process as it starts: exits with its web process, and hands the
-    memory vl-convert frees back to the system like the web process does."""
+    memory vl-convert frees back to the system every ``trim_seconds``, as the web process
+    does."""
     from mellanrum.lib.memory import start_trimming
 
     watch_parent(parent)
-    start_trimming()
+    start_trimming(trim_seconds)
 
 
 def watch_parent(parent: int) -> None:

@@ -228,7 +228,8 @@ def _render_pool() -> ProcessPoolExecutor | None:
             # "spawn": forking a process with running request threads could copy held locks.
             _pool = ProcessPoolExecutor(
                 processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=chart_worker.start, initargs=(os.getpid(),),
+                initializer=chart_worker.start,
+                initargs=(os.getpid(), getattr(settings, "MALLOC_TRIM_SECONDS", 0)),
             )
         return _pool
 

@@ -6,6 +6,10 @@ each holding freed memory it cannot hand to another arena or back to the system:
 national load test (docs/benchmarks.md) a worker's private memory grew by about 25 MB more in
 its first minutes than with two arenas. Python threads allocate while they hold the
 interpreter lock, so they seldom contend for malloc and gain little from arenas of their own.
+
+glibc also keeps what is freed inside its heap until the heap's top is free, so each app
+process and chart helper hands its freed memory back to the system every half-minute
+(``start_trimming``).
 """
 
 from __future__ import annotations
@@ -65,19 +69,13 @@ def trim_freed_memory() -> bool:
     return bool(malloc_trim(0))
 
 
-TRIM_SECONDS = 30.0
-
-
-def start_trimming(every: float | None = None) -> threading.Thread | None:
+def start_trimming(every: float) -> threading.Thread | None:
     """Trims freed memory (``trim_freed_memory``) every ``every`` seconds in a background
     thread of this process, for as long as it runs. None, and nothing started, where the C
-    library has no ``malloc_trim`` or the interval is 0; by default the interval is
-    ``MELLANRUM_MALLOC_TRIM_SECONDS`` or 30 s.
+    library has no ``malloc_trim`` or ``every`` is 0 (``settings.MALLOC_TRIM_SECONDS``).
 
-    Start it in each app process (threads do not survive a fork). A trim takes a few
-    milliseconds and releases the interpreter lock, so requests are not held up."""
-    if every is None:
-        every = float(os.environ.get("MELLANRUM_MALLOC_TRIM_SECONDS") or TRIM_SECONDS)
+    Start it in each app process (threads do not survive a fork). A trim releases the
+    interpreter lock, so requests are not held up while it runs."""
     if every <= 0 or _glibc_function("malloc_trim") is None:
         return None
 

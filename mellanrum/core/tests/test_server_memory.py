@@ -80,6 +80,5 @@ def test_trimming_runs_in_a_background_thread() -> None:
         assert thread.daemon and thread.is_alive()
 
 
-def test_trimming_is_off_when_the_operator_sets_zero(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MELLANRUM_MALLOC_TRIM_SECONDS", "0")
-    assert memory.start_trimming() is None
+def test_trimming_is_off_at_zero_seconds() -> None:
+    assert memory.start_trimming(0) is None
