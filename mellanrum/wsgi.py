@@ -23,6 +23,7 @@ def _freeze_startup_objects() -> None:
     from django.db import connections
     from django.urls import get_resolver
 
+    from mellanrum.commonality.analysis import warm_up as warm_up_commonality
     from mellanrum.core.page_cache import bump_everything
     from mellanrum.core.warm_up import public_pages, warm_finder, warm_up
     from mellanrum.kolada.analysis import warm_up as warm_up_kolada
@@ -32,6 +33,7 @@ def _freeze_startup_objects() -> None:
     # served (mellanrum/core/page_cache.py).
     bump_everything()
     warm_up_kolada()
+    warm_up_commonality()
     warm_up(application, public_pages())
     warm_finder()
     # Gunicorn may fork from this process (`--preload`): no worker may share its connection.

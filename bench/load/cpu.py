@@ -73,7 +73,7 @@ PICTURE_RE = re.compile(r'<img src="(/diagram/[0-9a-f]{64}\.svg[^"]*)"')
 
 
 def print_growth(after: tracemalloc.Snapshot) -> None:
-    """What was allocated after the warm-up round and is still alive, by the innermost lines
+    """What was allocated since tracing started and is still alive, by the innermost lines
     of the project's own code in its traceback (the cache or object that holds it)."""
     sizes: dict[str, list[int]] = {}
     for trace in after.traces:
@@ -84,7 +84,7 @@ def print_growth(after: tracemalloc.Snapshot) -> None:
         entry[0] += trace.size
         entry[1] += 1
     total = sum(size for size, _count in sizes.values())
-    print(f"\nMemory allocated after the warm-up round and still alive: {total / 2**20:.1f} MB")
+    print(f"\nMemory allocated since tracing started and still alive: {total / 2**20:.1f} MB")
     for where, (size, count) in sorted(sizes.items(), key=lambda kv: -kv[1][0])[:25]:
         print(f"  {size / 1024:9.0f} kB {count:7d} blocks  {where}")
 
@@ -103,6 +103,10 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true",
                         help="trace allocations (tracemalloc) and print what grew between the "
                         "end of the warm-up round and the end of the run, by source line")
+    parser.add_argument("--memory-first-round", action="store_true",
+                        help="as --memory, but trace from the start of the warm-up round: what "
+                        "a newly forked app process keeps beyond the start-up warm-up "
+                        "(mellanrum/wsgi.py) once it has served each kind of request")
     args = parser.parse_args()
     if args.charts_from:
         shutil.rmtree(os.environ["CHART_CACHE_DIR"])
@@ -190,7 +194,8 @@ def main() -> None:
     baseline = False
     for n in range(args.rounds + 1):
         warming = n == 0
-        if n == 1 and args.memory:  # only what is allocated from now on is traced
+        tracing_from = 0 if args.memory_first_round else 1 if args.memory else None
+        if n == tracing_from:  # only what is allocated from now on is traced
             tracemalloc.start(10)
             baseline = True
         page("/", anonymous, "/")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from django.db import DatabaseError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from mellanrum.commonality import actions
+from mellanrum.commonality import actions, analysis
 from mellanrum.commonality.analysis import Scope, similar_to
 from mellanrum.core.models import User
 from mellanrum.landscape.models import Activity, Organisation
@@ -27,6 +30,32 @@ def test_similar_organisations_panel_shows_reasons(
     assert "samma län (Testlän)" in html
     assert "2 gemensamma verksamheter" in html
     assert "Gamma kommun" not in html  # not in the analysis
+
+
+def _reads_memberships(alfa: Organisation) -> bool:
+    analysis.forget_similar()
+    with CaptureQueriesContext(connection) as captured:
+        assert [n.organisation.code for n in similar_to(alfa)] == ["9902"]
+    return any("membership" in q["sql"] for q in captured.captured_queries)
+
+
+def test_after_the_warm_up_the_first_similar_to_reads_no_memberships(
+        landscape: dict[str, Activity], alfa: Organisation, bob: User) -> None:
+    actions.do_run_analysis(Scope.of(), acting_user=bob)  # a new run: its sets not read yet
+    assert _reads_memberships(alfa)
+    actions.do_run_analysis(Scope.of(), acting_user=bob)
+    analysis.warm_up()
+    assert not _reads_memberships(alfa)
+
+
+def test_a_warm_up_the_database_refuses_is_left_to_the_first_page(
+        db: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def refuse() -> None:
+        raise DatabaseError("no such table: commonality_analysisrun")
+
+    monkeypatch.setattr(analysis, "current_run", refuse)
+    analysis.warm_up()
+    assert "concept sets could not be read" in caplog.text
 
 
 def test_similarity_without_an_analysis_is_structural(alfa: Organisation, beta: Organisation,
