@@ -293,8 +293,9 @@ def _axis_texts(svg: str, role: str) -> list[tuple[str, float, str]]:
     found = []
     for group in re.findall(rf'<g class="mark-text role-axis-{role}"[^>]*>(.*?)</g>', svg, re.S):
         for transform, text in re.findall(r'transform="([^"]*)"[^>]*>([^<]*)</text>', group):
-            y = float(re.search(r"translate\([^,]+,([^)]+)\)", transform).group(1))  # type: ignore[union-attr]
-            found.append((transform, y, html.unescape(text)))
+            moved = re.search(r"translate\([^,]+,([^)]+)\)", transform)
+            assert moved is not None
+            found.append((transform, float(moved.group(1)), html.unescape(text)))
     return found
 
 
