@@ -12,8 +12,9 @@ Gunicorn with N processes), sends one warm-up request per kind of page, runs loc
 seconds are measured), stops the server and prints throughput, p50/p95/p99, the error count and
 the app's memory (proportional set size of the server and all its child processes, from /proc) at
 the start and the end of the measured period. ``--soak 10m`` measures for that long instead of
-``--run-time`` and samples the memory every 30 s. Only 127.0.0.1 is ever targeted, and every
-wait is bounded in time.
+``--run-time`` and samples the memory every 30 s. Before the server starts and after it stops it
+times one PBKDF2 hash (the "yardstick"), which tells how fast the machine's cores were. Only
+127.0.0.1 is ever targeted, and every wait is bounded in time.
 
     .venv/bin/python bench/load/run.py                      # SQLite, 20 and 100 users, 60 s each
     .venv/bin/python bench/load/run.py --users 20 --run-time 30s
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import http.cookiejar
 import json
 import math
@@ -237,6 +239,20 @@ def warm_up(cookies: dict[str, str]) -> None:
             get(f"/gemensamt/begrepp/{concept}")
 
 
+def yardstick_ms() -> float:
+    """CPU milliseconds of one PBKDF2-SHA256 hash of 1,000,000 iterations (a log-in's hash as
+    Django configures it), the median of three, taken while no part of the run is running.
+    This machine's cores run up to 1.7 times slower from one minute to the next with nothing
+    else running in it (docs/benchmarks.md, round 8), and a run near saturation moves with
+    them: the yardstick before and after a run says which speed it had."""
+    times = []
+    for _ in range(3):
+        started = time.process_time()
+        hashlib.pbkdf2_hmac("sha256", b"mellanrum", b"yardstick", 1_000_000)
+        times.append((time.process_time() - started) * 1000)
+    return sorted(times)[1]
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
     try:
@@ -385,6 +401,7 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
         shutil.copytree(drawn_ahead, env["CHART_CACHE_DIR"])
     if port_in_use():
         raise SystemExit(f"something already listens on {HOST}:{PORT}; choose another --port")
+    yardstick_before = yardstick_ms()
     server_log = open(out / f"server-{label}.log", "w")
     server = subprocess.Popen(
         [
@@ -490,6 +507,7 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
         server_log.close()
     result = summary(prefix)
     result["label"] = label
+    result["yardstick"] = (yardstick_before, yardstick_ms())
     result["login_ms"] = login_seconds * 1000
     memory = [(t, sum(size for _name, size in members.values())) for t, members in samples]
     result["memory"] = memory
@@ -566,9 +584,10 @@ def main() -> None:
         "| Run | Requests | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Errors "
         "| Server errors, whole run | Edit conflicts (409) | Log-in (ms) "
         "| Load average before → after | Cores busy: server / locust / other "
-        "| App memory (PSS) start → end (MB) | Memory growth |"
+        "| App memory (PSS) start → end (MB) | Memory growth "
+        "| Yardstick before → after (ms) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---|")
     for r in results:
         before, after = r["load"]
         first, last = r["memory"][0][1], r["memory"][-1][1]
@@ -579,7 +598,8 @@ def main() -> None:
             f"| {r['login_ms']:.0f} | {before[0]:.2f} → {after[0]:.2f} "
             f"| {r['cpu']['server']:.2f} / {r['cpu']['locust']:.2f} / {r['cpu']['other']:.2f} "
             f"| {first / 2**20:.0f} → {last / 2**20:.0f} "
-            f"| {(last - first) / first * 100 if first else 0:+.1f} % |"
+            f"| {(last - first) / first * 100 if first else 0:+.1f} % "
+            f"| {r['yardstick'][0]:.0f} → {r['yardstick'][1]:.0f} |"
         )
     for r in results:
         print(f"\n{r['label']}: slowest endpoints by p95")
