@@ -949,14 +949,27 @@ class ClusterRun:
         return concepts
 
 
-def _gather(client: Any, futures: Any) -> Any:
+def _on_cluster(call: Callable[[], Any]) -> Any:
+    """``call()``, with Dask's failures (a lost scheduler, a dead worker) as ClusterError."""
     try:
-        return client.gather(futures)
+        return call()
     except Exception as exc:
         failure = translate_cluster_failure(exc)
         if failure is None:
             raise
         raise failure from exc
+
+
+def _gather(client: Any, futures: Any) -> Any:
+    return _on_cluster(lambda: client.gather(futures))
+
+
+def _trim_workers_memory(client: Any) -> None:
+    """Every worker of the cluster, and any that joins, trims its freed memory from now on."""
+    from mellanrum.engines.commonality.worker_memory import TrimFreedMemory
+
+    plugin = TrimFreedMemory()
+    _on_cluster(lambda: client.register_plugin(plugin, name=plugin.name))
 
 
 def group_on_cluster(
@@ -998,6 +1011,7 @@ def group_on_cluster(
         When a worker dies, memory runs out, or the scheduler goes away.
     """
     cfg = settings if settings is not None else GroupingSettings()
+    _trim_workers_memory(client)
     state = resolve_decisions(decisions, _Everyone())
     synonyms = [tuple(s) for s in extra_synonyms]
     marks = cannot_link.marks_of(must_not_link)
@@ -1186,7 +1200,7 @@ def group_partitions_on_cluster(
     """Scatter `activities` in partitions, group them on the cluster, gather the concepts."""
     items = list(activities)
     chunks = [items[i : i + partition_size] for i in range(0, len(items), partition_size)] or [[]]
-    sources = client.scatter(chunks)
+    sources = _on_cluster(lambda: client.scatter(chunks))
     run = group_on_cluster(
         client,
         sources,

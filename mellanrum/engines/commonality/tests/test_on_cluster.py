@@ -47,6 +47,35 @@ def test_cluster_run_gives_the_one_process_concepts(client: Client) -> None:
         assert found == expected
 
 
+def test_every_worker_trims_its_freed_memory_during_a_run(client: Client) -> None:
+    from distributed import Worker
+
+    from mellanrum.engines.commonality.worker_memory import TrimFreedMemory
+
+    def trims(dask_worker: Worker) -> bool:
+        return TrimFreedMemory.name in dask_worker.plugins
+
+    group_partitions_on_cluster(client, varied_activities()[:40], partition_size=20)
+    assert set(client.run(trims).values()) == {True}
+
+
+def test_a_scheduler_gone_before_the_run_starts_is_a_cluster_error() -> None:
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        connected = connect(cluster.scheduler_address)
+    try:
+        # The first thing a run asks of the cluster is to register the trimming plugin.
+        with pytest.raises(ClusterError) as caught:
+            group_on_cluster(connected, [lambda: make_partition(1)])
+        assert caught.value.reason == "connection"
+        with pytest.raises(ClusterError) as caught:
+            group_partitions_on_cluster(connected, varied_activities()[:10])
+        assert caught.value.reason == "connection"
+    finally:
+        connected.close()
+
+
 def test_cluster_run_respects_decisions_as_one_process_does(client: Client) -> None:
     activities, _ = fixture()
     concepts = group_activities(activities)
