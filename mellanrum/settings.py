@@ -224,10 +224,10 @@ PROTOCOL_MAX_BYTES = envint("PROTOCOL_MAX_BYTES", str(10 * 1024 * 1024))
 # hash of the content. On disk, so that every app process on this machine shares them and they
 # survive a restart; a few kB for a description, ~30 kB for a picture.
 CHART_CACHE_DIR = os.getenv("CHART_CACHE_DIR", str(BASE_DIR / ".cache" / "charts"))
-CACHES = {
+CACHES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "charts": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "mellanrum.core.file_cache.FileCache",
         "LOCATION": CHART_CACHE_DIR,
         "OPTIONS": {"MAX_ENTRIES": envint("CHART_CACHE_ENTRIES", "20000")},
     },
@@ -235,7 +235,7 @@ CACHES = {
     # each is keyed by the data versions of the tables it read, so a write reaches every process
     # on its next request. The expiry only bounds the disk.
     "pages": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "mellanrum.core.file_cache.FileCache",
         "LOCATION": os.getenv("PAGE_CACHE_DIR", str(BASE_DIR / ".cache" / "pages")),
         "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", "5000")},
     },
