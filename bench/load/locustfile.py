@@ -473,3 +473,22 @@ def _write_conflicts(environment, **kwargs):
     if path:
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(CONFLICTS, fh)
+
+
+# Every request's end time, name and response time, for latency over time (run.py's
+# "p95 by half-minute"), written when the run stops to the file named by LOAD_REQUEST_LOG.
+REQUESTS: list[tuple[float, str, float]] = []
+
+
+@events.request.add_listener
+def _note_request(request_type, name, response_time, exception, **kwargs):
+    if os.environ.get("LOAD_REQUEST_LOG"):
+        REQUESTS.append((time.time(), f"{request_type} {name}", response_time))
+
+
+@events.test_stop.add_listener
+def _write_requests(environment, **kwargs):
+    path = os.environ.get("LOAD_REQUEST_LOG")
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(REQUESTS, fh)

@@ -49,6 +49,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -476,7 +477,8 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
                     "--exit-code-on-error",
                     "0",
                 ],
-                env=dict(locust_env, LOAD_CONFLICTS_FILE=str(conflicts_file)),
+                env=dict(locust_env, LOAD_CONFLICTS_FILE=str(conflicts_file),
+                         LOAD_REQUEST_LOG=str(out / f"requests-{label}.json")),
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -489,7 +491,7 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
                 # Each sample keeps every process's share, to tell a worker that grows from
                 # a chart helper or the master that does (memory-<run>-processes.csv).
                 samples = [(0.0, process_memory_by_member(server.pid))]
-                measured_from = time.monotonic()
+                measured_from, measured_wall = time.monotonic(), time.time()
                 end = measured_from + max(0.0, seconds - 0.5)
                 while (left := end - time.monotonic()) > 0:
                     time.sleep(min(left, 30.0))
@@ -531,11 +533,31 @@ def run_once(users: int, args: argparse.Namespace, out: Path, template: str) -> 
         "other": max(0.0, busy - ours) / wall * (os.cpu_count() or 1) if wall else 0.0,
     }
     result["conflicts"] = json.loads(conflicts_file.read_text()) if conflicts_file.exists() else {}
+    result["p95_by_window"] = p95_by_window(out / f"requests-{label}.json", measured_wall,
+                                            seconds)
     # Locust's statistics leave out the ramp-up; the server's log covers the whole run.
     server_errors = (out / f"server-{label}.log").read_text(errors="replace").splitlines()
     result["server_errors"] = sum(line.startswith("Internal Server Error:")
                                   for line in server_errors)
     return result
+
+
+WINDOW_SECONDS = 30
+
+
+def p95_by_window(requests_file: Path, start: float, seconds: float) -> list[float]:
+    """p95 (ms) of the requests ending in each half-minute of the measured period, from the
+    locustfile's request log: on this shared machine the latency moves with the host's speed
+    from one minute to the next, which one figure for the whole period hides."""
+    if not requests_file.exists():
+        return []
+    ends_and_times = json.loads(requests_file.read_text())
+    windows: list[list[float]] = [[] for _ in range(max(1, int(seconds // WINDOW_SECONDS)))]
+    for end, _name, milliseconds in ends_and_times:
+        index = int((end - start) // WINDOW_SECONDS)
+        if 0 <= index < len(windows):
+            windows[index].append(milliseconds)
+    return [statistics.quantiles(w, n=20)[-1] if len(w) > 1 else float("nan") for w in windows]
 
 
 def main() -> None:
@@ -611,6 +633,9 @@ def main() -> None:
                 f"p50={row['50%']:>5} p95={row['95%']:>5} p99={row['99%']:>5} "
                 f"fail={row['Failure Count']}"
             )
+        if r["p95_by_window"]:
+            print(f"  p95 by half-minute of the measured period (ms): "
+                  f"{', '.join(f'{v:.0f}' for v in r['p95_by_window'])}")
         samples = [rss for _t, rss in r["memory"]]
         print(f"  app memory (PSS, server and children): {samples[0] / 2**20:.0f} MB at the "
               f"start, {max(samples) / 2**20:.0f} MB at most, {samples[-1] / 2**20:.0f} MB at "
