@@ -467,16 +467,8 @@ class NationalUser(Browser):
         self.log_in()
 
 
-@events.test_stop.add_listener
-def _write_conflicts(environment, **kwargs):
-    path = os.environ.get("LOAD_CONFLICTS_FILE")
-    if path:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(CONFLICTS, fh)
-
-
 # Every request's end time, name and response time, for latency over time (run.py's
-# "p95 by half-minute"), written when the run stops to the file named by LOAD_REQUEST_LOG.
+# "p95 by half-minute").
 REQUESTS: list[tuple[float, str, float]] = []
 
 
@@ -487,8 +479,11 @@ def _note_request(request_type, name, response_time, exception, **kwargs):
 
 
 @events.test_stop.add_listener
-def _write_requests(environment, **kwargs):
-    path = os.environ.get("LOAD_REQUEST_LOG")
-    if path:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(REQUESTS, fh)
+def _write_results(environment, **kwargs):
+    """The edit conflicts and the request log, to the files run.py names in the environment."""
+    for variable, results in (("LOAD_CONFLICTS_FILE", CONFLICTS),
+                              ("LOAD_REQUEST_LOG", REQUESTS)):
+        path = os.environ.get(variable)
+        if path:
+            with open(path, "w", encoding="utf-8") as fh:
+                json.dump(results, fh)
