@@ -114,3 +114,41 @@ def test_private_chart_addresses_are_signed_for_each_viewer(
     token = re.search(rf"/diagram/{key}\.svg\?a=([^\"]+)", personal).group(1)  # type: ignore[union-attr]
     assert token.startswith(f"{frank.pk}:")
     assert "frank" in personal
+
+
+def test_users_who_see_only_public_initiatives_share_the_portfolio(
+        initiative: Initiative, public: Initiative, dave: User, delta: Organisation,
+        settings: object, hits: PageCacheHits) -> None:
+    frank = _user("frank", delta, "editor")  # neither Gamma nor Delta takes part in any
+    first = _page(dave, "/samverkan/")
+    assert not hits()
+    second = _page(frank, "/samverkan/")
+    assert hits()
+    assert public.title in second and initiative.title not in second
+    assert "frank" in second and "dave" not in second and "dave" in first
+    settings.PAGE_CACHE = False  # type: ignore[attr-defined]
+    assert _without_tokens(second) == _without_tokens(_page(frank, "/samverkan/"))
+
+
+def test_a_partner_of_a_private_initiative_gets_its_own_portfolio(
+        initiative: Initiative, public: Initiative, dave: User, erin: User, beta: Organisation,
+        gamma: Organisation, superuser: User, hits: PageCacheHits) -> None:
+    _page(dave, "/samverkan/")
+    hits.clear()
+    page = _page(_user("gustav", gamma, "editor"), "/samverkan/")  # as dave: shared
+    assert hits() and initiative.title not in page
+    page = _page(erin, "/samverkan/")  # Beta takes part in the private initiative
+    assert not hits() and initiative.title in page
+    page = _page(erin, "/samverkan/")  # kept for her alone
+    assert hits() and "erin" in page
+    page = _page(_user("hanna", beta, "reader"), "/samverkan/")
+    assert not hits() and "hanna" in page  # ("erin" is in "prioriteringspoäng")
+    _page(_user("ivar", gamma, "reader"), "/samverkan/")  # a reader sees no "new" button
+    assert not hits()
+    page = _page(superuser, "/samverkan/")  # sees the private one without taking part
+    assert not hits() and initiative.title in page
+    # Once Gamma takes part in the private initiative, dave no longer gets the shared page.
+    actions.do_add_partner(initiative, acting_user=superuser, organisation=gamma,
+                           role="partner")
+    page = _page(dave, "/samverkan/")
+    assert not hits() and initiative.title in page
