@@ -16,6 +16,9 @@ How it stays correct:
   in the database, so every app process sees the same ones; a bump is an atomic
   ``version + 1``. Writes that bypass Django (a backup restored through ``psql``) call
   ``bump_everything()`` afterwards, as does ``post_migrate``.
+* **New rows.** A plain insert bumps counters of new rows (``t+``, and per organisation),
+  not the table's: a page that could not show a new row of that organisation, or that reads
+  its rows only by their key, stays valid (``page_rows.py``).
 * **A page is keyed by what it read.** While a page is built, the same wrapper notes every
   table its SELECTs read; the page is stored under a key made of the request (view, path
   with its query string, language, HTMX or not), the viewer (user id and every field of the
@@ -74,6 +77,8 @@ from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone, translation
 
+from . import page_rows
+
 log = logging.getLogger(__name__)
 
 TABLE = "core_dataversion"
@@ -82,6 +87,9 @@ EVERYTHING = "*"
 # is built, by the middleware) and the counters themselves.
 IGNORED = frozenset({TABLE, "django_session"})
 SECONDS = 24 * 3600
+# Changed whenever what a page depends on is counted differently (2: new rows, page_rows.py),
+# so that no page kept by an older version is served after an upgrade.
+KEY_FORMAT = 2
 
 _WRITE_RE = re.compile(
     r'^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?',
@@ -138,7 +146,7 @@ def _set_clause(sql: str, start: int) -> str:
     return sql[start:]
 
 
-def _written(sql: str) -> set[str] | None:
+def _written(sql: str, params: Any = None, many: bool = False) -> set[str] | None:
     """The atoms a statement changes ({EVERYTHING} if it may write and it is unclear what),
     or None if it only reads."""
     match = _WRITE_RE.match(sql)
@@ -155,7 +163,7 @@ def _written(sql: str) -> set[str] | None:
             return {table, f"{table}.*"}
         if verb.startswith("REPLACE") or " OR " in verb:
             return {table, f"{table}.*"}
-        return {table}
+        return page_rows.inserted(sql, params, many) or {table}
     if _READ_ONLY_RE.match(sql):
         # ``WITH … UPDATE`` and ``SELECT … INTO`` write; anything with a write keyword after a
         # read-only start is taken as a write of everything, to be safe.
@@ -166,8 +174,9 @@ def _written(sql: str) -> set[str] | None:
     return {EVERYTHING}
 
 
-def _read(sql: str) -> set[str]:
-    """The atoms a SELECT depends on."""
+def _read(sql: str, params: Any = None) -> set[str]:
+    """The atoms a SELECT depends on: its tables' rows (and the new rows it can see,
+    ``page_rows``) and the columns it names."""
     tables: dict[str, str] = {}  # the name or alias a table is referred to by -> the table
     named: set[str] = set()
     for quote, table, alias in _TABLES_RE.findall(sql):
@@ -187,7 +196,7 @@ def _read(sql: str) -> set[str]:
     for table in set(tables.values()):
         if table in named or (table not in referred and not count_only):
             atoms.add(f"{table}.*")
-    return atoms
+    return atoms | page_rows.new_rows_read(sql, params)
 
 
 class _Bump:
@@ -253,10 +262,10 @@ def _wrapper(alias: str) -> Callable[..., Any]:
     def execute(run: Callable[..., Any], sql: str, params: Any, many: bool,
                 context: dict[str, Any]) -> Any:
         text = sql if isinstance(sql, str) else str(sql)
-        atoms = _written(text)
+        atoms = _written(text, params, many)
         tracker = getattr(_local, "tracker", None)
         if atoms is None and tracker is not None and TABLE not in text:
-            tracker["tables"].update(_read(text))
+            tracker["tables"].update(_read(text, params))
         result = run(sql, params, many, context)
         if atoms is not None:
             _note_write(alias, atoms)
@@ -457,7 +466,7 @@ def cached_page(view: View | None = None, *,
         if shared is not None and user is not None and user.is_authenticated:
             kind = shared(request, *args, **kwargs)
         viewer = ("shared", kind) if kind is not None else _viewer(request)
-        base = _digest(name, request.get_full_path(), translation.get_language(),
+        base = _digest(KEY_FORMAT, name, request.get_full_path(), translation.get_language(),
                        bool(request.headers.get("HX-Request")), viewer)
         store = _store()
         try:
@@ -470,6 +479,9 @@ def cached_page(view: View | None = None, *,
             if entry is not None and _usable(entry):
                 log.debug("page cache: hit %s", request.get_full_path())
                 return _response(request, entry)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("page cache: stale %s, changed %s", request.get_full_path(),
+                          _changed(manifest, current))
         _local.tracker = {"tables": set(), "wrote": False, "shared": kind is not None}
         _local.current = current
         try:
@@ -500,7 +512,7 @@ def cached_page(view: View | None = None, *,
             if manifest is not None and manifest[1] != key:
                 store.delete(f"p:{manifest[1]}")  # an older version of this page
             log.debug("page cache: kept %s, read %s", request.get_full_path(), tables)
-            store.set(f"m:{base}", (tables, key), SECONDS)
+            store.set(f"m:{base}", (tables, key, _counters(tables, current)), SECONDS)
             store.set(f"p:{key}", {"body": body, "headers": headers,
                                    "until": tracker.get("until"),
                                    "needs": sorted(tracker.get("needs", ())),
@@ -543,6 +555,17 @@ def _key(base: str, tables: Iterable[str], current: dict[str, int]) -> str:
     # deadlines, the ledger's current year) without any write to tell them a day has passed.
     return _digest(base, current.get(EVERYTHING, 0), _settings_generation,
                    timezone.localdate().isoformat(), [(t, current.get(t, 0)) for t in tables])
+
+
+def _counters(tables: Iterable[str], current: dict[str, int]) -> list[tuple[str, int]]:
+    return [(t, current.get(t, 0)) for t in (EVERYTHING, *tables)]
+
+
+def _changed(manifest: tuple[Any, ...], current: dict[str, int]) -> list[str]:
+    """For the log (why a page was built again): the atoms whose counters moved since the page
+    was kept; none when it expired, was culled, or needs what is gone."""
+    kept = manifest[2] if len(manifest) > 2 else []
+    return [t for t, version in kept if current.get(t, 0) != version]
 
 
 def _usable(entry: dict[str, Any]) -> bool:

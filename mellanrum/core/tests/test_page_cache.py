@@ -44,7 +44,12 @@ def test_a_bulk_update_with_case_counts_its_columns_not_its_conditions() -> None
 
 
 def test_inserts_deletes_and_unclear_statements() -> None:
+    # A new row (see page_rows below); one that names its primary key counts as any change.
     assert page_cache._written('INSERT INTO "landscape_activity" ("name") VALUES (%s)') == {
+        "landscape_activity+", "landscape_activity+@?"}
+    assert page_cache._written('INSERT INTO "landscape_activity" ("id", "name") VALUES (%s, %s)'
+                               ) == {"landscape_activity"}
+    assert page_cache._written("INSERT INTO landscape_activity (name) VALUES (%s)") == {
         "landscape_activity"}
     assert page_cache._written('DELETE FROM "landscape_activity" WHERE "id" = %s') == {
         "landscape_activity"}
@@ -67,14 +72,16 @@ def test_reads_name_their_columns_through_aliases() -> None:
            'WHERE U0."a_id" = "a"."id")')
     assert page_cache._read(sql) == {
         "a", "a.id", "a.organisation_id", "landscape_organisation", "landscape_organisation.name",
-        "landscape_organisation.id", "b", "b.a_id"}
+        "landscape_organisation.id", "b", "b.a_id",
+        # New rows of a and b can be read; a new organisation cannot (joined by its key).
+        "a+", "b+"}
 
 
 def test_a_hand_written_read_depends_on_every_column() -> None:
-    assert page_cache._read("SELECT name FROM landscape_activity") == {
-        "landscape_activity", "landscape_activity.*"}
+    assert page_cache._read("SELECT name FROM landscape_activity WHERE id = %s", (1,)) == {
+        "landscape_activity", "landscape_activity.*", "landscape_activity+"}
     assert page_cache._read('SELECT COUNT(*) AS "__count" FROM "landscape_activity"') == {
-        "landscape_activity"}
+        "landscape_activity", "landscape_activity+"}
 
 
 # --- Through the pages ------------------------------------------------------------------------
@@ -104,6 +111,19 @@ def test_an_edit_through_the_form_shows_on_the_next_request(
     html = client.get(url).content.decode()
     assert not hits()
     assert "Bygglov, ansökan" in html and "Ansökan om bygglov" not in html
+
+
+def test_the_log_says_what_changed_when_a_page_is_built_again(
+        alice: User, activity: Activity, caplog: pytest.LogCaptureFixture,
+        hits: PageCacheHits) -> None:
+    client = _log_in(alice)
+    url = activity.organisation.get_absolute_url()
+    client.get(url)
+    _edit(client, activity, name="Bygglov, ansökan")
+    caplog.clear()
+    client.get(url)
+    stale = [r.getMessage() for r in caplog.records if "page cache: stale" in r.getMessage()]
+    assert stale == [f"page cache: stale {url}, changed ['landscape_activity.name']"]
 
 
 def test_an_edit_of_what_a_page_does_not_show_keeps_it(
