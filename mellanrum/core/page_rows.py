@@ -38,7 +38,8 @@ _OCCURRENCE_RE = re.compile(
     r'\b(FROM|JOIN)\s+("?)(\w+)"?(?:\s+(?:AS\s+)?"?([A-Z]\d+)"?\b)?', re.IGNORECASE)
 _REF = r'(?:"\w+"|[A-Z]\d+)\."\w+"'
 _EQUALS_RE = re.compile(rf"^({_REF})\s*=\s*({_REF})$")
-_PLACEHOLDER_RE = re.compile(r"(?<!%)%s")
+# A parameter's place, and an escaped percent sign, which is none ("%%s" is "%" and "s").
+_PLACEHOLDER_RE = re.compile(r"%%|%s")
 _CLAUSE_END_RE = re.compile(r"(?<=\s)(?:(?:ORDER|GROUP)\s+BY|LIMIT|OFFSET|HAVING|FOR\s+UPDATE|"
                             r"UNION|EXCEPT|INTERSECT)\b", re.IGNORECASE)
 
@@ -75,7 +76,7 @@ def _inserted_values(rest: str, params: Any, many: bool, columns: list[str],
         return {row[index] for row in rows}
     if not isinstance(params, Sequence):
         return None
-    placeholders = len(_PLACEHOLDER_RE.findall(rest))
+    placeholders = _placeholders(rest)
     if re.match(r"SELECT\s+\*\s+FROM\s+UNNEST\s*\(", rest, re.IGNORECASE):
         if placeholders != width or len(params) != width or not isinstance(
                 params[index], Sequence):
@@ -85,6 +86,10 @@ def _inserted_values(rest: str, params: Any, many: bool, columns: list[str],
             or not params or len(params) % width):
         return None
     return {params[start + index] for start in range(0, len(params), width)}
+
+
+def _placeholders(sql: str) -> int:
+    return sum(1 for found in _PLACEHOLDER_RE.findall(sql) if found == "%s")
 
 
 def bucket(organisation: Any) -> str:
@@ -241,7 +246,7 @@ def _scope_from_where(conjuncts: Iterable[tuple[str, int]], name: str, sql: str,
                         re.IGNORECASE | re.DOTALL):
             return set()
         if re.fullmatch(rf'{re.escape(name)}\."{SCOPE_COLUMN}"\s*=\s*%s', condition):
-            index = len(_PLACEHOLDER_RE.findall(sql, 0, start))
+            index = _placeholders(sql[:start])
             if isinstance(params, Sequence) and index < len(params):
                 value = bucket(params[index])
                 if value != UNKNOWN:

@@ -55,6 +55,14 @@ def test_reads_scoped_to_an_organisation_see_only_its_new_rows(alfa: Organisatio
                      ) == _scoped(alfa)
 
 
+def test_the_organisation_is_the_parameter_in_its_place() -> None:
+    sql = ('SELECT "t"."id" FROM "t" WHERE ("t"."name" LIKE \'%%\' || %s AND '
+           '"t"."organisation_id" = %s AND "t"."kind" = %s)')
+    assert {a for a in page_cache._read(sql, ("x", 70, "y")) if "+" in a} == {
+        f"t+@{bucket(70)}", "t+@?"}
+    assert "t+" in page_cache._read(sql, ("x", None, "y"))  # no organisation: unclear
+
+
 def test_reads_by_key_or_through_a_link_see_no_new_rows(
         alice: User, activity: Activity) -> None:
     initiative = actions.do_create_initiative(
