@@ -11,7 +11,7 @@ from django.db.models.query import QuerySet
 from django.test import Client
 from django.urls import reverse
 
-from mellanrum.collaborations import actions
+from mellanrum.collaborations.models import Initiative
 from mellanrum.conftest import PASSWORD, PageCacheHits
 from mellanrum.core import page_cache
 from mellanrum.core.models import User
@@ -64,11 +64,8 @@ def test_the_organisation_is_the_parameter_in_its_place() -> None:
 
 
 def test_reads_by_key_or_through_a_link_see_no_new_rows(
-        alice: User, activity: Activity) -> None:
-    initiative = actions.do_create_initiative(
-        acting_user=alice, lead=activity.organisation, title="Gemensam e-tjänst",
-        purpose="En ingång.", is_public=False, phase="idea", citizen_value=4, savings=3,
-        feasibility=3, reach=4, risk_level=2)
+        activity: Activity, linked_initiative: Initiative) -> None:
+    initiative = linked_initiative
     assert NEW not in str(_new_rows(Activity.objects.filter(pk=activity.pk)))
     assert NEW not in str(_new_rows(Activity.objects.filter(pk__in=[activity.pk, 3])))
     assert NEW not in str(_new_rows(initiative.activities.all()))
@@ -120,12 +117,9 @@ def test_a_new_activity_rebuilds_its_organisations_page_and_the_search_only(
 
 
 def test_a_page_that_reads_activities_through_links_waits_for_a_new_link(
-        alice: User, activity: Activity, hits: PageCacheHits) -> None:
-    initiative = actions.do_create_initiative(
-        acting_user=alice, lead=activity.organisation, title="Gemensam e-tjänst",
-        purpose="En ingång.", is_public=False, phase="idea", citizen_value=4, savings=3,
-        feasibility=3, reach=4, risk_level=2)
-    initiative.activities.add(activity)
+        alice: User, activity: Activity, linked_initiative: Initiative,
+        hits: PageCacheHits) -> None:
+    initiative = linked_initiative
     client = _log_in(alice)
     url = initiative.get_absolute_url()
     client.get(url)
