@@ -177,6 +177,12 @@ def _written(sql: str, params: Any = None, many: bool = False) -> set[str] | Non
 def _read(sql: str, params: Any = None) -> set[str]:
     """The atoms a SELECT depends on: its tables' rows (and the new rows it can see,
     ``page_rows``) and the columns it names."""
+    return set(_tables_and_columns(sql)) | page_rows.new_rows_read(sql, params)
+
+
+# Worked out once per distinct SQL text: a page's statements repeat from request to request.
+@functools.lru_cache(maxsize=1024)
+def _tables_and_columns(sql: str) -> frozenset[str]:
     tables: dict[str, str] = {}  # the name or alias a table is referred to by -> the table
     named: set[str] = set()
     for quote, table, alias in _TABLES_RE.findall(sql):
@@ -196,7 +202,7 @@ def _read(sql: str, params: Any = None) -> set[str]:
     for table in set(tables.values()):
         if table in named or (table not in referred and not count_only):
             atoms.add(f"{table}.*")
-    return atoms | page_rows.new_rows_read(sql, params)
+    return frozenset(atoms)
 
 
 class _Bump:

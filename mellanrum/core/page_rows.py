@@ -25,6 +25,8 @@ that every request reads whole.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -40,6 +42,10 @@ _REF = r'(?:"\w+"|[A-Z]\d+)\."\w+"'
 _EQUALS_RE = re.compile(rf"^({_REF})\s*=\s*({_REF})$")
 # A parameter's place, and an escaped percent sign, which is none ("%%s" is "%" and "s").
 _PLACEHOLDER_RE = re.compile(r"%%|%s")
+_NESTING_RE = re.compile(r'"[^"]*"|\'[^\']*\'|[()]')
+_ON_RE = re.compile(r"\s*ON\s*\(", re.IGNORECASE)
+_INNER_JOIN_RE = re.compile(r'\bINNER\s+JOIN\s+(?:"\w+"|\w+)(?:\s+(?:AS\s+)?"?[A-Z]\d+"?)?',
+                            re.IGNORECASE)
 _CLAUSE_END_RE = re.compile(r"(?<=\s)(?:(?:ORDER|GROUP)\s+BY|LIMIT|OFFSET|HAVING|FOR\s+UPDATE|"
                             r"UNION|EXCEPT|INTERSECT)\b", re.IGNORECASE)
 
@@ -70,10 +76,12 @@ def _inserted_values(rest: str, params: Any, many: bool, columns: list[str],
     the rows' values one after the other (``VALUES (…), (…)``). None if unclear."""
     width = len(columns)
     if many:
-        rows = list(params)
-        if not all(isinstance(row, Sequence) and len(row) == width for row in rows):
+        # Only a list or tuple is looked into: an iterator read here would reach the
+        # database empty.
+        if not isinstance(params, list | tuple) or not all(
+                isinstance(row, Sequence) and len(row) == width for row in params):
             return None
-        return {row[index] for row in rows}
+        return {row[index] for row in params}
     if not isinstance(params, Sequence):
         return None
     placeholders = _placeholders(rest)
@@ -99,64 +107,101 @@ def bucket(organisation: Any) -> str:
         return UNKNOWN
 
 
+# What a statement's new rows depend on, worked out once per distinct SQL text (a page's
+# statements repeat from request to request with other parameters): per table, None (every
+# new row), PINNED, or the places of the parameters that name its organisation.
+PINNED: tuple[int, ...] = ()
+_Plan = tuple[tuple[str, "tuple[int, ...] | None"], ...]
+
+
 def new_rows_read(sql: str, params: Any) -> set[str]:
     """The insert atoms a ``SELECT`` depends on (see the module's docstring)."""
-    depth = _depths(sql)
-    outer_froms = [m for m in _OCCURRENCE_RE.finditer(sql)
-                   if m.group(1).upper() == "FROM" and depth[m.start()] == 0]
-    conjuncts = _where_conjuncts(sql, depth) if len(outer_froms) == 1 else None
-    reach: dict[str, set[str] | None] = {}  # table -> buckets it is scoped to; None: all
-    for occurrence in _OCCURRENCE_RE.finditer(sql):
-        keyword, quote, table, alias = occurrence.groups()
-        name = alias or f'"{table}"'
-        if not quote:
-            scope: set[str] | None = None  # hand-written
-        elif keyword.upper() == "JOIN":
-            scope = set() if _pinned_by_join(sql, occurrence.end(), name) else None
-        elif _pinned_by_inner_join(sql, name):
-            scope = set()
-        elif depth[occurrence.start()] == 0 and conjuncts is not None:
-            scope = _scope_from_where(conjuncts, name, sql, params)
-        else:
-            scope = None
-        if table in reach:
-            known = reach[table]
-            reach[table] = None if known is None or scope is None else known | scope
-        else:
-            reach[table] = scope
     atoms: set[str] = set()
-    for table, scope in reach.items():
-        if scope is None:
+    for table, places in _plan(sql):
+        if places is None:
             atoms.add(f"{table}+")
-        elif scope:
-            atoms.update({f"{table}+@{UNKNOWN}", *(f"{table}+@{b}" for b in scope)})
+        elif places:
+            buckets = {_bucket_at(params, place) for place in places}
+            if UNKNOWN in buckets:
+                atoms.add(f"{table}+")
+            else:
+                atoms.update({f"{table}+@{UNKNOWN}", *(f"{table}+@{b}" for b in buckets)})
     return atoms
 
 
-def _depths(sql: str) -> list[int]:
-    """Each character's depth in parentheses outside quoted names and strings."""
-    depths, depth, quote = [], 0, ""
-    for char in sql:
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        depths.append(depth)
-    return depths
+def _bucket_at(params: Any, place: int) -> str:
+    if isinstance(params, Sequence) and not isinstance(params, str) and place < len(params):
+        return bucket(params[place])
+    return UNKNOWN
+
+
+@functools.lru_cache(maxsize=1024)
+def _plan(sql: str) -> _Plan:
+    nesting = _Nesting(sql)
+    outer_froms = [m for m in _OCCURRENCE_RE.finditer(sql)
+                   if m.group(1).upper() == "FROM" and nesting.depth(m.start()) == 0]
+    conjuncts = _where_conjuncts(sql, nesting) if len(outer_froms) == 1 else None
+    inner_joins = [on for on in (_on_clause(sql, m.end(), nesting)
+                                 for m in _INNER_JOIN_RE.finditer(sql)) if on is not None]
+    reach: dict[str, tuple[int, ...] | None] = {}
+    for occurrence in _OCCURRENCE_RE.finditer(sql):
+        keyword, quote, table, alias = occurrence.groups()
+        name = alias or f'"{table}"'
+        places: tuple[int, ...] | None
+        if not quote:
+            places = None  # hand-written
+        elif keyword.upper() == "JOIN":
+            on = _on_clause(sql, occurrence.end(), nesting)
+            places = PINNED if on is not None and _joins_on_key(on, name) else None
+        elif any(_joins_on_key(on, name) for on in inner_joins):
+            places = PINNED
+        elif nesting.depth(occurrence.start()) == 0 and conjuncts is not None:
+            places = _scope_from_where(conjuncts, name, sql)
+        else:
+            places = None
+        if table in reach:
+            known = reach[table]
+            reach[table] = None if known is None or places is None else known + places
+        else:
+            reach[table] = places
+    return tuple(reach.items())
+
+
+class _Nesting:
+    """Depths in parentheses of a statement, outside quoted names and strings; found with one
+    regular expression rather than a loop over every character."""
+
+    def __init__(self, sql: str) -> None:
+        self.positions: list[int] = []  # each parenthesis, in order
+        self.after: list[int] = []  # the depth just after it
+        self.closing: dict[int, int] = {}  # an opening parenthesis -> its closing one
+        depth, opened = 0, []
+        for match in _NESTING_RE.finditer(sql):
+            if match.group() == "(":
+                depth += 1
+                opened.append(match.start())
+            elif match.group() == ")":
+                depth -= 1
+                if opened:
+                    self.closing[opened.pop()] = match.start()
+            else:
+                continue
+            self.positions.append(match.start())
+            self.after.append(depth)
+
+    def depth(self, position: int) -> int:
+        """The depth at a character (a parenthesis counts as inside what it opens)."""
+        index = bisect.bisect_right(self.positions, position) - 1
+        return self.after[index] if index >= 0 else 0
 
 
 def _split_top(text: str, word: str) -> list[str] | None:
     """``text`` split at ``word`` (AND) outside parentheses; None if it also has a top-level
     OR (its parts are then no conditions every row meets)."""
-    depth = _depths(text)
+    nesting = _Nesting(text)
     parts, start = [], 0
     for match in re.finditer(r"\s(AND|OR)\s", text, re.IGNORECASE):
-        if depth[match.start()] != 0:
+        if nesting.depth(match.start()) != 0:
             continue
         if match.group(1).upper() != word:
             return None
@@ -169,22 +214,19 @@ def _split_top(text: str, word: str) -> list[str] | None:
 def _unwrap(text: str) -> str:
     """Without parentheses around the whole of it."""
     text = text.strip()
-    while text.startswith("(") and text.endswith(")"):
-        depth = _depths(text)
-        if any(d == 0 for d in depth[:-1]):
-            break  # "(a) AND (b)": the first parenthesis closes before the end
+    while text.startswith("(") and _Nesting(text).closing.get(0) == len(text) - 1:
         text = text[1:-1].strip()
     return text
 
 
-def _where_conjuncts(sql: str, depth: list[int]) -> list[tuple[str, int]] | None:
+def _where_conjuncts(sql: str, nesting: _Nesting) -> list[tuple[str, int]] | None:
     """The top-level conditions of the outer query's WHERE with where each starts, or None."""
     where = next((m for m in re.finditer(r"\sWHERE\s", sql, re.IGNORECASE)
-                  if depth[m.start()] == 0), None)
+                  if nesting.depth(m.start()) == 0), None)
     if where is None:
         return None
     end = next((m.start() for m in _CLAUSE_END_RE.finditer(sql, where.end())
-                if depth[m.start()] == 0), len(sql))
+                if nesting.depth(m.start()) == 0), len(sql))
     clause = sql[where.end():end]
     inner = _unwrap(clause)
     parts = _split_top(inner, "AND")
@@ -199,18 +241,23 @@ def _where_conjuncts(sql: str, depth: list[int]) -> list[tuple[str, int]] | None
     return found
 
 
-def _on_clause(sql: str, start: int) -> str | None:
-    match = re.compile(r"\s*ON\s*\(", re.IGNORECASE).match(sql, start)
+def _on_clause(sql: str, start: int, nesting: _Nesting) -> str | None:
+    """The conditions of the ``ON (…)`` that follows a joined table."""
+    match = _ON_RE.match(sql, start)
     if match is None:
         return None
-    depth = _depths(sql[match.end() - 1:])
-    end = next((i for i, d in enumerate(depth) if d == 0), None)
-    return None if end is None else sql[match.end():match.end() - 1 + end]
+    end = nesting.closing.get(match.end() - 1)
+    return None if end is None else sql[match.end():end]
 
 
-def _joins_on_key(condition: str, name: str) -> bool:
-    """Whether ``condition`` is ``name.id = other.column`` (either way round), other not
-    ``name`` and its column not an ``id`` too."""
+def _joins_on_key(on: str, name: str) -> bool:
+    """Whether one of the top-level conditions of an ON clause is ``name.id = other.column``
+    (either way round), other not ``name`` and its column not an ``id`` too."""
+    parts = _split_top(_unwrap(on), "AND")
+    return parts is not None and any(_is_key_join(_unwrap(p), name) for p in parts)
+
+
+def _is_key_join(condition: str, name: str) -> bool:
     match = _EQUALS_RE.match(condition.strip())
     if match is None:
         return False
@@ -221,34 +268,15 @@ def _joins_on_key(condition: str, name: str) -> bool:
     return False
 
 
-def _pinned_by_join(sql: str, after: int, name: str) -> bool:
-    on = _on_clause(sql, after)
-    parts = _split_top(_unwrap(on), "AND") if on is not None else None
-    return parts is not None and any(_joins_on_key(_unwrap(p), name) for p in parts)
-
-
-def _pinned_by_inner_join(sql: str, name: str) -> bool:
-    """A table a query starts from, joined with INNER JOIN on its own key."""
-    for match in re.finditer(r"\bINNER\s+JOIN\s+(?:\"\w+\"|\w+)(?:\s+(?:AS\s+)?\"?[A-Z]\d+\"?)?",
-                             sql, re.IGNORECASE):
-        if _pinned_by_join(sql, match.end(), name):
-            return True
-    return False
-
-
-def _scope_from_where(conjuncts: Iterable[tuple[str, int]], name: str, sql: str,
-                      params: Any) -> set[str] | None:
-    """``set()`` if a condition pins the table by its key, its organisation's bucket if one
-    scopes it to an organisation, else None."""
-    scope: set[str] | None = None
+def _scope_from_where(conjuncts: Iterable[tuple[str, int]], name: str,
+                      sql: str) -> tuple[int, ...] | None:
+    """PINNED if a condition pins the table by its key, the place of the parameter that names
+    its organisation if one scopes it to an organisation, else None."""
+    places: tuple[int, ...] | None = None
     for condition, start in conjuncts:
         if re.fullmatch(rf'{re.escape(name)}\."id"\s*(?:=\s*%s|IN\s*\(.*\))', condition,
                         re.IGNORECASE | re.DOTALL):
-            return set()
+            return PINNED
         if re.fullmatch(rf'{re.escape(name)}\."{SCOPE_COLUMN}"\s*=\s*%s', condition):
-            index = _placeholders(sql[:start])
-            if isinstance(params, Sequence) and index < len(params):
-                value = bucket(params[index])
-                if value != UNKNOWN:
-                    scope = {value}
-    return scope
+            places = (_placeholders(sql[:start]),)
+    return places

@@ -46,6 +46,15 @@ def test_a_new_row_bumps_its_organisations_bucket_not_the_rows_of_the_table(
     assert page_cache.versions()["landscape_activity"] != after.get("landscape_activity")
 
 
+def test_rows_passed_as_an_iterator_are_not_read_but_counted_as_unclear() -> None:
+    rows = iter([(19, "a")])
+    sql = 'INSERT INTO "t" ("organisation_id", "name") VALUES (%s, %s)'
+    assert page_cache._written(sql, rows, True) == {"t+", "t+@?"}
+    assert list(rows) == [(19, "a")]  # still there for the database
+    assert page_cache._written(sql, [(19, "a"), (83, "b")], True) == {
+        "t+", f"t+@{bucket(19)}", f"t+@{bucket(83)}"}
+
+
 def test_reads_scoped_to_an_organisation_see_only_its_new_rows(alfa: Organisation) -> None:
     assert _new_rows(Activity.objects.filter(organisation=alfa)) == _scoped(alfa)
     assert _new_rows(Activity.objects.filter(organisation=alfa, kind="service")
