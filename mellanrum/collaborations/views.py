@@ -87,15 +87,15 @@ def portfolio_viewer(request: HttpRequest) -> tuple[object, ...] | None:
     """For ``cached_page(shared=…)``: the portfolio shows the public initiatives and those the
     viewer's organisation takes part in (``visible_initiatives``), and a button to start one
     that depends on the role and on having an organisation. So every user with the same role
-    whose organisation takes part in no private initiative sees the same portfolio. The others
-    (whose organisation is named among the partners of what they see, which the page cache's
-    safeguard would refuse to share) and superusers each get their own page."""
+    whose organisation takes part in no initiative sees the same portfolio. The others, whose
+    organisation is named among the partners (a page the page cache's safeguard would refuse
+    to share, and then keep for nobody), and superusers each get their own page."""
     user = request.user
     if not isinstance(user, User) or not user.is_active or user.is_superuser:
         return None
     organisation = user.organisation_id
     if organisation is not None and Partner.objects.filter(
-            organisation_id=organisation, initiative__is_public=False).exists():
+            organisation_id=organisation).exists():
         return None
     return ("portfolio", user.role, user.is_staff, organisation is not None)
 

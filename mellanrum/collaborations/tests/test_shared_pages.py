@@ -130,6 +130,16 @@ def test_users_who_see_only_public_initiatives_share_the_portfolio(
     assert _without_tokens(second) == _without_tokens(_page(frank, "/samverkan/"))
 
 
+def test_a_partner_of_a_public_initiative_keeps_its_own_portfolio(
+        public: Initiative, alice: User, hits: PageCacheHits) -> None:
+    # Alfa leads the public initiative, so its name is on the page: shared, the page cache's
+    # safeguard would keep it for nobody.
+    _page(alice, "/samverkan/")
+    hits.clear()
+    assert "alice" in _page(alice, "/samverkan/")
+    assert hits()
+
+
 def test_a_partner_of_a_private_initiative_gets_its_own_portfolio(
         initiative: Initiative, public: Initiative, dave: User, erin: User, beta: Organisation,
         gamma: Organisation, superuser: User, hits: PageCacheHits) -> None:
